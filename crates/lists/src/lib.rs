@@ -1,0 +1,1 @@
+//! tansiq-lists (to be written).

@@ -1,0 +1,1 @@
+//! tansiq-matching (to be written).

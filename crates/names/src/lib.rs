@@ -1,0 +1,1 @@
+//! tansiq-names (to be written).

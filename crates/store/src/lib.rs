@@ -1,0 +1,1 @@
+//! tansiq-store (to be written).

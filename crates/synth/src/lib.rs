@@ -1,0 +1,1 @@
+//! tansiq-synth (to be written).

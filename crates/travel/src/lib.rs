@@ -1,0 +1,1 @@
+//! tansiq-travel (to be written).

@@ -41,6 +41,7 @@
 
 mod countries;
 mod diag;
+mod ftm;
 mod position;
 mod text;
 mod un;
@@ -52,6 +53,7 @@ use tansiq_model::Entity;
 
 pub use countries::{code as country_iso_code, code_or_name as country_code_or_name, country_code};
 pub use diag::{Diagnostic, ListError, Severity};
+pub use ftm::{SOURCE as FTM_SOURCE, parse_ftm, write_ftm};
 pub use un::{SOURCE as UN_SOURCE, parse_un_xml};
 
 /// The list formats tansiq reads.

@@ -1,1 +1,77 @@
-//! tansiq-travel (to be written).
+//! Travel documents and passenger manifests: ICAO Doc 9303 machine readable
+//! zones ([`parse_mrz`]), UN/EDIFACT PAXLST advance passenger information,
+//! and CSV manifests, all turned into [`Traveller`]s for screening.
+//!
+//! Design decision: parsing never fails on what a border sees every day. A
+//! wrong check digit, an impossible date, an OCR confusion corrected, a
+//! passenger record without a name: each is a [`Diagnostic`] or a
+//! [`CheckResult`] with its position, and the rest of the document or
+//! manifest is still read. `Err` is kept for input that is not the format
+//! at all. The trade-off is that callers must look at the diagnostics
+//! before trusting a value; [`Mrz::all_checks_pass`] makes the common case
+//! one call.
+//!
+//! The crate is pure: no I/O and no clock. Two-digit years are resolved
+//! against a `today` the caller passes.
+//!
+//! ```
+//! use tansiq_model::PartialDate;
+//! use tansiq_travel::{MrzField, parse_mrz};
+//!
+//! let today = PartialDate::ymd(2026, 11, 29).unwrap();
+//! let mrz = parse_mrz(
+//!     &[
+//!         "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+//!         "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+//!     ],
+//!     today,
+//! )
+//! .unwrap();
+//! assert!(mrz.all_checks_pass());
+//! let t = mrz.traveller();
+//! assert_eq!(t.full_name(), "ANNA MARIA ERIKSSON");
+//! assert_eq!(t.birth_date.unwrap().to_string(), "1974-08-12");
+//!
+//! // One wrong digit in the date of birth: reported against that field.
+//! let bad = parse_mrz(
+//!     &[
+//!         "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+//!         "L898902C36UTO7408132F1204159ZE184226B<<<<<10",
+//!     ],
+//!     today,
+//! )
+//! .unwrap();
+//! let failed: Vec<MrzField> = bad.failed_checks().map(|c| c.field).collect();
+//! assert_eq!(failed, [MrzField::BirthDate, MrzField::Composite]);
+//! ```
+//!
+//! **Architecture invariant:** this crate does no I/O and reads no clock.
+
+mod arabic;
+mod country;
+mod diag;
+mod mrz;
+mod traveller;
+
+pub use arabic::{ArabicForms, arabic_letter_to_mrz, arabic_to_mrz, decode_arabic_mrz_name};
+pub use country::{Country, iso2_to_iso3, iso3_to_iso2};
+pub use diag::{Diagnostic, Location, Severity};
+pub use mrz::{
+    CheckResult, Mrz, MrzDate, MrzField, MrzFields, MrzFormat, char_value, check_digit, encode_mrz,
+    mrz_date, mrz_name, parse_mrz, parse_mrz_text,
+};
+/// Dates on documents and manifests, re-exported for callers that build
+/// `today` without depending on the model crate.
+pub use tansiq_model::PartialDate;
+pub use traveller::{DocumentKind, NameForm, ScreeningName, Sex, TravelDocument, Traveller};
+
+/// Errors of the travel crate: the input is not the format asked for, or a
+/// writer was given fields that cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TravelError {
+    #[error("not a machine readable zone: {reason}")]
+    NotMrz { reason: String },
+    #[error("cannot write the MRZ {field}: {reason}")]
+    Encode { field: &'static str, reason: String },
+}

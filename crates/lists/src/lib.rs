@@ -42,6 +42,7 @@
 mod countries;
 mod diag;
 mod ftm;
+mod national;
 mod position;
 mod text;
 mod un;
@@ -54,6 +55,7 @@ use tansiq_model::Entity;
 pub use countries::{code as country_iso_code, code_or_name as country_code_or_name, country_code};
 pub use diag::{Diagnostic, ListError, Severity};
 pub use ftm::{SOURCE as FTM_SOURCE, parse_ftm, write_ftm};
+pub use national::{COLUMNS as NATIONAL_COLUMNS, SOURCE as NATIONAL_SOURCE, parse_national_csv};
 pub use un::{SOURCE as UN_SOURCE, parse_un_xml};
 
 /// The list formats tansiq reads.

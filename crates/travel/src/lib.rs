@@ -50,7 +50,10 @@
 mod arabic;
 mod country;
 mod diag;
+pub mod edifact;
 mod mrz;
+mod paxlst;
+mod sample;
 mod traveller;
 
 pub use arabic::{ArabicForms, arabic_letter_to_mrz, arabic_to_mrz, decode_arabic_mrz_name};
@@ -60,6 +63,11 @@ pub use mrz::{
     CheckResult, Mrz, MrzDate, MrzField, MrzFields, MrzFormat, char_value, check_digit, encode_mrz,
     mrz_date, mrz_name, parse_mrz, parse_mrz_text,
 };
+pub use paxlst::{
+    Flight, Interchange, Leg, ListKind, ManifestTraveller, Message, Reference, Role, Stop,
+    parse_paxlst, write_paxlst,
+};
+pub use sample::synthetic_interchange;
 /// Dates on documents and manifests, re-exported for callers that build
 /// `today` without depending on the model crate.
 pub use tansiq_model::PartialDate;
@@ -72,6 +80,8 @@ pub use traveller::{DocumentKind, NameForm, ScreeningName, Sex, TravelDocument, 
 pub enum TravelError {
     #[error("not a machine readable zone: {reason}")]
     NotMrz { reason: String },
+    #[error("not a UN/EDIFACT PAXLST interchange: {reason}")]
+    NotPaxlst { reason: String },
     #[error("cannot write the MRZ {field}: {reason}")]
     Encode { field: &'static str, reason: String },
 }

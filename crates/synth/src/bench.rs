@@ -2,10 +2,15 @@
 //! Arab-script persons, ~25% other persons, ~15% organisations, ~3 names
 //! per entity.
 
-use tansiq_model::Entity;
+use std::collections::HashSet;
 
+use tansiq_model::{Entity, NameKind, PartialDate, Schema, prop};
+
+use crate::fold::{fold, token_set};
 use crate::person::{self, Detail};
 use crate::rng::Rng;
+use crate::variation::{self, Variation};
+use crate::{SynthError, Traveller};
 
 /// Stream number of watchlist entities (travellers use others).
 pub(crate) const STREAM_ENTITIES: u64 = 1;
@@ -27,4 +32,233 @@ pub fn entity(seed: u64, index: u64) -> Entity {
 /// seed gives the same entities in the same order on every machine.
 pub fn generate(seed: u64, n: usize) -> impl Iterator<Item = Entity> {
     (0..n as u64).map(move |i| entity(seed, i))
+}
+
+/// Stream numbers of the traveller generator.
+const STREAM_TRAVELLERS: u64 = 2;
+const STREAM_INNOCENTS: u64 = 3;
+
+/// A generated traveller with its label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelledTraveller {
+    pub traveller: Traveller,
+    /// The listed entity the traveller is, or `None` for an innocent.
+    pub expected: Option<String>,
+    /// How the name was made: the variation rules applied to a listed name
+    /// (`transliteration+dropped-token`), or `innocent` / `innocent-homonym`.
+    pub how: String,
+}
+
+fn is_arabic(s: &str) -> bool {
+    s.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+}
+
+fn token_hash(name: &str) -> u64 {
+    // FNV-1a over the sorted folded tokens: an order-free fingerprint.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for t in token_set(name) {
+        for b in t.bytes().chain([b' ']) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Travellers for a benchmark or a manifest against `watchlist`: about half
+/// are listed persons whose name went through one or two rules of the
+/// [spelling-variation model](Variation) (with the evidence a document
+/// would carry: a full date of birth within the listed one, nationality,
+/// gender, sometimes the passport number); the rest are innocent travellers
+/// — fictitious persons, a fifth of them homonym-like (a listed person's
+/// given names with another family name) — whose name is not, word for
+/// word, any listed name.
+///
+/// Deterministic in `seed`. Fails when `watchlist` has no named person.
+pub fn travellers(
+    seed: u64,
+    n: usize,
+    watchlist: &[Entity],
+) -> Result<Vec<LabelledTraveller>, SynthError> {
+    let persons: Vec<&Entity> = watchlist
+        .iter()
+        .filter(|e| e.schema == Schema::Person && !e.names().is_empty())
+        .collect();
+    if persons.is_empty() && n > 0 {
+        return Err(SynthError::EmptyWatchlist {
+            entities: watchlist.len(),
+        });
+    }
+    let listed: HashSet<u64> = watchlist
+        .iter()
+        .flat_map(|e| e.names().into_iter().map(|n| token_hash(n.value)))
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n as u64 {
+        let mut rng = Rng::for_item(seed, STREAM_TRAVELLERS, i);
+        if rng.chance(50) {
+            let e = persons[rng.below(persons.len())];
+            out.push(variant_of(&mut rng, e));
+        } else {
+            out.push(innocent(seed, i, &mut rng, &persons, &listed));
+        }
+    }
+    Ok(out)
+}
+
+/// A full date compatible with a listed (possibly partial) date.
+fn document_date(rng: &mut Rng, listed: &[PartialDate]) -> Option<String> {
+    let d = listed.get(rng.below(listed.len().max(1)))?;
+    let month = d.get_month().map_or_else(|| rng.range(1, 12), u32::from);
+    let day = d.get_day().map_or_else(|| rng.range(1, 28), u32::from);
+    Some(format!("{:04}-{month:02}-{day:02}", d.get_year()))
+}
+
+fn variant_of(rng: &mut Rng, e: &Entity) -> LabelledTraveller {
+    let names = e.names();
+    let arabic = names.iter().find(|n| is_arabic(n.value)).map(|n| n.value);
+    let latin: Vec<&str> = names
+        .iter()
+        .filter(|n| n.kind != NameKind::Weak && !is_arabic(n.value))
+        .map(|n| n.value)
+        .collect();
+    let base = if latin.is_empty() || rng.chance(35) {
+        names[0].value
+    } else {
+        latin[rng.below(latin.len())]
+    };
+    let listed_folds: Vec<String> = names.iter().map(|n| fold(n.value)).collect();
+    const RULES: [(Variation, u32); 8] = [
+        (Variation::Transliteration, 30),
+        (Variation::Article, 8),
+        (Variation::JoinSplit, 12),
+        (Variation::DroppedToken, 14),
+        (Variation::Reordered, 10),
+        (Variation::Mrz, 10),
+        (Variation::ArabicScript, 12),
+        (Variation::Typo, 4),
+    ];
+    let weights: Vec<u32> = RULES.iter().map(|r| r.1).collect();
+    let mut name = base.to_string();
+    let mut how: Vec<&str> = Vec::new();
+    // One or two rules; retry a few times until the result is not verbatim
+    // one of the listed names (that would be no test of the matcher).
+    for _attempt in 0..6 {
+        let rounds = 1 + usize::from(rng.chance(40));
+        let mut candidate = base.to_string();
+        let mut applied: Vec<&str> = Vec::new();
+        for _ in 0..rounds {
+            let v = RULES[rng.weighted(&weights)].0;
+            if v == Variation::ArabicScript && !applied.is_empty() {
+                continue;
+            }
+            if let Some(next) = variation::apply(rng, v, &candidate, arabic) {
+                candidate = next;
+                applied.push(v.as_str());
+                if v == Variation::ArabicScript {
+                    break;
+                }
+            }
+        }
+        if !applied.is_empty() && !listed_folds.contains(&fold(&candidate)) {
+            name = candidate;
+            how = applied;
+            break;
+        }
+    }
+    if how.is_empty() {
+        how.push("verbatim");
+    }
+    let traveller = Traveller {
+        name,
+        birth_date: if rng.chance(90) {
+            document_date(rng, &e.birth_dates())
+        } else {
+            None
+        },
+        nationality: e
+            .nationalities()
+            .first()
+            .filter(|_| rng.chance(90))
+            .cloned(),
+        gender: e.gender().map(str::to_string),
+        document_number: e
+            .first(prop::PASSPORT_NUMBER)
+            .filter(|_| rng.chance(40))
+            .map(str::to_string),
+    };
+    LabelledTraveller {
+        traveller,
+        expected: Some(e.id.clone()),
+        how: how.join("+"),
+    }
+}
+
+fn innocent(
+    seed: u64,
+    index: u64,
+    rng: &mut Rng,
+    persons: &[&Entity],
+    listed: &HashSet<u64>,
+) -> LabelledTraveller {
+    let mut attempt = 0u64;
+    loop {
+        let mut p = Rng::for_item(seed ^ attempt.wrapping_mul(0x9E37), STREAM_INNOCENTS, index);
+        attempt += 1;
+        let region = person::bench_region(&mut p);
+        let someone = person::person(&mut p, String::new(), region, Detail::Bench);
+        let homonym = rng.chance(20) && attempt == 1;
+        let name = if homonym {
+            // A listed person's first words with the innocent's last word.
+            let listed_name = persons[rng.below(persons.len())].caption();
+            let own_last = someone
+                .caption()
+                .rsplit(' ')
+                .next()
+                .unwrap_or("")
+                .to_string();
+            let mut words: Vec<&str> = listed_name.split(' ').collect();
+            words.pop();
+            if words.is_empty() || is_arabic(&listed_name) {
+                continue;
+            }
+            format!("{} {own_last}", words.join(" "))
+        } else if rng.chance(15) {
+            match someone.names().iter().find(|n| is_arabic(n.value)) {
+                Some(n) => n.value.to_string(),
+                None => someone.caption(),
+            }
+        } else {
+            someone.caption()
+        };
+        if listed.contains(&token_hash(&name)) && attempt < 20 {
+            continue;
+        }
+        let traveller = Traveller {
+            name,
+            birth_date: document_date(&mut p, &someone.birth_dates()).or_else(|| {
+                Some(format!(
+                    "{:04}-{:02}-{:02}",
+                    p.range(1955, 2006),
+                    p.range(1, 12),
+                    p.range(1, 28)
+                ))
+            }),
+            nationality: someone.nationalities().first().cloned(),
+            gender: someone.gender().map(str::to_string),
+            document_number: Some(person::passport_number(
+                &mut p,
+                someone.nationalities().first().map_or("", String::as_str),
+            )),
+        };
+        return LabelledTraveller {
+            traveller,
+            expected: None,
+            how: if homonym {
+                "innocent-homonym"
+            } else {
+                "innocent"
+            }
+            .to_string(),
+        };
+    }
 }

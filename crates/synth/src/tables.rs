@@ -1192,7 +1192,7 @@ pub static PERSIAN_FAMILY: &[Part] = &[
     p!("احمدی", "Ahmadi", "Ahmadi", "Ahmady"),
     p!("حسینی", "Hosseini", "Hosseini", "Husseiny", "Hoseini"),
     p!("کریمی", "Karimi", "Karimi", "Karimy"),
-    p!("رحیمی", "Rahimi", "Rahimi", "Rahimy"),
+    p!("تهرانی", "Tehrani", "Téhérani", "Tahrany", "Tihrani"),
     p!("محمدی", "Mohammadi", "Mohammadi", "Mohamady"),
     p!("صادقی", "Sadeghi", "Sadeghi", "Sadeqy", "Sadeqi"),
     p!("رضایی", "Rezaei", "Rezaï", "Rezaey", "Rezaie", "Rezai"),

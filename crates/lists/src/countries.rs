@@ -293,6 +293,7 @@ const TABLE: &[(&str, &[&str])] = &[
             "North Macedonia",
             "Macedonia",
             "The former Yugoslav Republic of Macedonia",
+            "Macedonia, The Former Yugoslav Republic of",
         ],
     ),
     ("mp", &["Northern Mariana Islands"]),
@@ -464,7 +465,13 @@ fn fold(name: &str) -> String {
             'ý' | 'ÿ' => 'y',
             c => c,
         };
-        if c.is_alphanumeric() {
+        if c == '&' {
+            if !space {
+                out.push(' ');
+            }
+            out.push_str("and ");
+            space = true;
+        } else if c.is_alphanumeric() {
             out.push(c);
             space = false;
         } else if c == '\'' || c == '’' {
@@ -521,7 +528,7 @@ pub fn code_or_name(value: &str) -> Option<&'static str> {
 pub(crate) fn is_placeholder(value: &str) -> bool {
     matches!(
         fold(value).as_str(),
-        "" | "na" | "n a" | "unknown" | "none" | "not available" | "stateless"
+        "" | "na" | "n a" | "unknown" | "none" | "none identified" | "not available" | "stateless"
     )
 }
 
@@ -542,6 +549,8 @@ mod tests {
             ("Korea, North", "kp"),
             ("Congo, Democratic Republic of the", "cd"),
             ("  syrian arab republic ", "sy"),
+            ("St. Kitts & Nevis", "kn"),
+            ("Macedonia, The Former Yugoslav Republic of", "mk"),
         ] {
             assert_eq!(country_code(name), Some(code), "{name}");
         }

@@ -43,6 +43,7 @@ mod countries;
 mod diag;
 mod ftm;
 mod national;
+mod ofac;
 mod position;
 mod text;
 mod un;
@@ -56,6 +57,7 @@ pub use countries::{code as country_iso_code, code_or_name as country_code_or_na
 pub use diag::{Diagnostic, ListError, Severity};
 pub use ftm::{SOURCE as FTM_SOURCE, parse_ftm, write_ftm};
 pub use national::{COLUMNS as NATIONAL_COLUMNS, SOURCE as NATIONAL_SOURCE, parse_national_csv};
+pub use ofac::{SOURCE as OFAC_SOURCE, parse_ofac};
 pub use un::{SOURCE as UN_SOURCE, parse_un_xml};
 
 /// The list formats tansiq reads.

@@ -16,7 +16,7 @@ pub(crate) struct Lines {
 }
 
 impl Lines {
-    #[allow(dead_code)] // TEMP: used by the parsers of the next commit
+    #[cfg(test)]
     pub(crate) fn of(bytes: &[u8]) -> Lines {
         let mut lines = Lines::default();
         lines.observe(0, bytes);
@@ -63,7 +63,6 @@ impl ContentId {
         }
     }
 
-    #[allow(dead_code)] // TEMP: used by the parsers of the next commit
     pub(crate) fn of(bytes: &[u8]) -> ContentId {
         let mut id = ContentId::default();
         id.update(bytes);

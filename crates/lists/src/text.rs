@@ -168,7 +168,6 @@ pub(crate) fn document_number(raw: &str) -> String {
     }
 }
 
-#[allow(dead_code)] // TEMP: used by the parsers of the next commit
 const MONTHS: [&str; 12] = [
     "january",
     "february",
@@ -185,7 +184,6 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// `Mar`, `Mar.`, `March`, `Sept` -> 3.
-#[allow(dead_code)] // TEMP: used by the parsers of the next commit
 fn month_number(word: &str) -> Option<u8> {
     let w = word.trim_end_matches('.').to_ascii_lowercase();
     MONTHS
@@ -201,7 +199,6 @@ fn month_number(word: &str) -> Option<u8> {
 /// optional `circa`/`c.`/`approximately` in front (the date is kept as
 /// written). A range `1970 to 1972` or `1970-1972` gives each year.
 /// Returns `None` when nothing parses.
-#[allow(dead_code)] // TEMP: used by the parsers of the next commit
 pub(crate) fn english_dates(text: &str) -> Option<Vec<PartialDate>> {
     let mut t = one_line(text);
     for prefix in [
@@ -220,6 +217,22 @@ pub(crate) fn english_dates(text: &str) -> Option<Vec<PartialDate>> {
     }
     if let Ok(d) = iso_date(&t) {
         return d.parse().ok().map(|d| vec![d]);
+    }
+    // Ranges of full dates or months: "01 Jan 1960 to 31 Dec 1962" gives
+    // each year; "Mar 1960 to Feb 1961" its two ends.
+    if let Some((a, b)) = t.split_once(" to ")
+        && let (Some(a), Some(b)) = (english_dates(a), english_dates(b))
+        && let ([a], [b]) = (a.as_slice(), b.as_slice())
+    {
+        let whole_years = a.get_month().is_none_or(|m| m == 1)
+            && a.get_day().is_none_or(|d| d == 1)
+            && b.get_month().is_none_or(|m| m == 12)
+            && b.get_day().is_none_or(|d| d == 31);
+        let (ya, yb) = (a.get_year(), b.get_year());
+        if whole_years && ya <= yb && yb - ya <= 25 {
+            return Some((ya..=yb).map(PartialDate::year).collect());
+        }
+        return Some(if a == b { vec![*a] } else { vec![*a, *b] });
     }
     // Year ranges: "1970 to 1972", "1970 - 1972", "Between 1970 and 1972".
     let lower = t.to_ascii_lowercase();
@@ -348,6 +361,13 @@ mod tests {
         check_dates("circa 1971", Some(&["1971"]));
         check_dates("1970 to 1972", Some(&["1970", "1971", "1972"]));
         check_dates("1970-1971", Some(&["1970", "1971"]));
+        check_dates(
+            "01 Jan 1960 to 31 Dec 1962",
+            Some(&["1960", "1961", "1962"]),
+        );
+        check_dates("01 Jan 1960 to 31 Dec 1960", Some(&["1960"]));
+        check_dates("Mar 1960 to Feb 1961", Some(&["1960-03", "1961-02"]));
+        check_dates("circa 1960-1962", Some(&["1960", "1961", "1962"]));
         check_dates("14/03/1971", Some(&["1971-03-14"]));
         check_dates("1971-03-14", Some(&["1971-03-14"]));
         check_dates("31 Feb 1971", None);

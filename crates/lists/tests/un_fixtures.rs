@@ -167,6 +167,59 @@ fn organisations_and_their_aliases() {
     assert_eq!(e.action_on_hit, Some(tansiq_model::ActionOnHit::Inform));
 }
 
+/// The UN's quirks, on an invented record: each line of the record is one
+/// quirk seen in the real list.
+#[test]
+fn un_quirks_on_an_invented_record() {
+    let xml = wrap(
+        r#"<INDIVIDUAL>
+  <DATAID>77</DATAID><FIRST_NAME>YUSUF</FIRST_NAME><SECOND_NAME>ISLAMOVICH</SECOND_NAME><THIRD_NAME>NASSEROV</THIRD_NAME>
+  <REFERENCE_NUMBER>QDi.990</REFERENCE_NUMBER><LISTED_ON>2015-04-07-04:00</LISTED_ON>
+  <NAME_ORIGINAL_SCRIPT>Насеров Юсуф Исламович</NAME_ORIGINAL_SCRIPT>
+  <TITLE><VALUE>Haji</VALUE><VALUE>Hadji</VALUE><VALUE>Haji</VALUE></TITLE>
+  <DESIGNATION><VALUE>Commander of the
+        Northern Sector </VALUE></DESIGNATION>
+  <NATIONALITY><VALUE>na</VALUE></NATIONALITY>
+  <LAST_DAY_UPDATED><VALUE>2019-05-01</VALUE><VALUE>2023-12-19</VALUE><VALUE/></LAST_DAY_UPDATED>
+  <INDIVIDUAL_ALIAS><QUALITY>Low</QUALITY><ALIAS_NAME>Abu Nasser</ALIAS_NAME><NOTE>original script: Абу Насер</NOTE></INDIVIDUAL_ALIAS>
+  <INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>Yousef Nasser يوسف ناصر</ALIAS_NAME><NOTE>formerly listed as</NOTE></INDIVIDUAL_ALIAS>
+  <INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>Yusup Nasirov</ALIAS_NAME><DATE_OF_BIRTH>1975-02-01</DATE_OF_BIRTH></INDIVIDUAL_ALIAS>
+  <INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>APPROXIMATELY</TYPE_OF_DATE><YEAR>1974</YEAR></INDIVIDUAL_DATE_OF_BIRTH>
+  <INDIVIDUAL_PLACE_OF_BIRTH><CITY>Fictional Village</CITY><STATE_PROVINCE>Fictional Province</STATE_PROVINCE><COUNTRY>Russian Federation</COUNTRY></INDIVIDUAL_PLACE_OF_BIRTH>
+  <INDIVIDUAL_DOCUMENT><TYPE_OF_DOCUMENT>Passport</TYPE_OF_DOCUMENT><NUMBER>Freedonian foreign travel passport number 500000001</NUMBER></INDIVIDUAL_DOCUMENT>
+  <INDIVIDUAL_DOCUMENT><TYPE_OF_DOCUMENT>National Identification Number</TYPE_OF_DOCUMENT><TYPE_OF_DOCUMENT2>national passport number</TYPE_OF_DOCUMENT2><NUMBER>8200000001</NUMBER></INDIVIDUAL_DOCUMENT>
+  <INDIVIDUAL_DOCUMENT><TYPE_OF_DOCUMENT>National Identification Number</TYPE_OF_DOCUMENT><NUMBER>ID-77</NUMBER></INDIVIDUAL_DOCUMENT>
+</INDIVIDUAL>"#,
+    );
+    let list = parse(&xml);
+    assert!(list.diagnostics.is_empty(), "{:?}", list.diagnostics);
+    let e = &list.entities[0];
+    assert_eq!(e.get("name"), ["YUSUF ISLAMOVICH NASSEROV"]);
+    assert_eq!(e.get("firstName"), ["YUSUF"]);
+    assert_eq!(e.get("secondName"), ["ISLAMOVICH"]);
+    assert_eq!(e.get("middleName"), ["NASSEROV"]);
+    assert_eq!(e.get("alias"), ["Насеров Юсуф Исламович", "Yusup Nasirov"]);
+    assert_eq!(e.get("previousName"), ["Yousef Nasser", "يوسف ناصر"]);
+    assert_eq!(e.get("weakAlias"), ["Abu Nasser", "Абу Насер"]);
+    assert_eq!(e.get("birthDate"), ["1974", "1975-02-01"]);
+    assert_eq!(
+        e.get("birthPlace"),
+        ["Fictional Village, Fictional Province, Russian Federation"]
+    );
+    assert_eq!(e.get("title"), ["Haji", "Hadji"]);
+    assert_eq!(e.get("position"), ["Commander of the Northern Sector"]);
+    assert_eq!(e.get("nationality"), Vec::<String>::new());
+    assert_eq!(e.get("passportNumber"), ["500000001", "8200000001"]);
+    assert_eq!(e.get("idNumber"), ["ID-77"]);
+    assert_eq!(e.provenance.listed_on.as_deref(), Some("2015-04-07"));
+    assert_eq!(e.provenance.amended_on.as_deref(), Some("2023-12-19"));
+    assert_eq!(e.provenance.source_record_id.as_deref(), Some("77"));
+    assert_eq!(
+        e.action_on_hit,
+        Some(tansiq_model::ActionOnHit::RefuseEntry)
+    );
+}
+
 proptest! {
     #[test]
     fn never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {

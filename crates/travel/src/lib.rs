@@ -49,6 +49,7 @@
 
 mod arabic;
 mod country;
+mod csv_manifest;
 mod diag;
 pub mod edifact;
 mod mrz;
@@ -58,6 +59,10 @@ mod traveller;
 
 pub use arabic::{ArabicForms, arabic_letter_to_mrz, arabic_to_mrz, decode_arabic_mrz_name};
 pub use country::{Country, iso2_to_iso3, iso3_to_iso2};
+pub use csv_manifest::{
+    MANIFEST_CSV_HEADER, Manifest, ManifestFormat, parse_manifest, parse_manifest_csv,
+    write_manifest_csv,
+};
 pub use diag::{Diagnostic, Location, Severity};
 pub use mrz::{
     CheckResult, Mrz, MrzDate, MrzField, MrzFields, MrzFormat, char_value, check_digit, encode_mrz,
@@ -82,6 +87,8 @@ pub enum TravelError {
     NotMrz { reason: String },
     #[error("not a UN/EDIFACT PAXLST interchange: {reason}")]
     NotPaxlst { reason: String },
+    #[error("not a CSV manifest: {reason}")]
+    NotCsvManifest { reason: String },
     #[error("cannot write the MRZ {field}: {reason}")]
     Encode { field: &'static str, reason: String },
 }

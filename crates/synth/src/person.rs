@@ -210,7 +210,9 @@ fn male_given(rng: &mut Rng, region: Region) -> &'static Part {
         return &tables::PERSIAN_GIVEN[rng.below(8)];
     }
     match rng.weighted(&[66, 20, 14]) {
-        0 => rng.pick(tables::MALE),
+        // Babiker (the last entry) is a Sudanese name.
+        0 if matches!(region, Region::Sudan) => rng.pick(tables::MALE),
+        0 => &tables::MALE[rng.below(tables::MALE.len() - 1)],
         1 => rng.pick(tables::ABD),
         _ => {
             // The Maghreb double given names (the last four) only in the Maghreb.
@@ -457,6 +459,13 @@ pub fn id_number(rng: &mut Rng, nationality: &str) -> String {
     }
 }
 
+/// Adds an alias unless it is blank, already an alias, or the primary name.
+fn add_alias(e: &mut Entity, value: impl AsRef<str>) {
+    if !e.get(prop::NAME).iter().any(|n| n == value.as_ref().trim()) {
+        e.add(prop::ALIAS, value);
+    }
+}
+
 /// How much detail to put on a generated entity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Detail {
@@ -481,12 +490,12 @@ pub fn person(rng: &mut Rng, id: String, region: Region, detail: Detail) -> Enti
         let n = arab_name(rng, region, female);
         e.add(prop::NAME, n.latin(c));
         if !demo || rng.chance(88) {
-            e.add(prop::ALIAS, n.arabic());
+            add_alias(&mut e, n.arabic());
         }
         let extra = if demo {
             rng.range(1, 3)
         } else {
-            rng.range(0, 2)
+            rng.weighted(&[25, 40, 35]) as u32
         };
         let mut others: Vec<Convention> = Convention::ALL.into_iter().filter(|o| *o != c).collect();
         if rng.chance(50) {
@@ -494,12 +503,12 @@ pub fn person(rng: &mut Rng, id: String, region: Region, detail: Detail) -> Enti
         }
         for k in 0..extra as usize {
             match others.get(k) {
-                Some(o) if rng.chance(70) => e.add(prop::ALIAS, n.latin(*o)),
-                _ => e.add(prop::ALIAS, n.mixed(rng, c)),
+                Some(o) if rng.chance(70) => add_alias(&mut e, n.latin(*o)),
+                _ => add_alias(&mut e, n.mixed(rng, c)),
             };
         }
         if demo && n.tokens.len() > 2 && rng.chance(30) {
-            e.add(prop::ALIAS, n.short(c));
+            add_alias(&mut e, n.short(c));
         }
         if rng.chance(if demo { 35 } else { 12 }) {
             let (k, k_ar) = kunya(rng, female, c);
@@ -524,13 +533,13 @@ pub fn person(rng: &mut Rng, id: String, region: Region, detail: Detail) -> Enti
         let n = latin_name(rng, region, female);
         e.add(prop::NAME, n.primary());
         if let Some(s) = n.script() {
-            e.add(prop::ALIAS, s);
+            add_alias(&mut e, s);
         }
         if let Some(v) = n.variant(rng) {
-            e.add(prop::ALIAS, v);
+            add_alias(&mut e, v);
         }
         if rng.chance(if demo { 50 } else { 30 }) {
-            e.add(prop::ALIAS, n.surname_first());
+            add_alias(&mut e, n.surname_first());
         }
         // Converts and foreign fighters often carry a kunya nom de guerre.
         if rng.chance(if demo { 45 } else { 15 }) {
@@ -709,7 +718,7 @@ pub fn organisation(rng: &mut Rng, id: String, detail: Detail) -> Entity {
     };
     for (i, a) in aliases.iter().enumerate() {
         if i == 0 || i < keep || (demo && rng.chance(50)) {
-            e.add(prop::ALIAS, a);
+            add_alias(&mut e, a);
         }
     }
     if pattern != OrgPattern::LatinCompany && rng.chance(if demo { 30 } else { 10 }) {

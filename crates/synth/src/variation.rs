@@ -96,7 +96,7 @@ pub(crate) fn apply(
         Variation::DroppedToken => drop_token(rng, name),
         Variation::Reordered => reorder(name),
         Variation::Mrz => Some(mrz(name)),
-        Variation::ArabicScript => arabic.map(|a| arabic_input(rng, a)),
+        Variation::ArabicScript => arabic_input(rng, arabic?),
         Variation::Typo => typo(rng, name),
     }?;
     (out != name && !out.trim().is_empty()).then_some(out)
@@ -281,21 +281,60 @@ pub fn mrz(name: &str) -> String {
 }
 
 /// How an officer or a document system types an Arabic name: hamza forms
-/// on alef dropped, taa marbuta as haa, alef maqsura as yaa, now and then a
-/// tatweel or a vowel mark.
-fn arabic_input(rng: &mut Rng, arabic: &str) -> String {
-    let strip_hamza = rng.chance(60);
-    let taa_as_haa = rng.chance(40);
-    let maqsura_as_yaa = rng.chance(40);
-    let mut out = String::with_capacity(arabic.len() + 4);
-    for c in arabic.chars() {
-        let c = match c {
-            'أ' | 'إ' | 'آ' if strip_hamza => 'ا',
-            'ة' if taa_as_haa => 'ه',
-            'ى' if maqsura_as_yaa => 'ي',
-            c => c,
+/// on alef dropped, taa marbuta as haa, alef maqsura as yaa, compounds
+/// glued (عبدالقادر, نورالدين), a middle name left out, now and then a vowel
+/// mark. At least one of them, when any applies.
+fn arabic_input(rng: &mut Rng, arabic: &str) -> Option<String> {
+    let tokens: Vec<&str> = arabic.split(' ').filter(|t| !t.is_empty()).collect();
+    let mut rules: Vec<u8> = Vec::new();
+    if arabic.contains(['أ', 'إ', 'آ']) {
+        rules.push(0);
+    }
+    if arabic.contains('ة') {
+        rules.push(1);
+    }
+    if arabic.contains('ى') {
+        rules.push(2);
+    }
+    if arabic.contains("عبد ") || arabic.contains(" الدين") || arabic.contains("أبو ") {
+        rules.push(3);
+    }
+    if tokens.len() >= 3 {
+        rules.push(4);
+    }
+    if rules.is_empty() {
+        return None;
+    }
+    let first = *rng.pick(&rules);
+    let chosen: Vec<u8> = rules
+        .into_iter()
+        .filter(|r| *r == first || rng.chance(30))
+        .collect();
+    let mut out = arabic.to_string();
+    for r in chosen {
+        out = match r {
+            0 => out.replace(['أ', 'إ', 'آ'], "ا"),
+            1 => out.replace('ة', "ه"),
+            2 => out.replace('ى', "ي"),
+            3 => out
+                .replace("عبد ", "عبد")
+                .replace(" الدين", "الدين")
+                .replace("أبو ", "أبو"),
+            _ => {
+                let t: Vec<&str> = out.split(' ').collect();
+                if t.len() >= 3 {
+                    let i = 1 + rng.below(t.len() - 2);
+                    t.iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != i)
+                        .map(|(_, w)| *w)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                } else {
+                    out
+                }
+            }
         };
-        out.push(c);
     }
     if rng.chance(10) {
         // A fatha on the first letter: diacritics that real input carries.
@@ -303,7 +342,7 @@ fn arabic_input(rng: &mut Rng, arabic: &str) -> String {
             out.insert(first.len_utf8(), '\u{064E}');
         }
     }
-    out
+    Some(out)
 }
 
 fn typo(rng: &mut Rng, name: &str) -> Option<String> {
@@ -413,6 +452,17 @@ mod tests {
     fn arabic_input_drops_hamza_and_marks_taa() {
         let out = outputs(Variation::ArabicScript, "x", Some("أسامة أحمد"));
         assert!(out.iter().any(|o| o == "اسامه احمد"), "{out:?}");
+        let out = outputs(
+            Variation::ArabicScript,
+            "x",
+            Some("نور الدين بن عبد القادر"),
+        );
+        assert!(out.iter().any(|o| o == "نورالدين بن عبدالقادر"), "{out:?}");
+        assert!(out.iter().any(|o| o == "نور الدين عبد القادر"), "{out:?}");
+        assert_eq!(
+            outputs(Variation::ArabicScript, "x", Some("علي حداد")),
+            Vec::<String>::new()
+        );
         assert_eq!(
             outputs(Variation::ArabicScript, "x", None),
             Vec::<String>::new()
@@ -424,6 +474,45 @@ mod tests {
         for o in outputs(Variation::Typo, "Mansouri", None) {
             let d = o.len() as i64 - "Mansouri".len() as i64;
             assert!(d.abs() <= 1 && o.starts_with('M'), "{o}");
+        }
+    }
+
+    const ALL: [Variation; 8] = [
+        Variation::Transliteration,
+        Variation::Article,
+        Variation::JoinSplit,
+        Variation::DroppedToken,
+        Variation::Reordered,
+        Variation::Mrz,
+        Variation::ArabicScript,
+        Variation::Typo,
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn any_input_any_rule_no_panic_and_no_identity(name in "\\PC{0,30}", seed in 0u64..1000) {
+            for v in ALL {
+                if let Some(o) = vary(seed, v, &name, Some(&name)) {
+                    proptest::prop_assert_ne!(&o, &name);
+                    proptest::prop_assert!(!o.trim().is_empty());
+                }
+            }
+        }
+
+        #[test]
+        fn latin_names_keep_their_size(name in "[A-Z][a-z]{1,8}( (al-|El |Ben |Abdel )?[A-Z][a-z]{1,8}){1,3}", seed in 0u64..1000) {
+            for v in ALL {
+                if let Some(o) = vary(seed, v, &name, None) {
+                    let (a, b) = (o.chars().count() as i64, name.chars().count() as i64);
+                    if v == Variation::DroppedToken {
+                        let words = |s: &str| s.split(' ').count();
+                        proptest::prop_assert!(words(&o) < words(&name) && words(&o) >= 2, "{} -> {}", name, o);
+                    } else {
+                        // Other rules change a few letters, never whole words.
+                        proptest::prop_assert!((a - b).abs() <= 4, "{:?}: {} -> {}", v, name, o);
+                    }
+                }
+            }
         }
     }
 

@@ -1,0 +1,58 @@
+//! Benchmark loop without the CLI:
+//! `cargo run --release -p tansiq-matching --example eval -- W.jsonl Q.jsonl OUT.jsonl [--exhaustive]`
+//! then `python3 bench/score.py bench/dev/queries.jsonl OUT.jsonl`.
+//! With `--recall`, also reports the candidate stage's recall against an
+//! exhaustive scan (top-10 ids and top-1).
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::time::Instant;
+
+use tansiq_matching::{Index, MatcherConfig, eval};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() < 3 {
+        eprintln!("usage: eval W.jsonl Q.jsonl OUT.jsonl [--recall]");
+        std::process::exit(2);
+    }
+    let watchlist = eval::read_watchlist(BufReader::new(File::open(&args[0])?))?;
+    let queries = eval::read_queries(BufReader::new(File::open(&args[1])?))?;
+    let t = Instant::now();
+    let index = Index::build(watchlist, MatcherConfig::default());
+    eprintln!(
+        "index: {} entities, {} names, built in {:?}",
+        index.len(),
+        index.name_count(),
+        t.elapsed()
+    );
+    let origin = Instant::now();
+    let results = eval::run(&index, &queries, 10, || origin.elapsed());
+    let mut out = BufWriter::new(File::create(&args[2])?);
+    for r in &results {
+        writeln!(out, "{}", r.to_json_line())?;
+    }
+    out.flush()?;
+    if args.iter().any(|a| a == "--recall") {
+        let (mut same_top1, mut found, mut total, mut n) = (0usize, 0usize, 0usize, 0usize);
+        for (q, r) in queries.iter().zip(&results) {
+            let ex = index.screen_exhaustive(&q.query, 10);
+            n += 1;
+            if ex.first().map(|m| &m.entity_id) == r.matches.first().map(|m| &m.id) {
+                same_top1 += 1;
+            }
+            for m in ex.iter().filter(|m| m.score >= 0.5) {
+                total += 1;
+                if r.matches.iter().any(|x| x.id == m.entity_id) {
+                    found += 1;
+                }
+            }
+        }
+        eprintln!(
+            "candidate recall vs exhaustive: top-1 same {same_top1}/{n} ({:.4}); exhaustive matches >= 0.5 found {found}/{total} ({:.4})",
+            same_top1 as f64 / n as f64,
+            found as f64 / total.max(1) as f64
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,157 @@
+//! Explanations: why a listed entity matched a query.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// How a query token was aligned with a listed token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// Same spelling after folding.
+    Exact,
+    /// Arabic-script token whose transliteration skeleton equals the Latin one.
+    Transliteration,
+    /// A name unit (Abd al-X, X al-Din, X Allah, Abu X) matched as a whole
+    /// across different splits or spellings.
+    Compound,
+    /// Generic organisation vocabulary matched across languages (جبهة = front).
+    Translation,
+    /// Same consonant skeleton, different Latin spelling (Mohamed / Muhammad).
+    Skeleton,
+    /// Close spelling (edit distance / Jaro-Winkler), or close skeletons.
+    EditDistance,
+    /// One token matched two adjacent tokens of the other side (Benali = Ben Ali).
+    Joined,
+    /// A single-letter initial matched a token with that first letter.
+    Initial,
+}
+
+impl Rule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Exact => "exact",
+            Rule::Transliteration => "transliteration",
+            Rule::Compound => "compound",
+            Rule::Translation => "translation",
+            Rule::Skeleton => "skeleton",
+            Rule::EditDistance => "edit-distance",
+            Rule::Joined => "joined",
+            Rule::Initial => "initial",
+        }
+    }
+}
+
+/// One aligned token pair.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TokenAlignment {
+    /// Query token(s) as written (normalised).
+    pub query: String,
+    /// Listed token(s) as written (normalised).
+    pub listed: String,
+    pub rule: Rule,
+    /// Token similarity, 0..=1.
+    pub similarity: f64,
+    /// Credit after the credit curve, 0..=1.
+    pub credit: f64,
+    /// Rarity weight of the listed token (inverse document frequency).
+    pub weight: f64,
+}
+
+/// Kinds of non-name evidence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvidenceKind {
+    BirthDate,
+    Nationality,
+    Gender,
+    Document,
+    Schema,
+}
+
+/// What one piece of evidence did to the score.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evidence {
+    pub kind: EvidenceKind,
+    /// Score before and after this evidence was applied.
+    pub before: f64,
+    pub after: f64,
+    pub detail: String,
+}
+
+/// Why a listed entity matched: the best query-name / listed-name pair,
+/// the token alignment, the rarity factor and every evidence adjustment.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Explanation {
+    pub query_name: String,
+    pub listed_name: String,
+    /// `primary`, `alias` or `weak`.
+    pub listed_name_kind: String,
+    pub alignments: Vec<TokenAlignment>,
+    /// Query tokens left without a partner.
+    pub unmatched_query: Vec<String>,
+    /// Listed tokens left without a partner.
+    pub unmatched_listed: Vec<String>,
+    /// Weighted share of the query name covered, 0..=1.
+    pub query_coverage: f64,
+    /// Weighted share of the listed name covered, 0..=1.
+    pub listed_coverage: f64,
+    /// Factor < 1 when the agreeing tokens are all common ones.
+    pub rarity_factor: f64,
+    /// Name score before evidence, 0..=1.
+    pub name_score: f64,
+    pub evidence: Vec<Evidence>,
+    /// Final score, 0..=1.
+    pub score: f64,
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "score {:.3}: query {:?} ~ listed {} name {:?} (name score {:.3}, coverage query {:.2} / listed {:.2}, rarity x{:.2})",
+            self.score,
+            self.query_name,
+            self.listed_name_kind,
+            self.listed_name,
+            self.name_score,
+            self.query_coverage,
+            self.listed_coverage,
+            self.rarity_factor
+        )?;
+        for a in &self.alignments {
+            writeln!(
+                f,
+                "  {:>16} = {:<16} {:<15} sim {:.2} credit {:.2} weight {:.2}",
+                a.query,
+                a.listed,
+                a.rule.as_str(),
+                a.similarity,
+                a.credit,
+                a.weight
+            )?;
+        }
+        if !self.unmatched_query.is_empty() {
+            writeln!(
+                f,
+                "  unmatched in query: {}",
+                self.unmatched_query.join(", ")
+            )?;
+        }
+        if !self.unmatched_listed.is_empty() {
+            writeln!(
+                f,
+                "  unmatched in listed name: {}",
+                self.unmatched_listed.join(", ")
+            )?;
+        }
+        for e in &self.evidence {
+            writeln!(
+                f,
+                "  {:?}: {:.3} -> {:.3} ({})",
+                e.kind, e.before, e.after, e.detail
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,551 @@
+//! The screening index: a vocabulary of name units with rarity weights,
+//! fuzzy keys into that vocabulary, and occurrence lists from vocabulary
+//! entries to listed names.
+
+use rustc_hash::FxHashMap;
+use tansiq_model::{Entity, NameKind, PartialDate, Schema};
+use tansiq_names::{Script, Token, UnitKind, coarse_skeleton, tokenize};
+
+use crate::MatcherConfig;
+use crate::explain::Rule;
+use crate::sim::{jaro_winkler, levenshtein_similarity};
+
+/// One distinct name unit of the index.
+#[derive(Debug, Clone)]
+pub(crate) struct VTok {
+    pub text: Box<str>,
+    pub skeleton: Box<str>,
+    pub script: Script,
+    pub kind: UnitKind,
+    /// Inverse document frequency of the skeleton over entities.
+    pub idf: f32,
+}
+
+/// Where a vocabulary entry occurs: a listed name, the position of the
+/// token, and how many positions it covers (2 for adjacent-token joins).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Occ {
+    pub name: u32,
+    pub pos: u8,
+    pub len: u8,
+}
+
+/// One position (name unit) of a listed name.
+#[derive(Debug, Clone)]
+pub(crate) struct Pos {
+    pub vocab: u32,
+    /// Rarity weight used for coverage (idf, damped for generic words).
+    pub weight: f32,
+    /// Rarity that counts as evidence (0 for generic words and titles).
+    pub evidence: f32,
+    pub source: Box<str>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct NameRec {
+    pub entity: u32,
+    pub kind: NameKind,
+    pub raw: Box<str>,
+    pub positions: Vec<Pos>,
+    pub total_weight: f32,
+}
+
+/// Per-entity evidence, parsed once at build time.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EntityFacts {
+    pub birth_dates: Vec<PartialDate>,
+    pub nationalities: Vec<String>,
+    pub gender: Option<String>,
+    pub documents: Vec<String>,
+}
+
+/// Honorifics and titles: they say nothing about identity.
+pub(crate) fn is_title(text: &str) -> bool {
+    matches!(
+        text,
+        "haji"
+            | "hajji"
+            | "hadji"
+            | "alhaj"
+            | "alhajj"
+            | "hajj"
+            | "mullah"
+            | "mulla"
+            | "mollah"
+            | "maulavi"
+            | "mawlawi"
+            | "maulvi"
+            | "molavi"
+            | "mawlavi"
+            | "maulana"
+            | "qari"
+            | "sheikh"
+            | "shaikh"
+            | "shaykh"
+            | "cheikh"
+            | "sheik"
+            | "dr"
+            | "doctor"
+            | "general"
+            | "gen"
+            | "colonel"
+            | "col"
+            | "commander"
+            | "commandant"
+            | "major"
+            | "captain"
+            | "capt"
+            | "lieutenant"
+            | "sayed"
+            | "sayyed"
+            | "sayyid"
+            | "syed"
+            | "mr"
+            | "mrs"
+            | "ms"
+            | "emir"
+            | "amir"
+            | "imam"
+            | "ustad"
+            | "ustadh"
+            | "ustaz"
+            | "engineer"
+            | "eng"
+            | "prof"
+            | "professor"
+            | "brigadier"
+            | "sergeant"
+            | "mufti"
+            | "akhund"
+            | "mir"
+            | "sardar"
+    )
+}
+
+/// Splits a listed name string that packs several names (`A; B; C`,
+/// `a) X b) Y`) into its parts.
+pub(crate) fn split_listed_name(raw: &str) -> Vec<String> {
+    let cleaned: String = raw
+        .chars()
+        .map(|c| {
+            if matches!(c, '(' | ')' | '[' | ']') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut out = Vec::new();
+    for part in cleaned.split(';') {
+        // "a) X b) Y" enumerations
+        let mut s = part.to_string();
+        for marker in [" a) ", " b) ", " c) ", " d) "] {
+            s = s.replace(marker, ";");
+        }
+        for p in s.split(';') {
+            let p = p.trim().trim_start_matches("a)").trim();
+            if !p.is_empty() {
+                out.push(p.to_string());
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(raw.to_string());
+    }
+    out
+}
+
+fn join_collapse(a: &str, b: &str) -> String {
+    let mut out = String::with_capacity(a.len() + b.len());
+    for c in a.chars().chain(b.chars()) {
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Candidate keys of a skeleton: its coarse form and every one-deletion of
+/// the coarse form (symmetric deletion neighbourhood: two keys meet when
+/// the coarse skeletons are within one edit).
+pub(crate) fn skeleton_keys(skeleton: &str, out: &mut Vec<String>) {
+    let coarse = coarse_skeleton(skeleton);
+    if coarse.is_empty() {
+        return;
+    }
+    out.push(format!("s{coarse}"));
+    if coarse.len() >= 3 {
+        let b = coarse.as_bytes();
+        for i in 0..b.len() {
+            let mut k = String::with_capacity(b.len());
+            k.push('d');
+            for (j, &c) in b.iter().enumerate() {
+                if j != i {
+                    k.push(c as char);
+                }
+            }
+            out.push(k);
+        }
+    }
+}
+
+fn vocab_key(script: Script, text: &str) -> String {
+    match script {
+        Script::Arabic => format!("a:{text}"),
+        _ => format!("l:{text}"),
+    }
+}
+
+/// The screening index. Built once from a watchlist; screening is
+/// read-only, so one index serves any number of threads.
+#[derive(Debug)]
+pub struct Index {
+    pub(crate) config: MatcherConfig,
+    pub(crate) entities: Vec<Entity>,
+    pub(crate) facts: Vec<EntityFacts>,
+    pub(crate) by_id: FxHashMap<String, u32>,
+    pub(crate) names: Vec<NameRec>,
+    pub(crate) vocab: Vec<VTok>,
+    pub(crate) vocab_by_key: FxHashMap<String, u32>,
+    pub(crate) fuzzy_keys: FxHashMap<String, Vec<u32>>,
+    pub(crate) occurrences: Vec<Vec<Occ>>,
+    /// idf of a token seen in no entity (an unknown token is rare).
+    pub(crate) idf_unknown: f32,
+    /// Document numbers -> entities.
+    pub(crate) documents: FxHashMap<String, Vec<u32>>,
+}
+
+pub(crate) struct Builder {
+    vocab: Vec<VTok>,
+    vocab_by_key: FxHashMap<String, u32>,
+}
+
+impl Builder {
+    fn intern(&mut self, script: Script, text: &str, skeleton: &str, kind: UnitKind) -> u32 {
+        let key = vocab_key(script, text);
+        if let Some(&id) = self.vocab_by_key.get(&key) {
+            return id;
+        }
+        let id = self.vocab.len() as u32;
+        self.vocab.push(VTok {
+            text: text.into(),
+            skeleton: skeleton.into(),
+            script,
+            kind,
+            idf: 0.0,
+        });
+        self.vocab_by_key.insert(key, id);
+        id
+    }
+}
+
+impl Index {
+    /// Builds the index. Entities keep their order; ids should be unique
+    /// (a later duplicate id shadows the earlier one in [`Index::entity`]).
+    pub fn build(entities: Vec<Entity>, config: MatcherConfig) -> Index {
+        let mut b = Builder {
+            vocab: Vec::new(),
+            vocab_by_key: FxHashMap::default(),
+        };
+        let mut names: Vec<NameRec> = Vec::new();
+        // per name: (position token ids incl. variants, join ids)
+        let mut occ_raw: Vec<(u32, Occ)> = Vec::new();
+        let mut facts = Vec::with_capacity(entities.len());
+        let mut by_id = FxHashMap::default();
+        let mut documents: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        // skeleton -> entities (for document frequency)
+        let mut df: FxHashMap<String, (u32, u32)> = FxHashMap::default();
+
+        for (ei, e) in entities.iter().enumerate() {
+            let ei = ei as u32;
+            by_id.insert(e.id.clone(), ei);
+            for d in e.documents() {
+                let list = documents.entry(d.number.clone()).or_default();
+                if list.last() != Some(&ei) {
+                    list.push(ei);
+                }
+            }
+            facts.push(EntityFacts {
+                birth_dates: e.birth_dates(),
+                nationalities: e.nationalities(),
+                gender: e.gender().map(|g| g.to_ascii_lowercase()),
+                documents: e.documents().into_iter().map(|d| d.number).collect(),
+            });
+            let mut all_names: Vec<(String, NameKind)> = Vec::new();
+            for n in e.names() {
+                for part in split_listed_name(n.value) {
+                    if !all_names.iter().any(|(v, _)| *v == part) {
+                        all_names.push((part, n.kind));
+                    }
+                }
+            }
+            if all_names.is_empty()
+                && let Some(c) = e.composed_name()
+            {
+                all_names.push((c, NameKind::Primary));
+            }
+            for (raw, kind) in all_names {
+                let tokens = tokenize(&raw);
+                if tokens.is_empty() {
+                    continue;
+                }
+                let name_id = names.len() as u32;
+                let mut positions = Vec::with_capacity(tokens.len());
+                for (p, t) in tokens.iter().enumerate() {
+                    let id = b.intern(t.script, &t.text, &t.skeleton, t.kind);
+                    occ_raw.push((
+                        id,
+                        Occ {
+                            name: name_id,
+                            pos: p as u8,
+                            len: 1,
+                        },
+                    ));
+                    for v in &t.variants {
+                        let vid = b.intern(t.script, &v.text, &v.skeleton, UnitKind::Plain);
+                        occ_raw.push((
+                            vid,
+                            Occ {
+                                name: name_id,
+                                pos: p as u8,
+                                len: 1,
+                            },
+                        ));
+                    }
+                    let dk = if t.skeleton.is_empty() {
+                        format!("t{}", t.text)
+                    } else {
+                        t.skeleton.clone()
+                    };
+                    let entry = df.entry(dk).or_insert((0, u32::MAX));
+                    if entry.1 != ei {
+                        entry.0 += 1;
+                        entry.1 = ei;
+                    }
+                    positions.push(Pos {
+                        vocab: id,
+                        weight: 0.0,
+                        evidence: 0.0,
+                        source: t.source.as_str().into(),
+                    });
+                }
+                for p in 0..tokens.len().saturating_sub(1) {
+                    let (a, c) = (&tokens[p], &tokens[p + 1]);
+                    if a.is_generic() || c.is_generic() {
+                        continue;
+                    }
+                    let text = format!("{}{}", a.text, c.text);
+                    let sk = join_collapse(&a.skeleton, &c.skeleton);
+                    let id = b.intern(a.script, &text, &sk, UnitKind::Plain);
+                    occ_raw.push((
+                        id,
+                        Occ {
+                            name: name_id,
+                            pos: p as u8,
+                            len: 2,
+                        },
+                    ));
+                }
+                names.push(NameRec {
+                    entity: ei,
+                    kind,
+                    raw: raw.as_str().into(),
+                    positions,
+                    total_weight: 0.0,
+                });
+            }
+        }
+
+        let n = entities.len().max(1) as f32;
+        let idf_of = |d: u32| -> f32 { (1.0 + n / d.max(1) as f32).ln() };
+        let idf_unknown = idf_of(1);
+        for v in &mut b.vocab {
+            let dk = if v.skeleton.is_empty() {
+                format!("t{}", v.text)
+            } else {
+                v.skeleton.to_string()
+            };
+            v.idf = df.get(&dk).map_or(idf_unknown, |(d, _)| idf_of(*d));
+        }
+        for name in &mut names {
+            let mut total = 0.0;
+            for p in &mut name.positions {
+                let v = &b.vocab[p.vocab as usize];
+                let (w, ev) = token_weight(v, &config);
+                p.weight = w;
+                p.evidence = ev;
+                total += w;
+            }
+            name.total_weight = total;
+        }
+
+        let mut occurrences: Vec<Vec<Occ>> = vec![Vec::new(); b.vocab.len()];
+        for (v, o) in occ_raw {
+            occurrences[v as usize].push(o);
+        }
+        let mut fuzzy_keys: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        let mut keys = Vec::new();
+        for (id, v) in b.vocab.iter().enumerate() {
+            keys.clear();
+            skeleton_keys(&v.skeleton, &mut keys);
+            for k in keys.drain(..) {
+                let list = fuzzy_keys.entry(k).or_default();
+                if list.last() != Some(&(id as u32)) {
+                    list.push(id as u32);
+                }
+            }
+        }
+        Index {
+            config,
+            entities,
+            facts,
+            by_id,
+            names,
+            vocab: b.vocab,
+            vocab_by_key: b.vocab_by_key,
+            fuzzy_keys,
+            occurrences,
+            idf_unknown,
+            documents,
+        }
+    }
+
+    /// Number of entities.
+    pub fn len(&self) -> usize {
+        self.entities.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    /// The entity with this id.
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.by_id.get(id).map(|&i| &self.entities[i as usize])
+    }
+
+    /// The configuration the index was built with.
+    pub fn config(&self) -> &MatcherConfig {
+        &self.config
+    }
+
+    /// Number of listed names (after splitting packed alias strings).
+    pub fn name_count(&self) -> usize {
+        self.names.len()
+    }
+
+    pub(crate) fn schema_of(&self, e: u32) -> Schema {
+        self.entities[e as usize].schema
+    }
+}
+
+/// Coverage weight and evidence weight of a vocabulary token.
+pub(crate) fn token_weight(v: &VTok, config: &MatcherConfig) -> (f32, f32) {
+    let idf = v.idf.powf(config.idf_power as f32);
+    if matches!(v.kind, UnitKind::Generic(_)) || is_title(&v.text) {
+        (idf * config.generic_weight as f32, 0.0)
+    } else if v.kind == UnitKind::Initial {
+        (idf * 0.3, 0.0)
+    } else {
+        (idf, idf)
+    }
+}
+
+/// Query-side form of a token or adjacent-token join.
+#[derive(Debug, Clone)]
+pub(crate) struct QForm<'a> {
+    pub text: &'a str,
+    pub skeleton: &'a str,
+    pub script: Script,
+    pub kind: UnitKind,
+}
+
+impl<'a> QForm<'a> {
+    pub fn of(t: &'a Token) -> QForm<'a> {
+        QForm {
+            text: &t.text,
+            skeleton: &t.skeleton,
+            script: t.script,
+            kind: t.kind,
+        }
+    }
+}
+
+fn is_compound(k: UnitKind) -> bool {
+    matches!(
+        k,
+        UnitKind::Abd | UnitKind::Din | UnitKind::Allah | UnitKind::Kunya
+    )
+}
+
+/// Similarity of a query form and a vocabulary token, with the rule that
+/// produced it. 0 means "no match".
+pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
+    let q_generic = matches!(q.kind, UnitKind::Generic(_));
+    let v_generic = matches!(v.kind, UnitKind::Generic(_));
+    if q_generic || v_generic {
+        if q.kind == v.kind {
+            let rule = if q.text == &*v.text {
+                Rule::Exact
+            } else {
+                Rule::Translation
+            };
+            return (1.0, rule);
+        }
+        return (0.0, Rule::Exact);
+    }
+    let compound = is_compound(q.kind) || is_compound(v.kind);
+    let same_script = (q.script == Script::Arabic) == (v.script == Script::Arabic);
+    if same_script && q.text == &*v.text {
+        return (1.0, Rule::Exact);
+    }
+    let sk_len = q.skeleton.len().max(v.skeleton.len());
+    if !same_script {
+        // Across scripts only the skeleton is comparable.
+        if sk_len == 0 {
+            return (0.0, Rule::Transliteration);
+        }
+        if q.skeleton == &*v.skeleton {
+            let s = if sk_len >= 2 { 0.97 } else { 0.88 };
+            return (
+                s,
+                if compound {
+                    Rule::Compound
+                } else {
+                    Rule::Transliteration
+                },
+            );
+        }
+        let s = tansiq_names::skeleton_similarity(q.skeleton, &v.skeleton) * 0.95;
+        return (s, Rule::EditDistance);
+    }
+    let a = q.text.as_bytes();
+    let b = v.text.as_bytes();
+    let string_sim = 0.5 * jaro_winkler(a, b) + 0.5 * levenshtein_similarity(a, b);
+    let sk_sim = if sk_len == 0 {
+        0.0
+    } else if q.skeleton == &*v.skeleton {
+        if sk_len >= 2 { 0.94 } else { 0.85 }
+    } else {
+        tansiq_names::skeleton_similarity(q.skeleton, &v.skeleton) * 0.9
+    };
+    if sk_sim > string_sim {
+        let rule = if compound {
+            Rule::Compound
+        } else if q.skeleton == &*v.skeleton {
+            Rule::Skeleton
+        } else {
+            Rule::EditDistance
+        };
+        (sk_sim, rule)
+    } else {
+        (
+            string_sim,
+            if compound {
+                Rule::Compound
+            } else {
+                Rule::EditDistance
+            },
+        )
+    }
+}

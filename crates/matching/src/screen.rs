@@ -1,0 +1,635 @@
+//! Screening: query analysis, vocabulary lookup, token alignment, name
+//! scores, evidence, ranking.
+
+use rustc_hash::FxHashMap;
+use tansiq_model::{NameKind, PartialDate};
+use tansiq_names::{Script, Token, UnitKind, tokenize};
+
+use crate::explain::{Evidence, EvidenceKind, Explanation, Rule, TokenAlignment};
+use crate::index::{Index, NameRec, QForm, VTok, skeleton_keys, token_similarity, token_weight};
+use crate::{Band, Match, MatcherConfig, Query};
+
+/// One query name, analysed.
+#[derive(Debug)]
+pub(crate) struct QName {
+    pub raw: String,
+    pub tokens: Vec<Token>,
+    /// Query items: (first position, length, form index) -> vocab matches.
+    pub items: Vec<QItem>,
+    pub weights: Vec<f32>,
+    pub total_weight: f32,
+}
+
+#[derive(Debug)]
+pub(crate) struct QItem {
+    pub pos: u8,
+    pub len: u8,
+    /// (vocab id, similarity, rule), sorted by vocab id.
+    pub matches: Vec<(u32, f32, Rule)>,
+}
+
+/// Minimum token similarity that is kept at all.
+const MIN_SIM: f32 = 0.70;
+
+pub(crate) fn credit(s: f32, config: &MatcherConfig) -> f32 {
+    let lo = config.credit_floor as f32;
+    let hi = config.credit_full as f32;
+    if s >= hi {
+        1.0
+    } else if s <= lo {
+        0.0
+    } else {
+        ((s - lo) / (hi - lo)).powf(config.credit_power as f32)
+    }
+}
+
+fn join_collapse(a: &str, b: &str) -> String {
+    let mut out = String::with_capacity(a.len() + b.len());
+    for c in a.chars().chain(b.chars()) {
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Index {
+    /// Vocabulary entries similar to a query form.
+    fn lookup(&self, form: &QForm<'_>, exhaustive: bool, out: &mut Vec<(u32, f32, Rule)>) {
+        let consider = |id: u32, out: &mut Vec<(u32, f32, Rule)>| {
+            let v: &VTok = &self.vocab[id as usize];
+            let (s, r) = token_similarity(form, v);
+            if s >= MIN_SIM {
+                out.push((id, s, r));
+            }
+        };
+        if exhaustive {
+            for id in 0..self.vocab.len() as u32 {
+                consider(id, out);
+            }
+        } else {
+            let mut ids: Vec<u32> = Vec::new();
+            if form.script != Script::Arabic
+                && let Some(&id) = self.vocab_by_key.get(&format!("l:{}", form.text))
+            {
+                ids.push(id);
+            }
+            let mut keys = Vec::new();
+            skeleton_keys(form.skeleton, &mut keys);
+            for k in &keys {
+                if let Some(list) = self.fuzzy_keys.get(k) {
+                    ids.extend_from_slice(list);
+                }
+            }
+            if let UnitKind::Generic(_) = form.kind {
+                // translations of generic words share no skeleton
+                for (id, v) in self.vocab.iter().enumerate() {
+                    if v.kind == form.kind {
+                        ids.push(id as u32);
+                    }
+                }
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                consider(id, out);
+            }
+        }
+        out.sort_by_key(|m| m.0);
+    }
+
+    pub(crate) fn analyse_name(&self, raw: &str, exhaustive: bool) -> QName {
+        let tokens = tokenize(raw);
+        let mut items = Vec::new();
+        let mut weights = Vec::with_capacity(tokens.len());
+        for (i, t) in tokens.iter().enumerate() {
+            let mut matches = Vec::new();
+            self.lookup(&QForm::of(t), exhaustive, &mut matches);
+            for v in &t.variants {
+                let form = QForm {
+                    text: &v.text,
+                    skeleton: &v.skeleton,
+                    script: t.script,
+                    kind: UnitKind::Plain,
+                };
+                let mut more = Vec::new();
+                self.lookup(&form, exhaustive, &mut more);
+                merge_matches(&mut matches, &more);
+            }
+            // Rarity of a query token: that of the listed tokens it is
+            // closest to; unknown tokens are rare.
+            let best = matches
+                .iter()
+                .filter(|m| m.1 >= 0.85)
+                .map(|m| (m.1, &self.vocab[m.0 as usize]))
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let w = match best {
+                Some((_, v)) => token_weight(v, &self.config).0,
+                None => {
+                    let fake = VTok {
+                        text: t.text.as_str().into(),
+                        skeleton: t.skeleton.as_str().into(),
+                        script: t.script,
+                        kind: t.kind,
+                        idf: self.idf_unknown,
+                    };
+                    token_weight(&fake, &self.config).0
+                }
+            };
+            weights.push(w);
+            items.push(QItem {
+                pos: i as u8,
+                len: 1,
+                matches,
+            });
+        }
+        for i in 0..tokens.len().saturating_sub(1) {
+            let (a, b) = (&tokens[i], &tokens[i + 1]);
+            if a.is_generic() || b.is_generic() {
+                continue;
+            }
+            let text = format!("{}{}", a.text, b.text);
+            let sk = join_collapse(&a.skeleton, &b.skeleton);
+            let form = QForm {
+                text: &text,
+                skeleton: &sk,
+                script: a.script,
+                kind: UnitKind::Plain,
+            };
+            let mut matches = Vec::new();
+            self.lookup(&form, exhaustive, &mut matches);
+            items.push(QItem {
+                pos: i as u8,
+                len: 2,
+                matches,
+            });
+        }
+        let total_weight = weights.iter().sum();
+        QName {
+            raw: raw.to_string(),
+            tokens,
+            items,
+            weights,
+            total_weight,
+        }
+    }
+
+    /// Screens a query: ranked matches, best first, at most `limit`.
+    pub fn screen(&self, query: &Query, limit: usize) -> Vec<Match> {
+        self.screen_with(query, limit, false)
+    }
+
+    /// [`Index::screen`] that compares every query token with every
+    /// vocabulary entry instead of using the candidate keys (for measuring
+    /// the candidate stage's recall).
+    pub fn screen_exhaustive(&self, query: &Query, limit: usize) -> Vec<Match> {
+        self.screen_with(query, limit, true)
+    }
+
+    fn screen_with(&self, query: &Query, limit: usize, exhaustive: bool) -> Vec<Match> {
+        let qnames: Vec<QName> = query
+            .names
+            .iter()
+            .map(|n| self.analyse_name(n, exhaustive))
+            .collect();
+        // entity -> (name score, query name idx, listed name id)
+        let mut best: FxHashMap<u32, (f32, u16, u32)> = FxHashMap::default();
+        let mut pairs: Vec<Pair> = Vec::new();
+        for (qi, qn) in qnames.iter().enumerate() {
+            pairs.clear();
+            for (item_idx, item) in qn.items.iter().enumerate() {
+                for &(v, s, _) in &item.matches {
+                    for o in &self.occurrences[v as usize] {
+                        pairs.push(Pair {
+                            name: o.name,
+                            sim: s,
+                            qpos: item.pos,
+                            qlen: item.len,
+                            lpos: o.pos,
+                            llen: o.len,
+                            item: item_idx as u16,
+                            vocab: v,
+                        });
+                    }
+                }
+            }
+            pairs.sort_unstable_by(|a, b| {
+                a.name
+                    .cmp(&b.name)
+                    .then(b.sim.total_cmp(&a.sim))
+                    .then(a.qpos.cmp(&b.qpos))
+                    .then(a.lpos.cmp(&b.lpos))
+            });
+            let mut start = 0;
+            while start < pairs.len() {
+                let name_id = pairs[start].name;
+                let mut end = start;
+                while end < pairs.len() && pairs[end].name == name_id {
+                    end += 1;
+                }
+                let name = &self.names[name_id as usize];
+                let (score, _) = self.score_name(qn, name, &pairs[start..end], None);
+                let e = name.entity;
+                let slot = best.entry(e).or_insert((0.0, qi as u16, name_id));
+                if score > slot.0 {
+                    *slot = (score, qi as u16, name_id);
+                }
+                start = end;
+            }
+        }
+        // Document numbers: an exact passport/ID number is a candidate on
+        // its own.
+        for d in &query.documents {
+            let d = tansiq_model::normalize_document_number(d);
+            if d.len() >= 5
+                && let Some(list) = self.documents.get(&d)
+            {
+                for &e in list {
+                    best.entry(e).or_insert((0.0, 0, u32::MAX));
+                }
+            }
+        }
+        let mut scored: Vec<(f32, u32, u16, u32)> = best
+            .into_iter()
+            .map(|(e, (s, qi, nid))| {
+                let final_score = self.apply_evidence(query, e, s, None);
+                (final_score, e, qi, nid)
+            })
+            .filter(|x| x.0 > 0.0)
+            .collect();
+        scored.sort_unstable_by(|a, b| {
+            b.0.total_cmp(&a.0).then_with(|| {
+                self.entities[a.1 as usize]
+                    .id
+                    .cmp(&self.entities[b.1 as usize].id)
+            })
+        });
+        scored.truncate(limit);
+        scored
+            .into_iter()
+            .map(|(score, e, qi, nid)| {
+                let explanation = self.explain(query, &qnames, e, qi, nid);
+                let score = f64::from(score).clamp(0.0, 1.0);
+                Match {
+                    entity_id: self.entities[e as usize].id.clone(),
+                    score,
+                    band: self.config.band(score),
+                    explanation,
+                }
+            })
+            .collect()
+    }
+
+    fn explain(&self, query: &Query, qnames: &[QName], e: u32, qi: u16, nid: u32) -> Explanation {
+        let mut ex = Explanation::default();
+        let name_score = if nid != u32::MAX {
+            let qn = &qnames[qi as usize];
+            let name = &self.names[nid as usize];
+            let pairs = self.pairs_for(qn, nid);
+            let (s, _) = self.score_name(qn, name, &pairs, Some(&mut ex));
+            s
+        } else {
+            0.0
+        };
+        ex.name_score = f64::from(name_score);
+        let s = self.apply_evidence(query, e, name_score, Some(&mut ex));
+        ex.score = f64::from(s).clamp(0.0, 1.0);
+        ex
+    }
+
+    /// Candidate pairs of one query name against one listed name.
+    fn pairs_for(&self, qn: &QName, nid: u32) -> Vec<Pair> {
+        let mut pairs = Vec::new();
+        for (item_idx, item) in qn.items.iter().enumerate() {
+            for &(v, s, _) in &item.matches {
+                for o in &self.occurrences[v as usize] {
+                    if o.name == nid {
+                        pairs.push(Pair {
+                            name: nid,
+                            sim: s,
+                            qpos: item.pos,
+                            qlen: item.len,
+                            lpos: o.pos,
+                            llen: o.len,
+                            item: item_idx as u16,
+                            vocab: v,
+                        });
+                    }
+                }
+            }
+        }
+        pairs.sort_unstable_by(|a, b| {
+            b.sim
+                .total_cmp(&a.sim)
+                .then(a.qpos.cmp(&b.qpos))
+                .then(a.lpos.cmp(&b.lpos))
+        });
+        pairs
+    }
+
+    /// Name score of one query name against one listed name from its
+    /// candidate pairs (sorted by similarity, best first).
+    fn score_name(
+        &self,
+        qn: &QName,
+        name: &NameRec,
+        pairs: &[Pair],
+        mut ex: Option<&mut Explanation>,
+    ) -> (f32, f32) {
+        let c = &self.config;
+        let mut used_q: u64 = 0;
+        let mut used_l: u64 = 0;
+        let mut matched_q = 0.0f32;
+        let mut matched_l = 0.0f32;
+        let mut evidence = 0.0f32;
+        for p in pairs {
+            let qmask = span_mask(p.qpos, p.qlen);
+            let lmask = span_mask(p.lpos, p.llen);
+            if qmask & used_q != 0 || lmask & used_l != 0 {
+                continue;
+            }
+            let cr = credit(p.sim, c);
+            if cr <= 0.0 {
+                continue;
+            }
+            used_q |= qmask;
+            used_l |= lmask;
+            let wq: f32 = (p.qpos..p.qpos + p.qlen)
+                .map(|i| qn.weights.get(i as usize).copied().unwrap_or(0.0))
+                .sum();
+            let (wl, el): (f32, f32) = (p.lpos..p.lpos + p.llen)
+                .filter_map(|i| name.positions.get(i as usize))
+                .fold((0.0, 0.0), |acc, pos| {
+                    (acc.0 + pos.weight, acc.1 + pos.evidence)
+                });
+            matched_q += cr * wq;
+            matched_l += cr * wl;
+            evidence += cr * el;
+            if let Some(ex) = ex.as_deref_mut() {
+                let qsrc: Vec<&str> = (p.qpos..p.qpos + p.qlen)
+                    .filter_map(|i| qn.tokens.get(i as usize))
+                    .map(|t| t.source.as_str())
+                    .collect();
+                let lsrc: Vec<&str> = (p.lpos..p.lpos + p.llen)
+                    .filter_map(|i| name.positions.get(i as usize))
+                    .map(|pos| &*pos.source)
+                    .collect();
+                let rule = qn.items[p.item as usize]
+                    .matches
+                    .iter()
+                    .find(|m| m.0 == p.vocab)
+                    .map_or(Rule::EditDistance, |m| m.2);
+                let rule = if p.qlen > 1 || p.llen > 1 {
+                    Rule::Joined
+                } else {
+                    rule
+                };
+                ex.alignments.push(TokenAlignment {
+                    query: qsrc.join(" "),
+                    listed: lsrc.join(" "),
+                    rule,
+                    similarity: f64::from(p.sim),
+                    credit: f64::from(cr),
+                    weight: f64::from(wl),
+                });
+            }
+        }
+        let cov_q = if qn.total_weight > 0.0 {
+            matched_q / qn.total_weight
+        } else {
+            0.0
+        };
+        let cov_l = if name.total_weight > 0.0 {
+            matched_l / name.total_weight
+        } else {
+            0.0
+        };
+        let base =
+            c.query_coverage_weight as f32 * cov_q + (1.0 - c.query_coverage_weight as f32) * cov_l;
+        let unit = self.idf_unknown.powf(c.idf_power as f32);
+        let rarity = (evidence / (c.rare_evidence as f32 * unit))
+            .min(1.0)
+            .powf(c.rarity_power as f32);
+        let kind_factor = match name.kind {
+            NameKind::Primary | NameKind::Alias => 1.0,
+            NameKind::Weak => c.weak_alias_factor as f32,
+        };
+        let score = calibrate(base * rarity * kind_factor, c);
+        if let Some(ex) = ex {
+            ex.query_name = qn.raw.clone();
+            ex.listed_name = name.raw.to_string();
+            ex.listed_name_kind = match name.kind {
+                NameKind::Primary => "primary",
+                NameKind::Alias => "alias",
+                NameKind::Weak => "weak",
+            }
+            .to_string();
+            ex.query_coverage = f64::from(cov_q);
+            ex.listed_coverage = f64::from(cov_l);
+            ex.rarity_factor = f64::from(rarity);
+            for (i, t) in qn.tokens.iter().enumerate() {
+                if used_q & (1u64 << i) == 0 {
+                    ex.unmatched_query.push(t.source.clone());
+                }
+            }
+            for (i, p) in name.positions.iter().enumerate() {
+                if used_l & (1u64 << i) == 0 {
+                    ex.unmatched_listed.push(p.source.to_string());
+                }
+            }
+        }
+        (score, evidence)
+    }
+
+    /// Applies birth date, nationality, gender, document and schema
+    /// evidence to a name score.
+    pub(crate) fn apply_evidence(
+        &self,
+        query: &Query,
+        e: u32,
+        name_score: f32,
+        mut ex: Option<&mut Explanation>,
+    ) -> f32 {
+        let c = &self.config;
+        let facts = &self.facts[e as usize];
+        let mut s = name_score;
+        let mut note = |kind: EvidenceKind, before: f32, after: f32, detail: String| {
+            if let Some(ex) = ex.as_deref_mut()
+                && (before - after).abs() > 1e-6
+            {
+                ex.evidence.push(Evidence {
+                    kind,
+                    before: f64::from(before),
+                    after: f64::from(after),
+                    detail,
+                });
+            }
+        };
+        // Schema
+        if let Some(qs) = query.schema {
+            let ls = self.schema_of(e);
+            if !qs.compatible(ls) {
+                let before = s;
+                s *= c.schema_mismatch_factor as f32;
+                note(
+                    EvidenceKind::Schema,
+                    before,
+                    s,
+                    format!("query is {qs}, listed entity is {ls}"),
+                );
+            }
+        }
+        // Birth dates
+        let qdates: Vec<PartialDate> = query
+            .birth_dates
+            .iter()
+            .filter_map(|d| d.parse().ok())
+            .collect();
+        if !qdates.is_empty() && !facts.birth_dates.is_empty() {
+            let before = s;
+            let (factor, detail) = date_factor(&qdates, &facts.birth_dates, c);
+            if factor > 1.0 {
+                s = s + (1.0 - s) * (factor - 1.0);
+            } else {
+                s *= factor;
+            }
+            note(EvidenceKind::BirthDate, before, s, detail);
+        }
+        // Nationality
+        if !query.nationalities.is_empty() && !facts.nationalities.is_empty() {
+            let before = s;
+            let agree = query.nationalities.iter().any(|n| {
+                facts
+                    .nationalities
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(n.trim()))
+            });
+            if agree {
+                s += (1.0 - s) * c.nationality_bonus as f32;
+                note(
+                    EvidenceKind::Nationality,
+                    before,
+                    s,
+                    "a nationality agrees".into(),
+                );
+            } else {
+                s *= c.nationality_mismatch_factor as f32;
+                note(
+                    EvidenceKind::Nationality,
+                    before,
+                    s,
+                    "no nationality agrees".into(),
+                );
+            }
+        }
+        // Gender
+        if let (Some(qg), Some(lg)) = (&query.gender, &facts.gender) {
+            let qg = qg.trim().to_ascii_lowercase();
+            if (qg == "male" || qg == "female") && (lg == "male" || lg == "female") && qg != *lg {
+                let before = s;
+                s *= c.gender_mismatch_factor as f32;
+                note(
+                    EvidenceKind::Gender,
+                    before,
+                    s,
+                    format!("query {qg}, listed {lg}"),
+                );
+            }
+        }
+        // Documents
+        for d in &query.documents {
+            let d = tansiq_model::normalize_document_number(d);
+            if d.len() >= 5 && facts.documents.contains(&d) {
+                let before = s;
+                s = s.max(c.document_match_score as f32);
+                note(
+                    EvidenceKind::Document,
+                    before,
+                    s,
+                    format!("document number {d} matches"),
+                );
+                break;
+            }
+        }
+        s.clamp(0.0, 1.0)
+    }
+}
+
+fn date_factor(q: &[PartialDate], l: &[PartialDate], c: &MatcherConfig) -> (f32, String) {
+    let mut best_rank = 0u8; // 0 mismatch far, 1 near year, 2 same year, 3 full match
+    for a in q {
+        for b in l {
+            let rank = if a.is_full() && b.is_full() && a == b {
+                3
+            } else if a.compatible(b) {
+                2
+            } else if a.get_year().abs_diff(b.get_year()) <= 1 {
+                1
+            } else {
+                0
+            };
+            best_rank = best_rank.max(rank);
+        }
+    }
+    match best_rank {
+        3 => (
+            1.0 + c.dob_full_bonus as f32,
+            "full birth date agrees".into(),
+        ),
+        2 => (
+            1.0 + c.dob_partial_bonus as f32,
+            "birth date agrees at common precision".into(),
+        ),
+        1 => (c.dob_near_factor as f32, "birth years differ by one".into()),
+        _ => (c.dob_mismatch_factor as f32, "birth dates disagree".into()),
+    }
+}
+
+fn span_mask(pos: u8, len: u8) -> u64 {
+    let pos = u32::from(pos.min(63));
+    let len = u32::from(len);
+    (((1u128 << len) - 1) << pos) as u64
+}
+
+fn merge_matches(into: &mut Vec<(u32, f32, Rule)>, more: &[(u32, f32, Rule)]) {
+    for m in more {
+        match into.binary_search_by_key(&m.0, |x| x.0) {
+            Ok(i) => {
+                if m.1 > into[i].1 {
+                    into[i] = *m;
+                }
+            }
+            Err(i) => into.insert(i, *m),
+        }
+    }
+}
+
+/// Maps the raw name score to the calibrated scale (0.80 = alert).
+pub(crate) fn calibrate(raw: f32, c: &MatcherConfig) -> f32 {
+    raw.clamp(0.0, 1.0).powf(c.calibration_power as f32)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pair {
+    pub name: u32,
+    pub sim: f32,
+    pub qpos: u8,
+    pub qlen: u8,
+    pub lpos: u8,
+    pub llen: u8,
+    pub item: u16,
+    pub vocab: u32,
+}
+
+impl MatcherConfig {
+    /// The band of a score under this configuration.
+    pub fn band(&self, score: f64) -> Band {
+        if score >= self.strong {
+            Band::Strong
+        } else if score >= self.possible {
+            Band::Possible
+        } else {
+            Band::None
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Generates the benchmark population in memory and prints how long it took:
 //! `cargo run --release -p tansiq-synth --example generate -- 1000000 42`
-//! (count, seed). Add `--jsonl` to print the entities as FollowTheMoney JSON
+//! (count, seed). Add `--travellers` to also time making 10,000 labelled
+//! travellers against the population. Add `--jsonl` to print the entities as FollowTheMoney JSON
 //! lines instead (e.g. to feed `tansiq eval`).
 
 use std::io::Write;
@@ -34,4 +35,23 @@ fn main() {
         elapsed.as_secs_f64(),
         elapsed.as_secs_f64() * 1e6 / n as f64
     );
+    if args.iter().any(|a| a == "--travellers") {
+        let start = Instant::now();
+        let t = tansiq_synth::travellers(seed, 10_000, &list).expect("the population has persons");
+        let elapsed = start.elapsed();
+        let mut by_how = std::collections::BTreeMap::new();
+        for x in &t {
+            let key = if x.expected.is_some() {
+                "listed"
+            } else {
+                x.how.as_str()
+            };
+            *by_how.entry(key).or_insert(0) += 1;
+        }
+        println!(
+            "made {} travellers {by_how:?} in {:.2} s",
+            t.len(),
+            elapsed.as_secs_f64()
+        );
+    }
 }

@@ -148,6 +148,10 @@ fn travellers_are_labelled_variants_and_innocents() {
             }
             None => {
                 assert!(x.how.starts_with("innocent"));
+                *rules.entry(x.how.as_str()).or_default() += 1;
+                if x.how == "innocent-overlap" {
+                    continue;
+                }
                 let words = token_set(&x.traveller.name);
                 assert!(
                     !listed.contains(&words),
@@ -163,7 +167,6 @@ fn travellers_are_labelled_variants_and_innocents() {
                         x.traveller.name
                     );
                 }
-                *rules.entry(x.how.as_str()).or_default() += 1;
             }
         }
     }
@@ -187,6 +190,10 @@ fn travellers_are_labelled_variants_and_innocents() {
     }
     assert!(
         rules.get("verbatim").copied().unwrap_or(0) < 20,
+        "{rules:?}"
+    );
+    assert!(
+        rules.get("innocent-overlap").copied().unwrap_or(0) < 10,
         "{rules:?}"
     );
 }

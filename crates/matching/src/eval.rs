@@ -122,15 +122,15 @@ pub fn run(
     let mut out = Vec::with_capacity(queries.len());
     for q in queries {
         let t0 = clock();
-        let matches = index.screen(&q.query, limit);
+        let matches = index.screen_scores(&q.query, limit);
         let t1 = clock();
         out.push(EvalResult {
             qid: q.qid.clone(),
             matches: matches
                 .into_iter()
-                .map(|m| EvalMatch {
-                    id: m.entity_id,
-                    score: m.score,
+                .map(|(id, score)| EvalMatch {
+                    id: id.to_string(),
+                    score,
                 })
                 .collect(),
             elapsed_us: t1.saturating_sub(t0).as_micros() as u64,

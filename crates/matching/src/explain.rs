@@ -100,6 +100,9 @@ pub struct Explanation {
     pub rarity_factor: f64,
     /// Name score before evidence, 0..=1.
     pub name_score: f64,
+    /// The name score combines tokens found in several names of the
+    /// entity (the alignment shown is that of the best single name).
+    pub combined_names: bool,
     pub evidence: Vec<Evidence>,
     /// Final score, 0..=1.
     pub score: f64,
@@ -119,6 +122,9 @@ impl fmt::Display for Explanation {
             self.listed_coverage,
             self.rarity_factor
         )?;
+        if self.combined_names {
+            writeln!(f, "  name parts matched across several names of the entity")?;
+        }
         for a in &self.alignments {
             writeln!(
                 f,

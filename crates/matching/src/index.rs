@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap;
 use tansiq_model::{Entity, NameKind, PartialDate, Schema};
-use tansiq_names::{Script, Token, UnitKind, coarse_skeleton, tokenize};
+use tansiq_names::{Script, Token, UnitKind, VariantKind, coarse_skeleton, tokenize};
 
 use crate::MatcherConfig;
 use crate::explain::Rule;
@@ -28,6 +28,31 @@ pub(crate) struct Occ {
     pub name: u32,
     pub pos: u8,
     pub len: u8,
+    /// Similarity multiplier: 1 for the token itself, less for weaker
+    /// alternative readings (see [`variant_factor`]).
+    pub factor: f32,
+}
+
+/// How much a match through an alternative reading is worth.
+pub(crate) fn variant_factor(kind: VariantKind) -> f32 {
+    match kind {
+        VariantKind::GluedParticle => 1.0,
+        VariantKind::ArticleStripped => 0.98,
+        VariantKind::MaghrebKunya => 0.95,
+        VariantKind::KunyaInner => 0.9,
+    }
+}
+
+/// Whether two adjacent tokens may be joined into one (Ben Ali = Benali):
+/// both must be real name words, not generic words or vowel-only
+/// fragments.
+pub(crate) fn joinable(a: &Token, b: &Token) -> bool {
+    !a.is_generic()
+        && !b.is_generic()
+        && a.text.len() >= 3
+        && b.text.len() >= 3
+        && !a.skeleton.is_empty()
+        && !b.skeleton.is_empty()
 }
 
 /// One position (name unit) of a listed name.
@@ -96,15 +121,9 @@ pub(crate) fn is_title(text: &str) -> bool {
             | "captain"
             | "capt"
             | "lieutenant"
-            | "sayed"
-            | "sayyed"
-            | "sayyid"
-            | "syed"
             | "mr"
             | "mrs"
             | "ms"
-            | "emir"
-            | "amir"
             | "imam"
             | "ustad"
             | "ustadh"
@@ -116,8 +135,6 @@ pub(crate) fn is_title(text: &str) -> bool {
             | "brigadier"
             | "sergeant"
             | "mufti"
-            | "akhund"
-            | "mir"
             | "sardar"
     )
 }
@@ -174,7 +191,7 @@ pub(crate) fn skeleton_keys(skeleton: &str, out: &mut Vec<String>) {
         return;
     }
     out.push(format!("s{coarse}"));
-    if coarse.len() >= 3 {
+    if coarse.len() >= 4 {
         let b = coarse.as_bytes();
         for i in 0..b.len() {
             let mut k = String::with_capacity(b.len());
@@ -213,6 +230,9 @@ pub struct Index {
     pub(crate) idf_unknown: f32,
     /// Document numbers -> entities.
     pub(crate) documents: FxHashMap<String, Vec<u32>>,
+    /// For each vocabulary entry, the entries similar to it (as
+    /// [`Index::lookup`] finds them), sorted by id.
+    pub(crate) neighbours: Vec<Vec<(u32, f32, Rule)>>,
 }
 
 pub(crate) struct Builder {
@@ -299,6 +319,7 @@ impl Index {
                             name: name_id,
                             pos: p as u8,
                             len: 1,
+                            factor: 1.0,
                         },
                     ));
                     for v in &t.variants {
@@ -309,6 +330,7 @@ impl Index {
                                 name: name_id,
                                 pos: p as u8,
                                 len: 1,
+                                factor: variant_factor(v.kind),
                             },
                         ));
                     }
@@ -331,7 +353,7 @@ impl Index {
                 }
                 for p in 0..tokens.len().saturating_sub(1) {
                     let (a, c) = (&tokens[p], &tokens[p + 1]);
-                    if a.is_generic() || c.is_generic() {
+                    if !joinable(a, c) {
                         continue;
                     }
                     let text = format!("{}{}", a.text, c.text);
@@ -343,6 +365,7 @@ impl Index {
                             name: name_id,
                             pos: p as u8,
                             len: 2,
+                            factor: 1.0,
                         },
                     ));
                 }
@@ -395,7 +418,7 @@ impl Index {
                 }
             }
         }
-        Index {
+        let mut index = Index {
             config,
             entities,
             facts,
@@ -407,7 +430,27 @@ impl Index {
             occurrences,
             idf_unknown,
             documents,
-        }
+            neighbours: Vec::new(),
+        };
+        // Similar vocabulary entries of every entry, so that a query token
+        // spelled like a listed one costs no string comparison at all.
+        let neighbours: Vec<Vec<(u32, f32, Rule)>> = (0..index.vocab.len())
+            .map(|id| {
+                let v = &index.vocab[id];
+                let form = QForm {
+                    text: &v.text,
+                    skeleton: &v.skeleton,
+                    script: v.script,
+                    kind: v.kind,
+                };
+                let mut out = Vec::new();
+                index.lookup(&form, false, &mut out);
+                out.shrink_to_fit();
+                out
+            })
+            .collect();
+        index.neighbours = neighbours;
+        index
     }
 
     /// Number of entities.
@@ -505,7 +548,7 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
         if sk_len == 0 {
             return (0.0, Rule::Transliteration);
         }
-        if q.skeleton == &*v.skeleton {
+        if tansiq_names::skeleton_distance(q.skeleton, &v.skeleton) == 0.0 {
             let s = if sk_len >= 2 { 0.97 } else { 0.88 };
             return (
                 s,
@@ -525,7 +568,12 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
     let sk_sim = if sk_len == 0 {
         0.0
     } else if q.skeleton == &*v.skeleton {
-        if sk_len >= 2 { 0.94 } else { 0.85 }
+        // same consonants, different vowels: Mohamed / Muhammad
+        match sk_len {
+            1 => 0.85,
+            2 => 0.93,
+            _ => 0.96,
+        }
     } else {
         tansiq_names::skeleton_similarity(q.skeleton, &v.skeleton) * 0.9
     };

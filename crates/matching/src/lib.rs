@@ -89,6 +89,9 @@ pub struct MatcherConfig {
     pub rarity_power: f64,
     /// Multiplier for weak aliases.
     pub weak_alias_factor: f64,
+    /// Multiplier for a score built from name parts found in different
+    /// names of one entity.
+    pub combined_names_factor: f64,
     /// Exponent mapping raw name scores to the calibrated scale.
     pub calibration_power: f64,
     /// Multiplier when query and listed schemata are incompatible.
@@ -125,6 +128,7 @@ impl Default for MatcherConfig {
             rare_evidence: 1.2,
             rarity_power: 0.5,
             weak_alias_factor: 0.95,
+            combined_names_factor: 0.95,
             calibration_power: 1.0,
             schema_mismatch_factor: 0.6,
             dob_full_bonus: 0.35,

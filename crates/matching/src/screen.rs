@@ -3,10 +3,13 @@
 
 use rustc_hash::FxHashMap;
 use tansiq_model::{NameKind, PartialDate};
-use tansiq_names::{Script, Token, UnitKind, tokenize};
+use tansiq_names::{MAX_TOKENS, Script, Token, UnitKind, tokenize};
 
 use crate::explain::{Evidence, EvidenceKind, Explanation, Rule, TokenAlignment};
-use crate::index::{Index, NameRec, QForm, VTok, skeleton_keys, token_similarity, token_weight};
+use crate::index::{
+    Index, NameRec, QForm, VTok, joinable, skeleton_keys, token_similarity, token_weight,
+    variant_factor,
+};
 use crate::{Band, Match, MatcherConfig, Query};
 
 /// One query name, analysed.
@@ -55,7 +58,21 @@ fn join_collapse(a: &str, b: &str) -> String {
 
 impl Index {
     /// Vocabulary entries similar to a query form.
-    fn lookup(&self, form: &QForm<'_>, exhaustive: bool, out: &mut Vec<(u32, f32, Rule)>) {
+    pub(crate) fn lookup(
+        &self,
+        form: &QForm<'_>,
+        exhaustive: bool,
+        out: &mut Vec<(u32, f32, Rule)>,
+    ) {
+        if !exhaustive
+            && form.script != Script::Arabic
+            && let Some(&id) = self.vocab_by_key.get(&format!("l:{}", form.text))
+            && let Some(n) = self.neighbours.get(id as usize)
+            && self.vocab[id as usize].kind == form.kind
+        {
+            out.extend_from_slice(n);
+            return;
+        }
         let consider = |id: u32, out: &mut Vec<(u32, f32, Rule)>| {
             let v: &VTok = &self.vocab[id as usize];
             let (s, r) = token_similarity(form, v);
@@ -114,6 +131,11 @@ impl Index {
                 };
                 let mut more = Vec::new();
                 self.lookup(&form, exhaustive, &mut more);
+                let f = variant_factor(v.kind);
+                for m in &mut more {
+                    m.1 *= f;
+                }
+                more.retain(|m| m.1 >= MIN_SIM);
                 merge_matches(&mut matches, &more);
             }
             // Rarity of a query token: that of the listed tokens it is
@@ -145,7 +167,7 @@ impl Index {
         }
         for i in 0..tokens.len().saturating_sub(1) {
             let (a, b) = (&tokens[i], &tokens[i + 1]);
-            if a.is_generic() || b.is_generic() {
+            if !joinable(a, b) {
                 continue;
             }
             let text = format!("{}{}", a.text, b.text);
@@ -187,22 +209,65 @@ impl Index {
     }
 
     fn screen_with(&self, query: &Query, limit: usize, exhaustive: bool) -> Vec<Match> {
+        let (qnames, ranked) = self.rank(query, limit, exhaustive);
+        ranked
+            .into_iter()
+            .map(|r| {
+                let mut explanation = self.explain(query, &qnames, r.entity, r.qname, r.name);
+                if r.combined {
+                    explanation.combined_names = true;
+                    explanation.name_score = f64::from(r.name_score);
+                    explanation.score = f64::from(r.score).clamp(0.0, 1.0);
+                }
+                let score = f64::from(r.score).clamp(0.0, 1.0);
+                Match {
+                    entity_id: self.entities[r.entity as usize].id.clone(),
+                    score,
+                    band: self.config.band(score),
+                    explanation,
+                }
+            })
+            .collect()
+    }
+
+    /// Ranked entity ids and scores without explanations (the fast path
+    /// for batch evaluation).
+    pub fn screen_scores(&self, query: &Query, limit: usize) -> Vec<(&str, f64)> {
+        let (_, ranked) = self.rank(query, limit, false);
+        ranked
+            .into_iter()
+            .map(|r| {
+                (
+                    self.entities[r.entity as usize].id.as_str(),
+                    f64::from(r.score).clamp(0.0, 1.0),
+                )
+            })
+            .collect()
+    }
+
+    fn rank(&self, query: &Query, limit: usize, exhaustive: bool) -> (Vec<QName>, Vec<Ranked>) {
         let qnames: Vec<QName> = query
             .names
             .iter()
             .map(|n| self.analyse_name(n, exhaustive))
             .collect();
-        // entity -> (name score, query name idx, listed name id)
-        let mut best: FxHashMap<u32, (f32, u16, u32)> = FxHashMap::default();
+        let c = &self.config;
+        let mut best: FxHashMap<u32, Ranked> = FxHashMap::default();
+        let mut union: FxHashMap<u32, UnionAcc> = FxHashMap::default();
         let mut pairs: Vec<Pair> = Vec::new();
         for (qi, qn) in qnames.iter().enumerate() {
             pairs.clear();
+            union.clear();
             for (item_idx, item) in qn.items.iter().enumerate() {
                 for &(v, s, _) in &item.matches {
                     for o in &self.occurrences[v as usize] {
+                        let sim = s * o.factor;
+                        if sim < MIN_SIM {
+                            continue;
+                        }
                         pairs.push(Pair {
                             name: o.name,
-                            sim: s,
+                            sim,
                             qpos: item.pos,
                             qlen: item.len,
                             lpos: o.pos,
@@ -220,6 +285,7 @@ impl Index {
                     .then(a.qpos.cmp(&b.qpos))
                     .then(a.lpos.cmp(&b.lpos))
             });
+            let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
             let mut start = 0;
             while start < pairs.len() {
                 let name_id = pairs[start].name;
@@ -228,56 +294,103 @@ impl Index {
                     end += 1;
                 }
                 let name = &self.names[name_id as usize];
-                let (score, _) = self.score_name(qn, name, &pairs[start..end], None);
+                credits.fill((0.0, 0.0));
+                let ns = self.score_name(qn, name, &pairs[start..end], &mut credits, None);
                 let e = name.entity;
-                let slot = best.entry(e).or_insert((0.0, qi as u16, name_id));
-                if score > slot.0 {
-                    *slot = (score, qi as u16, name_id);
+                let slot = best.entry(e).or_insert(Ranked {
+                    score: 0.0,
+                    name_score: 0.0,
+                    entity: e,
+                    qname: qi as u16,
+                    name: name_id,
+                    combined: false,
+                });
+                if ns.score > slot.name_score {
+                    *slot = Ranked {
+                        score: ns.score,
+                        name_score: ns.score,
+                        entity: e,
+                        qname: qi as u16,
+                        name: name_id,
+                        combined: false,
+                    };
+                }
+                let acc = union.entry(e).or_insert_with(|| UnionAcc {
+                    credits: [(0.0, 0.0, u32::MAX); MAX_TOKENS],
+                    best_cov_l: 0.0,
+                });
+                acc.best_cov_l = acc.best_cov_l.max(ns.cov_l);
+                for (i, &(cr, ev)) in credits.iter().enumerate().take(qn.tokens.len()) {
+                    if cr > acc.credits[i].0 {
+                        acc.credits[i] = (cr, ev, name_id);
+                    }
                 }
                 start = end;
+            }
+            // Name parts spread over several names of one entity (a given
+            // name in one alias, the family name in another).
+            let unit = self.idf_unknown.powf(c.idf_power as f32);
+            for (e, acc) in &union {
+                let n = qn.tokens.len();
+                let first = acc.credits[..n].iter().find(|x| x.0 > 0.0).map(|x| x.2);
+                let spread = acc.credits[..n]
+                    .iter()
+                    .any(|x| x.0 > 0.0 && Some(x.2) != first);
+                if !spread || qn.total_weight <= 0.0 {
+                    continue;
+                }
+                let matched: f32 = (0..n).map(|i| acc.credits[i].0 * qn.weights[i]).sum();
+                let evidence: f32 = acc.credits[..n].iter().map(|x| x.1).sum();
+                let cov_q = matched / qn.total_weight;
+                let base = c.query_coverage_weight as f32 * cov_q
+                    + (1.0 - c.query_coverage_weight as f32) * acc.best_cov_l;
+                let rarity = (evidence / (c.rare_evidence as f32 * unit))
+                    .min(1.0)
+                    .powf(c.rarity_power as f32);
+                let score = calibrate(base * rarity * c.combined_names_factor as f32, c);
+                if let Some(slot) = best.get_mut(e)
+                    && score > slot.name_score
+                {
+                    slot.name_score = score;
+                    slot.score = score;
+                    slot.combined = true;
+                }
             }
         }
         // Document numbers: an exact passport/ID number is a candidate on
         // its own.
-        for d in &query.documents {
-            let d = tansiq_model::normalize_document_number(d);
-            if d.len() >= 5
-                && let Some(list) = self.documents.get(&d)
-            {
+        let qf = QueryFacts::of(query);
+        for d in &qf.documents {
+            if let Some(list) = self.documents.get(d) {
                 for &e in list {
-                    best.entry(e).or_insert((0.0, 0, u32::MAX));
+                    best.entry(e).or_insert(Ranked {
+                        score: 0.0,
+                        name_score: 0.0,
+                        entity: e,
+                        qname: 0,
+                        name: u32::MAX,
+                        combined: false,
+                    });
                 }
             }
         }
-        let mut scored: Vec<(f32, u32, u16, u32)> = best
-            .into_iter()
-            .map(|(e, (s, qi, nid))| {
-                let final_score = self.apply_evidence(query, e, s, None);
-                (final_score, e, qi, nid)
+        let mut scored: Vec<Ranked> = best
+            .into_values()
+            .map(|mut r| {
+                r.score = self.apply_evidence(query, &qf, r.entity, r.name_score, None);
+                r
             })
-            .filter(|x| x.0 > 0.0)
+            .filter(|r| r.score > 0.0)
             .collect();
         scored.sort_unstable_by(|a, b| {
-            b.0.total_cmp(&a.0).then_with(|| {
-                self.entities[a.1 as usize]
+            b.score.total_cmp(&a.score).then_with(|| {
+                self.entities[a.entity as usize]
                     .id
-                    .cmp(&self.entities[b.1 as usize].id)
+                    .cmp(&self.entities[b.entity as usize].id)
             })
         });
         scored.truncate(limit);
-        scored
-            .into_iter()
-            .map(|(score, e, qi, nid)| {
-                let explanation = self.explain(query, &qnames, e, qi, nid);
-                let score = f64::from(score).clamp(0.0, 1.0);
-                Match {
-                    entity_id: self.entities[e as usize].id.clone(),
-                    score,
-                    band: self.config.band(score),
-                    explanation,
-                }
-            })
-            .collect()
+        (qnames, scored)
     }
 
     fn explain(&self, query: &Query, qnames: &[QName], e: u32, qi: u16, nid: u32) -> Explanation {
@@ -286,13 +399,14 @@ impl Index {
             let qn = &qnames[qi as usize];
             let name = &self.names[nid as usize];
             let pairs = self.pairs_for(qn, nid);
-            let (s, _) = self.score_name(qn, name, &pairs, Some(&mut ex));
-            s
+            let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
+            self.score_name(qn, name, &pairs, &mut credits, Some(&mut ex))
+                .score
         } else {
             0.0
         };
         ex.name_score = f64::from(name_score);
-        let s = self.apply_evidence(query, e, name_score, Some(&mut ex));
+        let s = self.apply_evidence(query, &QueryFacts::of(query), e, name_score, Some(&mut ex));
         ex.score = f64::from(s).clamp(0.0, 1.0);
         ex
     }
@@ -303,10 +417,10 @@ impl Index {
         for (item_idx, item) in qn.items.iter().enumerate() {
             for &(v, s, _) in &item.matches {
                 for o in &self.occurrences[v as usize] {
-                    if o.name == nid {
+                    if o.name == nid && s * o.factor >= MIN_SIM {
                         pairs.push(Pair {
                             name: nid,
-                            sim: s,
+                            sim: s * o.factor,
                             qpos: item.pos,
                             qlen: item.len,
                             lpos: o.pos,
@@ -334,8 +448,9 @@ impl Index {
         qn: &QName,
         name: &NameRec,
         pairs: &[Pair],
+        credits: &mut [(f32, f32); MAX_TOKENS],
         mut ex: Option<&mut Explanation>,
-    ) -> (f32, f32) {
+    ) -> NameScore {
         let c = &self.config;
         let mut used_q: u64 = 0;
         let mut used_l: u64 = 0;
@@ -365,6 +480,10 @@ impl Index {
             matched_q += cr * wq;
             matched_l += cr * wl;
             evidence += cr * el;
+            let share = el / f32::from(p.qlen);
+            for i in p.qpos..(p.qpos + p.qlen).min(MAX_TOKENS as u8) {
+                credits[i as usize] = (cr, cr * share);
+            }
             if let Some(ex) = ex.as_deref_mut() {
                 let qsrc: Vec<&str> = (p.qpos..p.qpos + p.qlen)
                     .filter_map(|i| qn.tokens.get(i as usize))
@@ -438,7 +557,7 @@ impl Index {
                 }
             }
         }
-        (score, evidence)
+        NameScore { score, cov_l }
     }
 
     /// Applies birth date, nationality, gender, document and schema
@@ -446,6 +565,7 @@ impl Index {
     pub(crate) fn apply_evidence(
         &self,
         query: &Query,
+        qf: &QueryFacts,
         e: u32,
         name_score: f32,
         mut ex: Option<&mut Explanation>,
@@ -480,14 +600,10 @@ impl Index {
             }
         }
         // Birth dates
-        let qdates: Vec<PartialDate> = query
-            .birth_dates
-            .iter()
-            .filter_map(|d| d.parse().ok())
-            .collect();
+        let qdates = &qf.birth_dates;
         if !qdates.is_empty() && !facts.birth_dates.is_empty() {
             let before = s;
-            let (factor, detail) = date_factor(&qdates, &facts.birth_dates, c);
+            let (factor, detail) = date_factor(qdates, &facts.birth_dates, c);
             if factor > 1.0 {
                 s = s + (1.0 - s) * (factor - 1.0);
             } else {
@@ -537,9 +653,8 @@ impl Index {
             }
         }
         // Documents
-        for d in &query.documents {
-            let d = tansiq_model::normalize_document_number(d);
-            if d.len() >= 5 && facts.documents.contains(&d) {
+        for d in &qf.documents {
+            if facts.documents.contains(d) {
                 let before = s;
                 s = s.max(c.document_match_score as f32);
                 note(
@@ -630,6 +745,59 @@ impl MatcherConfig {
             Band::Possible
         } else {
             Band::None
+        }
+    }
+}
+
+/// One ranked entity.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ranked {
+    pub score: f32,
+    pub name_score: f32,
+    pub entity: u32,
+    pub qname: u16,
+    /// Best listed name, `u32::MAX` when only a document number matched.
+    pub name: u32,
+    /// The score came from name parts spread over several names.
+    pub combined: bool,
+}
+
+/// Result of scoring one query name against one listed name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NameScore {
+    pub score: f32,
+    pub cov_l: f32,
+}
+
+/// Best credit per query position over all names of one entity:
+/// (credit, evidence, listed name id).
+struct UnionAcc {
+    credits: [(f32, f32, u32); MAX_TOKENS],
+    best_cov_l: f32,
+}
+
+/// Query evidence parsed once per query.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct QueryFacts {
+    pub birth_dates: Vec<PartialDate>,
+    /// Normalised document numbers of at least 5 characters.
+    pub documents: Vec<String>,
+}
+
+impl QueryFacts {
+    pub fn of(query: &Query) -> QueryFacts {
+        QueryFacts {
+            birth_dates: query
+                .birth_dates
+                .iter()
+                .filter_map(|d| d.parse().ok())
+                .collect(),
+            documents: query
+                .documents
+                .iter()
+                .map(|d| tansiq_model::normalize_document_number(d))
+                .filter(|d| d.len() >= 5)
+                .collect(),
         }
     }
 }

@@ -7,18 +7,19 @@
 //! | class | Arabic | Latin |
 //! |---|---|---|
 //! | `B` | ب پ | b p |
-//! | `T` | ت ط ث ٹ | t th |
-//! | `J` | ج ژ | j dj dzh zh dsch |
+//! | `T` | ت ط ٹ | t th |
+//! | `J` | ژ | j dj dzh zh dsch |
+//! | `t` `z` `q` `j` | ث, ذ ض ظ, ق, ج | (Arabic only) match T/S, D/Z, K/G, J/G at no cost |
 //! | `H` | ح ه | h (not word-final) |
 //! | `X` | خ | kh x |
-//! | `D` | د ذ ض ڈ | d dh |
+//! | `D` | د ڈ | d dh |
 //! | `R` | ر ڑ | r |
-//! | `Z` | ز ظ | z |
+//! | `Z` | ز | z |
 //! | `S` | س ص | s, c before e/i/y |
 //! | `C` | ش چ | sh ch sch tsch |
 //! | `G` | غ گ | g gh |
 //! | `F` | ف ڤ | f v ph |
-//! | `K` | ق ك | k q c ck |
+//! | `K` | ك | k q c ck |
 //! | `L` `M` `N` | ل م ن | l m n |
 //! | `W` | initial و | initial w, initial ou+vowel |
 //! | `Y` | initial ي | initial y |
@@ -35,24 +36,24 @@
 fn arabic_class(c: char) -> Option<u8> {
     Some(match c {
         'ب' | 'پ' => b'B',
-        'ت' | 'ط' | 'ث' | 'ٹ' => b'T',
-        'ج' | 'ژ' | 'چ' => {
-            if c == 'چ' {
-                b'C'
-            } else {
-                b'J'
-            }
-        }
+        'ت' | 'ط' | 'ٹ' => b'T',
+        // ambiguous letters: lower-case classes match either reading
+        'ث' => b't',
+        'ج' => b'j',
+        'ق' => b'q',
+        'ذ' | 'ض' | 'ظ' => b'z',
+        'ژ' => b'J',
+        'چ' => b'C',
         'ح' | 'ه' => b'H',
         'خ' => b'X',
-        'د' | 'ذ' | 'ض' | 'ڈ' => b'D',
+        'د' | 'ڈ' => b'D',
         'ر' | 'ڑ' => b'R',
-        'ز' | 'ظ' => b'Z',
+        'ز' => b'Z',
         'س' | 'ص' => b'S',
         'ش' => b'C',
         'غ' | 'گ' => b'G',
         'ف' | 'ڤ' => b'F',
-        'ق' | 'ك' => b'K',
+        'ك' => b'K',
         'ل' => b'L',
         'م' => b'M',
         'ن' | 'ں' => b'N',
@@ -231,8 +232,8 @@ pub fn latin_skeleton(word: &str) -> String {
 /// share one coarse letter.
 pub fn coarse_class(c: u8) -> u8 {
     match c {
-        b'T' | b'S' | b'Z' | b'D' => b'T',
-        b'K' | b'G' | b'J' | b'Q' => b'K',
+        b'T' | b'S' | b'Z' | b'D' | b't' | b'z' => b'T',
+        b'K' | b'G' | b'J' | b'Q' | b'q' | b'j' => b'K',
         b'H' | b'X' => b'H',
         b'F' | b'W' => b'F',
         other => other,
@@ -251,6 +252,32 @@ pub fn coarse_skeleton(skeleton: &str) -> String {
 /// Substitution cost between two skeleton classes: 0 when equal, 0.35 for
 /// classes that spellings of one Arabic letter straddle, 1 otherwise.
 pub fn class_substitution_cost(a: u8, b: u8) -> f32 {
+    if a == b {
+        return 0.0;
+    }
+    // Ambiguous Arabic letters (lower-case classes) match each reading.
+    let readings = |c: u8| -> &'static [u8] {
+        match c {
+            b't' => b"TS",
+            b'z' => b"DZ",
+            b'q' => b"KG",
+            b'j' => b"JG",
+            _ => b"",
+        }
+    };
+    if readings(a).contains(&b) || readings(b).contains(&a) {
+        return 0.0;
+    }
+    let a = if a.is_ascii_lowercase() {
+        readings(a)[0]
+    } else {
+        a
+    };
+    let b = if b.is_ascii_lowercase() {
+        readings(b)[0]
+    } else {
+        b
+    };
     if a == b {
         return 0.0;
     }
@@ -336,6 +363,18 @@ mod tests {
         assert_eq!(arabic_skeleton("يوسف"), "YSF");
         assert_eq!(arabic_skeleton("وليد"), "WLD");
         assert_eq!(arabic_skeleton("خالد"), "XLD");
+        assert_eq!(
+            skeleton_distance(&arabic_skeleton("فضل"), &latin_skeleton("fazal")),
+            0.0
+        );
+        assert_eq!(
+            skeleton_distance(&arabic_skeleton("قادر"), &latin_skeleton("kader")),
+            0.0
+        );
+        assert_eq!(
+            skeleton_distance(&arabic_skeleton("جمال"), &latin_skeleton("gamal")),
+            0.0
+        );
         assert_eq!(arabic_skeleton("فاطمة"), "FTM");
         assert_eq!(arabic_skeleton("طه"), "T");
     }

@@ -448,6 +448,92 @@ const TABLE: &[(&str, &[&str])] = &[
     ("zw", &["Zimbabwe"]),
 ];
 
+/// Demonyms and other adjectives lists write in a citizenship column
+/// ("Russian and Ukrainian"), mapped like names.
+const DEMONYMS: &[(&str, &[&str])] = &[
+    ("af", &["Afghan", "Afghani"]),
+    ("al", &["Albanian"]),
+    ("dz", &["Algerian"]),
+    ("us", &["American"]),
+    ("au", &["Australian"]),
+    ("az", &["Azerbaijani"]),
+    ("bh", &["Bahraini"]),
+    ("bd", &["Bangladeshi"]),
+    ("by", &["Belarusian", "Belarussian"]),
+    ("be", &["Belgian"]),
+    ("ba", &["Bosnian"]),
+    ("gb", &["British"]),
+    ("bg", &["Bulgarian"]),
+    ("mm", &["Burmese"]),
+    ("ca", &["Canadian"]),
+    ("td", &["Chadian"]),
+    ("cn", &["Chinese"]),
+    ("co", &["Colombian"]),
+    ("cd", &["Congolese", "Democratic Republic of Congo"]),
+    ("cu", &["Cuban"]),
+    ("nl", &["Dutch"]),
+    ("eg", &["Egyptian"]),
+    ("ae", &["Emirati"]),
+    ("er", &["Eritrean"]),
+    ("et", &["Ethiopian"]),
+    ("ph", &["Filipino"]),
+    ("fr", &["French"]),
+    ("ge", &["Georgian"]),
+    ("de", &["German"]),
+    ("in", &["Indian"]),
+    ("id", &["Indonesian"]),
+    ("ir", &["Iranian"]),
+    ("iq", &["Iraqi"]),
+    ("il", &["Israeli"]),
+    ("it", &["Italian"]),
+    ("jo", &["Jordanian"]),
+    ("kz", &["Kazakh", "Kazakhstani"]),
+    ("ke", &["Kenyan"]),
+    ("kw", &["Kuwaiti"]),
+    ("kg", &["Kyrgyz"]),
+    ("lb", &["Lebanese"]),
+    ("ly", &["Libyan"]),
+    ("my", &["Malaysian"]),
+    ("ml", &["Malian"]),
+    ("mr", &["Mauritanian"]),
+    ("mu", &["Mauritian"]),
+    ("mx", &["Mexican"]),
+    ("md", &["Moldovan"]),
+    ("ma", &["Moroccan"]),
+    ("ni", &["Nicaraguan"]),
+    ("ng", &["Nigerian"]),
+    ("kp", &["North Korean"]),
+    ("no", &["Norwegian"]),
+    ("om", &["Omani"]),
+    ("pk", &["Pakistani"]),
+    ("qa", &["Qatari"]),
+    ("ru", &["Russian"]),
+    ("rw", &["Rwandan"]),
+    ("sa", &["Saudi", "Saudi Arabian"]),
+    ("sn", &["Senegalese"]),
+    ("rs", &["Serbian"]),
+    ("sk", &["Slovak"]),
+    ("so", &["Somali"]),
+    ("ss", &["South Sudanese"]),
+    ("es", &["Spanish"]),
+    ("sd", &["Sudanese"]),
+    ("se", &["Swedish"]),
+    ("sy", &["Syrian"]),
+    ("tj", &["Tajik"]),
+    ("tz", &["Tanzanian"]),
+    ("tn", &["Tunisian"]),
+    ("tr", &["Turkish", "Türkiyish"]),
+    ("tm", &["Turkmen"]),
+    ("ug", &["Ugandan"]),
+    ("ua", &["Ukrainian", "Ukranian"]),
+    ("gb", &["United Kingdom of Great Britain"]),
+    ("uz", &["Uzbek", "Uzbekistani"]),
+    ("ve", &["Venezuelan"]),
+    ("vn", &["Vietnamese"]),
+    ("ye", &["Yemeni"]),
+    ("zw", &["Zimbabwean"]),
+];
+
 /// Lower case, Latin accents dropped, anything but letters and digits to a
 /// single space, leading "the " dropped.
 fn fold(name: &str) -> String {
@@ -489,7 +575,7 @@ fn index() -> &'static HashMap<String, &'static str> {
     static INDEX: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
     INDEX.get_or_init(|| {
         let mut map = HashMap::new();
-        for (code, names) in TABLE {
+        for (code, names) in TABLE.iter().chain(DEMONYMS) {
             for name in *names {
                 map.insert(fold(name), *code);
             }
@@ -571,7 +657,7 @@ mod tests {
     #[test]
     fn no_name_maps_to_two_codes() {
         let mut seen: HashMap<String, &str> = HashMap::new();
-        for (code, names) in TABLE {
+        for (code, names) in TABLE.iter().chain(DEMONYMS) {
             for name in *names {
                 if let Some(other) = seen.insert(fold(name), code) {
                     assert_eq!(other, *code, "{name} is in the table twice");

@@ -126,6 +126,10 @@ pub enum ListError {
         column: u64,
         reason: String,
     },
+    /// A container format (XLSX, a ZIP file) that cannot be opened: damaged
+    /// or truncated.
+    #[error("{format} input cannot be opened (damaged or truncated file): {reason}")]
+    Container { format: Format, reason: String },
     /// Every record failed; the first failure is quoted.
     #[error("no record of the {format} input could be read ({errors} errors; first: {first})")]
     NothingReadable {
@@ -156,6 +160,7 @@ impl ListError {
             ListError::NotThisFormat { format, .. }
             | ListError::Truncated { format, .. }
             | ListError::Malformed { format, .. }
+            | ListError::Container { format, .. }
             | ListError::NothingReadable { format, .. }
             | ListError::Read { format, .. }
             | ListError::Write { format, .. } => *format,

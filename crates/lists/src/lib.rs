@@ -40,6 +40,7 @@
 //! ```
 
 mod countries;
+mod dfat;
 mod diag;
 mod ftm;
 mod national;
@@ -54,6 +55,7 @@ use std::str::FromStr;
 use tansiq_model::Entity;
 
 pub use countries::{code as country_iso_code, code_or_name as country_code_or_name, country_code};
+pub use dfat::{SOURCE as DFAT_SOURCE, parse_dfat_xlsx};
 pub use diag::{Diagnostic, ListError, Severity};
 pub use ftm::{SOURCE as FTM_SOURCE, parse_ftm, write_ftm};
 pub use national::{COLUMNS as NATIONAL_COLUMNS, SOURCE as NATIONAL_SOURCE, parse_national_csv};

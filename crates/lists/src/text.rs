@@ -200,7 +200,9 @@ fn month_number(word: &str) -> Option<u8> {
 /// written). A range `1970 to 1972` or `1970-1972` gives each year.
 /// Returns `None` when nothing parses.
 pub(crate) fn english_dates(text: &str) -> Option<Vec<PartialDate>> {
-    let mut t = one_line(text);
+    let t = one_line(text);
+    let t = t.trim_matches(|c: char| matches!(c, '(' | ')' | '.' | ',' | ';') || c.is_whitespace());
+    let mut t = t.replace("/ ", "/").replace(" /", "/");
     for prefix in [
         "circa ",
         "circa",
@@ -247,8 +249,25 @@ pub(crate) fn english_dates(text: &str) -> Option<Vec<PartialDate>> {
             return Some((a..=b).map(PartialDate::year).collect());
         }
     }
-    // Day-first numeric: 14/03/1971 or 14.03.1971.
+    // Day-first numeric: 14/03/1971 or 14.03.1971; month/year 03/1971;
+    // two years 1977/1978.
     let numeric: Vec<&str> = t.split(['/', '.']).collect();
+    let all_digits = numeric
+        .iter()
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if numeric.len() == 2 && all_digits {
+        let (a, b) = (
+            numeric[0].parse::<u16>().ok()?,
+            numeric[1].parse::<u16>().ok()?,
+        );
+        return match (numeric[0].len(), numeric[1].len()) {
+            (4, 4) if a >= 1000 && b >= 1000 => {
+                Some(vec![PartialDate::year(a), PartialDate::year(b)])
+            }
+            (1 | 2, 4) if b >= 1000 => PartialDate::ym(b, u8::try_from(a).ok()?).map(|d| vec![d]),
+            _ => None,
+        };
+    }
     if numeric.len() == 3
         && numeric
             .iter()
@@ -264,9 +283,17 @@ pub(crate) fn english_dates(text: &str) -> Option<Vec<PartialDate>> {
         }
         return None;
     }
-    let words: Vec<&str> = t.split([' ', '-', ',']).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = t
+        .split([' ', '-', ',', '.'])
+        .filter(|w| !w.is_empty())
+        .collect();
     let year = |w: &str| w.parse::<u16>().ok().filter(|y| *y >= 1000 && w.len() == 4);
     match words.as_slice() {
+        // "March 16, 1972"
+        [m, d, y] if month_number(m).is_some() => {
+            let (d, m, y) = (d.parse::<u8>().ok()?, month_number(m)?, year(y)?);
+            PartialDate::ymd(y, m, d).map(|d| vec![d])
+        }
         [d, m, y] => {
             let (d, m, y) = (d.parse::<u8>().ok()?, month_number(m)?, year(y)?);
             PartialDate::ymd(y, m, d).map(|d| vec![d])
@@ -371,6 +398,16 @@ mod tests {
         check_dates("14/03/1971", Some(&["1971-03-14"]));
         check_dates("1971-03-14", Some(&["1971-03-14"]));
         check_dates("31 Feb 1971", None);
+        check_dates("March 16, 1972", Some(&["1972-03-16"]));
+        check_dates("24 Jan.1973", Some(&["1973-01-24"]));
+        check_dates("21. Jul 1997", Some(&["1997-07-21"]));
+        check_dates("1965.", Some(&["1965"]));
+        check_dates("(Aug. 1961)", Some(&["1961-08"]));
+        check_dates("09/11/ 1954", Some(&["1954-11-09"]));
+        check_dates("03/1965", Some(&["1965-03"]));
+        check_dates("1977/1978", Some(&["1977", "1978"]));
+        check_dates("23-Apr-68", None);
+        check_dates("13/1965", None);
         check_dates("sometime", None);
         check_dates("14 Mayo 1971", None);
         check_dates("", None);

@@ -240,7 +240,10 @@ fn variant_of(rng: &mut Rng, e: &Entity) -> LabelledTraveller {
         latin[rng.below(latin.len())]
     };
     let listed_folds: Vec<String> = names.iter().map(|n| fold(n.value)).collect();
-    const RULES: [(Variation, u32); 8] = [
+    // Names of Arab origin (an Arabic-script name, or an Arab nationality)
+    // vary by transliteration; others only by order, MRZ form, a dropped
+    // middle name or a slip (Pierre never becomes Pyrre).
+    const ARAB_RULES: [(Variation, u32); 8] = [
         (Variation::Transliteration, 30),
         (Variation::Article, 8),
         (Variation::JoinSplit, 12),
@@ -248,9 +251,27 @@ fn variant_of(rng: &mut Rng, e: &Entity) -> LabelledTraveller {
         (Variation::Reordered, 10),
         (Variation::Mrz, 10),
         (Variation::ArabicScript, 12),
-        (Variation::Typo, 4),
+        (Variation::Typo, 3),
     ];
-    let weights: Vec<u32> = RULES.iter().map(|r| r.1).collect();
+    const OTHER_RULES: [(Variation, u32); 4] = [
+        (Variation::Reordered, 35),
+        (Variation::Mrz, 35),
+        (Variation::DroppedToken, 10),
+        (Variation::Typo, 20),
+    ];
+    const ARAB_NATIONALITIES: [&str; 12] = [
+        "dz", "tn", "ma", "ly", "eg", "sd", "sy", "iq", "mr", "jo", "lb", "ye",
+    ];
+    let arab_origin = arabic.is_some()
+        || e.nationalities()
+            .iter()
+            .any(|n| ARAB_NATIONALITIES.contains(&n.as_str()));
+    let rules: &[(Variation, u32)] = if arab_origin {
+        &ARAB_RULES
+    } else {
+        &OTHER_RULES
+    };
+    let weights: Vec<u32> = rules.iter().map(|r| r.1).collect();
     let mut name = base.to_string();
     let mut how: Vec<&str> = Vec::new();
     // One or two rules; retry a few times until the result is not verbatim
@@ -260,7 +281,7 @@ fn variant_of(rng: &mut Rng, e: &Entity) -> LabelledTraveller {
         let mut candidate = base.to_string();
         let mut applied: Vec<&str> = Vec::new();
         for _ in 0..rounds {
-            let v = RULES[rng.weighted(&weights)].0;
+            let v = rules[rng.weighted(&weights)].0;
             if v == Variation::ArabicScript && !applied.is_empty() {
                 continue;
             }

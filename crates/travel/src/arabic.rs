@@ -124,6 +124,9 @@ pub struct ArabicForms {
 /// scheme (`C`, `V`, an `X` that starts no code) or when there is no `X`
 /// code at all (then nothing distinguishes it from a Latin name).
 pub fn decode_arabic_mrz_name(name: &str) -> Option<ArabicForms> {
+    if !name.contains('X') {
+        return None;
+    }
     let mut arabic = String::new();
     let mut latin = String::new();
     let mut x_codes = 0;

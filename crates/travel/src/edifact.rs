@@ -148,7 +148,11 @@ pub fn tokenize(text: &str, diags: &mut Vec<Diagnostic>) -> (Delimiters, Vec<Seg
             };
             let distinct = [chars[0], chars[1], chars[3], chars[5]];
             let clash = (0..4).any(|i| (i + 1..4).any(|j| distinct[i] == distinct[j]));
-            if clash || chars.iter().any(|c| c.is_ascii_alphanumeric()) {
+            let unusable = clash
+                || chars
+                    .iter()
+                    .any(|c| c.is_ascii_alphanumeric() || !c.is_ascii());
+            if unusable {
                 diags.push(Diagnostic::new(
                     Severity::Error,
                     "edifact.una",
@@ -156,8 +160,12 @@ pub fn tokenize(text: &str, diags: &mut Vec<Diagnostic>) -> (Delimiters, Vec<Seg
                         line: line_of(text, pos),
                         byte_offset: pos,
                     },
-                    format!("UNA announces unusable delimiters {:?}", delims.una()),
+                    format!(
+                        "UNA announces unusable delimiters {:?}; defaults used",
+                        delims.una()
+                    ),
                 ));
+                delims = Delimiters::default();
             }
             pos += 3 + chars.iter().map(|c| c.len_utf8()).sum::<usize>();
         } else {
@@ -177,53 +185,68 @@ pub fn tokenize(text: &str, diags: &mut Vec<Diagnostic>) -> (Delimiters, Vec<Seg
     let mut segments = Vec::new();
     let mut line = line_of(text, pos);
     let mut after_unz = false;
-    let mut iter = text[pos..]
-        .char_indices()
-        .map(|(i, c)| (i + pos, c))
-        .peekable();
+    // Delimiters are ASCII (checked when reading UNA), so every delimiter
+    // position is a char boundary and the text can be scanned as bytes,
+    // copying runs between delimiters.
+    let bytes = text.as_bytes();
+    let [comp, elem, rel, term] = [
+        delims.component,
+        delims.element,
+        delims.release,
+        delims.segment,
+    ]
+    .map(|c| c as u8);
+    let mut i = pos;
     loop {
         // Skip whitespace between segments, counting lines.
-        while let Some(&(_, c)) = iter.peek() {
-            if c == delims.segment || !c.is_whitespace() {
-                break;
-            }
-            if c == '\n' {
+        while i < bytes.len() && bytes[i] != term && bytes[i].is_ascii_whitespace() {
+            if bytes[i] == b'\n' {
                 line += 1;
             }
-            iter.next();
+            i += 1;
         }
-        let Some(&(start, _)) = iter.peek() else {
+        if i >= bytes.len() {
             break;
-        };
+        }
+        let start = i;
         let start_line = line;
         let mut elements: Vec<Vec<String>> = vec![vec![String::new()]];
         let mut terminated = false;
-        while let Some((_, c)) = iter.next() {
-            if c == '\n' {
+        let mut run = i;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b != rel && b != term && b != elem && b != comp && b != b'\n' && b != b'\r' {
+                i += 1;
+                continue;
+            }
+            push_str(&mut elements, &text[run..i]);
+            if b == b'\n' {
                 line += 1;
             }
-            if c == delims.release {
-                if let Some((_, next)) = iter.next() {
+            i += 1;
+            if b == rel {
+                if let Some(next) = text[i..].chars().next() {
                     if next == '\n' {
                         line += 1;
                     }
-                    push_char(&mut elements, next);
+                    push_str(&mut elements, &text[i..i + next.len_utf8()]);
+                    i += next.len_utf8();
                 }
-                continue;
-            }
-            if c == delims.segment {
+            } else if b == term {
                 terminated = true;
+                run = i;
                 break;
-            }
-            if c == delims.element {
+            } else if b == elem {
                 elements.push(vec![String::new()]);
-            } else if c == delims.component {
-                if let Some(e) = elements.last_mut() {
-                    e.push(String::new());
-                }
-            } else if c != '\n' && c != '\r' {
-                push_char(&mut elements, c);
+            } else if b == comp
+                && let Some(e) = elements.last_mut()
+            {
+                e.push(String::new());
             }
+            run = i;
+        }
+        if !terminated {
+            push_str(&mut elements, &text[run..i]);
         }
         let raw_tag = elements[0].join(":");
         let tag = raw_tag.trim().to_string();
@@ -283,9 +306,9 @@ pub fn tokenize(text: &str, diags: &mut Vec<Diagnostic>) -> (Delimiters, Vec<Seg
     (delims, segments)
 }
 
-fn push_char(elements: &mut [Vec<String>], c: char) {
+fn push_str(elements: &mut [Vec<String>], s: &str) {
     if let Some(comp) = elements.last_mut().and_then(|e| e.last_mut()) {
-        comp.push(c);
+        comp.push_str(s);
     }
 }
 

@@ -45,6 +45,27 @@
 //! assert_eq!(failed, [MrzField::BirthDate, MrzField::Composite]);
 //! ```
 //!
+//! A manifest: two travellers, one without a name. The faulty record is
+//! reported and kept; the control count is checked.
+//!
+//! ```
+//! use tansiq_travel::parse_paxlst;
+//!
+//! let edi = "UNA:+.? '\
+//!     UNB+UNOA:4+AIR+GOV+261129:0600+7'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'\
+//!     TDT+20+TQ100+++TQ'LOC+125+UTA'DTM+189:2611290815:201'LOC+87+UTB'\
+//!     NAD+FL+++O?'TESTER:PAT'ATT+2++F'DTM+329:800228'DOC+P+X1234567'NAD+FL'\
+//!     CNT+42:3'UNT+13+1'UNZ+1+7'";
+//! let ic = parse_paxlst(edi.as_bytes()).unwrap();
+//! assert_eq!(ic.passenger_count(), 2);
+//! let pat = &ic.messages[0].travellers[0].traveller;
+//! assert_eq!(pat.full_name(), "PAT O'TESTER");
+//! assert_eq!(pat.birth_date.unwrap().to_string(), "1980-02-28");
+//! let codes: Vec<&str> = ic.diagnostics.iter().map(|d| d.code).collect();
+//! assert_eq!(codes, ["paxlst.traveller_name", "paxlst.cnt_mismatch"]);
+//! println!("{}", ic.diagnostics[1]); // error[paxlst.cnt_mismatch] segment 13 (CNT, line 1), element 1, component 2: …
+//! ```
+//!
 //! **Architecture invariant:** this crate does no I/O and reads no clock.
 
 mod arabic;

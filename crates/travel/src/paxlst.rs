@@ -351,7 +351,8 @@ struct PaxParser {
     diags: Vec<Diagnostic>,
     /// Date against which two-digit years are windowed.
     reference: Option<PartialDate>,
-    msg: Option<OpenMessage>,
+    /// Boxed: the parser moves it in and out once per segment.
+    msg: Option<Box<OpenMessage>>,
     group: Option<Group>,
     groups: usize,
     non_paxlst: Vec<String>,
@@ -501,7 +502,7 @@ impl PaxParser {
         if let Some(g) = &mut self.group {
             g.messages += 1;
         }
-        self.msg = Some(OpenMessage {
+        self.msg = Some(Box::new(OpenMessage {
             msg: Message {
                 reference: seg.get(1, 1).unwrap_or("").to_string(),
                 version,
@@ -523,10 +524,10 @@ impl PaxParser {
             last_was_tdt: false,
             cnt_passengers: None,
             cnt_crew: None,
-        });
+        }));
     }
 
-    fn close_message(&mut self, mut open: OpenMessage, seg: &Segment) {
+    fn close_message(&mut self, mut open: Box<OpenMessage>, seg: &Segment) {
         self.finish_tdt(&mut open);
         self.finish_traveller(&mut open);
         let msg = open.msg;
@@ -739,9 +740,9 @@ impl PaxParser {
                 self.cnt(&mut open, seg);
             }
             _ if open.traveller.is_some() => {
-                let mut t = open.traveller.take().expect("checked above");
-                self.traveller_segment(&mut t, seg);
-                open.traveller = Some(t);
+                if let Some(t) = open.traveller.as_mut() {
+                    self.traveller_segment(t, seg);
+                }
             }
             _ if open.tdt.is_some() => self.flight_segment(&mut open, seg),
             "RFF" if seg.get(1, 1) == Some("TN") => {

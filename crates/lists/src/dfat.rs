@@ -606,4 +606,14 @@ mod tests {
         let err = parse_dfat_xlsx(b"PK\x03\x04 and then nothing").unwrap_err();
         assert!(matches!(err, ListError::Container { .. }), "{err}");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn cell_helpers_never_panic(s in ".{0,40}") {
+            let _ = enumeration(&s);
+            let _ = several_dates(&s);
+            let _ = first_date_in(&s);
+            let _ = reference_number(&s);
+        }
+    }
 }

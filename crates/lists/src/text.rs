@@ -78,7 +78,7 @@ pub(crate) fn split_scripts(name: &str) -> Vec<String> {
 fn clean_remainder(rest: &str) -> String {
     let mut s = one_line(rest);
     for label in ["(original script)", "original script:", "original script"] {
-        while let Some(at) = s.to_lowercase().find(label) {
+        while let Some(at) = s.to_ascii_lowercase().find(label) {
             s.replace_range(at..at + label.len(), "");
         }
     }
@@ -134,7 +134,7 @@ pub(crate) fn document_number(raw: &str) -> String {
     {
         s.truncate(at);
     }
-    let lower = s.to_lowercase();
+    let lower = s.to_ascii_lowercase();
     let keyword = ["number", "no.:", "no.", "no:", ":"]
         .iter()
         .filter_map(|k| lower.find(k).map(|at| (at, k.len())))
@@ -411,5 +411,26 @@ mod tests {
         check_dates("sometime", None);
         check_dates("14 Mayo 1971", None);
         check_dates("", None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn helpers_never_panic(s in ".{0,40}") {
+            let _ = english_dates(&s);
+            let _ = split_scripts(&s);
+            let _ = document_number(&s);
+            let _ = iso_date(&s);
+            let _ = one_line(&s);
+        }
+
+        #[test]
+        fn split_keeps_every_letter(s in "[a-zA-Z \u{0621}-\u{064A}()]{0,30}") {
+            let parts = split_scripts(&s);
+            let letters = |t: &str| t.chars().filter(|c| c.is_alphabetic()).count();
+            let kept: usize = parts.iter().map(|p| letters(p)).sum();
+            // Only the "original script" label may be dropped.
+            proptest::prop_assert!(kept <= letters(&s));
+            if parts.len() == 1 { proptest::prop_assert_eq!(&parts[0], &s); }
+        }
     }
 }

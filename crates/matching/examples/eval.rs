@@ -19,7 +19,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let watchlist = eval::read_watchlist(BufReader::new(File::open(&args[0])?))?;
     let queries = eval::read_queries(BufReader::new(File::open(&args[1])?))?;
     let t = Instant::now();
-    let index = Index::build(watchlist, MatcherConfig::default());
+    let mut config = MatcherConfig::default();
+    // Overrides for parameter sweeps: TANSIQ_MATCH_CFG="credit_floor=0.7,rarity_power=0.6"
+    if let Ok(spec) = std::env::var("TANSIQ_MATCH_CFG") {
+        for kv in spec.split(',').filter(|s| !s.is_empty()) {
+            let (k, v) = kv.split_once('=').ok_or("expected key=value")?;
+            let v: f64 = v.parse()?;
+            match k {
+                "idf_power" => config.idf_power = v,
+                "generic_weight" => config.generic_weight = v,
+                "credit_floor" => config.credit_floor = v,
+                "credit_full" => config.credit_full = v,
+                "credit_power" => config.credit_power = v,
+                "query_coverage_weight" => config.query_coverage_weight = v,
+                "rare_evidence" => config.rare_evidence = v,
+                "rarity_power" => config.rarity_power = v,
+                "weak_alias_factor" => config.weak_alias_factor = v,
+                "combined_names_factor" => config.combined_names_factor = v,
+                "calibration_power" => config.calibration_power = v,
+                _ => return Err(format!("unknown setting {k}").into()),
+            }
+        }
+    }
+    let index = Index::build(watchlist, config);
     eprintln!(
         "index: {} entities, {} names, built in {:?}",
         index.len(),

@@ -8,13 +8,13 @@ use tansiq_names::{Script, Token, UnitKind, VariantKind, coarse_skeleton, tokeni
 
 use crate::MatcherConfig;
 use crate::explain::Rule;
-use crate::sim::{jaro_winkler, levenshtein_similarity};
 
 /// One distinct name unit of the index.
 #[derive(Debug, Clone)]
 pub(crate) struct VTok {
     pub text: Box<str>,
     pub skeleton: Box<str>,
+    pub key: Box<[u8]>,
     pub script: Script,
     pub kind: UnitKind,
     /// Inverse document frequency of the skeleton over entities.
@@ -241,20 +241,28 @@ pub(crate) struct Builder {
 }
 
 impl Builder {
-    fn intern(&mut self, script: Script, text: &str, skeleton: &str, kind: UnitKind) -> u32 {
-        let key = vocab_key(script, text);
-        if let Some(&id) = self.vocab_by_key.get(&key) {
+    fn intern(
+        &mut self,
+        script: Script,
+        text: &str,
+        skeleton: &str,
+        key: &[u8],
+        kind: UnitKind,
+    ) -> u32 {
+        let vkey = vocab_key(script, text);
+        if let Some(&id) = self.vocab_by_key.get(&vkey) {
             return id;
         }
         let id = self.vocab.len() as u32;
         self.vocab.push(VTok {
             text: text.into(),
             skeleton: skeleton.into(),
+            key: key.into(),
             script,
             kind,
             idf: 0.0,
         });
-        self.vocab_by_key.insert(key, id);
+        self.vocab_by_key.insert(vkey, id);
         id
     }
 }
@@ -312,7 +320,7 @@ impl Index {
                 let name_id = names.len() as u32;
                 let mut positions = Vec::with_capacity(tokens.len());
                 for (p, t) in tokens.iter().enumerate() {
-                    let id = b.intern(t.script, &t.text, &t.skeleton, t.kind);
+                    let id = b.intern(t.script, &t.text, &t.skeleton, &t.key, t.kind);
                     occ_raw.push((
                         id,
                         Occ {
@@ -323,7 +331,7 @@ impl Index {
                         },
                     ));
                     for v in &t.variants {
-                        let vid = b.intern(t.script, &v.text, &v.skeleton, UnitKind::Plain);
+                        let vid = b.intern(t.script, &v.text, &v.skeleton, &v.key, UnitKind::Plain);
                         occ_raw.push((
                             vid,
                             Occ {
@@ -358,7 +366,8 @@ impl Index {
                     }
                     let text = format!("{}{}", a.text, c.text);
                     let sk = join_collapse(&a.skeleton, &c.skeleton);
-                    let id = b.intern(a.script, &text, &sk, UnitKind::Plain);
+                    let key = tansiq_names::join_keys(&[&a.key, &c.key]);
+                    let id = b.intern(a.script, &text, &sk, &key, UnitKind::Plain);
                     occ_raw.push((
                         id,
                         Occ {
@@ -392,9 +401,20 @@ impl Index {
         }
         for name in &mut names {
             let mut total = 0.0;
+            // A name made only of generic words (Jemaah Islamiyah, Ansar
+            // al-Islam) is identified by exactly those words.
+            let all_generic = name
+                .positions
+                .iter()
+                .all(|p| matches!(b.vocab[p.vocab as usize].kind, UnitKind::Generic(_)));
             for p in &mut name.positions {
                 let v = &b.vocab[p.vocab as usize];
-                let (w, ev) = token_weight(v, &config);
+                let (w, ev) = if all_generic {
+                    let w = v.idf.powf(config.idf_power as f32);
+                    (w, w)
+                } else {
+                    token_weight(v, &config)
+                };
                 p.weight = w;
                 p.evidence = ev;
                 total += w;
@@ -440,6 +460,7 @@ impl Index {
                 let form = QForm {
                     text: &v.text,
                     skeleton: &v.skeleton,
+                    key: &v.key,
                     script: v.script,
                     kind: v.kind,
                 };
@@ -499,6 +520,7 @@ pub(crate) fn token_weight(v: &VTok, config: &MatcherConfig) -> (f32, f32) {
 pub(crate) struct QForm<'a> {
     pub text: &'a str,
     pub skeleton: &'a str,
+    pub key: &'a [u8],
     pub script: Script,
     pub kind: UnitKind,
 }
@@ -508,6 +530,7 @@ impl<'a> QForm<'a> {
         QForm {
             text: &t.text,
             skeleton: &t.skeleton,
+            key: &t.key,
             script: t.script,
             kind: t.kind,
         }
@@ -537,63 +560,26 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
         }
         return (0.0, Rule::Exact);
     }
-    let compound = is_compound(q.kind) || is_compound(v.kind);
-    let same_script = (q.script == Script::Arabic) == (v.script == Script::Arabic);
-    if same_script && q.text == &*v.text {
+    let q_ar = q.script == Script::Arabic;
+    let v_ar = v.script == Script::Arabic;
+    if q_ar == v_ar && q.text == &*v.text {
         return (1.0, Rule::Exact);
     }
-    let sk_len = q.skeleton.len().max(v.skeleton.len());
-    if !same_script {
-        // Across scripts only the skeleton is comparable.
-        if sk_len == 0 {
-            return (0.0, Rule::Transliteration);
-        }
-        if tansiq_names::skeleton_distance(q.skeleton, &v.skeleton) == 0.0 {
-            let s = if sk_len >= 2 { 0.97 } else { 0.88 };
-            return (
-                s,
-                if compound {
-                    Rule::Compound
-                } else {
-                    Rule::Transliteration
-                },
-            );
-        }
-        let s = tansiq_names::skeleton_similarity(q.skeleton, &v.skeleton) * 0.95;
-        return (s, Rule::EditDistance);
+    let mut s = tansiq_names::key_similarity(q.key, q_ar, &v.key, v_ar) * 0.97;
+    let compound = is_compound(q.kind) || is_compound(v.kind);
+    if is_compound(q.kind) != is_compound(v.kind) || (compound && q.kind != v.kind) {
+        // a name unit against a plain word (Abu Asim / Bassam)
+        s *= 0.92;
     }
-    let a = q.text.as_bytes();
-    let b = v.text.as_bytes();
-    let string_sim = 0.5 * jaro_winkler(a, b) + 0.5 * levenshtein_similarity(a, b);
-    let sk_sim = if sk_len == 0 {
-        0.0
-    } else if q.skeleton == &*v.skeleton {
-        // same consonants, different vowels: Mohamed / Muhammad
-        match sk_len {
-            1 => 0.85,
-            2 => 0.93,
-            _ => 0.96,
-        }
+    let same_skeleton = tansiq_names::skeleton_distance(q.skeleton, &v.skeleton) == 0.0;
+    let rule = if compound {
+        Rule::Compound
+    } else if q_ar != v_ar && same_skeleton {
+        Rule::Transliteration
+    } else if same_skeleton {
+        Rule::Skeleton
     } else {
-        tansiq_names::skeleton_similarity(q.skeleton, &v.skeleton) * 0.9
+        Rule::EditDistance
     };
-    if sk_sim > string_sim {
-        let rule = if compound {
-            Rule::Compound
-        } else if q.skeleton == &*v.skeleton {
-            Rule::Skeleton
-        } else {
-            Rule::EditDistance
-        };
-        (sk_sim, rule)
-    } else {
-        (
-            string_sim,
-            if compound {
-                Rule::Compound
-            } else {
-                Rule::EditDistance
-            },
-        )
-    }
+    (s, rule)
 }

@@ -33,7 +33,6 @@
 mod explain;
 mod index;
 mod screen;
-mod sim;
 
 pub mod eval;
 
@@ -121,15 +120,15 @@ impl Default for MatcherConfig {
             strong: 0.92,
             idf_power: 1.0,
             generic_weight: 0.15,
-            credit_floor: 0.72,
+            credit_floor: 0.65,
             credit_full: 0.97,
-            credit_power: 1.7,
-            query_coverage_weight: 0.55,
+            credit_power: 1.0,
+            query_coverage_weight: 0.7,
             rare_evidence: 1.2,
             rarity_power: 0.5,
             weak_alias_factor: 0.95,
-            combined_names_factor: 0.95,
-            calibration_power: 1.0,
+            combined_names_factor: 0.85,
+            calibration_power: 0.5,
             schema_mismatch_factor: 0.6,
             dob_full_bonus: 0.35,
             dob_partial_bonus: 0.1,

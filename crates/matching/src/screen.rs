@@ -119,6 +119,7 @@ impl Index {
         let tokens = tokenize(raw);
         let mut items = Vec::new();
         let mut weights = Vec::with_capacity(tokens.len());
+        let all_generic = tokens.iter().all(Token::is_generic);
         for (i, t) in tokens.iter().enumerate() {
             let mut matches = Vec::new();
             self.lookup(&QForm::of(t), exhaustive, &mut matches);
@@ -126,6 +127,7 @@ impl Index {
                 let form = QForm {
                     text: &v.text,
                     skeleton: &v.skeleton,
+                    key: &v.key,
                     script: t.script,
                     kind: UnitKind::Plain,
                 };
@@ -146,11 +148,13 @@ impl Index {
                 .map(|m| (m.1, &self.vocab[m.0 as usize]))
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             let w = match best {
+                Some((_, v)) if all_generic => v.idf.powf(self.config.idf_power as f32),
                 Some((_, v)) => token_weight(v, &self.config).0,
                 None => {
                     let fake = VTok {
                         text: t.text.as_str().into(),
                         skeleton: t.skeleton.as_str().into(),
+                        key: t.key.as_slice().into(),
                         script: t.script,
                         kind: t.kind,
                         idf: self.idf_unknown,
@@ -172,9 +176,11 @@ impl Index {
             }
             let text = format!("{}{}", a.text, b.text);
             let sk = join_collapse(&a.skeleton, &b.skeleton);
+            let key = tansiq_names::join_keys(&[&a.key, &b.key]);
             let form = QForm {
                 text: &text,
                 skeleton: &sk,
+                key: &key,
                 script: a.script,
                 kind: UnitKind::Plain,
             };
@@ -317,9 +323,7 @@ impl Index {
                 }
                 let acc = union.entry(e).or_insert_with(|| UnionAcc {
                     credits: [(0.0, 0.0, u32::MAX); MAX_TOKENS],
-                    best_cov_l: 0.0,
                 });
-                acc.best_cov_l = acc.best_cov_l.max(ns.cov_l);
                 for (i, &(cr, ev)) in credits.iter().enumerate().take(qn.tokens.len()) {
                     if cr > acc.credits[i].0 {
                         acc.credits[i] = (cr, ev, name_id);
@@ -332,18 +336,19 @@ impl Index {
             let unit = self.idf_unknown.powf(c.idf_power as f32);
             for (e, acc) in &union {
                 let n = qn.tokens.len();
-                let first = acc.credits[..n].iter().find(|x| x.0 > 0.0).map(|x| x.2);
+                // only clear contributions count as coming from a name
+                let first = acc.credits[..n].iter().find(|x| x.0 >= 0.5).map(|x| x.2);
                 let spread = acc.credits[..n]
                     .iter()
-                    .any(|x| x.0 > 0.0 && Some(x.2) != first);
+                    .any(|x| x.0 >= 0.5 && Some(x.2) != first);
                 if !spread || qn.total_weight <= 0.0 {
                     continue;
                 }
                 let matched: f32 = (0..n).map(|i| acc.credits[i].0 * qn.weights[i]).sum();
                 let evidence: f32 = acc.credits[..n].iter().map(|x| x.1).sum();
-                let cov_q = matched / qn.total_weight;
-                let base = c.query_coverage_weight as f32 * cov_q
-                    + (1.0 - c.query_coverage_weight as f32) * acc.best_cov_l;
+                // No listed-name coverage here: no single name is the
+                // reference; the query must be covered and the evidence rare.
+                let base = matched / qn.total_weight;
                 let rarity = (evidence / (c.rare_evidence as f32 * unit))
                     .min(1.0)
                     .powf(c.rarity_power as f32);
@@ -557,7 +562,7 @@ impl Index {
                 }
             }
         }
-        NameScore { score, cov_l }
+        NameScore { score }
     }
 
     /// Applies birth date, nationality, gender, document and schema
@@ -766,14 +771,12 @@ pub(crate) struct Ranked {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NameScore {
     pub score: f32,
-    pub cov_l: f32,
 }
 
 /// Best credit per query position over all names of one entity:
 /// (credit, evidence, listed name id).
 struct UnionAcc {
     credits: [(f32, f32, u32); MAX_TOKENS],
-    best_cov_l: f32,
 }
 
 /// Query evidence parsed once per query.

@@ -26,12 +26,14 @@
 
 pub mod concepts;
 pub mod normalize;
+pub mod phonetic;
 pub mod skeleton;
 pub mod tokens;
 pub mod translit;
 
 pub use concepts::Concept;
 pub use normalize::{Script, normalize};
+pub use phonetic::{join_keys, key_similarity};
 pub use skeleton::{coarse_skeleton, skeleton_distance, skeleton_similarity};
 pub use tokens::{
     MAX_TOKENS, Token, UnitKind, Variant, VariantKind, tokenize, tokenize_normalized,

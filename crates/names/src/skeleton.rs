@@ -33,7 +33,7 @@
 /// Maps one Arabic-script letter (already unified by
 /// [`crate::normalize()`]) to its class; `None` for letters that carry no
 /// consonant class (alef, ʿayn, hamza, taa marbuta, alef maqsura).
-fn arabic_class(c: char) -> Option<u8> {
+pub(crate) fn arabic_class_of(c: char) -> Option<u8> {
     Some(match c {
         'ب' | 'پ' => b'B',
         'ت' | 'ط' | 'ٹ' => b'T',
@@ -75,7 +75,7 @@ pub fn arabic_skeleton(word: &str) -> String {
     let mut out = String::with_capacity(chars.len());
     let n = chars.len();
     for (i, &c) in chars.iter().enumerate() {
-        let Some(class) = arabic_class(c) else {
+        let Some(class) = arabic_class_of(c) else {
             continue;
         };
         match class {

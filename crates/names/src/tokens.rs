@@ -5,6 +5,7 @@
 
 use crate::concepts::{Concept, arabic_concept, latin_concept};
 use crate::normalize::{Script, normalize, word_script};
+use crate::phonetic::{arabic_key, join_keys, latin_key};
 use crate::skeleton::{arabic_skeleton, latin_skeleton};
 use crate::translit::transliterate_word;
 
@@ -46,6 +47,8 @@ pub enum VariantKind {
 pub struct Variant {
     pub text: String,
     pub skeleton: String,
+    /// Phonetic key (see [`crate::phonetic`]).
+    pub key: Vec<u8>,
     pub kind: VariantKind,
 }
 
@@ -58,6 +61,8 @@ pub struct Token {
     pub text: String,
     /// Consonant skeleton (see [`crate::skeleton`]).
     pub skeleton: String,
+    /// Phonetic key: skeleton plus vowel classes (see [`crate::phonetic`]).
+    pub key: Vec<u8>,
     pub kind: UnitKind,
     pub script: Script,
     /// The normalised words the unit was made from, space-separated.
@@ -92,6 +97,7 @@ enum Raw {
 struct Word {
     text: String,
     skeleton: String,
+    key: Vec<u8>,
     script: Script,
     source: String,
     article: bool,
@@ -104,6 +110,7 @@ impl Word {
         Word {
             text: text.to_string(),
             skeleton: latin_skeleton(text),
+            key: latin_key(text),
             script: Script::Latin,
             source: source.to_string(),
             article: false,
@@ -116,6 +123,7 @@ impl Word {
         Word {
             text: transliterate_word(word),
             skeleton: arabic_skeleton(word),
+            key: arabic_key(word),
             script: Script::Arabic,
             source: source.to_string(),
             article,
@@ -312,6 +320,7 @@ fn classify_latin(word: &str, next: Option<&str>, out: &mut Vec<Raw>) {
         w.variants.push(Variant {
             text: rest.to_string(),
             skeleton: latin_skeleton(rest),
+            key: latin_key(rest),
             kind: VariantKind::ArticleStripped,
         });
     }
@@ -330,6 +339,7 @@ fn classify_latin(word: &str, next: Option<&str>, out: &mut Vec<Raw>) {
             w.variants.push(Variant {
                 text: format!("abu{rest}"),
                 skeleton: sk,
+                key: join_keys(&[&latin_key("abu"), &latin_key(rest)]),
                 kind: VariantKind::MaghrebKunya,
             });
         }
@@ -436,6 +446,7 @@ fn build_unit(raws: &[Raw], mut i: usize) -> (Option<Token>, usize) {
                     let tok = Token {
                         text: format!("{prefix}{}", inner.text),
                         skeleton: collapse_join(&[sk, &inner.skeleton]),
+                        key: join_keys(&[&latin_key(prefix), &inner.key]),
                         kind: UnitKind::Kunya,
                         script: inner.script,
                         source: format!("{k} {}", inner.source),
@@ -444,6 +455,7 @@ fn build_unit(raws: &[Raw], mut i: usize) -> (Option<Token>, usize) {
                         variants: vec![Variant {
                             text: inner.text.clone(),
                             skeleton: inner.skeleton.clone(),
+                            key: inner.key.clone(),
                             kind: VariantKind::KunyaInner,
                         }],
                     };
@@ -458,18 +470,25 @@ fn build_unit(raws: &[Raw], mut i: usize) -> (Option<Token>, usize) {
                 Some(Raw::Word(w)) if w.concept.is_none() => Some((
                     w.text.clone(),
                     w.skeleton.clone(),
+                    w.key.clone(),
                     w.script,
                     w.source.clone(),
                 )),
                 Some(Raw::AllahTail(s)) => Some((
                     "allah".to_string(),
                     "L".to_string(),
-                    Script::Latin,
+                    latin_key("allah"),
+                    word_script(s),
                     s.clone(),
                 )),
                 _ => None,
             };
-            if let Some((text, skeleton, script, wsrc)) = attr {
+            if let Some((text, skeleton, wkey, script, wsrc)) = attr {
+                let head_key = if word_script(src) == Script::Arabic {
+                    arabic_key("عبد")
+                } else {
+                    latin_key("abd")
+                };
                 i = j;
                 let source = if wsrc == *src {
                     wsrc
@@ -479,6 +498,7 @@ fn build_unit(raws: &[Raw], mut i: usize) -> (Option<Token>, usize) {
                 Token {
                     text: format!("abd{text}"),
                     skeleton: collapse_join(&["BD", &skeleton]),
+                    key: join_keys(&[&head_key, &wkey]),
                     kind: UnitKind::Abd,
                     script,
                     source,
@@ -491,6 +511,7 @@ fn build_unit(raws: &[Raw], mut i: usize) -> (Option<Token>, usize) {
                 Token {
                     text: "abd".into(),
                     skeleton: "BD".into(),
+                    key: latin_key("abd"),
                     kind: UnitKind::Plain,
                     script,
                     source: src.clone(),
@@ -508,6 +529,7 @@ fn build_unit(raws: &[Raw], mut i: usize) -> (Option<Token>, usize) {
                     Token {
                         text: format!("{}din", w.text),
                         skeleton: collapse_join(&[&w.skeleton, "DN"]),
+                        key: join_keys(&[&w.key, &latin_key("din")]),
                         kind: UnitKind::Din,
                         script: w.script,
                         source: if s.is_empty() {
@@ -525,6 +547,7 @@ fn build_unit(raws: &[Raw], mut i: usize) -> (Option<Token>, usize) {
                     Token {
                         text: format!("{}ullah", w.text),
                         skeleton: collapse_join(&[&w.skeleton, "L"]),
+                        key: join_keys(&[&w.key, &latin_key("ullah")]),
                         kind: UnitKind::Allah,
                         script: w.script,
                         source: if s.is_empty() {
@@ -540,6 +563,7 @@ fn build_unit(raws: &[Raw], mut i: usize) -> (Option<Token>, usize) {
                 _ => Token {
                     text: w.text.clone(),
                     skeleton: w.skeleton.clone(),
+                    key: w.key.clone(),
                     kind: match w.concept {
                         Some(c) => UnitKind::Generic(c),
                         None if w.text.len() == 1 && w.script == Script::Latin => UnitKind::Initial,
@@ -567,6 +591,7 @@ fn plain_particle(k: &str, script: Script) -> Token {
     Token {
         text: k.to_string(),
         skeleton: latin_skeleton(k),
+        key: latin_key(k),
         kind: UnitKind::Plain,
         script,
         source: k.to_string(),
@@ -578,13 +603,14 @@ fn plain_particle(k: &str, script: Script) -> Token {
 
 fn plain_word(s: &str) -> Token {
     let script = word_script(s);
-    let (text, skeleton) = match script {
-        Script::Arabic => (transliterate_word(s), arabic_skeleton(s)),
-        _ => (s.to_string(), latin_skeleton(s)),
+    let (text, skeleton, key) = match script {
+        Script::Arabic => (transliterate_word(s), arabic_skeleton(s), arabic_key(s)),
+        _ => (s.to_string(), latin_skeleton(s), latin_key(s)),
     };
     Token {
         text,
         skeleton,
+        key,
         kind: UnitKind::Plain,
         script,
         source: s.to_string(),
@@ -616,6 +642,7 @@ pub fn tokenize_normalized(norm: &str) -> Vec<Token> {
             Script::Other => raws.push(Raw::Word(Word {
                 text: w.to_string(),
                 skeleton: latin_skeleton(w),
+                key: latin_key(w),
                 script: Script::Other,
                 source: w.to_string(),
                 article: false,
@@ -640,6 +667,7 @@ pub fn tokenize_normalized(norm: &str) -> Vec<Token> {
                 t.variants.push(Variant {
                     text: format!("{particle}{}", t.text),
                     skeleton: collapse_join(&["BN", &t.skeleton]),
+                    key: join_keys(&[&latin_key(particle), &t.key]),
                     kind: VariantKind::GluedParticle,
                 });
             }

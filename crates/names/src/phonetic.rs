@@ -1,0 +1,361 @@
+//! Phonetic keys: the consonant skeleton plus *vowel classes*, compared
+//! with a weighted edit distance that knows what spellings vary.
+//!
+//! The skeleton alone says `Mahmud` = `Mohammed` (both `MHMD`); the vowels
+//! tell them apart: `Mohammed` has a vowel between H and M, `Mahmud` has
+//! none, and Arabic `محمود` writes a long `u` before the last consonant.
+//!
+//! Key alphabet: skeleton classes (see [`crate::skeleton`]) plus vowel
+//! classes `1` (a), `2` (i, y, ee, ei, ai), `3` (u, o, ou, oo, medial w),
+//! `4` (e alone: a or i) and `0` (Arabic initial alef, ʿayn, hamza: any
+//! vowel or none). A run of vowels is one class.
+//!
+//! Costs (Latin against Latin): vowel insert/delete 0.4, vowel classes
+//! 0.3 apart (`4` is 0.1 from `1` and `2`; `0` matches any), consonants
+//! as in [`crate::skeleton::class_substitution_cost`], consonant
+//! insert/delete 1. Across scripts, a Latin vowel where Arabic writes none
+//! is a short vowel and costs 0.05, while a written Arabic long vowel that
+//! the Latin spelling lacks costs 0.4.
+
+use crate::skeleton::class_substitution_cost;
+
+const A: u8 = b'1';
+const I: u8 = b'2';
+const U: u8 = b'3';
+const E: u8 = b'4';
+const ANY: u8 = b'0';
+
+fn is_vowel_class(c: u8) -> bool {
+    matches!(c, b'0'..=b'4')
+}
+
+fn push(out: &mut Vec<u8>, c: u8) {
+    if let Some(&last) = out.last() {
+        if last == c {
+            return;
+        }
+        if is_vowel_class(last) && is_vowel_class(c) {
+            // one vowel run, one class: the more informative wins
+            let merged = merge_vowels(last, c);
+            *out.last_mut().unwrap_or(&mut 0) = merged;
+            return;
+        }
+    }
+    out.push(c);
+}
+
+fn merge_vowels(a: u8, b: u8) -> u8 {
+    let rank = |c: u8| match c {
+        I => 4,
+        U => 3,
+        A => 2,
+        E => 1,
+        _ => 0,
+    };
+    if rank(a) >= rank(b) { a } else { b }
+}
+
+fn is_latin_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// Phonetic key of a folded Latin word.
+pub fn latin_key(word: &str) -> Vec<u8> {
+    let w = word.as_bytes();
+    let n = w.len();
+    let at = |i: usize| -> u8 { if i < n { w[i] } else { 0 } };
+    let mut out = Vec::with_capacity(n);
+    let mut i = 0;
+    while i < n {
+        let c = w[i];
+        let next = at(i + 1);
+        let (class, len): (Option<u8>, usize) = match c {
+            b'a' => (Some(A), 1),
+            b'e' => (Some(E), 1),
+            b'i' => (Some(I), 1),
+            b'o' | b'u' => {
+                if i == 0 && c == b'o' && next == b'u' && is_latin_vowel(at(i + 2)) {
+                    (Some(b'W'), 2)
+                } else {
+                    (Some(U), 1)
+                }
+            }
+            b'y' => {
+                if i == 0 && is_latin_vowel(next) {
+                    (Some(b'Y'), 1)
+                } else {
+                    (Some(I), 1)
+                }
+            }
+            b'w' => {
+                if i == 0 {
+                    (Some(b'W'), 1)
+                } else {
+                    (Some(U), 1)
+                }
+            }
+            b'h' => {
+                if i + 1 == n && i > 0 && is_latin_vowel(w[i - 1]) {
+                    (None, 1)
+                } else {
+                    (Some(b'H'), 1)
+                }
+            }
+            _ => {
+                // consonants: reuse the skeleton digraph rules on the
+                // remaining letters
+                let rest = &word[i..];
+                let (cls, used) = latin_consonant(rest);
+                (cls, used.max(1))
+            }
+        };
+        if let Some(cl) = class {
+            push(&mut out, cl);
+        }
+        i += len;
+    }
+    out
+}
+
+/// Class of the consonant at the start of `s` and how many bytes it uses.
+fn latin_consonant(s: &str) -> (Option<u8>, usize) {
+    let b = s.as_bytes();
+    let at = |i: usize| -> u8 { b.get(i).copied().unwrap_or(0) };
+    let c = at(0);
+    let next = at(1);
+    match c {
+        b'b' => (Some(b'B'), 1),
+        b'p' => {
+            if next == b'h' {
+                (Some(b'F'), 2)
+            } else {
+                (Some(b'B'), 1)
+            }
+        }
+        b't' => {
+            if next == b'h' {
+                (Some(b'T'), 2)
+            } else if next == b's' && at(2) == b'c' && at(3) == b'h' {
+                (Some(b'C'), 4)
+            } else {
+                (Some(b'T'), 1)
+            }
+        }
+        b'd' => {
+            if next == b'h' {
+                (Some(b'D'), 2)
+            } else if next == b'j' {
+                (Some(b'J'), 2)
+            } else if next == b'z' && at(2) == b'h' {
+                (Some(b'J'), 3)
+            } else if next == b's' && at(2) == b'c' && at(3) == b'h' {
+                (Some(b'J'), 4)
+            } else {
+                (Some(b'D'), 1)
+            }
+        }
+        b'j' => (Some(b'J'), 1),
+        b'z' => {
+            if next == b'h' {
+                (Some(b'J'), 2)
+            } else {
+                (Some(b'Z'), 1)
+            }
+        }
+        b's' => {
+            if next == b'h' {
+                (Some(b'C'), 2)
+            } else if next == b'c' && at(2) == b'h' {
+                (Some(b'C'), 3)
+            } else {
+                (Some(b'S'), 1)
+            }
+        }
+        b'c' => {
+            if next == b'h' {
+                (Some(b'C'), 2)
+            } else if next == b'k' {
+                (Some(b'K'), 2)
+            } else if matches!(next, b'e' | b'i' | b'y') {
+                (Some(b'S'), 1)
+            } else {
+                (Some(b'K'), 1)
+            }
+        }
+        b'k' => {
+            if next == b'h' {
+                (Some(b'X'), 2)
+            } else {
+                (Some(b'K'), 1)
+            }
+        }
+        b'q' => (Some(b'K'), 1),
+        b'g' => {
+            if next == b'h' {
+                (Some(b'G'), 2)
+            } else {
+                (Some(b'G'), 1)
+            }
+        }
+        b'x' => (Some(b'X'), 1),
+        b'f' | b'v' => (Some(b'F'), 1),
+        b'r' => (Some(b'R'), 1),
+        b'l' => (Some(b'L'), 1),
+        b'm' => (Some(b'M'), 1),
+        b'n' => (Some(b'N'), 1),
+        _ => (None, 1),
+    }
+}
+
+/// Phonetic key of a normalised Arabic-script word (without article).
+pub fn arabic_key(word: &str) -> Vec<u8> {
+    let chars: Vec<char> = word.chars().collect();
+    let n = chars.len();
+    let mut out = Vec::with_capacity(n);
+    for (i, &c) in chars.iter().enumerate() {
+        let class = match c {
+            'ا' | 'ع' | 'ء' if i == 0 => ANY,
+            'ع' | 'ء' => ANY,
+            'ا' | 'ى' | 'ة' => A,
+            'و' if i == 0 => b'W',
+            'ي' if i == 0 => b'Y',
+            'و' => U,
+            'ي' => I,
+            'ه' if i + 1 == n && i > 0 => continue,
+            _ => match crate::skeleton::arabic_class_of(c) {
+                Some(cl) => cl,
+                None => continue,
+            },
+        };
+        push(&mut out, class);
+    }
+    out
+}
+
+fn vowel_sub_cost(a: u8, b: u8) -> f32 {
+    if a == b || a == ANY || b == ANY {
+        0.0
+    } else if a == E || b == E {
+        let other = if a == E { b } else { a };
+        if other == A || other == I { 0.1 } else { 0.3 }
+    } else {
+        0.3
+    }
+}
+
+/// Weighted edit distance between two keys. `a_arabic` / `b_arabic`: the
+/// key came from Arabic script (short vowels unwritten).
+pub fn key_distance(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
+    let a = &a[..a.len().min(48)];
+    let b = &b[..b.len().min(48)];
+    // cost of a vowel present on one side only
+    let vowel_indel = |side_arabic: bool, other_arabic: bool, v: u8| -> f32 {
+        if v == ANY {
+            0.0
+        } else if !side_arabic && other_arabic {
+            // Latin vowel, Arabic wrote none: a short vowel
+            0.05
+        } else {
+            0.4
+        }
+    };
+    let del_cost = |c: u8| -> f32 {
+        if is_vowel_class(c) {
+            vowel_indel(a_arabic, b_arabic, c)
+        } else {
+            1.0
+        }
+    };
+    let ins_cost = |c: u8| -> f32 {
+        if is_vowel_class(c) {
+            vowel_indel(b_arabic, a_arabic, c)
+        } else {
+            1.0
+        }
+    };
+    let sub_cost = |x: u8, y: u8| -> f32 {
+        match (is_vowel_class(x), is_vowel_class(y)) {
+            (true, true) => vowel_sub_cost(x, y),
+            (false, false) => class_substitution_cost(x, y),
+            _ => del_cost(x) + ins_cost(y),
+        }
+    };
+    let mut prev = [0f32; 49];
+    let mut cur = [0f32; 49];
+    for j in 0..b.len() {
+        prev[j + 1] = prev[j] + ins_cost(b[j]);
+    }
+    for &x in a {
+        cur[0] = prev[0] + del_cost(x);
+        for j in 0..b.len() {
+            let y = b[j];
+            let v = (prev[j] + sub_cost(x, y))
+                .min(prev[j + 1] + del_cost(x))
+                .min(cur[j] + ins_cost(y));
+            cur[j + 1] = v;
+        }
+        prev[..=b.len()].copy_from_slice(&cur[..=b.len()]);
+    }
+    prev[b.len()]
+}
+
+/// Similarity in 0..=1 of two keys: `1 - distance / size`, where size
+/// counts consonants fully and vowels at 0.3.
+pub fn key_similarity(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
+    let size = |k: &[u8]| -> f32 {
+        k.iter()
+            .map(|&c| if is_vowel_class(c) { 0.3 } else { 1.0 })
+            .sum()
+    };
+    let m = size(a).max(size(b));
+    if m == 0.0 {
+        return 0.0;
+    }
+    (1.0 - key_distance(a, a_arabic, b, b_arabic) / m).max(0.0)
+}
+
+/// Concatenates keys (a name unit built from several words), merging a
+/// vowel run or a repeated class at the seam.
+pub fn join_keys(parts: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for p in parts {
+        for &c in *p {
+            push(&mut out, c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lat(a: &str, b: &str) -> f32 {
+        key_similarity(&latin_key(a), false, &latin_key(b), false)
+    }
+
+    fn cross(ar: &str, la: &str) -> f32 {
+        key_similarity(&arabic_key(ar), true, &latin_key(la), false)
+    }
+
+    #[test]
+    fn spelling_variants_are_close_and_different_names_are_not() {
+        assert!(lat("mohamed", "muhammad") > 0.95);
+        assert!(lat("youssef", "yusuf") > 0.9);
+        assert!(lat("qasem", "qasim") > 0.9);
+        assert!(lat("hussein", "husayn") > 0.9);
+        assert!(lat("mahmud", "mohammed") < 0.85);
+        assert!(lat("hammoudah", "ahmed") < 0.7);
+        assert!(lat("hesswani", "hassan") < 0.8);
+    }
+
+    #[test]
+    fn across_scripts_short_vowels_are_free_long_ones_are_not() {
+        assert!(cross("محمد", "mohammed") > 0.95);
+        assert!(cross("محمود", "mahmoud") > 0.95);
+        assert!(cross("محمود", "mohammed") < cross("محمود", "mahmoud") - 0.05);
+        assert!(cross("احمدي", "ahmadi") > cross("احمدي", "ahmed"));
+        assert!(cross("مروان", "marwan") > 0.95);
+        assert!(cross("علي", "ali") > 0.95);
+    }
+}

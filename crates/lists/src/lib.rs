@@ -1,7 +1,19 @@
 //! Watchlist file formats into tansiq entities: the UN Security Council
 //! Consolidated List XML, FollowTheMoney JSON lines (import and export), the
 //! US OFAC SDN legacy CSV, Australia's DFAT consolidated XLSX, and tansiq's
-//! own national-entries CSV (documented in `NATIONAL-CSV.md`).
+//! own national-entries CSV (specified in `NATIONAL-CSV.md`).
+//!
+//! | format | function | source | version | entity ids |
+//! |---|---|---|---|---|
+//! | `un-xml` | [`parse_un_xml`] | `un-sc` | `dateGenerated` | UN reference number (`QDi.232`) |
+//! | `ftm` | [`parse_ftm`], [`write_ftm`] | the lines' own, else `ftm` | content id | the lines' ids |
+//! | `ofac-csv` | [`parse_ofac`] | `ofac-sdn` | content id | `ofac-<ent_num>` |
+//! | `dfat-xlsx` | [`parse_dfat_xlsx`] | `au-dfat` | latest control date + content id | `au-dfat-<reference>` |
+//! | `national-csv` | [`parse_national_csv`] | `national` | content id | the agency's ids |
+//!
+//! Every entity carries its provenance (source, list version, the record's
+//! id in the source, listing and amendment dates where the list has them),
+//! a legal basis (regime, programme, warrant) and an action on hit.
 //!
 //! Key design decision: parsers never fail on a bad *record*. Each returns a
 //! [`ParsedList`] with every entity it understood plus positioned
@@ -11,7 +23,7 @@
 //! so that what was read cannot be trusted to be the whole list; the caller
 //! then rejects the import and changes nothing. The trade-off: a caller
 //! must look at the diagnostics (the CLI prints them) or it may silently
-//! load a list with a few records dropped — but one bad date never blocks a
+//! load a list with a few values dropped — but one bad date never blocks a
 //! whole sanctions list from loading.
 //!
 //! The crate is pure: parsers take `impl BufRead`/`impl Read`/`&[u8]` and
@@ -61,6 +73,20 @@ pub use ftm::{SOURCE as FTM_SOURCE, parse_ftm, write_ftm};
 pub use national::{COLUMNS as NATIONAL_COLUMNS, SOURCE as NATIONAL_SOURCE, parse_national_csv};
 pub use ofac::{SOURCE as OFAC_SOURCE, parse_ofac};
 pub use un::{SOURCE as UN_SOURCE, parse_un_xml};
+
+/// Parses one file of a format: the entry point for callers that hold the
+/// bytes and a [`Format`] (given or [detected](Format::detect)). For
+/// `ofac-csv` this reads `sdn.csv` alone; use [`parse_ofac`] to add
+/// `alt.csv` and `add.csv`.
+pub fn parse(format: Format, bytes: &[u8]) -> Result<ParsedList, ListError> {
+    match format {
+        Format::UnXml => parse_un_xml(bytes),
+        Format::OfacCsv => parse_ofac(bytes, None::<&[u8]>, None::<&[u8]>),
+        Format::DfatXlsx => parse_dfat_xlsx(bytes),
+        Format::Ftm => parse_ftm(bytes),
+        Format::NationalCsv => parse_national_csv(bytes),
+    }
+}
 
 /// The list formats tansiq reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -195,6 +221,37 @@ impl ParsedList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_dispatches_and_formats_refuse_each_other() {
+        let national = b"id,name,action_on_hit\nxx-1,Karim Haddad,inform\n";
+        let ftm =
+            b"{\"id\":\"x\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Karim Haddad\"]}}\n";
+        let un = b"<CONSOLIDATED_LIST dateGenerated=\"d\"/>";
+        assert_eq!(
+            parse(Format::NationalCsv, national).unwrap().entities.len(),
+            1
+        );
+        assert_eq!(parse(Format::Ftm, ftm).unwrap().entities.len(), 1);
+        assert!(parse(Format::UnXml, un).unwrap().entities.is_empty());
+        for (format, input) in [
+            (Format::UnXml, &national[..]),
+            (Format::OfacCsv, &ftm[..]),
+            (Format::DfatXlsx, &un[..]),
+            (Format::Ftm, &national[..]),
+            (Format::NationalCsv, &un[..]),
+        ] {
+            let err = parse(format, input).unwrap_err();
+            assert_eq!(err.format(), format);
+            assert!(
+                matches!(
+                    err,
+                    ListError::NotThisFormat { .. } | ListError::NothingReadable { .. }
+                ),
+                "{format}: {err}"
+            );
+        }
+    }
 
     #[test]
     fn format_names_round_trip() {

@@ -4,8 +4,7 @@
 //! time is gathered into a small element tree ([`Node`]) and mapped to an
 //! [`Entity`], so memory is bounded by the largest record, not the file.
 //!
-//! Mapping (see the crate README table in `lib.rs` for the summary):
-//! `REFERENCE_NUMBER` -> id; `FIRST_NAME`..`FOURTH_NAME` joined -> `name`
+//! Mapping: `REFERENCE_NUMBER` -> id; `FIRST_NAME`..`FOURTH_NAME` joined -> `name`
 //! and the parts -> `firstName`, `secondName`, `middleName` (third and
 //! fourth); `NAME_ORIGINAL_SCRIPT` -> `alias`; aliases of quality `Good`,
 //! `a.k.a.` or unrated -> `alias`, `Low` -> `weakAlias`, `f.k.a.` ->

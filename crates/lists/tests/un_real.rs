@@ -316,6 +316,7 @@ fn agrees_with_the_benchmark_watchlist() {
 
     let mut exact = 0;
     let mut unexplained = Vec::new();
+    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
     for e in &list.entities {
         let b = &bench[&e.id]["properties"];
         let theirs = |p: &str| -> BTreeSet<String> {
@@ -329,6 +330,7 @@ fn agrees_with_the_benchmark_watchlist() {
         let mut same = true;
         let mut differ = |what: &str, why_ok: bool| {
             same = false;
+            *reasons.entry(what.to_string()).or_insert(0usize) += 1;
             if !why_ok {
                 unexplained.push(format!("{} {what}", e.id));
             }
@@ -387,6 +389,7 @@ fn agrees_with_the_benchmark_watchlist() {
         100.0 * exact as f64 / total as f64,
         unexplained.len()
     );
+    println!("entities differing, by property (all explained): {reasons:?}");
     assert!(
         unexplained.is_empty(),
         "unexplained differences: {unexplained:#?}"

@@ -81,3 +81,27 @@ proptest! {
         let _ = parse_paxlst(text.as_bytes());
     }
 }
+
+#[test]
+fn several_messages_in_one_interchange() {
+    let mut ic = synthetic_interchange(3, 0, 1);
+    let mut crew = synthetic_interchange(0, 2, 2).messages.remove(0);
+    crew.reference = "M2".into();
+    crew.document_code = Some("250".into());
+    ic.messages.push(crew);
+    let text = write_paxlst(&ic);
+    let back = parse_paxlst(text.as_bytes()).unwrap();
+    assert!(back.diagnostics.is_empty(), "{:?}", back.diagnostics);
+    assert_eq!(back.messages.len(), 2);
+    assert_eq!((back.passenger_count(), back.crew_count()), (3, 2));
+    assert_eq!(back.messages[1].list_kind, tansiq_travel::ListKind::Crew);
+    same_content(&ic, &back).unwrap();
+
+    // A wrong message count in UNZ and a missing UNT are reported, and both
+    // messages are still read.
+    let damaged = text.replace("UNZ+2+", "UNZ+3+").replacen("UNT+", "FTX+", 1);
+    let back = parse_paxlst(damaged.as_bytes()).unwrap();
+    let codes: Vec<_> = back.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["paxlst.missing_unt", "paxlst.unz_count"]);
+    assert_eq!((back.passenger_count(), back.crew_count()), (3, 2));
+}

@@ -75,6 +75,65 @@ pub(crate) fn split_scripts(name: &str) -> Vec<String> {
     out
 }
 
+/// Splits a `;`-separated list of names that a list wrote as one alias
+/// ("(Hasan Ghoul; Hassan Gool)", "Sami Rahal; Samy Rahhal b) S. Rahal")
+/// into its names, each trimmed of the brackets that enclosed the list. A
+/// name without `;` comes back unchanged.
+pub(crate) fn split_list(name: &str) -> Vec<String> {
+    if !name.contains(';') {
+        return vec![name.to_string()];
+    }
+    let mut out = Vec::new();
+    for part in name.split(';') {
+        // "Mohammed Sabet b) M. Sabet": an enumeration inside the list.
+        let mut rest = part;
+        loop {
+            let marker = rest
+                .char_indices()
+                .find(|&(i, c)| {
+                    c.is_ascii_lowercase()
+                        && rest[i + 1..].starts_with(") ")
+                        && rest[..i].ends_with(' ')
+                })
+                .map(|(i, _)| i);
+            match marker {
+                Some(i) => {
+                    out.push(trim_unbalanced(&rest[..i]));
+                    rest = &rest[i + 2..];
+                }
+                None => {
+                    out.push(trim_unbalanced(rest));
+                    break;
+                }
+            }
+        }
+    }
+    out.retain(|p| p.chars().any(char::is_alphabetic));
+    out.dedup();
+    out
+}
+
+/// Trims whitespace, separators and brackets that open or close outside
+/// the part: "(Hasan Ghoul" -> "Hasan Ghoul", "Front (HF) (" -> "Front
+/// (HF)". Balanced brackets inside are kept.
+fn trim_unbalanced(part: &str) -> String {
+    let mut s = part.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';'));
+    loop {
+        let open = s.matches('(').count();
+        let close = s.matches(')').count();
+        let before = s;
+        if s.ends_with('(') || (s.ends_with(')') && close > open) {
+            s = &s[..s.len() - 1];
+        } else if s.starts_with(')') || (s.starts_with('(') && open > close) {
+            s = &s[1..];
+        }
+        s = s.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';'));
+        if s == before {
+            return s.to_string();
+        }
+    }
+}
+
 fn clean_remainder(rest: &str) -> String {
     let mut s = one_line(rest);
     for label in ["(original script)", "original script:", "original script"] {
@@ -360,6 +419,34 @@ mod tests {
         }
     }
 
+    #[track_caller]
+    fn check_list(input: &str, expect: &[&str]) {
+        assert_eq!(split_list(input), expect, "{input:?}");
+    }
+
+    #[test]
+    fn splits_name_lists() {
+        check_list("Karim Haddad", &["Karim Haddad"]);
+        check_list("Karim Haddad (Abu K)", &["Karim Haddad (Abu K)"]);
+        check_list(
+            "(Hasan Ghoul; Hassan Gool)",
+            &["Hasan Ghoul", "Hassan Gool"],
+        );
+        check_list(
+            "Sami Rahal; Samy Rahhal b) S. Rahal; S. Rahhal",
+            &["Sami Rahal", "Samy Rahhal", "S. Rahal", "S. Rahhal"],
+        );
+        check_list(
+            "Front (HF) ( ; Front One; Front Two)",
+            &["Front (HF)", "Front One", "Front Two"],
+        );
+        check_list(
+            "(Front (HF) - sub-unit; Front Two)",
+            &["Front (HF) - sub-unit", "Front Two"],
+        );
+        check_list(" ; ", &[]);
+    }
+
     #[test]
     fn iso_dates_with_zones() {
         assert_eq!(iso_date("2015-04-07-04:00").as_deref(), Ok("2015-04-07"));
@@ -418,6 +505,7 @@ mod tests {
         fn helpers_never_panic(s in ".{0,40}") {
             let _ = english_dates(&s);
             let _ = split_scripts(&s);
+            let _ = split_list(&s);
             let _ = document_number(&s);
             let _ = iso_date(&s);
             let _ = one_line(&s);

@@ -22,7 +22,7 @@ use tansiq_model::{ActionOnHit, Entity, LegalBasis, PartialDate, Schema, prop};
 use crate::countries;
 use crate::diag::{Diagnostic, ListError};
 use crate::position::Tracked;
-use crate::text::{document_number, one_line, split_scripts};
+use crate::text::{document_number, one_line, split_list, split_scripts};
 use crate::{Format, ParsedList};
 
 /// The `source` of every UN entity.
@@ -546,7 +546,9 @@ impl Mapper<'_> {
             }
         };
         for part in split_scripts(&name) {
-            self.entity.add(property, part);
+            for name in split_list(&part) {
+                self.entity.add(property, name);
+            }
         }
         // "original script: Абу Банат" in the note is the same alias in its
         // own script: worth as much as the alias for matching.

@@ -121,7 +121,7 @@ fn blocks<'a>(record: &'a str, tag: &str) -> Vec<&'a str> {
     out
 }
 
-/// Ten records checked against the raw XML by a second, independent
+/// Ten records (and two with alias lists) checked against the raw XML by a second, independent
 /// reading of the file (plain string search, no XML parser), so a mapping
 /// bug cannot hide in both. The ten cover: a year of birth, an exact date,
 /// a date on an alias, a BETWEEN range, APPROXIMATELY, a time-zone listing
@@ -135,7 +135,7 @@ fn ten_records_match_the_raw_file() {
     let text = std::str::from_utf8(&raw).unwrap();
     for reference in [
         "CDi.001", "QDi.232", "KPi.016", "CDi.030", "TAi.148", "QDi.352", "QDe.004", "CDe.001",
-        "QDi.363", "SDi.001",
+        "QDi.363", "SDi.001", "TAi.154", "IRi.003",
     ] {
         let record = raw_record(text, reference);
         let e = ids[reference];
@@ -191,7 +191,17 @@ fn ten_records_match_the_raw_file() {
             };
             let quality = tags(alias, "QUALITY").pop().unwrap_or_default();
             let latin_only = name.chars().all(|c| (c as u32) < 0x0370);
-            if latin_only {
+            if latin_only && name.contains(';') {
+                // A list of names in one alias: each is a name.
+                for part in name.split(';') {
+                    let part =
+                        part.trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace());
+                    assert!(
+                        part.is_empty() || all_names.iter().any(|n| n.as_str() == part),
+                        "{reference}: {part:?} of the list {name:?} is a name"
+                    );
+                }
+            } else if latin_only {
                 let expect: &[&str] = match quality.as_str() {
                     "Low" => &["weakAlias"],
                     "f.k.a." => &["previousName"],
@@ -343,18 +353,30 @@ fn agrees_with_the_benchmark_watchlist() {
             }
         }
         // Names of every kind. We add names the bench has not: the
-        // "original script:" alias notes (all in Cyrillic, QDi.363-QDi.398).
+        // "original script:" alias notes (all in Cyrillic, QDi.363-QDi.398),
+        // and we split the UN's ";"-separated alias lists ("(Hajji A; Haji
+        // B)") into one name each, where the bench keeps the list verbatim.
         let their_names: BTreeSet<String> = ["alias", "weakAlias"]
             .iter()
             .flat_map(|p| theirs(p))
             .collect();
         let our_names = ours(&["alias", "previousName", "weakAlias"]);
         if their_names != our_names {
-            let missing: Vec<_> = their_names.difference(&our_names).collect();
-            let extra_ok = our_names
-                .difference(&their_names)
-                .all(|n| is_non_latin(n) && raw_has(&raw, &format!("original script: {n}")));
-            differ("names", missing.is_empty() && extra_ok);
+            let missing_ok = their_names
+                .difference(&our_names)
+                .all(|n| n.contains(';') && our_names.iter().any(|o| n.contains(o.as_str())));
+            let extra_ok = our_names.difference(&their_names).all(|n| {
+                (is_non_latin(n) && raw_has(&raw, &format!("original script: {n}")))
+                    || their_names
+                        .iter()
+                        .any(|t| t.contains(';') && t.contains(n.as_str()))
+            });
+            let what = if missing_ok && extra_ok && their_names.iter().any(|t| t.contains(';')) {
+                "names (split lists)"
+            } else {
+                "names"
+            };
+            differ(what, missing_ok && extra_ok);
         }
         // Name kinds. The bench lifts non-Latin parts of Low aliases to
         // `alias`; we keep the UN's quality; "f.k.a." and "formerly listed
@@ -362,8 +384,15 @@ fn agrees_with_the_benchmark_watchlist() {
         let their_weak = theirs("weakAlias");
         let our_weak = ours(&["weakAlias"]);
         if their_weak != our_weak {
-            let ok = their_weak.is_subset(&our_weak)
-                && our_weak.difference(&their_weak).all(|n| is_non_latin(n));
+            let ok = their_weak.iter().all(|t| {
+                our_weak.contains(t)
+                    || (t.contains(';') && our_weak.iter().any(|o| t.contains(o.as_str())))
+            }) && our_weak.difference(&their_weak).all(|n| {
+                is_non_latin(n)
+                    || their_weak
+                        .iter()
+                        .any(|t| t.contains(';') && t.contains(n.as_str()))
+            });
             differ("weakAlias", ok);
         }
         // Documents: the bench keeps the UN's phrase ("Libyan passport No.
@@ -394,7 +423,7 @@ fn agrees_with_the_benchmark_watchlist() {
         unexplained.is_empty(),
         "unexplained differences: {unexplained:#?}"
     );
-    assert!(exact >= 940, "only {exact} identical");
+    assert!(exact >= 930, "only {exact} identical");
 }
 
 fn raw_has(raw: &[u8], needle: &str) -> bool {

@@ -242,8 +242,13 @@ fn ten_records_match_the_raw_file() {
                 );
             }
         }
-        let raw_dobs =
-            blocks(record, "INDIVIDUAL_DATE_OF_BIRTH").len() + tags(record, "DATE_OF_BIRTH").len();
+        let raw_dobs = blocks(record, "INDIVIDUAL_DATE_OF_BIRTH")
+            .iter()
+            .flat_map(|b| ["DATE", "YEAR", "FROM_YEAR"].map(|t| tags(b, t)))
+            .flatten()
+            .chain(tags(record, "DATE_OF_BIRTH"))
+            .filter(|d| !d.is_empty())
+            .count();
         assert_eq!(e.get("birthDate").is_empty(), raw_dobs == 0, "{reference}");
 
         let nationalities: Vec<String> = blocks(record, "NATIONALITY")

@@ -35,6 +35,7 @@
 
 mod bench;
 mod demo;
+mod derived;
 mod fold;
 mod person;
 mod rng;

@@ -4,6 +4,7 @@
 
 use tansiq_model::{Entity, Schema, prop};
 
+use crate::derived;
 use crate::rng::Rng;
 use crate::tables::{self, Convention, LatinPart, OrgWord, Part};
 
@@ -74,6 +75,18 @@ impl Region {
             Region::Caucasus => "ru",
             Region::SahelAfrican => rng.pick_str(&["ml", "ne"]),
         }
+    }
+
+    /// A family name: the region's table, or (Maghreb, Iran) a name made by
+    /// the region's own rule (Ben + given name, given name + zadeh).
+    fn family(self, rng: &mut Rng) -> &'static Part {
+        let derived: &'static [Part] = match self {
+            Region::Algeria | Region::Morocco if rng.chance(35) => &derived::BEN_FAMILY,
+            Region::Tunisia if rng.chance(20) => &derived::BEN_FAMILY,
+            Region::Iran if rng.chance(50) => &derived::PERSIAN_DERIVED,
+            _ => self.family_table(),
+        };
+        rng.pick(derived)
     }
 
     fn family_table(self) -> &'static [Part] {
@@ -207,7 +220,7 @@ fn push_word(out: &mut String, w: &str) {
 
 fn male_given(rng: &mut Rng, region: Region) -> &'static Part {
     if region == Region::Iran {
-        return &tables::PERSIAN_GIVEN[rng.below(8)];
+        return rng.pick(tables::PERSIAN_MALE);
     }
     match rng.weighted(&[66, 20, 14]) {
         // Babiker (the last entry) is a Sudanese name.
@@ -239,7 +252,7 @@ fn father_name(rng: &mut Rng) -> &'static Part {
 pub fn arab_name(rng: &mut Rng, region: Region, female: bool) -> ArabName {
     let given: &'static Part = if female {
         if region == Region::Iran {
-            &tables::PERSIAN_GIVEN[8 + rng.below(3)]
+            rng.pick(tables::PERSIAN_FEMALE)
         } else {
             rng.pick(tables::FEMALE)
         }
@@ -261,7 +274,7 @@ pub fn arab_name(rng: &mut Rng, region: Region, female: bool) -> ArabName {
                 tokens.push(Tok::Particle(bin));
                 tokens.push(Tok::Part(f));
             }
-            Some(rng.pick(region.family_table()))
+            Some(region.family(rng))
         }
         Region::Tunisia => {
             if rng.chance(55) {
@@ -270,7 +283,7 @@ pub fn arab_name(rng: &mut Rng, region: Region, female: bool) -> ArabName {
                 tokens.push(Tok::Particle(bin));
                 tokens.push(Tok::Part(f));
             }
-            Some(rng.pick(region.family_table()))
+            Some(region.family(rng))
         }
         Region::Libya | Region::Syria | Region::Iraq => {
             let f = father_name(rng);
@@ -279,14 +292,14 @@ pub fn arab_name(rng: &mut Rng, region: Region, female: bool) -> ArabName {
             if rng.chance(35) {
                 tokens.push(Tok::Part(father_name(rng)));
             }
-            Some(rng.pick(region.family_table()))
+            Some(region.family(rng))
         }
         Region::Egypt | Region::Sudan => {
             let f = father_name(rng);
             father = Some(f);
             tokens.push(Tok::Part(f));
             if rng.chance(50) {
-                Some(rng.pick(region.family_table()))
+                Some(region.family(rng))
             } else {
                 tokens.push(Tok::Part(father_name(rng)));
                 None
@@ -298,9 +311,9 @@ pub fn arab_name(rng: &mut Rng, region: Region, female: bool) -> ArabName {
             } else {
                 Particle::Ould
             }));
-            Some(rng.pick(region.family_table()))
+            Some(region.family(rng))
         }
-        Region::Iran => Some(rng.pick(region.family_table())),
+        Region::Iran => Some(region.family(rng)),
         _ => unreachable!("arab_name for a Latin-script region"),
     };
     if let Some(f) = family {
@@ -318,64 +331,110 @@ pub fn arab_name(rng: &mut Rng, region: Region, female: bool) -> ArabName {
     }
 }
 
-/// A Latin-script name: given and family parts.
+/// A Latin-script name: given name, an optional middle name (a second
+/// given name, a Russian patronymic, a Spanish second surname) and family
+/// name.
 #[derive(Clone, Copy, Debug)]
 pub struct LatinName {
     pub given: &'static LatinPart,
+    pub middle: Option<&'static LatinPart>,
     pub family: &'static LatinPart,
 }
 
 impl LatinName {
+    fn parts(&self) -> impl Iterator<Item = &'static LatinPart> {
+        [Some(self.given), self.middle, Some(self.family)]
+            .into_iter()
+            .flatten()
+    }
+
     pub fn primary(&self) -> String {
-        format!("{} {}", self.given.latin, self.family.latin)
+        self.parts().map(|p| p.latin).collect::<Vec<_>>().join(" ")
     }
 
     /// Surname first, upper-cased surname (as many lists print it).
     pub fn surname_first(&self) -> String {
-        format!("{} {}", self.family.latin.to_uppercase(), self.given.latin)
+        let mut s = self.family.latin.to_uppercase();
+        for p in [Some(self.given), self.middle].into_iter().flatten() {
+            s.push(' ');
+            s.push_str(p.latin);
+        }
+        s
     }
 
     /// An accent-free or variant spelling, when there is one.
     pub fn variant(&self, rng: &mut Rng) -> Option<String> {
-        let g = if self.given.alt.is_empty() {
-            self.given.latin
-        } else {
-            rng.pick(self.given.alt)
-        };
-        let f = if self.family.alt.is_empty() {
-            self.family.latin
-        } else {
-            rng.pick(self.family.alt)
-        };
-        let v = format!("{g} {f}");
+        let v = self
+            .parts()
+            .map(|p| {
+                if p.alt.is_empty() {
+                    p.latin
+                } else {
+                    rng.pick(p.alt)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
         (v != self.primary()).then_some(v)
     }
 
-    /// The name in its original script (Cyrillic), when the parts have one.
+    /// The name in its original script (Cyrillic), when every part has one.
     pub fn script(&self) -> Option<String> {
-        Some(format!("{} {}", self.given.script?, self.family.script?))
+        let parts: Option<Vec<&str>> = self.parts().map(|p| p.script).collect();
+        Some(parts?.join(" "))
     }
 }
 
 /// Draws a Latin-script name for a non-Arab region.
 pub fn latin_name(rng: &mut Rng, region: Region, female: bool) -> LatinName {
-    let (given, family): (&'static LatinPart, &'static [LatinPart]) = match region {
-        Region::France => (
-            if female {
-                rng.pick(tables::FR_GIVEN_F)
+    let by_sex = |m: &'static [LatinPart], f: &'static [LatinPart]| if female { f } else { m };
+    let (given, middle_pool, middle_chance, family): (
+        &'static [LatinPart],
+        &'static [LatinPart],
+        u32,
+        &'static [LatinPart],
+    ) = match region {
+        Region::France => {
+            let g = by_sex(tables::FR_GIVEN_M, tables::FR_GIVEN_F);
+            (g, g, 35, tables::FR_FAMILY)
+        }
+        // Spanish-style second surname.
+        Region::WestEurope => (tables::ES_GIVEN, tables::ES_FAMILY, 45, tables::ES_FAMILY),
+        Region::Turkey => {
+            let g = by_sex(tables::TR_GIVEN, tables::TR_GIVEN_F);
+            let f: &'static [LatinPart] = if rng.chance(25) {
+                tables::TR_FAMILY
             } else {
-                rng.pick(tables::FR_GIVEN_M)
-            },
-            tables::FR_FAMILY,
-        ),
-        Region::WestEurope => (rng.pick(tables::ES_GIVEN), tables::ES_FAMILY),
-        Region::Turkey => (rng.pick(tables::TR_GIVEN), tables::TR_FAMILY),
-        Region::Caucasus => (rng.pick(tables::CAUCASUS_GIVEN), tables::CAUCASUS_FAMILY),
-        _ => (rng.pick(tables::SAHEL_GIVEN), tables::SAHEL_FAMILY),
+                &derived::TR_SURNAMES
+            };
+            (g, g, 20, f)
+        }
+        Region::Caucasus => {
+            let sex = usize::from(female);
+            let g = by_sex(tables::CAUCASUS_GIVEN, tables::CAUCASUS_GIVEN_F);
+            let f: &'static [LatinPart] = if rng.chance(25) && !female {
+                tables::CAUCASUS_FAMILY
+            } else {
+                &derived::CAUCASUS_SURNAMES[sex]
+            };
+            (g, &derived::CAUCASUS_PATRONYMICS[sex], 60, f)
+        }
+        _ => {
+            let g = by_sex(tables::SAHEL_GIVEN_M, tables::SAHEL_GIVEN_F);
+            (g, g, 35, tables::SAHEL_FAMILY)
+        }
+    };
+    let given = rng.pick(given);
+    let family = rng.pick(family);
+    let middle = if rng.chance(middle_chance) {
+        Some(rng.pick(middle_pool)).filter(|m| m.latin != given.latin && m.latin != family.latin)
+    } else {
+        None
     };
     LatinName {
         given,
-        family: rng.pick(family),
+        middle,
+        family,
     }
 }
 
@@ -555,6 +614,9 @@ pub fn person(rng: &mut Rng, id: String, region: Region, detail: Detail) -> Enti
         }
         if demo {
             e.add(prop::FIRST_NAME, n.given.latin);
+            if let Some(m) = n.middle {
+                e.add(prop::MIDDLE_NAME, m.latin);
+            }
             e.add(prop::LAST_NAME, n.family.latin);
         }
     }

@@ -2,25 +2,39 @@
 //! demo (`tansiq demo`), the benchmark (`tansiq bench`, 1,000,000 entities)
 //! and test manifests.
 //!
+//! - [`demo_watchlist`]: 280 persons and 40 organisations with everything a
+//!   national entry carries (warrant, court, offence, action on hit,
+//!   validity, sharing); [`demo_travellers`]: the travellers the demo
+//!   screens, each with the entry it should find (or none) and why.
+//! - [`generate`] / [`entity`]: the benchmark population, ~60% Arab-script
+//!   persons, ~25% other persons, ~15% organisations, ~2.9 names each.
+//! - [`travellers`]: listed persons written differently, and innocents,
+//!   labelled; the spelling-variation model is [`Variation`] / [`vary`].
+//!
 //! Names are assembled from hand-written tables of name *parts* (given
 //! names, Abd- and -ud-Din compounds, family and tribe names, nisbas,
 //! kunyas, organisation words), each in Arabic script with its spellings in
-//! the English/academic, French/Maghreb and Egyptian conventions. A person
-//! gets a regional name structure (Maghreb given + family with an optional
-//! `Ben` nasab; Mashriq given + father + grandfather; Hassaniya `Ould`…),
-//! a primary Latin name in the convention of their country's documents, and
-//! aliases in the other conventions and in Arabic script.
+//! the English/academic, French/Maghreb and Egyptian conventions, plus
+//! parts derived by the rules real names follow (Ben + given name, Persian
+//! -zadeh, Caucasus -ov/-ovich). A person gets a regional name structure
+//! (Maghreb given + family with an optional `Ben` nasab; Mashriq given +
+//! father + grandfather; Hassaniya `Ould`…), a primary Latin name in the
+//! convention of their country's documents, and aliases in the other
+//! conventions and in Arabic script.
 //!
 //! Key design decision: everything comes from our own SplitMix64 generator
 //! and static tables, so the output is identical on every machine and every
 //! run and the crate needs no I/O and no randomness crate. The price: the
-//! variety is only as rich as the tables (a few hundred parts), so generated
-//! populations have more exact homonyms than real ones — which is what a
-//! border matcher must cope with anyway.
+//! variety is only as rich as the tables (about a thousand parts), so a
+//! large generated population has more exact homonyms than a real one
+//! (about 31% of persons share their primary name with someone at 100,000
+//! entities) — which a border matcher must cope with anyway, using dates of
+//! birth and documents.
 //!
 //! Every combination is fictitious: common name parts are vocabulary, not
 //! people. The tables leave out family names and noms de guerre that would
-//! spell well-known listed persons, and a test checks the demo set against
+//! spell well-known listed persons, and tests check the demo set (every
+//! name) and a sample of the benchmark population (primary names) against
 //! the real benchmark watchlist.
 //!
 //! ```
@@ -29,6 +43,12 @@
 //! assert_eq!(list, tansiq_synth::demo_watchlist()); // deterministic
 //! let hit = &tansiq_synth::demo_travellers()[0];
 //! assert_eq!(hit.expected.as_deref(), Some("demo-p-0001"));
+//!
+//! let population: Vec<_> = tansiq_synth::generate(42, 1_000).collect();
+//! assert_eq!(population[7], tansiq_synth::entity(42, 7)); // random access
+//! let manifest = tansiq_synth::travellers(1, 400, &population).unwrap();
+//! let listed = manifest.iter().filter(|t| t.expected.is_some()).count();
+//! assert!(listed > 100 && listed < 300);
 //! ```
 //!
 //! **Architecture invariant:** no I/O, no clock, no OS randomness.

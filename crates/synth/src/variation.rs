@@ -102,8 +102,11 @@ pub(crate) fn apply(
     (out != name && !out.trim().is_empty()).then_some(out)
 }
 
-/// [`apply`] with a generator seeded by `seed`: the same arguments give the
-/// same result.
+/// Applies rule `v` to `name` with a generator seeded by `seed` (the same
+/// arguments give the same result). `None` when the rule does not apply
+/// (nothing to drop, no Arabic form given…) or would return `name` itself.
+/// `arabic` is the name's Arabic-script form, used by
+/// [`Variation::ArabicScript`].
 pub fn vary(seed: u64, v: Variation, name: &str, arabic: Option<&str>) -> Option<String> {
     apply(&mut Rng::new(seed), v, name, arabic)
 }

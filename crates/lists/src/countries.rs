@@ -588,6 +588,10 @@ fn index() -> &'static HashMap<String, &'static str> {
 /// Two-letter inputs are not taken as codes here (`"na"` in a list means
 /// "not available", not Namibia); use [`code`] for codes.
 pub fn country_code(name: &str) -> Option<&'static str> {
+    // The longest name in the table is under 60 bytes.
+    if name.len() > 80 {
+        return None;
+    }
     let key = fold(name);
     if key.len() <= 2 && !matches!(key.as_str(), "uk" | "us") {
         return None;
@@ -612,6 +616,10 @@ pub fn code_or_name(value: &str) -> Option<&'static str> {
 
 /// Values that lists write to say "no value" rather than a country.
 pub(crate) fn is_placeholder(value: &str) -> bool {
+    // Every placeholder is short; long free text is never one.
+    if value.len() > 24 {
+        return false;
+    }
     matches!(
         fold(value).as_str(),
         "" | "na" | "n a" | "unknown" | "none" | "none identified" | "not available" | "stateless"

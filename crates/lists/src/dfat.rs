@@ -321,13 +321,17 @@ fn entity(
         if fresh(6) {
             citizenship(&mut m, row);
         }
-        let address = row.text(7);
-        if !countries::is_placeholder(&address) {
-            m.entity.add(prop::ADDRESS, address);
+        if fresh(7) {
+            let address = row.text(7);
+            if !countries::is_placeholder(&address) {
+                m.entity.add(prop::ADDRESS, address);
+            }
         }
-        let info = row.text(8);
-        if !countries::is_placeholder(&info) {
-            m.entity.add(prop::NOTES, info);
+        if fresh(8) {
+            let info = row.text(8);
+            if !countries::is_placeholder(&info) {
+                m.entity.add(prop::NOTES, info);
+            }
         }
         if m.entity.provenance.listed_on.is_none() {
             m.entity.provenance.listed_on = first_date_in(&row.text(9));

@@ -158,7 +158,14 @@ impl Format {
             .split(',')
             .map(|h| h.trim().trim_matches('"'))
             .collect();
-        if header.len() >= 3 && header[..3] == ["id", "schema", "name"] {
+        // The national CSV is told by its header: `id` and `name` columns,
+        // comma- or semicolon-separated, in any order.
+        let columns: Vec<String> = first_line
+            .trim_end()
+            .split([',', ';'])
+            .map(|h| h.trim().trim_matches('"').to_ascii_lowercase())
+            .collect();
+        if columns.iter().any(|c| c == "id") && columns.iter().any(|c| c == "name") {
             return Some(Format::NationalCsv);
         }
         let ofac_like = header
@@ -295,6 +302,12 @@ mod tests {
             "mine.csv",
             Some(Format::NationalCsv),
         );
+        check_detect(
+            b"\xEF\xBB\xBFname;ID;action_on_hit\n",
+            "mine.csv",
+            Some(Format::NationalCsv),
+        );
+        check_detect(b"name,dob\n", "other.csv", None);
         check_detect(
             b"PK\x03\x04rest",
             "regulation8_consolidated.xlsx",

@@ -81,7 +81,7 @@ pub fn parse_national_csv(mut input: impl Read) -> Result<ParsedList, ListError>
         .flexible(true)
         .has_headers(false)
         .from_reader(text);
-    let mut records = reader.byte_records();
+    let mut records = reader.byte_records().peekable();
     let header = match records.next() {
         Some(Ok(h)) => h,
         Some(Err(e)) => {
@@ -123,7 +123,8 @@ pub fn parse_national_csv(mut input: impl Read) -> Result<ParsedList, ListError>
     let mut entities = Vec::new();
     let mut seen = HashSet::new();
     let mut rows = 0usize;
-    for record in records {
+    let ends_with_newline = text.last().is_none_or(|b| *b == b'\n' || *b == b'\r');
+    while let Some(record) = records.next() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
@@ -138,6 +139,20 @@ pub fn parse_national_csv(mut input: impl Read) -> Result<ParsedList, ListError>
         let line = record.position().map_or(0, |p| p.line());
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
+        }
+        // The last row, short of cells and without a final newline: the
+        // download or copy stopped inside it.
+        if records.peek().is_none() && !ends_with_newline && record.len() < header.len() {
+            return Err(ListError::Truncated {
+                format: Format::NationalCsv,
+                line,
+                column: record.len() as u64,
+                reason: format!(
+                    "the last row ends after {} of {} columns",
+                    record.len(),
+                    header.len()
+                ),
+            });
         }
         rows += 1;
         let mut row = Row {
@@ -616,5 +631,14 @@ mod tests {
         );
         // Header only: an empty list.
         assert!(parse("").unwrap().entities.is_empty());
+        // Cut inside the last row: truncated. A complete last row without
+        // a final newline is fine.
+        let err = parse("dz-1,Person,Karim Haddad,,,1971").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "national-csv input is truncated at line 2, column 6: the last row ends after 6 of 24 columns"
+        );
+        let complete = parse("dz-1,Person,Karim Haddad,,,,,,,,,,,,,,inform,,,,,,,").unwrap();
+        assert_eq!(complete.entities.len(), 1);
     }
 }

@@ -331,6 +331,62 @@ impl Mrz {
     }
 }
 
+impl std::fmt::Display for Mrz {
+    /// A plain-text report for an officer: each field, then each check
+    /// (`ok` or `FAILED`, with the digit found and the digit expected), then
+    /// the diagnostics.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let date = |d: &MrzDate| match d.date {
+            Some(x) => format!("{x} ({})", d.raw),
+            None => format!("? ({})", d.raw),
+        };
+        let country = |c: &Country| match (c.iso2, c.note) {
+            (_, Some(note)) => format!("{} ({note})", c.code),
+            (Some(iso), None) => format!("{} ({iso})", c.code),
+            (None, None) => c.code.clone(),
+        };
+        writeln!(f, "format           {}", self.format.as_str())?;
+        writeln!(f, "document code    {}", self.document_code)?;
+        writeln!(f, "issuing state    {}", country(&self.issuing_state))?;
+        writeln!(f, "surname          {}", self.surname)?;
+        writeln!(f, "given names      {}", self.given_names)?;
+        if self.name_possibly_truncated {
+            writeln!(
+                f,
+                "                 (name fills its field: possibly truncated)"
+            )?;
+        }
+        writeln!(f, "document number  {}", self.document_number)?;
+        writeln!(f, "nationality      {}", country(&self.nationality))?;
+        writeln!(f, "date of birth    {}", date(&self.birth_date))?;
+        writeln!(f, "sex              {}", self.sex.mrz_char())?;
+        writeln!(f, "date of expiry   {}", date(&self.expiry_date))?;
+        if !self.optional_data.is_empty() {
+            writeln!(f, "optional data    {}", self.optional_data)?;
+        }
+        if !self.optional_data_2.is_empty() {
+            writeln!(f, "optional data 2  {}", self.optional_data_2)?;
+        }
+        for c in &self.checks {
+            if c.ok {
+                writeln!(f, "check {:<17} ok ({})", c.field.as_str(), c.found)?;
+            } else {
+                writeln!(
+                    f,
+                    "check {:<17} FAILED: found {:?}, expected {:?}",
+                    c.field.as_str(),
+                    c.found,
+                    c.expected
+                )?;
+            }
+        }
+        for d in &self.diagnostics {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
 /// The value of an MRZ character in the check-digit sum: digits 0-9, `A`-`Z`
 /// 10-35, `<` 0. `None` for any other character.
 pub fn char_value(c: u8) -> Option<u32> {
@@ -1016,6 +1072,28 @@ mod tests {
         )
         .unwrap();
         assert!(m.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn report_names_the_failed_field() {
+        let m = parse_mrz(
+            &[
+                "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                "L898902C36UTO7408122F1204169ZE184226B<<<<<10",
+            ],
+            today(),
+        )
+        .unwrap();
+        let report = m.to_string();
+        assert!(
+            report.contains("check date of expiry    FAILED: found '9', expected '0'"),
+            "{report}"
+        );
+        assert!(
+            report.contains("check date of birth     ok (2)"),
+            "{report}"
+        );
+        assert!(report.contains("issuing state    UTO (Utopia"), "{report}");
     }
 
     #[test]

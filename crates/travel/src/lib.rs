@@ -66,6 +66,15 @@
 //! println!("{}", ic.diagnostics[1]); // error[paxlst.cnt_mismatch] segment 13 (CNT, line 1), element 1, component 2: …
 //! ```
 //!
+//! Known gaps (see the tests for what is covered):
+//! - Doc 9303 Part 3 Arabic: TEH MARBUTA is read and written `XTA`/`XAH`
+//!   (ICAO NTWG report), WAW WITH HAMZA written `U` but read as `U` or `XW`;
+//!   the shared extracted table has not been checked row by row against
+//!   the ICAO PDF. Latin national characters (Ä → AE…) are the caller's job
+//!   when encoding.
+//! - EDIFACT: repeating elements are not split (see [`edifact`]); the
+//!   PAXLST reader ignores addresses, contact details and free text.
+//!
 //! **Architecture invariant:** this crate does no I/O and reads no clock.
 
 mod arabic;

@@ -410,13 +410,31 @@ pub fn check_digit(data: &[u8]) -> char {
 }
 
 /// Splits text (one MRZ line per text line; blank lines and surrounding
-/// spaces ignored) and parses it with [`parse_mrz`].
+/// spaces ignored) and parses it with [`parse_mrz`]. A single run of 90, 72
+/// or 88 characters (scanners that drop the line breaks) is cut into the
+/// lines of TD1, TD2/MRV-B or TD3/MRV-A.
 pub fn parse_mrz_text(text: &str, today: PartialDate) -> Result<Mrz, TravelError> {
     let lines: Vec<&str> = text
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
+    if let [one] = lines.as_slice()
+        && one.is_ascii()
+    {
+        let width = match one.len() {
+            90 => Some(30),
+            72 => Some(36),
+            88 => Some(44),
+            _ => None,
+        };
+        if let Some(w) = width {
+            let parts: Vec<&str> = (0..one.len() / w)
+                .map(|i| &one[i * w..(i + 1) * w])
+                .collect();
+            return parse_mrz(&parts, today);
+        }
+    }
     parse_mrz(&lines, today)
 }
 
@@ -1107,6 +1125,17 @@ mod tests {
         let e = |raw| read_date(raw, today(), Window::Near).map(|d| d.to_string());
         assert_eq!(e("961210").as_deref(), Some("1996-12-10"));
         assert_eq!(e("360101").as_deref(), Some("2036-01-01"));
+    }
+
+    #[test]
+    fn text_with_or_without_line_breaks() {
+        let td3 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let a = parse_mrz_text(&format!("\n  {td3}  \n\n"), today()).unwrap();
+        let b = parse_mrz_text(&td3.replace('\n', ""), today()).unwrap();
+        assert_eq!(a, b);
+        assert!(a.all_checks_pass());
+        let td1 = "I<UTOD231458907<<<<<<<<<<<<<<<7408122F1204159UTO<<<<<<<<<<<6ERIKSSON<<ANNA<MARIA<<<<<<<<<<";
+        assert_eq!(parse_mrz_text(td1, today()).unwrap().format, MrzFormat::Td1);
     }
 
     #[test]

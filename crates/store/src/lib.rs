@@ -1,1 +1,348 @@
-//! tansiq-store (to be written).
+//! Durable state of a tansiq node: watchlist entities, the list versions
+//! they came with, and the full history of every entity, on SQLite (the
+//! embedded default, one file, nothing to install) or PostgreSQL (shared by
+//! several replicas).
+//!
+//! Design decision: one closed [`Store`] enum over two concrete backends
+//! (no `dyn`, no async-trait) whose SQL is written once, in the subset both
+//! databases speak (`$1` parameters, `ON CONFLICT`, `RETURNING`), and
+//! checked at run time by a conformance suite that runs the same scenarios
+//! on both (`tests/conformance`). The trade-off: no compile-time SQL
+//! checking (the `query!` macros would need a live database or an offline
+//! cache per backend) and a little macro plumbing so one body serves both
+//! connection types. What differs per backend, how writers serialise, lives
+//! in `sqlite.rs` and `postgres.rs`.
+//!
+//! Entities are kept whole as their JSON, beside a few indexed columns
+//! (source, schema, status, caption; names and document numbers in their
+//! own tables). **Ids are unique per node, whatever the source**: an import
+//! or a national entry that reuses an id held by another source is refused
+//! with [`StoreError::Conflict`] naming both. Importers therefore give
+//! entities source-specific ids (FollowTheMoney ids usually are). Keying on
+//! the bare id keeps references (hits, audit events, federation messages)
+//! to one string.
+//!
+//! An import ([`Store::import_list`]) is one transaction: all or nothing.
+//! Entities a new list version no longer carries are kept, withdrawn, with
+//! their history; nothing is ever deleted.
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use tansiq_model::{Entity, Schema, prop};
+//! use tansiq_store::Store;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let store = Store::open(dir.path().join("node.db").to_str().unwrap()).await.unwrap();
+//! let mut e = Entity::new("demo-1", Schema::Person);
+//! e.add(prop::NAME, "Karim Fictive Haddad");
+//! let report = store.import_list("demo", "2026-11-29", vec![e.clone()]).await.unwrap();
+//! assert_eq!((report.persons, report.added.len()), (1, 1));
+//! // The same content again changes nothing.
+//! let again = store.import_list("demo", "2026-11-29", vec![e]).await.unwrap();
+//! assert!(again.unchanged);
+//! assert_eq!(store.active_entities().await.unwrap().len(), 1);
+//! # });
+//! ```
+//!
+//! **Architecture invariant:** this crate is the only one that talks to a
+//! database; it may read the clock (it stamps times on what it records).
+
+mod access;
+pub use access::*;
+mod backend;
+mod diff;
+mod error;
+mod postgres;
+mod sqlite;
+
+use std::path::Path;
+
+use tansiq_model::Entity;
+use time::OffsetDateTime;
+
+pub use diff::{Counts, Diff, diff};
+pub use error::StoreError;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// The source name of entries created on this node (not imported).
+pub const NATIONAL_SOURCE: &str = "national";
+
+/// A store on one of the two backends.
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+/// What an import did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportReport {
+    pub source: String,
+    pub version: String,
+    /// The version that was current before this import (equal to `version`
+    /// when the same version was imported again).
+    pub previous_version: Option<String>,
+    /// Counts of the imported version (all of it, not only what changed).
+    pub persons: usize,
+    pub organisations: usize,
+    pub other: usize,
+    pub names: usize,
+    /// Ids new in this version (or listed again after a removal).
+    pub added: Vec<String>,
+    /// Ids whose content changed, with the changed field names.
+    pub changed: Vec<(String, Vec<String>)>,
+    /// Ids no longer in the list: kept, withdrawn, with their history.
+    pub removed: Vec<String>,
+    /// True when the content equals the current version's: no entity was
+    /// written. (A new version label with the same content is still
+    /// recorded as a list version, so the list's age stays true.)
+    pub unchanged: bool,
+}
+
+/// Why an entity version came to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Change {
+    /// Appeared in a list version (first time or again after a removal).
+    Added,
+    /// Changed in a list version.
+    Changed,
+    /// No longer in a list version.
+    Removed,
+    /// A national entry created.
+    Created,
+    /// A national entry updated.
+    Updated,
+    /// A national entry withdrawn.
+    Withdrawn,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Added => "added",
+            Change::Changed => "changed",
+            Change::Removed => "removed",
+            Change::Created => "created",
+            Change::Updated => "updated",
+            Change::Withdrawn => "withdrawn",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Change> {
+        Some(match s {
+            "added" => Change::Added,
+            "changed" => Change::Changed,
+            "removed" => Change::Removed,
+            "created" => Change::Created,
+            "updated" => Change::Updated,
+            "withdrawn" => Change::Withdrawn,
+            _ => return None,
+        })
+    }
+}
+
+/// One version of an entity, as kept in its history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntityVersion {
+    pub id: String,
+    /// 1 for the first version, then +1 per change.
+    pub version: i64,
+    pub source: String,
+    pub change: Change,
+    /// Why, in words: the list version it came with, or the reason an
+    /// officer gave for a withdrawal.
+    pub reason: String,
+    /// Who: the user for national entries, `import` for lists.
+    pub actor: String,
+    pub recorded_at: OffsetDateTime,
+    /// The list version this version came with (list entities only).
+    pub list_version: Option<String>,
+    /// The fields changed from the previous version (see [`Diff::changed`]).
+    pub changed: Vec<String>,
+    pub entity: Entity,
+}
+
+/// One imported version of a list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListVersion {
+    /// Store-wide order of imports.
+    pub seq: i64,
+    pub source: String,
+    pub version: String,
+    pub imported_at: OffsetDateTime,
+    /// SHA-256 (hex) of the normalised content, independent of the order of
+    /// records in the file and of the version label.
+    pub content_hash: String,
+    pub counts: Counts,
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+}
+
+/// A source of entities on this node and its state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceInfo {
+    pub source: String,
+    /// The current list version (`None` for national entries).
+    pub version: Option<String>,
+    pub imported_at: Option<OffsetDateTime>,
+    pub active: usize,
+    /// Active and withdrawn entities kept for this source.
+    pub total: usize,
+}
+
+/// What a write expects to find, for optimistic concurrency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// Create or update, whatever is there.
+    Any,
+    /// Create only: fails with [`StoreError::Conflict`] when the id exists.
+    New,
+    /// Update only the given version: fails with
+    /// [`StoreError::Conflict`] when the stored version differs (someone
+    /// else wrote in between) and [`StoreError::NotFound`] when absent.
+    Version(i64),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            Store::Sqlite($s) => $e,
+            Store::Postgres($s) => $e,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the store at `location`: a `postgres://` or `postgresql://`
+    /// URL selects PostgreSQL; anything else is a SQLite file path
+    /// (optionally prefixed `sqlite:`), created if absent. Pending
+    /// migrations are applied.
+    pub async fn open(location: &str) -> Result<Store, StoreError> {
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            return Ok(Store::Postgres(PgStore::open(location).await?));
+        }
+        let path = location
+            .strip_prefix("sqlite://")
+            .or_else(|| location.strip_prefix("sqlite:"))
+            .unwrap_or(location);
+        if path.is_empty() {
+            return Err(StoreError::invalid(
+                "location",
+                "the database path is empty",
+            ));
+        }
+        Ok(Store::Sqlite(SqliteStore::open(Path::new(path)).await?))
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes every connection (waits for those in use).
+    pub async fn close(&self) {
+        dispatch!(self, s => s.close().await)
+    }
+
+    /// Imports `entities` as `version` of the list `source`, in one
+    /// transaction.
+    ///
+    /// - The same content as the current version: nothing is written
+    ///   (`unchanged`); under a new label, only the list version is recorded.
+    /// - A label already used for different content: [`StoreError::Conflict`].
+    /// - Otherwise the difference from the current version is applied:
+    ///   added and changed entities get a new version, removed ones are
+    ///   withdrawn; each gets a history entry.
+    ///
+    /// Errors ([`StoreError::Invalid`] for empty or duplicate ids, an id
+    /// held by another source, any database error) leave the store
+    /// unchanged.
+    pub async fn import_list(
+        &self,
+        source: &str,
+        version: &str,
+        entities: Vec<Entity>,
+    ) -> Result<ImportReport, StoreError> {
+        dispatch!(self, s => s.import_list(source, version, entities).await)
+    }
+
+    /// Every active entity of every source, ordered by id: what the
+    /// screening index is built from.
+    pub async fn active_entities(&self) -> Result<Vec<Entity>, StoreError> {
+        dispatch!(self, s => s.active_entities().await)
+    }
+
+    /// The current version of an entity (active or not).
+    pub async fn entity(&self, id: &str) -> Result<Option<Entity>, StoreError> {
+        dispatch!(self, s => s.entity(id).await)
+    }
+
+    /// Every version of an entity, oldest first (empty when unknown).
+    pub async fn entity_history(&self, id: &str) -> Result<Vec<EntityVersion>, StoreError> {
+        dispatch!(self, s => s.entity_history(id).await)
+    }
+
+    /// Every imported version of a list, oldest first.
+    pub async fn list_versions(&self, source: &str) -> Result<Vec<ListVersion>, StoreError> {
+        dispatch!(self, s => s.list_versions(source).await)
+    }
+
+    /// Every source with entities or list versions, by name.
+    pub async fn sources(&self) -> Result<Vec<SourceInfo>, StoreError> {
+        dispatch!(self, s => s.sources().await)
+    }
+
+    /// Creates or updates a national entry (source [`NATIONAL_SOURCE`]),
+    /// keeping the previous version in its history. Writing the same
+    /// content again records nothing and returns the current version.
+    pub async fn put_entry(
+        &self,
+        entity: Entity,
+        actor: &str,
+    ) -> Result<EntityVersion, StoreError> {
+        self.put_entry_expecting(entity, Expect::Any, actor).await
+    }
+
+    /// [`Store::put_entry`] with optimistic concurrency: the write happens
+    /// only if the stored state is what `expect` says.
+    pub async fn put_entry_expecting(
+        &self,
+        entity: Entity,
+        expect: Expect,
+        actor: &str,
+    ) -> Result<EntityVersion, StoreError> {
+        dispatch!(self, s => s.put_entry(entity, expect, actor).await)
+    }
+
+    /// Withdraws an active national entry (kept, with its history): it no
+    /// longer screens. `reason` is required.
+    pub async fn withdraw_entry(
+        &self,
+        id: &str,
+        actor: &str,
+        reason: &str,
+    ) -> Result<EntityVersion, StoreError> {
+        dispatch!(self, s => s.withdraw_entry(id, actor, reason).await)
+    }
+
+    /// A canonical text dump of the entity tables (entities, history,
+    /// names, documents, list versions), one row a line in key order: two
+    /// dumps are equal iff the stored state is. For consistency checks and
+    /// tests; it reads everything, so it is slow on large stores.
+    pub async fn dump(&self) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, s => s.dump().await)
+    }
+}
+
+/// Now, to the microsecond (PostgreSQL's precision), so what a write
+/// returns equals what a later read gives.
+fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t)
+}

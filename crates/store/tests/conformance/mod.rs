@@ -1,0 +1,619 @@
+//! Backend-independent store scenarios. Each takes the location of an
+//! empty store (a SQLite path or a PostgreSQL URL) and opens it itself, so
+//! a scenario can open several handles on one database. `tests/sqlite.rs`
+//! and `tests/postgres.rs` run every scenario listed in [`scenarios!`].
+//! All people here are fictitious.
+
+use std::collections::BTreeSet;
+
+use tansiq_model::{Entity, EntryStatus, Schema, prop};
+use tansiq_store::{Change, Expect, NATIONAL_SOURCE, Store, StoreError};
+
+/// Calls `$m!(scenario, …)` with every scenario, so both harnesses run the
+/// same list.
+#[macro_export]
+macro_rules! scenarios {
+    ($m:ident) => {
+        $m!(
+            import_counts_and_reads,
+            reimport_of_same_content_changes_nothing,
+            new_version_records_added_changed_removed,
+            failed_import_leaves_store_unchanged,
+            entity_history_keeps_every_version,
+            national_entries_create_update_withdraw,
+            optimistic_concurrency_on_entries,
+            concurrent_writers_lose_nothing,
+            ids_are_unique_across_sources,
+        );
+    };
+}
+
+fn person(id: &str, name: &str) -> Entity {
+    let mut e = Entity::new(id, Schema::Person);
+    e.add(prop::NAME, name);
+    e
+}
+
+fn with(mut e: Entity, property: &str, value: &str) -> Entity {
+    e.add(property, value);
+    e
+}
+
+fn ids(entities: &[Entity]) -> Vec<&str> {
+    entities.iter().map(|e| e.id.as_str()).collect()
+}
+
+async fn open(location: &str) -> Store {
+    Store::open(location)
+        .await
+        .unwrap_or_else(|e| panic!("open {location}: {e}"))
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+pub async fn import_counts_and_reads(location: &str) {
+    let store = open(location).await;
+    assert!(store.active_entities().await.unwrap().is_empty());
+    let mut company = Entity::new("t-c1", Schema::Company);
+    company.add(prop::NAME, "Sahara Fictive Trading");
+    company.add(prop::ALIAS, "SFT");
+    let mut vessel = Entity::new("t-v1", Schema::Vessel);
+    vessel.add(prop::NAME, "MV Imaginary");
+    let list = vec![
+        with(
+            person("t-p2", "Yusuf Nemo"),
+            prop::PASSPORT_NUMBER,
+            "X 123-456",
+        ),
+        person("t-p1", "Amal Fictive"),
+        with(person("t-p3", "Leila Example"), prop::WEAK_ALIAS, "Lulu"),
+        company,
+        vessel,
+    ];
+    let report = store
+        .import_list("test-list", "2026-01-01", list)
+        .await
+        .unwrap();
+    assert_eq!(report.source, "test-list");
+    assert_eq!(report.version, "2026-01-01");
+    assert_eq!(report.previous_version, None);
+    assert_eq!(
+        (
+            report.persons,
+            report.organisations,
+            report.other,
+            report.names
+        ),
+        (3, 1, 1, 7)
+    );
+    assert_eq!(
+        report.added,
+        strings(&["t-c1", "t-p1", "t-p2", "t-p3", "t-v1"])
+    );
+    assert!(report.changed.is_empty() && report.removed.is_empty() && !report.unchanged);
+
+    let active = store.active_entities().await.unwrap();
+    assert_eq!(ids(&active), ["t-c1", "t-p1", "t-p2", "t-p3", "t-v1"]);
+    let p2 = store.entity("t-p2").await.unwrap().expect("t-p2 stored");
+    assert_eq!(p2.provenance.source, "test-list");
+    assert_eq!(p2.provenance.list_version.as_deref(), Some("2026-01-01"));
+    assert_eq!(p2.get(prop::PASSPORT_NUMBER), ["X 123-456"]);
+    assert_eq!(store.entity("nobody").await.unwrap(), None);
+
+    let versions = store.list_versions("test-list").await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].version, "2026-01-01");
+    assert_eq!(versions[0].counts.entities, 5);
+    assert_eq!(versions[0].added, 5);
+    assert_eq!(versions[0].content_hash.len(), 64);
+    assert!(store.list_versions("other").await.unwrap().is_empty());
+
+    let sources = store.sources().await.unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].source, "test-list");
+    assert_eq!(sources[0].version.as_deref(), Some("2026-01-01"));
+    assert_eq!((sources[0].active, sources[0].total), (5, 5));
+
+    // The same data is visible through a second handle (another process).
+    let again = open(location).await;
+    assert_eq!(again.active_entities().await.unwrap(), active);
+    again.close().await;
+    store.close().await;
+}
+
+pub async fn reimport_of_same_content_changes_nothing(location: &str) {
+    let store = open(location).await;
+    let v1 = vec![person("r-1", "Amal Fictive"), person("r-2", "Bashir Nemo")];
+    store.import_list("l", "v1", v1.clone()).await.unwrap();
+    let before = store.dump().await.unwrap();
+
+    // Same version, same content, other record order.
+    let mut reordered = v1.clone();
+    reordered.reverse();
+    let report = store.import_list("l", "v1", reordered).await.unwrap();
+    assert!(report.unchanged);
+    assert_eq!(report.previous_version.as_deref(), Some("v1"));
+    assert!(report.added.is_empty() && report.changed.is_empty() && report.removed.is_empty());
+    assert_eq!(report.persons, 2);
+    assert_eq!(store.dump().await.unwrap(), before);
+
+    // A new label for the same content: recorded as a list version, no
+    // entity written.
+    let report = store
+        .import_list("l", "v1-republished", v1.clone())
+        .await
+        .unwrap();
+    assert!(report.unchanged);
+    let versions = store.list_versions("l").await.unwrap();
+    assert_eq!(
+        versions
+            .iter()
+            .map(|v| v.version.as_str())
+            .collect::<Vec<_>>(),
+        ["v1", "v1-republished"]
+    );
+    assert_eq!(versions[0].content_hash, versions[1].content_hash);
+    let entity_rows = |dump: Vec<String>| -> Vec<String> {
+        dump.into_iter()
+            .filter(|l| !l.starts_with("list_versions:"))
+            .collect()
+    };
+    let after = store.dump().await.unwrap();
+    assert_eq!(entity_rows(after.clone()), entity_rows(before));
+
+    // A reused label for other content is a conflict and writes nothing.
+    let err = store
+        .import_list("l", "v1", vec![person("r-1", "Amal Changed")])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert_eq!(store.dump().await.unwrap(), after);
+    store.close().await;
+}
+
+pub async fn new_version_records_added_changed_removed(location: &str) {
+    let store = open(location).await;
+    let v1 = vec![
+        person("d-a", "Amal Fictive"),
+        person("d-b", "Bashir Nemo"),
+        person("d-c", "Camil Sample"),
+    ];
+    store.import_list("l", "v1", v1).await.unwrap();
+    let v2 = vec![
+        person("d-a", "Amal Fictive"),
+        with(
+            with(person("d-b", "Bashir Nemo"), prop::ALIAS, "Bachir Nemo"),
+            prop::BIRTH_DATE,
+            "1970",
+        ),
+        person("d-d", "Dalia Dummy"),
+    ];
+    let report = store.import_list("l", "v2", v2).await.unwrap();
+    assert!(!report.unchanged);
+    assert_eq!(report.previous_version.as_deref(), Some("v1"));
+    assert_eq!(report.added, strings(&["d-d"]));
+    assert_eq!(
+        report.changed,
+        vec![("d-b".to_string(), strings(&["alias", "birthDate"]))]
+    );
+    assert_eq!(report.removed, strings(&["d-c"]));
+    assert_eq!(
+        ids(&store.active_entities().await.unwrap()),
+        ["d-a", "d-b", "d-d"]
+    );
+
+    // Removed entities are kept, withdrawn.
+    let c = store.entity("d-c").await.unwrap().expect("d-c kept");
+    assert_eq!(c.status, EntryStatus::Withdrawn);
+    // Unchanged entities keep the version they came with.
+    let a = store.entity("d-a").await.unwrap().unwrap();
+    assert_eq!(a.provenance.list_version.as_deref(), Some("v1"));
+    let b = store.entity("d-b").await.unwrap().unwrap();
+    assert_eq!(b.provenance.list_version.as_deref(), Some("v2"));
+
+    let versions = store.list_versions("l").await.unwrap();
+    let last = versions.last().unwrap();
+    assert_eq!((last.added, last.changed, last.removed), (1, 1, 1));
+    assert_eq!(last.counts.entities, 3);
+
+    // Listed again: "added", one more version of the same entity.
+    let v3 = vec![
+        person("d-a", "Amal Fictive"),
+        person("d-c", "Camil Sample"),
+        person("d-d", "Dalia Dummy"),
+    ];
+    let report = store.import_list("l", "v3", v3).await.unwrap();
+    assert_eq!(report.added, strings(&["d-c"]));
+    assert_eq!(report.removed, strings(&["d-b"]));
+    assert_eq!(
+        report.changed,
+        Vec::<(String, Vec<String>)>::new(),
+        "v3 copies of d-a and d-d are unchanged"
+    );
+    let c = store.entity("d-c").await.unwrap().unwrap();
+    assert_eq!(c.status, EntryStatus::Active);
+    let history = store.entity_history("d-c").await.unwrap();
+    let changes: Vec<(i64, Change, Option<&str>)> = history
+        .iter()
+        .map(|v| (v.version, v.change, v.list_version.as_deref()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (1, Change::Added, Some("v1")),
+            (2, Change::Removed, Some("v2")),
+            (3, Change::Added, Some("v3"))
+        ]
+    );
+    store.close().await;
+}
+
+pub async fn failed_import_leaves_store_unchanged(location: &str) {
+    let store = open(location).await;
+    let v1 = vec![
+        person("f-1", "Amal Fictive"),
+        person("f-2", "Bashir Nemo"),
+        person("f-3", "Camil Sample"),
+    ];
+    store.import_list("l", "v1", v1).await.unwrap();
+    store
+        .put_entry(person("n-1", "Nadia Invented"), "officer-1")
+        .await
+        .unwrap();
+    let before = store.dump().await.unwrap();
+
+    // Duplicate ids inside the batch: refused before anything is written.
+    let err = store
+        .import_list(
+            "l",
+            "v2",
+            vec![person("f-1", "A"), person("f-9", "B"), person("f-1", "C")],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid entities[2].id: duplicate id \"f-1\" (also at entities[0])"
+    );
+    assert_eq!(store.dump().await.unwrap(), before);
+
+    // Fails midway: the list version row, the update of f-1 and the
+    // withdrawal of f-2 and f-3 are written before the insert of n-1 hits
+    // the national entry's id. Everything must roll back.
+    let err = store
+        .import_list(
+            "l",
+            "v2",
+            vec![
+                with(person("f-1", "Amal Fictive"), prop::ALIAS, "Amel"),
+                person("f-4", "Dalia Dummy"),
+                person("n-1", "Collides Withnational"),
+            ],
+        )
+        .await
+        .unwrap_err();
+    match &err {
+        StoreError::Conflict(msg) => {
+            assert!(
+                msg.contains("\"n-1\"") && msg.contains("\"national\""),
+                "{msg}"
+            )
+        }
+        other => panic!("expected a conflict, got {other}"),
+    }
+    assert_eq!(store.dump().await.unwrap(), before);
+    assert_eq!(store.list_versions("l").await.unwrap().len(), 1);
+    assert_eq!(
+        ids(&store.active_entities().await.unwrap()),
+        ["f-1", "f-2", "f-3", "n-1"]
+    );
+
+    // The store still works after the failure.
+    let report = store
+        .import_list("l", "v2", vec![person("f-1", "Amal Fictive")])
+        .await
+        .unwrap();
+    assert_eq!(report.removed, strings(&["f-2", "f-3"]));
+    store.close().await;
+}
+
+pub async fn entity_history_keeps_every_version(location: &str) {
+    let store = open(location).await;
+    store
+        .import_list("l", "v1", vec![person("h-1", "Amal Fictive")])
+        .await
+        .unwrap();
+    store
+        .import_list(
+            "l",
+            "v2",
+            vec![with(person("h-1", "Amal Fictive"), prop::NATIONALITY, "dz")],
+        )
+        .await
+        .unwrap();
+    store.import_list("l", "v3", vec![]).await.unwrap();
+    let history = store.entity_history("h-1").await.unwrap();
+    assert_eq!(history.len(), 3);
+    assert_eq!(
+        history.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert_eq!(
+        history.iter().map(|v| v.change).collect::<Vec<_>>(),
+        [Change::Added, Change::Changed, Change::Removed]
+    );
+    assert_eq!(history[1].changed, strings(&["nationality"]));
+    assert_eq!(history[1].reason, "changed in l version v2");
+    assert_eq!(history[1].entity.get(prop::NATIONALITY), ["dz"]);
+    assert_eq!(history[0].entity.get(prop::NATIONALITY), [] as [String; 0]);
+    assert_eq!(history[2].entity.status, EntryStatus::Withdrawn);
+    assert!(
+        history
+            .iter()
+            .all(|v| v.actor == "import" && v.source == "l")
+    );
+    assert!(
+        history
+            .windows(2)
+            .all(|w| w[0].recorded_at <= w[1].recorded_at)
+    );
+    assert!(store.entity_history("unknown").await.unwrap().is_empty());
+    let sources = store.sources().await.unwrap();
+    assert_eq!((sources[0].active, sources[0].total), (0, 1));
+    store.close().await;
+}
+
+pub async fn national_entries_create_update_withdraw(location: &str) {
+    let store = open(location).await;
+    let mut entry = person("dz-1", "Karim Fictive Haddad");
+    entry.origin_agency = Some("dz-dgsn".into());
+    let created = store.put_entry(entry.clone(), "officer-1").await.unwrap();
+    assert_eq!((created.version, created.change), (1, Change::Created));
+    assert_eq!(created.source, NATIONAL_SOURCE);
+    assert_eq!(created.actor, "officer-1");
+    let stored = store.entity("dz-1").await.unwrap().unwrap();
+    assert_eq!(stored.provenance.source, NATIONAL_SOURCE);
+    assert_eq!(stored, created.entity);
+
+    // The same content again records nothing.
+    let same = store.put_entry(entry.clone(), "officer-2").await.unwrap();
+    assert_eq!(same, created);
+
+    let updated = store
+        .put_entry(with(entry.clone(), prop::ALIAS, "Karim Hadad"), "officer-2")
+        .await
+        .unwrap();
+    assert_eq!((updated.version, updated.change), (2, Change::Updated));
+    assert_eq!(updated.changed, strings(&["alias"]));
+
+    let withdrawn = store
+        .withdraw_entry("dz-1", "officer-3", "warrant cancelled by the court")
+        .await
+        .unwrap();
+    assert_eq!(
+        (withdrawn.version, withdrawn.change),
+        (3, Change::Withdrawn)
+    );
+    assert_eq!(withdrawn.reason, "warrant cancelled by the court");
+    assert!(store.active_entities().await.unwrap().is_empty());
+    assert_eq!(
+        store.entity("dz-1").await.unwrap().unwrap().status,
+        EntryStatus::Withdrawn
+    );
+    let again = store.withdraw_entry("dz-1", "officer-3", "twice").await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+
+    // Re-activated by writing it again.
+    let back = store.put_entry(entry.clone(), "officer-1").await.unwrap();
+    assert_eq!((back.version, back.change), (4, Change::Updated));
+    assert_eq!(back.changed, strings(&["alias", "status"]));
+
+    let history = store.entity_history("dz-1").await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|v| (v.version, v.change, v.actor.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (1, Change::Created, "officer-1"),
+            (2, Change::Updated, "officer-2"),
+            (3, Change::Withdrawn, "officer-3"),
+            (4, Change::Updated, "officer-1"),
+        ]
+    );
+    assert_eq!(history[0], created);
+    assert_eq!(history[2], withdrawn);
+    assert!(history.iter().all(|v| v.list_version.is_none()));
+
+    // Refusals.
+    let missing = store.withdraw_entry("dz-404", "officer-1", "gone").await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound { .. })),
+        "{missing:?}"
+    );
+    let no_reason = store.withdraw_entry("dz-1", "officer-1", "  ").await;
+    assert!(
+        matches!(no_reason, Err(StoreError::Invalid { .. })),
+        "{no_reason:?}"
+    );
+    let mut foreign = person("dz-2", "X");
+    foreign.provenance.source = "un-sc".into();
+    let err = store.put_entry(foreign, "officer-1").await;
+    assert!(matches!(err, Err(StoreError::Invalid { .. })), "{err:?}");
+    let mut withdrawn_input = person("dz-3", "Y");
+    withdrawn_input.status = EntryStatus::Withdrawn;
+    let err = store.put_entry(withdrawn_input, "officer-1").await;
+    assert!(matches!(err, Err(StoreError::Invalid { .. })), "{err:?}");
+    let err = store.put_entry(person("dz-4", "Z"), "").await;
+    assert!(matches!(err, Err(StoreError::Invalid { .. })), "{err:?}");
+
+    // List entities cannot be written or withdrawn as national entries.
+    store
+        .import_list("un-sc", "v1", vec![person("un-1", "Listed Fictive")])
+        .await
+        .unwrap();
+    let err = store.put_entry(person("un-1", "Hijack"), "officer-1").await;
+    assert!(matches!(err, Err(StoreError::Conflict(_))), "{err:?}");
+    let err = store.withdraw_entry("un-1", "officer-1", "no").await;
+    assert!(matches!(err, Err(StoreError::Conflict(_))), "{err:?}");
+    let err = store
+        .import_list(NATIONAL_SOURCE, "v1", vec![person("x", "X")])
+        .await;
+    assert!(matches!(err, Err(StoreError::Invalid { .. })), "{err:?}");
+
+    let sources = store.sources().await.unwrap();
+    let national = sources
+        .iter()
+        .find(|s| s.source == NATIONAL_SOURCE)
+        .unwrap();
+    assert_eq!(
+        (national.active, national.total, national.version.as_deref()),
+        (1, 1, None)
+    );
+    store.close().await;
+}
+
+pub async fn optimistic_concurrency_on_entries(location: &str) {
+    let a = open(location).await;
+    let b = open(location).await;
+    let v1 = a
+        .put_entry_expecting(person("oc-1", "Amal Fictive"), Expect::New, "u-a")
+        .await
+        .unwrap();
+    let dup = b
+        .put_entry_expecting(person("oc-1", "Other"), Expect::New, "u-b")
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    let missing = a
+        .put_entry_expecting(person("oc-404", "X"), Expect::Version(1), "u-a")
+        .await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound { .. })),
+        "{missing:?}"
+    );
+
+    // Both handles read version 1 and race to write version 2.
+    let (ra, rb) = tokio::join!(
+        a.put_entry_expecting(
+            with(person("oc-1", "Amal Fictive"), prop::ALIAS, "from a"),
+            Expect::Version(v1.version),
+            "u-a",
+        ),
+        b.put_entry_expecting(
+            with(person("oc-1", "Amal Fictive"), prop::ALIAS, "from b"),
+            Expect::Version(v1.version),
+            "u-b",
+        ),
+    );
+    let outcomes = [&ra, &rb];
+    let won: Vec<_> = outcomes.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(won.len(), 1, "exactly one writer wins: {ra:?} {rb:?}");
+    assert!(
+        outcomes
+            .iter()
+            .any(|r| matches!(r, Err(StoreError::Conflict(_)))),
+        "the loser gets a conflict: {ra:?} {rb:?}"
+    );
+    assert_eq!(won[0].version, 2);
+    let current = b.entity("oc-1").await.unwrap().unwrap();
+    assert_eq!(current, won[0].entity);
+    assert_eq!(a.entity_history("oc-1").await.unwrap().len(), 2);
+    a.close().await;
+    b.close().await;
+}
+
+pub async fn concurrent_writers_lose_nothing(location: &str) {
+    const N: usize = 15;
+    let a = open(location).await;
+    let b = open(location).await;
+    a.put_entry(person("cw-shared", "Shared Fictive"), "setup")
+        .await
+        .unwrap();
+    let writer = |store: Store, name: &'static str| async move {
+        for i in 0..N {
+            store
+                .put_entry(person(&format!("cw-{name}-{i}"), "Own Entry"), name)
+                .await
+                .unwrap();
+            let note = format!("{name} {i}");
+            store
+                .put_entry(
+                    with(person("cw-shared", "Shared Fictive"), prop::NOTES, &note),
+                    name,
+                )
+                .await
+                .unwrap();
+        }
+        let list: Vec<Entity> = (0..N)
+            .map(|i| person(&format!("{name}-list-{i}"), "Listed Fictive"))
+            .collect();
+        store.import_list(name, "v1", list).await.unwrap();
+    };
+    let ta = tokio::spawn(writer(a.clone(), "wa"));
+    let tb = tokio::spawn(writer(b.clone(), "wb"));
+    ta.await.unwrap();
+    tb.await.unwrap();
+
+    let active: BTreeSet<String> = a
+        .active_entities()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(active.len(), 1 + 4 * N);
+    for name in ["wa", "wb"] {
+        for i in 0..N {
+            assert!(active.contains(&format!("cw-{name}-{i}")));
+            assert!(active.contains(&format!("{name}-list-{i}")));
+        }
+    }
+    // Every update of the shared entry is a version; none overwrote another
+    // unseen.
+    let history = b.entity_history("cw-shared").await.unwrap();
+    assert_eq!(history.len(), 1 + 2 * N);
+    assert_eq!(
+        history.iter().map(|v| v.version).collect::<Vec<_>>(),
+        (1..=(1 + 2 * N) as i64).collect::<Vec<_>>()
+    );
+    let notes: BTreeSet<String> = history
+        .iter()
+        .filter_map(|v| v.entity.first(prop::NOTES).map(str::to_string))
+        .collect();
+    assert_eq!(notes.len(), 2 * N);
+    a.close().await;
+    b.close().await;
+}
+
+pub async fn ids_are_unique_across_sources(location: &str) {
+    let store = open(location).await;
+    store
+        .import_list("list-a", "v1", vec![person("same-id", "From A")])
+        .await
+        .unwrap();
+    let before = store.dump().await.unwrap();
+    let err = store
+        .import_list(
+            "list-b",
+            "v1",
+            vec![person("b-1", "B"), person("same-id", "From B")],
+        )
+        .await
+        .unwrap_err();
+    match &err {
+        StoreError::Conflict(msg) => assert!(
+            msg.contains("\"same-id\"") && msg.contains("\"list-a\"") && msg.contains("\"list-b\""),
+            "{msg}"
+        ),
+        other => panic!("expected a conflict, got {other}"),
+    }
+    assert_eq!(store.dump().await.unwrap(), before);
+    // An entity that names another source than the one imported into.
+    let mut e = person("b-2", "B");
+    e.provenance.source = "list-a".into();
+    let err = store.import_list("list-b", "v1", vec![e]).await;
+    assert!(matches!(err, Err(StoreError::Invalid { .. })), "{err:?}");
+    store.close().await;
+}

@@ -35,6 +35,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "rare_evidence" => config.rare_evidence = v,
                 "rarity_power" => config.rarity_power = v,
                 "weak_alias_factor" => config.weak_alias_factor = v,
+                "edge_weight" => config.edge_weight = v,
+                "query_coverage_power" => config.query_coverage_power = v,
                 "combined_names_factor" => config.combined_names_factor = v,
                 "calibration_power" => config.calibration_power = v,
                 _ => return Err(format!("unknown setting {k}").into()),

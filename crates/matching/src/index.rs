@@ -59,6 +59,9 @@ pub(crate) fn joinable(a: &Token, b: &Token) -> bool {
 #[derive(Debug, Clone)]
 pub(crate) struct Pos {
     pub vocab: u32,
+    /// The entry whose rarity counts: the token itself, or its reading
+    /// without a glued article (el-Hassan is as common as Hassan).
+    pub rarity_vocab: u32,
     /// Rarity weight used for coverage (idf, damped for generic words).
     pub weight: f32,
     /// Rarity that counts as evidence (0 for generic words and titles).
@@ -330,8 +333,17 @@ impl Index {
                             factor: 1.0,
                         },
                     ));
+                    let mut rarity_vocab = id;
                     for v in &t.variants {
                         let vid = b.intern(t.script, &v.text, &v.skeleton, &v.key, UnitKind::Plain);
+                        if v.kind == VariantKind::ArticleStripped {
+                            rarity_vocab = vid;
+                            let entry = df.entry(v.skeleton.clone()).or_insert((0, u32::MAX));
+                            if entry.1 != ei {
+                                entry.0 += 1;
+                                entry.1 = ei;
+                            }
+                        }
                         occ_raw.push((
                             vid,
                             Occ {
@@ -354,6 +366,7 @@ impl Index {
                     }
                     positions.push(Pos {
                         vocab: id,
+                        rarity_vocab,
                         weight: 0.0,
                         evidence: 0.0,
                         source: t.source.as_str().into(),
@@ -407,13 +420,25 @@ impl Index {
                 .positions
                 .iter()
                 .all(|p| matches!(b.vocab[p.vocab as usize].kind, UnitKind::Generic(_)));
-            for p in &mut name.positions {
+            let last = name.positions.len().saturating_sub(1);
+            for (i, p) in name.positions.iter_mut().enumerate() {
                 let v = &b.vocab[p.vocab as usize];
+                let r = &b.vocab[p.rarity_vocab as usize];
                 let (w, ev) = if all_generic {
                     let w = v.idf.powf(config.idf_power as f32);
                     (w, w)
                 } else {
-                    token_weight(v, &config)
+                    let (w1, e1) = token_weight(v, &config);
+                    let (w2, e2) = token_weight(r, &config);
+                    (w1.min(w2), e1.min(e2))
+                };
+                // The first (given name) and last (family name, nisba)
+                // parts of a listed name of three or more parts identify
+                // it most; leaving them unmatched costs more coverage.
+                let w = if last >= 2 && (i == 0 || i == last) {
+                    w * config.edge_weight as f32
+                } else {
+                    w
                 };
                 p.weight = w;
                 p.evidence = ev;
@@ -565,7 +590,15 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
     if q_ar == v_ar && q.text == &*v.text {
         return (1.0, Rule::Exact);
     }
-    let mut s = tansiq_names::key_similarity(q.key, q_ar, &v.key, v_ar) * 0.97;
+    // Units of one kind share their fixed part; only the rest decides.
+    let shared = match (q.kind, v.kind) {
+        (UnitKind::Abd, UnitKind::Abd) => 2.0,
+        (UnitKind::Kunya, UnitKind::Kunya) => 1.0,
+        (UnitKind::Din, UnitKind::Din) => 2.0,
+        (UnitKind::Allah, UnitKind::Allah) => 1.0,
+        _ => 0.0,
+    };
+    let mut s = tansiq_names::key_similarity_beyond(q.key, q_ar, &v.key, v_ar, shared) * 0.97;
     let compound = is_compound(q.kind) || is_compound(v.kind);
     if is_compound(q.kind) != is_compound(v.kind) || (compound && q.kind != v.kind) {
         // a name unit against a plain word (Abu Asim / Bassam)

@@ -81,6 +81,9 @@ pub struct MatcherConfig {
     /// Share of the name score from query coverage (the rest: listed-name
     /// coverage).
     pub query_coverage_weight: f64,
+    /// Exponent on query coverage (> 1: an unmatched query part costs more
+    /// than its weight share).
+    pub query_coverage_power: f64,
     /// Rare evidence needed for full score, in units of the rarity of a
     /// token seen in one entity.
     pub rare_evidence: f64,
@@ -88,6 +91,9 @@ pub struct MatcherConfig {
     pub rarity_power: f64,
     /// Multiplier for weak aliases.
     pub weak_alias_factor: f64,
+    /// Coverage weight multiplier of the first and last parts of a listed
+    /// name of three or more parts.
+    pub edge_weight: f64,
     /// Multiplier for a score built from name parts found in different
     /// names of one entity.
     pub combined_names_factor: f64,
@@ -124,9 +130,11 @@ impl Default for MatcherConfig {
             credit_full: 0.97,
             credit_power: 1.0,
             query_coverage_weight: 0.7,
+            query_coverage_power: 1.0,
             rare_evidence: 1.2,
             rarity_power: 0.5,
             weak_alias_factor: 0.95,
+            edge_weight: 1.5,
             combined_names_factor: 0.85,
             calibration_power: 0.5,
             schema_mismatch_factor: 0.6,

@@ -323,7 +323,9 @@ impl Index {
                 }
                 let acc = union.entry(e).or_insert_with(|| UnionAcc {
                     credits: [(0.0, 0.0, u32::MAX); MAX_TOKENS],
+                    best_cov_l: 0.0,
                 });
+                acc.best_cov_l = acc.best_cov_l.max(ns.cov_l);
                 for (i, &(cr, ev)) in credits.iter().enumerate().take(qn.tokens.len()) {
                     if cr > acc.credits[i].0 {
                         acc.credits[i] = (cr, ev, name_id);
@@ -346,13 +348,17 @@ impl Index {
                 }
                 let matched: f32 = (0..n).map(|i| acc.credits[i].0 * qn.weights[i]).sum();
                 let evidence: f32 = acc.credits[..n].iter().map(|x| x.1).sum();
-                // No listed-name coverage here: no single name is the
-                // reference; the query must be covered and the evidence rare.
-                let base = matched / qn.total_weight;
+                let cov_q = matched / qn.total_weight;
+                let base = c.query_coverage_weight as f32
+                    * cov_q.powf(c.query_coverage_power as f32)
+                    + (1.0 - c.query_coverage_weight as f32) * acc.best_cov_l;
                 let rarity = (evidence / (c.rare_evidence as f32 * unit))
                     .min(1.0)
                     .powf(c.rarity_power as f32);
-                let score = calibrate(base * rarity * c.combined_names_factor as f32, c);
+                // Parts scattered over aliases rank a candidate but never
+                // raise an alert on their own.
+                let score = calibrate(base * rarity * c.combined_names_factor as f32, c)
+                    .min(c.possible as f32 - 0.01);
                 if let Some(slot) = best.get_mut(e)
                     && score > slot.name_score
                 {
@@ -528,8 +534,11 @@ impl Index {
         } else {
             0.0
         };
-        let base =
-            c.query_coverage_weight as f32 * cov_q + (1.0 - c.query_coverage_weight as f32) * cov_l;
+        // A query part left unmatched (or half-matched: Mahmoud/Muhammad)
+        // is strong evidence of another person; the power makes it cost
+        // more than its share.
+        let base = c.query_coverage_weight as f32 * cov_q.powf(c.query_coverage_power as f32)
+            + (1.0 - c.query_coverage_weight as f32) * cov_l;
         let unit = self.idf_unknown.powf(c.idf_power as f32);
         let rarity = (evidence / (c.rare_evidence as f32 * unit))
             .min(1.0)
@@ -562,7 +571,7 @@ impl Index {
                 }
             }
         }
-        NameScore { score }
+        NameScore { score, cov_l }
     }
 
     /// Applies birth date, nationality, gender, document and schema
@@ -771,12 +780,14 @@ pub(crate) struct Ranked {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NameScore {
     pub score: f32,
+    pub cov_l: f32,
 }
 
 /// Best credit per query position over all names of one entity:
 /// (credit, evidence, listed name id).
 struct UnionAcc {
     credits: [(f32, f32, u32); MAX_TOKENS],
+    best_cov_l: f32,
 }
 
 /// Query evidence parsed once per query.

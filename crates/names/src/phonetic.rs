@@ -15,7 +15,8 @@
 //! as in [`crate::skeleton::class_substitution_cost`], consonant
 //! insert/delete 1. Across scripts, a Latin vowel where Arabic writes none
 //! is a short vowel and costs 0.05, while a written Arabic long vowel that
-//! the Latin spelling lacks costs 0.4.
+//! the Latin spelling lacks costs 0.9, and one it spells with a vowel of
+//! another class (و as a) costs as much as a consonant.
 
 use crate::skeleton::class_substitution_cost;
 
@@ -255,6 +256,9 @@ pub fn key_distance(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
         } else if !side_arabic && other_arabic {
             // Latin vowel, Arabic wrote none: a short vowel
             0.05
+        } else if side_arabic && !other_arabic {
+            // Arabic long vowel the Latin spelling lacks
+            0.9
         } else {
             0.4
         }
@@ -275,6 +279,11 @@ pub fn key_distance(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
     };
     let sub_cost = |x: u8, y: u8| -> f32 {
         match (is_vowel_class(x), is_vowel_class(y)) {
+            // a long vowel written in Arabic is a fact, not a guess
+            (true, true) if a_arabic != b_arabic && x != ANY && y != ANY && x != y => {
+                let latin = if a_arabic { y } else { x };
+                if latin == E { 0.3 } else { 1.0 }
+            }
             (true, true) => vowel_sub_cost(x, y),
             (false, false) => class_substitution_cost(x, y),
             _ => del_cost(x) + ins_cost(y),
@@ -302,13 +311,27 @@ pub fn key_distance(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
 /// Similarity in 0..=1 of two keys: `1 - distance / size`, where size
 /// counts consonants fully and vowels at 0.3.
 pub fn key_similarity(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
+    key_similarity_beyond(a, a_arabic, b, b_arabic, 0.0)
+}
+
+/// [`key_similarity`] for two name units that share a fixed part (`Abd`
+/// of Abd al-X, `Abu` of a kunya, `Din` of X al-Din): `shared` is the size
+/// of that part, left out of the denominator so that only the distinctive
+/// part decides (Abd al-Rahman is not close to Abd al-Muhsin).
+pub fn key_similarity_beyond(
+    a: &[u8],
+    a_arabic: bool,
+    b: &[u8],
+    b_arabic: bool,
+    shared: f32,
+) -> f32 {
     let size = |k: &[u8]| -> f32 {
         k.iter()
             .map(|&c| if is_vowel_class(c) { 0.3 } else { 1.0 })
             .sum()
     };
-    let m = size(a).max(size(b));
-    if m == 0.0 {
+    let m = size(a).max(size(b)) - shared;
+    if m <= 0.0 {
         return 0.0;
     }
     (1.0 - key_distance(a, a_arabic, b, b_arabic) / m).max(0.0)

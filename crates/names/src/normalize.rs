@@ -136,9 +136,6 @@ pub fn normalize(input: &str) -> String {
             }
             out.push(unify_arabic(c));
         } else if c.is_alphanumeric() {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
             let mut tmp = String::new();
             if !fold_special_latin(c, &mut tmp) {
                 let lower: String = c.to_lowercase().collect();
@@ -155,6 +152,12 @@ pub fn normalize(input: &str) -> String {
                         );
                     }
                 }
+            }
+            if tmp.is_empty() {
+                continue;
+            }
+            if pending_space && !out.is_empty() {
+                out.push(' ');
             }
             out.push_str(&tmp);
         } else {
@@ -213,5 +216,27 @@ mod tests {
         check("\u{FEE3}\u{FEA4}\u{FEE4}\u{FEAA}", "محمد");
         // directional marks and ZWNJ
         check("عبد\u{200C}الله\u{200F}", "عبدالله");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalisation_is_idempotent(s in "\\PC{0,40}") {
+            let once = normalize(&s);
+            proptest::prop_assert_eq!(normalize(&once), once.clone());
+            // only lower-case ASCII letters, digits, single spaces and
+            // Arabic-script letters survive
+            proptest::prop_assert!(once.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == ' ' || is_arabic_letter(c)));
+            proptest::prop_assert!(!once.contains("  ") && !once.starts_with(' ') && !once.ends_with(' '));
+        }
+
+        #[test]
+        fn arabic_and_latin_mixtures_never_panic(s in "[\\u{0600}-\\u{06FF}\\u{FB50}-\\u{FDFF}\\u{FE70}-\\u{FEFF}a-zA-Z' <-]{0,30}") {
+            let once = normalize(&s);
+            proptest::prop_assert_eq!(normalize(&once), once.clone());
+            for t in crate::tokenize(&s) {
+                proptest::prop_assert!(t.text.is_ascii());
+                proptest::prop_assert!(t.skeleton.is_ascii());
+            }
+        }
     }
 }

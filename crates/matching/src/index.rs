@@ -419,7 +419,7 @@ impl Index {
             let all_generic = name
                 .positions
                 .iter()
-                .all(|p| matches!(b.vocab[p.vocab as usize].kind, UnitKind::Generic(_)));
+                .all(|p| is_generic_kind(b.vocab[p.vocab as usize].kind));
             let last = name.positions.len().saturating_sub(1);
             for (i, p) in name.positions.iter_mut().enumerate() {
                 let v = &b.vocab[p.vocab as usize];
@@ -528,10 +528,15 @@ impl Index {
     }
 }
 
+/// Whether a unit kind is generic organisation vocabulary.
+pub(crate) fn is_generic_kind(k: UnitKind) -> bool {
+    matches!(k, UnitKind::Generic(c) if c.is_generic())
+}
+
 /// Coverage weight and evidence weight of a vocabulary token.
 pub(crate) fn token_weight(v: &VTok, config: &MatcherConfig) -> (f32, f32) {
     let idf = v.idf.powf(config.idf_power as f32);
-    if matches!(v.kind, UnitKind::Generic(_)) || is_title(&v.text) {
+    if is_generic_kind(v.kind) || is_title(&v.text) {
         (idf * config.generic_weight as f32, 0.0)
     } else if v.kind == UnitKind::Initial {
         (idf * 0.3, 0.0)
@@ -572,8 +577,18 @@ fn is_compound(k: UnitKind) -> bool {
 /// Similarity of a query form and a vocabulary token, with the rule that
 /// produced it. 0 means "no match".
 pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
-    let q_generic = matches!(q.kind, UnitKind::Generic(_));
-    let v_generic = matches!(v.kind, UnitKind::Generic(_));
+    if let (UnitKind::Generic(a), UnitKind::Generic(b)) = (q.kind, v.kind)
+        && a == b
+    {
+        let rule = if q.text == &*v.text {
+            Rule::Exact
+        } else {
+            Rule::Translation
+        };
+        return (1.0, rule);
+    }
+    let q_generic = is_generic_kind(q.kind);
+    let v_generic = is_generic_kind(v.kind);
     if q_generic || v_generic {
         if q.kind == v.kind {
             let rule = if q.text == &*v.text {

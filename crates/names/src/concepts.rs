@@ -36,6 +36,20 @@ pub enum Concept {
     Martyrs,
     Trading,
     International,
+    // Content words, not generic: they distinguish organisations and are
+    // translated between list languages.
+    Fighting,
+    Libyan,
+    Tunisian,
+    Moroccan,
+    Egyptian,
+    Algerian,
+    Syrian,
+    Iraqi,
+    Yemeni,
+    Somali,
+    Afghan,
+    Pakistani,
 }
 
 impl Concept {
@@ -68,7 +82,40 @@ impl Concept {
             Concept::Martyrs => "martyrs",
             Concept::Trading => "trading",
             Concept::International => "international",
+            Concept::Fighting => "fighting",
+            Concept::Libyan => "libyan",
+            Concept::Tunisian => "tunisian",
+            Concept::Moroccan => "moroccan",
+            Concept::Egyptian => "egyptian",
+            Concept::Algerian => "algerian",
+            Concept::Syrian => "syrian",
+            Concept::Iraqi => "iraqi",
+            Concept::Yemeni => "yemeni",
+            Concept::Somali => "somali",
+            Concept::Afghan => "afghan",
+            Concept::Pakistani => "pakistani",
         }
+    }
+
+    /// Generic vocabulary (group, front, islamic…) carries little weight
+    /// and never a match alone; content concepts (fighting, demonyms) weigh
+    /// like any name word.
+    pub fn is_generic(self) -> bool {
+        !matches!(
+            self,
+            Concept::Fighting
+                | Concept::Libyan
+                | Concept::Tunisian
+                | Concept::Moroccan
+                | Concept::Egyptian
+                | Concept::Algerian
+                | Concept::Syrian
+                | Concept::Iraqi
+                | Concept::Yemeni
+                | Concept::Somali
+                | Concept::Afghan
+                | Concept::Pakistani
+        )
     }
 }
 
@@ -118,6 +165,19 @@ pub fn latin_concept(word: &str) -> Option<Concept> {
         "trading" | "trade" | "commercial" | "import" | "export" | "industries" | "industrial"
         | "engineering" | "services" | "general" | "holding" => Trading,
         "international" | "dawli" | "dawliya" => International,
+        "fighting" | "combatant" | "combattant" | "combattants" | "fighters" | "muqatila"
+        | "muqatilah" => Fighting,
+        "libyan" | "libya" | "libyenne" | "libyen" | "libiya" | "libiyya" => Libyan,
+        "tunisian" | "tunisia" | "tunisien" | "tunisienne" | "tunisiya" => Tunisian,
+        "moroccan" | "morocco" | "marocain" | "marocaine" | "maroc" | "maghribiya" => Moroccan,
+        "egyptian" | "egypt" | "egyptien" | "egyptienne" | "misriya" => Egyptian,
+        "algerian" | "algeria" | "algerien" | "algerienne" | "jazairiya" => Algerian,
+        "syrian" | "syria" | "syrien" | "syrienne" | "suriya" => Syrian,
+        "iraqi" | "iraq" | "irakien" | "iraqiya" => Iraqi,
+        "yemeni" | "yemen" | "yemenite" | "yamaniya" => Yemeni,
+        "somali" | "somalia" | "somalien" => Somali,
+        "afghan" | "afghanistan" | "afghani" => Afghan,
+        "pakistani" | "pakistan" => Pakistani,
         _ => return None,
     })
 }
@@ -137,7 +197,7 @@ pub fn arabic_concept(word: &str) -> Option<Concept> {
         "اسلامية" | "اسلاميه" | "اسلامي" | "اسلام" => Islamic,
         "ولاية" | "ولايه" | "ولايت" => Province,
         "جيش" | "لشكر" => Army,
-        "تنظيم" | "منظمة" | "منظمه" | "هيئة" | "هيئه" => Organisation,
+        "تنظيم" | "منظمة" | "منظمه" | "هيية" | "هييه" => Organisation,
         "مجلس" | "شورى" | "شوري" => Council,
         "حزب" => Party,
         "جمعية" | "جمعيه" | "جمعيت" | "انجمن" => Association,
@@ -153,6 +213,18 @@ pub fn arabic_concept(word: &str) -> Option<Concept> {
         "جهاد" => Jihad,
         "شهداء" | "شهدا" => Martyrs,
         "دولي" | "دولية" => International,
+        "مقاتلة" | "مقاتله" | "مقاتلين" | "مقاتلون" => Fighting,
+        "ليبي" | "ليبية" | "ليبيه" | "ليبيا" => Libyan,
+        "تونسي" | "تونسية" | "تونسيه" | "تونس" => Tunisian,
+        "مغربي" | "مغربية" | "مغربيه" | "مغرب" => Moroccan,
+        "مصري" | "مصرية" | "مصريه" | "مصر" => Egyptian,
+        "جزائري" | "جزائرية" | "جزائريه" | "جزائر" => Algerian,
+        "سوري" | "سورية" | "سوريه" | "سوريا" => Syrian,
+        "عراقي" | "عراقية" | "عراقيه" | "عراق" => Iraqi,
+        "يمني" | "يمنية" | "يمنيه" | "يمن" => Yemeni,
+        "صومالي" | "صومالية" | "صوماليه" | "صومال" => Somali,
+        "افغاني" | "افغانستان" => Afghan,
+        "باكستاني" | "باكستان" => Pakistani,
         _ => return None,
     })
 }

@@ -221,6 +221,8 @@ pub fn arabic_key(word: &str) -> Vec<u8> {
             'و' if i == 0 => b'W',
             'ي' if i == 0 => b'Y',
             'و' => U,
+            // a final ي is -i (nisba) or, in Persian spelling, -a (عیسی Isa)
+            'ي' if i + 1 == n && n > 2 => E,
             'ي' => I,
             'ه' if i + 1 == n && i > 0 => continue,
             _ => match crate::skeleton::arabic_class_of(c) {
@@ -281,8 +283,14 @@ pub fn key_distance(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
         match (is_vowel_class(x), is_vowel_class(y)) {
             // a long vowel written in Arabic is a fact, not a guess
             (true, true) if a_arabic != b_arabic && x != ANY && y != ANY && x != y => {
-                let latin = if a_arabic { y } else { x };
-                if latin == E { 0.3 } else { 1.0 }
+                let (arabic, latin) = if a_arabic { (x, y) } else { (y, x) };
+                if arabic == E && (latin == A || latin == I) {
+                    0.05
+                } else if latin == E {
+                    0.3
+                } else {
+                    1.0
+                }
             }
             (true, true) => vowel_sub_cost(x, y),
             (false, false) => class_substitution_cost(x, y),

@@ -76,8 +76,10 @@ pub struct Token {
 }
 
 impl Token {
+    /// Generic organisation vocabulary (not content concepts such as
+    /// demonyms, which are `Generic` for translation but weigh fully).
     pub fn is_generic(&self) -> bool {
-        matches!(self.kind, UnitKind::Generic(_))
+        matches!(self.kind, UnitKind::Generic(c) if c.is_generic())
     }
 }
 
@@ -577,7 +579,14 @@ fn build_unit(raws: &[Raw], mut i: usize) -> (Option<Token>, usize) {
                 },
             }
         }
-        Raw::DinTail(s) => plain_word(if s.is_empty() { "din" } else { s }),
+        // a lone Din (Ansar Eddine, انصار الدين): the word without its article
+        Raw::DinTail(s) => {
+            if word_script(s) == Script::Arabic {
+                plain_word("دين")
+            } else {
+                plain_word("din")
+            }
+        }
         Raw::AllahTail(s) => plain_word(if s.is_empty() { "allah" } else { s }),
         // the loop above consumed every leading particle
         Raw::Article | Raw::Nasab => return (None, i + 1),

@@ -368,7 +368,15 @@ fn innocent(
         // find no clean form in 30 draws: it is then kept and labelled
         // `innocent-overlap` (a different person by construction, whom a
         // matcher may fairly refer to the second line).
-        let overlapping = listed.overlaps(&name);
+        // Compare the Arabic-script form too: Youcef Haddad and Yusuf Haddad
+        // are one name, and the Arabic form says so.
+        let arabic_form = someone
+            .names()
+            .iter()
+            .find(|n| is_arabic(n.value))
+            .map(|n| n.value.to_string());
+        let overlapping = listed.overlaps(&name)
+            || (!homonym && arabic_form.is_some_and(|a| listed.overlaps(&a)));
         if overlapping && attempt < 30 {
             continue;
         }

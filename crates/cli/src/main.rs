@@ -1,1 +1,115 @@
-fn main() {}
+//! `tansiq`: the command-line tool and composition root of a national node.
+//!
+//! The library crates are pure (names, matching, lists, travel) or own one
+//! concern (store); this binary is where files are read, clocks are read,
+//! the store is opened and the pieces are put together. Errors become
+//! `anyhow` here and nowhere else.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+mod demo;
+mod eval;
+mod import;
+mod manifest;
+mod mrz;
+mod output;
+mod screen;
+
+/// Federated watchlist and border screening: one national node.
+#[derive(Debug, Parser)]
+#[command(name = "tansiq", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the node keeps its state.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreArgs {
+    /// SQLite file path (created if absent) or a `postgres://` URL.
+    #[arg(long, env = "TANSIQ_DB", default_value = "tansiq.db")]
+    pub db: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import a watchlist file into the store: all-or-nothing; prints the
+    /// counts and what was added, changed and removed since the previous
+    /// version of the same list.
+    Import(import::ImportArgs),
+    /// Screen one traveller against every active entry of the store.
+    Screen(screen::ScreenArgs),
+    /// Screen every query of a benchmark file against an in-memory
+    /// FollowTheMoney watchlist and write one result line per query (the
+    /// format `shared/bench/score.py` reads).
+    Eval(eval::EvalArgs),
+    /// Score labelled pairs of FollowTheMoney entities
+    /// (`{"id","a","b"}` lines in, `{"id","score"}` lines out).
+    MatchPairs(eval::MatchPairsArgs),
+    /// Set up a node on the embedded store with the built-in fictitious demo
+    /// watchlist, and screen a few travellers with variant spellings.
+    Demo(demo::DemoArgs),
+    /// Decode an ICAO 9303 machine readable zone and check its check
+    /// digits. Exit code 0: every check passes; 1: a check digit fails (the
+    /// field is named); 2: the lines are not an MRZ.
+    Mrz(mrz::MrzArgs),
+    /// Airline passenger manifests (UN/EDIFACT PAXLST or CSV).
+    #[command(subcommand)]
+    Manifest(manifest::ManifestCommand),
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Import(args) => runtime()?.block_on(import::run(args)),
+        Command::Screen(args) => runtime()?.block_on(screen::run(args)),
+        Command::Eval(args) => eval::run_eval(args),
+        Command::MatchPairs(args) => eval::run_match_pairs(args),
+        Command::Demo(args) => runtime()?.block_on(demo::run(args)),
+        Command::Mrz(args) => {
+            let code = mrz::run(args)?;
+            std::process::exit(code)
+        }
+        Command::Manifest(cmd) => runtime()?.block_on(manifest::run(cmd)),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+/// Today's date as ISO `YYYY-MM-DD` (UTC): the pure crates are given
+/// "today" rather than reading the clock.
+pub fn today() -> String {
+    let d = time::OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_is_iso() {
+        let t = today();
+        assert_eq!(t.len(), 10);
+        assert!(t.parse::<tansiq_model::PartialDate>().unwrap().is_full());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

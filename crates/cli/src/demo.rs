@@ -1,0 +1,100 @@
+//! `tansiq demo`: a node on the embedded store with the built-in fictitious
+//! demo watchlist, screening travellers written differently from their
+//! entries — and innocents who must not be stopped.
+
+use anyhow::{Context, Result};
+use tansiq_matching::{Band, Query};
+use tansiq_store::Store;
+
+use crate::{import, output, screen};
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// SQLite file of the demo node (created if absent; the demo list is
+    /// imported again idempotently).
+    #[arg(long, default_value = "tansiq-demo.db")]
+    pub db: String,
+}
+
+/// The version label of the built-in demo list: bump it when the generator
+/// changes, so the import records a new version.
+const DEMO_VERSION: &str = "builtin-1";
+
+pub async fn run(args: DemoArgs) -> Result<()> {
+    println!(
+        "tansiq demo: a national node on the embedded store {}",
+        args.db
+    );
+    println!("All people and organisations below are fictitious.\n");
+    let store = Store::open(&args.db)
+        .await
+        .with_context(|| format!("opening the store {}", args.db))?;
+    let watchlist = tansiq_synth::demo_watchlist();
+    let report = store
+        .import_list("demo", DEMO_VERSION, watchlist)
+        .await
+        .context("importing the demo watchlist")?;
+    import::print_report(&report);
+    let index = screen::load_index(&store).await?;
+    store.close().await;
+    println!(
+        "\nscreening index: {} entries, {} names\n",
+        index.len(),
+        index.name_count()
+    );
+
+    let travellers = tansiq_synth::demo_travellers();
+    let mut as_expected = 0;
+    for (i, t) in travellers.iter().enumerate() {
+        let tr = &t.traveller;
+        let mut query = Query::name(&tr.name);
+        query.birth_dates = tr.birth_date.iter().cloned().collect();
+        query.nationalities = tr.nationality.iter().cloned().collect();
+        query.gender = tr.gender.clone();
+        query.documents = tr.document_number.iter().cloned().collect();
+        let matches = index.screen(&query, 3);
+        println!("── traveller {}: {}", i + 1, tr.name);
+        let mut facts = Vec::new();
+        if let Some(d) = &tr.birth_date {
+            facts.push(format!("born {d}"));
+        }
+        if let Some(n) = &tr.nationality {
+            facts.push(format!("nationality {n}"));
+        }
+        if let Some(d) = &tr.document_number {
+            facts.push(format!("document {d}"));
+        }
+        if !facts.is_empty() {
+            println!("   {}", facts.join(", "));
+        }
+        println!("   ({})", t.description);
+        println!("   answer: {}", output::verdict(&matches));
+        output::print_matches(&index, &matches, false);
+        let alerted: Vec<&str> = matches
+            .iter()
+            .filter(|m| m.band != Band::None)
+            .map(|m| m.entity_id.as_str())
+            .collect();
+        let ok = match &t.expected {
+            Some(id) => alerted.first() == Some(&id.as_str()),
+            None => alerted.is_empty(),
+        };
+        if ok {
+            as_expected += 1;
+        }
+        let expected = t.expected.as_deref().unwrap_or("no alert");
+        println!(
+            "   expected: {expected} — {}\n",
+            if ok { "as expected" } else { "NOT as expected" }
+        );
+    }
+    println!(
+        "{as_expected} of {} travellers answered as expected.",
+        travellers.len()
+    );
+    println!(
+        "\nTry it yourself:\n  cargo run --release -q -p tansiq-cli -- screen \"<a name, in any script>\" --db {}",
+        args.db
+    );
+    Ok(())
+}

@@ -98,6 +98,9 @@ pub struct Explanation {
     pub listed_coverage: f64,
     /// Factor < 1 when the agreeing tokens are all common ones.
     pub rarity_factor: f64,
+    /// The last part (family name, nisba) of a listed name of three or more
+    /// parts found no partner, which lowered the score.
+    pub family_part_unmatched: bool,
     /// Name score before evidence, 0..=1.
     pub name_score: f64,
     /// The name score combines tokens found in several names of the
@@ -122,6 +125,12 @@ impl fmt::Display for Explanation {
             self.listed_coverage,
             self.rarity_factor
         )?;
+        if self.family_part_unmatched {
+            writeln!(
+                f,
+                "  the listed family name / nisba (last part) is unmatched"
+            )?;
+        }
         if self.combined_names {
             writeln!(f, "  name parts matched across several names of the entity")?;
         }

@@ -142,32 +142,50 @@ pub(crate) fn is_title(text: &str) -> bool {
     )
 }
 
-/// Splits a listed name string that packs several names (`A; B; C`,
-/// `a) X b) Y`) into its parts.
+/// Splits a name string that packs several names into its parts:
+/// `A; B; C`, `a) X b) Y`, and parenthesised segments, which lists use
+/// for acronyms and alternative names (`AL-QAIDA IN THE ARABIAN PENINSULA
+/// (AQAP)` is two names). The text outside parentheses comes first.
 pub(crate) fn split_listed_name(raw: &str) -> Vec<String> {
-    let cleaned: String = raw
-        .chars()
-        .map(|c| {
-            if matches!(c, '(' | ')' | '[' | ']') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
-    let mut out = Vec::new();
-    for part in cleaned.split(';') {
-        // "a) X b) Y" enumerations
-        let mut s = part.to_string();
-        for marker in [" a) ", " b) ", " c) ", " d) "] {
-            s = s.replace(marker, ";");
+    let mut s = format!(" {raw}");
+    for marker in [" a) ", " b) ", " c) ", " d) ", " e) "] {
+        s = s.replace(marker, ";");
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |p: &str| {
+        let p = p
+            .trim()
+            .trim_matches(|c: char| c == ',' || c == ';' || c.is_whitespace());
+        if p.chars().any(char::is_alphanumeric) && !out.iter().any(|o| o == p) {
+            out.push(p.to_string());
         }
-        for p in s.split(';') {
-            let p = p.trim().trim_start_matches("a)").trim();
-            if !p.is_empty() {
-                out.push(p.to_string());
+    };
+    for part in s.split(';') {
+        let mut outside = String::new();
+        let mut inside = String::new();
+        let mut depth = 0usize;
+        for c in part.chars() {
+            match c {
+                '(' | '[' => {
+                    if depth > 0 {
+                        inside.push(' ');
+                    }
+                    depth += 1;
+                }
+                ')' | ']' => {
+                    if depth == 1 {
+                        push(&inside);
+                        inside.clear();
+                    }
+                    depth = depth.saturating_sub(1);
+                    outside.push(' ');
+                }
+                _ if depth > 0 => inside.push(c),
+                _ => outside.push(c),
             }
         }
+        push(&outside);
+        push(&inside);
     }
     if out.is_empty() {
         out.push(raw.to_string());

@@ -91,6 +91,9 @@ pub struct MatcherConfig {
     pub rarity_power: f64,
     /// Multiplier for weak aliases.
     pub weak_alias_factor: f64,
+    /// Multiplier when the last part (family name, nisba) of a listed name
+    /// of three or more parts is unmatched.
+    pub family_miss_factor: f64,
     /// Coverage weight multiplier of the first and last parts of a listed
     /// name of three or more parts.
     pub edge_weight: f64,
@@ -135,6 +138,7 @@ impl Default for MatcherConfig {
             rarity_power: 0.5,
             weak_alias_factor: 0.95,
             edge_weight: 1.5,
+            family_miss_factor: 0.85,
             combined_names_factor: 0.85,
             calibration_power: 0.5,
             schema_mismatch_factor: 0.6,

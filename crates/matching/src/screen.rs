@@ -7,8 +7,8 @@ use tansiq_names::{MAX_TOKENS, Script, Token, UnitKind, tokenize};
 
 use crate::explain::{Evidence, EvidenceKind, Explanation, Rule, TokenAlignment};
 use crate::index::{
-    Index, NameRec, QForm, VTok, joinable, skeleton_keys, token_similarity, token_weight,
-    variant_factor,
+    Index, NameRec, QForm, VTok, joinable, skeleton_keys, split_listed_name, token_similarity,
+    token_weight, variant_factor,
 };
 use crate::{Band, Match, MatcherConfig, Query};
 
@@ -255,7 +255,8 @@ impl Index {
         let qnames: Vec<QName> = query
             .names
             .iter()
-            .map(|n| self.analyse_name(n, exhaustive))
+            .flat_map(|n| split_listed_name(n.as_str()))
+            .map(|n| self.analyse_name(&n, exhaustive))
             .collect();
         let c = &self.config;
         let mut best: FxHashMap<u32, Ranked> = FxHashMap::default();
@@ -355,10 +356,18 @@ impl Index {
                 let rarity = (evidence / (c.rare_evidence as f32 * unit))
                     .min(1.0)
                     .powf(c.rarity_power as f32);
-                // Parts scattered over aliases rank a candidate but never
-                // raise an alert on their own.
-                let score = calibrate(base * rarity * c.combined_names_factor as f32, c)
-                    .min(c.possible as f32 - 0.01);
+                // Parts scattered over aliases rank a candidate; they raise
+                // an alert only when every query part is matched well and
+                // at least two of them are rare.
+                let all_good = acc.credits[..n].iter().all(|x| x.0 >= 0.8);
+                let rare_parts = acc.credits[..n]
+                    .iter()
+                    .filter(|x| x.1 >= 0.6 * unit)
+                    .count();
+                let mut score = calibrate(base * rarity * c.combined_names_factor as f32, c);
+                if !(all_good && rare_parts >= 2) {
+                    score = score.min(c.possible as f32 - 0.01);
+                }
                 if let Some(slot) = best.get_mut(e)
                     && score > slot.name_score
                 {
@@ -547,7 +556,17 @@ impl Index {
             NameKind::Primary | NameKind::Alias => 1.0,
             NameKind::Weak => c.weak_alias_factor as f32,
         };
-        let score = calibrate(base * rarity * kind_factor, c);
+        // The last part of a listed name of three or more parts is its
+        // family name or nisba: leaving it unmatched is strong evidence of
+        // another person.
+        let n_pos = name.positions.len();
+        let family_missed = (3..=64).contains(&n_pos) && used_l & (1u64 << (n_pos - 1)) == 0;
+        let family_factor = if family_missed {
+            c.family_miss_factor as f32
+        } else {
+            1.0
+        };
+        let score = calibrate(base * rarity * kind_factor * family_factor, c);
         if let Some(ex) = ex {
             ex.query_name = qn.raw.clone();
             ex.listed_name = name.raw.to_string();
@@ -560,6 +579,7 @@ impl Index {
             ex.query_coverage = f64::from(cov_q);
             ex.listed_coverage = f64::from(cov_l);
             ex.rarity_factor = f64::from(rarity);
+            ex.family_part_unmatched = family_missed;
             for (i, t) in qn.tokens.iter().enumerate() {
                 if used_q & (1u64 << i) == 0 {
                     ex.unmatched_query.push(t.source.clone());

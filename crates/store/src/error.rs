@@ -26,6 +26,10 @@ pub enum StoreError {
         key: String,
         reason: String,
     },
+    /// The audit chain does not verify: event `seq` (the first bad one)
+    /// was edited, deleted, moved, or the log was cut short.
+    #[error("audit chain broken at event {seq}: {reason}")]
+    ChainBroken { seq: i64, reason: String },
     /// The database failed in a way the caller cannot act on (I/O, lost
     /// connection, timeout waiting for a connection).
     #[error("database error: {0}")]

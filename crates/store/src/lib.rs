@@ -49,6 +49,7 @@
 
 mod access;
 pub use access::*;
+mod audit;
 mod backend;
 mod diff;
 mod error;
@@ -60,6 +61,7 @@ use std::path::Path;
 use tansiq_model::Entity;
 use time::OffsetDateTime;
 
+pub use audit::{AuditEvent, AuditHead, AuditRecord, GENESIS, verify_chain};
 pub use diff::{Counts, Diff, diff};
 pub use error::StoreError;
 pub use postgres::PgStore;
@@ -330,6 +332,107 @@ impl Store {
         dispatch!(self, s => s.withdraw_entry(id, actor, reason).await)
     }
 
+    /// Appends one event to the audit log; see [`Store::append_audit_batch`].
+    pub async fn append_audit(&self, event: AuditEvent) -> Result<AuditRecord, StoreError> {
+        let mut records = self.append_audit_batch(vec![event]).await?;
+        records
+            .pop()
+            .ok_or_else(|| StoreError::Backend("an append returned no record".into()))
+    }
+
+    /// Appends events to the hash-chained audit log in one transaction (a
+    /// group commit: one disk flush for the batch), in order. Whatever the
+    /// number of writers (tasks, processes, replicas), they form one chain
+    /// with contiguous `seq`.
+    pub async fn append_audit_batch(
+        &self,
+        events: Vec<AuditEvent>,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        dispatch!(self, s => s.append_audit(events).await)
+    }
+
+    /// Up to `limit` audit events after `after_seq` (0: from the start), in
+    /// order: for export and verification.
+    pub async fn audit_records(
+        &self,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        dispatch!(self, s => s.audit_records(after_seq, limit).await)
+    }
+
+    /// The last event of the audit log: what a signed checkpoint records.
+    pub async fn audit_head(&self) -> Result<Option<AuditHead>, StoreError> {
+        let mut last = None;
+        let mut after = 0;
+        // The head is the highest seq; read it through the ordered pages
+        // rather than trusting a MAX() over a possibly tampered table.
+        loop {
+            let page = self.audit_records(after, AUDIT_PAGE).await?;
+            match page.last() {
+                Some(r) => {
+                    after = r.seq;
+                    last = Some(AuditHead {
+                        seq: r.seq,
+                        hash: r.hash.clone(),
+                    });
+                }
+                None => return Ok(last),
+            }
+        }
+    }
+
+    /// Verifies the whole audit chain; returns the number of events. The
+    /// first edited, deleted or reordered event fails it with
+    /// [`StoreError::ChainBroken`] naming its `seq`. A forged or truncated
+    /// tail is only visible against a head kept outside the database
+    /// ([`Store::verify_audit_against`]).
+    pub async fn verify_audit(&self) -> Result<u64, StoreError> {
+        Ok(self.verify_audit_pages().await?.0)
+    }
+
+    /// [`Store::verify_audit`], and the chain must contain `checkpoint`
+    /// (a head recorded earlier and kept outside the database) unchanged:
+    /// this detects a truncated or rewritten tail.
+    pub async fn verify_audit_against(&self, checkpoint: &AuditHead) -> Result<u64, StoreError> {
+        let (count, _) = self.verify_audit_pages().await?;
+        let at = self.audit_records(checkpoint.seq - 1, 1).await?;
+        match at.first() {
+            Some(r) if r.seq == checkpoint.seq && r.hash == checkpoint.hash => Ok(count),
+            Some(r) if r.seq == checkpoint.seq => Err(StoreError::ChainBroken {
+                seq: r.seq,
+                reason: "it differs from the signed checkpoint (the chain was rewritten)".into(),
+            }),
+            _ => Err(StoreError::ChainBroken {
+                seq: checkpoint.seq,
+                reason: format!(
+                    "the checkpoint's event is missing: the log ends at {count} (truncated)"
+                ),
+            }),
+        }
+    }
+
+    async fn verify_audit_pages(&self) -> Result<(u64, Option<AuditHead>), StoreError> {
+        let mut head: Option<AuditHead> = None;
+        let mut count = 0u64;
+        loop {
+            let after = head.as_ref().map_or(0, |h| h.seq);
+            let page = self.audit_records(after, AUDIT_PAGE).await?;
+            if page.is_empty() {
+                return Ok((count, head));
+            }
+            count += page.len() as u64;
+            head = verify_chain(head.as_ref(), &page)?;
+        }
+    }
+
+    /// Removes the payloads of audit events older than `before` (retention);
+    /// the chain still verifies, over the payload hashes. Returns how many
+    /// payloads were removed.
+    pub async fn purge_audit_payloads(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.purge_audit_payloads(before).await)
+    }
+
     /// A canonical text dump of the entity tables (entities, history,
     /// names, documents, list versions), one row a line in key order: two
     /// dumps are equal iff the stored state is. For consistency checks and
@@ -338,6 +441,9 @@ impl Store {
         dispatch!(self, s => s.dump().await)
     }
 }
+
+/// Audit events read per query when walking the chain.
+const AUDIT_PAGE: i64 = 10_000;
 
 /// Now, to the microsecond (PostgreSQL's precision), so what a write
 /// returns equals what a later read gives.

@@ -96,6 +96,7 @@ fn redact(url: &str) -> String {
 }
 
 crate::backend::impl_backend!(PgStore, Postgres);
+crate::audit::impl_audit!(PgStore, Postgres);
 
 #[cfg(test)]
 mod tests {

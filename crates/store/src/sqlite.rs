@@ -87,3 +87,4 @@ impl SqliteStore {
 }
 
 crate::backend::impl_backend!(SqliteStore, Sqlite);
+crate::audit::impl_audit!(SqliteStore, Sqlite);

@@ -6,8 +6,11 @@
 
 use std::collections::BTreeSet;
 
+use serde_json::json;
+use sqlx::Connection;
 use tansiq_model::{Entity, EntryStatus, Schema, prop};
-use tansiq_store::{Change, Expect, NATIONAL_SOURCE, Store, StoreError};
+use tansiq_store::{AuditEvent, AuditHead, Change, Expect, NATIONAL_SOURCE, Store, StoreError};
+use time::OffsetDateTime;
 
 /// Calls `$m!(scenario, …)` with every scenario, so both harnesses run the
 /// same list.
@@ -24,6 +27,8 @@ macro_rules! scenarios {
             optimistic_concurrency_on_entries,
             concurrent_writers_lose_nothing,
             ids_are_unique_across_sources,
+            audit_chain_is_one_chain_across_writers,
+            audit_tampering_is_detected,
         );
     };
 }
@@ -615,5 +620,184 @@ pub async fn ids_are_unique_across_sources(location: &str) {
     e.provenance.source = "list-a".into();
     let err = store.import_list("list-b", "v1", vec![e]).await;
     assert!(matches!(err, Err(StoreError::Invalid { .. })), "{err:?}");
+    store.close().await;
+}
+
+fn audit_event(i: i64, actor: &str) -> AuditEvent {
+    AuditEvent {
+        at: OffsetDateTime::from_unix_timestamp(1_790_000_000 + i * 60).unwrap()
+            + time::Duration::nanoseconds(123_456_789),
+        actor: actor.to_string(),
+        action: "screen".to_string(),
+        subject: (i % 3 == 0).then(|| format!("entry-{i}")),
+        facts: json!({"agency": "dz-dgsn", "outcome": "ok"}),
+        payload: json!({"query": {"name": "Fictive Traveller", "n": i}}),
+    }
+}
+
+/// Runs SQL on the store's database directly, as someone with access to
+/// the database (not through the store) would.
+async fn raw(location: &str, sql: &str) -> Result<(), sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    if location.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(location).await?;
+        sqlx::raw_sql(sql).execute(&mut c).await?;
+        c.close().await
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{location}")).await?;
+        sqlx::raw_sql(sql).execute(&mut c).await?;
+        c.close().await
+    }
+}
+
+fn broken_at(result: Result<u64, StoreError>) -> i64 {
+    match result {
+        Err(StoreError::ChainBroken { seq, .. }) => seq,
+        other => panic!("expected a broken chain, got {other:?}"),
+    }
+}
+
+pub async fn audit_chain_is_one_chain_across_writers(location: &str) {
+    let a = open(location).await;
+    let b = open(location).await;
+    assert_eq!(a.verify_audit().await.unwrap(), 0);
+    assert_eq!(a.audit_head().await.unwrap(), None);
+    let writer = |store: Store, name: &'static str| async move {
+        let mut written = Vec::new();
+        for round in 0..3 {
+            let batch: Vec<AuditEvent> =
+                (0..5).map(|i| audit_event(round * 10 + i, name)).collect();
+            written.extend(store.append_audit_batch(batch).await.unwrap());
+            written.push(store.append_audit(audit_event(round, name)).await.unwrap());
+        }
+        written
+    };
+    let (wa, wb) = tokio::join!(
+        tokio::spawn(writer(a.clone(), "writer-a")),
+        tokio::spawn(writer(b.clone(), "writer-b"))
+    );
+    let mut written = wa.unwrap();
+    written.extend(wb.unwrap());
+    written.sort_by_key(|r| r.seq);
+    assert_eq!(
+        written.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        (1..=36).collect::<Vec<i64>>(),
+        "no seq repeats or goes missing"
+    );
+    assert_eq!(b.verify_audit().await.unwrap(), 36);
+    let head = a.audit_head().await.unwrap().unwrap();
+    assert_eq!(
+        head,
+        AuditHead {
+            seq: 36,
+            hash: written[35].hash.clone()
+        }
+    );
+    // What was returned is what is stored (times to the microsecond).
+    let stored = a.audit_records(0, 100).await.unwrap();
+    assert_eq!(stored, written);
+    assert_eq!(stored[0].at.nanosecond() % 1_000, 0);
+    assert_eq!(a.verify_audit_against(&head).await.unwrap(), 36);
+    let paged = a.audit_records(30, 4).await.unwrap();
+    assert_eq!(
+        paged.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        [31, 32, 33, 34]
+    );
+    a.close().await;
+    b.close().await;
+}
+
+pub async fn audit_tampering_is_detected(location: &str) {
+    let store = open(location).await;
+    let events: Vec<AuditEvent> = (1..=10).map(|i| audit_event(i, "officer-7")).collect();
+    let records = store.append_audit_batch(events).await.unwrap();
+    let checkpoint = store.audit_head().await.unwrap().unwrap();
+    assert_eq!(checkpoint.seq, 10);
+
+    // The database itself refuses deletes and edits...
+    assert!(
+        raw(location, "DELETE FROM audit_log WHERE seq = 5")
+            .await
+            .is_err()
+    );
+    assert!(
+        raw(
+            location,
+            "UPDATE audit_log SET actor = 'mallory' WHERE seq = 4"
+        )
+        .await
+        .is_err()
+    );
+    // ...but lets retention purge payloads, and the chain still verifies.
+    let purged = store.purge_audit_payloads(records[3].at).await.unwrap();
+    assert_eq!(purged, 3);
+    let stored = store.audit_records(0, 100).await.unwrap();
+    assert!(stored[..3].iter().all(|r| r.payload.is_none()));
+    assert!(stored[3..].iter().all(|r| r.payload.is_some()));
+    assert_eq!(store.verify_audit().await.unwrap(), 10);
+
+    // Someone with the database drops the guard; the chain still tells.
+    let drop_guard = if location.starts_with("postgres") {
+        "DROP TRIGGER audit_log_append_only ON audit_log"
+    } else {
+        "DROP TRIGGER audit_log_no_delete; DROP TRIGGER audit_log_only_purge"
+    };
+    raw(location, drop_guard).await.unwrap();
+
+    // An edited field.
+    raw(
+        location,
+        "UPDATE audit_log SET actor = 'mallory' WHERE seq = 4",
+    )
+    .await
+    .unwrap();
+    assert_eq!(broken_at(store.verify_audit().await), 4);
+    raw(
+        location,
+        "UPDATE audit_log SET actor = 'officer-7' WHERE seq = 4",
+    )
+    .await
+    .unwrap();
+    assert_eq!(store.verify_audit().await.unwrap(), 10);
+
+    // An edited payload.
+    let original = stored[5].payload.clone().unwrap();
+    assert!(!original.contains('\''));
+    raw(
+        location,
+        "UPDATE audit_log SET payload = '{}' WHERE seq = 6",
+    )
+    .await
+    .unwrap();
+    assert_eq!(broken_at(store.verify_audit().await), 6);
+    raw(
+        location,
+        &format!("UPDATE audit_log SET payload = '{original}' WHERE seq = 6"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(store.verify_audit().await.unwrap(), 10);
+
+    // Two events swapped.
+    let swap = "UPDATE audit_log SET seq = 1000 WHERE seq = 2; \
+                UPDATE audit_log SET seq = 2 WHERE seq = 3; \
+                UPDATE audit_log SET seq = 3 WHERE seq = 1000";
+    raw(location, swap).await.unwrap();
+    assert_eq!(broken_at(store.verify_audit().await), 2);
+    raw(location, swap).await.unwrap();
+    assert_eq!(store.verify_audit().await.unwrap(), 10);
+
+    // The tail cut off: the chain alone cannot tell, the checkpoint can.
+    raw(location, "DELETE FROM audit_log WHERE seq = 10")
+        .await
+        .unwrap();
+    assert_eq!(store.verify_audit().await.unwrap(), 9);
+    assert_eq!(broken_at(store.verify_audit_against(&checkpoint).await), 10);
+
+    // An event deleted in the middle.
+    raw(location, "DELETE FROM audit_log WHERE seq = 5")
+        .await
+        .unwrap();
+    assert_eq!(broken_at(store.verify_audit().await), 5);
     store.close().await;
 }

@@ -1,0 +1,432 @@
+//! The node's settings: `tansiq.toml`, each key overridable by an
+//! environment variable `TANSIQ_<SECTION>_<KEY>` (e.g.
+//! `TANSIQ_SERVER_LISTEN=0.0.0.0:8443`).
+//!
+//! Unknown keys are rejected with their name (a typo must fail startup, not
+//! be silently ignored), and [`Config::validate`] reports every bad value at
+//! once so an operator fixes the file in one pass.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ServerError;
+
+/// Every setting of a node. `Default` is a working development node on
+/// `127.0.0.1:8080` with the embedded store `tansiq.db`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerSection,
+    pub store: StoreSection,
+    pub tls: TlsSection,
+    pub screening: ScreeningSection,
+    pub rate_limit: RateLimitSection,
+    pub security: SecuritySection,
+}
+
+/// `[server]`: where and how the HTTP service listens.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSection {
+    /// Socket address, e.g. `127.0.0.1:8080`; port 0 picks a free port.
+    pub listen: String,
+    /// Largest accepted request body in bytes.
+    pub body_limit_bytes: u64,
+    /// A request that takes longer is answered 503 and dropped.
+    pub request_timeout_ms: u64,
+    /// How long a shutdown waits for in-flight requests.
+    pub shutdown_grace_ms: u64,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        ServerSection {
+            listen: "127.0.0.1:8080".into(),
+            body_limit_bytes: 1024 * 1024,
+            request_timeout_ms: 10_000,
+            shutdown_grace_ms: 30_000,
+        }
+    }
+}
+
+/// `[store]`: the durable state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreSection {
+    /// A SQLite file path (created if absent) or a `postgres://` URL.
+    pub location: String,
+}
+
+impl Default for StoreSection {
+    fn default() -> Self {
+        StoreSection {
+            location: "tansiq.db".into(),
+        }
+    }
+}
+
+/// `[tls]`: HTTPS with rustls when both paths are set (PEM files).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsSection {
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+}
+
+/// `[screening]`: bands and result sizes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScreeningSection {
+    /// Score from which a match is a *possible* match (0..=1).
+    pub possible: f64,
+    /// Score from which a match is a *strong* match (0..=1, ≥ possible).
+    pub strong: f64,
+    /// Matches returned when a request does not say.
+    pub default_limit: usize,
+    /// Most matches a request may ask for.
+    pub max_limit: usize,
+}
+
+impl Default for ScreeningSection {
+    fn default() -> Self {
+        ScreeningSection {
+            possible: 0.80,
+            strong: 0.90,
+            default_limit: 10,
+            max_limit: 100,
+        }
+    }
+}
+
+/// `[rate_limit]`: a token bucket per API key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitSection {
+    /// Sustained requests per second per key; 0 disables the limit.
+    pub per_key_per_second: u32,
+    /// Requests a key may make at once above the sustained rate.
+    pub burst: u32,
+}
+
+impl Default for RateLimitSection {
+    fn default() -> Self {
+        RateLimitSection {
+            per_key_per_second: 200,
+            burst: 400,
+        }
+    }
+}
+
+/// `[security]`: secrets kept outside the database.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecuritySection {
+    /// File holding the API-key pepper (created with 32 random bytes, mode
+    /// 0600, when absent). Keep it off the database's backups: a stolen
+    /// database without it cannot be used to check guessed keys.
+    pub pepper_file: PathBuf,
+    /// API keys expire after this many days unless a shorter expiry is asked.
+    pub key_max_days: u32,
+}
+
+impl Default for SecuritySection {
+    fn default() -> Self {
+        SecuritySection {
+            pepper_file: "tansiq.pepper".into(),
+            key_max_days: 365,
+        }
+    }
+}
+
+/// The environment variable prefix of overrides.
+const ENV_PREFIX: &str = "TANSIQ_";
+
+impl Config {
+    /// Reads `path` (when given; the defaults otherwise), applies the
+    /// process environment's `TANSIQ_<SECTION>_<KEY>` overrides and
+    /// validates.
+    pub fn load(path: Option<&Path>) -> Result<Config, ServerError> {
+        let text = match path {
+            Some(p) => std::fs::read_to_string(p).map_err(|e| ServerError::Config {
+                message: format!("cannot read {}: {e}", p.display()),
+            })?,
+            None => String::new(),
+        };
+        Config::from_toml_str(&text, std::env::vars())
+    }
+
+    /// Parses TOML text, applies overrides from `env` (name, value) pairs
+    /// and validates. Variables whose name does not start with a known
+    /// section (`TANSIQ_SERVER_`, `TANSIQ_STORE_`, …) are ignored, so other
+    /// `TANSIQ_*` variables of the CLI do not clash.
+    pub fn from_toml_str(
+        text: &str,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ServerError> {
+        let mut table: toml::Table =
+            text.parse()
+                .map_err(|e: toml::de::Error| ServerError::Config {
+                    message: format!("tansiq.toml: {}", e.message().trim()).replace('\n', " ")
+                        + &span_line(text, e.span()),
+                })?;
+        let shape = Config::shape();
+        let mut env: Vec<(String, String)> = env.into_iter().collect();
+        env.sort();
+        for (name, value) in env {
+            let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            let rest = rest.to_ascii_lowercase();
+            let Some((section, key)) = shape.keys().find_map(|section| {
+                rest.strip_prefix(section.as_str())
+                    .and_then(|r| r.strip_prefix('_'))
+                    .map(|key| (section.clone(), key.to_string()))
+            }) else {
+                continue;
+            };
+            let expected = shape
+                .get(&section)
+                .and_then(|s| s.as_table())
+                .and_then(|t| t.get(&key));
+            let parsed = env_value(&name, &value, expected)?;
+            let entry = table
+                .entry(section.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            match entry.as_table_mut() {
+                Some(t) => {
+                    t.insert(key, parsed);
+                }
+                None => {
+                    return Err(ServerError::Config {
+                        message: format!("tansiq.toml: `{section}` must be a table"),
+                    });
+                }
+            }
+        }
+        let config: Config =
+            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                let message = inner.message().trim().replace('\n', " ");
+                ServerError::Config {
+                    message: if path == "." || path == "?" {
+                        format!("tansiq.toml: {message}")
+                    } else {
+                        format!("tansiq.toml: {path}: {message}")
+                    },
+                }
+            })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Every section and key with a value of the right type: the shape
+    /// environment overrides are checked against.
+    fn shape() -> toml::Table {
+        let mut sample = Config::default();
+        sample.tls.cert = Some(PathBuf::new());
+        sample.tls.key = Some(PathBuf::new());
+        toml::Table::try_from(&sample).unwrap_or_default()
+    }
+
+    /// Checks values that parse but make no sense; reports all of them.
+    pub fn validate(&self) -> Result<(), ServerError> {
+        let mut problems = Vec::new();
+        if self.listen_addr().is_err() {
+            problems.push(format!(
+                "server.listen: {:?} is not a socket address like 127.0.0.1:8080",
+                self.server.listen
+            ));
+        }
+        if self.server.body_limit_bytes == 0 {
+            problems.push("server.body_limit_bytes: must be at least 1".into());
+        }
+        if self.server.request_timeout_ms == 0 {
+            problems.push("server.request_timeout_ms: must be at least 1".into());
+        }
+        if self.store.location.trim().is_empty() {
+            problems.push("store.location: must not be empty".into());
+        }
+        match (&self.tls.cert, &self.tls.key) {
+            (Some(_), None) => problems.push("tls.key: missing while tls.cert is set".into()),
+            (None, Some(_)) => problems.push("tls.cert: missing while tls.key is set".into()),
+            _ => {}
+        }
+        let s = &self.screening;
+        for (name, v) in [("possible", s.possible), ("strong", s.strong)] {
+            if !(0.0..=1.0).contains(&v) {
+                problems.push(format!("screening.{name}: {v} is not in 0..=1"));
+            }
+        }
+        if s.possible > s.strong {
+            problems.push(format!(
+                "screening.strong: {} is below screening.possible {}",
+                s.strong, s.possible
+            ));
+        }
+        if s.default_limit == 0 || s.default_limit > s.max_limit {
+            problems.push(format!(
+                "screening.default_limit: {} is not in 1..=max_limit ({})",
+                s.default_limit, s.max_limit
+            ));
+        }
+        if self.rate_limit.per_key_per_second > 0 && self.rate_limit.burst == 0 {
+            problems.push("rate_limit.burst: must be at least 1 when a rate is set".into());
+        }
+        if self.security.key_max_days == 0 {
+            problems.push("security.key_max_days: must be at least 1".into());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ServerError::Config {
+                message: problems.join("; "),
+            })
+        }
+    }
+
+    /// The listen address.
+    pub fn listen_addr(&self) -> Result<SocketAddr, ServerError> {
+        self.server.listen.parse().map_err(|_| ServerError::Config {
+            message: format!(
+                "server.listen: {:?} is not a socket address",
+                self.server.listen
+            ),
+        })
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.server.request_timeout_ms)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_millis(self.server.shutdown_grace_ms)
+    }
+}
+
+fn span_line(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    match span {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!(" (line {line})")
+        }
+        None => String::new(),
+    }
+}
+
+/// Converts an environment value to the type the key expects. A key the
+/// shape does not know is passed as a string, so `deny_unknown_fields`
+/// rejects it with its name.
+fn env_value(
+    name: &str,
+    value: &str,
+    expected: Option<&toml::Value>,
+) -> Result<toml::Value, ServerError> {
+    let bad = |what: &str| ServerError::Config {
+        message: format!("{name}: {value:?} is not {what}"),
+    };
+    Ok(match expected {
+        Some(toml::Value::Integer(_)) => {
+            toml::Value::Integer(value.trim().parse().map_err(|_| bad("an integer"))?)
+        }
+        Some(toml::Value::Float(_)) => {
+            toml::Value::Float(value.trim().parse().map_err(|_| bad("a number"))?)
+        }
+        Some(toml::Value::Boolean(_)) => {
+            toml::Value::Boolean(value.trim().parse().map_err(|_| bad("true or false"))?)
+        }
+        _ => toml::Value::String(value.to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, env: &[(&str, &str)]) -> Result<Config, String> {
+        Config::from_toml_str(
+            text,
+            env.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        assert_eq!(check("", &[]).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn file_values_are_read() {
+        let c = check(
+            "[server]\nlisten = \"0.0.0.0:9000\"\n[screening]\npossible = 0.7\n[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.server.listen, "0.0.0.0:9000");
+        assert_eq!(c.screening.possible, 0.7);
+        assert_eq!(c.tls.cert.as_deref(), Some(Path::new("c.pem")));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_by_name() {
+        let e = check("[server]\nlisten_adress = \"x\"\n", &[]).unwrap_err();
+        assert!(e.contains("listen_adress"), "{e}");
+        let e = check("[sever]\n", &[]).unwrap_err();
+        assert!(e.contains("sever"), "{e}");
+    }
+
+    #[test]
+    fn environment_overrides_every_type() {
+        let c = check(
+            "[server]\nlisten = \"0.0.0.0:9000\"\n",
+            &[
+                ("TANSIQ_SERVER_LISTEN", "127.0.0.1:7000"),
+                ("TANSIQ_SERVER_BODY_LIMIT_BYTES", "2048"),
+                ("TANSIQ_SCREENING_STRONG", "0.95"),
+                ("TANSIQ_STORE_LOCATION", "postgres://x@h/db"),
+                ("TANSIQ_TLS_CERT", "/etc/c.pem"),
+                ("TANSIQ_TLS_KEY", "/etc/k.pem"),
+                ("TANSIQ_RATE_LIMIT_BURST", "9"),
+                ("TANSIQ_SHARED", "/ignored"),
+                ("PATH", "/bin"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.server.listen, "127.0.0.1:7000");
+        assert_eq!(c.server.body_limit_bytes, 2048);
+        assert_eq!(c.screening.strong, 0.95);
+        assert_eq!(c.store.location, "postgres://x@h/db");
+        assert_eq!(c.tls.key.as_deref(), Some(Path::new("/etc/k.pem")));
+        assert_eq!(c.rate_limit.burst, 9);
+    }
+
+    #[test]
+    fn environment_errors_name_the_variable() {
+        let e = check("", &[("TANSIQ_SERVER_BODY_LIMIT_BYTES", "lots")]).unwrap_err();
+        assert!(e.contains("TANSIQ_SERVER_BODY_LIMIT_BYTES"), "{e}");
+        let e = check("", &[("TANSIQ_SERVER_LISTN", "x")]).unwrap_err();
+        assert!(e.contains("listn"), "{e}");
+    }
+
+    #[test]
+    fn validation_reports_every_problem() {
+        let e = check(
+            "[server]\nlisten = \"nowhere\"\n[screening]\npossible = 0.9\nstrong = 0.5\n[tls]\ncert = \"c\"\n",
+            &[],
+        )
+        .unwrap_err();
+        for needle in ["server.listen", "screening.strong", "tls.key"] {
+            assert!(e.contains(needle), "{needle} not in {e}");
+        }
+    }
+
+    #[test]
+    fn wrong_types_are_named() {
+        let e = check("[server]\nbody_limit_bytes = \"big\"\n", &[]).unwrap_err();
+        assert!(e.contains("server.body_limit_bytes"), "{e}");
+    }
+}

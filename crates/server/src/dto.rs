@@ -1,0 +1,898 @@
+//! The wire types of the HTTP API, converted by hand from and to the
+//! domain types, so that refactoring the core cannot silently change what
+//! an agency's client receives. Every request type denies unknown fields.
+
+use serde::{Deserialize, Serialize};
+use tansiq_matching::{Band, Explanation, Match};
+use tansiq_model::{
+    ActionOnHit, Entity, EntryStatus, FederationShare, LegalBasis, PartialDate, Schema,
+    SharingPolicy, Validity, Visibility, prop,
+};
+use tansiq_store::{Agency, ApiKeyRecord, EntityVersion, User};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::ApiError;
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------- screening
+
+/// One traveller to screen. Give names (any script), or raw MRZ lines, or
+/// both; everything else is optional evidence.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenRequest {
+    /// Full names as written, in any script (e.g. `عبد القادر حداد`).
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    /// ISO 3166-1 alpha-2 or alpha-3 code.
+    pub nationality: Option<String>,
+    /// `male`, `female` or `other`.
+    pub gender: Option<String>,
+    #[serde(default)]
+    pub documents: Vec<DocumentInput>,
+    /// The machine readable zone, one string per line (2 or 3 lines).
+    pub mrz: Option<Vec<String>>,
+    /// `person` (default), `organization` or `any`.
+    pub schema: Option<String>,
+    pub context: Option<ScreenContext>,
+    /// Most matches to return (default and bound set by the node).
+    pub limit: Option<usize>,
+}
+
+/// A travel or identity document.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentInput {
+    pub number: String,
+    /// `passport` (default) or `national-id`.
+    pub kind: Option<String>,
+    pub issuing_country: Option<String>,
+}
+
+/// Where and when the screening happens.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenContext {
+    pub border_post: Option<String>,
+    /// `entry`, `exit` or `transit`.
+    pub direction: Option<String>,
+    /// RFC 3339 time of the crossing (default: now).
+    pub time: Option<String>,
+}
+
+/// The answer to one screening.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScreenResponse {
+    /// Id of this screening (audit log reference).
+    pub screening_id: String,
+    /// Highest band among the matches: `none`, `possible` or `strong`.
+    pub band: String,
+    pub matches: Vec<MatchDto>,
+    /// The lists (and their versions) this answer was computed against.
+    pub lists: Vec<ListVersionDto>,
+    /// The MRZ as read, when one was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mrz: Option<MrzDto>,
+    pub screened_at: String,
+}
+
+/// One matching listed entity.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchDto {
+    pub entity_id: String,
+    pub caption: String,
+    pub schema: String,
+    pub source: String,
+    pub score: f64,
+    pub band: String,
+    /// What the issuing agency asks the officer to do on a confirmed hit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_on_hit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin_agency: Option<String>,
+    pub explanation: ExplanationDto,
+}
+
+/// Why a listed entity matched.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExplanationDto {
+    pub query_name: String,
+    pub listed_name: String,
+    /// `primary`, `alias` or `weak`.
+    pub listed_name_kind: String,
+    pub name_score: f64,
+    pub query_coverage: f64,
+    pub listed_coverage: f64,
+    pub rarity_factor: f64,
+    pub alignments: Vec<AlignmentDto>,
+    pub unmatched_query: Vec<String>,
+    pub unmatched_listed: Vec<String>,
+    pub evidence: Vec<EvidenceDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlignmentDto {
+    pub query: String,
+    pub listed: String,
+    pub rule: String,
+    pub similarity: f64,
+    pub weight: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceDto {
+    /// `birth-date`, `nationality`, `gender`, `document` or `schema`.
+    pub kind: String,
+    pub before: f64,
+    pub after: f64,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListVersionDto {
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported_at: Option<String>,
+    pub active: usize,
+}
+
+/// The MRZ as read: fields and every check digit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MrzDto {
+    pub format: String,
+    pub surname: String,
+    pub given_names: String,
+    pub document_number: String,
+    pub nationality: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    pub checks_pass: bool,
+    /// Fields whose check digit failed (e.g. `date of birth`).
+    pub failed_checks: Vec<String>,
+}
+
+pub fn band_str(b: Band) -> &'static str {
+    match b {
+        Band::None => "none",
+        Band::Possible => "possible",
+        Band::Strong => "strong",
+    }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+impl ExplanationDto {
+    pub fn from_domain(e: &Explanation) -> ExplanationDto {
+        ExplanationDto {
+            query_name: e.query_name.clone(),
+            listed_name: e.listed_name.clone(),
+            listed_name_kind: e.listed_name_kind.clone(),
+            name_score: round(e.name_score),
+            query_coverage: round(e.query_coverage),
+            listed_coverage: round(e.listed_coverage),
+            rarity_factor: round(e.rarity_factor),
+            alignments: e
+                .alignments
+                .iter()
+                .map(|a| AlignmentDto {
+                    query: a.query.clone(),
+                    listed: a.listed.clone(),
+                    rule: a.rule.as_str().to_string(),
+                    similarity: round(a.similarity),
+                    weight: round(a.weight),
+                })
+                .collect(),
+            unmatched_query: e.unmatched_query.clone(),
+            unmatched_listed: e.unmatched_listed.clone(),
+            evidence: e
+                .evidence
+                .iter()
+                .map(|v| EvidenceDto {
+                    kind: serde_json::to_value(v.kind)
+                        .ok()
+                        .and_then(|k| k.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    before: round(v.before),
+                    after: round(v.after),
+                    detail: v.detail.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl MatchDto {
+    pub fn from_domain(m: &Match, e: &Entity) -> MatchDto {
+        MatchDto {
+            entity_id: m.entity_id.clone(),
+            caption: e.caption(),
+            schema: e.schema.as_str().to_string(),
+            source: e.provenance.source.clone(),
+            score: round(m.score),
+            band: band_str(m.band).to_string(),
+            action_on_hit: e.action_on_hit.map(|a| a.as_str().to_string()),
+            origin_agency: e.origin_agency.clone(),
+            explanation: ExplanationDto::from_domain(&m.explanation),
+        }
+    }
+}
+
+impl ListVersionDto {
+    pub fn from_state(l: &crate::state::ListState) -> ListVersionDto {
+        ListVersionDto {
+            source: l.source.clone(),
+            version: l.version.clone(),
+            imported_at: l.imported_at.map(rfc3339),
+            active: l.active,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- entries
+
+/// A national entry as a contact point writes it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntryInput {
+    /// `Person` (default) or `Organization`.
+    pub schema: Option<String>,
+    /// Primary names, any script; at least one.
+    pub names: Vec<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub weak_aliases: Vec<String>,
+    #[serde(default)]
+    pub birth_dates: Vec<String>,
+    #[serde(default)]
+    pub birth_places: Vec<String>,
+    /// ISO 3166-1 alpha-2 codes.
+    #[serde(default)]
+    pub nationalities: Vec<String>,
+    pub gender: Option<String>,
+    #[serde(default)]
+    pub passport_numbers: Vec<String>,
+    #[serde(default)]
+    pub id_numbers: Vec<String>,
+    pub notes: Option<String>,
+    pub legal_basis: LegalBasisDto,
+    /// `arrest`, `refuse-entry`, `discreet-check`, `specific-check` or `inform`.
+    pub action_on_hit: String,
+    #[serde(default)]
+    pub validity: ValidityDto,
+    #[serde(default)]
+    pub sharing: SharingDto,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalBasisDto {
+    pub warrant_number: Option<String>,
+    pub court: Option<String>,
+    /// ISO date.
+    pub issued_on: Option<String>,
+    pub offence: Option<String>,
+    /// Statute, resolution or regime.
+    pub basis: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValidityDto {
+    /// ISO dates, inclusive.
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+    pub review_on: Option<String>,
+}
+
+/// Who may see the entry.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharingDto {
+    /// `national` (every agency of the node), `originator` (only the
+    /// creating agency) or `agencies` (the creating agency and `agencies`).
+    pub visibility: String,
+    #[serde(default)]
+    pub agencies: Vec<String>,
+    /// `never` or `by-agreement`.
+    #[serde(default = "never")]
+    pub federation: String,
+}
+
+fn never() -> String {
+    "never".into()
+}
+
+impl Default for SharingDto {
+    fn default() -> Self {
+        SharingDto {
+            visibility: "originator".into(),
+            agencies: Vec::new(),
+            federation: never(),
+        }
+    }
+}
+
+/// A national entry as read back.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryDto {
+    pub id: String,
+    pub version: i64,
+    /// `active` or `withdrawn`.
+    pub status: String,
+    pub origin_agency: Option<String>,
+    pub schema: String,
+    pub names: Vec<String>,
+    pub aliases: Vec<String>,
+    pub weak_aliases: Vec<String>,
+    pub birth_dates: Vec<String>,
+    pub birth_places: Vec<String>,
+    pub nationalities: Vec<String>,
+    pub gender: Option<String>,
+    pub passport_numbers: Vec<String>,
+    pub id_numbers: Vec<String>,
+    pub notes: Option<String>,
+    pub legal_basis: LegalBasisDto,
+    pub action_on_hit: Option<String>,
+    pub validity: ValidityDto,
+    pub sharing: SharingDto,
+}
+
+fn valid_iso_date(field: &str, v: &str) -> Result<(), ApiError> {
+    let ok = v.len() == 10
+        && v.parse::<PartialDate>()
+            .map(|d| d.is_full())
+            .unwrap_or(false);
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            field,
+            format!("{v:?} is not a date YYYY-MM-DD"),
+        ))
+    }
+}
+
+fn clean_list(field: &str, values: &[String], max: usize) -> Result<Vec<String>, ApiError> {
+    if values.len() > max {
+        return Err(ApiError::invalid(field, format!("at most {max} values")));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let t = v.trim();
+        if t.is_empty() {
+            return Err(ApiError::invalid(
+                format!("{field}[{i}]"),
+                "must not be empty",
+            ));
+        }
+        if t.chars().count() > 300 {
+            return Err(ApiError::invalid(
+                format!("{field}[{i}]"),
+                "longer than 300 characters",
+            ));
+        }
+        if t.chars().any(char::is_control) {
+            return Err(ApiError::invalid(
+                format!("{field}[{i}]"),
+                "contains control characters",
+            ));
+        }
+        if !out.iter().any(|o| o == t) {
+            out.push(t.to_string());
+        }
+    }
+    Ok(out)
+}
+
+fn opt_text(field: &str, v: &Option<String>, max: usize) -> Result<Option<String>, ApiError> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) if t.chars().count() > max => Err(ApiError::invalid(
+            field,
+            format!("longer than {max} characters"),
+        )),
+        Some(t) => Ok(Some(t.to_string())),
+    }
+}
+
+pub fn parse_gender(field: &str, g: &Option<String>) -> Result<Option<String>, ApiError> {
+    match g.as_deref() {
+        None => Ok(None),
+        Some(g @ ("male" | "female" | "other")) => Ok(Some(g.to_string())),
+        Some(other) => Err(ApiError::invalid(
+            field,
+            format!("{other:?} is not male, female or other"),
+        )),
+    }
+}
+
+/// An ISO 3166-1 alpha-2 code (alpha-3 accepted and converted), lower-case.
+pub fn parse_country(field: &str, c: &str) -> Result<String, ApiError> {
+    let c = c.trim();
+    let up = c.to_ascii_uppercase();
+    if up.len() == 2 && up.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Ok(up.to_ascii_lowercase());
+    }
+    if up.len() == 3
+        && let Some(two) = tansiq_travel::iso3_to_iso2(&up)
+    {
+        return Ok(two.to_ascii_lowercase());
+    }
+    Err(ApiError::invalid(
+        field,
+        format!("{c:?} is not an ISO 3166-1 country code"),
+    ))
+}
+
+impl EntryInput {
+    /// Validates and builds the entity for `id`, created by `agency`.
+    pub fn to_entity(&self, id: &str, agency: &str) -> Result<Entity, ApiError> {
+        let schema = match self.schema.as_deref().unwrap_or("Person") {
+            "Person" => Schema::Person,
+            "Organization" => Schema::Organization,
+            other => {
+                return Err(ApiError::invalid(
+                    "schema",
+                    format!("{other:?} is not Person or Organization"),
+                ));
+            }
+        };
+        let mut e = Entity::new(id, schema);
+        let names = clean_list("names", &self.names, 20)?;
+        if names.is_empty() {
+            return Err(ApiError::invalid("names", "at least one name is needed"));
+        }
+        for (p, field, values) in [
+            (prop::NAME, "names", &names),
+            (
+                prop::ALIAS,
+                "aliases",
+                &clean_list("aliases", &self.aliases, 100)?,
+            ),
+            (
+                prop::WEAK_ALIAS,
+                "weak_aliases",
+                &clean_list("weak_aliases", &self.weak_aliases, 100)?,
+            ),
+            (
+                prop::BIRTH_PLACE,
+                "birth_places",
+                &clean_list("birth_places", &self.birth_places, 10)?,
+            ),
+            (
+                prop::PASSPORT_NUMBER,
+                "passport_numbers",
+                &clean_list("passport_numbers", &self.passport_numbers, 20)?,
+            ),
+            (
+                prop::ID_NUMBER,
+                "id_numbers",
+                &clean_list("id_numbers", &self.id_numbers, 20)?,
+            ),
+        ] {
+            let _ = field;
+            for v in values {
+                e.add(p, v);
+            }
+        }
+        for (i, d) in clean_list("birth_dates", &self.birth_dates, 10)?
+            .iter()
+            .enumerate()
+        {
+            d.parse::<PartialDate>().map_err(|_| {
+                ApiError::invalid(
+                    format!("birth_dates[{i}]"),
+                    format!("{d:?} is not YYYY, YYYY-MM or YYYY-MM-DD"),
+                )
+            })?;
+            e.add(prop::BIRTH_DATE, d);
+        }
+        for (i, c) in self.nationalities.iter().enumerate() {
+            if i >= 10 {
+                return Err(ApiError::invalid("nationalities", "at most 10 values"));
+            }
+            e.add(
+                prop::NATIONALITY,
+                parse_country(&format!("nationalities[{i}]"), c)?,
+            );
+        }
+        if let Some(g) = parse_gender("gender", &self.gender)? {
+            e.add(prop::GENDER, g);
+        }
+        if let Some(n) = opt_text("notes", &self.notes, 4000)? {
+            e.add(prop::NOTES, n);
+        }
+        let lb = &self.legal_basis;
+        let legal = LegalBasis {
+            warrant_number: opt_text("legal_basis.warrant_number", &lb.warrant_number, 200)?,
+            court: opt_text("legal_basis.court", &lb.court, 300)?,
+            issued_on: opt_text("legal_basis.issued_on", &lb.issued_on, 10)?,
+            offence: opt_text("legal_basis.offence", &lb.offence, 1000)?,
+            basis: opt_text("legal_basis.basis", &lb.basis, 1000)?,
+        };
+        if legal.warrant_number.is_none() && legal.basis.is_none() {
+            return Err(ApiError::invalid(
+                "legal_basis",
+                "a warrant number or a basis is required: tansiq lists persons only with a recorded legal basis",
+            ));
+        }
+        if let Some(d) = &legal.issued_on {
+            valid_iso_date("legal_basis.issued_on", d)?;
+        }
+        e.legal_basis = Some(legal);
+        e.action_on_hit = Some(
+            self.action_on_hit
+                .parse::<ActionOnHit>()
+                .map_err(|m| ApiError::invalid("action_on_hit", m))?,
+        );
+        let v = &self.validity;
+        for (field, value) in [
+            ("validity.valid_from", &v.valid_from),
+            ("validity.valid_until", &v.valid_until),
+            ("validity.review_on", &v.review_on),
+        ] {
+            if let Some(d) = value {
+                valid_iso_date(field, d)?;
+            }
+        }
+        if let (Some(f), Some(u)) = (&v.valid_from, &v.valid_until)
+            && f > u
+        {
+            return Err(ApiError::invalid(
+                "validity.valid_until",
+                "is before validity.valid_from",
+            ));
+        }
+        e.validity = Validity {
+            valid_from: v.valid_from.clone(),
+            valid_until: v.valid_until.clone(),
+            review_on: v.review_on.clone(),
+        };
+        let s = &self.sharing;
+        let visibility = match s.visibility.as_str() {
+            "national" => Visibility::National,
+            "originator" => Visibility::Originator,
+            "agencies" => {
+                let agencies = clean_list("sharing.agencies", &s.agencies, 50)?;
+                if agencies.is_empty() {
+                    return Err(ApiError::invalid(
+                        "sharing.agencies",
+                        "list the agencies that may see the entry",
+                    ));
+                }
+                Visibility::Agencies { agencies }
+            }
+            other => {
+                return Err(ApiError::invalid(
+                    "sharing.visibility",
+                    format!("{other:?} is not national, originator or agencies"),
+                ));
+            }
+        };
+        if !matches!(visibility, Visibility::Agencies { .. }) && !s.agencies.is_empty() {
+            return Err(ApiError::invalid(
+                "sharing.agencies",
+                "only used with visibility \"agencies\"",
+            ));
+        }
+        let federation = match s.federation.as_str() {
+            "never" => FederationShare::Never,
+            "by-agreement" => FederationShare::ByAgreement,
+            other => {
+                return Err(ApiError::invalid(
+                    "sharing.federation",
+                    format!("{other:?} is not never or by-agreement"),
+                ));
+            }
+        };
+        e.sharing = SharingPolicy {
+            visibility,
+            federation,
+        };
+        e.origin_agency = Some(agency.to_string());
+        e.provenance.source = tansiq_store::NATIONAL_SOURCE.to_string();
+        Ok(e)
+    }
+}
+
+impl EntryDto {
+    pub fn from_domain(e: &Entity, version: i64) -> EntryDto {
+        let list = |p: &str| e.get(p).to_vec();
+        let (visibility, agencies) = match &e.sharing.visibility {
+            Visibility::National => ("national", Vec::new()),
+            Visibility::Originator => ("originator", Vec::new()),
+            Visibility::Agencies { agencies } => ("agencies", agencies.clone()),
+        };
+        let lb = e.legal_basis.clone().unwrap_or_default();
+        EntryDto {
+            id: e.id.clone(),
+            version,
+            status: match e.status {
+                EntryStatus::Active => "active",
+                EntryStatus::Withdrawn => "withdrawn",
+            }
+            .to_string(),
+            origin_agency: e.origin_agency.clone(),
+            schema: e.schema.as_str().to_string(),
+            names: list(prop::NAME),
+            aliases: list(prop::ALIAS),
+            weak_aliases: list(prop::WEAK_ALIAS),
+            birth_dates: list(prop::BIRTH_DATE),
+            birth_places: list(prop::BIRTH_PLACE),
+            nationalities: list(prop::NATIONALITY),
+            gender: e.first(prop::GENDER).map(str::to_string),
+            passport_numbers: list(prop::PASSPORT_NUMBER),
+            id_numbers: list(prop::ID_NUMBER),
+            notes: e.first(prop::NOTES).map(str::to_string),
+            legal_basis: LegalBasisDto {
+                warrant_number: lb.warrant_number,
+                court: lb.court,
+                issued_on: lb.issued_on,
+                offence: lb.offence,
+                basis: lb.basis,
+            },
+            action_on_hit: e.action_on_hit.map(|a| a.as_str().to_string()),
+            validity: ValidityDto {
+                valid_from: e.validity.valid_from.clone(),
+                valid_until: e.validity.valid_until.clone(),
+                review_on: e.validity.review_on.clone(),
+            },
+            sharing: SharingDto {
+                visibility: visibility.to_string(),
+                agencies,
+                federation: match e.sharing.federation {
+                    FederationShare::Never => "never",
+                    FederationShare::ByAgreement => "by-agreement",
+                }
+                .to_string(),
+            },
+        }
+    }
+}
+
+/// Why an entry is withdrawn.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawRequest {
+    pub reason: String,
+}
+
+/// One version in an entry's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryItemDto {
+    pub version: i64,
+    /// `created`, `updated`, `withdrawn`, `added`, `changed`, `removed`.
+    pub change: String,
+    pub reason: String,
+    pub actor: String,
+    pub recorded_at: String,
+    pub changed: Vec<String>,
+    pub entry: EntryDto,
+}
+
+impl HistoryItemDto {
+    pub fn from_domain(v: &EntityVersion) -> HistoryItemDto {
+        HistoryItemDto {
+            version: v.version,
+            change: v.change.as_str().to_string(),
+            reason: v.reason.clone(),
+            actor: v.actor.clone(),
+            recorded_at: rfc3339(v.recorded_at),
+            changed: v.changed.clone(),
+            entry: EntryDto::from_domain(&v.entity, v.version),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- entities
+
+/// Any listed entity (public list or national entry), for analysts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntityDto {
+    pub id: String,
+    pub schema: String,
+    pub caption: String,
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_version: Option<String>,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin_agency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_on_hit: Option<String>,
+    /// FollowTheMoney properties: name -> values.
+    pub properties: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl EntityDto {
+    pub fn from_domain(e: &Entity) -> EntityDto {
+        EntityDto {
+            id: e.id.clone(),
+            schema: e.schema.as_str().to_string(),
+            caption: e.caption(),
+            source: e.provenance.source.clone(),
+            list_version: e.provenance.list_version.clone(),
+            status: match e.status {
+                EntryStatus::Active => "active",
+                EntryStatus::Withdrawn => "withdrawn",
+            }
+            .to_string(),
+            origin_agency: e.origin_agency.clone(),
+            action_on_hit: e.action_on_hit.map(|a| a.as_str().to_string()),
+            properties: e.properties.clone(),
+        }
+    }
+}
+
+/// Search results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResponse {
+    pub results: Vec<SearchHitDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHitDto {
+    pub score: f64,
+    pub entity: EntityDto,
+}
+
+/// National entries of the caller's agency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryListResponse {
+    pub entries: Vec<EntryDto>,
+}
+
+/// Sources screened by the node.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourcesResponse {
+    pub sources: Vec<ListVersionDto>,
+}
+
+// ---------------------------------------------------------------- accounts
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyInput {
+    /// Short stable id, e.g. `dz-dgsn`.
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgencyDto {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+impl AgencyDto {
+    pub fn from_domain(a: &Agency) -> AgencyDto {
+        AgencyDto {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            created_at: rfc3339(a.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    pub id: String,
+    pub agency: String,
+    pub name: String,
+    /// Any of `officer`, `analyst`, `contact-point`, `admin`, `auditor`.
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserDto {
+    pub id: String,
+    pub agency: String,
+    pub name: String,
+    pub roles: Vec<String>,
+    pub active: bool,
+    pub created_at: String,
+}
+
+impl UserDto {
+    pub fn from_domain(u: &User) -> UserDto {
+        UserDto {
+            id: u.id.clone(),
+            agency: u.agency_id.clone(),
+            name: u.name.clone(),
+            roles: u.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            active: u.active,
+            created_at: rfc3339(u.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserActiveInput {
+    pub active: bool,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyInput {
+    #[serde(default)]
+    pub label: String,
+    /// Days until the key expires (bounded by `security.key_max_days`).
+    pub expires_in_days: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyDto {
+    pub id: String,
+    pub user: String,
+    pub label: String,
+    pub created_at: String,
+    pub expires_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+}
+
+impl KeyDto {
+    pub fn from_domain(k: &ApiKeyRecord) -> KeyDto {
+        KeyDto {
+            id: k.id.clone(),
+            user: k.user_id.clone(),
+            label: k.label.clone(),
+            created_at: rfc3339(k.created_at),
+            expires_at: rfc3339(k.expires_at),
+            revoked_at: k.revoked_at.map(rfc3339),
+        }
+    }
+}
+
+/// A new key: `token` is shown here once and never again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedKeyDto {
+    pub token: String,
+    pub key: KeyDto,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeDto {
+    pub user: UserDto,
+    pub key_id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgencyList {
+    pub agencies: Vec<AgencyDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    pub users: Vec<UserDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyList {
+    pub keys: Vec<KeyDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryResponse {
+    pub versions: Vec<HistoryItemDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthDto {
+    pub status: String,
+}

@@ -1,0 +1,276 @@
+//! The HTTP service of a tansiq national node: screening of travellers,
+//! the country's own entries, entity search, accounts, roles and API keys,
+//! health, readiness and Prometheus metrics, with an OpenAPI document at
+//! `/openapi.json` that a test keeps equal to the real routes.
+//!
+//! Key design decision: the screening index is **derived, in-memory state**
+//! held in an `ArcSwap` and rebuilt from the store by one background task
+//! after every change, so a screening never touches the database or waits
+//! for a lock (beyond the API-key check, cached for a few seconds). The
+//! trade-off: a write answers only once the rebuilt index is live, which
+//! costs a full rebuild per burst of writes; fine for national entries
+//! (tens per day), not for bulk imports through this API (use
+//! `tansiq import`, then the node picks the change up on its next rebuild).
+//!
+//! Access is decided per request by role **and** agency: an entry whose
+//! sharing policy hides it from the caller's agency is answered exactly as
+//! a missing one, everywhere (get, search, screening, history, errors).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), tansiq_server::ServerError> {
+//! use tansiq_server::{Config, serve};
+//! let config = Config::from_toml_str(
+//!     "[server]\nlisten = \"127.0.0.1:8080\"\n[store]\nlocation = \"node.db\"\n",
+//!     std::env::vars(),
+//! )?;
+//! serve(config, async { let _ = tokio::signal::ctrl_c().await; }).await
+//! # }
+//! ```
+//!
+//! Tests build the app with [`AppState::new`] and [`router`] and bind it on
+//! `127.0.0.1:0` with [`serve_on`].
+
+mod audit;
+mod auth;
+mod config;
+mod dto;
+mod error;
+mod metrics;
+mod routes;
+mod state;
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use tansiq_store::{Role, Store};
+use time::OffsetDateTime;
+use tokio::net::TcpListener;
+
+pub use audit::{AuditEvent, AuditSink, MemoryAudit, TracingAudit};
+pub use auth::{IssuedKey, KEY_CACHE_TTL, Pepper, Principal, issue_key, parse_token, visible_to};
+pub use config::{
+    Config, RateLimitSection, ScreeningSection, SecuritySection, ServerSection, StoreSection,
+    TlsSection,
+};
+pub use error::{ApiError, JsonBody, Problem, ServerError, parse_json};
+pub use metrics::Metrics;
+pub use routes::{RouteTable, openapi, route_table};
+pub use state::{AppState, ListState, Snapshot};
+
+/// The router of the node with its state: every route, the problem
+/// fallbacks, the body limit, the request timeout and the metrics layer.
+pub fn router(state: AppState) -> Router {
+    routes::build_router(state)
+}
+
+/// Opens the store, loads (or creates) the pepper, builds the index and
+/// serves until `shutdown` completes; then stops accepting, lets in-flight
+/// requests finish (at most `server.shutdown_grace_ms`) and closes the
+/// store. HTTPS when `[tls]` names a certificate and key.
+pub async fn serve(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    config.validate()?;
+    let addr = config.listen_addr()?;
+    let tls = match (&config.tls.cert, &config.tls.key) {
+        (Some(cert), Some(key)) => Some(tls_acceptor(cert, key)?),
+        _ => None,
+    };
+    let state = open_state(config).await?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| ServerError::Bind {
+            addr: addr.to_string(),
+            reason: e.to_string(),
+        })?;
+    tracing::info!(
+        addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(),
+        tls = tls.is_some(),
+        store = state.store.backend(),
+        entities = state.index.load().index.len(),
+        "tansiq node listening"
+    );
+    let store = state.store.clone();
+    let result = serve_on(state, listener, tls, shutdown).await;
+    store.close().await;
+    result
+}
+
+/// Opens the store named by the config, loads the pepper and builds the
+/// state with the tracing audit sink.
+pub async fn open_state(config: Config) -> Result<AppState, ServerError> {
+    let store = Store::open(&config.store.location).await?;
+    let pepper = Pepper::load_or_create(&config.security.pepper_file)?;
+    AppState::new(store, config, pepper, Arc::new(TracingAudit)).await
+}
+
+/// Serves `state` on a bound listener (HTTPS when `tls` is given) until
+/// `shutdown` completes, then drains in-flight requests for at most the
+/// configured grace period.
+pub async fn serve_on(
+    state: AppState,
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let grace = state.config.shutdown_grace();
+    let app = router(state.clone());
+    let draining = state.clone();
+    let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        draining.set_draining();
+        tracing::info!("shutting down: no new connections, finishing in-flight requests");
+        let _ = stopped_tx.send(());
+    };
+    let grace_elapsed = async move {
+        let _ = stopped_rx.await;
+        tokio::time::sleep(grace).await;
+    };
+    match tls {
+        None => {
+            let server = axum::serve(listener, app).with_graceful_shutdown(signal);
+            tokio::select! {
+                r = server => r.map_err(|e| ServerError::Bind { addr: "listener".into(), reason: e.to_string() }),
+                _ = grace_elapsed => {
+                    tracing::warn!("shutdown grace period elapsed; dropping unfinished requests");
+                    Ok(())
+                }
+            }
+        }
+        Some(acceptor) => {
+            tokio::select! {
+                r = serve_tls(listener, acceptor, app, signal) => r,
+                _ = grace_elapsed => {
+                    tracing::warn!("shutdown grace period elapsed; dropping unfinished requests");
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+/// The HTTPS accept loop: TLS handshake per connection, then hyper with
+/// HTTP/1.1 or HTTP/2; on shutdown stop accepting and wait for open
+/// connections to finish their requests.
+async fn serve_tls(
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    app: Router,
+    signal: impl Future<Output = ()>,
+) -> Result<(), ServerError> {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(signal);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (tcp, _peer) = match accepted {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        continue;
+                    }
+                };
+                let acceptor = acceptor.clone();
+                let service = TowerToHyperService::new(app.clone());
+                let watcher = graceful.watcher();
+                tokio::spawn(async move {
+                    let tls = match acceptor.accept(tcp).await {
+                        Ok(t) => t,
+                        Err(e) => {
+                            tracing::debug!(error = %e, "TLS handshake failed");
+                            return;
+                        }
+                    };
+                    let builder = Builder::new(TokioExecutor::new());
+                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
+                    if let Err(e) = watcher.watch(conn.into_owned()).await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                });
+            }
+            _ = &mut signal => break,
+        }
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// A rustls acceptor from PEM certificate chain and private key files.
+pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcceptor, ServerError> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let file_err = |what: &'static str, path: &Path, reason: String| ServerError::File {
+        what,
+        path: path.display().to_string(),
+        reason,
+    };
+    // Another crate may have installed a provider already; either is fine.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| file_err("TLS certificate", cert, e.to_string()))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| file_err("TLS certificate", cert, e.to_string()))?;
+    if certs.is_empty() {
+        return Err(file_err(
+            "TLS certificate",
+            cert,
+            "no PEM certificate in the file".into(),
+        ));
+    }
+    let key_der = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| file_err("TLS private key", key, e.to_string()))?;
+    let mut config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key_der)
+        .map_err(|e| file_err("TLS private key", key, e.to_string()))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Creates the first administrator: the agency (if absent), an `admin`
+/// user and an API key. The returned token is the only time the secret is
+/// visible. For `tansiq admin create-admin`.
+pub async fn create_admin(
+    store: &Store,
+    pepper: &Pepper,
+    agency_id: &str,
+    agency_name: &str,
+    user_id: &str,
+    user_name: &str,
+    key_days: u32,
+) -> Result<IssuedKey, ServerError> {
+    if store.agency(agency_id).await?.is_none() {
+        store.create_agency(agency_id, agency_name).await?;
+    }
+    store
+        .create_user(user_id, agency_id, user_name, &[Role::Admin])
+        .await?;
+    create_key(store, pepper, user_id, "created by tansiq admin", key_days).await
+}
+
+/// Issues a new API key for an existing user, expiring in `days`. For
+/// `tansiq admin create-key`.
+pub async fn create_key(
+    store: &Store,
+    pepper: &Pepper,
+    user_id: &str,
+    label: &str,
+    days: u32,
+) -> Result<IssuedKey, ServerError> {
+    if days == 0 {
+        return Err(ServerError::Account(
+            "a key must live at least one day".into(),
+        ));
+    }
+    let expires = OffsetDateTime::now_utc() + time::Duration::days(i64::from(days));
+    Ok(issue_key(store, pepper, user_id, label, expires).await?)
+}

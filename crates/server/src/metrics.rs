@@ -1,0 +1,170 @@
+//! Prometheus metrics with an explicit registry held in the app state (no
+//! global recorder, so parallel tests do not share counters).
+//!
+//! Histograms use explicit buckets so that replicas' series can be summed.
+
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::AppState;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub method: String,
+    pub route: String,
+    pub status: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub method: String,
+    pub route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BandLabels {
+    pub band: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct SourceLabels {
+    pub source: String,
+}
+
+/// Every metric of the node.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    pub requests: Family<RequestLabels, Counter>,
+    pub latency: Family<RouteLabels, Histogram>,
+    pub screenings: Family<BandLabels, Counter>,
+    pub index_entities: Gauge,
+    pub index_names: Gauge,
+    pub index_build_seconds: Gauge<f64, AtomicU64>,
+    pub list_age_seconds: Family<SourceLabels, Gauge<f64, AtomicU64>>,
+    pub rate_limited: Counter,
+}
+
+fn latency_histogram() -> Histogram {
+    // 50 µs .. ~3.3 s.
+    Histogram::new(exponential_buckets(0.000_05, 2.0, 17))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("tansiq");
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, by method, route and status",
+            requests.clone(),
+        );
+        let latency =
+            Family::<RouteLabels, Histogram>::new_with_constructor(latency_histogram as fn() -> _);
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request, by method and route",
+            latency.clone(),
+        );
+        let screenings = Family::<BandLabels, Counter>::default();
+        registry.register(
+            "screenings",
+            "Travellers screened, by the band of the answer",
+            screenings.clone(),
+        );
+        let index_entities = Gauge::default();
+        registry.register(
+            "index_entities",
+            "Entities in the screening index",
+            index_entities.clone(),
+        );
+        let index_names = Gauge::default();
+        registry.register(
+            "index_names",
+            "Names in the screening index",
+            index_names.clone(),
+        );
+        let index_build_seconds = Gauge::<f64, AtomicU64>::default();
+        registry.register(
+            "index_build_seconds",
+            "Time the last index build took",
+            index_build_seconds.clone(),
+        );
+        let list_age_seconds = Family::<SourceLabels, Gauge<f64, AtomicU64>>::default();
+        registry.register(
+            "list_age_seconds",
+            "Seconds since the current version of each list was imported",
+            list_age_seconds.clone(),
+        );
+        let rate_limited = Counter::default();
+        registry.register(
+            "rate_limited",
+            "Requests refused by the per-key rate limit",
+            rate_limited.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            screenings,
+            index_entities,
+            index_names,
+            index_build_seconds,
+            list_age_seconds,
+            rate_limited,
+        }
+    }
+
+    /// The text exposition format.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}
+
+/// Middleware: counts and times every request by its route template (never
+/// the raw path, whose ids would explode the series count).
+pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let method = req.method().as_str().to_string();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    state
+        .metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            method: method.clone(),
+            route: route.clone(),
+            status: response.status().as_u16().to_string(),
+        })
+        .inc();
+    state
+        .metrics
+        .latency
+        .get_or_create(&RouteLabels { method, route })
+        .observe(elapsed);
+    response
+}

@@ -1,0 +1,1087 @@
+//! The HTTP routes, their handlers and the OpenAPI document.
+//!
+//! Every route is registered through [`RouteTable::add`], which records
+//! `(method, path)`: the test that the OpenAPI document and the router agree
+//! compares that record with the document, and requests every recorded
+//! route to prove it reaches a handler.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use tansiq_matching::{Band, Query};
+use tansiq_model::{Entity, EntryStatus, PartialDate, Schema, prop};
+use tansiq_store::{Expect, NATIONAL_SOURCE, Role};
+use time::OffsetDateTime;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+
+use crate::auth::{Principal, issue_key};
+use crate::dto::*;
+use crate::error::{JsonBody, Problem};
+use crate::{ApiError, AppState};
+
+/// How long a write waits for the index to include it before answering.
+const INDEX_WAIT: Duration = Duration::from_secs(30);
+
+/// The routes of the router, as registered.
+#[derive(Debug)]
+pub struct RouteTable {
+    paths: BTreeMap<&'static str, MethodRouter<AppState>>,
+    /// `(METHOD, path)` of every registered route.
+    pub table: Vec<(Method, &'static str)>,
+}
+
+impl RouteTable {
+    fn new() -> RouteTable {
+        RouteTable {
+            paths: BTreeMap::new(),
+            table: Vec::new(),
+        }
+    }
+
+    fn add<H, T>(&mut self, method: Method, path: &'static str, handler: H)
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone())
+            .unwrap_or_else(|_| unreachable!("only standard methods are registered"));
+        let route = on(filter, handler);
+        let merged = match self.paths.remove(path) {
+            Some(existing) => existing.merge(route),
+            None => route,
+        };
+        self.paths.insert(path, merged);
+        self.table.push((method, path));
+    }
+
+    fn into_router(self) -> Router<AppState> {
+        self.paths
+            .into_iter()
+            .fold(Router::new(), |r, (path, mr)| r.route(path, mr))
+    }
+}
+
+/// Every route of the API.
+pub fn route_table() -> RouteTable {
+    let mut t = RouteTable::new();
+    t.add(Method::GET, "/healthz", healthz);
+    t.add(Method::GET, "/readyz", readyz);
+    t.add(Method::GET, "/metrics", metrics);
+    t.add(Method::GET, "/openapi.json", openapi_json);
+    t.add(Method::GET, "/v1/me", me);
+    t.add(Method::POST, "/v1/screen", screen);
+    t.add(Method::GET, "/v1/entities", search_entities);
+    t.add(Method::GET, "/v1/entities/{id}", get_entity);
+    t.add(Method::GET, "/v1/entries", list_entries);
+    t.add(Method::POST, "/v1/entries", create_entry);
+    t.add(Method::GET, "/v1/entries/{id}", get_entry);
+    t.add(Method::PUT, "/v1/entries/{id}", update_entry);
+    t.add(Method::POST, "/v1/entries/{id}/withdraw", withdraw_entry);
+    t.add(Method::GET, "/v1/entries/{id}/history", entry_history);
+    t.add(Method::GET, "/v1/sources", sources);
+    t.add(Method::GET, "/v1/agencies", list_agencies);
+    t.add(Method::POST, "/v1/agencies", create_agency);
+    t.add(Method::GET, "/v1/users", list_users);
+    t.add(Method::POST, "/v1/users", create_user);
+    t.add(Method::POST, "/v1/users/{id}/active", set_user_active);
+    t.add(Method::GET, "/v1/users/{id}/keys", list_keys);
+    t.add(Method::POST, "/v1/users/{id}/keys", create_key);
+    t.add(Method::POST, "/v1/keys/{id}/revoke", revoke_key);
+    t
+}
+
+/// The application's router (without state): routes, problem fallbacks,
+/// body limit, timeout, panic catcher and metrics.
+pub fn build_router(state: AppState) -> Router {
+    let limit = usize::try_from(state.config.server.body_limit_bytes).unwrap_or(usize::MAX);
+    route_table()
+        .into_router()
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), timeout))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
+        .with_state(state)
+}
+
+async fn no_route() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "no-route", "no such route")
+}
+
+async fn wrong_method() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "this route does not take that method",
+    )
+}
+
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a handler panicked");
+    ApiError::internal().into_response()
+}
+
+async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.config.request_timeout(), next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "the request took longer than the node allows (server.request_timeout_ms)",
+        )
+        .into_response(),
+    }
+}
+
+/// Query-string parameters whose rejection is a problem document.
+#[derive(Debug)]
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Params(q.0))
+            .map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, "invalid-query", r.body_text()))
+    }
+}
+
+fn today() -> String {
+    let d = OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+fn today_partial() -> PartialDate {
+    let d = OffsetDateTime::now_utc().date();
+    PartialDate::ymd(d.year() as u16, u8::from(d.month()), d.day())
+        .unwrap_or_else(|| PartialDate::year(d.year() as u16))
+}
+
+// ---------------------------------------------------------------- service
+
+#[utoipa::path(get, path = "/healthz", tag = "service",
+    responses((status = 200, description = "The process is alive", body = HealthDto)))]
+async fn healthz() -> axum::Json<HealthDto> {
+    axum::Json(HealthDto {
+        status: "ok".into(),
+    })
+}
+
+#[utoipa::path(get, path = "/readyz", tag = "service",
+    responses(
+        (status = 200, description = "Ready to serve: index built, not draining", body = HealthDto),
+        (status = 503, description = "Starting or draining", body = Problem)))]
+async fn readyz(State(state): State<AppState>) -> Result<axum::Json<HealthDto>, ApiError> {
+    if state.is_ready() {
+        Ok(axum::Json(HealthDto {
+            status: "ready".into(),
+        }))
+    } else {
+        Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not-ready",
+            "the node is shutting down",
+        ))
+    }
+}
+
+#[utoipa::path(get, path = "/metrics", tag = "service",
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+async fn metrics(State(state): State<AppState>) -> Response {
+    state.scrape_metrics();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.encode(),
+    )
+        .into_response()
+}
+
+#[utoipa::path(get, path = "/openapi.json", tag = "service",
+    responses((status = 200, description = "This document", content_type = "application/json")))]
+async fn openapi_json() -> Response {
+    axum::Json(openapi()).into_response()
+}
+
+#[utoipa::path(get, path = "/v1/me", tag = "accounts", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = MeDto),
+        (status = 401, description = "No valid key", body = Problem)))]
+async fn me(p: Principal) -> axum::Json<MeDto> {
+    axum::Json(MeDto {
+        user: UserDto::from_domain(&p.user),
+        key_id: p.key_id,
+    })
+}
+
+// ---------------------------------------------------------------- screening
+
+const SCREEN_ROLES: &[Role] = &[Role::Officer, Role::Analyst];
+
+fn clean_names(names: &[String]) -> Result<Vec<String>, ApiError> {
+    if names.len() > 20 {
+        return Err(ApiError::invalid("names", "at most 20 names"));
+    }
+    let mut out = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        let t = n.trim();
+        if t.is_empty() {
+            return Err(ApiError::invalid(
+                format!("names[{i}]"),
+                "must not be empty",
+            ));
+        }
+        if t.chars().count() > 300 {
+            return Err(ApiError::invalid(
+                format!("names[{i}]"),
+                "longer than 300 characters",
+            ));
+        }
+        if t.chars().any(char::is_control) {
+            return Err(ApiError::invalid(
+                format!("names[{i}]"),
+                "contains control characters",
+            ));
+        }
+        out.push(t.to_string());
+    }
+    Ok(out)
+}
+
+/// Validates a screening request into the query entity, the MRZ read and
+/// the number of matches asked for.
+fn screening_query(
+    req: &ScreenRequest,
+    state: &AppState,
+) -> Result<(Query, Option<MrzDto>, usize), ApiError> {
+    let schema = match req.schema.as_deref().unwrap_or("person") {
+        "person" => Some(Schema::Person),
+        "organization" => Some(Schema::Organization),
+        "any" => None,
+        other => {
+            return Err(ApiError::invalid(
+                "schema",
+                format!("{other:?} is not person, organization or any"),
+            ));
+        }
+    };
+    let mut e = Entity::new("query", schema.unwrap_or(Schema::LegalEntity));
+    for n in clean_names(&req.names)? {
+        e.add(prop::NAME, n);
+    }
+    if let Some(d) = &req.birth_date {
+        d.trim().parse::<PartialDate>().map_err(|_| {
+            ApiError::invalid(
+                "birth_date",
+                format!("{d:?} is not YYYY, YYYY-MM or YYYY-MM-DD"),
+            )
+        })?;
+        e.add(prop::BIRTH_DATE, d.trim());
+    }
+    if let Some(c) = &req.nationality {
+        e.add(prop::NATIONALITY, parse_country("nationality", c)?);
+    }
+    if let Some(g) = parse_gender("gender", &req.gender)? {
+        e.add(prop::GENDER, g);
+    }
+    if req.documents.len() > 10 {
+        return Err(ApiError::invalid("documents", "at most 10 documents"));
+    }
+    for (i, d) in req.documents.iter().enumerate() {
+        let number = tansiq_model::normalize_document_number(&d.number);
+        if number.is_empty() || number.len() > 40 {
+            return Err(ApiError::invalid(
+                format!("documents[{i}].number"),
+                "must hold 1 to 40 letters or digits",
+            ));
+        }
+        let p = match d.kind.as_deref().unwrap_or("passport") {
+            "passport" => prop::PASSPORT_NUMBER,
+            "national-id" => prop::ID_NUMBER,
+            other => {
+                return Err(ApiError::invalid(
+                    format!("documents[{i}].kind"),
+                    format!("{other:?} is not passport or national-id"),
+                ));
+            }
+        };
+        if let Some(c) = &d.issuing_country {
+            parse_country(&format!("documents[{i}].issuing_country"), c)?;
+        }
+        e.add(p, number);
+    }
+    if let Some(ctx) = &req.context {
+        if let Some(dir) = &ctx.direction
+            && !matches!(dir.as_str(), "entry" | "exit" | "transit")
+        {
+            return Err(ApiError::invalid(
+                "context.direction",
+                format!("{dir:?} is not entry, exit or transit"),
+            ));
+        }
+        if let Some(t) = &ctx.time {
+            OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).map_err(
+                |_| ApiError::invalid("context.time", format!("{t:?} is not an RFC 3339 time")),
+            )?;
+        }
+        if ctx.border_post.as_ref().is_some_and(|b| b.len() > 100) {
+            return Err(ApiError::invalid(
+                "context.border_post",
+                "longer than 100 characters",
+            ));
+        }
+    }
+    let mut mrz_dto = None;
+    if let Some(lines) = &req.mrz {
+        if lines.is_empty() || lines.len() > 3 || lines.iter().any(|l| l.len() > 60) {
+            return Err(ApiError::invalid(
+                "mrz",
+                "give the 2 or 3 lines of the machine readable zone",
+            ));
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let mrz = tansiq_travel::parse_mrz(&refs, today_partial())
+            .map_err(|err| ApiError::invalid("mrz", err.to_string()))?;
+        let traveller = mrz.traveller();
+        let from_mrz = traveller.to_entity("mrz");
+        for (k, values) in &from_mrz.properties {
+            for v in values {
+                e.add(k, v);
+            }
+        }
+        mrz_dto = Some(MrzDto {
+            format: mrz.format.as_str().to_string(),
+            surname: mrz.surname.clone(),
+            given_names: mrz.given_names.clone(),
+            document_number: mrz.document_number.clone(),
+            nationality: mrz.nationality.code.clone(),
+            birth_date: mrz.birth_date.date.map(|d| d.to_string()),
+            checks_pass: mrz.all_checks_pass(),
+            failed_checks: mrz
+                .failed_checks()
+                .map(|c| c.field.as_str().to_string())
+                .collect(),
+        });
+    }
+    if e.names().is_empty() && e.composed_name().is_none() {
+        return Err(ApiError::invalid(
+            "names",
+            "give at least one name or the MRZ lines",
+        ));
+    }
+    let max = state.config.screening.max_limit;
+    let limit = req.limit.unwrap_or(state.config.screening.default_limit);
+    if limit == 0 || limit > max {
+        return Err(ApiError::invalid("limit", format!("must be in 1..={max}")));
+    }
+    let mut query = Query::from_entity(&e);
+    query.schema = schema;
+    Ok((query, mrz_dto, limit))
+}
+
+#[utoipa::path(post, path = "/v1/screen", tag = "screening", security(("bearer" = [])),
+    request_body = ScreenRequest,
+    responses(
+        (status = 200, description = "Band, ranked matches with explanations, list versions", body = ScreenResponse),
+        (status = 400, description = "Malformed JSON, wrong type or unknown field", body = Problem),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "Not an officer or analyst", body = Problem),
+        (status = 413, description = "Body too large", body = Problem),
+        (status = 422, description = "A field has an unusable value", body = Problem),
+        (status = 429, description = "Rate limit", body = Problem)))]
+async fn screen(
+    State(state): State<AppState>,
+    p: Principal,
+    JsonBody(req): JsonBody<ScreenRequest>,
+) -> Result<axum::Json<ScreenResponse>, ApiError> {
+    p.require(SCREEN_ROLES)?;
+    let (query, mrz, limit) = match screening_query(&req, &state) {
+        Ok(q) => q,
+        Err(e) => {
+            state
+                .audit
+                .record(p.event("screen", None, "invalid", json!({ "field": e.field })));
+            return Err(e);
+        }
+    };
+    let snap = state.index.load();
+    let today = today();
+    let raw = snap.index.screen(&query, limit + snap.restricted);
+    let mut matches = Vec::new();
+    let mut band = Band::None;
+    for m in &raw {
+        let Some(entity) = snap.index.entity(&m.entity_id) else {
+            continue;
+        };
+        if !p.can_see(entity) || !entity.is_screenable(&today) {
+            continue;
+        }
+        if matches.len() == limit {
+            break;
+        }
+        band = match (band, m.band) {
+            (Band::Strong, _) | (_, Band::Strong) => Band::Strong,
+            (Band::Possible, _) | (_, Band::Possible) => Band::Possible,
+            _ => Band::None,
+        };
+        matches.push(MatchDto::from_domain(m, entity));
+    }
+    let band = band_str(band);
+    state
+        .metrics
+        .screenings
+        .get_or_create(&crate::metrics::BandLabels {
+            band: band.to_string(),
+        })
+        .inc();
+    let screening_id = uuid::Uuid::now_v7().to_string();
+    let ctx = req.context.as_ref();
+    state.audit.record(p.event(
+        "screen",
+        Some(screening_id.clone()),
+        "ok",
+        json!({
+            "band": band,
+            "matches": matches.iter().map(|m| json!({"id": m.entity_id, "score": m.score})).collect::<Vec<_>>(),
+            "border_post": ctx.and_then(|c| c.border_post.clone()),
+            "direction": ctx.and_then(|c| c.direction.clone()),
+            "time": ctx.and_then(|c| c.time.clone()),
+            "traveller": { "names": query.names, "birth_dates": query.birth_dates,
+                           "nationalities": query.nationalities, "documents": query.documents },
+            "index_generation": snap.generation,
+        }),
+    ));
+    Ok(axum::Json(ScreenResponse {
+        screening_id,
+        band: band.to_string(),
+        matches,
+        lists: snap.lists.iter().map(ListVersionDto::from_state).collect(),
+        mrz,
+        screened_at: OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+    }))
+}
+
+// ---------------------------------------------------------------- entities
+
+const SEARCH_ROLES: &[Role] = &[Role::Analyst, Role::ContactPoint];
+const ENTITY_VIEW_ROLES: &[Role] = &[Role::Analyst, Role::ContactPoint, Role::Officer];
+
+/// Search parameters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// A name in any script.
+    pub q: String,
+    /// Most results (default 10, at most 100).
+    pub limit: Option<usize>,
+}
+
+#[utoipa::path(get, path = "/v1/entities", tag = "entities", security(("bearer" = [])),
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Entities whose names resemble the query, best first", body = SearchResponse),
+        (status = 400, description = "Bad parameters", body = Problem),
+        (status = 403, description = "Not an analyst or contact point", body = Problem)))]
+async fn search_entities(
+    State(state): State<AppState>,
+    p: Principal,
+    Params(params): Params<SearchParams>,
+) -> Result<axum::Json<SearchResponse>, ApiError> {
+    p.require(SEARCH_ROLES)?;
+    let q = clean_names(std::slice::from_ref(&params.q))
+        .map_err(|_| ApiError::invalid("q", "give a name of 1 to 300 characters"))?;
+    let limit = params.limit.unwrap_or(10);
+    if limit == 0 || limit > 100 {
+        return Err(ApiError::invalid("limit", "must be in 1..=100"));
+    }
+    let snap = state.index.load();
+    let mut results = Vec::new();
+    for m in snap
+        .index
+        .screen(&Query::name(&q[0]), limit + snap.restricted)
+    {
+        if results.len() == limit {
+            break;
+        }
+        if let Some(e) = snap.index.entity(&m.entity_id)
+            && p.can_see(e)
+        {
+            results.push(SearchHitDto {
+                score: (m.score * 10_000.0).round() / 10_000.0,
+                entity: EntityDto::from_domain(e),
+            });
+        }
+    }
+    state.audit.record(p.event(
+        "entity.search",
+        None,
+        "ok",
+        json!({ "q": q[0], "results": results.iter().map(|r| r.entity.id.clone()).collect::<Vec<_>>() }),
+    ));
+    Ok(axum::Json(SearchResponse { results }))
+}
+
+/// An entity the caller may see, or the same 404 as for a missing one.
+async fn visible_entity(state: &AppState, p: &Principal, id: &str) -> Result<Entity, ApiError> {
+    match state.store.entity(id).await? {
+        Some(e) if p.can_see(&e) => Ok(e),
+        _ => Err(ApiError::not_found("such entity")),
+    }
+}
+
+#[utoipa::path(get, path = "/v1/entities/{id}", tag = "entities", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Entity id")),
+    responses(
+        (status = 200, description = "The entity", body = EntityDto),
+        (status = 404, description = "No such entity visible to the caller", body = Problem)))]
+async fn get_entity(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<axum::Json<EntityDto>, ApiError> {
+    p.require(ENTITY_VIEW_ROLES)?;
+    let result = visible_entity(&state, &p, &id).await;
+    state.audit.record(p.event(
+        "entity.view",
+        Some(id),
+        if result.is_ok() { "ok" } else { "not-found" },
+        json!({}),
+    ));
+    Ok(axum::Json(EntityDto::from_domain(&result?)))
+}
+
+// ---------------------------------------------------------------- entries
+
+const ENTRY_READ_ROLES: &[Role] = &[Role::ContactPoint, Role::Analyst];
+const HISTORY_ROLES: &[Role] = &[Role::ContactPoint, Role::Analyst, Role::Auditor];
+
+/// A national entry the caller may see, with its current version number.
+async fn visible_entry(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+) -> Result<(Entity, i64), ApiError> {
+    let e = match state.store.entity(id).await? {
+        Some(e) if e.provenance.source == NATIONAL_SOURCE && p.can_see(&e) => e,
+        _ => return Err(ApiError::not_found("such entry")),
+    };
+    let version = state
+        .store
+        .entity_history(id)
+        .await?
+        .last()
+        .map(|v| v.version)
+        .unwrap_or(1);
+    Ok((e, version))
+}
+
+/// The caller must belong to the entry's originating agency to change it.
+fn own_entry(p: &Principal, e: &Entity) -> Result<(), ApiError> {
+    if e.origin_agency.as_deref() == Some(p.agency()) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only the originating agency may change this entry",
+        ))
+    }
+}
+
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    match headers.get(header::IF_MATCH) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .map(|s| s.trim().trim_matches('"'))
+            .and_then(|s| s.parse::<i64>().ok())
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid-header",
+                    "If-Match: give the entry version you read, e.g. \"3\"",
+                )
+            }),
+    }
+}
+
+fn etag(version: i64) -> [(header::HeaderName, HeaderValue); 1] {
+    [(
+        header::ETAG,
+        HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("")),
+    )]
+}
+
+async fn after_write(state: &AppState) {
+    if !state.refresh_index(INDEX_WAIT).await {
+        tracing::warn!("the write is stored but the screening index did not catch up in time");
+    }
+}
+
+#[utoipa::path(get, path = "/v1/entries", tag = "entries", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Active national entries of the caller's agency", body = EntryListResponse),
+        (status = 403, description = "Not a contact point", body = Problem)))]
+async fn list_entries(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<EntryListResponse>, ApiError> {
+    p.require(&[Role::ContactPoint])?;
+    let entries: Vec<EntryDto> = state
+        .store
+        .active_entities()
+        .await?
+        .iter()
+        .filter(|e| {
+            e.provenance.source == NATIONAL_SOURCE && e.origin_agency.as_deref() == Some(p.agency())
+        })
+        .map(|e| EntryDto::from_domain(e, 0))
+        .collect();
+    state
+        .audit
+        .record(p.event("entry.list", None, "ok", json!({ "count": entries.len() })));
+    Ok(axum::Json(EntryListResponse { entries }))
+}
+
+#[utoipa::path(post, path = "/v1/entries", tag = "entries", security(("bearer" = [])),
+    request_body = EntryInput,
+    responses(
+        (status = 201, description = "Created; screening includes it", body = EntryDto),
+        (status = 400, description = "Malformed body", body = Problem),
+        (status = 403, description = "Not a contact point", body = Problem),
+        (status = 422, description = "A field has an unusable value", body = Problem)))]
+async fn create_entry(
+    State(state): State<AppState>,
+    p: Principal,
+    JsonBody(input): JsonBody<EntryInput>,
+) -> Result<Response, ApiError> {
+    p.require(&[Role::ContactPoint])?;
+    let id = format!("{}-{}", p.agency(), uuid::Uuid::now_v7().simple());
+    let entity = input.to_entity(&id, p.agency())?;
+    let v = state
+        .store
+        .put_entry_expecting(entity, Expect::New, &p.user.id)
+        .await?;
+    after_write(&state).await;
+    state.audit.record(p.event(
+        "entry.create",
+        Some(id.clone()),
+        "ok",
+        json!({ "version": v.version }),
+    ));
+    let mut r = (
+        StatusCode::CREATED,
+        etag(v.version),
+        axum::Json(EntryDto::from_domain(&v.entity, v.version)),
+    )
+        .into_response();
+    if let Ok(loc) = HeaderValue::from_str(&format!("/v1/entries/{id}")) {
+        r.headers_mut().insert(header::LOCATION, loc);
+    }
+    Ok(r)
+}
+
+#[utoipa::path(get, path = "/v1/entries/{id}", tag = "entries", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Entry id")),
+    responses(
+        (status = 200, description = "The entry (ETag: its version)", body = EntryDto),
+        (status = 404, description = "No such entry visible to the caller", body = Problem)))]
+async fn get_entry(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    p.require(ENTRY_READ_ROLES)?;
+    let result = visible_entry(&state, &p, &id).await;
+    state.audit.record(p.event(
+        "entry.view",
+        Some(id),
+        if result.is_ok() { "ok" } else { "not-found" },
+        json!({}),
+    ));
+    let (e, version) = result?;
+    Ok((
+        etag(version),
+        axum::Json(EntryDto::from_domain(&e, version)),
+    )
+        .into_response())
+}
+
+#[utoipa::path(put, path = "/v1/entries/{id}", tag = "entries", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Entry id"),
+           ("If-Match" = Option<String>, Header, description = "The version read; the update fails with 409 when it is stale")),
+    request_body = EntryInput,
+    responses(
+        (status = 200, description = "Updated", body = EntryDto),
+        (status = 403, description = "Not the originating agency's contact point", body = Problem),
+        (status = 404, description = "No such entry visible to the caller", body = Problem),
+        (status = 409, description = "Stale version or withdrawn entry", body = Problem),
+        (status = 422, description = "A field has an unusable value", body = Problem)))]
+async fn update_entry(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(input): JsonBody<EntryInput>,
+) -> Result<Response, ApiError> {
+    p.require(&[Role::ContactPoint])?;
+    let (current, version) = visible_entry(&state, &p, &id).await?;
+    own_entry(&p, &current)?;
+    if current.status == EntryStatus::Withdrawn {
+        return Err(ApiError::conflict("the entry is withdrawn"));
+    }
+    let expected = if_match(&headers)?.unwrap_or(version);
+    let entity = input.to_entity(&id, p.agency())?;
+    let v = state
+        .store
+        .put_entry_expecting(entity, Expect::Version(expected), &p.user.id)
+        .await?;
+    after_write(&state).await;
+    state.audit.record(p.event(
+        "entry.update",
+        Some(id),
+        "ok",
+        json!({ "version": v.version, "changed": v.changed }),
+    ));
+    Ok((
+        etag(v.version),
+        axum::Json(EntryDto::from_domain(&v.entity, v.version)),
+    )
+        .into_response())
+}
+
+#[utoipa::path(post, path = "/v1/entries/{id}/withdraw", tag = "entries", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Entry id")),
+    request_body = WithdrawRequest,
+    responses(
+        (status = 200, description = "Withdrawn: it no longer screens", body = EntryDto),
+        (status = 403, description = "Not the originating agency's contact point", body = Problem),
+        (status = 404, description = "No such entry visible to the caller", body = Problem),
+        (status = 409, description = "Already withdrawn", body = Problem)))]
+async fn withdraw_entry(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<WithdrawRequest>,
+) -> Result<axum::Json<EntryDto>, ApiError> {
+    p.require(&[Role::ContactPoint])?;
+    let (current, _) = visible_entry(&state, &p, &id).await?;
+    own_entry(&p, &current)?;
+    if current.status == EntryStatus::Withdrawn {
+        return Err(ApiError::conflict("the entry is already withdrawn"));
+    }
+    let reason = body.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 1000 {
+        return Err(ApiError::invalid(
+            "reason",
+            "give a reason of 1 to 1000 characters",
+        ));
+    }
+    let v = state.store.withdraw_entry(&id, &p.user.id, reason).await?;
+    after_write(&state).await;
+    state.audit.record(p.event(
+        "entry.withdraw",
+        Some(id),
+        "ok",
+        json!({ "version": v.version }),
+    ));
+    Ok(axum::Json(EntryDto::from_domain(&v.entity, v.version)))
+}
+
+#[utoipa::path(get, path = "/v1/entries/{id}/history", tag = "entries", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Entry id")),
+    responses(
+        (status = 200, description = "Every version, oldest first", body = HistoryResponse),
+        (status = 404, description = "No such entry visible to the caller", body = Problem)))]
+async fn entry_history(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<axum::Json<HistoryResponse>, ApiError> {
+    p.require(HISTORY_ROLES)?;
+    let result = visible_entry(&state, &p, &id).await;
+    state.audit.record(p.event(
+        "entry.history",
+        Some(id.clone()),
+        if result.is_ok() { "ok" } else { "not-found" },
+        json!({}),
+    ));
+    result?;
+    let versions = state.store.entity_history(&id).await?;
+    Ok(axum::Json(HistoryResponse {
+        versions: versions.iter().map(HistoryItemDto::from_domain).collect(),
+    }))
+}
+
+// ---------------------------------------------------------------- sources
+
+#[utoipa::path(get, path = "/v1/sources", tag = "sources", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Lists screened now, with versions and ages", body = SourcesResponse),
+        (status = 403, description = "Not an admin or analyst", body = Problem)))]
+async fn sources(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<SourcesResponse>, ApiError> {
+    p.require(&[Role::Admin, Role::Analyst])?;
+    let snap = state.index.load();
+    Ok(axum::Json(SourcesResponse {
+        sources: snap.lists.iter().map(ListVersionDto::from_state).collect(),
+    }))
+}
+
+// ---------------------------------------------------------------- accounts
+
+#[utoipa::path(get, path = "/v1/agencies", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "Every agency", body = AgencyList),
+              (status = 403, description = "Not an admin", body = Problem)))]
+async fn list_agencies(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<AgencyList>, ApiError> {
+    p.require(&[Role::Admin])?;
+    let agencies = state.store.agencies().await?;
+    Ok(axum::Json(AgencyList {
+        agencies: agencies.iter().map(AgencyDto::from_domain).collect(),
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/agencies", tag = "accounts", security(("bearer" = [])),
+    request_body = AgencyInput,
+    responses((status = 201, description = "Created", body = AgencyDto),
+              (status = 403, description = "Not an admin", body = Problem),
+              (status = 409, description = "The id exists", body = Problem)))]
+async fn create_agency(
+    State(state): State<AppState>,
+    p: Principal,
+    JsonBody(input): JsonBody<AgencyInput>,
+) -> Result<(StatusCode, axum::Json<AgencyDto>), ApiError> {
+    p.require(&[Role::Admin])?;
+    let a = state.store.create_agency(&input.id, &input.name).await?;
+    state
+        .audit
+        .record(p.event("agency.create", Some(a.id.clone()), "ok", json!({})));
+    Ok((StatusCode::CREATED, axum::Json(AgencyDto::from_domain(&a))))
+}
+
+/// Filter of the user list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UserParams {
+    /// Only users of this agency.
+    pub agency: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/users", tag = "accounts", security(("bearer" = [])),
+    params(UserParams),
+    responses((status = 200, description = "Users", body = UserList),
+              (status = 403, description = "Not an admin", body = Problem)))]
+async fn list_users(
+    State(state): State<AppState>,
+    p: Principal,
+    Params(params): Params<UserParams>,
+) -> Result<axum::Json<UserList>, ApiError> {
+    p.require(&[Role::Admin])?;
+    let users = state.store.users(params.agency.as_deref()).await?;
+    Ok(axum::Json(UserList {
+        users: users.iter().map(UserDto::from_domain).collect(),
+    }))
+}
+
+fn parse_roles(roles: &[String]) -> Result<Vec<Role>, ApiError> {
+    if roles.is_empty() {
+        return Err(ApiError::invalid("roles", "give at least one role"));
+    }
+    roles
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.parse::<Role>()
+                .map_err(|e| ApiError::invalid(format!("roles[{i}]"), e.to_string()))
+        })
+        .collect()
+}
+
+#[utoipa::path(post, path = "/v1/users", tag = "accounts", security(("bearer" = [])),
+    request_body = UserInput,
+    responses((status = 201, description = "Created", body = UserDto),
+              (status = 403, description = "Not an admin", body = Problem),
+              (status = 409, description = "The id exists", body = Problem),
+              (status = 422, description = "Unknown agency or role", body = Problem)))]
+async fn create_user(
+    State(state): State<AppState>,
+    p: Principal,
+    JsonBody(input): JsonBody<UserInput>,
+) -> Result<(StatusCode, axum::Json<UserDto>), ApiError> {
+    p.require(&[Role::Admin])?;
+    let roles = parse_roles(&input.roles)?;
+    let u = state
+        .store
+        .create_user(&input.id, &input.agency, &input.name, &roles)
+        .await?;
+    state.audit.record(p.event(
+        "user.create",
+        Some(u.id.clone()),
+        "ok",
+        json!({ "agency": u.agency_id, "roles": input.roles }),
+    ));
+    Ok((StatusCode::CREATED, axum::Json(UserDto::from_domain(&u))))
+}
+
+#[utoipa::path(post, path = "/v1/users/{id}/active", tag = "accounts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    request_body = UserActiveInput,
+    responses((status = 200, description = "Updated; a deactivated user's keys stop working", body = UserDto),
+              (status = 403, description = "Not an admin", body = Problem),
+              (status = 404, description = "No such user", body = Problem)))]
+async fn set_user_active(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<UserActiveInput>,
+) -> Result<axum::Json<UserDto>, ApiError> {
+    p.require(&[Role::Admin])?;
+    let u = state.store.set_user_active(&id, input.active).await?;
+    state.keys.forget_user(&id);
+    state.audit.record(p.event(
+        "user.active",
+        Some(id),
+        "ok",
+        json!({ "active": input.active }),
+    ));
+    Ok(axum::Json(UserDto::from_domain(&u)))
+}
+
+#[utoipa::path(get, path = "/v1/users/{id}/keys", tag = "accounts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 200, description = "The user's keys (never their secrets)", body = KeyList),
+              (status = 403, description = "Neither an admin nor that user", body = Problem)))]
+async fn list_keys(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<axum::Json<KeyList>, ApiError> {
+    if p.user.id != id {
+        p.require(&[Role::Admin])?;
+    }
+    let keys = state.store.api_keys(Some(&id)).await?;
+    Ok(axum::Json(KeyList {
+        keys: keys.iter().map(KeyDto::from_domain).collect(),
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/users/{id}/keys", tag = "accounts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    request_body = KeyInput,
+    responses((status = 201, description = "The new key; the token is shown only here", body = IssuedKeyDto),
+              (status = 403, description = "Not an admin", body = Problem),
+              (status = 404, description = "No such user", body = Problem)))]
+async fn create_key(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<KeyInput>,
+) -> Result<(StatusCode, axum::Json<IssuedKeyDto>), ApiError> {
+    p.require(&[Role::Admin])?;
+    let max = state.config.security.key_max_days;
+    let days = input.expires_in_days.unwrap_or(max);
+    if days == 0 || days > max {
+        return Err(ApiError::invalid(
+            "expires_in_days",
+            format!("must be in 1..={max}"),
+        ));
+    }
+    if input.label.chars().count() > 200 {
+        return Err(ApiError::invalid("label", "longer than 200 characters"));
+    }
+    let expires = OffsetDateTime::now_utc() + time::Duration::days(i64::from(days));
+    let issued = issue_key(&state.store, &state.pepper, &id, &input.label, expires).await?;
+    state.audit.record(p.event(
+        "key.create",
+        Some(issued.record.id.clone()),
+        "ok",
+        json!({ "user": id, "expires_in_days": days }),
+    ));
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(IssuedKeyDto {
+            token: issued.token,
+            key: KeyDto::from_domain(&issued.record),
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/v1/keys/{id}/revoke", tag = "accounts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Key id")),
+    responses((status = 200, description = "Revoked at once", body = KeyDto),
+              (status = 403, description = "Neither an admin nor the key's owner", body = Problem),
+              (status = 404, description = "No such key", body = Problem)))]
+async fn revoke_key(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<axum::Json<KeyDto>, ApiError> {
+    let owner = state.store.api_key(&id).await?.map(|(k, _)| k.user_id);
+    if owner.as_deref() != Some(p.user.id.as_str()) {
+        p.require(&[Role::Admin])?;
+    }
+    if owner.is_none() {
+        return Err(ApiError::not_found("such key"));
+    }
+    let k = state.store.revoke_api_key(&id).await?;
+    state.keys.forget(&id);
+    state
+        .audit
+        .record(p.event("key.revoke", Some(id), "ok", json!({})));
+    Ok(axum::Json(KeyDto::from_domain(&k)))
+}
+
+// ---------------------------------------------------------------- OpenAPI
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "tansiq national node", description = "Screening, national entries and accounts of a tansiq node. Errors are application/problem+json (RFC 9457)."),
+    paths(healthz, readyz, metrics, openapi_json, me, screen, search_entities, get_entity,
+          list_entries, create_entry, get_entry, update_entry, withdraw_entry, entry_history,
+          sources, list_agencies, create_agency, list_users, create_user, set_user_active,
+          list_keys, create_key, revoke_key),
+    modifiers(&BearerScheme)
+)]
+struct ApiDoc;
+
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The OpenAPI document of the routes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

@@ -224,6 +224,30 @@ pub(crate) fn history_from_row(row: HistoryRow) -> Result<EntityVersion, StoreEr
     })
 }
 
+/// The recorded changes of one list version, from its history rows
+/// (id, change, changed fields as JSON), sorted by id.
+pub(crate) fn diff_from_rows(rows: Vec<(String, String, String)>) -> Result<Diff, StoreError> {
+    let mut d = Diff::default();
+    for (id, change, changed) in rows {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            table: "entity_versions",
+            key: id.clone(),
+            reason,
+        };
+        match Change::parse(&change) {
+            Some(Change::Added) => d.added.push(id),
+            Some(Change::Removed) => d.removed.push(id),
+            Some(Change::Changed) => {
+                let fields: Vec<String> = serde_json::from_str(&changed)
+                    .map_err(|e| corrupt(format!("changed_props: {e}")))?;
+                d.changed.push((id, fields));
+            }
+            _ => return Err(corrupt(format!("change {change:?} in a list version"))),
+        }
+    }
+    Ok(d)
+}
+
 /// A version as just written (what a read of its history row returns).
 pub(crate) fn written_version(
     w: Write,
@@ -692,6 +716,34 @@ macro_rules! impl_backend {
                         removed: n(r.12),
                     })
                     .collect())
+            }
+
+            pub(crate) async fn list_version_changes(
+                &self,
+                source: &str,
+                version: &str,
+            ) -> Result<crate::Diff, crate::StoreError> {
+                let seq: Option<(i64,)> = sqlx::query_as(
+                    "SELECT MAX(seq) FROM list_versions WHERE source = $1 AND version = $2 \
+                     HAVING COUNT(*) > 0",
+                )
+                .bind(source)
+                .bind(version)
+                .fetch_optional(self.reader())
+                .await?;
+                let Some((seq,)) = seq else {
+                    return Err(crate::StoreError::not_found(format!(
+                        "version {version:?} of list {source:?}"
+                    )));
+                };
+                let rows: Vec<(String, String, String)> = sqlx::query_as(
+                    "SELECT id, change, CAST(changed_props AS TEXT) FROM entity_versions \
+                     WHERE list_seq = $1 ORDER BY id",
+                )
+                .bind(seq)
+                .fetch_all(self.reader())
+                .await?;
+                crate::backend::diff_from_rows(rows)
             }
 
             pub(crate) async fn sources(&self) -> Result<Vec<crate::SourceInfo>, crate::StoreError> {

@@ -391,4 +391,52 @@ mod tests {
             }
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+        use std::collections::BTreeMap;
+
+        /// Lists of up to 12 entities with ids from a small set (so old and
+        /// new overlap) and one of a few names and birth years each.
+        fn list() -> impl Strategy<Value = Vec<Entity>> {
+            proptest::collection::btree_map(0u8..16, (0u8..3, proptest::option::of(0u8..2)), 0..12)
+                .prop_map(|m: BTreeMap<u8, (u8, Option<u8>)>| {
+                    m.into_iter()
+                        .map(|(id, (name, year))| {
+                            let mut e = person(&format!("e{id}"), &format!("Name {name}"));
+                            if let Some(y) = year {
+                                e.add(tansiq_model::prop::BIRTH_DATE, format!("197{y}"));
+                            }
+                            e
+                        })
+                        .collect()
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn diff_partitions_ids_and_flags_exactly_the_differing(old in list(), new in list()) {
+                let d = diff(&old, &new);
+                let old_ids: BTreeSet<&str> = old.iter().map(|e| e.id.as_str()).collect();
+                let new_ids: BTreeSet<&str> = new.iter().map(|e| e.id.as_str()).collect();
+                let added: Vec<&str> = new_ids.difference(&old_ids).copied().collect();
+                let removed: Vec<&str> = old_ids.difference(&new_ids).copied().collect();
+                prop_assert_eq!(d.added.iter().map(String::as_str).collect::<Vec<_>>(), added);
+                prop_assert_eq!(d.removed.iter().map(String::as_str).collect::<Vec<_>>(), removed);
+                let mut changed: Vec<&str> = new
+                    .iter()
+                    .filter(|n| old.iter().any(|o| o.id == n.id && o != *n))
+                    .map(|e| e.id.as_str())
+                    .collect();
+                changed.sort();
+                prop_assert_eq!(
+                    d.changed.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+                    changed
+                );
+                prop_assert!(d.changed.iter().all(|(_, f)| !f.is_empty()));
+                prop_assert!(diff(&new, &new).is_empty());
+            }
+        }
+    }
 }

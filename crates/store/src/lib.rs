@@ -294,6 +294,17 @@ impl Store {
         dispatch!(self, s => s.list_versions(source).await)
     }
 
+    /// What a list version added, changed and removed, as recorded when it
+    /// was imported (the latest import under that label; empty when its
+    /// content equalled the version before).
+    pub async fn list_version_changes(
+        &self,
+        source: &str,
+        version: &str,
+    ) -> Result<Diff, StoreError> {
+        dispatch!(self, s => s.list_version_changes(source, version).await)
+    }
+
     /// Every source with entities or list versions, by name.
     pub async fn sources(&self) -> Result<Vec<SourceInfo>, StoreError> {
         dispatch!(self, s => s.sources().await)

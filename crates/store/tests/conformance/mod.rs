@@ -221,6 +221,25 @@ pub async fn new_version_records_added_changed_removed(location: &str) {
     let versions = store.list_versions("l").await.unwrap();
     let last = versions.last().unwrap();
     assert_eq!((last.added, last.changed, last.removed), (1, 1, 1));
+    // The store keeps what each version changed.
+    let recorded = store.list_version_changes("l", "v2").await.unwrap();
+    assert_eq!(
+        (recorded.added, recorded.changed, recorded.removed),
+        (
+            report.added.clone(),
+            report.changed.clone(),
+            report.removed.clone()
+        )
+    );
+    assert_eq!(
+        store.list_version_changes("l", "v1").await.unwrap().added,
+        strings(&["d-a", "d-b", "d-c"])
+    );
+    let missing = store.list_version_changes("l", "v9").await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound { .. })),
+        "{missing:?}"
+    );
     assert_eq!(last.counts.entities, 3);
 
     // Listed again: "added", one more version of the same entity.

@@ -88,3 +88,35 @@ impl SqliteStore {
 
 crate::backend::impl_backend!(SqliteStore, Sqlite);
 crate::audit::impl_audit!(SqliteStore, Sqlite);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pragma's value as text, through its table-valued function.
+    async fn pragma(pool: &SqlitePool, name: &str) -> String {
+        // The function's column is named after the pragma, but for one.
+        let column = if name == "busy_timeout" {
+            "timeout"
+        } else {
+            name
+        };
+        let sql = sqlx::AssertSqlSafe(format!("SELECT CAST({column} AS TEXT) FROM pragma_{name}"));
+        sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn every_connection_is_durable_and_checks_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("p.db")).await.unwrap();
+        for (pool, query_only) in [(&store.writer, "0"), (&store.reader, "1")] {
+            assert_eq!(pragma(pool, "journal_mode").await, "wal");
+            // 2 = FULL: the WAL is synced at every commit.
+            assert_eq!(pragma(pool, "synchronous").await, "2");
+            assert_eq!(pragma(pool, "foreign_keys").await, "1");
+            assert_eq!(pragma(pool, "query_only").await, query_only);
+            assert_eq!(pragma(pool, "busy_timeout").await, "30000");
+        }
+        store.close().await;
+    }
+}

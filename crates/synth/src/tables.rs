@@ -2034,3 +2034,89 @@ pub fn country_name(code: &str) -> &'static str {
         _ => "",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arabic_tables() -> Vec<(&'static str, &'static [Part])> {
+        vec![
+            ("MALE", MALE),
+            ("ABD", ABD),
+            ("DIN", DIN),
+            ("FEMALE", FEMALE),
+            ("FAMILY_DZ", FAMILY_DZ),
+            ("FAMILY_TN", FAMILY_TN),
+            ("FAMILY_MA", FAMILY_MA),
+            ("FAMILY_LY", FAMILY_LY),
+            ("FAMILY_EG", FAMILY_EG),
+            ("FAMILY_LEVANT", FAMILY_LEVANT),
+            ("FAMILY_SD", FAMILY_SD),
+            ("NISBA", NISBA),
+            ("FAMILY_SAHEL", FAMILY_SAHEL),
+            ("PERSIAN_MALE", PERSIAN_MALE),
+            ("PERSIAN_FEMALE", PERSIAN_FEMALE),
+            ("PERSIAN_FAMILY", PERSIAN_FAMILY),
+        ]
+    }
+
+    fn is_arabic_letter(c: char) -> bool {
+        ('\u{0621}'..='\u{064A}').contains(&c) || "پچژگکی".contains(c)
+    }
+
+    #[test]
+    fn arabic_forms_are_arabic_and_latin_forms_are_latin() {
+        for (table, parts) in arabic_tables() {
+            for p in parts {
+                assert!(
+                    p.ar.chars().all(|c| is_arabic_letter(c) || c == ' '),
+                    "{table}: {:?} has a non-Arabic letter",
+                    p.ar
+                );
+                for s in [p.en, p.fr, p.eg].iter().chain(p.alt) {
+                    assert!(!s.is_empty() && s.trim() == *s, "{table} {}: {s:?}", p.ar);
+                    assert!(
+                        s.chars().all(|c| c.is_alphabetic() && !is_arabic_letter(c) || " -'".contains(c)),
+                        "{table} {}: {s:?} is not a Latin spelling",
+                        p.ar
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn article_in_arabic_matches_article_in_english() {
+        // al-X in the academic spelling is ال in Arabic script, and the
+        // Latin has at least as many words (Abd al-Qadir: two and two).
+        for (table, parts) in arabic_tables() {
+            for p in parts {
+                let words_ar = p.ar.split(' ').count();
+                let words_en = p.en.split(' ').count();
+                // Arabic glues some particles the Latin splits (بوزيد = Bu Zayd).
+                assert!(words_en >= words_ar, "{table}: {} vs {}", p.ar, p.en);
+                if words_ar != words_en {
+                    continue;
+                }
+                for (ar, en) in p.ar.split(' ').zip(p.en.split(' ')) {
+                    if en.starts_with("al-") {
+                        assert!(ar.starts_with("ال"), "{table}: {ar} vs {en}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn organisation_words_and_places_are_filled() {
+        for w in ORG_WORDS {
+            assert!(w.part.ar.starts_with("ال"), "{}", w.part.ar);
+            assert!(
+                w.part.en.starts_with("al-") && !w.gloss_en.is_empty() && !w.gloss_fr.is_empty()
+            );
+        }
+        for (cc, towns) in PLACES {
+            assert!(!country_name(cc).is_empty() && !towns.is_empty(), "{cc}");
+        }
+    }
+}

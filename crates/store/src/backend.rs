@@ -275,6 +275,7 @@ pub(crate) enum ApplyError {
     /// of the failing statement.
     Collision(Vec<String>),
     Db(sqlx::Error),
+    Store(StoreError),
 }
 
 impl From<sqlx::Error> for ApplyError {
@@ -437,6 +438,7 @@ macro_rules! impl_backend {
                 match Self::apply(&mut tx, &writes, Some(seq), "import", now).await {
                     Ok(()) => {}
                     Err(ApplyError::Db(e)) => return Err(e.into()),
+                    Err(ApplyError::Store(e)) => return Err(e),
                     Err(ApplyError::Collision(ids)) => {
                         let _ = tx.rollback().await;
                         return Err(self.explain_collision(&ids, source).await);
@@ -552,6 +554,29 @@ macro_rules! impl_backend {
                             .push_bind(Json(&w.entity));
                     });
                     q.build().execute(&mut **tx).await?;
+                }
+                // The change feed: one row per version, numbered in commit
+                // order (writers serialise on the "changes" lock, taken
+                // last so it is held only to the commit).
+                Self::lock(tx, "changes").await.map_err(ApplyError::Store)?;
+                let (head,): (i64,) =
+                    sqlx::query_as("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM entity_changes")
+                        .fetch_one(&mut **tx)
+                        .await?;
+                for (i, chunk) in writes.chunks(CHUNK).enumerate() {
+                    let first = head + 1 + (i * CHUNK) as i64;
+                    let mut q = sqlx::QueryBuilder::<sqlx::$db>::new(
+                        "INSERT INTO entity_changes (seq, id, version) ",
+                    );
+                    q.push_values(chunk.iter().zip(first..), |mut b, (w, seq)| {
+                        b.push_bind(seq).push_bind(&w.entity.id).push_bind(w.version);
+                    });
+                    q.build().execute(&mut **tx).await?;
+                }
+                if !writes.is_empty() {
+                    Self::notify_changes(tx, head + writes.len() as i64)
+                        .await
+                        .map_err(ApplyError::Store)?;
                 }
                 // Removed entities keep the names and documents they had.
                 let live: Vec<&Write> = writes
@@ -746,6 +771,51 @@ macro_rules! impl_backend {
                 crate::backend::diff_from_rows(rows)
             }
 
+            pub(crate) async fn changes_since(
+                &self,
+                after: i64,
+                limit: i64,
+            ) -> Result<Vec<crate::EntityChange>, crate::StoreError> {
+                let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
+                    "SELECT c.seq, c.id, c.version, v.change, CAST(v.body AS TEXT) \
+                     FROM entity_changes c JOIN entity_versions v \
+                     ON v.id = c.id AND v.version = c.version \
+                     WHERE c.seq > $1 ORDER BY c.seq LIMIT $2",
+                )
+                .bind(after)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter()
+                    .map(|(seq, id, version, change, body)| {
+                        let key = format!("{id} v{version}");
+                        let change = crate::Change::parse(&change).ok_or_else(|| {
+                            crate::StoreError::Corrupt {
+                                table: "entity_versions",
+                                key: key.clone(),
+                                reason: format!("unknown change {change:?}"),
+                            }
+                        })?;
+                        let entity =
+                            crate::backend::parse_entity("entity_versions", &key, &body)?;
+                        Ok(crate::EntityChange {
+                            seq,
+                            version,
+                            change,
+                            entity,
+                        })
+                    })
+                    .collect()
+            }
+
+            pub(crate) async fn change_head(&self) -> Result<i64, crate::StoreError> {
+                let (head,): (i64,) =
+                    sqlx::query_as("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM entity_changes")
+                        .fetch_one(self.reader())
+                        .await?;
+                Ok(head)
+            }
+
             pub(crate) async fn sources(&self) -> Result<Vec<crate::SourceInfo>, crate::StoreError> {
                 let counts: Vec<(String, i64, i64)> = sqlx::query_as(
                     "SELECT source, CAST(SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS BIGINT), \
@@ -856,6 +926,7 @@ macro_rules! impl_backend {
                 match Self::apply(&mut tx, std::slice::from_ref(&write), None, actor, now).await {
                     Ok(()) => {}
                     Err(ApplyError::Db(e)) => return Err(e.into()),
+                    Err(ApplyError::Store(e)) => return Err(e),
                     Err(ApplyError::Collision(_)) => {
                         let _ = tx.rollback().await;
                         return Err(crate::StoreError::Conflict(format!(
@@ -918,6 +989,7 @@ macro_rules! impl_backend {
                 match Self::apply(&mut tx, std::slice::from_ref(&write), None, actor, now).await {
                     Ok(()) => {}
                     Err(ApplyError::Db(e)) => return Err(e.into()),
+                    Err(ApplyError::Store(e)) => return Err(e),
                     Err(ApplyError::Collision(_)) => {
                         return Err(crate::StoreError::Conflict(format!(
                             "entry {id:?} changed concurrently"

@@ -67,6 +67,11 @@ pub use error::StoreError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
+/// The PostgreSQL `LISTEN` channel on which every committed entity write
+/// announces the new head of the change feed (the payload is the head's
+/// `seq` as text). Replicas listen, then read [`Store::changes_since`].
+pub const CHANGES_CHANNEL: &str = "tansiq_entity_changes";
+
 /// The source name of entries created on this node (not imported).
 pub const NATIONAL_SOURCE: &str = "national";
 
@@ -162,6 +167,18 @@ pub struct EntityVersion {
     pub list_version: Option<String>,
     /// The fields changed from the previous version (see [`Diff::changed`]).
     pub changed: Vec<String>,
+    pub entity: Entity,
+}
+
+/// One entry of the change feed: an entity version, in commit order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntityChange {
+    /// Position in the feed: 1, 2, 3… with no gap, in commit order.
+    pub seq: i64,
+    pub version: i64,
+    pub change: Change,
+    /// The entity as of this version (status withdrawn when it stopped
+    /// screening).
     pub entity: Entity,
 }
 
@@ -303,6 +320,26 @@ impl Store {
         version: &str,
     ) -> Result<Diff, StoreError> {
         dispatch!(self, s => s.list_version_changes(source, version).await)
+    }
+
+    /// Up to `limit` entity changes after feed position `after` (0: from
+    /// the start), in commit order: how a replica keeps its in-memory index
+    /// current without reloading everything. Positions are contiguous and
+    /// assigned in commit order, so a reader that resumes after the last
+    /// `seq` it applied never misses a write.
+    pub async fn changes_since(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<EntityChange>, StoreError> {
+        dispatch!(self, s => s.changes_since(after, limit).await)
+    }
+
+    /// The last position of the change feed (0 when empty). Read it before
+    /// [`Store::active_entities`] and then follow [`Store::changes_since`]
+    /// from it: changes in between are applied twice, which is harmless.
+    pub async fn change_head(&self) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.change_head().await)
     }
 
     /// Every source with entities or list versions, by name.

@@ -70,6 +70,20 @@ impl PgStore {
         Ok(())
     }
 
+    /// Notifies [`crate::CHANGES_CHANNEL`] with the new feed head; PostgreSQL
+    /// delivers it at commit (never for a rolled-back write).
+    pub(crate) async fn notify_changes(
+        tx: &mut Transaction<'static, Postgres>,
+        head: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(crate::CHANGES_CHANNEL)
+            .bind(head.to_string())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
     /// Waits for every connection to close.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -79,6 +79,15 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Tells listeners that the change feed grew. SQLite has no listeners
+    /// (one process owns the file); readers poll the feed.
+    pub(crate) async fn notify_changes(
+        _tx: &mut Transaction<'static, Sqlite>,
+        _head: i64,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Waits for every connection to close.
     pub async fn close(&self) {
         self.reader.close().await;

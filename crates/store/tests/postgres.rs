@@ -44,3 +44,48 @@ async fn unreachable_server_is_an_open_error_without_the_password() {
     );
     assert!(!msg.contains("secret"), "{msg}");
 }
+
+/// A replica on PostgreSQL wakes on NOTIFY instead of polling: every
+/// committed entity write announces the new feed head.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn committed_writes_notify_listeners() {
+    let Some(server) = tansiq_testkit::postgres_url("PostgreSQL change notifications") else {
+        return;
+    };
+    let db = support::TestDb::create(&server, "notify").await;
+    let url = db.url.clone();
+    let outcome = tokio::spawn(async move {
+        let store = tansiq_store::Store::open(&url).await.unwrap();
+        let mut listener = sqlx::postgres::PgListener::connect(&url).await.unwrap();
+        listener
+            .listen(tansiq_store::CHANGES_CHANNEL)
+            .await
+            .unwrap();
+        let mut e = tansiq_model::Entity::new("nt-1", tansiq_model::Schema::Person);
+        e.add(tansiq_model::prop::NAME, "Notified Fictive");
+        store.put_entry(e, "officer").await.unwrap();
+        let n = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv())
+            .await
+            .expect("a notification within 5 s")
+            .unwrap();
+        assert_eq!(n.payload(), "1");
+        // A refused write announces nothing: the next head is 2.
+        let mut bad = tansiq_model::Entity::new("nt-2", tansiq_model::Schema::Person);
+        bad.provenance.source = "elsewhere".into();
+        assert!(store.put_entry(bad, "officer").await.is_err());
+        let mut e = tansiq_model::Entity::new("nt-3", tansiq_model::Schema::Person);
+        e.add(tansiq_model::prop::NAME, "Second Fictive");
+        store.put_entry(e, "officer").await.unwrap();
+        let n = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv())
+            .await
+            .expect("a second notification")
+            .unwrap();
+        assert_eq!(n.payload(), "2");
+        store.close().await;
+    })
+    .await;
+    db.drop_db().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}

@@ -5,7 +5,8 @@
 //!
 //! Design decision: one closed [`Store`] enum over two concrete backends
 //! (no `dyn`, no async-trait) whose SQL is written once, in the subset both
-//! databases speak (`$1` parameters, `ON CONFLICT`, `RETURNING`), and
+//! databases speak (`$1` parameters, multi-row `VALUES`, `RETURNING`,
+//! `CAST(… AS TEXT)`), and
 //! checked at run time by a conformance suite that runs the same scenarios
 //! on both (`tests/conformance`). The trade-off: no compile-time SQL
 //! checking (the `query!` macros would need a live database or an offline
@@ -25,6 +26,12 @@
 //! An import ([`Store::import_list`]) is one transaction: all or nothing.
 //! Entities a new list version no longer carries are kept, withdrawn, with
 //! their history; nothing is ever deleted.
+//!
+//! Two logs serve what comes after screening: the **change feed**
+//! ([`Store::changes_since`], NOTIFY on PostgreSQL) numbers every entity
+//! write in commit order so replicas follow it; the **audit log**
+//! ([`Store::append_audit_batch`], [`Store::verify_audit`]) is append-only
+//! and hash-chained, so editing, deleting or reordering a row is detected.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {

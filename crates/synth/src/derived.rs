@@ -38,6 +38,49 @@ pub static BEN_FAMILY: LazyLock<Vec<Part>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Kabyle family names: Aït (آيت, "the people of") + a given name.
+pub static AIT_FAMILY: LazyLock<Vec<Part>> = LazyLock::new(|| {
+    tables::MALE
+        .iter()
+        .filter(|m| !m.en.starts_with("al-") && !m.ar.contains(' ') && m.en != "Babikir")
+        .map(|m| Part {
+            ar: leak(format!("آيت {}", m.ar)),
+            en: leak(format!("Ait {}", m.en)),
+            fr: leak(format!("Aït {}", m.fr)),
+            eg: leak(format!("Ait {}", m.eg)),
+            alt: leak_all(vec![
+                format!("Ait-{}", m.fr),
+                format!("Ait{}", m.fr.to_lowercase()),
+            ]),
+        })
+        .collect()
+});
+
+/// Persian compound given names: Mohammad + name, Seyed + name.
+pub static PERSIAN_COMPOUND: LazyLock<Vec<Part>> = LazyLock::new(|| {
+    let mut out = Vec::new();
+    for g in tables::PERSIAN_MALE.iter().filter(|g| g.en != "Mohammad") {
+        out.push(Part {
+            ar: leak(format!("محمد {}", g.ar)),
+            en: leak(format!("Mohammad {}", g.en)),
+            fr: leak(format!("Mohammad {}", g.fr)),
+            eg: leak(format!("Mohamed {}", g.eg)),
+            alt: leak_all(vec![
+                format!("Mohammad-{}", g.en),
+                format!("Mohammad{}", g.en.to_lowercase()),
+            ]),
+        });
+        out.push(Part {
+            ar: leak(format!("سید {}", g.ar)),
+            en: leak(format!("Seyed {}", g.en)),
+            fr: leak(format!("Seyed {}", g.fr)),
+            eg: leak(format!("Sayed {}", g.eg)),
+            alt: leak_all(vec![format!("Seyyed {}", g.en), format!("Sayyid {}", g.en)]),
+        });
+    }
+    out
+});
+
 /// Persian family names of a given name and a suffix.
 pub static PERSIAN_DERIVED: LazyLock<Vec<Part>> = LazyLock::new(|| {
     let mut out = Vec::new();
@@ -129,6 +172,21 @@ const CAUCASUS_ROOTS: &[(&str, &str)] = &[
     ("Magomedali", "Магомедали"),
     ("Dzhabrail", "Джабраил"),
     ("Bekmurz", "Бекмурз"),
+    ("Abubakar", "Абубакар"),
+    ("Arslan", "Арслан"),
+    ("Batal", "Батал"),
+    ("Dzhabra", "Джабра"),
+    ("Elmurz", "Эльмурз"),
+    ("Gamzat", "Гамзат"),
+    ("Idris", "Идрис"),
+    ("Khamid", "Хамид"),
+    ("Mamed", "Мамед"),
+    ("Rashid", "Рашид"),
+    ("Sultan", "Султан"),
+    ("Tagir", "Тагир"),
+    ("Usman", "Усман"),
+    ("Yakub", "Якуб"),
+    ("Zakari", "Закари"),
 ];
 
 fn soft(root: &str) -> bool {
@@ -204,6 +262,17 @@ mod tests {
             "{ben:?}"
         );
         assert!(BEN_FAMILY.iter().any(|p| p.ar == "بن يوسف"));
+        assert!(
+            AIT_FAMILY
+                .iter()
+                .any(|p| p.fr == "Aït Ali" && p.ar == "آيت علي")
+        );
+        assert!(
+            PERSIAN_COMPOUND
+                .iter()
+                .any(|p| p.en == "Mohammad Reza" && p.ar == "محمد رضا")
+        );
+        assert!(PERSIAN_COMPOUND.iter().any(|p| p.en == "Seyed Hossein"));
         let fa: Vec<&str> = PERSIAN_DERIVED.iter().map(|p| p.en).collect();
         assert!(
             fa.contains(&"Hosseinzadeh") && fa.contains(&"Alipour"),

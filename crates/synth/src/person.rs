@@ -81,7 +81,8 @@ impl Region {
     /// the region's own rule (Ben + given name, given name + zadeh).
     fn family(self, rng: &mut Rng) -> &'static Part {
         let derived: &'static [Part] = match self {
-            Region::Algeria | Region::Morocco if rng.chance(35) => &derived::BEN_FAMILY,
+            Region::Algeria | Region::Morocco if rng.chance(30) => &derived::BEN_FAMILY,
+            Region::Algeria if rng.chance(25) => &derived::AIT_FAMILY,
             Region::Tunisia if rng.chance(20) => &derived::BEN_FAMILY,
             Region::Iran if rng.chance(50) => &derived::PERSIAN_DERIVED,
             _ => self.family_table(),
@@ -220,7 +221,11 @@ fn push_word(out: &mut String, w: &str) {
 
 fn male_given(rng: &mut Rng, region: Region) -> &'static Part {
     if region == Region::Iran {
-        return rng.pick(tables::PERSIAN_MALE);
+        return if rng.chance(35) {
+            rng.pick(&derived::PERSIAN_COMPOUND)
+        } else {
+            rng.pick(tables::PERSIAN_MALE)
+        };
     }
     match rng.weighted(&[66, 20, 14]) {
         // Babiker (the last entry) is a Sudanese name.
@@ -268,7 +273,7 @@ pub fn arab_name(rng: &mut Rng, region: Region, female: bool) -> ArabName {
     };
     let family: Option<&'static Part> = match region {
         Region::Algeria | Region::Morocco => {
-            if rng.chance(25) {
+            if rng.chance(30) {
                 let f = father_name(rng);
                 father = Some(f);
                 tokens.push(Tok::Particle(bin));
@@ -306,12 +311,23 @@ pub fn arab_name(rng: &mut Rng, region: Region, female: bool) -> ArabName {
             }
         }
         Region::SahelArab => {
-            tokens.push(Tok::Particle(if female {
+            // Hassaniya: X Ould (father) [Ould (grandfather)], the last link
+            // often a lineage name.
+            let ould = if female {
                 Particle::Mint
             } else {
                 Particle::Ould
-            }));
-            Some(region.family(rng))
+            };
+            tokens.push(Tok::Particle(ould));
+            let f = father_name(rng);
+            father = Some(f);
+            tokens.push(Tok::Part(f));
+            if rng.chance(45) {
+                tokens.push(Tok::Particle(Particle::Ould));
+                Some(region.family(rng))
+            } else {
+                None
+            }
         }
         Region::Iran => Some(region.family(rng)),
         _ => unreachable!("arab_name for a Latin-script region"),
@@ -396,7 +412,7 @@ pub fn latin_name(rng: &mut Rng, region: Region, female: bool) -> LatinName {
     ) = match region {
         Region::France => {
             let g = by_sex(tables::FR_GIVEN_M, tables::FR_GIVEN_F);
-            (g, g, 35, tables::FR_FAMILY)
+            (g, g, 60, tables::FR_FAMILY)
         }
         // Spanish-style second surname.
         Region::WestEurope => (tables::ES_GIVEN, tables::ES_FAMILY, 45, tables::ES_FAMILY),
@@ -407,7 +423,7 @@ pub fn latin_name(rng: &mut Rng, region: Region, female: bool) -> LatinName {
             } else {
                 &derived::TR_SURNAMES
             };
-            (g, g, 20, f)
+            (g, g, 50, f)
         }
         Region::Caucasus => {
             let sex = usize::from(female);
@@ -417,11 +433,11 @@ pub fn latin_name(rng: &mut Rng, region: Region, female: bool) -> LatinName {
             } else {
                 &derived::CAUCASUS_SURNAMES[sex]
             };
-            (g, &derived::CAUCASUS_PATRONYMICS[sex], 60, f)
+            (g, &derived::CAUCASUS_PATRONYMICS[sex], 85, f)
         }
         _ => {
             let g = by_sex(tables::SAHEL_GIVEN_M, tables::SAHEL_GIVEN_F);
-            (g, g, 35, tables::SAHEL_FAMILY)
+            (g, g, 70, tables::SAHEL_FAMILY)
         }
     };
     let given = rng.pick(given);

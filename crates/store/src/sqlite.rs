@@ -22,6 +22,24 @@ pub struct SqliteStore {
     pub(crate) reader: SqlitePool,
 }
 
+/// Creates the database file readable and writable by its owner only
+/// (0600) when it does not exist: it holds watchlist entries and audit
+/// payloads. SQLite gives the `-wal` and `-shm` files the same mode.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// How long a write waits for another process's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const READERS: u32 = 4;
@@ -34,6 +52,7 @@ impl SqliteStore {
             location: path.display().to_string(),
             reason,
         };
+        create_private(path).map_err(|e| open_err(format!("cannot create the file: {e}")))?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -112,6 +131,32 @@ mod tests {
         };
         let sql = sqlx::AssertSqlSafe(format!("SELECT CAST({column} AS TEXT) FROM pragma_{name}"));
         sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_new_database_is_private_to_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("private.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        sqlx::query("INSERT INTO audit_log (seq, at, actor, action, facts, payload_hash, prev_hash, hash) VALUES (1, 'x', 'a', 'b', '{}', 'p', 'q', 'h')")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        for file in ["private.db", "private.db-wal", "private.db-shm"] {
+            let mode = std::fs::metadata(dir.path().join(file))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{file} has mode {:o}", mode & 0o777);
+        }
+        store.close().await;
+        let missing = SqliteStore::open(&dir.path().join("no/such/folder.db")).await;
+        assert!(
+            matches!(missing, Err(StoreError::Open { .. })),
+            "{missing:?}"
+        );
     }
 
     #[tokio::test]

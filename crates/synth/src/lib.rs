@@ -27,7 +27,7 @@
 //! run and the crate needs no I/O and no randomness crate. The price: the
 //! variety is only as rich as the tables (about a thousand parts), so a
 //! large generated population has more exact homonyms than a real one
-//! (about 31% of persons share their primary name with someone at 100,000
+//! (19% of persons share their primary name with someone at 100,000
 //! entities) — which a border matcher must cope with anyway, using dates of
 //! birth and documents.
 //!

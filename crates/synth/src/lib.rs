@@ -65,7 +65,6 @@ mod variation;
 pub use bench::{LabelledTraveller, entity, generate, travellers};
 pub use demo::{DEMO_ORGANISATIONS, DEMO_PERSONS, demo_travellers, demo_watchlist};
 pub use fold::{fold, token_set};
-pub use tables::Convention;
 pub use variation::{Variation, mrz, vary};
 
 use tansiq_model::{Entity, Schema, prop};

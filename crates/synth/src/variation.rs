@@ -32,6 +32,19 @@ pub enum Variation {
 }
 
 impl Variation {
+    /// Every rule, in declaration order.
+    pub const ALL: [Variation; 8] = [
+        Variation::Transliteration,
+        Variation::Article,
+        Variation::JoinSplit,
+        Variation::DroppedToken,
+        Variation::Reordered,
+        Variation::Mrz,
+        Variation::ArabicScript,
+        Variation::Typo,
+    ];
+
+    /// The rule's name as it appears in [`crate::LabelledTraveller::how`].
     pub fn as_str(self) -> &'static str {
         match self {
             Variation::Transliteration => "transliteration",
@@ -508,16 +521,7 @@ mod tests {
         }
     }
 
-    const ALL: [Variation; 8] = [
-        Variation::Transliteration,
-        Variation::Article,
-        Variation::JoinSplit,
-        Variation::DroppedToken,
-        Variation::Reordered,
-        Variation::Mrz,
-        Variation::ArabicScript,
-        Variation::Typo,
-    ];
+    const ALL: [Variation; 8] = Variation::ALL;
 
     proptest::proptest! {
         #[test]

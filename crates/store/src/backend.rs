@@ -677,6 +677,32 @@ macro_rules! impl_backend {
                     .transpose()
             }
 
+            pub(crate) async fn stored_entities(
+                &self,
+                by: &str,
+                key: &str,
+            ) -> Result<Vec<crate::StoredEntity>, crate::StoreError> {
+                // `by` is one of two fixed column names, never caller input.
+                let column = if by == "id" { "id" } else { "source" };
+                let rows: Vec<(String, i64, time::OffsetDateTime, String)> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT id, version, updated_at, CAST(body AS TEXT) FROM entities \
+                         WHERE {column} = $1 ORDER BY id"
+                    )))
+                    .bind(key)
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.into_iter()
+                    .map(|(id, version, updated_at, body)| {
+                        Ok(crate::StoredEntity {
+                            entity: crate::backend::parse_entity("entities", &id, &body)?,
+                            version,
+                            updated_at,
+                        })
+                    })
+                    .collect()
+            }
+
             pub(crate) async fn entity_history(
                 &self,
                 id: &str,

@@ -156,6 +156,15 @@ impl Change {
     }
 }
 
+/// An entity's current version with its version number, read together
+/// (the number to send back as [`Expect::Version`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEntity {
+    pub entity: Entity,
+    pub version: i64,
+    pub updated_at: OffsetDateTime,
+}
+
 /// One version of an entity, as kept in its history.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntityVersion {
@@ -306,6 +315,19 @@ impl Store {
     /// The current version of an entity (active or not).
     pub async fn entity(&self, id: &str) -> Result<Option<Entity>, StoreError> {
         dispatch!(self, s => s.entity(id).await)
+    }
+
+    /// The current version of an entity with its version number, in one
+    /// read (so the number belongs to the content).
+    pub async fn entity_record(&self, id: &str) -> Result<Option<StoredEntity>, StoreError> {
+        Ok(dispatch!(self, s => s.stored_entities("id", id).await)?.pop())
+    }
+
+    /// Every entity of one source (active and withdrawn), by id, with
+    /// version numbers: e.g. the national entries, without loading the
+    /// lists.
+    pub async fn source_entities(&self, source: &str) -> Result<Vec<StoredEntity>, StoreError> {
+        dispatch!(self, s => s.stored_entities("source", source).await)
     }
 
     /// Every version of an entity, oldest first (empty when unknown).

@@ -488,6 +488,21 @@ pub async fn national_entries_create_update_withdraw(location: &str) {
         .await;
     assert!(matches!(err, Err(StoreError::Invalid { .. })), "{err:?}");
 
+    let record = store.entity_record("dz-1").await.unwrap().unwrap();
+    assert_eq!((record.version, &record.entity), (4, &back.entity));
+    assert_eq!(record.updated_at, back.recorded_at);
+    assert_eq!(store.entity_record("dz-404").await.unwrap(), None);
+    let national_entries = store.source_entities(NATIONAL_SOURCE).await.unwrap();
+    assert_eq!(national_entries, vec![record]);
+    let listed = store.source_entities("un-sc").await.unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|r| (r.entity.id.as_str(), r.version))
+            .collect::<Vec<_>>(),
+        [("un-1", 1)]
+    );
+
     let sources = store.sources().await.unwrap();
     let national = sources
         .iter()

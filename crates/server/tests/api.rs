@@ -1,0 +1,771 @@
+//! The real server on a loopback port, driven over HTTP: the authorisation
+//! matrix (every role against every route), agency isolation, keys, and
+//! screening after changes. Each scenario runs on SQLite and on PostgreSQL
+//! (`TANSIQ_TEST_POSTGRES`; skipped outside CI when unset).
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::{AGENCY_A, AGENCY_B, Backend, Node, USERS, entry_body};
+use tansiq_store::Role;
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(backend) = super::support::postgres_backend(stringify!($name)).await else {
+                        return;
+                    };
+                    super::$name(backend).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    authorisation_matrix,
+    agency_isolation,
+    keys_revocation_expiry_and_deactivation,
+    entries_lifecycle_reaches_screening,
+);
+
+/// One route as the matrix calls it.
+struct Case {
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    allowed: &'static [Role],
+    /// The caller is also allowed when it is this user.
+    or_user: Option<&'static str>,
+}
+
+fn case(
+    method: Method,
+    path: impl Into<String>,
+    body: Option<Value>,
+    allowed: &'static [Role],
+) -> Case {
+    Case {
+        method,
+        path: path.into(),
+        body,
+        allowed,
+        or_user: None,
+    }
+}
+
+async fn create_entry(node: &Node, user: &str, name: &str, visibility: Value) -> String {
+    let (s, body) = node
+        .call(
+            Some(user),
+            Method::POST,
+            "/v1/entries",
+            Some(entry_body(name, visibility)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_string()
+}
+
+async fn authorisation_matrix(backend: Backend) {
+    let node = Node::start(backend).await;
+    let national = create_entry(
+        &node,
+        "cp-a",
+        "Yazid Fictif Oumerzouk",
+        json!({"visibility": "national"}),
+    )
+    .await;
+    use Role::*;
+    let mut n = 0;
+    // Each case builds fresh ids for the writes that must not collide.
+    let cases = |n: usize| {
+        vec![
+            case(
+                Method::GET,
+                "/v1/me",
+                None,
+                &[Officer, Analyst, ContactPoint, Admin, Auditor],
+            ),
+            case(
+                Method::POST,
+                "/v1/screen",
+                Some(json!({"names": ["Karimou Belhadjar"]})),
+                &[Officer, Analyst],
+            ),
+            case(
+                Method::GET,
+                "/v1/entities?q=Belhadjar",
+                None,
+                &[Analyst, ContactPoint],
+            ),
+            case(
+                Method::GET,
+                "/v1/entities/tl-1",
+                None,
+                &[Analyst, ContactPoint, Officer],
+            ),
+            case(Method::GET, "/v1/entries", None, &[ContactPoint]),
+            case(
+                Method::POST,
+                "/v1/entries",
+                Some(entry_body(
+                    &format!("Matrix Person{n}"),
+                    json!({"visibility": "originator"}),
+                )),
+                &[ContactPoint],
+            ),
+            case(
+                Method::GET,
+                format!("/v1/entries/{national}"),
+                None,
+                &[ContactPoint, Analyst],
+            ),
+            case(
+                Method::GET,
+                format!("/v1/entries/{national}/history"),
+                None,
+                &[ContactPoint, Analyst, Auditor],
+            ),
+            case(Method::GET, "/v1/sources", None, &[Admin, Analyst]),
+            case(Method::GET, "/v1/agencies", None, &[Admin]),
+            case(
+                Method::POST,
+                "/v1/agencies",
+                Some(json!({"id": format!("ag-{n}"), "name": "Fictitious agency"})),
+                &[Admin],
+            ),
+            case(Method::GET, "/v1/users", None, &[Admin]),
+            case(
+                Method::POST,
+                "/v1/users",
+                Some(
+                    json!({"id": format!("u-{n}"), "agency": AGENCY_A, "name": "X", "roles": ["officer"]}),
+                ),
+                &[Admin],
+            ),
+            case(
+                Method::POST,
+                "/v1/users/officer-b/active",
+                Some(json!({"active": true})),
+                &[Admin],
+            ),
+            Case {
+                or_user: Some("officer-a"),
+                ..case(Method::GET, "/v1/users/officer-a/keys", None, &[Admin])
+            },
+            case(
+                Method::POST,
+                "/v1/users/auditor-a/keys",
+                Some(json!({"label": "matrix"})),
+                &[Admin],
+            ),
+        ]
+    };
+    for (user, _, role) in USERS.iter().filter(|(_, a, _)| *a == AGENCY_A) {
+        for c in cases(n) {
+            n += 1;
+            let (status, body) = node
+                .call(Some(user), c.method.clone(), &c.path, c.body.clone())
+                .await;
+            let allowed = c.allowed.contains(role) || c.or_user == Some(*user);
+            if allowed {
+                assert!(
+                    status.is_success(),
+                    "{user} {} {}: {status} {body}",
+                    c.method,
+                    c.path
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{user} {} {}: {body}",
+                    c.method,
+                    c.path
+                );
+            }
+        }
+        // Without a key, every /v1 route is 401.
+        for c in cases(n) {
+            let (status, _) = node
+                .call(None, c.method.clone(), &c.path, c.body.clone())
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "anonymous {} {}",
+                c.method,
+                c.path
+            );
+        }
+    }
+    // Routes needing a target of their own: update, withdraw, revoke.
+    for (user, _, role) in USERS.iter().filter(|(_, a, _)| *a == AGENCY_A) {
+        let id = create_entry(
+            &node,
+            "cp-a",
+            &format!("Target Of {user}"),
+            json!({"visibility": "national"}),
+        )
+        .await;
+        let (s, _) = node
+            .call(
+                Some(user),
+                Method::PUT,
+                &format!("/v1/entries/{id}"),
+                Some(entry_body(
+                    "Target Renamed",
+                    json!({"visibility": "national"}),
+                )),
+            )
+            .await;
+        assert_eq!(s.is_success(), *role == ContactPoint, "{user} PUT: {s}");
+        if *role != ContactPoint {
+            assert_eq!(s, StatusCode::FORBIDDEN);
+        }
+        let (s, _) = node
+            .call(
+                Some(user),
+                Method::POST,
+                &format!("/v1/entries/{id}/withdraw"),
+                Some(json!({"reason": "matrix"})),
+            )
+            .await;
+        assert_eq!(
+            s.is_success(),
+            *role == ContactPoint,
+            "{user} withdraw: {s}"
+        );
+        // Revoke: admin may revoke anyone's key, a user only their own.
+        let (s, issued) = node
+            .call(
+                Some("admin-a"),
+                Method::POST,
+                "/v1/users/auditor-a/keys",
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        let key_id = issued["key"]["id"].as_str().unwrap();
+        let (s, _) = node
+            .call(
+                Some(user),
+                Method::POST,
+                &format!("/v1/keys/{key_id}/revoke"),
+                None,
+            )
+            .await;
+        let allowed = *role == Admin || *user == "auditor-a";
+        assert_eq!(s.is_success(), allowed, "{user} revoke: {s}");
+    }
+    // The public routes need no key.
+    for path in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
+        let r = node
+            .client
+            .get(format!("{}{path}", node.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+    }
+    node.stop().await;
+}
+
+async fn agency_isolation(backend: Backend) {
+    let node = Node::start(backend).await;
+    let secret_name = "Zorvan Quellbright Adamek";
+    let secret = create_entry(
+        &node,
+        "cp-a",
+        secret_name,
+        json!({"visibility": "originator"}),
+    )
+    .await;
+    let shared = create_entry(
+        &node,
+        "cp-a",
+        "Ilyes Partagé Tazmaltovic",
+        json!({"visibility": "agencies", "agencies": [AGENCY_B]}),
+    )
+    .await;
+
+    // Screening: A's officer gets the hit, B's officer sees nothing of it.
+    let screen = json!({"names": [secret_name], "birth_date": "1979-04-02"});
+    let (s, a) = node
+        .call(
+            Some("officer-a"),
+            Method::POST,
+            "/v1/screen",
+            Some(screen.clone()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(a["matches"][0]["entity_id"], json!(secret), "{a}");
+    assert_ne!(a["band"], json!("none"));
+    let (s, b) = node
+        .call(Some("officer-b"), Method::POST, "/v1/screen", Some(screen))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!b.to_string().contains(&secret), "{b}");
+    assert!(!b.to_string().contains("Quellbright"), "{b}");
+    assert_eq!(b["band"], json!("none"), "{b}");
+
+    // Reads: exactly the answer for an id that does not exist.
+    let (_, missing) = node
+        .call(
+            Some("analyst-b"),
+            Method::GET,
+            "/v1/entries/no-such-entry",
+            None,
+        )
+        .await;
+    for path in [
+        format!("/v1/entries/{secret}"),
+        format!("/v1/entries/{secret}/history"),
+    ] {
+        let (s, body) = node.call(Some("analyst-b"), Method::GET, &path, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(body, missing, "{path}");
+    }
+    let (_, missing_entity) = node
+        .call(Some("analyst-b"), Method::GET, "/v1/entities/no-such", None)
+        .await;
+    let (s, body) = node
+        .call(
+            Some("analyst-b"),
+            Method::GET,
+            &format!("/v1/entities/{secret}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(body, missing_entity);
+    let (s, body) = node
+        .call(
+            Some("analyst-b"),
+            Method::GET,
+            "/v1/entities?q=Zorvan%20Quellbright",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!body.to_string().contains(&secret), "{body}");
+    let (_, body) = node
+        .call(
+            Some("analyst-a"),
+            Method::GET,
+            "/v1/entities?q=Zorvan%20Quellbright",
+            None,
+        )
+        .await;
+    assert_eq!(body["results"][0]["entity"]["id"], json!(secret), "{body}");
+
+    // Changes by another agency's contact point: 404 (not 403) when hidden.
+    let (s, _) = node
+        .call(
+            Some("cp-b"),
+            Method::PUT,
+            &format!("/v1/entries/{secret}"),
+            Some(entry_body("X", json!({"visibility": "national"}))),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = node
+        .call(
+            Some("cp-b"),
+            Method::POST,
+            &format!("/v1/entries/{secret}/withdraw"),
+            Some(json!({"reason": "x"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, list) = node
+        .call(Some("cp-b"), Method::GET, "/v1/entries", None)
+        .await;
+    assert_eq!(list["entries"], json!([]));
+
+    // The shared entry is visible to B, but B may not change it.
+    let (s, body) = node
+        .call(
+            Some("analyst-b"),
+            Method::GET,
+            &format!("/v1/entries/{shared}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, _) = node
+        .call(
+            Some("cp-b"),
+            Method::PUT,
+            &format!("/v1/entries/{shared}"),
+            Some(entry_body("X", json!({"visibility": "national"}))),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, body) = node
+        .call(
+            Some("officer-b"),
+            Method::POST,
+            "/v1/screen",
+            Some(json!({"names": ["Ilyes Tazmaltovic"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body["matches"][0]["entity_id"], json!(shared), "{body}");
+
+    // Every access is audited, with the caller's agency.
+    let events = node.audit.events();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.action == "screen" && e.agency == AGENCY_B)
+    );
+    assert!(
+        events.iter().any(|e| e.action == "entry.view"
+            && e.outcome == "not-found"
+            && e.actor == "analyst-b")
+    );
+    node.stop().await;
+}
+
+async fn keys_revocation_expiry_and_deactivation(backend: Backend) {
+    let node = Node::start(backend).await;
+    // Admin issues a key: shown once, works, then revoked stops working.
+    let (s, issued) = node
+        .call(
+            Some("admin-a"),
+            Method::POST,
+            "/v1/users/analyst-a/keys",
+            Some(json!({"label": "laptop", "expires_in_days": 7})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{issued}");
+    let token = issued["token"].as_str().unwrap().to_string();
+    assert!(tansiq_server::parse_token(&token).is_some());
+    let me = |t: String| {
+        let client = node.client.clone();
+        let url = format!("{}/v1/me", node.base);
+        async move {
+            client
+                .get(url)
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(me(token.clone()).await, StatusCode::OK);
+    let (_, keys) = node
+        .call(
+            Some("admin-a"),
+            Method::GET,
+            "/v1/users/analyst-a/keys",
+            None,
+        )
+        .await;
+    assert!(
+        !keys.to_string().contains(&token[21..]),
+        "a listing must never show a secret"
+    );
+    let key_id = issued["key"]["id"].as_str().unwrap();
+    let (s, _) = node
+        .call(
+            Some("admin-a"),
+            Method::POST,
+            &format!("/v1/keys/{key_id}/revoke"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(me(token.clone()).await, StatusCode::UNAUTHORIZED);
+
+    // A wrong secret for a real key id, and garbage, are 401.
+    let (id, _) = tansiq_server::parse_token(node.token("officer-a")).unwrap();
+    assert_eq!(
+        me(format!("tsq_{id}_{}", "0".repeat(64))).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(me("tsq_nonsense".into()).await, StatusCode::UNAUTHORIZED);
+
+    // An expired key is 401.
+    let past = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let expired = tansiq_server::issue_key(&node.store, &node.pepper, "officer-a", "old", past)
+        .await
+        .unwrap();
+    assert_eq!(me(expired.token).await, StatusCode::UNAUTHORIZED);
+
+    // A deactivated user's keys stop at once; reactivated, they work again.
+    let (s, _) = node
+        .call(
+            Some("admin-a"),
+            Method::POST,
+            "/v1/users/officer-b/active",
+            Some(json!({"active": false})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        me(node.token("officer-b").to_string()).await,
+        StatusCode::UNAUTHORIZED
+    );
+    node.call(
+        Some("admin-a"),
+        Method::POST,
+        "/v1/users/officer-b/active",
+        Some(json!({"active": true})),
+    )
+    .await;
+    assert_eq!(
+        me(node.token("officer-b").to_string()).await,
+        StatusCode::OK
+    );
+
+    // Accounts created through the API work end to end.
+    let (s, _) = node
+        .call(
+            Some("admin-a"),
+            Method::POST,
+            "/v1/agencies",
+            Some(json!({"id": "tn-garde", "name": "Garde (fictitious)"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) = node
+        .call(
+            Some("admin-a"),
+            Method::POST,
+            "/v1/agencies",
+            Some(json!({"id": "tn-garde", "name": "again"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, u) = node
+        .call(Some("admin-a"), Method::POST, "/v1/users", Some(json!({"id": "tn-officer", "agency": "tn-garde", "name": "T", "roles": ["officer"]})))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{u}");
+    let (s, body) = node
+        .call(
+            Some("admin-a"),
+            Method::POST,
+            "/v1/users",
+            Some(json!({"id": "x", "agency": "nowhere", "name": "T", "roles": ["officer"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (s, body) = node
+        .call(
+            Some("admin-a"),
+            Method::POST,
+            "/v1/users",
+            Some(json!({"id": "y", "agency": "tn-garde", "name": "T", "roles": ["king"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["field"], json!("roles[0]"));
+    let (_, issued) = node
+        .call(
+            Some("admin-a"),
+            Method::POST,
+            "/v1/users/tn-officer/keys",
+            Some(json!({})),
+        )
+        .await;
+    let t = issued["token"].as_str().unwrap();
+    let r = node
+        .client
+        .post(format!("{}/v1/screen", node.base))
+        .bearer_auth(t)
+        .json(&json!({"names": ["Nadirah Soltanova"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let users: BTreeSet<String> = node
+        .call(
+            Some("admin-a"),
+            Method::GET,
+            "/v1/users?agency=tn-garde",
+            None,
+        )
+        .await
+        .1["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(users, BTreeSet::from(["tn-officer".to_string()]));
+    node.stop().await;
+}
+
+async fn entries_lifecycle_reaches_screening(backend: Backend) {
+    let node = Node::start(backend).await;
+    let name = "Sofiane Inventé Kherbouchi";
+    let screen =
+        json!({"names": [name], "context": {"border_post": "DZ-ORN-AIR", "direction": "entry"}});
+    let (_, before) = node
+        .call(
+            Some("officer-a"),
+            Method::POST,
+            "/v1/screen",
+            Some(screen.clone()),
+        )
+        .await;
+    assert_eq!(before["band"], json!("none"));
+    assert!(
+        before["lists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["source"] == "testlist")
+    );
+
+    let id = create_entry(&node, "cp-a", name, json!({"visibility": "national"})).await;
+    let (_, hit) = node
+        .call(
+            Some("officer-b"),
+            Method::POST,
+            "/v1/screen",
+            Some(screen.clone()),
+        )
+        .await;
+    assert_eq!(hit["matches"][0]["entity_id"], json!(id), "{hit}");
+    assert_eq!(hit["matches"][0]["action_on_hit"], json!("arrest"));
+    assert!(
+        hit["matches"][0]["explanation"]["alignments"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 2
+    );
+
+    // Update with a stale version is refused; with the current one it passes.
+    let r = node
+        .client
+        .put(format!("{}/v1/entries/{id}", node.base))
+        .bearer_auth(node.token("cp-a"))
+        .header("If-Match", "\"7\"")
+        .json(&entry_body(name, json!({"visibility": "national"})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let mut changed = entry_body(name, json!({"visibility": "national"}));
+    changed["action_on_hit"] = json!("discreet-check");
+    let r = node
+        .client
+        .put(format!("{}/v1/entries/{id}", node.base))
+        .bearer_auth(node.token("cp-a"))
+        .header("If-Match", "\"1\"")
+        .json(&changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["etag"], "\"2\"");
+    let (_, hit) = node
+        .call(
+            Some("officer-a"),
+            Method::POST,
+            "/v1/screen",
+            Some(screen.clone()),
+        )
+        .await;
+    assert_eq!(hit["matches"][0]["action_on_hit"], json!("discreet-check"));
+
+    // Withdrawn: no longer screens; history keeps every version.
+    let (s, w) = node
+        .call(
+            Some("cp-a"),
+            Method::POST,
+            &format!("/v1/entries/{id}/withdraw"),
+            Some(json!({"reason": "warrant lifted"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(w["status"], json!("withdrawn"));
+    let (_, after) = node
+        .call(Some("officer-a"), Method::POST, "/v1/screen", Some(screen))
+        .await;
+    assert!(!after.to_string().contains(&id), "{after}");
+    let (_, again) = node
+        .call(
+            Some("cp-a"),
+            Method::POST,
+            &format!("/v1/entries/{id}/withdraw"),
+            Some(json!({"reason": "again"})),
+        )
+        .await;
+    assert_eq!(again["status"], json!(409));
+    let (_, history) = node
+        .call(
+            Some("auditor-a"),
+            Method::GET,
+            &format!("/v1/entries/{id}/history"),
+            None,
+        )
+        .await;
+    let changes: Vec<&str> = history["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["change"].as_str().unwrap())
+        .collect();
+    assert_eq!(changes, ["created", "updated", "withdrawn"]);
+
+    // MRZ screening (a fictitious TD3 passport with valid check digits).
+    let (s, body) = node
+        .call(
+            Some("officer-a"),
+            Method::POST,
+            "/v1/screen",
+            Some(json!({"mrz": [
+                "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
+            ]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["mrz"]["checks_pass"], json!(true));
+    assert_eq!(body["mrz"]["surname"], json!("ERIKSSON"));
+
+    // Metrics count screenings by band and report the index size.
+    let metrics = node
+        .client
+        .get(format!("{}/metrics", node.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("tansiq_screenings_total{band=\"strong\"}")
+            || metrics.contains("tansiq_screenings_total{band=\"possible\"}"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("tansiq_index_entities 3"), "{metrics}");
+    assert!(metrics.contains("route=\"/v1/screen\""), "{metrics}");
+    assert!(
+        metrics.contains("tansiq_list_age_seconds{source=\"testlist\"}"),
+        "{metrics}"
+    );
+    node.stop().await;
+}

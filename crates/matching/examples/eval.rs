@@ -37,6 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "weak_alias_factor" => config.weak_alias_factor = v,
                 "edge_weight" => config.edge_weight = v,
                 "family_miss_factor" => config.family_miss_factor = v,
+                "given_miss_factor" => config.given_miss_factor = v,
                 "query_coverage_power" => config.query_coverage_power = v,
                 "combined_names_factor" => config.combined_names_factor = v,
                 "calibration_power" => config.calibration_power = v,

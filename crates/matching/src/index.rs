@@ -2,12 +2,16 @@
 //! fuzzy keys into that vocabulary, and occurrence lists from vocabulary
 //! entries to listed names.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use tansiq_model::{Entity, NameKind, PartialDate, Schema};
 use tansiq_names::{Script, Token, UnitKind, VariantKind, coarse_skeleton, tokenize};
 
 use crate::MatcherConfig;
 use crate::explain::Rule;
+
+/// A vocabulary entry similar to some form: (entry id, similarity, rule).
+pub(crate) type VocabMatch = (u32, f32, Rule);
 
 /// One distinct name unit of the index.
 #[derive(Debug, Clone)]
@@ -17,6 +21,8 @@ pub(crate) struct VTok {
     pub key: Box<[u8]>,
     pub script: Script,
     pub kind: UnitKind,
+    /// An adjacent-token join, not a token of its own.
+    pub is_join: bool,
     /// Inverse document frequency of the skeleton over entities.
     pub idf: f32,
 }
@@ -203,26 +209,73 @@ fn join_collapse(a: &str, b: &str) -> String {
     out
 }
 
-/// Candidate keys of a skeleton: its coarse form and every one-deletion of
-/// the coarse form (symmetric deletion neighbourhood: two keys meet when
-/// the coarse skeletons are within one edit).
+/// Candidate keys of a skeleton: its coarse form (classes that spellings
+/// confuse merged), and the one-deletion neighbourhood of the exact
+/// skeleton (two skeletons within one edit share a key; a substitution is
+/// a deletion on both sides). Ambiguous Arabic classes expand to each
+/// reading (ق gives both K and G keys), at most 8 expansions.
 pub(crate) fn skeleton_keys(skeleton: &str, out: &mut Vec<String>) {
     let coarse = coarse_skeleton(skeleton);
     if coarse.is_empty() {
         return;
     }
-    out.push(format!("s{coarse}"));
-    if coarse.len() >= 4 {
-        let b = coarse.as_bytes();
-        for i in 0..b.len() {
-            let mut k = String::with_capacity(b.len());
-            k.push('d');
-            for (j, &c) in b.iter().enumerate() {
-                if j != i {
-                    k.push(c as char);
-                }
+    // Short coarse skeletons are shared by thousands of names on a large
+    // list: they are reached by their exact forms only.
+    if coarse.len() >= 4 || skeleton.len() <= 2 {
+        out.push(format!("s{coarse}"));
+    }
+    let mut expansions: Vec<Vec<u8>> = vec![Vec::with_capacity(skeleton.len())];
+    for &c in skeleton.as_bytes() {
+        let readings: &[u8] = match c {
+            b't' => b"TS",
+            b'z' => b"DZ",
+            b'q' => b"KG",
+            b'j' => b"JG",
+            _ => std::slice::from_ref(&c),
+        };
+        if expansions.len() * readings.len() > 8 {
+            for e in &mut expansions {
+                e.push(readings[0]);
             }
-            out.push(k);
+            continue;
+        }
+        let mut next = Vec::with_capacity(expansions.len() * readings.len());
+        for e in &expansions {
+            for &r in readings {
+                let mut x = e.clone();
+                x.push(r);
+                next.push(x);
+            }
+        }
+        expansions = next;
+    }
+    for e in &expansions {
+        if e.len() < 3 {
+            continue;
+        }
+        out.push(format!("x{}", String::from_utf8_lossy(e)));
+        if e.len() <= 4 {
+            // a short skeleton with one class changed, in place (Qasem KSM
+            // / Gasem GSM): more selective than deletions on large lists
+            for i in 0..e.len() {
+                let mut k = String::from("w");
+                for (j, &c) in e.iter().enumerate() {
+                    k.push(if j == i { '_' } else { c as char });
+                }
+                out.push(k);
+            }
+        }
+        if e.len() >= 5 {
+            for i in 0..e.len() {
+                let mut k = String::with_capacity(e.len());
+                k.push('d');
+                for (j, &c) in e.iter().enumerate() {
+                    if j != i {
+                        k.push(c as char);
+                    }
+                }
+                out.push(k);
+            }
         }
     }
 }
@@ -253,7 +306,7 @@ pub struct Index {
     pub(crate) documents: FxHashMap<String, Vec<u32>>,
     /// For each vocabulary entry, the entries similar to it (as
     /// [`Index::lookup`] finds them), sorted by id.
-    pub(crate) neighbours: Vec<Vec<(u32, f32, Rule)>>,
+    pub(crate) neighbours: Vec<Option<Box<[VocabMatch]>>>,
 }
 
 pub(crate) struct Builder {
@@ -269,6 +322,7 @@ impl Builder {
         skeleton: &str,
         key: &[u8],
         kind: UnitKind,
+        is_join: bool,
     ) -> u32 {
         let vkey = vocab_key(script, text);
         if let Some(&id) = self.vocab_by_key.get(&vkey) {
@@ -281,6 +335,7 @@ impl Builder {
             key: key.into(),
             script,
             kind,
+            is_join,
             idf: 0.0,
         });
         self.vocab_by_key.insert(vkey, id);
@@ -341,7 +396,7 @@ impl Index {
                 let name_id = names.len() as u32;
                 let mut positions = Vec::with_capacity(tokens.len());
                 for (p, t) in tokens.iter().enumerate() {
-                    let id = b.intern(t.script, &t.text, &t.skeleton, &t.key, t.kind);
+                    let id = b.intern(t.script, &t.text, &t.skeleton, &t.key, t.kind, false);
                     occ_raw.push((
                         id,
                         Occ {
@@ -353,7 +408,14 @@ impl Index {
                     ));
                     let mut rarity_vocab = id;
                     for v in &t.variants {
-                        let vid = b.intern(t.script, &v.text, &v.skeleton, &v.key, UnitKind::Plain);
+                        let vid = b.intern(
+                            t.script,
+                            &v.text,
+                            &v.skeleton,
+                            &v.key,
+                            UnitKind::Plain,
+                            false,
+                        );
                         if v.kind == VariantKind::ArticleStripped {
                             rarity_vocab = vid;
                             let entry = df.entry(v.skeleton.clone()).or_insert((0, u32::MAX));
@@ -398,7 +460,7 @@ impl Index {
                     let text = format!("{}{}", a.text, c.text);
                     let sk = join_collapse(&a.skeleton, &c.skeleton);
                     let key = tansiq_names::join_keys(&[&a.key, &c.key]);
-                    let id = b.intern(a.script, &text, &sk, &key, UnitKind::Plain);
+                    let id = b.intern(a.script, &text, &sk, &key, UnitKind::Plain, true);
                     occ_raw.push((
                         id,
                         Occ {
@@ -474,6 +536,10 @@ impl Index {
         for (id, v) in b.vocab.iter().enumerate() {
             keys.clear();
             skeleton_keys(&v.skeleton, &mut keys);
+            if v.is_join {
+                // joins are reached by their exact coarse skeleton only
+                keys.truncate(1);
+            }
             for k in keys.drain(..) {
                 let list = fuzzy_keys.entry(k).or_default();
                 if list.last() != Some(&(id as u32)) {
@@ -497,9 +563,15 @@ impl Index {
         };
         // Similar vocabulary entries of every entry, so that a query token
         // spelled like a listed one costs no string comparison at all.
-        let neighbours: Vec<Vec<(u32, f32, Rule)>> = (0..index.vocab.len())
+        // Joins get none: a query token rarely equals a join, and joins
+        // are the bulk of the vocabulary on large lists.
+        let neighbours: Vec<Option<Box<[VocabMatch]>>> = (0..index.vocab.len())
+            .into_par_iter()
             .map(|id| {
                 let v = &index.vocab[id];
+                if v.is_join {
+                    return None;
+                }
                 let form = QForm {
                     text: &v.text,
                     skeleton: &v.skeleton,
@@ -509,8 +581,7 @@ impl Index {
                 };
                 let mut out = Vec::new();
                 index.lookup(&form, false, &mut out);
-                out.shrink_to_fit();
-                out
+                Some(out.into_boxed_slice())
             })
             .collect();
         index.neighbours = neighbours;
@@ -623,6 +694,16 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
     if q_ar == v_ar && q.text == &*v.text {
         return (1.0, Rule::Exact);
     }
+    // Short Latin tokens (acronyms, initials, Ali/Aly) carry too few
+    // letters for class-level similarity: PKK is not BK.
+    let short_penalty = if !q_ar && !v_ar && q.text.len().min(v.text.len()) <= 3 {
+        match letter_distance(q.text.as_bytes(), v.text.as_bytes()) {
+            0 | 1 => 0.95,
+            _ => return (0.0, Rule::EditDistance),
+        }
+    } else {
+        1.0
+    };
     // Units of one kind share their fixed part; only the rest decides.
     let shared = match (q.kind, v.kind) {
         (UnitKind::Abd, UnitKind::Abd) => 2.0,
@@ -631,11 +712,16 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
         (UnitKind::Allah, UnitKind::Allah) => 1.0,
         _ => 0.0,
     };
-    let mut s = tansiq_names::key_similarity_beyond(q.key, q_ar, &v.key, v_ar, shared) * 0.97;
+    let mut s = tansiq_names::key_similarity_beyond(q.key, q_ar, &v.key, v_ar, shared)
+        * 0.97
+        * short_penalty;
     let compound = is_compound(q.kind) || is_compound(v.kind);
     if is_compound(q.kind) != is_compound(v.kind) || (compound && q.kind != v.kind) {
         // a name unit against a plain word (Abu Asim / Bassam)
         s *= 0.92;
+    }
+    if s < 0.7 {
+        return (s, Rule::EditDistance);
     }
     let same_skeleton = tansiq_names::skeleton_distance(q.skeleton, &v.skeleton) == 0.0;
     let rule = if compound {
@@ -648,4 +734,25 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
         Rule::EditDistance
     };
     (s, rule)
+}
+
+/// Plain Levenshtein distance between two short byte strings (used only
+/// for tokens of at most a few letters).
+fn letter_distance(a: &[u8], b: &[u8]) -> usize {
+    let a = &a[..a.len().min(31)];
+    let b = &b[..b.len().min(31)];
+    let mut row = [0usize; 32];
+    for (j, r) in row.iter_mut().enumerate().take(b.len() + 1) {
+        *r = j;
+    }
+    for (i, &ca) in a.iter().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = (diag + usize::from(ca != cb)).min(up + 1).min(row[j] + 1);
+            diag = up;
+        }
+    }
+    row[b.len()]
 }

@@ -94,6 +94,9 @@ pub struct MatcherConfig {
     /// Multiplier when the last part (family name, nisba) of a listed name
     /// of three or more parts is unmatched.
     pub family_miss_factor: f64,
+    /// Multiplier when the first part of a listed name of two or more parts
+    /// is unmatched or matched with credit below 0.5.
+    pub given_miss_factor: f64,
     /// Coverage weight multiplier of the first and last parts of a listed
     /// name of three or more parts.
     pub edge_weight: f64,
@@ -120,6 +123,10 @@ pub struct MatcherConfig {
     pub gender_mismatch_factor: f64,
     /// Score floor on an exact passport or ID number match.
     pub document_match_score: f64,
+    /// Occurrence count above which a matched unit is too common to open
+    /// candidates by itself: it only adds to names that rarer units
+    /// reached (scaling to millions of names).
+    pub common_occurrence_cap: usize,
 }
 
 impl Default for MatcherConfig {
@@ -139,6 +146,7 @@ impl Default for MatcherConfig {
             weak_alias_factor: 0.95,
             edge_weight: 1.5,
             family_miss_factor: 0.85,
+            given_miss_factor: 1.0,
             combined_names_factor: 0.85,
             calibration_power: 0.5,
             schema_mismatch_factor: 0.6,
@@ -150,6 +158,7 @@ impl Default for MatcherConfig {
             nationality_mismatch_factor: 0.93,
             gender_mismatch_factor: 0.8,
             document_match_score: 0.97,
+            common_occurrence_cap: 2_000,
         }
     }
 }

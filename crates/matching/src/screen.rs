@@ -67,14 +67,20 @@ impl Index {
         if !exhaustive
             && form.script != Script::Arabic
             && let Some(&id) = self.vocab_by_key.get(&format!("l:{}", form.text))
-            && let Some(n) = self.neighbours.get(id as usize)
+            && let Some(Some(n)) = self.neighbours.get(id as usize)
             && self.vocab[id as usize].kind == form.kind
         {
             out.extend_from_slice(n);
             return;
         }
+        let q_len = form.skeleton.len();
         let consider = |id: u32, out: &mut Vec<(u32, f32, Rule)>| {
             let v: &VTok = &self.vocab[id as usize];
+            // Skeletons more than two classes apart in length cannot reach
+            // the minimum similarity; skip the comparison.
+            if v.skeleton.len().abs_diff(q_len) > 2 && !matches!(form.kind, UnitKind::Generic(_)) {
+                return;
+            }
             let (s, r) = token_similarity(form, v);
             if s >= MIN_SIM {
                 out.push((id, s, r));
@@ -155,6 +161,7 @@ impl Index {
                         text: t.text.as_str().into(),
                         skeleton: t.skeleton.as_str().into(),
                         key: t.key.as_slice().into(),
+                        is_join: false,
                         script: t.script,
                         kind: t.kind,
                         idf: self.idf_unknown,
@@ -265,23 +272,45 @@ impl Index {
         for (qi, qn) in qnames.iter().enumerate() {
             pairs.clear();
             union.clear();
+            // Phase 1: matches whose occurrence lists are short enough are
+            // expanded in full. Phase 2: very common units (Mohamed on a
+            // million-name list) only add pairs to names phase 1 reached,
+            // found by binary search (occurrence lists are sorted by name).
+            let cap = c.common_occurrence_cap;
+            let mut deferred: Vec<(usize, u32, f32)> = Vec::new();
             for (item_idx, item) in qn.items.iter().enumerate() {
                 for &(v, s, _) in &item.matches {
+                    let occ = &self.occurrences[v as usize];
+                    if occ.len() > cap {
+                        deferred.push((item_idx, v, s));
+                        continue;
+                    }
+                    for o in occ {
+                        push_pair(&mut pairs, item_idx, item, v, s, o);
+                    }
+                }
+            }
+            if !deferred.is_empty() {
+                if pairs.is_empty() {
+                    // Only common units: expand the least common one.
+                    deferred.sort_by_key(|d| self.occurrences[d.1 as usize].len());
+                    let (item_idx, v, s) = deferred.remove(0);
+                    let item = &qn.items[item_idx];
                     for o in &self.occurrences[v as usize] {
-                        let sim = s * o.factor;
-                        if sim < MIN_SIM {
-                            continue;
+                        push_pair(&mut pairs, item_idx, item, v, s, o);
+                    }
+                }
+                let mut reached: Vec<u32> = pairs.iter().map(|p| p.name).collect();
+                reached.sort_unstable();
+                reached.dedup();
+                for &(item_idx, v, s) in &deferred {
+                    let item = &qn.items[item_idx];
+                    let occ = &self.occurrences[v as usize];
+                    for &name in &reached {
+                        let from = occ.partition_point(|o| o.name < name);
+                        for o in occ[from..].iter().take_while(|o| o.name == name) {
+                            push_pair(&mut pairs, item_idx, item, v, s, o);
                         }
-                        pairs.push(Pair {
-                            name: o.name,
-                            sim,
-                            qpos: item.pos,
-                            qlen: item.len,
-                            lpos: o.pos,
-                            llen: o.len,
-                            item: item_idx as u16,
-                            vocab: v,
-                        });
                     }
                 }
             }
@@ -436,8 +465,10 @@ impl Index {
         let mut pairs = Vec::new();
         for (item_idx, item) in qn.items.iter().enumerate() {
             for &(v, s, _) in &item.matches {
-                for o in &self.occurrences[v as usize] {
-                    if o.name == nid && s * o.factor >= MIN_SIM {
+                let occ = &self.occurrences[v as usize];
+                let from = occ.partition_point(|o| o.name < nid);
+                for o in occ[from..].iter().take_while(|o| o.name == nid) {
+                    if s * o.factor >= MIN_SIM {
                         pairs.push(Pair {
                             name: nid,
                             sim: s * o.factor,
@@ -477,6 +508,7 @@ impl Index {
         let mut matched_q = 0.0f32;
         let mut matched_l = 0.0f32;
         let mut evidence = 0.0f32;
+        let mut first_credit = 0.0f32;
         for p in pairs {
             let qmask = span_mask(p.qpos, p.qlen);
             let lmask = span_mask(p.lpos, p.llen);
@@ -489,6 +521,9 @@ impl Index {
             }
             used_q |= qmask;
             used_l |= lmask;
+            if lmask & 1 == 1 {
+                first_credit = cr;
+            }
             let wq: f32 = (p.qpos..p.qpos + p.qlen)
                 .map(|i| qn.weights.get(i as usize).copied().unwrap_or(0.0))
                 .sum();
@@ -566,7 +601,17 @@ impl Index {
         } else {
             1.0
         };
-        let score = calibrate(base * rarity * kind_factor * family_factor, c);
+        // The first part (given name, or the family name in
+        // "FAMILY, Given" forms) poorly matched or unmatched.
+        let given_factor = if n_pos >= 2 && first_credit < 0.5 {
+            c.given_miss_factor as f32
+        } else {
+            1.0
+        };
+        let score = calibrate(
+            base * rarity * kind_factor * family_factor * given_factor,
+            c,
+        );
         if let Some(ex) = ex {
             ex.query_name = qn.raw.clone();
             ex.listed_name = name.raw.to_string();
@@ -834,4 +879,28 @@ impl QueryFacts {
                 .collect(),
         }
     }
+}
+
+fn push_pair(
+    pairs: &mut Vec<Pair>,
+    item_idx: usize,
+    item: &QItem,
+    v: u32,
+    s: f32,
+    o: &crate::index::Occ,
+) {
+    let sim = s * o.factor;
+    if sim < MIN_SIM {
+        return;
+    }
+    pairs.push(Pair {
+        name: o.name,
+        sim,
+        qpos: item.pos,
+        qlen: item.len,
+        lpos: o.pos,
+        llen: o.len,
+        item: item_idx as u16,
+        vocab: v,
+    });
 }

@@ -1,0 +1,126 @@
+//! Scale check without the CLI: builds an index over N generated
+//! fictitious persons (3 names each) and screens a fixed query mix.
+//! `cargo run --release -p tansiq-matching --example scale -- 1000000`
+
+use std::time::Instant;
+
+use tansiq_matching::{Index, MatcherConfig, Query};
+use tansiq_model::{Entity, Schema, prop};
+
+const GIVEN: &[&str] = &[
+    "Mohamed",
+    "Muhammad",
+    "Ahmed",
+    "Ahmad",
+    "Ali",
+    "Omar",
+    "Youssef",
+    "Yusuf",
+    "Khaled",
+    "Khalid",
+    "Abdelkader",
+    "Abd al-Qadir",
+    "Abderrahmane",
+    "Noureddine",
+    "Nur al-Din",
+    "Hamza",
+    "Karim",
+    "Djamel",
+    "Jamal",
+    "Said",
+    "Mustafa",
+    "Ibrahim",
+    "Ismail",
+    "Tarek",
+    "Samir",
+    "Bilal",
+    "Hassan",
+    "Hussein",
+    "Saifullah",
+    "Abu Bakr",
+];
+const SYL: &[&str] = &[
+    "ba", "da", "fa", "ha", "ja", "ka", "la", "ma", "na", "ra", "sa", "ta", "za", "kh", "sh", "ou",
+    "ri", "di", "li", "mi", "ni", "zi", "qa", "gh", "dj", "el", "al", "bou", "ben", "i",
+];
+
+fn rng(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+fn family(state: &mut u64) -> String {
+    let n = 2 + (rng(state) % 3) as usize;
+    let mut s = String::new();
+    for _ in 0..n {
+        s.push_str(SYL[(rng(state) % SYL.len() as u64) as usize]);
+    }
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let t = Instant::now();
+    let entities: Vec<Entity> = (0..n)
+        .map(|i| {
+            let mut e = Entity::new(format!("G{i}"), Schema::Person);
+            let g = GIVEN[(rng(&mut state) % GIVEN.len() as u64) as usize];
+            let m = GIVEN[(rng(&mut state) % GIVEN.len() as u64) as usize];
+            let f = family(&mut state);
+            let f2 = family(&mut state);
+            e.add(prop::NAME, format!("{g} {m} {f}"));
+            e.add(prop::ALIAS, format!("{g} {f} {f2}"));
+            e.add(prop::ALIAS, format!("{f}, {g}"));
+            e
+        })
+        .collect();
+    eprintln!("generated {n} entities in {:?}", t.elapsed());
+    let t = Instant::now();
+    let index = Index::build(entities, MatcherConfig::default());
+    eprintln!(
+        "built index: {} names in {:?}",
+        index.name_count(),
+        t.elapsed()
+    );
+    let queries = [
+        "Abdelkader Ben Ali Haddad",
+        "عبد القادر بن علي حداد",
+        "Mohamed Said",
+        "Nour Eddine Belkacem",
+        "Mohamed Ali",
+        "Youssef Kharibou",
+        "Samir Lamouri Sadi",
+        "KHALED<<MOHAMED<ZARIQA",
+    ];
+    let mut times = Vec::new();
+    for round in 0..50 {
+        for q in &queries {
+            let query = Query::name(q);
+            let t = Instant::now();
+            let r = index.screen_scores(&query, 10);
+            let us = t.elapsed().as_micros() as u64;
+            if round > 0 {
+                times.push(us);
+            }
+            std::hint::black_box(r);
+        }
+    }
+    times.sort_unstable();
+    let p = |q: f64| times[((times.len() as f64 - 1.0) * q) as usize];
+    println!(
+        "entities={n} names={} screen_scores p50={}us p99={}us max={}us",
+        index.name_count(),
+        p(0.5),
+        p(0.99),
+        times[times.len() - 1]
+    );
+}

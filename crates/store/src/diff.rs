@@ -167,6 +167,16 @@ pub(crate) fn prepare(
                 format!("duplicate id {:?} (also at entities[{first}])", e.id),
             ));
         }
+        if e.status != EntryStatus::Active {
+            return Err(StoreError::invalid(
+                format!("entities[{i}].status"),
+                format!(
+                    "entity {:?} is withdrawn; a list carries active entities \
+                     (leaving it out of the version withdraws it)",
+                    e.id
+                ),
+            ));
+        }
         if !e.provenance.source.is_empty() && e.provenance.source != source {
             return Err(StoreError::invalid(
                 format!("entities[{i}].provenance.source"),
@@ -344,6 +354,13 @@ mod tests {
         assert!(
             err.to_string()
                 .starts_with("invalid entities[1].provenance.source")
+        );
+        let mut w = person("w", "W");
+        w.status = EntryStatus::Withdrawn;
+        let err = prepare("un-sc", "v1", vec![w]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("invalid entities[0].status"),
+            "{err}"
         );
         assert!(prepare("national", "v1", vec![]).is_err());
         assert!(prepare("un-sc", " ", vec![]).is_err());

@@ -294,9 +294,9 @@ impl Store {
     ///   added and changed entities get a new version, removed ones are
     ///   withdrawn; each gets a history entry.
     ///
-    /// Errors ([`StoreError::Invalid`] for empty or duplicate ids, an id
-    /// held by another source, any database error) leave the store
-    /// unchanged.
+    /// Errors ([`StoreError::Invalid`] for empty or duplicate ids or a
+    /// withdrawn entity in the list, [`StoreError::Conflict`] for an id held
+    /// by another source, any database error) leave the store unchanged.
     pub async fn import_list(
         &self,
         source: &str,

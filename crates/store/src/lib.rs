@@ -505,7 +505,9 @@ impl Store {
 
     /// Removes the payloads of audit events older than `before` (retention);
     /// the chain still verifies, over the payload hashes. Returns how many
-    /// payloads were removed.
+    /// payloads were removed. Exact to the second: SQLite compares the
+    /// RFC 3339 text, whose fraction has no fixed width, so events in the
+    /// same second as `before` may fall either side.
     pub async fn purge_audit_payloads(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
         dispatch!(self, s => s.purge_audit_payloads(before).await)
     }

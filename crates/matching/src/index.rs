@@ -169,6 +169,7 @@ pub(crate) fn split_listed_name(raw: &str) -> Vec<String> {
     for part in s.split(';') {
         let mut outside = String::new();
         let mut inside = String::new();
+        let mut insides = Vec::new();
         let mut depth = 0usize;
         for c in part.chars() {
             match c {
@@ -180,8 +181,7 @@ pub(crate) fn split_listed_name(raw: &str) -> Vec<String> {
                 }
                 ')' | ']' => {
                     if depth == 1 {
-                        push(&inside);
-                        inside.clear();
+                        insides.push(std::mem::take(&mut inside));
                     }
                     depth = depth.saturating_sub(1);
                     outside.push(' ');
@@ -190,8 +190,11 @@ pub(crate) fn split_listed_name(raw: &str) -> Vec<String> {
                 _ => outside.push(c),
             }
         }
+        insides.push(inside);
         push(&outside);
-        push(&inside);
+        for i in &insides {
+            push(i);
+        }
     }
     if out.is_empty() {
         out.push(raw.to_string());
@@ -755,4 +758,68 @@ fn letter_distance(a: &[u8], b: &[u8]) -> usize {
         }
     }
     row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check_split(raw: &str, expect: &[&str]) {
+        assert_eq!(split_listed_name(raw), expect, "splitting {raw:?}");
+    }
+
+    #[test]
+    fn packed_names_split() {
+        check_split("Karim Haddad", &["Karim Haddad"]);
+        check_split(
+            "Azim Adhajani; Azim Agha-Jani",
+            &["Azim Adhajani", "Azim Agha-Jani"],
+        );
+        check_split(
+            "AL-FAJR FRONT IN THE NORTH (AFFN)",
+            &["AL-FAJR FRONT IN THE NORTH", "AFFN"],
+        );
+        check_split("(Hajji Karim; Haji Karim)", &["Hajji Karim", "Haji Karim"]);
+        check_split(
+            "Salem Bakri a) Salem Bakry b) S. Bakri",
+            &["Salem Bakri", "Salem Bakry", "S. Bakri"],
+        );
+    }
+
+    #[test]
+    fn skeleton_keys_expand_ambiguous_arabic_classes() {
+        let mut keys = Vec::new();
+        skeleton_keys("qSM", &mut keys);
+        assert!(keys.contains(&"xKSM".to_string()), "{keys:?}");
+        assert!(keys.contains(&"xGSM".to_string()), "{keys:?}");
+        let mut latin = Vec::new();
+        skeleton_keys("GSM", &mut latin);
+        assert!(keys.iter().any(|k| latin.contains(k)));
+    }
+
+    #[test]
+    fn short_tokens_need_letter_level_closeness() {
+        let v = |text: &str| VTok {
+            text: text.into(),
+            skeleton: tansiq_names::skeleton::latin_skeleton(text).into(),
+            key: tansiq_names::phonetic::latin_key(text).into(),
+            script: Script::Latin,
+            kind: UnitKind::Plain,
+            is_join: false,
+            idf: 1.0,
+        };
+        let q = |t: &'static VTok| QForm {
+            text: &t.text,
+            skeleton: &t.skeleton,
+            key: &t.key,
+            script: t.script,
+            kind: t.kind,
+        };
+        let pkk: &'static VTok = Box::leak(Box::new(v("pkk")));
+        let ali: &'static VTok = Box::leak(Box::new(v("ali")));
+        assert_eq!(token_similarity(&q(pkk), &v("bk")).0, 0.0);
+        assert!(token_similarity(&q(ali), &v("aly")).0 > 0.85);
+        assert_eq!(letter_distance(b"kitten", b"sitting"), 3);
+    }
 }

@@ -904,3 +904,179 @@ fn push_pair(
         vocab: v,
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use tansiq_model::{Entity, Schema, prop};
+
+    use crate::{Band, EvidenceKind, Index, MatcherConfig, Query};
+
+    fn person(id: &str, name: &str, extra: &[(&str, &str)]) -> Entity {
+        let mut e = Entity::new(id, Schema::Person);
+        e.add(prop::NAME, name);
+        for (p, v) in extra {
+            e.add(p, v);
+        }
+        e
+    }
+
+    fn index() -> Index {
+        let entities = vec![
+            person(
+                "P1",
+                "Abd al-Qadir Karim Haddad",
+                &[
+                    (prop::BIRTH_DATE, "1971-03-14"),
+                    (prop::NATIONALITY, "dz"),
+                    (prop::PASSPORT_NUMBER, "X 1234-567"),
+                ],
+            ),
+            person(
+                "P2",
+                "Mohamed Salem Bakri",
+                &[(prop::BIRTH_DATE, "1980"), (prop::GENDER, "male")],
+            ),
+            person("P3", "Mohamed Ali Tahiri", &[]),
+            {
+                let mut o = Entity::new("O1", Schema::Organization);
+                o.add(prop::NAME, "Jabhat al-Fajr");
+                o
+            },
+        ];
+        // background: Mohamed and Ali are common, as on any real list
+        let mut entities = entities;
+        for (i, family) in [
+            "Zerrouki", "Lahlou", "Fassi", "Amrani", "Cherif", "Najjar", "Rifai", "Dabbagh",
+        ]
+        .iter()
+        .enumerate()
+        {
+            entities.push(person(&format!("B{i}"), &format!("Mohamed {family}"), &[]));
+            entities.push(person(
+                &format!("C{i}"),
+                &format!("Ali {family} Saidi"),
+                &[],
+            ));
+        }
+        Index::build(entities, MatcherConfig::default())
+    }
+
+    fn score_of(index: &Index, q: &Query, id: &str) -> f64 {
+        index
+            .screen(q, 10)
+            .into_iter()
+            .find(|m| m.entity_id == id)
+            .map_or(0.0, |m| m.score)
+    }
+
+    #[test]
+    fn ranking_is_deterministic_and_explained() {
+        let index = index();
+        let q = Query::name("Abdelkader Karim Haddad");
+        let a = index.screen(&q, 10);
+        let b = index.screen(&q, 10);
+        assert_eq!(a, b);
+        assert_eq!(a[0].entity_id, "P1");
+        assert_eq!(a[0].band, Band::Strong);
+        let text = a[0].explanation.to_string();
+        assert!(text.contains("haddad"), "{text}");
+        assert!(!a[0].explanation.alignments.is_empty());
+        // scores are in 0..=1 and sorted
+        assert!(a.windows(2).all(|w| w[0].score >= w[1].score));
+        assert!(a.iter().all(|m| (0.0..=1.0).contains(&m.score)));
+        assert_eq!(index.entity("P2").map(|e| e.id.as_str()), Some("P2"));
+        assert_eq!(index.len(), 20);
+    }
+
+    #[test]
+    fn birth_date_and_nationality_move_the_score() {
+        let index = index();
+        let base = Query::name("Abdelkader Karim Haddad");
+        let s0 = score_of(&index, &base, "P1");
+        let mut agree = base.clone();
+        agree.birth_dates = vec!["1971-03-14".into()];
+        agree.nationalities = vec!["DZ".into()];
+        let mut disagree = base.clone();
+        disagree.birth_dates = vec!["1990-01-01".into()];
+        disagree.nationalities = vec!["fr".into()];
+        assert!(score_of(&index, &agree, "P1") > s0);
+        assert!(score_of(&index, &disagree, "P1") < s0);
+        let m = index.screen(&disagree, 1).remove(0);
+        let kinds: Vec<EvidenceKind> = m.explanation.evidence.iter().map(|e| e.kind).collect();
+        assert!(
+            kinds.contains(&EvidenceKind::BirthDate) && kinds.contains(&EvidenceKind::Nationality)
+        );
+    }
+
+    #[test]
+    fn passport_number_is_strong_on_its_own() {
+        let index = index();
+        let mut q = Query::name("Completely Different");
+        q.documents = vec!["x1234567".into()];
+        let hits = index.screen(&q, 5);
+        assert_eq!(hits[0].entity_id, "P1");
+        assert!(hits[0].score >= 0.95);
+    }
+
+    #[test]
+    fn schema_and_gender_mismatch_lower_the_score() {
+        let index = index();
+        let mut q = Query::name("Mohamed Salem Bakri");
+        let s0 = score_of(&index, &q, "P2");
+        q.schema = Some(Schema::Organization);
+        assert!(score_of(&index, &q, "P2") < s0);
+        q.schema = Some(Schema::Person);
+        q.gender = Some("female".into());
+        assert!(score_of(&index, &q, "P2") < s0);
+    }
+
+    #[test]
+    fn common_parts_alone_do_not_alert() {
+        let index = index();
+        let hits = index.screen(&Query::name("Mohamed Ali"), 5);
+        assert!(hits.iter().all(|m| m.band == Band::None), "{hits:?}");
+    }
+
+    #[test]
+    fn arabic_script_org_matches_by_translation() {
+        let index = index();
+        let hits = index.screen(&Query::name("جبهة الفجر"), 3);
+        assert_eq!(hits[0].entity_id, "O1");
+        assert!(
+            hits[0]
+                .explanation
+                .alignments
+                .iter()
+                .any(|a| a.rule == crate::Rule::Translation)
+        );
+    }
+
+    #[test]
+    fn exhaustive_scan_agrees_on_a_small_list() {
+        let index = index();
+        for name in ["Abdelkader Haddad", "عبد القادر حداد", "Mohamed Bakri"] {
+            let q = Query::name(name);
+            let fast: Vec<String> = index
+                .screen(&q, 3)
+                .into_iter()
+                .map(|m| m.entity_id)
+                .collect();
+            let full: Vec<String> = index
+                .screen_exhaustive(&q, 3)
+                .into_iter()
+                .map(|m| m.entity_id)
+                .collect();
+            assert_eq!(fast.first(), full.first(), "{name}");
+        }
+    }
+
+    #[test]
+    fn score_pair_scores_one_pair() {
+        let a = person("a", "Djamel Chaouki Haddad", &[]);
+        let b = person("b", "Jamal Shawqi Haddad", &[]);
+        let (s, ex) = crate::score_pair(&a, &b, &MatcherConfig::default());
+        assert!(s >= 0.8, "{s}\n{ex}");
+        let c = person("c", "Karim Hamdan", &[]);
+        assert!(crate::score_pair(&a, &c, &MatcherConfig::default()).0 < 0.5);
+    }
+}

@@ -1,17 +1,23 @@
 //! Audit events: every screening, view, search, change, key issue and
 //! authentication failure is reported to an [`AuditSink`].
 //!
-//! The store has no audit log yet, so the server defines the seam: the
-//! handlers call [`AuditSink::record`] and do not care where the event
-//! goes. [`TracingAudit`] writes each event as a structured log line on the
-//! `tansiq::audit` target; [`MemoryAudit`] keeps them for tests. A
-//! hash-chained store-backed sink plugs in here without touching a handler.
+//! The handlers call [`AuditSink::record`] and do not care where the event
+//! goes. [`StoreAudit`] (what a node runs) appends to the store's
+//! hash-chained audit log; [`TracingAudit`] writes structured log lines on
+//! the `tansiq::audit` target; [`MemoryAudit`] keeps events for tests.
 //!
-//! `record` must not block: the screening path calls it. A durable sink
-//! should queue and group-commit.
+//! `record` must not block: the screening path calls it. [`StoreAudit`]
+//! queues events and a writer task appends whatever has queued up in one
+//! transaction (group commit), so a burst of screenings costs one disk
+//! flush, not one each. The trade-off: an event is durable shortly *after*
+//! the answer it audits was sent; a crash in between loses the events of
+//! the last batch (milliseconds), never a chain link.
 
 use std::fmt;
 use std::sync::Mutex;
+
+use tansiq_store::Store;
+use tokio::sync::{mpsc, oneshot};
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -41,6 +47,96 @@ pub struct AuditEvent {
 pub trait AuditSink: Send + Sync + fmt::Debug {
     /// Records an event. Must not block for long: it is on the request path.
     fn record(&self, event: AuditEvent);
+
+    /// Resolves once every event recorded so far is durable (`None`: the
+    /// sink has nothing to wait for).
+    fn flush(&self) -> Option<oneshot::Receiver<()>> {
+        None
+    }
+}
+
+enum Msg {
+    Event(AuditEvent),
+    Flush(oneshot::Sender<()>),
+}
+
+/// Appends events to the store's hash-chained audit log with group commit.
+pub struct StoreAudit {
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+impl fmt::Debug for StoreAudit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StoreAudit")
+    }
+}
+
+/// Most events appended in one transaction.
+const AUDIT_BATCH: usize = 512;
+
+impl StoreAudit {
+    /// Starts the writer task on the current runtime.
+    pub fn start(store: Store) -> StoreAudit {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+        tokio::spawn(async move {
+            let mut events = Vec::new();
+            let mut waiters = Vec::new();
+            while let Some(first) = rx.recv().await {
+                let mut next = Some(first);
+                while let Some(msg) = next.take() {
+                    match msg {
+                        Msg::Event(e) => events.push(to_store(e)),
+                        Msg::Flush(w) => waiters.push(w),
+                    }
+                    if events.len() < AUDIT_BATCH {
+                        next = rx.try_recv().ok();
+                    }
+                }
+                if !events.is_empty() {
+                    let batch = std::mem::take(&mut events);
+                    let n = batch.len();
+                    if let Err(e) = store.append_audit_batch(batch).await {
+                        tracing::error!(error = %e, events = n, "audit append failed; events lost");
+                    }
+                }
+                for w in waiters.drain(..) {
+                    let _ = w.send(());
+                }
+            }
+        });
+        StoreAudit { tx }
+    }
+}
+
+/// The store's form: who/what/outcome are facts kept for the life of the
+/// log; the detail (traveller data, matches) is the purgeable payload.
+fn to_store(e: AuditEvent) -> tansiq_store::AuditEvent {
+    tansiq_store::AuditEvent {
+        at: e.at,
+        actor: e.actor,
+        action: e.action.to_string(),
+        subject: e.target,
+        facts: serde_json::json!({
+            "agency": e.agency,
+            "key_id": e.key_id,
+            "outcome": e.outcome,
+        }),
+        payload: e.detail,
+    }
+}
+
+impl AuditSink for StoreAudit {
+    fn record(&self, event: AuditEvent) {
+        if self.tx.send(Msg::Event(event)).is_err() {
+            tracing::error!("audit writer stopped; event lost");
+        }
+    }
+
+    fn flush(&self) -> Option<oneshot::Receiver<()>> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Msg::Flush(tx)).ok()?;
+        Some(rx)
+    }
 }
 
 /// Writes events to the `tansiq::audit` tracing target as structured

@@ -48,7 +48,7 @@ use tansiq_store::{Role, Store};
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
 
-pub use audit::{AuditEvent, AuditSink, MemoryAudit, TracingAudit};
+pub use audit::{AuditEvent, AuditSink, MemoryAudit, StoreAudit, TracingAudit};
 pub use auth::{IssuedKey, KEY_CACHE_TTL, Pepper, Principal, issue_key, parse_token, visible_to};
 pub use config::{
     Config, RateLimitSection, ScreeningSection, SecuritySection, ServerSection, StoreSection,
@@ -94,17 +94,23 @@ pub async fn serve(
         "tansiq node listening"
     );
     let store = state.store.clone();
+    let audit = state.audit.clone();
     let result = serve_on(state, listener, tls, shutdown).await;
+    // Every audited request is answered by now: make its event durable.
+    if let Some(done) = audit.flush() {
+        let _ = done.await;
+    }
     store.close().await;
     result
 }
 
 /// Opens the store named by the config, loads the pepper and builds the
-/// state with the tracing audit sink.
+/// state with the store's hash-chained audit log as the audit sink.
 pub async fn open_state(config: Config) -> Result<AppState, ServerError> {
     let store = Store::open(&config.store.location).await?;
     let pepper = Pepper::load_or_create(&config.security.pepper_file)?;
-    AppState::new(store, config, pepper, Arc::new(TracingAudit)).await
+    let audit = Arc::new(StoreAudit::start(store.clone()));
+    AppState::new(store, config, pepper, audit).await
 }
 
 /// Serves `state` on a bound listener (HTTPS when `tls` is given) until

@@ -80,7 +80,7 @@ fn bench(c: &mut Criterion) {
         Query::name("Mohamed Said"),
         Query::name("Nour Eddine Belkacem"),
     ];
-    for n in [1_000usize, 100_000] {
+    for n in [1_000usize, 20_000] {
         let index = Index::build(generated(n), MatcherConfig::default());
         c.bench_function(&format!("screen generated {n}"), |b| {
             let mut i = 0;

@@ -36,6 +36,15 @@ pub enum Concept {
     Martyrs,
     Trading,
     International,
+    Industry,
+    Complex,
+    Headquarters,
+    Construction,
+    University,
+    Research,
+    Manufacturing,
+    Ministry,
+    Bureau,
     // Content words, not generic: they distinguish organisations and are
     // translated between list languages.
     Fighting,
@@ -82,6 +91,15 @@ impl Concept {
             Concept::Martyrs => "martyrs",
             Concept::Trading => "trading",
             Concept::International => "international",
+            Concept::Industry => "industry",
+            Concept::Complex => "complex",
+            Concept::Headquarters => "headquarters",
+            Concept::Construction => "construction",
+            Concept::University => "university",
+            Concept::Research => "research",
+            Concept::Manufacturing => "manufacturing",
+            Concept::Ministry => "ministry",
+            Concept::Bureau => "bureau",
             Concept::Fighting => "fighting",
             Concept::Libyan => "libyan",
             Concept::Tunisian => "tunisian",
@@ -147,9 +165,9 @@ pub fn latin_concept(word: &str) -> Option<Concept> {
         }
         "foundation" | "fondation" | "muassasa" | "muassasat" | "trust" | "institute"
         | "institution" => Foundation,
-        "company" | "co" | "compagnie" | "ltd" | "limited" | "llc" | "inc" | "corporation"
-        | "corp" | "sarl" | "sharikat" | "sharika" | "establishment" | "enterprise"
-        | "enterprises" | "firm" => Company,
+        "company" | "co" | "sherkat" | "sherkate" | "compagnie" | "ltd" | "limited" | "llc"
+        | "inc" | "corporation" | "corp" | "sarl" | "sharikat" | "sharika" | "establishment"
+        | "enterprise" | "enterprises" | "firm" => Company,
         "mujahidin" | "mujahideen" | "mujahedin" | "mujahedeen" | "moudjahidine" | "mujahidun" => {
             Mujahidin
         }
@@ -161,9 +179,26 @@ pub fn latin_concept(word: &str) -> Option<Concept> {
         "legion" | "faylaq" | "failaq" | "corps" => Legion,
         "committee" | "comite" | "lajnat" | "lajna" => Committee,
         "jihad" | "djihad" | "jehad" => Jihad,
-        "martyrs" | "martyr" | "shuhada" | "shohada" | "shuhadaa" => Martyrs,
-        "trading" | "trade" | "commercial" | "import" | "export" | "industries" | "industrial"
-        | "engineering" | "services" | "general" | "holding" => Trading,
+        "martyrs" | "martyr" | "shuhada" | "shohada" | "shuhadaa" | "shahid" | "shaheed"
+        | "shahed" => Martyrs,
+        "trading" | "trade" | "commercial" | "import" | "export" | "engineering" | "eng"
+        | "services" | "general" | "holding" | "development" | "management" | "shipping"
+        | "maritime" | "energy" | "technology" | "technologies" | "equipment" | "procurement"
+        | "tejarat" | "bazargani" => Trading,
+        "industries" | "industrial" | "industry" | "industrie" | "industries'" | "sanaye"
+        | "sanaat" | "sanati" | "sanaty" | "sanayi" => Industry,
+        "complex" | "compound" | "mojtame" | "mojtama" | "mojtameh" => Complex,
+        "headquarters" | "hq" | "gharargah" | "gharargahe" | "qarargah" | "qarargahe" => {
+            Headquarters
+        }
+        "construction" | "sazandegi" => Construction,
+        "university" | "college" | "daneshgah" | "daneshgahe" | "academy" => University,
+        "research" | "center" | "centre" | "tahghighat" | "tahqiqat" | "markaz" => Research,
+        "manufacturing" | "mfg" | "production" | "factory" | "factories" | "plant" | "sazi"
+        | "karkhaneh" => Manufacturing,
+        "ministry" | "vezarat" | "wizarat" | "ministere" => Ministry,
+        "bureau" | "department" | "office" | "offices" | "agency" | "directorate" | "branch"
+        | "unit" | "division" => Bureau,
         "international" | "dawli" | "dawliya" => International,
         "fighting" | "combatant" | "combattant" | "combattants" | "fighters" | "muqatila"
         | "muqatilah" => Fighting,
@@ -203,7 +238,13 @@ pub fn arabic_concept(word: &str) -> Option<Concept> {
         "جمعية" | "جمعيه" | "جمعيت" | "انجمن" => Association,
         "مؤسسة" | "موسسة" | "موسسه" => Foundation,
         "شركة" | "شركه" => Company,
-        "مجاهدين" | "مجاهدون" => Mujahidin,
+        "مجاهدين" | "مجاهدون" | "مجاهدو" => Mujahidin,
+        "صناعات" | "صناعية" | "صنايع" => Industry,
+        "مجمع" => Complex,
+        "قرارگاه" => Headquarters,
+        "جامعة" | "دانشگاه" => University,
+        "مركز" => Research,
+        "وزارة" | "وزارت" => Ministry,
         "امارة" | "اماره" | "امارت" => Emirate,
         "شبكة" => Network,
         "خيرية" | "خيريه" => Charity,

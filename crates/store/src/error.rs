@@ -30,6 +30,10 @@ pub enum StoreError {
     /// was edited, deleted, moved, or the log was cut short.
     #[error("audit chain broken at event {seq}: {reason}")]
     ChainBroken { seq: i64, reason: String },
+    /// The store is held by a long write (a large import on SQLite's single
+    /// writer, a lock on PostgreSQL) and the wait timed out: retry later.
+    #[error("the store is busy: {0}")]
+    Busy(String),
     /// The database failed in a way the caller cannot act on (I/O, lost
     /// connection, timeout waiting for a connection).
     #[error("database error: {0}")]
@@ -54,6 +58,9 @@ impl From<sqlx::Error> for StoreError {
         use sqlx::error::ErrorKind;
         match &e {
             sqlx::Error::RowNotFound => StoreError::not_found("row"),
+            sqlx::Error::PoolTimedOut => {
+                StoreError::Busy("no connection became free in time".to_string())
+            }
             sqlx::Error::Database(db) => match db.kind() {
                 ErrorKind::UniqueViolation
                 | ErrorKind::ForeignKeyViolation
@@ -61,9 +68,21 @@ impl From<sqlx::Error> for StoreError {
                 ErrorKind::NotNullViolation | ErrorKind::CheckViolation => {
                     StoreError::invalid("row", db.message().to_string())
                 }
+                _ if is_busy(db.as_ref()) => StoreError::Busy(db.message().to_string()),
                 _ => StoreError::Backend(e.to_string()),
             },
             _ => StoreError::Backend(e.to_string()),
         }
     }
+}
+
+/// SQLITE_BUSY or SQLITE_LOCKED (any extended code) once the busy timeout
+/// ran out; PostgreSQL `lock_not_available` (55P03).
+fn is_busy(db: &dyn sqlx::error::DatabaseError) -> bool {
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        let code = db.code().and_then(|c| c.parse::<i32>().ok());
+        return code.is_some_and(|c| matches!(c & 0xff, 5 | 6));
+    }
+    db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+        .is_some_and(|e| e.code() == "55P03")
 }

@@ -89,3 +89,46 @@ async fn committed_writes_notify_listeners() {
         std::panic::resume_unwind(e.into_panic());
     }
 }
+
+/// A write that cannot get its lock in time is `Busy` (retry later), not a
+/// backend failure: here a session holds the entry's row while
+/// `lock_timeout` is short.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_wait_that_times_out_is_busy() {
+    use sqlx::Connection;
+    let Some(server) = tansiq_testkit::postgres_url("PostgreSQL busy mapping") else {
+        return;
+    };
+    let db = support::TestDb::create(&server, "busy").await;
+    let url = db.url.clone();
+    let outcome = tokio::spawn(async move {
+        let store = tansiq_store::Store::open(&url).await.unwrap();
+        let mut e = tansiq_model::Entity::new("busy-1", tansiq_model::Schema::Person);
+        e.add(tansiq_model::prop::NAME, "Busy Fictive");
+        store.put_entry(e.clone(), "officer").await.unwrap();
+        store.close().await;
+
+        let mut holder = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql("BEGIN; UPDATE entities SET caption = caption WHERE id = 'busy-1'")
+            .execute(&mut holder)
+            .await
+            .unwrap();
+        let short = format!("{url}?options=-c%20lock_timeout%3D200ms");
+        let store = tansiq_store::Store::open(&short).await.unwrap();
+        e.add(tansiq_model::prop::ALIAS, "Held");
+        let err = store.put_entry(e.clone(), "officer").await.unwrap_err();
+        assert!(matches!(err, tansiq_store::StoreError::Busy(_)), "{err}");
+        sqlx::raw_sql("ROLLBACK")
+            .execute(&mut holder)
+            .await
+            .unwrap();
+        // Once the lock is free the same write goes through.
+        assert_eq!(store.put_entry(e, "officer").await.unwrap().version, 2);
+        store.close().await;
+    })
+    .await;
+    db.drop_db().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}

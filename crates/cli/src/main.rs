@@ -8,6 +8,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod demo;
 mod eval;
 mod import;
@@ -54,6 +55,10 @@ enum Command {
     /// digits. Exit code 0: every check passes; 1: a check digit fails (the
     /// field is named); 2: the lines are not an MRZ.
     Mrz(mrz::MrzArgs),
+    /// End-to-end figures on a generated fictitious watchlist (default one
+    /// million entities): index build time and memory, screening latency
+    /// on one thread, throughput on all, and whole-flight screening.
+    Bench(bench::BenchArgs),
     /// Airline passenger manifests (UN/EDIFACT PAXLST or CSV).
     #[command(subcommand)]
     Manifest(manifest::ManifestCommand),
@@ -78,6 +83,7 @@ fn main() -> Result<()> {
             let code = mrz::run(args)?;
             std::process::exit(code)
         }
+        Command::Bench(args) => bench::run(args),
         Command::Manifest(cmd) => runtime()?.block_on(manifest::run(cmd)),
     }
 }

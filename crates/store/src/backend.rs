@@ -886,82 +886,110 @@ macro_rules! impl_backend {
 
             pub(crate) async fn put_entry(
                 &self,
-                mut entity: tansiq_model::Entity,
+                entity: tansiq_model::Entity,
                 expect: crate::Expect,
                 actor: &str,
             ) -> Result<crate::EntityVersion, crate::StoreError> {
+                let mut written = self.put_entries(vec![entity], expect, actor).await?;
+                Ok(written.remove(0))
+            }
+
+            /// Writes several national entries in one transaction: all of
+            /// them or none. An entry equal to its stored version is not
+            /// written again (its current version is returned).
+            pub(crate) async fn put_entries(
+                &self,
+                entities: Vec<tansiq_model::Entity>,
+                expect: crate::Expect,
+                actor: &str,
+            ) -> Result<Vec<crate::EntityVersion>, crate::StoreError> {
                 use crate::backend::*;
-                check_entry(&mut entity, actor)?;
+                let mut entities = entities;
+                let mut seen = std::collections::HashSet::new();
+                for entity in &mut entities {
+                    check_entry(entity, actor)?;
+                    if !seen.insert(entity.id.clone()) {
+                        return Err(crate::StoreError::invalid(
+                            "entity.id",
+                            format!("the id {:?} appears twice in one write", entity.id),
+                        ));
+                    }
+                }
                 let now = crate::now();
                 let mut tx = self.begin_write().await?;
-                Self::lock(&mut tx, &format!("entity:{}", entity.id)).await?;
-                let row: Option<(String, i64, String)> = sqlx::query_as(
-                    "SELECT source, version, CAST(body AS TEXT) FROM entities WHERE id = $1",
-                )
-                .bind(&entity.id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let id = entity.id.clone();
-                let prior = match row {
-                    Some((source, _, _)) if source != crate::NATIONAL_SOURCE => {
-                        return Err(foreign_id(&id, &source, crate::NATIONAL_SOURCE));
+                let mut out = Vec::with_capacity(entities.len());
+                for entity in entities {
+                    Self::lock(&mut tx, &format!("entity:{}", entity.id)).await?;
+                    let row: Option<(String, i64, String)> = sqlx::query_as(
+                        "SELECT source, version, CAST(body AS TEXT) FROM entities WHERE id = $1",
+                    )
+                    .bind(&entity.id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let id = entity.id.clone();
+                    let prior = match row {
+                        Some((source, _, _)) if source != crate::NATIONAL_SOURCE => {
+                            return Err(foreign_id(&id, &source, crate::NATIONAL_SOURCE));
+                        }
+                        Some((_, version, body)) => {
+                            Some((version, parse_entity("entities", &id, &body)?))
+                        }
+                        None => None,
+                    };
+                    match (expect, &prior) {
+                        (crate::Expect::New, Some((v, _))) => {
+                            return Err(crate::StoreError::Conflict(format!(
+                                "entry {id:?} exists (version {v}); expected a new entry"
+                            )));
+                        }
+                        (crate::Expect::Version(_), None) => {
+                            return Err(crate::StoreError::not_found(format!("entry {id:?}")));
+                        }
+                        (crate::Expect::Version(want), Some((v, _))) if *v != want => {
+                            return Err(crate::StoreError::Conflict(format!(
+                                "entry {id:?} is at version {v}, not the expected {want}: \
+                                 it was changed meanwhile"
+                            )));
+                        }
+                        _ => {}
                     }
-                    Some((_, version, body)) => Some((version, parse_entity("entities", &id, &body)?)),
-                    None => None,
-                };
-                match (expect, &prior) {
-                    (crate::Expect::New, Some((v, _))) => {
-                        return Err(crate::StoreError::Conflict(format!(
-                            "entry {id:?} exists (version {v}); expected a new entry"
-                        )));
+                    let write = match prior {
+                        Some((version, old)) if old == entity => {
+                            out.push(Self::history_at(&mut tx, &id, version).await?);
+                            continue;
+                        }
+                        Some((version, old)) => Write {
+                            changed: crate::diff::changed_fields(&old, &entity),
+                            entity,
+                            version: version + 1,
+                            exists: true,
+                            change: crate::Change::Updated,
+                            reason: "updated".to_string(),
+                        },
+                        None => Write {
+                            entity,
+                            version: 1,
+                            exists: false,
+                            change: crate::Change::Created,
+                            changed: Vec::new(),
+                            reason: "created".to_string(),
+                        },
+                    };
+                    match Self::apply(&mut tx, std::slice::from_ref(&write), None, actor, now).await {
+                        Ok(()) => {}
+                        Err(ApplyError::Db(e)) => return Err(e.into()),
+                        Err(ApplyError::Store(e)) => return Err(e),
+                        Err(ApplyError::Collision(_)) => {
+                            let _ = tx.rollback().await;
+                            return Err(crate::StoreError::Conflict(format!(
+                                "entity id {id:?} was created concurrently"
+                            )));
+                        }
                     }
-                    (crate::Expect::Version(_), None) => {
-                        return Err(crate::StoreError::not_found(format!("entry {id:?}")));
-                    }
-                    (crate::Expect::Version(want), Some((v, _))) if *v != want => {
-                        return Err(crate::StoreError::Conflict(format!(
-                            "entry {id:?} is at version {v}, not the expected {want}: \
-                             it was changed meanwhile"
-                        )));
-                    }
-                    _ => {}
-                }
-                let write = match prior {
-                    Some((version, old)) if old == entity => {
-                        let current = Self::history_at(&mut tx, &id, version).await?;
-                        tx.rollback().await?;
-                        return Ok(current);
-                    }
-                    Some((version, old)) => Write {
-                        changed: crate::diff::changed_fields(&old, &entity),
-                        entity,
-                        version: version + 1,
-                        exists: true,
-                        change: crate::Change::Updated,
-                        reason: "updated".to_string(),
-                    },
-                    None => Write {
-                        entity,
-                        version: 1,
-                        exists: false,
-                        change: crate::Change::Created,
-                        changed: Vec::new(),
-                        reason: "created".to_string(),
-                    },
-                };
-                match Self::apply(&mut tx, std::slice::from_ref(&write), None, actor, now).await {
-                    Ok(()) => {}
-                    Err(ApplyError::Db(e)) => return Err(e.into()),
-                    Err(ApplyError::Store(e)) => return Err(e),
-                    Err(ApplyError::Collision(_)) => {
-                        let _ = tx.rollback().await;
-                        return Err(crate::StoreError::Conflict(format!(
-                            "entity id {id:?} was created concurrently"
-                        )));
-                    }
+                    out.push(written_version(write, actor, now, None));
                 }
                 tx.commit().await?;
-                Ok(written_version(write, actor, now, None))
+                Ok(out)
             }
 
             pub(crate) async fn withdraw_entry(

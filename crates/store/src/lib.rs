@@ -387,6 +387,17 @@ impl Store {
         self.put_entry_expecting(entity, Expect::Any, actor).await
     }
 
+    /// Creates or updates several national entries in one transaction
+    /// (a bulk load of an agency's own warrants): every entry is written or
+    /// none is. Entries equal to their stored version are left as they are.
+    pub async fn put_entries(
+        &self,
+        entities: Vec<Entity>,
+        actor: &str,
+    ) -> Result<Vec<EntityVersion>, StoreError> {
+        dispatch!(self, s => s.put_entries(entities, Expect::Any, actor).await)
+    }
+
     /// [`Store::put_entry`] with optimistic concurrency: the write happens
     /// only if the stored state is what `expect` says.
     pub async fn put_entry_expecting(

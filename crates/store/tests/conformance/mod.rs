@@ -27,6 +27,7 @@ macro_rules! scenarios {
             optimistic_concurrency_on_entries,
             concurrent_writers_lose_nothing,
             ids_are_unique_across_sources,
+            bulk_entries_are_all_or_nothing,
             audit_chain_is_one_chain_across_writers,
             audit_tampering_is_detected,
             change_feed_follows_every_write_in_order,
@@ -655,6 +656,62 @@ pub async fn ids_are_unique_across_sources(location: &str) {
     e.provenance.source = "list-a".into();
     let err = store.import_list("list-b", "v1", vec![e]).await;
     assert!(matches!(err, Err(StoreError::Invalid { .. })), "{err:?}");
+    store.close().await;
+}
+
+/// A bulk load of national entries (the national CSV) is one transaction:
+/// a bad entry anywhere in the batch leaves the store unchanged.
+pub async fn bulk_entries_are_all_or_nothing(location: &str) {
+    let store = open(location).await;
+    store
+        .import_list("list-a", "v1", vec![person("held", "Listed Elsewhere")])
+        .await
+        .unwrap();
+    let before = store.dump().await.unwrap();
+    let batch = vec![
+        person("n-1", "Karim Fictif"),
+        person("n-2", "Samira Fictive"),
+        person("held", "Collides With A List"),
+    ];
+    let err = store.put_entries(batch, "loader").await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert_eq!(
+        store.dump().await.unwrap(),
+        before,
+        "a failed bulk load wrote something"
+    );
+    let twice = vec![person("n-1", "A"), person("n-1", "B")];
+    let err = store.put_entries(twice, "loader").await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid { .. }), "{err}");
+    assert_eq!(store.dump().await.unwrap(), before);
+
+    let written = store
+        .put_entries(
+            vec![
+                person("n-1", "Karim Fictif"),
+                person("n-2", "Samira Fictive"),
+            ],
+            "loader",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        written.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [1, 1]
+    );
+    // The same load again writes nothing new; a changed entry gets version 2.
+    let again = store
+        .put_entries(
+            vec![
+                person("n-1", "Karim Fictif"),
+                person("n-2", "Samira Fictive B"),
+            ],
+            "loader",
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.iter().map(|v| v.version).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(store.entity_history("n-2").await.unwrap().len(), 2);
     store.close().await;
 }
 

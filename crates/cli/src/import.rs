@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use tansiq_lists::{Format, ParsedList};
-use tansiq_store::{ImportReport, Store};
+use tansiq_store::{Change, ImportReport, Store};
 
 use crate::StoreArgs;
 
@@ -21,6 +21,9 @@ pub struct ImportArgs {
     pub format: Option<Format>,
     #[command(flatten)]
     pub store: StoreArgs,
+    /// Who loads national entries (recorded in each entry's history).
+    #[arg(long, env = "USER", default_value = "cli")]
+    pub actor: String,
     /// Diagnostics printed at most (all are counted).
     #[arg(long, default_value_t = 20)]
     pub max_diagnostics: usize,
@@ -100,6 +103,36 @@ pub async fn run(args: ImportArgs) -> Result<()> {
     let store = Store::open(&args.store.db)
         .await
         .with_context(|| format!("opening the store {}", args.store.db))?;
+    if format == Format::NationalCsv {
+        // The agency's own entries: editable national entries with history,
+        // written in one transaction (all or none).
+        let n = parsed.entities.len();
+        let written = store
+            .put_entries(parsed.entities, &args.actor)
+            .await
+            .with_context(|| {
+                format!(
+                    "{}: import rejected, the store is unchanged",
+                    path.display()
+                )
+            })?;
+        store.close().await;
+        let created = written
+            .iter()
+            .filter(|v| v.change == Change::Created)
+            .count();
+        let updated = written
+            .iter()
+            .filter(|v| v.change == Change::Updated)
+            .count();
+        println!("national entries: {n} in the file");
+        println!(
+            "  {created} created, {updated} updated, {} unchanged (by {})",
+            n - created - updated,
+            args.actor
+        );
+        return Ok(());
+    }
     let report = store
         .import_list(&parsed.source, &parsed.version, parsed.entities)
         .await

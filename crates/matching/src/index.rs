@@ -49,6 +49,20 @@ pub(crate) fn variant_factor(kind: VariantKind) -> f32 {
     }
 }
 
+/// Whether a vocabulary entry occurs in at least two entities.
+fn in_several_entities(index: &Index, id: usize) -> bool {
+    let mut first = None;
+    for o in &index.occurrences[id] {
+        let e = index.names[o.name as usize].entity;
+        match first {
+            None => first = Some(e),
+            Some(f) if f != e => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Whether two adjacent tokens may be joined into one (Ben Ali = Benali):
 /// both must be real name words, not generic words or vowel-only
 /// fragments.
@@ -307,6 +321,9 @@ pub struct Index {
     pub(crate) idf_unknown: f32,
     /// Document numbers -> entities.
     pub(crate) documents: FxHashMap<String, Vec<u32>>,
+    /// Vocabulary entries of each concept (generic words and translated
+    /// content words), which match across languages without sharing keys.
+    pub(crate) concept_ids: FxHashMap<UnitKind, Vec<u32>>,
     /// For each vocabulary entry, the entries similar to it (as
     /// [`Index::lookup`] finds them), sorted by id.
     pub(crate) neighbours: Vec<Option<Box<[VocabMatch]>>>,
@@ -550,6 +567,12 @@ impl Index {
                 }
             }
         }
+        let mut concept_ids: FxHashMap<UnitKind, Vec<u32>> = FxHashMap::default();
+        for (id, v) in b.vocab.iter().enumerate() {
+            if let UnitKind::Generic(_) = v.kind {
+                concept_ids.entry(v.kind).or_default().push(id as u32);
+            }
+        }
         let mut index = Index {
             config,
             entities,
@@ -562,17 +585,21 @@ impl Index {
             occurrences,
             idf_unknown,
             documents,
+            concept_ids,
             neighbours: Vec::new(),
         };
         // Similar vocabulary entries of every entry, so that a query token
         // spelled like a listed one costs no string comparison at all.
         // Joins get none: a query token rarely equals a join, and joins
         // are the bulk of the vocabulary on large lists.
+        let large = index.vocab.len() > 50_000;
         let neighbours: Vec<Option<Box<[VocabMatch]>>> = (0..index.vocab.len())
             .into_par_iter()
             .map(|id| {
                 let v = &index.vocab[id];
-                if v.is_join {
+                // On large lists, units seen once are left to the query-time
+                // lookup: precomputing them all costs more than it saves.
+                if v.is_join || (large && !in_several_entities(&index, id)) {
                     return None;
                 }
                 let form = QForm {

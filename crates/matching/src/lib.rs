@@ -127,6 +127,9 @@ pub struct MatcherConfig {
     /// candidates by itself: it only adds to names that rarer units
     /// reached (scaling to millions of names).
     pub common_occurrence_cap: usize,
+    /// Most vocabulary entries compared with one query unit (the most
+    /// selective candidate keys are read first).
+    pub lookup_budget: usize,
 }
 
 impl Default for MatcherConfig {
@@ -158,7 +161,8 @@ impl Default for MatcherConfig {
             nationality_mismatch_factor: 0.93,
             gender_mismatch_factor: 0.8,
             document_match_score: 0.97,
-            common_occurrence_cap: 2_000,
+            common_occurrence_cap: 1_000,
+            lookup_budget: 600,
         }
     }
 }

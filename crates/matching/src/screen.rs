@@ -64,6 +64,18 @@ impl Index {
         exhaustive: bool,
         out: &mut Vec<(u32, f32, Rule)>,
     ) {
+        self.lookup_keys(form, exhaustive, usize::MAX, out);
+    }
+
+    /// [`Index::lookup`] reading at most `max_keys` candidate keys (joined
+    /// query tokens need only their coarse skeleton key).
+    pub(crate) fn lookup_keys(
+        &self,
+        form: &QForm<'_>,
+        exhaustive: bool,
+        max_keys: usize,
+        out: &mut Vec<(u32, f32, Rule)>,
+    ) {
         if !exhaustive
             && form.script != Script::Arabic
             && let Some(&id) = self.vocab_by_key.get(&format!("l:{}", form.text))
@@ -99,18 +111,23 @@ impl Index {
             }
             let mut keys = Vec::new();
             skeleton_keys(form.skeleton, &mut keys);
+            keys.truncate(max_keys);
+            // Keys come most selective first; on very large lists the
+            // comparison budget stops the broad ones.
             for k in &keys {
+                if ids.len() >= self.config.lookup_budget {
+                    break;
+                }
                 if let Some(list) = self.fuzzy_keys.get(k) {
-                    ids.extend_from_slice(list);
+                    let room = self.config.lookup_budget - ids.len();
+                    ids.extend_from_slice(&list[..list.len().min(room)]);
                 }
             }
-            if let UnitKind::Generic(_) = form.kind {
+            if let UnitKind::Generic(_) = form.kind
+                && let Some(list) = self.concept_ids.get(&form.kind)
+            {
                 // translations of generic words share no skeleton
-                for (id, v) in self.vocab.iter().enumerate() {
-                    if v.kind == form.kind {
-                        ids.push(id as u32);
-                    }
-                }
+                ids.extend_from_slice(list);
             }
             ids.sort_unstable();
             ids.dedup();
@@ -192,7 +209,7 @@ impl Index {
                 kind: UnitKind::Plain,
             };
             let mut matches = Vec::new();
-            self.lookup(&form, exhaustive, &mut matches);
+            self.lookup_keys(&form, exhaustive, 1, &mut matches);
             items.push(QItem {
                 pos: i as u8,
                 len: 2,
@@ -292,11 +309,14 @@ impl Index {
             }
             if !deferred.is_empty() {
                 if pairs.is_empty() {
-                    // Only common units: expand the least common one.
+                    // Only common units: expand the least common one, up to
+                    // the cap. Such a query cannot reach an alert (rarity
+                    // factor); ranking thousands of equally weak candidates
+                    // would only cost time.
                     deferred.sort_by_key(|d| self.occurrences[d.1 as usize].len());
                     let (item_idx, v, s) = deferred.remove(0);
                     let item = &qn.items[item_idx];
-                    for o in &self.occurrences[v as usize] {
+                    for o in self.occurrences[v as usize].iter().take(cap) {
                         push_pair(&mut pairs, item_idx, item, v, s, o);
                     }
                 }

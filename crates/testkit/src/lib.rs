@@ -24,7 +24,11 @@ pub fn shared_dir(what: &str) -> Option<PathBuf> {
     match std::env::var_os("TANSIQ_SHARED") {
         Some(dir) => {
             let dir = PathBuf::from(dir);
-            assert!(dir.is_dir(), "TANSIQ_SHARED={} is not a folder", dir.display());
+            assert!(
+                dir.is_dir(),
+                "TANSIQ_SHARED={} is not a folder",
+                dir.display()
+            );
             Some(dir)
         }
         None => {

@@ -1,0 +1,278 @@
+//! End-to-end tests of the `tansiq` binary: real processes, real files, the
+//! embedded store.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tansiq(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tansiq"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("TANSIQ_DB")
+        .output()
+        .expect("the tansiq binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[track_caller]
+fn ok(o: &Output) -> String {
+    let t = text(o);
+    assert!(o.status.success(), "tansiq failed: {t}");
+    t
+}
+
+fn repo_file(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}
+
+/// The demo imports the fictitious watchlist and every demo traveller gets
+/// the expected answer (listed variants alert, innocents do not).
+#[test]
+fn demo_answers_every_traveller_as_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(&tansiq(&["demo", "--db", "demo.db"], dir.path()));
+    assert!(out.contains("first version of this list"), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("travellers answered as expected"))
+        .unwrap_or_else(|| panic!("no summary line in {out}"));
+    let (got, total) = line.split_once(" of ").unwrap();
+    let total: usize = total.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(total >= 6, "{line}");
+    assert_eq!(got.trim().parse::<usize>().unwrap(), total, "{out}");
+    // A second run re-imports idempotently.
+    let again = ok(&tansiq(&["demo", "--db", "demo.db"], dir.path()));
+    assert!(again.contains("unchanged"), "{again}");
+}
+
+#[test]
+fn national_csv_import_then_screen_in_arabic_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = repo_file("crates/lists/templates/national-entries-example.csv");
+    let out = ok(&tansiq(
+        &["import", csv.to_str().unwrap(), "--db", "n.db"],
+        dir.path(),
+    ));
+    assert!(out.contains("format: national-csv (detected)"), "{out}");
+    let o = tansiq(
+        &["screen", "كريم بن حدو زروقي", "--db", "n.db", "--json"],
+        dir.path(),
+    );
+    let out = ok(&o);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["matches"][0]["id"], "xx-0001", "{out}");
+    assert_ne!(json["band"], "none", "{out}");
+    assert!(json["matches"][0]["explanation"].is_object(), "{out}");
+}
+
+#[test]
+fn screen_on_an_empty_store_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = tansiq(&["screen", "Karim", "--db", "empty.db"], dir.path());
+    assert!(!o.status.success());
+    assert!(text(&o).contains("import a list first"), "{}", text(&o));
+}
+
+#[test]
+fn mrz_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    // The ICAO Doc 9303 specimen (fictitious holder, state "Utopia").
+    let l1 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+    let good = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+    let o = tansiq(&["mrz", l1, good], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("ERIKSSON"));
+    // The birth-date check digit changed: exit 1, field named.
+    let bad = "L898902C36UTO7408123F1204159ZE184226B<<<<<10";
+    let o = tansiq(&["mrz", l1, bad], dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("check digit failed: date of birth"),
+        "{}",
+        text(&o)
+    );
+    let o = tansiq(&["mrz", "HELLO", "WORLD"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn manifest_screen_writes_one_report_entry_per_traveller() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&tansiq(&["demo", "--db", "m.db"], dir.path()));
+    let edi = tansiq_travel::write_paxlst(&tansiq_travel::synthetic_interchange(40, 3, 7));
+    std::fs::write(dir.path().join("flight.edi"), edi).unwrap();
+    let out = ok(&tansiq(
+        &[
+            "manifest",
+            "screen",
+            "flight.edi",
+            "--db",
+            "m.db",
+            "--report",
+            "r.json",
+        ],
+        dir.path(),
+    ));
+    assert!(
+        out.contains("43 travellers (40 passengers, 3 crew)"),
+        "{out}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(report["travellers"].as_array().unwrap().len(), 43);
+    assert_eq!(report["flights"][0]["travellers"], 43);
+    ok(&tansiq(
+        &[
+            "manifest",
+            "screen",
+            "flight.edi",
+            "--db",
+            "m.db",
+            "--report",
+            "r.html",
+        ],
+        dir.path(),
+    ));
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.contains("Manifest screening"));
+}
+
+/// The real UN list: counts, idempotent re-import, and a truncated or
+/// malformed file rejected with its position, the store unchanged.
+#[test]
+fn un_list_import_counts_and_rejections() {
+    let Some(un) = tansiq_testkit::shared_file(
+        "data/lists/un/un_consolidated_2026-02-27.xml",
+        "the UN list import test",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(&tansiq(
+        &["import", un.to_str().unwrap(), "--db", "un.db"],
+        dir.path(),
+    ));
+    assert!(out.contains("730 persons, 273 organisations"), "{out}");
+    let out = ok(&tansiq(
+        &["import", un.to_str().unwrap(), "--db", "un.db"],
+        dir.path(),
+    ));
+    assert!(out.contains("unchanged"), "{out}");
+
+    let dump = |db: &str| {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let store = tansiq_store::Store::open(dir.path().join(db).to_str().unwrap())
+                .await
+                .unwrap();
+            let d = store.dump().await.unwrap();
+            store.close().await;
+            d
+        })
+    };
+    let before = dump("un.db");
+
+    let bytes = std::fs::read(&un).unwrap();
+    std::fs::write(dir.path().join("cut.xml"), &bytes[..bytes.len() / 2]).unwrap();
+    let o = tansiq(&["import", "cut.xml", "--db", "un.db"], dir.path());
+    assert!(!o.status.success());
+    let t = text(&o);
+    assert!(
+        t.contains("truncated at line") && t.contains("nothing imported"),
+        "{t}"
+    );
+
+    let broken = String::from_utf8_lossy(&bytes).replacen("</INDIVIDUAL>", "</INDIVIDUALX>", 1);
+    std::fs::write(dir.path().join("broken.xml"), broken.as_bytes()).unwrap();
+    let o = tansiq(&["import", "broken.xml", "--db", "un.db"], dir.path());
+    assert!(!o.status.success());
+    let t = text(&o);
+    assert!(
+        t.contains("malformed at line") && t.contains("column"),
+        "{t}"
+    );
+
+    assert_eq!(dump("un.db"), before, "a rejected import changed the store");
+}
+
+/// `tansiq eval` on the benchmark writes what score.py accepts.
+#[test]
+fn eval_output_is_accepted_by_the_scorer() {
+    let Some(shared) = tansiq_testkit::shared_dir("the benchmark eval test") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bench = shared.join("bench");
+    let out = dir.path().join("results.jsonl");
+    ok(&tansiq(
+        &[
+            "eval",
+            "--watchlist",
+            bench.join("watchlist.jsonl").to_str().unwrap(),
+            "--queries",
+            bench.join("dev/queries.jsonl").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    ));
+    let score = Command::new("python3")
+        .arg(bench.join("score.py"))
+        .arg(bench.join("dev/queries.jsonl"))
+        .arg(&out)
+        .output()
+        .expect("python3 runs");
+    let report = text(&score);
+    assert!(score.status.success(), "{report}");
+    assert!(
+        report.contains("missing_results=0 bad_scores=0"),
+        "{report}"
+    );
+    let summary = report.lines().find(|l| l.starts_with("SUMMARY")).unwrap();
+    eprintln!("{summary}");
+    // Quality floor far below the product's figures: catches a broken
+    // pipeline (e.g. nothing matched), not a tuning regression.
+    let top1: f64 = summary
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix("top1="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(top1 > 0.5, "{summary}");
+}
+
+#[test]
+fn match_pairs_scores_each_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let pairs = [
+        r#"{"id": 1, "a": {"schema": "Person", "properties": {"name": ["عبد القادر بن يوسف"]}}, "b": {"schema": "Person", "properties": {"name": ["Abdelkader Ben Youcef"]}}}"#,
+        r#"{"id": "two", "a": {"schema": "Person", "properties": {"name": ["Karim Haddad"]}}, "b": {"schema": "Person", "properties": {"name": ["Samira Touati"]}}}"#,
+    ];
+    std::fs::write(dir.path().join("p.jsonl"), pairs.join("\n")).unwrap();
+    ok(&tansiq(
+        &["match-pairs", "--in", "p.jsonl", "--out", "s.jsonl"],
+        dir.path(),
+    ));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(dir.path().join("s.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], 1);
+    assert_eq!(lines[1]["id"], "two");
+    let (a, b) = (
+        lines[0]["score"].as_f64().unwrap(),
+        lines[1]["score"].as_f64().unwrap(),
+    );
+    assert!(a >= 0.8 && b < 0.5, "{a} {b}");
+}

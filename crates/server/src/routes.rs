@@ -581,18 +581,12 @@ async fn visible_entry(
     p: &Principal,
     id: &str,
 ) -> Result<(Entity, i64), ApiError> {
-    let e = match state.store.entity(id).await? {
-        Some(e) if e.provenance.source == NATIONAL_SOURCE && p.can_see(&e) => e,
-        _ => return Err(ApiError::not_found("such entry")),
-    };
-    let version = state
-        .store
-        .entity_history(id)
-        .await?
-        .last()
-        .map(|v| v.version)
-        .unwrap_or(1);
-    Ok((e, version))
+    match state.store.entity_record(id).await? {
+        Some(r) if r.entity.provenance.source == NATIONAL_SOURCE && p.can_see(&r.entity) => {
+            Ok((r.entity, r.version))
+        }
+        _ => Err(ApiError::not_found("such entry")),
+    }
 }
 
 /// The caller must belong to the entry's originating agency to change it.
@@ -649,13 +643,14 @@ async fn list_entries(
     p.require(&[Role::ContactPoint])?;
     let entries: Vec<EntryDto> = state
         .store
-        .active_entities()
+        .source_entities(NATIONAL_SOURCE)
         .await?
         .iter()
-        .filter(|e| {
-            e.provenance.source == NATIONAL_SOURCE && e.origin_agency.as_deref() == Some(p.agency())
+        .filter(|r| {
+            r.entity.status == EntryStatus::Active
+                && r.entity.origin_agency.as_deref() == Some(p.agency())
         })
-        .map(|e| EntryDto::from_domain(e, 0))
+        .map(|r| EntryDto::from_domain(&r.entity, r.version))
         .collect();
     state
         .audit

@@ -1,0 +1,54 @@
+//! A node for load measurements: imports a UN SC consolidated XML file into
+//! a fresh SQLite store in a temp folder, creates an officer with a key,
+//! prints `TOKEN=<key>` and serves on 127.0.0.1:<port> until killed (rate
+//! limit off; everything else as configured by default, audit included).
+//!
+//! `cargo run --release -p tansiq-server --example bench_node -- <un.xml> <port>`
+//! (driven by `crates/server/bench/screen.sh`).
+
+use std::sync::Arc;
+
+use tansiq_server::{AppState, Config, Pepper, StoreAudit, create_key, serve_on};
+use tansiq_store::{Role, Store};
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let list = args.next().expect("usage: bench_node <un.xml> <port>");
+    let port: u16 = args.next().and_then(|p| p.parse().ok()).unwrap_or(8088);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.server.listen = format!("127.0.0.1:{port}");
+    config.store.location = dir.path().join("bench.db").display().to_string();
+    config.security.pepper_file = dir.path().join("pepper");
+    config.rate_limit.per_key_per_second = 0;
+    let store = Store::open(&config.store.location).await.unwrap();
+    let bytes = std::fs::read(&list).unwrap();
+    let parsed = tansiq_lists::parse(tansiq_lists::Format::UnXml, &bytes).unwrap();
+    let n = parsed.entities.len();
+    store
+        .import_list(&parsed.source, &parsed.version, parsed.entities)
+        .await
+        .unwrap();
+    let pepper = Pepper::load_or_create(&config.security.pepper_file).unwrap();
+    store.create_agency("bench", "Bench agency").await.unwrap();
+    store
+        .create_user("bench-officer", "bench", "Bench", &[Role::Officer])
+        .await
+        .unwrap();
+    let key = create_key(&store, &pepper, "bench-officer", "bench", 1)
+        .await
+        .unwrap();
+    let audit = Arc::new(StoreAudit::start(store.clone()));
+    let state = AppState::new(store, config, pepper, audit).await.unwrap();
+    eprintln!("bench node: {n} entities, listening on 127.0.0.1:{port}");
+    println!("TOKEN={}", key.token);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    serve_on(state, listener, None, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .unwrap();
+}

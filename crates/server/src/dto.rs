@@ -142,7 +142,10 @@ pub struct ListVersionDto {
     pub version: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imported_at: Option<String>,
-    pub active: usize,
+    /// Active entities of a public list. Not given for national entries:
+    /// their number would tell an agency about entries hidden from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<usize>,
 }
 
 /// The MRZ as read: fields and every check digit.
@@ -234,7 +237,7 @@ impl ListVersionDto {
             source: l.source.clone(),
             version: l.version.clone(),
             imported_at: l.imported_at.map(rfc3339),
-            active: l.active,
+            active: (l.source != tansiq_store::NATIONAL_SOURCE).then_some(l.active),
         }
     }
 }

@@ -324,6 +324,13 @@ async fn agency_isolation(backend: Backend) {
     assert!(!b.to_string().contains(&secret), "{b}");
     assert!(!b.to_string().contains("Quellbright"), "{b}");
     assert_eq!(b["band"], json!("none"), "{b}");
+    // Not even the number of national entries is told.
+    let national = b["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["source"] == "national");
+    assert!(national.is_some_and(|l| l.get("active").is_none()), "{b}");
 
     // Reads: exactly the answer for an id that does not exist.
     let (_, missing) = node

@@ -151,6 +151,51 @@ async fn serve_audits_every_request_and_shuts_down_gracefully() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_the_request_in_flight() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut node = Node::start(Backend::Sqlite).await;
+    let addr = node.base.trim_start_matches("http://").to_string();
+    let body = json!({"names": ["Karimou Belhadjar"]}).to_string();
+    let (head, tail) = body.split_at(10);
+    // A request whose body is still arriving when shutdown starts.
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let request = format!(
+        "POST /v1/screen HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{head}",
+        node.token("officer-a"),
+        body.len()
+    );
+    conn.write_all(request.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let server = node.begin_shutdown();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Draining: readiness is withdrawn, new connections are refused.
+    assert!(!node.state.is_ready());
+    conn.write_all(tail.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(10), conn.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        response.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&response);
+        if n == 0 || text.contains("\"screened_at\"") {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    drop(conn);
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limit_is_per_key() {
     let node = Node::start_with(Backend::Sqlite, |c| {
         c.rate_limit.per_key_per_second = 1;

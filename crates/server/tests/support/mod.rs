@@ -212,6 +212,16 @@ impl Node {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// Signals shutdown and hands back the server task (to await it).
+    pub fn begin_shutdown(
+        &mut self,
+    ) -> tokio::task::JoinHandle<Result<(), tansiq_server::ServerError>> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.server.take().expect("server still running")
+    }
+
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

@@ -94,7 +94,7 @@ impl Default for ScreeningSection {
     fn default() -> Self {
         ScreeningSection {
             possible: 0.80,
-            strong: 0.90,
+            strong: 0.92,
             default_limit: 10,
             max_limit: 100,
         }
@@ -352,6 +352,19 @@ mod tests {
             env.iter().map(|(k, v)| (k.to_string(), v.to_string())),
         )
         .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn example_file_is_the_defaults() {
+        let text = include_str!("../tansiq.example.toml");
+        assert_eq!(check(text, &[]).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn thresholds_default_to_the_matchers() {
+        let m = tansiq_matching::MatcherConfig::default();
+        let s = ScreeningSection::default();
+        assert_eq!((s.possible, s.strong), (m.possible, m.strong));
     }
 
     #[test]

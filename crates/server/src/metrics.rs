@@ -152,6 +152,15 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     let started = Instant::now();
     let response = next.run(req).await;
     let elapsed = started.elapsed().as_secs_f64();
+    // The route template only: raw paths and query strings may carry
+    // names, which stay out of the application log.
+    tracing::debug!(
+        method = %method,
+        route = %route,
+        status = response.status().as_u16(),
+        ms = elapsed * 1000.0,
+        "request"
+    );
     state
         .metrics
         .requests

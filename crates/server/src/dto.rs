@@ -242,6 +242,33 @@ impl ListVersionDto {
     }
 }
 
+/// The answer to a manifest screening: one result per traveller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ManifestResponse {
+    pub screening_id: String,
+    /// `paxlst` or `csv`.
+    pub format: String,
+    pub travellers: usize,
+    /// Highest band over the whole manifest.
+    pub band: String,
+    pub results: Vec<ManifestResultDto>,
+    /// What the parser reported (positions included), e.g. a bad segment.
+    pub diagnostics: Vec<String>,
+    pub lists: Vec<ListVersionDto>,
+}
+
+/// One traveller of a manifest and its matches.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ManifestResultDto {
+    /// Position in the manifest, from 0.
+    pub index: usize,
+    pub name: String,
+    /// `passenger`, `crew`…
+    pub role: String,
+    pub band: String,
+    pub matches: Vec<MatchDto>,
+}
+
 // ---------------------------------------------------------------- entries
 
 /// A national entry as a contact point writes it.

@@ -81,6 +81,7 @@ pub fn route_table() -> RouteTable {
     t.add(Method::GET, "/openapi.json", openapi_json);
     t.add(Method::GET, "/v1/me", me);
     t.add(Method::POST, "/v1/screen", screen);
+    t.add(Method::POST, "/v1/screen/manifest", screen_manifest);
     t.add(Method::GET, "/v1/entities", search_entities);
     t.add(Method::GET, "/v1/entities/{id}", get_entity);
     t.add(Method::GET, "/v1/entries", list_entries);
@@ -478,6 +479,146 @@ async fn screen(
         screened_at: OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
+    }))
+}
+
+/// The visible, screenable matches of one query, at most `limit`, and
+/// their highest band.
+fn visible_matches(
+    snap: &crate::state::Snapshot,
+    p: &Principal,
+    query: &Query,
+    limit: usize,
+    today: &str,
+) -> (Band, Vec<MatchDto>) {
+    let mut band = Band::None;
+    let mut out = Vec::new();
+    for m in snap.index.screen(query, limit + snap.restricted) {
+        if out.len() == limit {
+            break;
+        }
+        let Some(entity) = snap.index.entity(&m.entity_id) else {
+            continue;
+        };
+        if !p.can_see(entity) || !entity.is_screenable(today) {
+            continue;
+        }
+        band = max_band(band, m.band);
+        out.push(MatchDto::from_domain(&m, entity));
+    }
+    (band, out)
+}
+
+fn max_band(a: Band, b: Band) -> Band {
+    match (a, b) {
+        (Band::Strong, _) | (_, Band::Strong) => Band::Strong,
+        (Band::Possible, _) | (_, Band::Possible) => Band::Possible,
+        _ => Band::None,
+    }
+}
+
+/// Most travellers in one manifest.
+const MANIFEST_MAX: usize = 5_000;
+/// Matches kept per traveller of a manifest.
+const MANIFEST_MATCHES: usize = 3;
+
+#[utoipa::path(post, path = "/v1/screen/manifest", tag = "screening", security(("bearer" = [])),
+    request_body(content = String, description = "A UN/EDIFACT PAXLST interchange or a CSV manifest (MANIFEST-CSV.md); the format is detected", content_type = "text/plain"),
+    responses(
+        (status = 200, description = "One result per traveller, parser diagnostics, list versions", body = ManifestResponse),
+        (status = 403, description = "Not an officer or analyst", body = Problem),
+        (status = 413, description = "Body too large", body = Problem),
+        (status = 422, description = "Not a manifest, or too many travellers", body = Problem)))]
+async fn screen_manifest(
+    State(state): State<AppState>,
+    p: Principal,
+    body: axum::body::Bytes,
+) -> Result<axum::Json<ManifestResponse>, ApiError> {
+    p.require(SCREEN_ROLES)?;
+    let format = tansiq_travel::ManifestFormat::detect(&body);
+    let manifest = tansiq_travel::parse_manifest(&body, format)
+        .map_err(|e| ApiError::invalid("body", e.to_string()))?;
+    if manifest.travellers.len() > MANIFEST_MAX {
+        return Err(ApiError::invalid(
+            "body",
+            format!("at most {MANIFEST_MAX} travellers per manifest"),
+        ));
+    }
+    let snap = state.index.load();
+    let today = today();
+    let principal = p.clone();
+    let travellers = manifest.travellers;
+    // Scoring a whole flight is CPU work: keep it off the async workers.
+    let (snap, results) = tokio::task::spawn_blocking(move || {
+        let results: Vec<ManifestResultDto> = travellers
+            .iter()
+            .enumerate()
+            .map(|(index, t)| {
+                let query = Query::from_entity(&t.traveller.to_entity(format!("m{index}")));
+                let (band, matches) =
+                    visible_matches(&snap, &principal, &query, MANIFEST_MATCHES, &today);
+                ManifestResultDto {
+                    index,
+                    name: t.traveller.full_name(),
+                    role: serde_json::to_value(t.role)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    band: band_str(band).to_string(),
+                    matches,
+                }
+            })
+            .collect();
+        (snap, results)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let band = results.iter().fold(Band::None, |b, r| {
+        max_band(
+            b,
+            match r.band.as_str() {
+                "strong" => Band::Strong,
+                "possible" => Band::Possible,
+                _ => Band::None,
+            },
+        )
+    });
+    for r in &results {
+        state
+            .metrics
+            .screenings
+            .get_or_create(&crate::metrics::BandLabels {
+                band: r.band.clone(),
+            })
+            .inc();
+    }
+    let screening_id = uuid::Uuid::now_v7().to_string();
+    let format = match format {
+        tansiq_travel::ManifestFormat::Paxlst => "paxlst",
+        tansiq_travel::ManifestFormat::Csv => "csv",
+    };
+    state.audit.record(p.event(
+        "screen.manifest",
+        Some(screening_id.clone()),
+        "ok",
+        json!({
+            "format": format,
+            "travellers": results.len(),
+            "band": band_str(band),
+            "hits": results.iter().filter(|r| r.band != "none").map(|r| json!({
+                "index": r.index, "name": r.name,
+                "matches": r.matches.iter().map(|m| m.entity_id.clone()).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        }),
+    ));
+    Ok(axum::Json(ManifestResponse {
+        screening_id,
+        format: format.to_string(),
+        travellers: results.len(),
+        band: band_str(band).to_string(),
+        results,
+        diagnostics: manifest.diagnostics.iter().map(|d| d.to_string()).collect(),
+        lists: snap.lists.iter().map(ListVersionDto::from_state).collect(),
     }))
 }
 
@@ -1056,7 +1197,7 @@ async fn revoke_key(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "tansiq national node", description = "Screening, national entries and accounts of a tansiq node. Errors are application/problem+json (RFC 9457)."),
-    paths(healthz, readyz, metrics, openapi_json, me, screen, search_entities, get_entity,
+    paths(healthz, readyz, metrics, openapi_json, me, screen, screen_manifest, search_entities, get_entity,
           list_entries, create_entry, get_entry, update_entry, withdraw_entry, entry_history,
           sources, list_agencies, create_agency, list_users, create_user, set_user_active,
           list_keys, create_key, revoke_key),

@@ -753,6 +753,40 @@ async fn entries_lifecycle_reaches_screening(backend: Backend) {
     assert_eq!(body["mrz"]["checks_pass"], json!(true));
     assert_eq!(body["mrz"]["surname"], json!("ERIKSSON"));
 
+    // A CSV manifest: one result per traveller; the listed one is found.
+    let csv = "flight,date,role,surname,given_names,birth_date,sex,nationality,document_type,document_number,issuing_state,document_expiry,seat\n\
+TQ100,2026-11-29,passenger,TESTER,PAT LEE,1980-02-28,F,UTO,P,X1234567,UTO,2031-05-01,12A\n\
+TQ100,2026-11-29,passenger,SOLTANOVA,NADIRAH,1982-07-30,F,DZA,P,Y7654321,DZA,2031-05-01,14C\n";
+    let r = node
+        .client
+        .post(format!("{}/v1/screen/manifest", node.base))
+        .bearer_auth(node.token("officer-b"))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let m: Value = r.json().await.unwrap();
+    assert_eq!(m["format"], json!("csv"));
+    assert_eq!(m["travellers"], json!(2));
+    assert_eq!(m["results"][0]["band"], json!("none"), "{m}");
+    assert_eq!(
+        m["results"][1]["matches"][0]["entity_id"],
+        json!("tl-2"),
+        "{m}"
+    );
+    assert_ne!(m["band"], json!("none"));
+    let r = node
+        .client
+        .post(format!("{}/v1/screen/manifest", node.base))
+        .bearer_auth(node.token("cp-a"))
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
     // Metrics count screenings by band and report the index size.
     let metrics = node
         .client

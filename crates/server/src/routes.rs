@@ -424,27 +424,7 @@ async fn screen(
         }
     };
     let snap = state.index.load();
-    let today = today();
-    let raw = snap.index.screen(&query, limit + snap.restricted);
-    let mut matches = Vec::new();
-    let mut band = Band::None;
-    for m in &raw {
-        let Some(entity) = snap.index.entity(&m.entity_id) else {
-            continue;
-        };
-        if !p.can_see(entity) || !entity.is_screenable(&today) {
-            continue;
-        }
-        if matches.len() == limit {
-            break;
-        }
-        band = match (band, m.band) {
-            (Band::Strong, _) | (_, Band::Strong) => Band::Strong,
-            (Band::Possible, _) | (_, Band::Possible) => Band::Possible,
-            _ => Band::None,
-        };
-        matches.push(MatchDto::from_domain(m, entity));
-    }
+    let (band, matches) = visible_matches(&snap, &p, &query, limit, &today());
     let band = band_str(band);
     state
         .metrics

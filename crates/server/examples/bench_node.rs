@@ -39,7 +39,12 @@ async fn main() {
     let key = create_key(&store, &pepper, "bench-officer", "bench", 1)
         .await
         .unwrap();
-    let audit = Arc::new(StoreAudit::start(store.clone()));
+    // BENCH_AUDIT=memory measures the same node without the store's audit
+    // log (events kept in memory instead), to see what auditing costs.
+    let audit: Arc<dyn tansiq_server::AuditSink> = match std::env::var("BENCH_AUDIT").as_deref() {
+        Ok("memory") => Arc::new(tansiq_server::MemoryAudit::default()),
+        _ => Arc::new(StoreAudit::start(store.clone())),
+    };
     let state = AppState::new(store, config, pepper, audit).await.unwrap();
     eprintln!("bench node: {n} entities, listening on 127.0.0.1:{port}");
     println!("TOKEN={}", key.token);

@@ -210,7 +210,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         .max()
         .unwrap_or(0);
     println!();
-    println!("| {:width$} | {} |", "figure", "value");
+    println!("| {:width$} | value |", "figure");
     println!("|{}|---|", "-".repeat(width + 2));
     for (k, v) in rows {
         println!("| {k:width$} | {v} |");

@@ -12,6 +12,7 @@ mod bench;
 mod demo;
 mod eval;
 mod import;
+mod lists;
 mod manifest;
 mod mrz;
 mod output;
@@ -62,6 +63,9 @@ enum Command {
     /// Airline passenger manifests (UN/EDIFACT PAXLST or CSV).
     #[command(subcommand)]
     Manifest(manifest::ManifestCommand),
+    /// Declared list sources: fetch updates, show status.
+    #[command(subcommand)]
+    Lists(lists::ListsCommand),
 }
 
 fn main() -> Result<()> {
@@ -85,6 +89,7 @@ fn main() -> Result<()> {
         }
         Command::Bench(args) => bench::run(args),
         Command::Manifest(cmd) => runtime()?.block_on(manifest::run(cmd)),
+        Command::Lists(cmd) => runtime()?.block_on(lists::run(cmd)),
     }
 }
 

@@ -394,4 +394,13 @@ max_bytes = 1000
         assert_eq!(format_duration(Duration::from_secs(5_400)), "90m");
         assert_eq!(format_duration(Duration::from_secs(61)), "61s");
     }
+
+    #[test]
+    fn the_shipped_example_parses() {
+        let text = include_str!("../examples/tansiq.toml");
+        let c = Config::parse(text).unwrap();
+        let names: Vec<&str> = c.sources.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["un-sc", "ofac-sdn", "au-dfat"]);
+        assert_eq!(c.source("au-dfat").unwrap().format, Format::DfatXlsx);
+    }
 }

@@ -14,6 +14,12 @@ pub struct DemoArgs {
     /// imported again idempotently).
     #[arg(long, default_value = "tansiq-demo.db")]
     pub db: String,
+    /// Where the demo node listens after the screenings.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Screen the demo travellers and exit, without starting the node.
+    #[arg(long)]
+    pub no_serve: bool,
 }
 
 /// The version label of the built-in demo list: bump it when the generator
@@ -96,5 +102,8 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         "\nTry it yourself:\n  cargo run --release -q -p tansiq-cli -- screen \"<a name, in any script>\" --db {}",
         args.db
     );
-    Ok(())
+    if args.no_serve {
+        return Ok(());
+    }
+    crate::node::serve_demo(&args.db, &args.listen).await
 }

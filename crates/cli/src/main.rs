@@ -15,6 +15,7 @@ mod import;
 mod lists;
 mod manifest;
 mod mrz;
+mod node;
 mod output;
 mod screen;
 
@@ -60,6 +61,12 @@ enum Command {
     /// million entities): index build time and memory, screening latency
     /// on one thread, throughput on all, and whole-flight screening.
     Bench(bench::BenchArgs),
+    /// Run the node's HTTP service (API, metrics, OpenAPI) until Ctrl-C or
+    /// SIGTERM, finishing in-flight requests.
+    Serve(node::ServeArgs),
+    /// Accounts: create the first admin and API keys, revoke keys.
+    #[command(subcommand)]
+    Admin(node::AdminCommand),
     /// Airline passenger manifests (UN/EDIFACT PAXLST or CSV).
     #[command(subcommand)]
     Manifest(manifest::ManifestCommand),
@@ -88,6 +95,8 @@ fn main() -> Result<()> {
             std::process::exit(code)
         }
         Command::Bench(args) => bench::run(args),
+        Command::Serve(args) => runtime()?.block_on(node::serve(args)),
+        Command::Admin(cmd) => runtime()?.block_on(node::admin(cmd)),
         Command::Manifest(cmd) => runtime()?.block_on(manifest::run(cmd)),
         Command::Lists(cmd) => runtime()?.block_on(lists::run(cmd)),
     }

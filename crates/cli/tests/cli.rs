@@ -39,7 +39,10 @@ fn repo_file(rel: &str) -> PathBuf {
 #[test]
 fn demo_answers_every_traveller_as_expected() {
     let dir = tempfile::tempdir().unwrap();
-    let out = ok(&tansiq(&["demo", "--db", "demo.db"], dir.path()));
+    let out = ok(&tansiq(
+        &["demo", "--db", "demo.db", "--no-serve"],
+        dir.path(),
+    ));
     assert!(out.contains("first version of this list"), "{out}");
     let line = out
         .lines()
@@ -50,7 +53,10 @@ fn demo_answers_every_traveller_as_expected() {
     assert!(total >= 6, "{line}");
     assert_eq!(got.trim().parse::<usize>().unwrap(), total, "{out}");
     // A second run re-imports idempotently.
-    let again = ok(&tansiq(&["demo", "--db", "demo.db"], dir.path()));
+    let again = ok(&tansiq(
+        &["demo", "--db", "demo.db", "--no-serve"],
+        dir.path(),
+    ));
     assert!(again.contains("unchanged"), "{again}");
 }
 
@@ -107,7 +113,7 @@ fn mrz_exit_codes() {
 #[test]
 fn manifest_screen_writes_one_report_entry_per_traveller() {
     let dir = tempfile::tempdir().unwrap();
-    ok(&tansiq(&["demo", "--db", "m.db"], dir.path()));
+    ok(&tansiq(&["demo", "--db", "m.db", "--no-serve"], dir.path()));
     let edi = tansiq_travel::write_paxlst(&tansiq_travel::synthetic_interchange(40, 3, 7));
     std::fs::write(dir.path().join("flight.edi"), edi).unwrap();
     let out = ok(&tansiq(
@@ -275,4 +281,58 @@ fn match_pairs_scores_each_line() {
         lines[1]["score"].as_f64().unwrap(),
     );
     assert!(a >= 0.8 && b < 0.5, "{a} {b}");
+}
+
+/// The demo ends by starting the node over HTTP and printing a ready curl
+/// line with a demo key; that line works.
+#[test]
+fn demo_node_answers_the_printed_curl_line() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tansiq"))
+        .args(["demo", "--db", "d.db", "--listen", &listen])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let token = loop {
+        let line = lines.next().expect("the demo printed a curl line").unwrap();
+        if let Some(rest) = line.split("Bearer ").nth(1) {
+            break rest.split('\'').next().unwrap().to_string();
+        }
+    };
+    let url = format!("http://{listen}/v1/screen");
+    let body = r#"{"names": ["Abdul Kader Bin Yousef"], "birth_date": "1979-03-14"}"#;
+    let mut answer = String::new();
+    for _ in 0..50 {
+        let o = Command::new("curl")
+            .args([
+                "-s",
+                "-f",
+                &url,
+                "-H",
+                &format!("Authorization: Bearer {token}"),
+            ])
+            .args(["-H", "Content-Type: application/json", "-d", body])
+            .output()
+            .expect("curl runs");
+        if o.status.success() {
+            answer = String::from_utf8_lossy(&o.stdout).into_owned();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let json: serde_json::Value =
+        serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer:?}"));
+    assert!(answer.contains("demo-p-0001"), "{json}");
 }

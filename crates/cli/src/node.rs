@@ -1,0 +1,195 @@
+//! `tansiq serve` and `tansiq admin`: the national node's HTTP service and
+//! the commands that create its first accounts.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use tansiq_server::{Config, Pepper, create_admin, create_key};
+use tansiq_store::{Role, Store};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// tansiq.toml (see crates/server/tansiq.example.toml); every key can
+    /// also be set by TANSIQ_<SECTION>_<KEY>.
+    #[arg(long, env = "TANSIQ_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+pub async fn serve(args: ServeArgs) -> Result<()> {
+    let config = Config::load(args.config.as_deref()).context("reading the configuration")?;
+    eprintln!(
+        "tansiq node: listening on {} (store {})",
+        config.server.listen, config.store.location
+    );
+    tansiq_server::serve(config, shutdown_signal())
+        .await
+        .context("serving")?;
+    Ok(())
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AdminCommand {
+    /// Create an agency (if absent), an admin user in it, and an API key;
+    /// the key is printed once and never again.
+    CreateAdmin(CreateAdminArgs),
+    /// Issue a new API key for an existing user (printed once).
+    CreateKey(CreateKeyArgs),
+    /// Revoke an API key by its id.
+    RevokeKey(RevokeKeyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateAdminArgs {
+    #[arg(long)]
+    pub agency: String,
+    #[arg(long)]
+    pub agency_name: String,
+    #[arg(long)]
+    pub user: String,
+    #[arg(long)]
+    pub name: String,
+    /// Days until the key expires.
+    #[arg(long, default_value_t = 90)]
+    pub days: u32,
+    #[arg(long, env = "TANSIQ_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateKeyArgs {
+    #[arg(long)]
+    pub user: String,
+    #[arg(long, default_value = "created by tansiq admin")]
+    pub label: String,
+    #[arg(long, default_value_t = 90)]
+    pub days: u32,
+    #[arg(long, env = "TANSIQ_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RevokeKeyArgs {
+    pub id: String,
+    #[arg(long, env = "TANSIQ_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+async fn open(config: &Option<PathBuf>) -> Result<(Config, Store, Pepper)> {
+    let config = Config::load(config.as_deref()).context("reading the configuration")?;
+    let store = Store::open(&config.store.location)
+        .await
+        .with_context(|| format!("opening the store {}", config.store.location))?;
+    let pepper = Pepper::load_or_create(&config.security.pepper_file)
+        .context("loading the API-key pepper")?;
+    Ok((config, store, pepper))
+}
+
+pub async fn admin(cmd: AdminCommand) -> Result<()> {
+    match cmd {
+        AdminCommand::CreateAdmin(a) => {
+            let (_, store, pepper) = open(&a.config).await?;
+            let key = create_admin(
+                &store,
+                &pepper,
+                &a.agency,
+                &a.agency_name,
+                &a.user,
+                &a.name,
+                a.days,
+            )
+            .await
+            .context("creating the admin")?;
+            store.close().await;
+            println!(
+                "admin {} of agency {} created; API key (shown once):",
+                a.user, a.agency
+            );
+            println!("{}", key.token);
+        }
+        AdminCommand::CreateKey(a) => {
+            let (_, store, pepper) = open(&a.config).await?;
+            let key = create_key(&store, &pepper, &a.user, &a.label, a.days)
+                .await
+                .context("creating the key")?;
+            store.close().await;
+            println!("API key for {} (shown once):", a.user);
+            println!("{}", key.token);
+        }
+        AdminCommand::RevokeKey(a) => {
+            let (_, store, _) = open(&a.config).await?;
+            let rec = store
+                .revoke_api_key(&a.id)
+                .await
+                .context("revoking the key")?;
+            store.close().await;
+            println!("key {} revoked", rec.id);
+        }
+    }
+    Ok(())
+}
+
+/// Sets up the demo node's officer account and starts serving the demo
+/// store; prints a ready `curl` line with a fresh demo key.
+pub async fn serve_demo(db: &str, listen: &str) -> Result<()> {
+    let toml = format!(
+        "[server]\nlisten = {listen:?}\n[store]\nlocation = {db:?}\n[security]\npepper_file = {:?}\n",
+        format!("{db}.pepper")
+    );
+    let config = Config::from_toml_str(&toml, std::env::vars()).context("demo configuration")?;
+    let store = Store::open(db)
+        .await
+        .with_context(|| format!("opening {db}"))?;
+    let pepper = Pepper::load_or_create(&config.security.pepper_file)?;
+    if store.agency("demo-border").await?.is_none() {
+        store
+            .create_agency("demo-border", "Demo border police (fictitious)")
+            .await?;
+    }
+    if store.user("demo-officer").await?.is_none() {
+        store
+            .create_user(
+                "demo-officer",
+                "demo-border",
+                "Demo officer",
+                &[Role::Officer, Role::Analyst],
+            )
+            .await?;
+    }
+    let key = create_key(&store, &pepper, "demo-officer", "tansiq demo", 1).await?;
+    store.close().await;
+    println!(
+        "\nThe demo node now serves the same store over HTTP on http://{listen} (Ctrl-C stops it)."
+    );
+    println!("Screen a traveller as the demo officer (the key is valid for one day):\n");
+    println!(
+        "  curl -s http://{listen}/v1/screen -H 'Authorization: Bearer {}' \\\n       -H 'Content-Type: application/json' \\\n       -d '{{\"names\": [\"عبد القادر بن يوسف\"], \"birth_date\": \"1979\"}}'\n",
+        key.token
+    );
+    println!("  OpenAPI description: http://{listen}/openapi.json\n");
+    tansiq_server::serve(config, shutdown_signal())
+        .await
+        .context("serving the demo node")?;
+    Ok(())
+}

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod demo;
 mod eval;
+mod export;
 mod import;
 mod lists;
 mod manifest;
@@ -41,6 +42,8 @@ enum Command {
     /// counts and what was added, changed and removed since the previous
     /// version of the same list.
     Import(import::ImportArgs),
+    /// Export the store's active entities as FollowTheMoney JSON lines.
+    Export(export::ExportArgs),
     /// Screen one traveller against every active entry of the store.
     Screen(screen::ScreenArgs),
     /// Screen every query of a benchmark file against an in-memory
@@ -86,6 +89,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Import(args) => runtime()?.block_on(import::run(args)),
+        Command::Export(args) => runtime()?.block_on(export::run(args)),
         Command::Screen(args) => runtime()?.block_on(screen::run(args)),
         Command::Eval(args) => eval::run_eval(args),
         Command::MatchPairs(args) => eval::run_match_pairs(args),

@@ -78,6 +78,26 @@ fn national_csv_import_then_screen_in_arabic_script() {
     assert_eq!(json["matches"][0]["id"], "xx-0001", "{out}");
     assert_ne!(json["band"], "none", "{out}");
     assert!(json["matches"][0]["explanation"].is_object(), "{out}");
+
+    // Export a list, then import the export into another store: the same
+    // entities.
+    ok(&tansiq(&["demo", "--db", "d.db", "--no-serve"], dir.path()));
+    ok(&tansiq(
+        &[
+            "export", "--db", "d.db", "--source", "demo", "--out", "d.jsonl",
+        ],
+        dir.path(),
+    ));
+    let exported = std::fs::read_to_string(dir.path().join("d.jsonl")).unwrap();
+    assert_eq!(exported.lines().count(), 320);
+    let out = ok(&tansiq(
+        &["import", "d.jsonl", "--db", "copy.db"],
+        dir.path(),
+    ));
+    assert!(
+        out.contains("format: ftm (detected)") && out.contains("320 entities added"),
+        "{out}"
+    );
 }
 
 #[test]

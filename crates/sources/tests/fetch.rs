@@ -27,6 +27,12 @@ fn un_bytes() -> Option<Vec<u8>> {
 enum Mode {
     /// 200 with the body and ETag; 304 when `If-None-Match` matches.
     Serve { body: Vec<u8>, etag: String },
+    /// 200 with the body and Last-Modified (no ETag); 304 when
+    /// `If-Modified-Since` equals it.
+    Dated {
+        body: Vec<u8>,
+        last_modified: String,
+    },
     /// This status with a small HTML error page.
     Status(u16),
     /// Waits this long before answering with the body.
@@ -38,6 +44,8 @@ struct Shared {
     mode: Arc<Mutex<Mode>>,
     /// `If-None-Match` of every request received.
     seen: Arc<Mutex<Vec<Option<String>>>>,
+    /// `If-Modified-Since` of every request received.
+    seen_since: Arc<Mutex<Vec<Option<String>>>>,
 }
 
 struct Server {
@@ -50,6 +58,7 @@ impl Server {
         let shared = Shared {
             mode: Arc::new(Mutex::new(mode)),
             seen: Arc::new(Mutex::new(Vec::new())),
+            seen_since: Arc::new(Mutex::new(Vec::new())),
         };
         let app = axum::Router::new()
             .route("/un.xml", axum::routing::get(serve))
@@ -78,6 +87,11 @@ async fn serve(AxState(s): AxState<Shared>, headers: HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     s.seen.lock().unwrap().push(inm.clone());
+    let since = headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    s.seen_since.lock().unwrap().push(since.clone());
     let mode = s.mode.lock().unwrap().clone();
     match mode {
         Mode::Serve { body, etag } => {
@@ -90,6 +104,20 @@ async fn serve(AxState(s): AxState<Shared>, headers: HeaderMap) -> Response {
                     (header::ETAG, etag),
                     (header::CONTENT_TYPE, "application/xml".to_string()),
                 ],
+                body,
+            )
+                .into_response()
+        }
+        Mode::Dated {
+            body,
+            last_modified,
+        } => {
+            if since.as_deref() == Some(last_modified.as_str()) {
+                return StatusCode::NOT_MODIFIED.into_response();
+            }
+            (
+                StatusCode::OK,
+                [(header::LAST_MODIFIED, last_modified)],
                 body,
             )
                 .into_response()
@@ -555,4 +583,43 @@ async fn status_reports_versions_errors_and_staleness() {
         .await
         .unwrap();
     assert!(!status[0].stale);
+}
+
+#[tokio::test]
+async fn last_modified_is_sent_back_as_if_modified_since() {
+    let Some(un) = un_bytes() else { return };
+    let date = "Fri, 27 Feb 2026 00:00:09 GMT".to_string();
+    let server = Server::start(Mode::Dated {
+        body: un.clone(),
+        last_modified: date.clone(),
+    })
+    .await;
+    let node = Node::new().await;
+    let def = un_source(&server.url, "");
+    assert_eq!(imported(node.update(&def).await.unwrap()).added.len(), 1003);
+    let before = node.store.dump().await.unwrap();
+    assert_eq!(node.update(&def).await.unwrap(), Outcome::NotModified);
+    assert_eq!(
+        server.shared.seen_since.lock().unwrap().clone(),
+        vec![None, Some(date)]
+    );
+    assert_eq!(server.seen(), vec![None, None]);
+    assert_eq!(node.store.dump().await.unwrap(), before);
+
+    // A new database with the old state file: the validators are not
+    // trusted, the list is fetched whole.
+    let fresh = tempfile::tempdir().unwrap();
+    let db = fresh.path().join("other.db");
+    let store = Store::open(db.to_str().unwrap()).await.unwrap();
+    let report = imported(
+        node.updater
+            .update(&store, &def, OffsetDateTime::now_utc())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(report.added.len(), 1003);
+    assert_eq!(
+        server.shared.seen_since.lock().unwrap().last().unwrap(),
+        &None
+    );
 }

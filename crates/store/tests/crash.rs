@@ -24,43 +24,63 @@ const CHILD_ROUND: &str = "TANSIQ_STORE_CRASH_ROUND";
 /// lands at different points of a transaction).
 const KILL_AFTER: [usize; 3] = [40, 97, 151];
 
-fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .expect("tokio runtime");
-    if let Ok(location) = std::env::var(CHILD_LOCATION) {
-        let round = std::env::var(CHILD_ROUND).unwrap_or_default();
-        runtime.block_on(child(&location, &round));
+        .expect("tokio runtime")
+}
+
+/// In a child process (re-invoked by the parent test), writes until it is
+/// killed and returns `true`; in the parent returns `false`.
+fn run_as_child() -> bool {
+    let Ok(location) = std::env::var(CHILD_LOCATION) else {
+        return false;
+    };
+    let round = std::env::var(CHILD_ROUND).unwrap_or_default();
+    runtime().block_on(child(&location, &round));
+    true
+}
+
+#[test]
+fn crash_on_sqlite() {
+    if run_as_child() {
         return;
     }
-
     let dir = tempfile::tempdir().expect("temporary folder");
     let path = dir.path().join("crash.db");
     let location = path.to_str().expect("utf-8 path").to_string();
-    let kept = runtime.block_on(crash_rounds(&location));
-    println!("crash on sqlite: ok, {kept} acknowledged writes survived 3 kills");
+    let kept = runtime().block_on(crash_rounds("crash_on_sqlite", &location));
+    eprintln!("crash on sqlite: ok, {kept} acknowledged writes survived 3 kills");
+}
 
-    if let Some(server) = tansiq_testkit::postgres_url("PostgreSQL crash test") {
-        runtime.block_on(async {
-            let db = support::TestDb::create(&server, "crash").await;
-            let url = db.url.clone();
-            let outcome = tokio::spawn(async move { crash_rounds(&url).await }).await;
-            db.drop_db().await;
-            match outcome {
-                Ok(kept) => {
-                    println!("crash on postgres: ok, {kept} acknowledged writes survived 3 kills")
-                }
-                Err(e) => std::panic::resume_unwind(e.into_panic()),
-            }
-        });
+#[test]
+fn crash_on_postgres() {
+    if run_as_child() {
+        return;
     }
+    let Some(server) = tansiq_testkit::postgres_url("PostgreSQL crash test") else {
+        return;
+    };
+    runtime().block_on(async {
+        let db = support::TestDb::create(&server, "crash").await;
+        let url = db.url.clone();
+        let outcome =
+            tokio::spawn(async move { crash_rounds("crash_on_postgres", &url).await }).await;
+        db.drop_db().await;
+        match outcome {
+            Ok(kept) => {
+                eprintln!("crash on postgres: ok, {kept} acknowledged writes survived 3 kills")
+            }
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    });
 }
 
 /// Runs the kill rounds on one store; returns how many writes were
 /// acknowledged (and found) in all.
-async fn crash_rounds(location: &str) -> usize {
+async fn crash_rounds(test: &str, location: &str) -> usize {
     // Create the schema first so the children race only on writes.
     Store::open(location)
         .await
@@ -69,7 +89,7 @@ async fn crash_rounds(location: &str) -> usize {
         .await;
     let mut acknowledged = BTreeSet::new();
     for (round, kill_after) in KILL_AFTER.iter().enumerate() {
-        let acked = run_and_kill(location, round, *kill_after);
+        let acked = run_and_kill(test, location, round, *kill_after);
         assert!(
             acked.len() >= *kill_after,
             "round {round}: the child acknowledged only {} writes",
@@ -110,9 +130,13 @@ async fn crash_rounds(location: &str) -> usize {
 
 /// Starts a writer child, waits for `kill_after` acknowledgements, kills it
 /// with SIGKILL and returns every id it acknowledged before dying.
-fn run_and_kill(location: &str, round: usize, kill_after: usize) -> BTreeSet<String> {
+fn run_and_kill(test: &str, location: &str, round: usize, kill_after: usize) -> BTreeSet<String> {
     let exe = std::env::current_exe().expect("own executable");
+    // The child is this test binary running only the same test, which sees
+    // CHILD_LOCATION and writes until killed; libtest's own lines on stdout
+    // are told apart from acknowledged ids by the ids' prefix.
     let mut child = Command::new(exe)
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD_LOCATION, location)
         .env(CHILD_ROUND, round.to_string())
         .stdout(Stdio::piped())
@@ -125,7 +149,9 @@ fn run_and_kill(location: &str, round: usize, kill_after: usize) -> BTreeSet<Str
     while acked.len() < kill_after && Instant::now() < deadline {
         match lines.next() {
             Some(Ok(id)) => {
-                acked.insert(id);
+                if id.starts_with("crash-") {
+                    acked.insert(id);
+                }
             }
             _ => break,
         }
@@ -137,7 +163,9 @@ fn run_and_kill(location: &str, round: usize, kill_after: usize) -> BTreeSet<Str
     assert!(!status.success(), "the writer was killed, not finished");
     // Ids printed before the kill are acknowledged too.
     for id in lines.map_while(Result::ok) {
-        acked.insert(id);
+        if id.starts_with("crash-") {
+            acked.insert(id);
+        }
     }
     acked
 }

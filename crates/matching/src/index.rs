@@ -216,7 +216,9 @@ pub(crate) fn split_listed_name(raw: &str) -> Vec<String> {
     out
 }
 
-fn join_collapse(a: &str, b: &str) -> String {
+/// Two skeletons written as one word, every run of one letter written
+/// once, as glued names are often spelled (Ben + Nasser = Benasser).
+pub(crate) fn join_collapse(a: &str, b: &str) -> String {
     let mut out = String::with_capacity(a.len() + b.len());
     for c in a.chars().chain(b.chars()) {
         if !out.ends_with(c) {

@@ -7,8 +7,8 @@ use tansiq_names::{MAX_TOKENS, Script, Token, UnitKind, tokenize};
 
 use crate::explain::{Evidence, EvidenceKind, Explanation, Rule, TokenAlignment};
 use crate::index::{
-    Index, NameRec, QForm, VTok, joinable, skeleton_keys, split_listed_name, token_similarity,
-    token_weight, variant_factor,
+    Index, NameRec, QForm, VTok, join_collapse, joinable, skeleton_keys, split_listed_name,
+    token_similarity, token_weight, variant_factor,
 };
 use crate::{Band, Match, MatcherConfig, Query};
 
@@ -44,16 +44,6 @@ pub(crate) fn credit(s: f32, config: &MatcherConfig) -> f32 {
     } else {
         ((s - lo) / (hi - lo)).powf(config.credit_power as f32)
     }
-}
-
-fn join_collapse(a: &str, b: &str) -> String {
-    let mut out = String::with_capacity(a.len() + b.len());
-    for c in a.chars().chain(b.chars()) {
-        if !out.ends_with(c) {
-            out.push(c);
-        }
-    }
-    out
 }
 
 impl Index {

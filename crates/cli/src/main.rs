@@ -8,6 +8,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod bench;
 mod demo;
 mod eval;
@@ -67,6 +68,9 @@ enum Command {
     /// Run the node's HTTP service (API, metrics, OpenAPI) until Ctrl-C or
     /// SIGTERM, finishing in-flight requests.
     Serve(node::ServeArgs),
+    /// The tamper-evident audit log: verify the chain, write checkpoints.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Accounts: create the first admin and API keys, revoke keys.
     #[command(subcommand)]
     Admin(node::AdminCommand),
@@ -100,6 +104,10 @@ fn main() -> Result<()> {
         }
         Command::Bench(args) => bench::run(args),
         Command::Serve(args) => runtime()?.block_on(node::serve(args)),
+        Command::Audit(cmd) => {
+            let code = runtime()?.block_on(audit::run(cmd))?;
+            std::process::exit(code)
+        }
         Command::Admin(cmd) => runtime()?.block_on(node::admin(cmd)),
         Command::Manifest(cmd) => runtime()?.block_on(manifest::run(cmd)),
         Command::Lists(cmd) => runtime()?.block_on(lists::run(cmd)),

@@ -350,9 +350,30 @@ fn demo_node_answers_the_printed_curl_line() {
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
-    let _ = child.kill();
+    // SIGTERM: the node finishes, flushing its queued audit events.
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
     let _ = child.wait();
     let json: serde_json::Value =
         serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer:?}"));
     assert!(answer.contains("demo-p-0001"), "{json}");
+
+    // The screening was audited, and the chain verifies, also against a
+    // checkpoint of its head.
+    let out = ok(&tansiq(&["audit", "verify", "--db", "d.db"], dir.path()));
+    let n: u64 = out
+        .split("intact: ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(n >= 1, "{out}");
+    ok(&tansiq(
+        &["audit", "checkpoint", "--db", "d.db", "--out", "c.json"],
+        dir.path(),
+    ));
+    let out = ok(&tansiq(
+        &["audit", "verify", "--db", "d.db", "--checkpoint", "c.json"],
+        dir.path(),
+    ));
+    assert!(out.contains("holding checkpoint"), "{out}");
 }

@@ -103,10 +103,9 @@ pub fn latin_key(word: &str) -> Vec<u8> {
                 }
             }
             _ => {
-                // consonants: reuse the skeleton digraph rules on the
+                // consonants: the skeleton's digraph rules on the
                 // remaining letters
-                let rest = &word[i..];
-                let (cls, used) = latin_consonant(rest);
+                let (cls, used) = crate::skeleton::latin_consonant(&w[i..]);
                 (cls, used.max(1))
             }
         };
@@ -116,96 +115,6 @@ pub fn latin_key(word: &str) -> Vec<u8> {
         i += len;
     }
     out
-}
-
-/// Class of the consonant at the start of `s` and how many bytes it uses.
-fn latin_consonant(s: &str) -> (Option<u8>, usize) {
-    let b = s.as_bytes();
-    let at = |i: usize| -> u8 { b.get(i).copied().unwrap_or(0) };
-    let c = at(0);
-    let next = at(1);
-    match c {
-        b'b' => (Some(b'B'), 1),
-        b'p' => {
-            if next == b'h' {
-                (Some(b'F'), 2)
-            } else {
-                (Some(b'B'), 1)
-            }
-        }
-        b't' => {
-            if next == b'h' {
-                (Some(b'T'), 2)
-            } else if next == b's' && at(2) == b'c' && at(3) == b'h' {
-                (Some(b'C'), 4)
-            } else {
-                (Some(b'T'), 1)
-            }
-        }
-        b'd' => {
-            if next == b'h' {
-                (Some(b'D'), 2)
-            } else if next == b'j' {
-                (Some(b'J'), 2)
-            } else if next == b'z' && at(2) == b'h' {
-                (Some(b'J'), 3)
-            } else if next == b's' && at(2) == b'c' && at(3) == b'h' {
-                (Some(b'J'), 4)
-            } else {
-                (Some(b'D'), 1)
-            }
-        }
-        b'j' => (Some(b'J'), 1),
-        b'z' => {
-            if next == b'h' {
-                (Some(b'J'), 2)
-            } else {
-                (Some(b'Z'), 1)
-            }
-        }
-        b's' => {
-            if next == b'h' {
-                (Some(b'C'), 2)
-            } else if next == b'c' && at(2) == b'h' {
-                (Some(b'C'), 3)
-            } else {
-                (Some(b'S'), 1)
-            }
-        }
-        b'c' => {
-            if next == b'h' {
-                (Some(b'C'), 2)
-            } else if next == b'k' {
-                (Some(b'K'), 2)
-            } else if matches!(next, b'e' | b'i' | b'y') {
-                (Some(b'S'), 1)
-            } else {
-                (Some(b'K'), 1)
-            }
-        }
-        b'k' => {
-            if next == b'h' {
-                (Some(b'X'), 2)
-            } else {
-                (Some(b'K'), 1)
-            }
-        }
-        b'q' => (Some(b'K'), 1),
-        b'g' => {
-            if next == b'h' {
-                (Some(b'G'), 2)
-            } else {
-                (Some(b'G'), 1)
-            }
-        }
-        b'x' => (Some(b'X'), 1),
-        b'f' | b'v' => (Some(b'F'), 1),
-        b'r' => (Some(b'R'), 1),
-        b'l' => (Some(b'L'), 1),
-        b'm' => (Some(b'M'), 1),
-        b'n' => (Some(b'N'), 1),
-        _ => (None, 1),
-    }
 }
 
 /// Phonetic key of a normalised Arabic-script word (without article).

@@ -132,79 +132,6 @@ pub fn latin_skeleton(word: &str) -> String {
                     (None, 1)
                 }
             }
-            b'b' | b'p' => {
-                if c == b'p' && next == b'h' {
-                    (Some(b'F'), 2)
-                } else {
-                    (Some(b'B'), 1)
-                }
-            }
-            b't' => {
-                if next == b'h' {
-                    (Some(b'T'), 2)
-                } else if next == b's' && at(i + 2) == b'c' && at(i + 3) == b'h' {
-                    (Some(b'C'), 4)
-                } else {
-                    (Some(b'T'), 1)
-                }
-            }
-            b'd' => {
-                if next == b'h' {
-                    (Some(b'D'), 2)
-                } else if next == b'j' {
-                    (Some(b'J'), 2)
-                } else if next == b'z' && at(i + 2) == b'h' {
-                    (Some(b'J'), 3)
-                } else if next == b's' && at(i + 2) == b'c' && at(i + 3) == b'h' {
-                    (Some(b'J'), 4)
-                } else {
-                    (Some(b'D'), 1)
-                }
-            }
-            b'j' => (Some(b'J'), 1),
-            b'z' => {
-                if next == b'h' {
-                    (Some(b'J'), 2)
-                } else {
-                    (Some(b'Z'), 1)
-                }
-            }
-            b's' => {
-                if next == b'h' {
-                    (Some(b'C'), 2)
-                } else if next == b'c' && at(i + 2) == b'h' {
-                    (Some(b'C'), 3)
-                } else {
-                    (Some(b'S'), 1)
-                }
-            }
-            b'c' => {
-                if next == b'h' {
-                    (Some(b'C'), 2)
-                } else if next == b'k' {
-                    (Some(b'K'), 2)
-                } else if matches!(next, b'e' | b'i' | b'y') {
-                    (Some(b'S'), 1)
-                } else {
-                    (Some(b'K'), 1)
-                }
-            }
-            b'k' => {
-                if next == b'h' {
-                    (Some(b'X'), 2)
-                } else {
-                    (Some(b'K'), 1)
-                }
-            }
-            b'q' => (Some(b'K'), 1),
-            b'g' => {
-                if next == b'h' {
-                    (Some(b'G'), 2)
-                } else {
-                    (Some(b'G'), 1)
-                }
-            }
-            b'x' => (Some(b'X'), 1),
             b'h' => {
                 // word-final h after a vowel is silent (Abdullah, Fatimah)
                 if i + 1 == n && i > 0 && is_vowel(w[i - 1]) {
@@ -213,12 +140,9 @@ pub fn latin_skeleton(word: &str) -> String {
                     (Some(b'H'), 1)
                 }
             }
-            b'f' | b'v' => (Some(b'F'), 1),
-            b'r' => (Some(b'R'), 1),
-            b'l' => (Some(b'L'), 1),
-            b'm' => (Some(b'M'), 1),
-            b'n' => (Some(b'N'), 1),
-            _ => (None, 1),
+            // consonants: one table of digraph rules, shared with the
+            // phonetic key
+            _ => latin_consonant(&w[i..]),
         };
         if let Some(class) = class {
             push_class(&mut out, class);
@@ -226,6 +150,97 @@ pub fn latin_skeleton(word: &str) -> String {
         i += len;
     }
     out
+}
+
+/// Class of the Latin consonant at the start of `b` and how many bytes it
+/// uses; `(None, 1)` for anything else. Bytes, not `str`, so a caller may
+/// step through non-ASCII text one byte at a time.
+pub(crate) fn latin_consonant(b: &[u8]) -> (Option<u8>, usize) {
+    let at = |i: usize| -> u8 { b.get(i).copied().unwrap_or(0) };
+    let c = at(0);
+    let next = at(1);
+    match c {
+        b'b' => (Some(b'B'), 1),
+        b'p' => {
+            if next == b'h' {
+                (Some(b'F'), 2)
+            } else {
+                (Some(b'B'), 1)
+            }
+        }
+        b't' => {
+            if next == b'h' {
+                (Some(b'T'), 2)
+            } else if next == b's' && at(2) == b'c' && at(3) == b'h' {
+                (Some(b'C'), 4)
+            } else {
+                (Some(b'T'), 1)
+            }
+        }
+        b'd' => {
+            if next == b'h' {
+                (Some(b'D'), 2)
+            } else if next == b'j' {
+                (Some(b'J'), 2)
+            } else if next == b'z' && at(2) == b'h' {
+                (Some(b'J'), 3)
+            } else if next == b's' && at(2) == b'c' && at(3) == b'h' {
+                (Some(b'J'), 4)
+            } else {
+                (Some(b'D'), 1)
+            }
+        }
+        b'j' => (Some(b'J'), 1),
+        b'z' => {
+            if next == b'h' {
+                (Some(b'J'), 2)
+            } else {
+                (Some(b'Z'), 1)
+            }
+        }
+        b's' => {
+            if next == b'h' {
+                (Some(b'C'), 2)
+            } else if next == b'c' && at(2) == b'h' {
+                (Some(b'C'), 3)
+            } else {
+                (Some(b'S'), 1)
+            }
+        }
+        b'c' => {
+            if next == b'h' {
+                (Some(b'C'), 2)
+            } else if next == b'k' {
+                (Some(b'K'), 2)
+            } else if matches!(next, b'e' | b'i' | b'y') {
+                (Some(b'S'), 1)
+            } else {
+                (Some(b'K'), 1)
+            }
+        }
+        b'k' => {
+            if next == b'h' {
+                (Some(b'X'), 2)
+            } else {
+                (Some(b'K'), 1)
+            }
+        }
+        b'q' => (Some(b'K'), 1),
+        b'g' => {
+            if next == b'h' {
+                (Some(b'G'), 2)
+            } else {
+                (Some(b'G'), 1)
+            }
+        }
+        b'x' => (Some(b'X'), 1),
+        b'f' | b'v' => (Some(b'F'), 1),
+        b'r' => (Some(b'R'), 1),
+        b'l' => (Some(b'L'), 1),
+        b'm' => (Some(b'M'), 1),
+        b'n' => (Some(b'N'), 1),
+        _ => (None, 1),
+    }
 }
 
 /// Coarse class used for candidate keys: classes that spellings confuse
@@ -337,6 +352,17 @@ mod tests {
     #[track_caller]
     fn lat(word: &str, expect: &str) {
         assert_eq!(latin_skeleton(word), expect, "skeleton of {word:?}");
+    }
+
+    #[test]
+    fn non_ascii_bytes_are_skipped_not_sliced() {
+        // A multi-byte letter between consonants: stepping byte by byte
+        // must neither panic nor read it as a consonant.
+        lat("kh\u{e9}dr", "XDR");
+        assert_eq!(
+            crate::phonetic::latin_key("\u{e9}sh"),
+            crate::phonetic::latin_key("sh")
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod lists;
 mod manifest;
 mod mrz;
 mod node;
+mod nodeid;
 mod output;
 mod screen;
 
@@ -71,6 +72,9 @@ enum Command {
     /// The tamper-evident audit log: verify the chain, write checkpoints.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The node's Ed25519 identity: show its public keys, rotate its key.
+    #[command(subcommand)]
+    Node(nodeid::NodeCommand),
     /// Accounts: create the first admin and API keys, revoke keys.
     #[command(subcommand)]
     Admin(node::AdminCommand),
@@ -108,6 +112,7 @@ fn main() -> Result<()> {
             let code = runtime()?.block_on(audit::run(cmd))?;
             std::process::exit(code)
         }
+        Command::Node(cmd) => nodeid::run(cmd),
         Command::Admin(cmd) => runtime()?.block_on(node::admin(cmd)),
         Command::Manifest(cmd) => runtime()?.block_on(manifest::run(cmd)),
         Command::Lists(cmd) => runtime()?.block_on(lists::run(cmd)),

@@ -154,8 +154,10 @@ pub async fn admin(cmd: AdminCommand) -> Result<()> {
 /// store; prints a ready `curl` line with a fresh demo key.
 pub async fn serve_demo(db: &str, listen: &str) -> Result<()> {
     let toml = format!(
-        "[server]\nlisten = {listen:?}\n[store]\nlocation = {db:?}\n[security]\npepper_file = {:?}\n",
-        format!("{db}.pepper")
+        "[server]\nlisten = {listen:?}\n[store]\nlocation = {db:?}\n[security]\npepper_file = {:?}\n[node]\nid = \"demo\"\nidentity_file = {:?}\n[audit]\ncheckpoint_file = {:?}\n",
+        format!("{db}.pepper"),
+        format!("{db}.identity"),
+        format!("{db}.checkpoint"),
     );
     let config = Config::from_toml_str(&toml, std::env::vars()).context("demo configuration")?;
     let store = Store::open(db)

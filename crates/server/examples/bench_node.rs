@@ -21,6 +21,8 @@ async fn main() {
     config.server.listen = format!("127.0.0.1:{port}");
     config.store.location = dir.path().join("bench.db").display().to_string();
     config.security.pepper_file = dir.path().join("pepper");
+    config.node.identity_file = dir.path().join("identity");
+    config.audit.checkpoint_file = dir.path().join("checkpoint");
     config.rate_limit.per_key_per_second = 0;
     let store = Store::open(&config.store.location).await.unwrap();
     let bytes = std::fs::read(&list).unwrap();

@@ -25,6 +25,9 @@ pub struct Config {
     pub screening: ScreeningSection,
     pub rate_limit: RateLimitSection,
     pub security: SecuritySection,
+    pub node: NodeSection,
+    pub audit: AuditSection,
+    pub retention: RetentionSection,
 }
 
 /// `[server]`: where and how the HTTP service listens.
@@ -137,6 +140,72 @@ impl Default for SecuritySection {
         SecuritySection {
             pepper_file: "tansiq.pepper".into(),
             key_max_days: 365,
+        }
+    }
+}
+
+/// `[node]`: who this node is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NodeSection {
+    /// The node's id among its partners (1 to 32 of a-z, 0-9, -), e.g. `dz`.
+    pub id: String,
+    /// The node's Ed25519 identity (created, mode 0600, when absent). It
+    /// signs audit checkpoints and federation messages: keep it secret and
+    /// backed up apart from the database.
+    pub identity_file: PathBuf,
+    /// After `tansiq node rotate-key`, the previous key stays valid this long.
+    pub key_rotation_window_days: u32,
+}
+
+impl Default for NodeSection {
+    fn default() -> Self {
+        NodeSection {
+            id: "local".into(),
+            identity_file: "tansiq.identity".into(),
+            key_rotation_window_days: 7,
+        }
+    }
+}
+
+/// `[audit]`: signed checkpoints of the hash-chained audit log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditSection {
+    /// Where the node writes its latest signed checkpoint (atomically
+    /// replaced). Keep it outside the database's reach, or copy it off the
+    /// machine: it is what detects a truncated or rewritten log tail.
+    pub checkpoint_file: PathBuf,
+    /// Seconds between checkpoints (one more is written at shutdown).
+    pub checkpoint_every_s: u64,
+}
+
+impl Default for AuditSection {
+    fn default() -> Self {
+        AuditSection {
+            checkpoint_file: "tansiq.checkpoint".into(),
+            checkpoint_every_s: 300,
+        }
+    }
+}
+
+/// `[retention]`: how long traveller data is kept.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSection {
+    /// Traveller data (queries, documents, matches) in audit payloads and
+    /// screening records is purged after this many days. The audit chain
+    /// stays verifiable: it covers payload hashes, not payloads.
+    pub traveller_data_days: u32,
+    /// Seconds between purge runs.
+    pub purge_every_s: u64,
+}
+
+impl Default for RetentionSection {
+    fn default() -> Self {
+        RetentionSection {
+            traveller_data_days: 90,
+            purge_every_s: 3600,
         }
     }
 }
@@ -278,6 +347,18 @@ impl Config {
         }
         if self.security.key_max_days == 0 {
             problems.push("security.key_max_days: must be at least 1".into());
+        }
+        if let Err(e) = tansiq_trust::check_node_id(&self.node.id) {
+            problems.push(format!("node.id: {e}"));
+        }
+        if self.audit.checkpoint_every_s == 0 {
+            problems.push("audit.checkpoint_every_s: must be at least 1".into());
+        }
+        if self.retention.traveller_data_days == 0 {
+            problems.push("retention.traveller_data_days: must be at least 1".into());
+        }
+        if self.retention.purge_every_s == 0 {
+            problems.push("retention.purge_every_s: must be at least 1".into());
         }
         if problems.is_empty() {
             Ok(())

@@ -35,6 +35,7 @@ mod auth;
 mod config;
 mod dto;
 mod error;
+pub mod identity;
 mod metrics;
 mod routes;
 mod state;
@@ -51,8 +52,8 @@ use tokio::net::TcpListener;
 pub use audit::{AuditEvent, AuditSink, MemoryAudit, StoreAudit, TracingAudit};
 pub use auth::{IssuedKey, KEY_CACHE_TTL, Pepper, Principal, issue_key, parse_token, visible_to};
 pub use config::{
-    Config, RateLimitSection, ScreeningSection, SecuritySection, ServerSection, StoreSection,
-    TlsSection,
+    AuditSection, Config, NodeSection, RateLimitSection, RetentionSection, ScreeningSection,
+    SecuritySection, ServerSection, StoreSection, TlsSection,
 };
 pub use error::{ApiError, JsonBody, Problem, ServerError, parse_json};
 pub use metrics::Metrics;
@@ -95,13 +96,76 @@ pub async fn serve(
     );
     let store = state.store.clone();
     let audit = state.audit.clone();
+    let identity = state.identity.clone();
+    let checkpoint_file = state.config.audit.checkpoint_file.clone();
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let result = serve_on(state, listener, tls, shutdown).await;
-    // Every audited request is answered by now: make its event durable.
+    housekeeping.abort();
+    // Every audited request is answered by now: make its event durable,
+    // then sign the final head.
     if let Some(done) = audit.flush() {
         let _ = done.await;
     }
+    match identity::write_checkpoint(&store, &identity, &checkpoint_file).await {
+        Ok(Some(cp)) => tracing::info!(seq = cp.checkpoint.seq, "final audit checkpoint written"),
+        Ok(None) => {}
+        Err(e) => tracing::error!(error = %e, "final audit checkpoint failed"),
+    }
     store.close().await;
     result
+}
+
+/// The node's periodic duties while it serves: signed audit checkpoints
+/// every `[audit] checkpoint_every_s`, and the retention purge of traveller
+/// data every `[retention] purge_every_s`. Failures are logged and retried
+/// at the next tick; they never stop the node.
+async fn housekeeping(state: AppState) {
+    let every = |s: u64| std::time::Duration::from_secs(s.max(1));
+    let mut checkpoint = tokio::time::interval(every(state.config.audit.checkpoint_every_s));
+    let mut purge = tokio::time::interval(every(state.config.retention.purge_every_s));
+    loop {
+        tokio::select! {
+            _ = checkpoint.tick() => {
+                if let Some(done) = state.audit.flush() {
+                    let _ = done.await;
+                }
+                if let Err(e) = identity::write_checkpoint(
+                    &state.store, &state.identity, &state.config.audit.checkpoint_file,
+                ).await {
+                    tracing::error!(error = %e, "audit checkpoint failed");
+                }
+            }
+            _ = purge.tick() => {
+                match purge_traveller_data(&state).await {
+                    Ok(n) if n > 0 => tracing::info!(purged = n, "retention: traveller data purged"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "retention purge failed"),
+                }
+            }
+        }
+    }
+}
+
+/// Purges traveller data older than `[retention] traveller_data_days`:
+/// audit payloads (the chain stays verifiable over their hashes). Returns
+/// how many records lost their traveller data.
+pub async fn purge_traveller_data(state: &AppState) -> Result<u64, ServerError> {
+    let days = i64::from(state.config.retention.traveller_data_days);
+    let before = OffsetDateTime::now_utc() - time::Duration::days(days);
+    let n = state.store.purge_audit_payloads(before).await?;
+    if n > 0 {
+        state.audit.record(AuditEvent {
+            at: OffsetDateTime::now_utc(),
+            actor: "system".into(),
+            agency: "-".into(),
+            key_id: "-".into(),
+            action: "retention.purge",
+            target: None,
+            outcome: "ok",
+            detail: serde_json::json!({"before": before.to_string(), "audit_payloads": n}),
+        });
+    }
+    Ok(n)
 }
 
 /// Opens the store named by the config, loads the pepper and builds the

@@ -84,6 +84,8 @@ pub struct Inner {
     pub audit: Arc<dyn AuditSink>,
     pub keys: KeyCache,
     pub limiter: RateLimiter,
+    /// The node's Ed25519 identity (`[node] identity_file`).
+    pub identity: Arc<tansiq_trust::NodeKeys>,
     pub(crate) ready: AtomicBool,
 }
 
@@ -144,6 +146,10 @@ impl AppState {
         audit: Arc<dyn AuditSink>,
     ) -> Result<AppState, ServerError> {
         let started = Instant::now();
+        let identity = Arc::new(crate::identity::load_or_create_identity(
+            &config.node.identity_file,
+            &config.node.id,
+        )?);
         let first = build_snapshot(&store, matcher_config(&config), 0).await?;
         let metrics = Metrics::new();
         let limiter = RateLimiter::new(
@@ -158,6 +164,7 @@ impl AppState {
             audit,
             keys: KeyCache::default(),
             limiter,
+            identity,
             ready: AtomicBool::new(true),
             config,
         }));

@@ -25,11 +25,15 @@ async fn serve_audits_every_request_and_shuts_down_gracefully() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("node.db").display().to_string();
     let pepper_file = dir.path().join("pepper");
+    let identity_file = dir.path().join("identity");
+    let checkpoint_file = dir.path().join("checkpoint");
     let port = free_port();
     let config = Config::from_toml_str(
         &format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\n[store]\nlocation = {db:?}\n[security]\npepper_file = {:?}\n",
-            pepper_file.display().to_string()
+            "[server]\nlisten = \"127.0.0.1:{port}\"\n[store]\nlocation = {db:?}\n[security]\npepper_file = {:?}\n[node]\nid = \"dz\"\nidentity_file = {:?}\n[audit]\ncheckpoint_file = {:?}\n",
+            pepper_file.display().to_string(),
+            identity_file.display().to_string(),
+            checkpoint_file.display().to_string(),
         ),
         std::iter::empty(),
     )
@@ -147,6 +151,23 @@ async fn serve_audits_every_request_and_shuts_down_gracefully() {
     let screen = records.iter().find(|r| r.action == "screen").unwrap();
     assert!(!screen.facts.contains("Fictive"));
     assert!(screen.payload.as_deref().unwrap_or("").contains("Fictive"));
+
+    // Shutdown signed the final head with the node's identity: it verifies
+    // against the identity's keys and names the chain's last event.
+    let keys = tansiq_trust::NodeKeys::from_text(&std::fs::read_to_string(&identity_file).unwrap())
+        .unwrap();
+    let cp = tansiq_trust::SignedCheckpoint::from_json(
+        &std::fs::read_to_string(&checkpoint_file).unwrap(),
+    )
+    .unwrap();
+    cp.verify(&keys.public_keys()).unwrap();
+    assert_eq!(cp.checkpoint.node, "dz");
+    assert_eq!(cp.checkpoint.seq, records.last().unwrap().seq);
+    let head = tansiq_store::AuditHead {
+        seq: cp.checkpoint.seq,
+        hash: cp.checkpoint.hash.clone(),
+    };
+    store.verify_audit_against(&head).await.unwrap();
     store.close().await;
 }
 

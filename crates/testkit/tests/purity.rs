@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-const PURE: [&str; 6] = ["model", "names", "matching", "lists", "travel", "synth"];
+const PURE: [&str; 7] = [
+    "model", "names", "matching", "lists", "travel", "synth", "trust",
+];
 const FORBIDDEN_DEPS: [&str; 6] = ["tokio", "sqlx", "axum", "reqwest", "hyper", "tansiq-store"];
 const FORBIDDEN_APIS: [&str; 6] = [
     "std::fs",

@@ -111,6 +111,8 @@ pub fn default_config(dir: &std::path::Path) -> Config {
     let mut config = Config::default();
     config.server.listen = "127.0.0.1:0".into();
     config.security.pepper_file = dir.join("pepper");
+    config.node.identity_file = dir.join("identity");
+    config.audit.checkpoint_file = dir.join("checkpoint");
     config.rate_limit.per_key_per_second = 0;
     config
 }

@@ -1,0 +1,162 @@
+//! The node's identity file and its signed audit checkpoints.
+//!
+//! The identity ([`NodeKeys`], pure, in `tansiq-trust`) lives in a 0600
+//! file named by `[node] identity_file`, created on first start. The node
+//! writes a signed checkpoint of its audit head to `[audit]
+//! checkpoint_file` every `checkpoint_every_s` and once more at shutdown,
+//! replacing the file atomically (write, fsync, rename).
+
+use std::io::Write;
+use std::path::Path;
+
+use tansiq_store::Store;
+use tansiq_trust::{Checkpoint, NodeKeys, SignedCheckpoint};
+use time::OffsetDateTime;
+
+use crate::ServerError;
+
+fn file_err(what: &'static str, path: &Path, reason: impl ToString) -> ServerError {
+    ServerError::File {
+        what,
+        path: path.display().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Reads the identity file, or creates it with a fresh key for `node`.
+/// An existing identity of another node id is refused: a node does not
+/// silently change who it is.
+pub fn load_or_create_identity(path: &Path, node: &str) -> Result<NodeKeys, ServerError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let keys =
+                NodeKeys::from_text(&text).map_err(|e| file_err("identity file", path, e))?;
+            if keys.node() != node {
+                return Err(file_err(
+                    "identity file",
+                    path,
+                    format!(
+                        "it is the identity of node `{}`, but node.id is `{node}`",
+                        keys.node()
+                    ),
+                ));
+            }
+            Ok(keys)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let keys = NodeKeys::generate(node, random_seed(), OffsetDateTime::now_utc())
+                .map_err(|e| file_err("identity file", path, e))?;
+            write_atomic(path, &keys.to_text(), true)
+                .map_err(|e| file_err("identity file", path, e))?;
+            tracing::info!(path = %path.display(), node, key_id = %keys.current().key_id,
+                "created the node identity");
+            Ok(keys)
+        }
+        Err(e) => Err(file_err("identity file", path, e)),
+    }
+}
+
+/// Saves a changed identity (after a rotation) in place, atomically.
+pub fn save_identity(path: &Path, keys: &NodeKeys) -> Result<(), ServerError> {
+    write_atomic(path, &keys.to_text(), true).map_err(|e| file_err("identity file", path, e))
+}
+
+/// 32 bytes from the operating system's CSPRNG, for a new key.
+pub fn random_seed() -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    rand::fill(&mut seed);
+    seed
+}
+
+/// Writes `text` to a temporary file beside `path`, fsyncs it, renames it
+/// over `path` and fsyncs the directory: a crash leaves the old file or
+/// the new one, never half of one.
+pub fn write_atomic(path: &Path, text: &str, private: bool) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        if private {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        #[cfg(not(unix))]
+        let _ = private;
+        let mut f = options.open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Signs the store's current audit head; `None` while the log is empty.
+pub async fn sign_head(
+    store: &Store,
+    keys: &NodeKeys,
+) -> Result<Option<SignedCheckpoint>, ServerError> {
+    let Some(head) = store.audit_head().await? else {
+        return Ok(None);
+    };
+    let cp = Checkpoint {
+        node: keys.node().to_string(),
+        seq: head.seq,
+        hash: head.hash,
+        at: OffsetDateTime::now_utc(),
+    };
+    SignedCheckpoint::sign(keys, cp)
+        .map(Some)
+        .map_err(|e| ServerError::Account(e.to_string()))
+}
+
+/// Signs the current head and writes it to `path` (atomically). Returns
+/// the checkpoint written, `None` when the log is empty.
+pub async fn write_checkpoint(
+    store: &Store,
+    keys: &NodeKeys,
+    path: &Path,
+) -> Result<Option<SignedCheckpoint>, ServerError> {
+    let Some(signed) = sign_head(store, keys).await? else {
+        return Ok(None);
+    };
+    write_atomic(path, &signed.to_json(), false)
+        .map_err(|e| file_err("checkpoint file", path, e))?;
+    Ok(Some(signed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_is_created_once_then_reused_and_bound_to_its_node() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("id");
+        let a = load_or_create_identity(&path, "dz").unwrap();
+        let b = load_or_create_identity(&path, "dz").unwrap();
+        assert_eq!(a.public_keys(), b.public_keys());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "identity readable by others: {mode:o}");
+        }
+        let err = load_or_create_identity(&path, "tn")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("node `dz`"), "{err}");
+        std::fs::write(&path, "not json").unwrap();
+        assert!(load_or_create_identity(&path, "dz").is_err());
+    }
+}

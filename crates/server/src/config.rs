@@ -28,6 +28,11 @@ pub struct Config {
     pub node: NodeSection,
     pub audit: AuditSection,
     pub retention: RetentionSection,
+    /// `[[sources]]`: the lists this node keeps current (see
+    /// `crates/sources/SOURCES.md`); checked by [`Config::validate`],
+    /// read with [`Config::list_sources`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<toml::Table>,
 }
 
 /// `[server]`: where and how the HTTP service listens.
@@ -61,12 +66,17 @@ impl Default for ServerSection {
 pub struct StoreSection {
     /// A SQLite file path (created if absent) or a `postgres://` URL.
     pub location: String,
+    /// Where the node keeps its files that are not in the database (list
+    /// downloads, list sources' state). Default: beside the SQLite file;
+    /// the working folder with PostgreSQL.
+    pub files_dir: Option<PathBuf>,
 }
 
 impl Default for StoreSection {
     fn default() -> Self {
         StoreSection {
             location: "tansiq.db".into(),
+            files_dir: None,
         }
     }
 }
@@ -298,6 +308,7 @@ impl Config {
         let mut sample = Config::default();
         sample.tls.cert = Some(PathBuf::new());
         sample.tls.key = Some(PathBuf::new());
+        sample.store.files_dir = Some(PathBuf::new());
         toml::Table::try_from(&sample).unwrap_or_default()
     }
 
@@ -357,6 +368,9 @@ impl Config {
         if self.retention.traveller_data_days == 0 {
             problems.push("retention.traveller_data_days: must be at least 1".into());
         }
+        if let Err(e) = self.list_sources() {
+            problems.push(e.to_string());
+        }
         if self.retention.purge_every_s == 0 {
             problems.push("retention.purge_every_s: must be at least 1".into());
         }
@@ -366,6 +380,39 @@ impl Config {
             Err(ServerError::Config {
                 message: problems.join("; "),
             })
+        }
+    }
+
+    /// The declared list sources (`[[sources]]`), parsed and checked.
+    pub fn list_sources(&self) -> Result<tansiq_sources::Config, ServerError> {
+        let mut table = toml::Table::new();
+        table.insert(
+            "sources".into(),
+            toml::Value::Array(
+                self.sources
+                    .iter()
+                    .cloned()
+                    .map(toml::Value::Table)
+                    .collect(),
+            ),
+        );
+        table.insert(
+            "db".into(),
+            toml::Value::String(self.store.location.clone()),
+        );
+        tansiq_sources::Config::parse(&table.to_string()).map_err(|e| ServerError::Config {
+            message: e.to_string(),
+        })
+    }
+
+    /// Where list sources keep their state and downloads.
+    pub fn source_paths(&self) -> tansiq_sources::Paths {
+        match &self.store.files_dir {
+            Some(dir) => tansiq_sources::Paths {
+                state: dir.join("tansiq.sources.json"),
+                cache: dir.join("tansiq.downloads"),
+            },
+            None => tansiq_sources::Paths::beside_db(&self.store.location, Path::new(".")),
         }
     }
 

@@ -37,6 +37,7 @@ mod dto;
 mod error;
 pub mod identity;
 mod metrics;
+mod ops;
 mod routes;
 mod state;
 

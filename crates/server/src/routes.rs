@@ -91,6 +91,18 @@ pub fn route_table() -> RouteTable {
     t.add(Method::POST, "/v1/entries/{id}/withdraw", withdraw_entry);
     t.add(Method::GET, "/v1/entries/{id}/history", entry_history);
     t.add(Method::GET, "/v1/sources", sources);
+    t.add(
+        Method::POST,
+        "/v1/sources/{name}/update",
+        crate::ops::update_source,
+    );
+    t.add(Method::GET, "/v1/node", crate::ops::node);
+    t.add(Method::GET, "/v1/audit/events", crate::ops::audit_events);
+    t.add(
+        Method::GET,
+        "/v1/audit/checkpoint",
+        crate::ops::audit_checkpoint,
+    );
     t.add(Method::GET, "/v1/agencies", list_agencies);
     t.add(Method::POST, "/v1/agencies", create_agency);
     t.add(Method::GET, "/v1/users", list_users);
@@ -1199,5 +1211,7 @@ impl utoipa::Modify for BearerScheme {
 
 /// The OpenAPI document of the routes.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::ops::OpsDoc::openapi());
+    doc
 }

@@ -81,8 +81,38 @@ async fn create_entry(node: &Node, user: &str, name: &str, visibility: Value) ->
     body["id"].as_str().unwrap().to_string()
 }
 
+/// A declared list source read from a fictitious fixture file.
+fn fixture_source(config: &mut tansiq_server::Config) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fictitious-list.ftm.jsonl");
+    let mut t = toml::Table::new();
+    t.insert("name".into(), "fixture-list".into());
+    t.insert("format".into(), "ftm".into());
+    t.insert("path".into(), path.display().to_string().into());
+    t.insert("schedule".into(), "24h".into());
+    config.sources = vec![t];
+    config.store.files_dir = Some(std::env::temp_dir().join(format!(
+        "tansiq-matrix-{}-{}",
+        std::process::id(),
+        config.store.location.len()
+    )));
+}
+
 async fn authorisation_matrix(backend: Backend) {
-    let node = Node::start(backend).await;
+    let node = Node::start_with(backend, fixture_source).await;
+    // The fixture node audits to memory; one event in the store's log
+    // gives the auditor routes a head to sign.
+    node.store
+        .append_audit(tansiq_store::AuditEvent {
+            at: time::OffsetDateTime::now_utc(),
+            actor: "system".into(),
+            action: "test.seed".into(),
+            subject: None,
+            facts: json!({}),
+            payload: json!({}),
+        })
+        .await
+        .unwrap();
     let national = create_entry(
         &node,
         "cp-a",
@@ -142,6 +172,14 @@ async fn authorisation_matrix(backend: Backend) {
                 &[ContactPoint, Analyst, Auditor],
             ),
             case(Method::GET, "/v1/sources", None, &[Admin, Analyst]),
+            case(
+                Method::POST,
+                "/v1/sources/fixture-list/update",
+                None,
+                &[Admin],
+            ),
+            case(Method::GET, "/v1/audit/events", None, &[Auditor]),
+            case(Method::GET, "/v1/audit/checkpoint", None, &[Auditor]),
             case(Method::GET, "/v1/agencies", None, &[Admin]),
             case(
                 Method::POST,
@@ -274,7 +312,13 @@ async fn authorisation_matrix(backend: Backend) {
         assert_eq!(s.is_success(), allowed, "{user} revoke: {s}");
     }
     // The public routes need no key.
-    for path in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/openapi.json",
+        "/v1/node",
+    ] {
         let r = node
             .client
             .get(format!("{}{path}", node.base))

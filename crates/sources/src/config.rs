@@ -67,12 +67,23 @@ impl fmt::Display for Origin {
     }
 }
 
+/// The sources' view of `tansiq.toml`: the node's other sections (`[server]`,
+/// `[store]`…) are the node's and checked strictly by its own loader
+/// (`tansiq_server::Config`); here only `[[sources]]` and the store location
+/// matter. A top-level key that is not a section is still an error.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawConfig {
     db: Option<String>,
+    store: Option<RawStore>,
     #[serde(default)]
     sources: Vec<RawSource>,
+    #[serde(flatten)]
+    rest: toml::Table,
+}
+
+#[derive(Deserialize)]
+struct RawStore {
+    location: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -121,6 +132,11 @@ impl Config {
             reason,
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        if let Some((key, _)) = raw.rest.iter().find(|(_, v)| !v.is_table()) {
+            return Err(err(format!(
+                "unknown field `{key}` (expected `db`, `[[sources]]` or a node section such as `[server]`)"
+            )));
+        }
         let mut seen = BTreeSet::new();
         let mut sources = Vec::with_capacity(raw.sources.len());
         for (i, s) in raw.sources.into_iter().enumerate() {
@@ -186,7 +202,7 @@ impl Config {
             });
         }
         Ok(Config {
-            db: raw.db,
+            db: raw.db.or(raw.store.and_then(|s| s.location)),
             sources,
         })
     }
@@ -304,6 +320,17 @@ schedule = "7d"
 timeout = "30s"
 max_bytes = 1000
 "#;
+
+    #[test]
+    fn reads_sources_from_a_whole_node_configuration() {
+        let text = format!(
+            "[server]\nlisten = \"127.0.0.1:0\"\n[store]\nlocation = \"n.db\"\n{}",
+            ONE.replace("db = \"node.db\"\n", "")
+        );
+        let c = Config::parse(&text).unwrap();
+        assert_eq!(c.db.as_deref(), Some("n.db"));
+        assert_eq!(c.sources.len(), 2);
+    }
 
     #[test]
     fn parses_sources() {

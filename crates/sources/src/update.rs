@@ -213,8 +213,15 @@ impl Updater {
         }
         let record_errors = parsed.diagnostics.iter().filter(|d| d.is_error()).count();
         let warnings = parsed.diagnostics.len() - record_errors;
+        // The declared name is the source in the store: a parser's default
+        // name (`un-sc`, `ftm`…) gives way to it, so two sources of the
+        // same format can coexist.
+        let mut entities = parsed.entities;
+        for e in &mut entities {
+            e.provenance.source.clone_from(&def.name);
+        }
         let report = store
-            .import_list(&def.name, &parsed.version, parsed.entities)
+            .import_list(&def.name, &parsed.version, entities)
             .await
             .map_err(store_err)?;
         let cached = keep_download(&self.paths.cache, def, &bytes, now)?;

@@ -1,0 +1,315 @@
+//! Routes for operating and auditing the node: its public identity, the
+//! audit log for auditors (events of a period, a signed checkpoint of the
+//! head), and triggering a list source update.
+//!
+//! Registered from [`crate::routes::route_table`]; documented by
+//! [`OpsDoc`], merged into the node's OpenAPI document.
+
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tansiq_store::{AuditRecord, Role};
+use tansiq_trust::{PublicKey, SignedCheckpoint};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::auth::Principal;
+use crate::error::Problem;
+use crate::routes::Params;
+use crate::{ApiError, AppState};
+
+// ---------------------------------------------------------------- identity
+
+/// The node's public identity: what partners and auditors verify its
+/// signatures with.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NodeDto {
+    pub node: String,
+    /// Newest first; a key with `retire_after` verifies only what it
+    /// signed until then.
+    #[schema(value_type = Vec<Object>)]
+    pub keys: Vec<PublicKey>,
+}
+
+#[utoipa::path(get, path = "/v1/node", tag = "node",
+    responses((status = 200, description = "The node id and its public keys (no secret)", body = NodeDto)))]
+pub(crate) async fn node(State(state): State<AppState>) -> axum::Json<NodeDto> {
+    axum::Json(NodeDto {
+        node: state.identity.node().to_string(),
+        keys: state.identity.public_keys(),
+    })
+}
+
+// ---------------------------------------------------------------- audit
+
+/// Which audit events to read.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    /// First instant included: `YYYY-MM-DD` (UTC) or RFC 3339.
+    pub from: Option<String>,
+    /// Instant excluded: `YYYY-MM-DD` (UTC) or RFC 3339.
+    pub to: Option<String>,
+    /// Only events after this sequence number (paging: pass `next_after`).
+    pub after: Option<i64>,
+    /// Most events (default 100, at most 1000).
+    pub limit: Option<i64>,
+}
+
+/// One audit event with its place in the hash chain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventDto {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    #[schema(value_type = Object)]
+    pub facts: serde_json::Value,
+    /// `null` once retention purged it; its hash stays in the chain.
+    #[schema(value_type = Option<Object>)]
+    pub payload: Option<serde_json::Value>,
+    pub payload_hash: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditEventDto {
+    fn from_record(r: AuditRecord) -> AuditEventDto {
+        let parse =
+            |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or_else(|_| json!(s));
+        AuditEventDto {
+            seq: r.seq,
+            at: r.at.format(&Rfc3339).unwrap_or_default(),
+            facts: parse(&r.facts),
+            payload: r.payload.as_deref().map(parse),
+            actor: r.actor,
+            action: r.action,
+            subject: r.subject,
+            payload_hash: r.payload_hash,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventsResponse {
+    pub events: Vec<AuditEventDto>,
+    /// Pass as `after` for the next page; `null` when the log was read to
+    /// its end.
+    pub next_after: Option<i64>,
+}
+
+fn instant(field: &str, s: &str) -> Result<OffsetDateTime, ApiError> {
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &format)
+        .map(|d| d.midnight().assume_utc())
+        .map_err(|_| ApiError::invalid(field, "expected YYYY-MM-DD or an RFC 3339 time"))
+}
+
+/// Audit events read from the store per page while filtering by time.
+const SCAN_PAGE: i64 = 5_000;
+
+#[utoipa::path(get, path = "/v1/audit/events", tag = "audit", security(("bearer" = [])),
+    params(AuditParams),
+    responses(
+        (status = 200, description = "Events in chain order, with their hashes", body = AuditEventsResponse),
+        (status = 400, description = "Bad parameters", body = Problem),
+        (status = 403, description = "Not an auditor", body = Problem)))]
+pub(crate) async fn audit_events(
+    State(state): State<AppState>,
+    p: Principal,
+    Params(params): Params<AuditParams>,
+) -> Result<axum::Json<AuditEventsResponse>, ApiError> {
+    p.require(&[Role::Auditor])?;
+    let from = params
+        .from
+        .as_deref()
+        .map(|s| instant("from", s))
+        .transpose()?;
+    let to = params.to.as_deref().map(|s| instant("to", s)).transpose()?;
+    if let (Some(f), Some(t)) = (from, to)
+        && t <= f
+    {
+        return Err(ApiError::invalid("to", "must be after from"));
+    }
+    let limit = params.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be in 1..=1000"));
+    }
+    let mut after = params.after.unwrap_or(0).max(0);
+    let mut events = Vec::new();
+    let mut next_after = None;
+    // Events come back in chain order; a time filter skips (never stops
+    // at) events outside the period, since batched events may interleave
+    // by a few milliseconds.
+    'scan: loop {
+        let page = state.store.audit_records(after, SCAN_PAGE).await?;
+        if page.is_empty() {
+            break;
+        }
+        for r in page {
+            after = r.seq;
+            let inside = from.is_none_or(|f| r.at >= f) && to.is_none_or(|t| r.at < t);
+            if inside {
+                events.push(AuditEventDto::from_record(r));
+                if events.len() as i64 == limit {
+                    next_after = Some(after);
+                    break 'scan;
+                }
+            }
+        }
+    }
+    state.audit.record(p.event(
+        "audit.read",
+        None,
+        "ok",
+        json!({"from": params.from, "to": params.to, "after": params.after, "events": events.len()}),
+    ));
+    Ok(axum::Json(AuditEventsResponse { events, next_after }))
+}
+
+#[utoipa::path(get, path = "/v1/audit/checkpoint", tag = "audit", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The current head of the audit chain, signed by the node", body = Object),
+        (status = 403, description = "Not an auditor", body = Problem),
+        (status = 404, description = "The log is empty", body = Problem)))]
+pub(crate) async fn audit_checkpoint(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<SignedCheckpoint>, ApiError> {
+    p.require(&[Role::Auditor])?;
+    // Record the read first and make it durable, so the head returned
+    // includes it.
+    state
+        .audit
+        .record(p.event("audit.checkpoint", None, "ok", json!({})));
+    if let Some(done) = state.audit.flush() {
+        let _ = done.await;
+    }
+    let signed = crate::identity::sign_head(&state.store, &state.identity)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "signing the audit head failed");
+            ApiError::internal()
+        })?;
+    signed
+        .map(axum::Json)
+        .ok_or_else(|| ApiError::not_found("audit head"))
+}
+
+// ---------------------------------------------------------------- sources
+
+/// What an update of one list source did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceUpdateDto {
+    pub source: String,
+    /// `not-modified` (the version in force is current), `unchanged` (a
+    /// new download with the same content) or `imported`.
+    pub outcome: String,
+    pub version: Option<String>,
+    pub previous_version: Option<String>,
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+    pub record_errors: usize,
+    pub warnings: usize,
+}
+
+#[utoipa::path(post, path = "/v1/sources/{name}/update", tag = "sources", security(("bearer" = [])),
+    params(("name" = String, Path, description = "A source declared in [[sources]]")),
+    responses(
+        (status = 200, description = "Fetched (conditionally), checked and imported atomically", body = SourceUpdateDto),
+        (status = 403, description = "Not an admin", body = Problem),
+        (status = 404, description = "No such declared source", body = Problem),
+        (status = 502, description = "The source failed; the previous version stays in force", body = Problem)))]
+pub(crate) async fn update_source(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(name): Path<String>,
+) -> Result<axum::Json<SourceUpdateDto>, ApiError> {
+    p.require(&[Role::Admin])?;
+    let sources = state.config.list_sources().map_err(|e| {
+        tracing::error!(error = %e, "sources configuration");
+        ApiError::internal()
+    })?;
+    let Some(def) = sources.source(&name).cloned() else {
+        return Err(ApiError::not_found("source"));
+    };
+    let paths = state.config.source_paths();
+    if let Some(dir) = paths.state.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        tracing::error!(error = %e, dir = %dir.display(), "sources state folder");
+        return Err(ApiError::internal());
+    }
+    let updater = tansiq_sources::Updater::new(paths).map_err(|e| {
+        tracing::error!(error = %e, "source updater");
+        ApiError::internal()
+    })?;
+    let outcome = updater
+        .update(&state.store, &def, OffsetDateTime::now_utc())
+        .await;
+    let dto = match outcome {
+        Ok(tansiq_sources::Outcome::NotModified) => SourceUpdateDto {
+            source: name.clone(),
+            outcome: "not-modified".into(),
+            version: None,
+            previous_version: None,
+            added: 0,
+            changed: 0,
+            removed: 0,
+            record_errors: 0,
+            warnings: 0,
+        },
+        Ok(tansiq_sources::Outcome::Imported(i)) => {
+            let r = &i.report;
+            SourceUpdateDto {
+                source: name.clone(),
+                outcome: if r.unchanged { "unchanged" } else { "imported" }.into(),
+                version: Some(r.version.clone()),
+                previous_version: r.previous_version.clone(),
+                added: r.added.len(),
+                changed: r.changed.len(),
+                removed: r.removed.len(),
+                record_errors: i.record_errors,
+                warnings: i.warnings,
+            }
+        }
+        Err(e) => {
+            state.audit.record(p.event(
+                "source.update",
+                Some(name.clone()),
+                "failed",
+                json!({"error": e.to_string()}),
+            ));
+            return Err(ApiError::new(
+                axum::http::StatusCode::BAD_GATEWAY,
+                "source-failed",
+                format!("{e}; the previous version stays in force"),
+            ));
+        }
+    };
+    if dto.outcome == "imported" {
+        state
+            .refresh_index(std::time::Duration::from_secs(30))
+            .await;
+    }
+    state.audit.record(p.event(
+        "source.update",
+        Some(name),
+        "ok",
+        json!({"outcome": dto.outcome, "version": dto.version, "added": dto.added,
+               "changed": dto.changed, "removed": dto.removed}),
+    ));
+    Ok(axum::Json(dto))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(node, audit_events, audit_checkpoint, update_source))]
+pub(crate) struct OpsDoc;

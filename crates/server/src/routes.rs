@@ -759,6 +759,16 @@ fn etag(version: i64) -> [(header::HeaderName, HeaderValue); 1] {
     )]
 }
 
+/// Records an event of a write and waits until it is in the store's log:
+/// a write is acknowledged only with its audit event durable, so even a
+/// `kill -9` right after the answer loses neither.
+async fn record_durably(state: &AppState, event: crate::AuditEvent) {
+    state.audit.record(event);
+    if let Some(done) = state.audit.flush() {
+        let _ = done.await;
+    }
+}
+
 async fn after_write(state: &AppState) {
     if !state.refresh_index(INDEX_WAIT).await {
         tracing::warn!("the write is stored but the screening index did not catch up in time");
@@ -811,12 +821,16 @@ async fn create_entry(
         .put_entry_expecting(entity, Expect::New, &p.user.id)
         .await?;
     after_write(&state).await;
-    state.audit.record(p.event(
-        "entry.create",
-        Some(id.clone()),
-        "ok",
-        json!({ "version": v.version }),
-    ));
+    record_durably(
+        &state,
+        p.event(
+            "entry.create",
+            Some(id.clone()),
+            "ok",
+            json!({ "version": v.version }),
+        ),
+    )
+    .await;
     let mut r = (
         StatusCode::CREATED,
         etag(v.version),
@@ -885,12 +899,16 @@ async fn update_entry(
         .put_entry_expecting(entity, Expect::Version(expected), &p.user.id)
         .await?;
     after_write(&state).await;
-    state.audit.record(p.event(
-        "entry.update",
-        Some(id),
-        "ok",
-        json!({ "version": v.version, "changed": v.changed }),
-    ));
+    record_durably(
+        &state,
+        p.event(
+            "entry.update",
+            Some(id),
+            "ok",
+            json!({ "version": v.version, "changed": v.changed }),
+        ),
+    )
+    .await;
     Ok((
         etag(v.version),
         axum::Json(EntryDto::from_domain(&v.entity, v.version)),
@@ -927,12 +945,16 @@ async fn withdraw_entry(
     }
     let v = state.store.withdraw_entry(&id, &p.user.id, reason).await?;
     after_write(&state).await;
-    state.audit.record(p.event(
-        "entry.withdraw",
-        Some(id),
-        "ok",
-        json!({ "version": v.version }),
-    ));
+    record_durably(
+        &state,
+        p.event(
+            "entry.withdraw",
+            Some(id),
+            "ok",
+            json!({ "version": v.version }),
+        ),
+    )
+    .await;
     Ok(axum::Json(EntryDto::from_domain(&v.entity, v.version)))
 }
 

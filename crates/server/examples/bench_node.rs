@@ -4,7 +4,9 @@
 //! limit off; everything else as configured by default, audit included).
 //!
 //! `cargo run --release -p tansiq-server --example bench_node -- <un.xml> <port>`
-//! (driven by `crates/server/bench/screen.sh`).
+//! (driven by `crates/server/bench/screen.sh`). With `generated:<N>` instead
+//! of a file it imports N entities of the deterministic fictitious
+//! watchlist of `tansiq-synth` (the one `tansiq bench` uses).
 
 use std::sync::Arc;
 
@@ -25,13 +27,29 @@ async fn main() {
     config.audit.checkpoint_file = dir.path().join("checkpoint");
     config.rate_limit.per_key_per_second = 0;
     let store = Store::open(&config.store.location).await.unwrap();
-    let bytes = std::fs::read(&list).unwrap();
-    let parsed = tansiq_lists::parse(tansiq_lists::Format::UnXml, &bytes).unwrap();
-    let n = parsed.entities.len();
-    store
-        .import_list(&parsed.source, &parsed.version, parsed.entities)
-        .await
-        .unwrap();
+    let started = std::time::Instant::now();
+    let n = match list.strip_prefix("generated:") {
+        Some(count) => {
+            let count: usize = count.parse().expect("generated:<N>");
+            let entities: Vec<_> = tansiq_synth::generate(42, count).collect();
+            store
+                .import_list("synthetic", "seed-42", entities)
+                .await
+                .unwrap();
+            count
+        }
+        None => {
+            let bytes = std::fs::read(&list).unwrap();
+            let parsed = tansiq_lists::parse(tansiq_lists::Format::UnXml, &bytes).unwrap();
+            let n = parsed.entities.len();
+            store
+                .import_list(&parsed.source, &parsed.version, parsed.entities)
+                .await
+                .unwrap();
+            n
+        }
+    };
+    eprintln!("bench node: imported {n} entities in {:.1} s", started.elapsed().as_secs_f64());
     let pepper = Pepper::load_or_create(&config.security.pepper_file).unwrap();
     store.create_agency("bench", "Bench agency").await.unwrap();
     store

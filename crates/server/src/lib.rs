@@ -32,6 +32,7 @@
 
 mod audit;
 mod auth;
+mod compat;
 mod config;
 mod dto;
 mod error;

@@ -49,7 +49,10 @@ async fn main() {
             n
         }
     };
-    eprintln!("bench node: imported {n} entities in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "bench node: imported {n} entities in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let pepper = Pepper::load_or_create(&config.security.pepper_file).unwrap();
     store.create_agency("bench", "Bench agency").await.unwrap();
     store

@@ -377,10 +377,15 @@ impl FromRequestParts<AppState> for Principal {
         let Some(token) = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
+            // yente's clients (yente-client, nomenklatura) send the
+            // same key with the scheme `ApiKey`.
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("ApiKey "))
+            })
             .map(str::trim)
         else {
-            return Err(denied("not a Bearer token", "-"));
+            return Err(denied("not a Bearer or ApiKey token", "-"));
         };
         let Some((id, secret)) = parse_token(token) else {
             return Err(denied("malformed token", "-"));

@@ -1,6 +1,8 @@
 //! The HTTP service of a tansiq national node: screening of travellers,
 //! the country's own entries, entity search, accounts, roles and API keys,
-//! health, readiness and Prometheus metrics, with an OpenAPI document at
+//! health, readiness and Prometheus metrics, the ecosystem's matching APIs
+//! (yente's `/match`, `/search`, `/entities` and the W3C Reconciliation
+//! API, so existing clients work unchanged), with an OpenAPI document at
 //! `/openapi.json` that a test keeps equal to the real routes.
 //!
 //! Key design decision: the screening index is **derived, in-memory state**
@@ -32,6 +34,7 @@
 
 mod audit;
 mod auth;
+mod compat;
 mod config;
 mod dto;
 mod error;

@@ -49,7 +49,7 @@ impl RouteTable {
         }
     }
 
-    fn add<H, T>(&mut self, method: Method, path: &'static str, handler: H)
+    pub(crate) fn add<H, T>(&mut self, method: Method, path: &'static str, handler: H)
     where
         H: axum::handler::Handler<T, AppState>,
         T: 'static,
@@ -111,6 +111,7 @@ pub fn route_table() -> RouteTable {
     t.add(Method::GET, "/v1/users/{id}/keys", list_keys);
     t.add(Method::POST, "/v1/users/{id}/keys", create_key);
     t.add(Method::POST, "/v1/keys/{id}/revoke", revoke_key);
+    crate::compat::register(&mut t);
     t
 }
 
@@ -175,7 +176,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
     }
 }
 
-fn today() -> String {
+pub(crate) fn today() -> String {
     let d = OffsetDateTime::now_utc().date();
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
@@ -247,7 +248,7 @@ async fn me(p: Principal) -> axum::Json<MeDto> {
 
 // ---------------------------------------------------------------- screening
 
-const SCREEN_ROLES: &[Role] = &[Role::Officer, Role::Analyst];
+pub(crate) const SCREEN_ROLES: &[Role] = &[Role::Officer, Role::Analyst];
 
 fn clean_names(names: &[String]) -> Result<Vec<String>, ApiError> {
     if names.len() > 20 {
@@ -616,8 +617,8 @@ async fn screen_manifest(
 
 // ---------------------------------------------------------------- entities
 
-const SEARCH_ROLES: &[Role] = &[Role::Analyst, Role::ContactPoint];
-const ENTITY_VIEW_ROLES: &[Role] = &[Role::Analyst, Role::ContactPoint, Role::Officer];
+pub(crate) const SEARCH_ROLES: &[Role] = &[Role::Analyst, Role::ContactPoint];
+pub(crate) const ENTITY_VIEW_ROLES: &[Role] = &[Role::Analyst, Role::ContactPoint, Role::Officer];
 
 /// Search parameters.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -1235,5 +1236,6 @@ impl utoipa::Modify for BearerScheme {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::ops::OpsDoc::openapi());
+    doc.merge(crate::compat::openapi());
     doc
 }

@@ -1,0 +1,1131 @@
+//! The ecosystem's matching APIs, so that existing clients work unchanged:
+//! yente's (OpenSanctions) `POST /match/{dataset}`, `GET /search/{dataset}`,
+//! `GET /entities/{id}`, `GET /algorithms` and `GET /catalog`, and the W3C
+//! Reconciliation Service API (`/reconcile`, version 0.2) that OpenRefine
+//! speaks ([`reconcile`]).
+//!
+//! Key design decision: these are **translations onto the same screening**
+//! as `/v1/screen`, not a second matcher. A yente `algorithm` name is
+//! accepted and answered by tansiq's matcher, and every answer says so
+//! (`algorithm.name`); `threshold` is compared with tansiq's calibrated
+//! score (the node's alert threshold, `screening.possible`, is the
+//! default), so `match: true` means what an alert means on `/v1/screen`.
+//! The trade-off: yente's `weights` and `config` cannot be honoured and
+//! are refused unless empty, rather than silently ignored.
+//!
+//! Datasets: `default` is everything the caller's agency may see; each
+//! list source (e.g. `un-sc`) and `national` name one source; any other
+//! name is a 404.
+//!
+//! Access is the `/v1` rule: `/match` and `/reconcile` need a screening
+//! role, `/search` and `/entities` the roles of their `/v1` twins; an entry
+//! hidden from the caller's agency is absent from every answer and its id
+//! answers 404 like a missing one. Every screening, search and view is
+//! audited. Clients of these APIs send `Authorization: ApiKey <key>`,
+//! which the server accepts beside `Bearer`; OpenRefine cannot send a
+//! header, so `/reconcile` also takes the key as `?api_key=` (the
+//! manifest says so), at the price of a key in URLs.
+
+pub mod dto;
+pub mod reconcile;
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tansiq_matching::{Band, Match, Query};
+use tansiq_model::{Entity, PartialDate, Schema, prop};
+use tansiq_store::{NATIONAL_SOURCE, Role};
+use utoipa::OpenApi;
+
+use self::dto::*;
+use crate::auth::Principal;
+use crate::dto::{band_str, parse_country, parse_gender};
+use crate::error::{JsonBody, Problem};
+use crate::routes::{ENTITY_VIEW_ROLES, RouteTable, SCREEN_ROLES, SEARCH_ROLES, today};
+use crate::state::Snapshot;
+use crate::{ApiError, AppState};
+
+/// Registers the routes of this module.
+pub(crate) fn register(t: &mut RouteTable) {
+    t.add(axum::http::Method::POST, "/match/{dataset}", match_entities);
+    t.add(axum::http::Method::GET, "/search/{dataset}", search);
+    t.add(axum::http::Method::GET, "/entities/{id}", get_entity);
+    t.add(axum::http::Method::GET, "/algorithms", algorithms);
+    t.add(axum::http::Method::GET, "/catalog", catalog);
+    reconcile::register(t);
+}
+
+/// The OpenAPI paths of this module.
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
+    CompatDoc::openapi()
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    match_entities,
+    search,
+    get_entity,
+    algorithms,
+    catalog,
+    reconcile::manifest_default,
+    reconcile::manifest,
+    reconcile::queries_default,
+    reconcile::queries
+))]
+struct CompatDoc;
+
+/// The name of the one algorithm that answers.
+pub const ALGORITHM: &str = "tansiq";
+
+/// yente's algorithm names, accepted and answered by [`ALGORITHM`].
+pub const YENTE_ALGORITHMS: &[&str] = &[
+    "best",
+    "default",
+    "logic-v1",
+    "logic-v2",
+    "name-based",
+    "name-qualified",
+    "regression-v1",
+    "regression-v2",
+    "regression-v3",
+    ALGORITHM,
+];
+
+/// Most examples in one `/match` or `/reconcile` batch.
+pub const MAX_BATCH: usize = 100;
+/// Results per example when the request does not say (yente's default).
+pub const DEFAULT_MATCH_LIMIT: usize = 5;
+/// Candidates scoring below this are left out unless `cutoff` says less
+/// (yente's default).
+pub const DEFAULT_CUTOFF: f64 = 0.5;
+
+const ROUND: f64 = 10_000.0;
+
+fn round(x: f64) -> f64 {
+    (x * ROUND).round() / ROUND
+}
+
+// ---------------------------------------------------------------- parameters
+
+/// Query-string parameters read one by one, so that repeated keys
+/// (`topics=a&topics=b`, as yente's clients send lists) are lists and an
+/// unknown key is a 400 naming it.
+pub(crate) struct RawParams {
+    pairs: Vec<(String, String)>,
+    taken: Vec<bool>,
+}
+
+impl RawParams {
+    pub(crate) fn from_uri(uri: &Uri) -> Result<RawParams, ApiError> {
+        let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
+            .map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, "invalid-query", r.body_text()))?
+            .0;
+        let taken = vec![false; pairs.len()];
+        Ok(RawParams { pairs, taken })
+    }
+
+    /// Every value of `name`.
+    pub(crate) fn all(&mut self, name: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, (k, v)) in self.pairs.iter().enumerate() {
+            if k == name {
+                self.taken[i] = true;
+                out.push(v.clone());
+            }
+        }
+        out
+    }
+
+    /// The value of `name`, which may be given at most once.
+    pub(crate) fn one(&mut self, name: &str) -> Result<Option<String>, ApiError> {
+        let mut all = self.all(name);
+        if all.len() > 1 {
+            return Err(ApiError::invalid(name, "give it at most once"));
+        }
+        Ok(all.pop())
+    }
+
+    fn number<T: std::str::FromStr>(&mut self, name: &str) -> Result<Option<T>, ApiError> {
+        self.one(name)?
+            .map(|v| {
+                v.trim()
+                    .parse::<T>()
+                    .map_err(|_| ApiError::invalid(name, format!("{v:?} is not a number")))
+            })
+            .transpose()
+    }
+
+    /// A score parameter: a number in 0..=1.
+    fn score(&mut self, name: &str) -> Result<Option<f64>, ApiError> {
+        let v = self.number::<f64>(name)?;
+        if let Some(x) = v
+            && !(0.0..=1.0).contains(&x)
+        {
+            return Err(ApiError::invalid(name, "must be in 0..=1"));
+        }
+        Ok(v)
+    }
+
+    /// A boolean flag (`true`, `false`, `1`, `0`).
+    fn flag(&mut self, name: &str) -> Result<Option<bool>, ApiError> {
+        self.one(name)?
+            .map(|v| match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err(ApiError::invalid(
+                    name,
+                    format!("{v:?} is not true or false"),
+                )),
+            })
+            .transpose()
+    }
+
+    /// Fails on the first parameter nobody asked for.
+    pub(crate) fn finish(self) -> Result<(), ApiError> {
+        match self.pairs.iter().zip(&self.taken).find(|(_, t)| !**t) {
+            None => Ok(()),
+            Some(((k, _), _)) => Err(ApiError {
+                field: Some(k.clone()),
+                ..ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid-query",
+                    format!("{k}: this node does not know this parameter"),
+                )
+            }),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- datasets
+
+/// The datasets the node serves besides `default`: the sources of the
+/// live index, and `national` (always, so its presence tells nothing
+/// about entries hidden from the caller).
+fn dataset_names(snap: &Snapshot) -> Vec<String> {
+    let mut out: Vec<String> = snap.lists.iter().map(|l| l.source.clone()).collect();
+    if !out.iter().any(|s| s == NATIONAL_SOURCE) {
+        out.push(NATIONAL_SOURCE.to_string());
+    }
+    out
+}
+
+/// The source a dataset path names (`None`: every source), or a 404.
+fn dataset_scope(snap: &Snapshot, dataset: &str) -> Result<Option<String>, ApiError> {
+    if dataset == "default" {
+        return Ok(None);
+    }
+    if dataset_names(snap).iter().any(|d| d == dataset) {
+        Ok(Some(dataset.to_string()))
+    } else {
+        Err(ApiError::not_found(&format!(
+            "dataset named {dataset:?} (try default)"
+        )))
+    }
+}
+
+/// Which entities an answer may contain, besides visibility.
+#[derive(Debug, Default)]
+pub(crate) struct Filters {
+    scope: Option<String>,
+    include: Vec<String>,
+    exclude: Vec<String>,
+    exclude_schema: Vec<String>,
+    schema: Option<String>,
+    topics: Vec<String>,
+    countries: Vec<String>,
+    exclude_ids: Vec<String>,
+}
+
+impl Filters {
+    /// Reads the filter parameters common to `/match` and `/search`.
+    fn read(params: &mut RawParams, snap: &Snapshot, dataset: &str) -> Result<Filters, ApiError> {
+        let scope = dataset_scope(snap, dataset)?;
+        let names = dataset_names(snap);
+        let known = |field: &str, values: Vec<String>| -> Result<Vec<String>, ApiError> {
+            for v in &values {
+                if !names.contains(v) {
+                    return Err(ApiError::invalid(
+                        field,
+                        format!("{v:?} is not a dataset of this node"),
+                    ));
+                }
+            }
+            Ok(values)
+        };
+        let include = known("include_dataset", params.all("include_dataset"))?;
+        let exclude = known("exclude_dataset", params.all("exclude_dataset"))?;
+        if params.one("changed_since")?.is_some() {
+            return Err(ApiError::invalid(
+                "changed_since",
+                "this node does not filter by change time",
+            ));
+        }
+        Ok(Filters {
+            scope,
+            include,
+            exclude,
+            exclude_schema: params.all("exclude_schema"),
+            topics: params.all("topics"),
+            ..Filters::default()
+        })
+    }
+
+    /// Whether filtering may drop candidates the index ranks first (so
+    /// the ranking must be scanned further than `limit`).
+    fn narrows(&self) -> bool {
+        self.scope.is_some()
+            || !self.include.is_empty()
+            || !self.exclude.is_empty()
+            || !self.exclude_schema.is_empty()
+            || self.schema.is_some()
+            || !self.topics.is_empty()
+            || !self.countries.is_empty()
+            || !self.exclude_ids.is_empty()
+    }
+
+    fn admits(&self, e: &Entity) -> bool {
+        let source = e.provenance.source.as_str();
+        let schema = e.schema.as_str();
+        self.scope.as_deref().is_none_or(|s| s == source)
+            && (self.include.is_empty() || self.include.iter().any(|d| d == source))
+            && !self.exclude.iter().any(|d| d == source)
+            && !self.exclude_schema.iter().any(|s| s == schema)
+            && self.schema.as_deref().is_none_or(|s| s == schema)
+            && (self.topics.is_empty()
+                || e.get(prop::TOPICS).iter().any(|t| self.topics.contains(t)))
+            && (self.countries.is_empty()
+                || countries_of(e).iter().any(|c| self.countries.contains(c)))
+            && !self.exclude_ids.contains(&e.id)
+    }
+}
+
+/// Nationalities, citizenships and countries of an entity, lower-cased.
+fn countries_of(e: &Entity) -> Vec<String> {
+    let mut out = e.nationalities();
+    for c in e.get(prop::COUNTRY) {
+        let c = c.trim().to_ascii_lowercase();
+        if !c.is_empty() && !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- examples
+
+/// FtM properties that hold names.
+const NAME_PROPS: &[&str] = &[
+    prop::NAME,
+    prop::ALIAS,
+    prop::WEAK_ALIAS,
+    prop::PREVIOUS_NAME,
+    prop::FIRST_NAME,
+    prop::SECOND_NAME,
+    prop::MIDDLE_NAME,
+    prop::FATHER_NAME,
+    prop::LAST_NAME,
+];
+const MAX_PROPERTIES: usize = 50;
+const MAX_VALUES: usize = 20;
+
+/// Validates an FtM example (`schema` and `properties`) into the
+/// screening query and the example as understood. `field` is the JSON
+/// path of the example, for errors (`queries.q1`).
+pub(crate) fn example_query(
+    field: &str,
+    id: Option<&str>,
+    schema: &str,
+    properties: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(Query, EntityExampleOut), ApiError> {
+    let schema: Schema = schema.parse().map_err(|_| {
+        ApiError::invalid(
+            format!("{field}.schema"),
+            format!(
+                "{schema:?} is not Person, Organization, Company, LegalEntity, Vessel or Airplane"
+            ),
+        )
+    })?;
+    if properties.len() > MAX_PROPERTIES {
+        return Err(ApiError::invalid(
+            format!("{field}.properties"),
+            format!("at most {MAX_PROPERTIES} properties"),
+        ));
+    }
+    let mut e = Entity::new(id.unwrap_or("query"), schema);
+    for (name, value) in properties {
+        let pfield = format!("{field}.properties.{name}");
+        if name.is_empty()
+            || name.len() > 64
+            || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Err(ApiError::invalid(pfield, "is not a property name"));
+        }
+        let values: Vec<String> = match value {
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    scalar(v).ok_or_else(|| {
+                        ApiError::invalid(format!("{pfield}[{i}]"), "must be a string or a number")
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            v => vec![scalar(v).ok_or_else(|| {
+                ApiError::invalid(&pfield, "must be a string, a number or a list of them")
+            })?],
+        };
+        if values.len() > MAX_VALUES {
+            return Err(ApiError::invalid(
+                pfield,
+                format!("at most {MAX_VALUES} values"),
+            ));
+        }
+        for (i, v) in values.iter().enumerate() {
+            let vfield = format!("{pfield}[{i}]");
+            let v = v.trim();
+            if v.is_empty() {
+                continue;
+            }
+            let max = if NAME_PROPS.contains(&name.as_str()) {
+                300
+            } else {
+                1000
+            };
+            if v.chars().count() > max {
+                return Err(ApiError::invalid(
+                    vfield,
+                    format!("longer than {max} characters"),
+                ));
+            }
+            if v.chars().any(char::is_control) {
+                return Err(ApiError::invalid(vfield, "contains control characters"));
+            }
+            let cleaned = match name.as_str() {
+                prop::BIRTH_DATE => clean_date(&vfield, v)?,
+                prop::NATIONALITY | prop::CITIZENSHIP | prop::COUNTRY => parse_country(&vfield, v)?,
+                prop::GENDER => {
+                    parse_gender(&vfield, &Some(v.to_ascii_lowercase()))?.unwrap_or_default()
+                }
+                _ => v.to_string(),
+            };
+            e.add(name, cleaned);
+        }
+    }
+    if e.names().is_empty() && e.composed_name().is_none() {
+        return Err(ApiError::invalid(
+            format!("{field}.properties.name"),
+            "give at least one name (name, alias or firstName/lastName)",
+        ));
+    }
+    let mut query = Query::from_entity(&e);
+    if schema == Schema::LegalEntity {
+        // FtM's parent of persons and organisations: any schema.
+        query.schema = None;
+    }
+    Ok((
+        query,
+        EntityExampleOut {
+            id: id.map(str::to_string),
+            schema: schema.as_str().to_string(),
+            properties: e.properties.clone(),
+        },
+    ))
+}
+
+fn scalar(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A date `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; a longer ISO timestamp is cut
+/// to its date (FtM dates may carry a time).
+fn clean_date(field: &str, v: &str) -> Result<String, ApiError> {
+    let d = if v.len() > 10 && v.is_char_boundary(10) {
+        &v[..10]
+    } else {
+        v
+    };
+    d.parse::<PartialDate>()
+        .map(|_| d.to_string())
+        .map_err(|_| ApiError::invalid(field, format!("{v:?} is not YYYY, YYYY-MM or YYYY-MM-DD")))
+}
+
+// ---------------------------------------------------------------- scoring
+
+/// The admissible matches of one query, best first, at most `limit`,
+/// scoring at least `cutoff`; and whether more were cut off.
+pub(crate) fn ranked_matches(
+    snap: &Snapshot,
+    p: &Principal,
+    query: &Query,
+    filters: &Filters,
+    limit: usize,
+    cutoff: f64,
+    today: &str,
+) -> (Vec<Match>, bool) {
+    let admissible = |id: &str| {
+        snap.index
+            .entity(id)
+            .is_some_and(|e| p.can_see(e) && e.is_screenable(today) && filters.admits(e))
+    };
+    // Without filters, `restricted` extra candidates cover everything
+    // visibility may drop (as on /v1/screen). With filters, find in the
+    // cheap ranking how deep the answer reaches, then explain that deep.
+    let fetch = if filters.narrows() {
+        let mut kept = 0;
+        let mut depth = 0;
+        for (i, (id, score)) in snap
+            .index
+            .screen_scores(query, snap.index.len())
+            .into_iter()
+            .enumerate()
+        {
+            if score < cutoff {
+                break;
+            }
+            if admissible(id) {
+                kept += 1;
+                depth = i + 1;
+                if kept > limit {
+                    break;
+                }
+            }
+        }
+        depth
+    } else {
+        limit + 1 + snap.restricted
+    };
+    let mut out = Vec::new();
+    let mut more = false;
+    for m in snap.index.screen(query, fetch) {
+        if m.score < cutoff {
+            break;
+        }
+        if !admissible(&m.entity_id) {
+            continue;
+        }
+        if out.len() == limit {
+            more = true;
+            break;
+        }
+        out.push(m);
+    }
+    (out, more)
+}
+
+/// The features of tansiq's matcher, as yente documents its own.
+fn feature_docs() -> BTreeMap<String, FeatureDoc> {
+    [
+        (
+            "name_match",
+            "Best pair of a query name and a listed name: token alignment across scripts, \
+             transliterations, phonetic and consonant-skeleton keys, weighted by rarity; 0..=1",
+        ),
+        (
+            "birth_date",
+            "Change of the score from the dates of birth (agreement or conflict)",
+        ),
+        (
+            "nationality",
+            "Change of the score from nationalities and citizenships",
+        ),
+        ("gender", "Change of the score from the gender"),
+        (
+            "document",
+            "Change of the score from passport and identity document numbers",
+        ),
+        (
+            "schema",
+            "Change of the score from the entity types (person, organisation)",
+        ),
+    ]
+    .into_iter()
+    .map(|(k, d)| {
+        (
+            k.to_string(),
+            FeatureDoc {
+                description: d.to_string(),
+            },
+        )
+    })
+    .collect()
+}
+
+/// Per-feature contributions of a match, from its explanation.
+fn features(m: &Match) -> (BTreeMap<String, f64>, BTreeMap<String, FeatureResultDto>) {
+    let x = &m.explanation;
+    let mut scores: BTreeMap<String, f64> = feature_docs().into_keys().map(|k| (k, 0.0)).collect();
+    let mut explained = BTreeMap::new();
+    scores.insert("name_match".into(), round(x.name_score));
+    explained.insert(
+        "name_match".to_string(),
+        FeatureResultDto {
+            score: round(x.name_score),
+            detail: format!(
+                "{} name; query coverage {:.2}, listed coverage {:.2}, rarity factor {:.2}{}",
+                x.listed_name_kind,
+                x.query_coverage,
+                x.listed_coverage,
+                x.rarity_factor,
+                if x.combined_names {
+                    "; tokens from several listed names"
+                } else {
+                    ""
+                }
+            ),
+            query: Some(x.query_name.clone()),
+            candidate: Some(x.listed_name.clone()),
+        },
+    );
+    for ev in &x.evidence {
+        let kind = serde_json::to_value(ev.kind)
+            .ok()
+            .and_then(|k| k.as_str().map(|s| s.replace('-', "_")))
+            .unwrap_or_default();
+        let delta = ev.after - ev.before;
+        *scores.entry(kind.clone()).or_insert(0.0) += delta;
+        explained
+            .entry(kind)
+            .and_modify(|f: &mut FeatureResultDto| {
+                f.score += delta;
+                f.detail = format!("{}; {}", f.detail, ev.detail);
+            })
+            .or_insert(FeatureResultDto {
+                score: delta,
+                detail: ev.detail.clone(),
+                query: None,
+                candidate: None,
+            });
+    }
+    for v in scores.values_mut() {
+        *v = round(*v);
+    }
+    for f in explained.values_mut() {
+        f.score = round(f.score);
+    }
+    (scores, explained)
+}
+
+pub(crate) fn yente_entity(e: &Entity, today: &str) -> YenteEntity {
+    YenteEntity {
+        id: e.id.clone(),
+        caption: e.caption(),
+        schema: e.schema.as_str().to_string(),
+        properties: e.properties.clone(),
+        datasets: vec![e.provenance.source.clone()],
+        referents: Vec::new(),
+        target: e.is_screenable(today),
+    }
+}
+
+fn max_band(a: Band, b: Band) -> Band {
+    match (a, b) {
+        (Band::Strong, _) | (_, Band::Strong) => Band::Strong,
+        (Band::Possible, _) | (_, Band::Possible) => Band::Possible,
+        _ => Band::None,
+    }
+}
+
+fn count_screening(state: &AppState, band: Band) {
+    state
+        .metrics
+        .screenings
+        .get_or_create(&crate::metrics::BandLabels {
+            band: band_str(band).to_string(),
+        })
+        .inc();
+}
+
+// ---------------------------------------------------------------- /match
+
+/// A validated `/match` request.
+struct MatchPlan {
+    examples: Vec<(String, Query, EntityExampleOut)>,
+    filters: Filters,
+    limit: usize,
+    threshold: f64,
+    cutoff: f64,
+    algorithm: String,
+}
+
+fn match_plan(
+    state: &AppState,
+    snap: &Snapshot,
+    dataset: &str,
+    uri: &Uri,
+    req: &MatchRequest,
+) -> Result<MatchPlan, ApiError> {
+    let mut params = RawParams::from_uri(uri)?;
+    let mut filters = Filters::read(&mut params, snap, dataset)?;
+    let ids = params.all("exclude_entity_ids");
+    if ids.len() > 50 {
+        return Err(ApiError::invalid("exclude_entity_ids", "at most 50 ids"));
+    }
+    filters.exclude_ids = ids;
+    let max = state.config.screening.max_limit;
+    let limit = params
+        .number::<usize>("limit")?
+        .unwrap_or(DEFAULT_MATCH_LIMIT.min(max));
+    if limit == 0 || limit > max {
+        return Err(ApiError::invalid("limit", format!("must be in 1..={max}")));
+    }
+    let threshold = params
+        .score("threshold")?
+        .unwrap_or(state.config.screening.possible);
+    let cutoff = params
+        .score("cutoff")?
+        .unwrap_or(DEFAULT_CUTOFF)
+        .min(threshold);
+    let algorithm = params.one("algorithm")?.unwrap_or_else(|| "best".into());
+    if !YENTE_ALGORITHMS.contains(&algorithm.as_str()) {
+        return Err(ApiError::invalid(
+            "algorithm",
+            format!(
+                "{algorithm:?} is not one of {}",
+                YENTE_ALGORITHMS.join(", ")
+            ),
+        ));
+    }
+    // Every screening is fuzzy here; the flag nomenklatura sends is moot.
+    params.flag("fuzzy")?;
+    params.finish()?;
+    if !req.weights.is_empty() {
+        return Err(ApiError::invalid(
+            "weights",
+            "tansiq's scores are calibrated; per-feature weights are not supported",
+        ));
+    }
+    if !req.config.is_empty() {
+        return Err(ApiError::invalid(
+            "config",
+            "tansiq's matcher takes no per-request configuration",
+        ));
+    }
+    if req.queries.is_empty() || req.queries.len() > MAX_BATCH {
+        return Err(ApiError::invalid(
+            "queries",
+            format!("give 1 to {MAX_BATCH} examples"),
+        ));
+    }
+    let examples = req
+        .queries
+        .iter()
+        .map(|(key, ex)| {
+            let (q, out) = example_query(
+                &format!("queries.{key}"),
+                ex.id.as_deref(),
+                &ex.schema,
+                &ex.properties,
+            )?;
+            Ok((key.clone(), q, out))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(MatchPlan {
+        examples,
+        filters,
+        limit,
+        threshold,
+        cutoff,
+        algorithm,
+    })
+}
+
+/// Screens a batch of FollowTheMoney examples (yente's matching API).
+#[utoipa::path(post, path = "/match/{dataset}", tag = "ecosystem", security(("bearer" = [])),
+    params(
+        ("dataset" = String, Path, description = "`default` (everything the caller may see), a list source, or `national`"),
+        ("limit" = Option<usize>, Query, description = "Results per example (default 5, at most screening.max_limit)"),
+        ("threshold" = Option<f64>, Query, description = "Score from which `match` is true (default: the node's alert threshold, 0.80)"),
+        ("cutoff" = Option<f64>, Query, description = "Candidates scoring below min(cutoff, threshold) are left out (default 0.5)"),
+        ("algorithm" = Option<String>, Query, description = "A yente algorithm name (best, logic-v2, …) or tansiq; tansiq's matcher answers all, and says so in `algorithm`"),
+        ("include_dataset" = Option<Vec<String>>, Query, description = "Only these datasets (repeat the parameter)"),
+        ("exclude_dataset" = Option<Vec<String>>, Query, description = "Not these datasets"),
+        ("exclude_schema" = Option<Vec<String>>, Query, description = "Not these FtM schemata"),
+        ("topics" = Option<Vec<String>>, Query, description = "Only entities with one of these FtM topics"),
+        ("exclude_entity_ids" = Option<Vec<String>>, Query, description = "Not these entities (at most 50)"),
+        ("fuzzy" = Option<bool>, Query, description = "Accepted; tansiq's screening is always fuzzy")),
+    request_body = MatchRequest,
+    responses(
+        (status = 200, description = "Per example: scored candidates with `match`, features and explanations", body = MatchResponse),
+        (status = 401, description = "No valid key (`Authorization: ApiKey <key>` or `Bearer <key>`)", body = Problem),
+        (status = 403, description = "Not an officer or analyst", body = Problem),
+        (status = 404, description = "No such dataset", body = Problem),
+        (status = 422, description = "A parameter or example field has an unusable value", body = Problem)))]
+async fn match_entities(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(dataset): Path<String>,
+    uri: Uri,
+    JsonBody(req): JsonBody<MatchRequest>,
+) -> Result<Response, ApiError> {
+    p.require(SCREEN_ROLES)?;
+    let snap = state.index.load();
+    let plan = match match_plan(&state, &snap, &dataset, &uri, &req) {
+        Ok(plan) => plan,
+        Err(e) => {
+            state.audit.record(p.event(
+                "screen.match",
+                None,
+                "invalid",
+                json!({ "dataset": dataset, "field": e.field }),
+            ));
+            return Err(e);
+        }
+    };
+    let today_s = today();
+    let principal = p.clone();
+    // Scoring a batch is CPU work: keep it off the async workers.
+    let (snap, plan, answers) = tokio::task::spawn_blocking(move || {
+        let answers: Vec<(Vec<Match>, bool)> = plan
+            .examples
+            .iter()
+            .map(|(_, q, _)| {
+                ranked_matches(
+                    &snap,
+                    &principal,
+                    q,
+                    &plan.filters,
+                    plan.limit,
+                    plan.cutoff,
+                    &today_s,
+                )
+            })
+            .collect();
+        (snap, plan, answers)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let today = today();
+    let screening_id = uuid::Uuid::now_v7().to_string();
+    let mut responses = BTreeMap::new();
+    let mut audited = Vec::new();
+    for ((key, query, echo), (matches, more)) in plan.examples.into_iter().zip(answers) {
+        let mut band = Band::None;
+        let mut results = Vec::new();
+        for m in &matches {
+            let Some(e) = snap.index.entity(&m.entity_id) else {
+                continue;
+            };
+            band = max_band(band, m.band);
+            let (features, explanations) = features(m);
+            results.push(ScoredEntity {
+                entity: yente_entity(e, &today),
+                score: round(m.score),
+                is_match: m.score >= plan.threshold,
+                band: band_str(m.band).to_string(),
+                action_on_hit: e.action_on_hit.map(|a| a.as_str().to_string()),
+                features,
+                explanations,
+            });
+        }
+        count_screening(&state, band);
+        audited.push(json!({
+            "key": key,
+            "band": band_str(band),
+            "matches": results.iter().map(|r| json!({"id": r.entity.id, "score": r.score, "match": r.is_match})).collect::<Vec<_>>(),
+            "traveller": { "names": query.names, "birth_dates": query.birth_dates,
+                           "nationalities": query.nationalities, "documents": query.documents },
+        }));
+        responses.insert(
+            key,
+            EntityMatches {
+                status: 200,
+                total: TotalSpec {
+                    value: results.len(),
+                    relation: if more { "gte" } else { "eq" }.to_string(),
+                },
+                results,
+                query: echo,
+            },
+        );
+    }
+    state.audit.record(p.event(
+        "screen.match",
+        Some(screening_id.clone()),
+        "ok",
+        json!({
+            "dataset": dataset,
+            "algorithm": plan.algorithm,
+            "threshold": plan.threshold,
+            "queries": audited,
+            "index_generation": snap.generation,
+        }),
+    ));
+    let batch = responses.len();
+    let mut resp = axum::Json(MatchResponse {
+        responses,
+        matcher: feature_docs(),
+        algorithm: AlgorithmUsed {
+            name: ALGORITHM.to_string(),
+            requested: plan.algorithm,
+        },
+        limit: plan.limit,
+        threshold: plan.threshold,
+        screening_id,
+    })
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&batch.to_string()) {
+        resp.headers_mut().insert("x-batch-size", v);
+    }
+    Ok(resp)
+}
+
+// ---------------------------------------------------------------- /search
+
+const FACETS: &[(&str, &str)] = &[
+    ("countries", "Countries"),
+    ("topics", "Topics"),
+    ("datasets", "Data sources"),
+];
+
+/// Searches entities by name (yente's search API).
+#[utoipa::path(get, path = "/search/{dataset}", tag = "ecosystem", security(("bearer" = [])),
+    params(
+        ("dataset" = String, Path, description = "`default`, a list source, or `national`"),
+        ("q" = String, Query, description = "A name in any script"),
+        ("limit" = Option<usize>, Query, description = "Results per page (default 10, at most 100)"),
+        ("offset" = Option<usize>, Query, description = "Results to skip (at most 10000)"),
+        ("schema" = Option<String>, Query, description = "Only this FtM schema"),
+        ("countries" = Option<Vec<String>>, Query, description = "Only entities linked to one of these countries"),
+        ("topics" = Option<Vec<String>>, Query, description = "Only entities with one of these FtM topics"),
+        ("include_dataset" = Option<Vec<String>>, Query, description = "Only these datasets"),
+        ("exclude_dataset" = Option<Vec<String>>, Query, description = "Not these datasets"),
+        ("exclude_schema" = Option<Vec<String>>, Query, description = "Not these FtM schemata"),
+        ("facets" = Option<Vec<String>>, Query, description = "Facets to count: countries, topics, datasets (default: all three)"),
+        ("fuzzy" = Option<bool>, Query, description = "Accepted; the search is always fuzzy"),
+        ("simple" = Option<bool>, Query, description = "Accepted; `q` is always a name")),
+    responses(
+        (status = 200, description = "Entities whose names resemble `q`, best first, with facets", body = YenteSearchResponse),
+        (status = 403, description = "Not an analyst or contact point", body = Problem),
+        (status = 404, description = "No such dataset", body = Problem),
+        (status = 422, description = "A parameter has an unusable value", body = Problem)))]
+async fn search(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(dataset): Path<String>,
+    uri: Uri,
+) -> Result<axum::Json<YenteSearchResponse>, ApiError> {
+    p.require(SEARCH_ROLES)?;
+    let snap = state.index.load();
+    let mut params = RawParams::from_uri(&uri)?;
+    let mut filters = Filters::read(&mut params, &snap, &dataset)?;
+    let q = params.one("q")?.unwrap_or_default();
+    let q = q.trim().to_string();
+    if q.is_empty() || q.chars().count() > 300 || q.chars().any(char::is_control) {
+        return Err(ApiError::invalid("q", "give a name of 1 to 300 characters"));
+    }
+    let limit = params.number::<usize>("limit")?.unwrap_or(10);
+    if limit == 0 || limit > 100 {
+        return Err(ApiError::invalid("limit", "must be in 1..=100"));
+    }
+    let offset = params.number::<usize>("offset")?.unwrap_or(0);
+    if offset > 10_000 {
+        return Err(ApiError::invalid("offset", "at most 10000"));
+    }
+    filters.schema = params.one("schema")?;
+    filters.countries = params
+        .all("countries")
+        .iter()
+        .map(|c| parse_country("countries", c))
+        .collect::<Result<_, _>>()?;
+    let mut facets = params.all("facets");
+    for f in &facets {
+        if !FACETS.iter().any(|(k, _)| k == f) {
+            return Err(ApiError::invalid(
+                "facets",
+                format!("{f:?} is not countries, topics or datasets"),
+            ));
+        }
+    }
+    if facets.is_empty() {
+        facets = FACETS.iter().map(|(k, _)| k.to_string()).collect();
+    }
+    params.flag("fuzzy")?;
+    params.flag("simple")?;
+    params.finish()?;
+
+    let today = today();
+    let hits: Vec<&Entity> = snap
+        .index
+        .screen_scores(&Query::name(&q), snap.index.len())
+        .into_iter()
+        .filter_map(|(id, _)| snap.index.entity(id))
+        .filter(|e| p.can_see(e) && filters.admits(e))
+        .collect();
+    let mut counted: BTreeMap<String, Facet> = BTreeMap::new();
+    for (key, label) in FACETS {
+        if !facets.iter().any(|f| f == key) {
+            continue;
+        }
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for e in &hits {
+            let values = match *key {
+                "countries" => countries_of(e),
+                "topics" => e.get(prop::TOPICS).to_vec(),
+                _ => vec![e.provenance.source.clone()],
+            };
+            for v in values {
+                *counts.entry(v).or_default() += 1;
+            }
+        }
+        let mut values: Vec<FacetItem> = counts
+            .into_iter()
+            .map(|(name, count)| FacetItem {
+                label: name.clone(),
+                name,
+                count,
+            })
+            .collect();
+        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        counted.insert(
+            key.to_string(),
+            Facet {
+                label: label.to_string(),
+                values,
+            },
+        );
+    }
+    let results: Vec<YenteEntity> = hits
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|e| yente_entity(e, &today))
+        .collect();
+    state.audit.record(p.event(
+        "entity.search",
+        None,
+        "ok",
+        json!({ "api": "yente", "dataset": dataset, "q": q, "offset": offset,
+                "results": results.iter().map(|r| r.id.clone()).collect::<Vec<_>>() }),
+    ));
+    Ok(axum::Json(YenteSearchResponse {
+        limit,
+        offset,
+        total: TotalSpec {
+            value: hits.len(),
+            relation: "eq".into(),
+        },
+        results,
+        facets: counted,
+    }))
+}
+
+// ---------------------------------------------------------------- /entities
+
+/// One entity (yente's entity API).
+#[utoipa::path(get, path = "/entities/{id}", tag = "ecosystem", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Entity id"),
+           ("nested" = Option<bool>, Query, description = "Accepted; tansiq entities have no adjacent entities to inline")),
+    responses(
+        (status = 200, description = "The entity", body = YenteEntity),
+        (status = 403, description = "Not an analyst, contact point or officer", body = Problem),
+        (status = 404, description = "No such entity visible to the caller", body = Problem)))]
+async fn get_entity(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Result<axum::Json<YenteEntity>, ApiError> {
+    p.require(ENTITY_VIEW_ROLES)?;
+    let mut params = RawParams::from_uri(&uri)?;
+    params.flag("nested")?;
+    params.finish()?;
+    let found = match state.store.entity(&id).await? {
+        Some(e) if p.can_see(&e) => Some(e),
+        _ => None,
+    };
+    state.audit.record(p.event(
+        "entity.view",
+        Some(id),
+        if found.is_some() { "ok" } else { "not-found" },
+        json!({ "api": "yente" }),
+    ));
+    let e = found.ok_or_else(|| ApiError::not_found("such entity"))?;
+    Ok(axum::Json(yente_entity(&e, &today())))
+}
+
+// ---------------------------------------------------------------- /algorithms, /catalog
+
+/// Everyone who may screen or search.
+const READER_ROLES: &[Role] = &[Role::Officer, Role::Analyst, Role::ContactPoint];
+
+/// The matching algorithm (yente's algorithm list).
+#[utoipa::path(get, path = "/algorithms", tag = "ecosystem", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The one algorithm that answers every yente algorithm name", body = AlgorithmsResponse),
+        (status = 403, description = "Not an officer, analyst or contact point", body = Problem)))]
+async fn algorithms(p: Principal) -> Result<axum::Json<AlgorithmsResponse>, ApiError> {
+    p.require(READER_ROLES)?;
+    Ok(axum::Json(AlgorithmsResponse {
+        algorithms: vec![AlgorithmDto {
+            name: ALGORITHM.to_string(),
+            description: format!(
+                "tansiq's calibrated matcher (scores 0..=1, alerts from the node's threshold). \
+                 The yente names {} are accepted and answered by it.",
+                YENTE_ALGORITHMS[..YENTE_ALGORITHMS.len() - 1].join(", ")
+            ),
+            docs: feature_docs(),
+        }],
+        default: ALGORITHM.to_string(),
+        best: ALGORITHM.to_string(),
+    }))
+}
+
+/// The datasets (yente's catalog).
+#[utoipa::path(get, path = "/catalog", tag = "ecosystem", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "`default` and one dataset per source screened now", body = CatalogResponse),
+        (status = 403, description = "Not an officer, analyst or contact point", body = Problem)))]
+async fn catalog(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<CatalogResponse>, ApiError> {
+    p.require(READER_ROLES)?;
+    let snap = state.index.load();
+    let names = dataset_names(&snap);
+    let mut datasets = vec![DatasetDto {
+        name: "default".into(),
+        title: "Every entity the caller's agency may screen against".into(),
+        load: true,
+        version: None,
+        updated_at: None,
+        entity_count: None,
+        children: names.clone(),
+    }];
+    for name in &names {
+        let list = snap.lists.iter().find(|l| &l.source == name);
+        datasets.push(DatasetDto {
+            name: name.clone(),
+            title: if name == NATIONAL_SOURCE {
+                "National entries".into()
+            } else {
+                format!("List {name}")
+            },
+            load: true,
+            version: list.and_then(|l| l.version.clone()),
+            updated_at: list.and_then(|l| l.imported_at).map(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
+            }),
+            // A count of national entries would tell about hidden ones.
+            entity_count: list
+                .filter(|l| l.source != NATIONAL_SOURCE)
+                .map(|l| l.active),
+            children: Vec::new(),
+        });
+    }
+    let mut current = vec!["default".to_string()];
+    current.extend(names);
+    Ok(axum::Json(CatalogResponse {
+        datasets,
+        current,
+        outdated: Vec::new(),
+        index_stale: false,
+    }))
+}

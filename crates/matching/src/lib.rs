@@ -38,6 +38,8 @@
 
 mod explain;
 mod index;
+mod model;
+mod model_weights;
 mod screen;
 
 pub mod eval;
@@ -45,8 +47,9 @@ pub mod eval;
 use serde::Serialize;
 use tansiq_model::{Entity, Schema, prop};
 
-pub use explain::{Evidence, EvidenceKind, Explanation, Rule, TokenAlignment};
+pub use explain::{Evidence, EvidenceKind, Explanation, FeatureContribution, Rule, TokenAlignment};
 pub use index::Index;
+pub use model::{FEATURE_NAMES, Features, LinearModel, N_FEATURES, logit, sigmoid};
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +114,9 @@ pub struct MatcherConfig {
     pub combined_names_factor: f64,
     /// Exponent mapping raw name scores to the calibrated scale.
     pub calibration_power: f64,
+    /// Learned name score over the alignment's features (the hand-tuned
+    /// score is one of them); `None` keeps the hand-tuned score.
+    pub model: Option<LinearModel>,
     /// Multiplier when query and listed schemata are incompatible.
     pub schema_mismatch_factor: f64,
     /// Share of the remaining distance to 1 added on a full birth date match.
@@ -158,6 +164,7 @@ impl Default for MatcherConfig {
             given_miss_factor: 1.0,
             combined_names_factor: 0.85,
             calibration_power: 0.45,
+            model: None,
             schema_mismatch_factor: 0.6,
             dob_full_bonus: 0.35,
             dob_partial_bonus: 0.1,

@@ -5,11 +5,14 @@ use rustc_hash::FxHashMap;
 use tansiq_model::{NameKind, PartialDate};
 use tansiq_names::{MAX_TOKENS, Script, Token, UnitKind, tokenize};
 
-use crate::explain::{Evidence, EvidenceKind, Explanation, Rule, TokenAlignment};
+use crate::explain::{
+    Evidence, EvidenceKind, Explanation, FeatureContribution, Rule, TokenAlignment,
+};
 use crate::index::{
     Index, NameRec, QForm, VTok, join_collapse, joinable, skeleton_keys, split_listed_name,
     token_similarity, token_weight, variant_factor,
 };
+use crate::model::{FEATURE_NAMES, Features};
 use crate::{Band, Match, MatcherConfig, Query};
 
 /// One query name, analysed.
@@ -260,6 +263,35 @@ impl Index {
                 (
                     self.entities[r.entity as usize].id.as_str(),
                     f64::from(r.score).clamp(0.0, 1.0),
+                )
+            })
+            .collect()
+    }
+
+    /// Ranked candidates with the features of the learned name score of
+    /// each one's best listed name (`None` when only a document number
+    /// matched): `(entity id, final score, features)`, best first. For
+    /// fitting the model (`examples/fit.rs`).
+    pub fn candidate_features(
+        &self,
+        query: &Query,
+        limit: usize,
+    ) -> Vec<(&str, f64, Option<Features>)> {
+        let (qnames, ranked) = self.rank(query, limit, false);
+        ranked
+            .into_iter()
+            .map(|r| {
+                let features = (r.name != u32::MAX).then(|| {
+                    let qn = &qnames[r.qname as usize];
+                    let pairs = self.pairs_for(qn, r.name);
+                    let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
+                    self.score_name(qn, &self.names[r.name as usize], &pairs, &mut credits, None)
+                        .features
+                });
+                (
+                    self.entities[r.entity as usize].id.as_str(),
+                    f64::from(r.score).clamp(0.0, 1.0),
+                    features,
                 )
             })
             .collect()
@@ -519,6 +551,13 @@ impl Index {
         let mut matched_l = 0.0f32;
         let mut evidence = 0.0f32;
         let mut first_credit = 0.0f32;
+        let unit = self.idf_unknown.powf(c.idf_power as f32);
+        // per rule: matched listed weight (for the learned score)
+        let mut rule_weight = [0.0f32; 6];
+        let mut soft = 0.0f32;
+        let mut rare_parts = 0u32;
+        let mut order: [(u8, u8); MAX_TOKENS] = [(0, 0); MAX_TOKENS];
+        let mut n_order = 0usize;
         for p in pairs {
             let qmask = span_mask(p.qpos, p.qlen);
             let lmask = span_mask(p.lpos, p.llen);
@@ -549,6 +588,22 @@ impl Index {
             for i in p.qpos..(p.qpos + p.qlen).min(MAX_TOKENS as u8) {
                 credits[i as usize] = (cr, cr * share);
             }
+            let rule = if p.qlen > 1 || p.llen > 1 {
+                Rule::Joined
+            } else {
+                let m = &qn.items[p.item as usize].matches;
+                m.binary_search_by_key(&p.vocab, |m| m.0)
+                    .map_or(Rule::EditDistance, |i| m[i].2)
+            };
+            rule_weight[rule_slot(rule)] += wl;
+            soft += wl * (1.0 - cr);
+            if el >= 0.6 * unit && cr >= 0.5 {
+                rare_parts += 1;
+            }
+            if n_order < MAX_TOKENS {
+                order[n_order] = (p.qpos, p.lpos);
+                n_order += 1;
+            }
             if let Some(ex) = ex.as_deref_mut() {
                 let qsrc: Vec<&str> = (p.qpos..p.qpos + p.qlen)
                     .filter_map(|i| qn.tokens.get(i as usize))
@@ -558,16 +613,6 @@ impl Index {
                     .filter_map(|i| name.positions.get(i as usize))
                     .map(|pos| &*pos.source)
                     .collect();
-                let rule = qn.items[p.item as usize]
-                    .matches
-                    .iter()
-                    .find(|m| m.0 == p.vocab)
-                    .map_or(Rule::EditDistance, |m| m.2);
-                let rule = if p.qlen > 1 || p.llen > 1 {
-                    Rule::Joined
-                } else {
-                    rule
-                };
                 ex.alignments.push(TokenAlignment {
                     query: qsrc.join(" "),
                     listed: lsrc.join(" "),
@@ -593,7 +638,6 @@ impl Index {
         // more than its share.
         let base = c.query_coverage_weight as f32 * cov_q.powf(c.query_coverage_power as f32)
             + (1.0 - c.query_coverage_weight as f32) * cov_l;
-        let unit = self.idf_unknown.powf(c.idf_power as f32);
         let rarity = (evidence / (c.rare_evidence as f32 * unit))
             .min(1.0)
             .powf(c.rarity_power as f32);
@@ -618,10 +662,77 @@ impl Index {
         } else {
             1.0
         };
-        let score = calibrate(
+        let hand = calibrate(
             base * rarity * kind_factor * family_factor * given_factor,
             c,
         );
+        // Features of the learned score.
+        let n_q = qn.tokens.len().min(64);
+        let (mut uq_sum, mut uq_max) = (0.0f32, 0.0f32);
+        for i in 0..n_q {
+            if used_q & (1u64 << i) == 0 {
+                let w = qn.weights.get(i).copied().unwrap_or(0.0) / unit;
+                uq_sum += w;
+                uq_max = uq_max.max(w);
+            }
+        }
+        let (mut ul_sum, mut ul_max) = (0.0f32, 0.0f32);
+        for (i, pos) in name.positions.iter().enumerate().take(64) {
+            if used_l & (1u64 << i) == 0 {
+                let w = pos.evidence / unit;
+                ul_sum += w;
+                ul_max = ul_max.max(w);
+            }
+        }
+        let matched_w: f32 = rule_weight.iter().sum();
+        let share = |k: usize| {
+            if matched_w > 0.0 {
+                rule_weight[k] / matched_w
+            } else {
+                0.0
+            }
+        };
+        let order = &mut order[..n_order];
+        order.sort_unstable();
+        let reordered = order.windows(2).any(|w| w[1].1 < w[0].1);
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let features: Features = [
+            hand,
+            crate::model::logit(f64::from(hand)) as f32,
+            cov_q,
+            cov_l,
+            rarity,
+            (evidence / unit).min(3.0),
+            flag(name.kind == NameKind::Weak),
+            flag(family_missed),
+            flag(n_pos >= 2 && first_credit < 0.5),
+            uq_sum.min(3.0),
+            uq_max.min(1.5),
+            ul_sum.min(3.0),
+            ul_max.min(1.5),
+            share(0),
+            share(1),
+            share(2),
+            share(3),
+            share(4),
+            share(5),
+            if matched_w > 0.0 {
+                soft / matched_w
+            } else {
+                1.0
+            },
+            flag(qn.tokens.iter().any(|t| t.script == Script::Arabic)),
+            1.0 / n_q.max(1) as f32,
+            1.0 / n_pos.max(1) as f32,
+            rare_parts.min(4) as f32,
+            flag(qn.tokens.iter().all(Token::is_generic)),
+            flag(reordered),
+            flag(n_q == 1),
+        ];
+        let score = match &c.model {
+            Some(m) => m.score(&features),
+            None => hand,
+        };
         if let Some(ex) = ex {
             ex.query_name = qn.raw.clone();
             ex.listed_name = name.raw.to_string();
@@ -635,6 +746,19 @@ impl Index {
             ex.listed_coverage = f64::from(cov_l);
             ex.rarity_factor = f64::from(rarity);
             ex.family_part_unmatched = family_missed;
+            if let Some(m) = &c.model {
+                let mut fc: Vec<FeatureContribution> = FEATURE_NAMES
+                    .iter()
+                    .zip(features.iter().zip(&m.weights))
+                    .map(|(name, (v, w))| FeatureContribution {
+                        name,
+                        value: f64::from(*v),
+                        contribution: w * f64::from(*v),
+                    })
+                    .collect();
+                fc.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
+                ex.features = fc;
+            }
             for (i, t) in qn.tokens.iter().enumerate() {
                 if used_q & (1u64 << i) == 0 {
                     ex.unmatched_query.push(t.source.clone());
@@ -646,7 +770,11 @@ impl Index {
                 }
             }
         }
-        NameScore { score, cov_l }
+        NameScore {
+            score,
+            cov_l,
+            features,
+        }
     }
 
     /// Applies birth date, nationality, gender, document and schema
@@ -789,6 +917,18 @@ fn date_factor(q: &[PartialDate], l: &[PartialDate], c: &MatcherConfig) -> (f32,
     }
 }
 
+/// Slot of a rule in the per-rule weight shares of the learned score.
+fn rule_slot(rule: Rule) -> usize {
+    match rule {
+        Rule::Exact | Rule::Initial => 0,
+        Rule::Skeleton | Rule::Transliteration => 1,
+        Rule::EditDistance => 2,
+        Rule::Joined => 3,
+        Rule::Compound => 4,
+        Rule::Translation => 5,
+    }
+}
+
 fn span_mask(pos: u8, len: u8) -> u64 {
     let pos = u32::from(pos.min(63));
     let len = u32::from(len);
@@ -856,6 +996,7 @@ pub(crate) struct Ranked {
 pub(crate) struct NameScore {
     pub score: f32,
     pub cov_l: f32,
+    pub features: Features,
 }
 
 /// Best credit per query position over all names of one entity:

@@ -126,14 +126,30 @@ pub fn arabic_key(word: &str) -> Vec<u8> {
         let class = match c {
             'ا' | 'ع' | 'ء' if i == 0 => ANY,
             'ع' | 'ء' => ANY,
+            // a final ي is -i (nisba) or, in Persian spelling, -a (عیسی
+            // Isa); a final ى is alef maqsura -a (Musa) in Arabic but the
+            // final -i/-ay of Persian and Egyptian spellings (نورزى Noorzai)
+            'ي' | 'ى' if i + 1 == n && n > 2 => {
+                // a final ي also decides a vowel run it ends: -awi (جزراوي
+                // Jizrawi) ends in i in Latin, not in u; a ى after a long
+                // vowel stays -a (الشكوى Shekau)
+                if c == 'ي'
+                    && let Some(last) = out.last_mut()
+                    && is_vowel_class(*last)
+                {
+                    *last = E;
+                    continue;
+                }
+                E
+            }
             'ا' | 'ى' | 'ة' => A,
             'و' if i == 0 => b'W',
             'ي' if i == 0 => b'Y',
             'و' => U,
-            // a final ي is -i (nisba) or, in Persian spelling, -a (عیسی Isa)
-            'ي' if i + 1 == n && n > 2 => E,
             'ي' => I,
-            'ه' if i + 1 == n && i > 0 => continue,
+            // a final ه or ح: Latin drops a word-final h after a vowel
+            // (Abdallah, Saleh), so the key does too, like the skeleton
+            'ه' | 'ح' if i + 1 == n && i > 0 => continue,
             _ => match crate::skeleton::arabic_class_of(c) {
                 Some(cl) => cl,
                 None => continue,
@@ -297,5 +313,24 @@ mod tests {
         assert!(cross("احمدي", "ahmadi") > cross("احمدي", "ahmed"));
         assert!(cross("مروان", "marwan") > 0.95);
         assert!(cross("علي", "ali") > 0.95);
+    }
+
+    #[test]
+    fn arabic_word_endings_meet_their_latin_spellings() {
+        // nisba in -awi: the final ي decides the vowel run
+        assert!(cross("جزراوي", "jizrawi") > 0.9);
+        assert!(cross("سبعاوي", "sabawi") > 0.9);
+        assert!(cross("بدوي", "badawi") > 0.9);
+        // final ى as -ai / -a
+        assert!(cross("نورزى", "noorzai") > 0.9);
+        assert!(cross("موسى", "musa") > 0.9);
+        assert!(cross("شكوى", "shekau") > 0.9);
+        // final ح: Latin drops a final h
+        assert!(cross("صالح", "saleh") > 0.9);
+        assert!(cross("صالح", "salih") > 0.9);
+        assert!(cross("فاتح", "fateh") > 0.9);
+        // still different names
+        assert!(cross("صالح", "salim") < 0.8);
+        assert!(cross("بدوي", "badri") < 0.8);
     }
 }

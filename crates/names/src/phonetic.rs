@@ -7,8 +7,9 @@
 //!
 //! Key alphabet: skeleton classes (see [`crate::skeleton`]) plus vowel
 //! classes `1` (a), `2` (i, y, ee, ei, ai), `3` (u, o, ou, oo, medial w),
-//! `4` (e alone: a or i) and `0` (Arabic initial alef, ʿayn, hamza: any
-//! vowel or none). A run of vowels is one class.
+//! `4` (e alone: a or i), `0` (Arabic initial alef, ʿayn, hamza: any
+//! vowel or none) and `5` (an Arabic long vowel followed by ʿayn/hamza: a
+//! vowel, of any class). A run of vowels is one class.
 //!
 //! Costs (Latin against Latin): vowel insert/delete 0.4, vowel classes
 //! 0.3 apart (`4` is 0.1 from `1` and `2`; `0` matches any), consonants
@@ -25,14 +26,25 @@ const I: u8 = b'2';
 const U: u8 = b'3';
 const E: u8 = b'4';
 const ANY: u8 = b'0';
+/// A written Arabic long vowel followed by ʿayn/hamza: a vowel is there,
+/// but Latin may spell the run with any class (قاعدة qa'ida -> i).
+const SOME: u8 = b'5';
 
 fn is_vowel_class(c: u8) -> bool {
-    matches!(c, b'0'..=b'4')
+    matches!(c, b'0'..=b'5')
 }
 
 fn push(out: &mut Vec<u8>, c: u8) {
     if let Some(&last) = out.last() {
         if last == c {
+            return;
+        }
+        if is_vowel_class(last) && last != ANY && c == ANY {
+            // Arabic ʿayn/hamza after a long vowel: the short vowel after
+            // it is unwritten, and Latin merges it into the run (قاعدة
+            // qa'ida -> i): a vowel of any class. A long vowel written
+            // after it still decides (سعيد Sa'id).
+            *out.last_mut().unwrap_or(&mut 0) = SOME;
             return;
         }
         if is_vowel_class(last) && is_vowel_class(c) {
@@ -47,6 +59,8 @@ fn push(out: &mut Vec<u8>, c: u8) {
 
 fn merge_vowels(a: u8, b: u8) -> u8 {
     let rank = |c: u8| match c {
+        // a vowel of unknown class stays unknown
+        SOME => 5,
         I => 4,
         U => 3,
         A => 2,
@@ -161,7 +175,7 @@ pub fn arabic_key(word: &str) -> Vec<u8> {
 }
 
 fn vowel_sub_cost(a: u8, b: u8) -> f32 {
-    if a == b || a == ANY || b == ANY {
+    if a == b || a == ANY || b == ANY || a == SOME || b == SOME {
         0.0
     } else if a == E || b == E {
         let other = if a == E { b } else { a };
@@ -207,7 +221,14 @@ pub fn key_distance(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
     let sub_cost = |x: u8, y: u8| -> f32 {
         match (is_vowel_class(x), is_vowel_class(y)) {
             // a long vowel written in Arabic is a fact, not a guess
-            (true, true) if a_arabic != b_arabic && x != ANY && y != ANY && x != y => {
+            (true, true)
+                if a_arabic != b_arabic
+                    && x != ANY
+                    && y != ANY
+                    && x != SOME
+                    && y != SOME
+                    && x != y =>
+            {
                 let (arabic, latin) = if a_arabic { (x, y) } else { (y, x) };
                 if arabic == E && (latin == A || latin == I) {
                     0.05
@@ -332,5 +353,12 @@ mod tests {
         // still different names
         assert!(cross("صالح", "salim") < 0.8);
         assert!(cross("بدوي", "badri") < 0.8);
+        // ʿayn after a long vowel: the unwritten vowel after it
+        assert!(cross("قاعدة", "qaida") > 0.9);
+        assert!(cross("قاعدة", "gdae") < 0.85);
+        assert!(cross("سعيد", "said") > 0.9);
+        let joined = join_keys(&[&arabic_key("مطيع"), &arabic_key("الله")]);
+        assert!(key_similarity(&joined, true, &latin_key("matiullah"), false) > 0.9);
+        assert!(cross("سعيد", "saad") < cross("سعيد", "said") - 0.05);
     }
 }

@@ -351,7 +351,15 @@ fn classify_latin(word: &str, next: Option<&str>, out: &mut Vec<Raw>) {
 
 const ARABIC_ARTICLE_EXCEPTIONS: &[&str] = &["الله", "الياس", "الهام", "الفت", "الان"];
 
+/// Arabic prepositions and conjunctions written as words (`القاعدة في
+/// العراق` = al-Qaida *in* Iraq): never part of a name. (`على` is left out:
+/// Egyptian and Persian spelling write Ali so.)
+const ARABIC_STOPWORDS: &[&str] = &["في", "من", "عن", "و", "او"];
+
 fn classify_arabic(word: &str, out: &mut Vec<Raw>) {
+    if ARABIC_STOPWORDS.contains(&word) {
+        return;
+    }
     match word {
         "ال" => return out.push(Raw::Article),
         "بن" | "ابن" | "بنت" => return out.push(Raw::Nasab),
@@ -387,6 +395,15 @@ fn classify_arabic(word: &str, out: &mut Vec<Raw>) {
     {
         classify_arabic(x, out);
         out.push(Raw::DinTail("الدين".to_string()));
+        return;
+    }
+    // Glued conjunction or preposition before the article: وال (wa-l-,
+    // `والمسلمين` = and the Muslims), لل (li-l-, `للدعوة` = for the call).
+    if n >= 5
+        && let Some(rest) = word.strip_prefix("وال").or_else(|| word.strip_prefix("لل"))
+        && rest.chars().count() >= 3
+    {
+        out.push(Raw::Word(Word::arabic(rest, word, true)));
         return;
     }
     if n >= 4
@@ -763,6 +780,20 @@ mod tests {
         let k = units("Abu Bakr al-Baghdadi");
         assert_eq!(k[0].2, UnitKind::Kunya);
         assert_eq!(k[0].1, "BKR");
+    }
+
+    #[test]
+    fn arabic_prepositions_and_glued_conjunctions() {
+        // في (in) is no name part; وال / لل carry the article
+        let t = tokenize("القاعدة في العراق");
+        assert_eq!(t.len(), 2);
+        let t = tokenize("نصرة الاسلام والمسلمين للدعوة");
+        assert_eq!(t.len(), 4);
+        assert_same("والمسلمين", &skeletons("al-Muslimin"));
+        assert_same("للدعوة", &skeletons("al-Dawa"));
+        assert!(t[2].article);
+        // short words are left alone
+        assert_eq!(skeletons("والي"), skeletons("Wali"));
     }
 
     #[test]

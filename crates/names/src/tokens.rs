@@ -690,10 +690,20 @@ pub fn tokenize_normalized(norm: &str) -> Vec<Token> {
                 } else {
                     "ben"
                 };
+                // Glued, an initial consonantal y/w becomes medial, which
+                // skeletons drop and keys read as a vowel, as in the Latin
+                // spelling itself (Ben Youcef -> Benyoucef = BNSF).
+                let skeleton = t.skeleton.strip_prefix(['Y', 'W']).unwrap_or(&t.skeleton);
+                let mut key = t.key.clone();
+                match key.first_mut() {
+                    Some(c @ b'Y') => *c = b'2',
+                    Some(c @ b'W') => *c = b'3',
+                    _ => {}
+                }
                 t.variants.push(Variant {
                     text: format!("{particle}{}", t.text),
-                    skeleton: collapse_join(&["BN", &t.skeleton]),
-                    key: join_keys(&[&latin_key(particle), &t.key]),
+                    skeleton: collapse_join(&["BN", skeleton]),
+                    key: join_keys(&[&latin_key(particle), &key]),
                     kind: VariantKind::GluedParticle,
                 });
             }
@@ -794,6 +804,19 @@ mod tests {
         assert!(t[2].article);
         // short words are left alone
         assert_eq!(skeletons("والي"), skeletons("Wali"));
+    }
+
+    #[test]
+    fn glued_nasab_reads_initial_y_as_medial() {
+        for name in ["Ben Youcef", "بن يوسف", "Ben Youssef"] {
+            let t = tokenize(name);
+            let v = &t[0].variants[0];
+            assert_eq!(v.skeleton, "BNSF", "{name}");
+            let glued = tokenize("Benyoucef");
+            let sim =
+                crate::key_similarity(&v.key, t[0].script == Script::Arabic, &glued[0].key, false);
+            assert!(sim > 0.9, "{name}: {sim}");
+        }
     }
 
     #[test]

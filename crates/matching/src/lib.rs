@@ -109,6 +109,11 @@ pub struct MatcherConfig {
     /// Coverage weight multiplier of the first and last parts of a listed
     /// name of three or more parts.
     pub edge_weight: f64,
+    /// Weight, in listed coverage, of unmatched interior parts of a listed
+    /// name whose first and last parts are both matched (nasab chains and
+    /// middle names are routinely dropped: Aisha Qadhafi for Aisha Muammar
+    /// Muhammad Abu Minyar Qadhafi).
+    pub middle_miss_weight: f64,
     /// Multiplier for a score built from name parts found in different
     /// names of one entity.
     pub combined_names_factor: f64,
@@ -160,6 +165,7 @@ impl Default for MatcherConfig {
             rarity_power: 0.5,
             weak_alias_factor: 0.95,
             edge_weight: 1.0,
+            middle_miss_weight: 1.0,
             family_miss_factor: 0.85,
             given_miss_factor: 1.0,
             combined_names_factor: 0.85,

@@ -9,8 +9,8 @@ use crate::explain::{
     Evidence, EvidenceKind, Explanation, FeatureContribution, Rule, TokenAlignment,
 };
 use crate::index::{
-    Index, NameRec, QForm, VTok, join_collapse, joinable, skeleton_keys, split_listed_name,
-    token_similarity, token_weight, variant_factor,
+    Index, NameRec, QForm, VTok, acronym_key, join_collapse, joinable, skeleton_keys,
+    split_listed_name, token_similarity, token_weight, variant_factor,
 };
 use crate::model::{FEATURE_NAMES, Features};
 use crate::{Band, Match, MatcherConfig, Query};
@@ -83,7 +83,10 @@ impl Index {
             let v: &VTok = &self.vocab[id as usize];
             // Skeletons more than two classes apart in length cannot reach
             // the minimum similarity; skip the comparison.
-            if v.skeleton.len().abs_diff(q_len) > 2 && !matches!(form.kind, UnitKind::Generic(_)) {
+            if v.skeleton.len().abs_diff(q_len) > 2
+                && !matches!(form.kind, UnitKind::Generic(_))
+                && v.kind != UnitKind::Acronym
+            {
                 return;
             }
             let (s, r) = token_similarity(form, v);
@@ -100,6 +103,9 @@ impl Index {
             if form.script != Script::Arabic
                 && let Some(&id) = self.vocab_by_key.get(&format!("l:{}", form.text))
             {
+                ids.push(id);
+            }
+            if let Some(&id) = self.vocab_by_key.get(&acronym_key(form.text)) {
                 ids.push(id);
             }
             let mut keys = Vec::new();
@@ -155,6 +161,11 @@ impl Index {
                 }
                 more.retain(|m| m.1 >= MIN_SIM);
                 merge_matches(&mut matches, &more);
+            }
+            // An organisation's initials stand for the whole name: they
+            // count only when they are the whole query name.
+            if tokens.len() > 1 {
+                matches.retain(|m| self.vocab[m.0 as usize].kind != UnitKind::Acronym);
             }
             // Rarity of a query token: that of the listed tokens it is
             // closest to; unknown tokens are rare.
@@ -628,8 +639,23 @@ impl Index {
         } else {
             0.0
         };
-        let cov_l = if name.total_weight > 0.0 {
-            matched_l / name.total_weight
+        let n_pos = name.positions.len();
+        // Interior parts left out while both ends agree: a dropped nasab
+        // chain or middle name weighs less than a missing end.
+        let mut listed_total = name.total_weight;
+        if (3..=64).contains(&n_pos)
+            && c.middle_miss_weight < 1.0
+            && used_l & 1 == 1
+            && used_l & (1u64 << (n_pos - 1)) != 0
+        {
+            let missing: f32 = (1..n_pos - 1)
+                .filter(|&i| used_l & (1u64 << i) == 0)
+                .map(|i| name.positions[i].weight)
+                .sum();
+            listed_total -= (1.0 - c.middle_miss_weight as f32) * missing;
+        }
+        let cov_l = if listed_total > 0.0 {
+            (matched_l / listed_total).min(1.0)
         } else {
             0.0
         };
@@ -648,7 +674,6 @@ impl Index {
         // The last part of a listed name of three or more parts is its
         // family name or nisba: leaving it unmatched is strong evidence of
         // another person.
-        let n_pos = name.positions.len();
         let family_missed = (3..=64).contains(&n_pos) && used_l & (1u64 << (n_pos - 1)) == 0;
         let family_factor = if family_missed {
             c.family_miss_factor as f32

@@ -26,6 +26,9 @@ pub enum UnitKind {
     Generic(Concept),
     /// A single Latin letter (an initial).
     Initial,
+    /// The initials of an organisation name (`cmig` for Cruise Missile
+    /// Industry Group), made by [`acronyms`]: matched by spelling only.
+    Acronym,
 }
 
 /// Why a [`Variant`] reading of a token exists.
@@ -428,6 +431,48 @@ fn collapse_join(parts: &[&str]) -> String {
     out
 }
 
+/// Acronym units of a Latin-script organisation name of three or more
+/// words: the initials of its words without stop words (`Cruise Missile
+/// Industry Group` -> `cmig`), and also without articles when it has any
+/// (`Al-Qaida in the Arabian Peninsula` -> `aqap` and `qap`). Names with
+/// digits or non-Latin words give none.
+pub fn acronyms(name: &str) -> Vec<Token> {
+    let norm = crate::normalize(name);
+    let words: Vec<&str> = norm
+        .split(' ')
+        .filter(|w| !w.is_empty() && !STOPWORDS.contains(w))
+        .collect();
+    if words.len() < 3
+        || !words
+            .iter()
+            .all(|w| w.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        return Vec::new();
+    }
+    let initials = |ws: &mut dyn Iterator<Item = &&str>| -> String {
+        ws.filter_map(|w| w.chars().next()).collect()
+    };
+    let mut texts = vec![initials(&mut words.iter())];
+    let no_article = initials(&mut words.iter().filter(|w| !LATIN_ARTICLES.contains(w)));
+    if no_article.len() >= 3 && no_article != texts[0] {
+        texts.push(no_article);
+    }
+    texts
+        .into_iter()
+        .map(|text| Token {
+            skeleton: latin_skeleton(&text),
+            key: latin_key(&text),
+            kind: UnitKind::Acronym,
+            script: Script::Latin,
+            source: text.clone(),
+            nasab: false,
+            article: false,
+            variants: Vec::new(),
+            text,
+        })
+        .collect()
+}
+
 /// Builds the next unit starting at `i`; returns it and the index after it.
 fn build_unit(raws: &[Raw], mut i: usize) -> (Option<Token>, usize) {
     let mut nasab = false;
@@ -817,6 +862,21 @@ mod tests {
                 crate::key_similarity(&v.key, t[0].script == Script::Arabic, &glued[0].key, false);
             assert!(sim > 0.9, "{name}: {sim}");
         }
+    }
+
+    #[test]
+    fn acronyms_of_organisation_names() {
+        let texts = |n: &str| acronyms(n).into_iter().map(|t| t.text).collect::<Vec<_>>();
+        assert_eq!(texts("Cruise Missile Industry Group"), ["cmig"]);
+        assert_eq!(texts("Al-Qaida in the Arabian Peninsula"), ["aqap", "qap"]);
+        assert!(texts("Karim Haddad").is_empty());
+        assert!(texts("Department 140 of Industries").is_empty());
+        assert!(texts("جبهة النصرة لأهل الشام").is_empty());
+        assert!(
+            acronyms("Pars Aviation Services Company")
+                .iter()
+                .all(|t| t.kind == UnitKind::Acronym)
+        );
     }
 
     #[test]

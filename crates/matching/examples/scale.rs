@@ -1,6 +1,6 @@
 //! Scale check without the CLI: builds an index over N generated
 //! fictitious persons (3 names each) and screens a fixed query mix.
-//! `cargo run --release -p tansiq-matching --example scale -- 1000000`
+//! `cargo run --release -p tansiq-matching --example scale -- 1000000 [ROUNDS]`
 
 use std::time::Instant;
 
@@ -101,18 +101,37 @@ fn main() {
         "Samir Lamouri Sadi",
         "KHALED<<MOHAMED<ZARIQA",
     ];
+    let cpu0 = cpu_ticks();
     let mut times = Vec::new();
-    for round in 0..50 {
-        for q in &queries {
+    let mut per_query: Vec<Vec<u64>> = vec![Vec::new(); queries.len()];
+    let rounds: usize = std::env::args()
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(50);
+    for round in 0..rounds {
+        for (qi, q) in queries.iter().enumerate() {
             let query = Query::name(q);
             let t = Instant::now();
             let r = index.screen_scores(&query, 10);
             let us = t.elapsed().as_micros() as u64;
             if round > 0 {
                 times.push(us);
+                per_query[qi].push(us);
             }
             std::hint::black_box(r);
         }
+    }
+    if let (Some(a), Some(b)) = (cpu0, cpu_ticks()) {
+        // CPU time is less disturbed than wall time on a loaded machine
+        let n = (rounds * queries.len()).max(1) as f64;
+        eprintln!(
+            "  process CPU time per screening: {:.0}us (mean over {n} screenings)",
+            (b - a) as f64 * 10_000.0 / n
+        );
+    }
+    for (q, ts) in queries.iter().zip(&mut per_query) {
+        ts.sort_unstable();
+        eprintln!("  median {:>7}us  {q}", ts[ts.len() / 2]);
     }
     times.sort_unstable();
     let p = |q: f64| times[((times.len() as f64 - 1.0) * q) as usize];
@@ -123,4 +142,13 @@ fn main() {
         p(0.99),
         times[times.len() - 1]
     );
+}
+
+/// User + system CPU time of this process in clock ticks (1/100 s on
+/// Linux), from `/proc/self/stat`; `None` elsewhere.
+fn cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
 }

@@ -795,8 +795,16 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
         (UnitKind::Allah, UnitKind::Allah) => 1.0,
         _ => 0.0,
     };
-    let mut s = tansiq_names::key_similarity_beyond(q.key, q_ar, &v.key, v_ar, shared)
-        * 0.97
+    // Below MIN_SIM / 0.97 no factor here can lift a pair to MIN_SIM:
+    // the bounded comparison stops early on the many hopeless candidates.
+    let mut s = tansiq_names::key_similarity_at_least(
+        q.key,
+        q_ar,
+        &v.key,
+        v_ar,
+        shared,
+        crate::screen::MIN_SIM / 0.97,
+    ) * 0.97
         * short_penalty;
     let compound = is_compound(q.kind) || is_compound(v.kind);
     if is_compound(q.kind) != is_compound(v.kind) || (compound && q.kind != v.kind) {

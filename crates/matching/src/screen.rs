@@ -12,7 +12,7 @@ use crate::index::{
     Index, NameRec, QForm, VTok, acronym_key, join_collapse, joinable, skeleton_keys,
     split_listed_name, token_similarity, token_weight, variant_factor,
 };
-use crate::model::{FEATURE_NAMES, Features};
+use crate::model::{FEATURE_NAMES, Features, N_FEATURES};
 use crate::{Band, Match, MatcherConfig, Query};
 
 /// One query name, analysed.
@@ -35,7 +35,7 @@ pub(crate) struct QItem {
 }
 
 /// Minimum token similarity that is kept at all.
-const MIN_SIM: f32 = 0.70;
+pub(crate) const MIN_SIM: f32 = 0.70;
 
 pub(crate) fn credit(s: f32, config: &MatcherConfig) -> f32 {
     let lo = config.credit_floor as f32;
@@ -296,8 +296,15 @@ impl Index {
                     let qn = &qnames[r.qname as usize];
                     let pairs = self.pairs_for(qn, r.name);
                     let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
-                    self.score_name(qn, &self.names[r.name as usize], &pairs, &mut credits, None)
-                        .features
+                    self.score_name(
+                        qn,
+                        &self.names[r.name as usize],
+                        &pairs,
+                        &mut credits,
+                        true,
+                        None,
+                    )
+                    .features
                 });
                 (
                     self.entities[r.entity as usize].id.as_str(),
@@ -384,7 +391,14 @@ impl Index {
                 }
                 let name = &self.names[name_id as usize];
                 credits.fill((0.0, 0.0));
-                let ns = self.score_name(qn, name, &pairs[start..end], &mut credits, None);
+                let ns = self.score_name(
+                    qn,
+                    name,
+                    &pairs[start..end],
+                    &mut credits,
+                    c.model.is_some(),
+                    None,
+                );
                 let e = name.entity;
                 let slot = best.entry(e).or_insert(Ranked {
                     score: 0.0,
@@ -502,7 +516,8 @@ impl Index {
             let name = &self.names[nid as usize];
             let pairs = self.pairs_for(qn, nid);
             let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
-            self.score_name(qn, name, &pairs, &mut credits, Some(&mut ex))
+            let need = self.config.model.is_some();
+            self.score_name(qn, name, &pairs, &mut credits, need, Some(&mut ex))
                 .score
         } else {
             0.0
@@ -553,6 +568,7 @@ impl Index {
         name: &NameRec,
         pairs: &[Pair],
         credits: &mut [(f32, f32); MAX_TOKENS],
+        need_features: bool,
         mut ex: Option<&mut Explanation>,
     ) -> NameScore {
         let c = &self.config;
@@ -599,23 +615,28 @@ impl Index {
             for i in p.qpos..(p.qpos + p.qlen).min(MAX_TOKENS as u8) {
                 credits[i as usize] = (cr, cr * share);
             }
-            let rule = if p.qlen > 1 || p.llen > 1 {
-                Rule::Joined
-            } else {
-                let m = &qn.items[p.item as usize].matches;
-                m.binary_search_by_key(&p.vocab, |m| m.0)
-                    .map_or(Rule::EditDistance, |i| m[i].2)
+            let rule = || {
+                if p.qlen > 1 || p.llen > 1 {
+                    Rule::Joined
+                } else {
+                    let m = &qn.items[p.item as usize].matches;
+                    m.binary_search_by_key(&p.vocab, |m| m.0)
+                        .map_or(Rule::EditDistance, |i| m[i].2)
+                }
             };
-            rule_weight[rule_slot(rule)] += wl;
-            soft += wl * (1.0 - cr);
-            if el >= 0.6 * unit && cr >= 0.5 {
-                rare_parts += 1;
-            }
-            if n_order < MAX_TOKENS {
-                order[n_order] = (p.qpos, p.lpos);
-                n_order += 1;
+            if need_features {
+                rule_weight[rule_slot(rule())] += wl;
+                soft += wl * (1.0 - cr);
+                if el >= 0.6 * unit && cr >= 0.5 {
+                    rare_parts += 1;
+                }
+                if n_order < MAX_TOKENS {
+                    order[n_order] = (p.qpos, p.lpos);
+                    n_order += 1;
+                }
             }
             if let Some(ex) = ex.as_deref_mut() {
+                let rule = rule();
                 let qsrc: Vec<&str> = (p.qpos..p.qpos + p.qlen)
                     .filter_map(|i| qn.tokens.get(i as usize))
                     .map(|t| t.source.as_str())
@@ -691,7 +712,15 @@ impl Index {
             base * rarity * kind_factor * family_factor * given_factor,
             c,
         );
-        // Features of the learned score.
+        // Features of the learned score (only when needed: this is the
+        // hot loop of large screenings).
+        if !need_features && ex.is_none() {
+            return NameScore {
+                score: hand,
+                cov_l,
+                features: [0.0; N_FEATURES],
+            };
+        }
         let n_q = qn.tokens.len().min(64);
         let (mut uq_sum, mut uq_max) = (0.0f32, 0.0f32);
         for i in 0..n_q {

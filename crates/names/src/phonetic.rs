@@ -188,6 +188,13 @@ fn vowel_sub_cost(a: u8, b: u8) -> f32 {
 /// Weighted edit distance between two keys. `a_arabic` / `b_arabic`: the
 /// key came from Arabic script (short vowels unwritten).
 pub fn key_distance(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
+    key_distance_within(a, a_arabic, b, b_arabic, f32::INFINITY)
+}
+
+/// [`key_distance`], giving up (returning `f32::INFINITY`) as soon as the
+/// distance is certain to exceed `max`: every row of the edit-distance
+/// table has a minimum no smaller than the previous row's.
+fn key_distance_within(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool, max: f32) -> f32 {
     let a = &a[..a.len().min(48)];
     let b = &b[..b.len().min(48)];
     // cost of a vowel present on one side only
@@ -258,6 +265,9 @@ pub fn key_distance(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
             cur[j + 1] = v;
         }
         prev[..=b.len()].copy_from_slice(&cur[..=b.len()]);
+        if prev[..=b.len()].iter().all(|&d| d > max) {
+            return f32::INFINITY;
+        }
     }
     prev[b.len()]
 }
@@ -289,6 +299,36 @@ pub fn key_similarity_beyond(
         return 0.0;
     }
     (1.0 - key_distance(a, a_arabic, b, b_arabic) / m).max(0.0)
+}
+
+/// [`key_similarity_beyond`] when only similarities of at least `min`
+/// matter: returns the same value when it is `>= min`, and some value
+/// below `min` (possibly 0) otherwise, faster.
+pub fn key_similarity_at_least(
+    a: &[u8],
+    a_arabic: bool,
+    b: &[u8],
+    b_arabic: bool,
+    shared: f32,
+    min: f32,
+) -> f32 {
+    let size = |k: &[u8]| -> f32 {
+        k.iter()
+            .map(|&c| if is_vowel_class(c) { 0.3 } else { 1.0 })
+            .sum()
+    };
+    let m = size(a).max(size(b)) - shared;
+    if m <= 0.0 {
+        return 0.0;
+    }
+    // sim >= min  <=>  distance <= (1 - min) * m; a little slack keeps
+    // float rounding from cutting a borderline pair
+    let max = (1.0 - min) * m + 1e-4;
+    let d = key_distance_within(a, a_arabic, b, b_arabic, max);
+    if d.is_infinite() {
+        return 0.0;
+    }
+    (1.0 - d / m).max(0.0)
 }
 
 /// Concatenates keys (a name unit built from several words), merging a
@@ -334,6 +374,34 @@ mod tests {
         assert!(cross("احمدي", "ahmadi") > cross("احمدي", "ahmed"));
         assert!(cross("مروان", "marwan") > 0.95);
         assert!(cross("علي", "ali") > 0.95);
+    }
+
+    #[test]
+    fn bounded_similarity_agrees_above_the_bound() {
+        let words = [
+            ("mohamed", false),
+            ("muhammad", false),
+            ("mahmud", false),
+            ("haddad", false),
+            ("hamdan", false),
+            ("محمد", true),
+            ("جزراوي", true),
+            ("jizrawi", false),
+        ];
+        let key = |(w, ar): (&str, bool)| if ar { arabic_key(w) } else { latin_key(w) };
+        for &a in &words {
+            for &b in &words {
+                let full = key_similarity_beyond(&key(a), a.1, &key(b), b.1, 0.0);
+                for min in [0.5, 0.7, 0.9] {
+                    let fast = key_similarity_at_least(&key(a), a.1, &key(b), b.1, 0.0, min);
+                    if full >= min {
+                        assert_eq!(fast, full, "{a:?} {b:?} {min}");
+                    } else {
+                        assert!(fast < min, "{a:?} {b:?} {min}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

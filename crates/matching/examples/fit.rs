@@ -303,6 +303,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1.0);
+    // Only alignments whose hand-tuned score is at least this: the
+    // decisions near the threshold, not the obvious non-matches.
+    let band: f32 = std::env::var("TANSIQ_FIT_BAND")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.0);
     let top: usize = std::env::var("TANSIQ_FIT_TOP")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -337,6 +343,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let positive = l.expected.as_deref() == Some(*id);
                 if (i < top || positive)
                     && let Some(x) = x
+                    && x[0] >= band
                 {
                     xs.push(*x);
                     ys.push(if positive { 1.0 } else { 0.0 });

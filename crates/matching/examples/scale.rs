@@ -68,7 +68,22 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
+    // With a third argument P > 0, family names are drawn from a pool of
+    // P names, so that every name part is common (like a large list drawn
+    // from a small vocabulary), and generated entities are screened too.
+    let pool: usize = std::env::args()
+        .nth(3)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(0);
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let families: Vec<String> = (0..pool).map(|_| family(&mut state)).collect();
+    let family = |state: &mut u64| {
+        if families.is_empty() {
+            family(state)
+        } else {
+            families[(rng(state) % families.len() as u64) as usize].clone()
+        }
+    };
     let t = Instant::now();
     let entities: Vec<Entity> = (0..n)
         .map(|i| {
@@ -91,7 +106,7 @@ fn main() {
         index.name_count(),
         t.elapsed()
     );
-    let queries = [
+    let mut queries: Vec<String> = [
         "Abdelkader Ben Ali Haddad",
         "عبد القادر بن علي حداد",
         "Mohamed Said",
@@ -100,7 +115,24 @@ fn main() {
         "Youssef Kharibou",
         "Samir Lamouri Sadi",
         "KHALED<<MOHAMED<ZARIQA",
-    ];
+    ]
+    .iter()
+    .map(|q| q.to_string())
+    .collect();
+    // Generated entities screened by their primary name (pool mode):
+    // (query index, expected id).
+    let mut expected: Vec<(usize, String)> = Vec::new();
+    if pool > 0 {
+        for k in 0..12 {
+            let i = (k * 7919) % n;
+            if let Some(e) = index.entity(&format!("G{i}"))
+                && let Some(name) = e.names().first()
+            {
+                expected.push((queries.len(), e.id.clone()));
+                queries.push(name.value.to_string());
+            }
+        }
+    }
     let cpu0 = cpu_ticks();
     let mut times = Vec::new();
     let mut per_query: Vec<Vec<u64>> = vec![Vec::new(); queries.len()];
@@ -113,6 +145,12 @@ fn main() {
             let query = Query::name(q);
             let t = Instant::now();
             let r = index.screen_scores(&query, 10);
+            if round == 0
+                && let Some((_, id)) = expected.iter().find(|x| x.0 == qi)
+            {
+                let found = r.iter().any(|m| m.0 == id);
+                eprintln!("  {q}: {id} {}", if found { "found" } else { "MISSED" });
+            }
             let us = t.elapsed().as_micros() as u64;
             if round > 0 {
                 times.push(us);

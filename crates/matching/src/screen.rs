@@ -348,11 +348,18 @@ impl Index {
                 }
             }
             if !deferred.is_empty() {
-                if pairs.is_empty() {
-                    // Only common units: expand the least common one, up to
-                    // the cap. Such a query cannot reach an alert (rarity
-                    // factor); ranking thousands of equally weak candidates
-                    // would only cost time.
+                let mut reached: Vec<u32> = if pairs.is_empty() {
+                    // Only common units (a query of common names, or a
+                    // large list drawn from a small vocabulary): the
+                    // candidates are the names holding at least two of the
+                    // query's parts, found by merging occurrence lists.
+                    self.names_sharing_parts(qn, &deferred)
+                } else {
+                    Vec::new()
+                };
+                if pairs.is_empty() && reached.is_empty() {
+                    // One common part: expand its least common reading, up
+                    // to the cap (a single common part cannot alert).
                     deferred.sort_by_key(|d| self.occurrences[d.1 as usize].len());
                     let (item_idx, v, s) = deferred.remove(0);
                     let item = &qn.items[item_idx];
@@ -360,7 +367,7 @@ impl Index {
                         push_pair(&mut pairs, item_idx, item, v, s, o);
                     }
                 }
-                let mut reached: Vec<u32> = pairs.iter().map(|p| p.name).collect();
+                reached.extend(pairs.iter().map(|p| p.name));
                 reached.sort_unstable();
                 reached.dedup();
                 for &(item_idx, v, s) in &deferred {
@@ -507,6 +514,76 @@ impl Index {
         });
         scored.truncate(limit);
         (qnames, scored)
+    }
+
+    /// Names holding at least two parts of the query when every matched
+    /// unit is common: the readings of each query position are merged
+    /// into one sorted name list; the (up to) three positions with the
+    /// shortest lists are merged again, and names found under two or more
+    /// positions are returned (under all three first), at most
+    /// `2 × common_occurrence_cap`. Work is bounded by `PART_MERGE_BUDGET`
+    /// occurrences; empty when fewer than two positions fit.
+    fn names_sharing_parts(&self, qn: &QName, deferred: &[(usize, u32, f32)]) -> Vec<u32> {
+        const PART_MERGE_BUDGET: usize = 400_000;
+        // (query position, total occurrences of its readings)
+        let mut groups: Vec<(u8, usize)> = Vec::new();
+        for &(item_idx, v, _) in deferred {
+            let item = &qn.items[item_idx];
+            if item.len != 1 {
+                continue;
+            }
+            let n = self.occurrences[v as usize].len();
+            match groups.iter_mut().find(|g| g.0 == item.pos) {
+                Some(g) => g.1 += n,
+                None => groups.push((item.pos, n)),
+            }
+        }
+        groups.sort_by_key(|g| (g.1, g.0));
+        let mut spent = 0usize;
+        let mut chosen: Vec<u8> = Vec::new();
+        for g in &groups {
+            if chosen.len() == 3 || spent + g.1 > PART_MERGE_BUDGET {
+                break;
+            }
+            spent += g.1;
+            chosen.push(g.0);
+        }
+        if chosen.len() < 2 {
+            return Vec::new();
+        }
+        let mut all: Vec<u32> = Vec::with_capacity(spent);
+        let mut one: Vec<u32> = Vec::new();
+        for &pos in &chosen {
+            one.clear();
+            for &(item_idx, v, _) in deferred {
+                let item = &qn.items[item_idx];
+                if item.len == 1 && item.pos == pos {
+                    one.extend(self.occurrences[v as usize].iter().map(|o| o.name));
+                }
+            }
+            one.sort_unstable();
+            one.dedup();
+            all.extend_from_slice(&one);
+        }
+        all.sort_unstable();
+        let mut by_count: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
+        let mut i = 0;
+        while i < all.len() {
+            let mut j = i;
+            while j < all.len() && all[j] == all[i] {
+                j += 1;
+            }
+            match j - i {
+                2 => by_count[0].push(all[i]),
+                n if n >= 3 => by_count[1].push(all[i]),
+                _ => {}
+            }
+            i = j;
+        }
+        let [mut two, mut out] = by_count;
+        out.append(&mut two);
+        out.truncate(2 * self.config.common_occurrence_cap);
+        out
     }
 
     fn explain(&self, query: &Query, qnames: &[QName], e: u32, qi: u16, nid: u32) -> Explanation {
@@ -1273,6 +1350,46 @@ mod tests {
                 .collect();
             assert_eq!(fast.first(), full.first(), "{name}");
         }
+    }
+
+    #[test]
+    fn common_parts_are_intersected_not_sampled() {
+        // Every part is common (cap 3): the listed name holding both
+        // query parts must be found although it comes after the first
+        // `cap` occurrences of either part.
+        let mut entities = Vec::new();
+        for (i, (g, f)) in [
+            ("Karim", "Haddad"),
+            ("Karim", "Najjar"),
+            ("Karim", "Fassi"),
+            ("Karim", "Lahlou"),
+            ("Samir", "Haddad"),
+            ("Samir", "Najjar"),
+            ("Samir", "Fassi"),
+            ("Samir", "Lahlou"),
+            ("Tarek", "Haddad"),
+            ("Tarek", "Najjar"),
+            ("Tarek", "Fassi"),
+            ("Nabil", "Lahlou"),
+            ("Tarek", "Lahlou"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            entities.push(person(&format!("E{i}"), &format!("{g} {f}"), &[]));
+        }
+        let config = MatcherConfig {
+            common_occurrence_cap: 3,
+            ..MatcherConfig::default()
+        };
+        let index = Index::build(entities, config);
+        // no join "tarekx" exists, so no rare unit opens candidates
+        let hits = index.screen(&Query::name("Lahlou Tarek"), 3);
+        assert_eq!(
+            hits.first().map(|m| m.entity_id.as_str()),
+            Some("E12"),
+            "{hits:?}"
+        );
     }
 
     #[test]

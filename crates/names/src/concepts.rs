@@ -48,6 +48,8 @@ pub enum Concept {
     // Content words, not generic: they distinguish organisations and are
     // translated between list languages.
     Fighting,
+    Aviation,
+    Machinery,
     Libyan,
     Tunisian,
     Moroccan,
@@ -101,6 +103,8 @@ impl Concept {
             Concept::Ministry => "ministry",
             Concept::Bureau => "bureau",
             Concept::Fighting => "fighting",
+            Concept::Aviation => "aviation",
+            Concept::Machinery => "machinery",
             Concept::Libyan => "libyan",
             Concept::Tunisian => "tunisian",
             Concept::Moroccan => "moroccan",
@@ -122,6 +126,8 @@ impl Concept {
         !matches!(
             self,
             Concept::Fighting
+                | Concept::Aviation
+                | Concept::Machinery
                 | Concept::Libyan
                 | Concept::Tunisian
                 | Concept::Moroccan
@@ -184,7 +190,8 @@ pub fn latin_concept(word: &str) -> Option<Concept> {
         "trading" | "trade" | "commercial" | "import" | "export" | "engineering" | "eng"
         | "services" | "general" | "holding" | "development" | "management" | "shipping"
         | "maritime" | "energy" | "technology" | "technologies" | "equipment" | "procurement"
-        | "tejarat" | "bazargani" => Trading,
+        | "tejarat" | "bazargani" | "oil" | "gas" | "petroleum" | "petrochemical"
+        | "petrochemicals" => Trading,
         "industries" | "industrial" | "industry" | "industrie" | "industries'" | "sanaye"
         | "sanaat" | "sanati" | "sanaty" | "sanayi" => Industry,
         "complex" | "compound" | "mojtame" | "mojtama" | "mojtameh" => Complex,
@@ -202,6 +209,9 @@ pub fn latin_concept(word: &str) -> Option<Concept> {
         "international" | "dawli" | "dawliya" => International,
         "fighting" | "combatant" | "combattant" | "combattants" | "fighters" | "muqatila"
         | "muqatilah" => Fighting,
+        "aviation" | "aeronautics" | "aeronautical" | "aircraft" | "airplanes" | "airplane"
+        | "aerospace" | "havapeyma" | "havapeymaei" => Aviation,
+        "machine" | "machines" | "machinery" | "machining" | "mashin" | "mashinsazi" => Machinery,
         "libyan" | "libya" | "libyenne" | "libyen" | "libiya" | "libiyya" => Libyan,
         "tunisian" | "tunisia" | "tunisien" | "tunisienne" | "tunisiya" => Tunisian,
         "moroccan" | "morocco" | "marocain" | "marocaine" | "maroc" | "maghribiya" => Moroccan,

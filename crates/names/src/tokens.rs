@@ -709,6 +709,13 @@ pub fn tokenize_normalized(norm: &str) -> Vec<Token> {
     for (k, w) in words.iter().enumerate() {
         match word_script(w) {
             Script::Arabic => classify_arabic(w, &mut raws),
+            // Persian/Urdu izafe between two words (Jaish-e-Mohammed,
+            // Tehrik-i-Taliban, Ajza-ye Daqiq): a connector, not an initial
+            Script::Latin
+                if matches!(*w, "e" | "i" | "ye")
+                    && k > 0
+                    && words[k - 1].len() >= 3
+                    && words.get(k + 1).is_some_and(|n| n.len() >= 3) => {}
             Script::Latin => classify_latin(w, words.get(k + 1).copied(), &mut raws),
             Script::Other => raws.push(Raw::Word(Word {
                 text: w.to_string(),
@@ -877,6 +884,15 @@ mod tests {
                 .iter()
                 .all(|t| t.kind == UnitKind::Acronym)
         );
+    }
+
+    #[test]
+    fn izafe_is_a_connector() {
+        assert_eq!(skeletons("Jaish-e-Mohammed"), skeletons("Jaish-i-Mohammed"));
+        assert_eq!(tokenize("Lashkar-e-Taiba").len(), 2);
+        assert_eq!(tokenize("Ajza-ye Daqiq").len(), 2);
+        // an initial at either end stays
+        assert_eq!(tokenize("E Haddad").len(), 2);
     }
 
     #[test]

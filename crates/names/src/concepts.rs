@@ -229,6 +229,14 @@ pub fn latin_concept(word: &str) -> Option<Concept> {
 
 /// The concept of a normalised Arabic-script word without its article.
 pub fn arabic_concept(word: &str) -> Option<Concept> {
+    arabic_concept_exact(word).or_else(|| {
+        // a final ه for ة (Persian and careless Arabic spelling: شبکه)
+        let stem = word.strip_suffix('ه')?;
+        arabic_concept_exact(&format!("{stem}ة"))
+    })
+}
+
+fn arabic_concept_exact(word: &str) -> Option<Concept> {
     use Concept::*;
     Some(match word {
         "جماعة" | "جماعه" | "الجماعة" => Group,
@@ -255,6 +263,7 @@ pub fn arabic_concept(word: &str) -> Option<Concept> {
         "جامعة" | "دانشگاه" => University,
         "مركز" => Research,
         "وزارة" | "وزارت" => Ministry,
+        "مكتب" | "دفتر" => Bureau,
         "امارة" | "اماره" | "امارت" => Emirate,
         "شبكة" => Network,
         "خيرية" | "خيريه" => Charity,
@@ -278,4 +287,17 @@ pub fn arabic_concept(word: &str) -> Option<Concept> {
         "باكستاني" | "باكستان" => Pakistani,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn final_heh_spelling_of_taa_marbuta() {
+        assert_eq!(arabic_concept("شبكة"), Some(Concept::Network));
+        assert_eq!(arabic_concept("شبكه"), Some(Concept::Network));
+        assert_eq!(arabic_concept("مكتب"), Some(Concept::Bureau));
+        assert_eq!(arabic_concept("حنيفه"), None);
+    }
 }

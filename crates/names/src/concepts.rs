@@ -61,6 +61,10 @@ pub enum Concept {
     Somali,
     Afghan,
     Pakistani,
+    Korean,
+    Iranian,
+    Lebanese,
+    Sudanese,
 }
 
 impl Concept {
@@ -116,6 +120,10 @@ impl Concept {
             Concept::Somali => "somali",
             Concept::Afghan => "afghan",
             Concept::Pakistani => "pakistani",
+            Concept::Korean => "korean",
+            Concept::Iranian => "iranian",
+            Concept::Lebanese => "lebanese",
+            Concept::Sudanese => "sudanese",
         }
     }
 
@@ -139,6 +147,10 @@ impl Concept {
                 | Concept::Somali
                 | Concept::Afghan
                 | Concept::Pakistani
+                | Concept::Korean
+                | Concept::Iranian
+                | Concept::Lebanese
+                | Concept::Sudanese
         )
     }
 }
@@ -223,6 +235,10 @@ pub fn latin_concept(word: &str) -> Option<Concept> {
         "somali" | "somalia" | "somalien" => Somali,
         "afghan" | "afghanistan" | "afghani" => Afghan,
         "pakistani" | "pakistan" => Pakistani,
+        "korean" | "korea" | "coreen" | "coree" => Korean,
+        "iranian" | "iran" | "iranien" | "irani" => Iranian,
+        "lebanese" | "lebanon" | "libanais" | "liban" | "lubnan" | "lubnani" => Lebanese,
+        "sudanese" | "sudan" | "soudan" | "soudanais" | "sudani" => Sudanese,
         _ => return None,
     })
 }
@@ -285,6 +301,10 @@ fn arabic_concept_exact(word: &str) -> Option<Concept> {
         "صومالي" | "صومالية" | "صوماليه" | "صومال" => Somali,
         "افغاني" | "افغانستان" => Afghan,
         "باكستاني" | "باكستان" => Pakistani,
+        "كوري" | "كورية" | "كوريا" => Korean,
+        "ايراني" | "ايرانية" | "ايران" => Iranian,
+        "لبناني" | "لبنانية" | "لبنان" => Lebanese,
+        "سوداني" | "سودانية" | "سودان" => Sudanese,
         _ => return None,
     })
 }
@@ -299,5 +319,13 @@ mod tests {
         assert_eq!(arabic_concept("شبكه"), Some(Concept::Network));
         assert_eq!(arabic_concept("مكتب"), Some(Concept::Bureau));
         assert_eq!(arabic_concept("حنيفه"), None);
+    }
+
+    #[test]
+    fn demonyms_and_country_names_are_one_concept() {
+        assert_eq!(latin_concept("korean"), latin_concept("korea"));
+        assert_eq!(latin_concept("korean"), arabic_concept("كوريا"));
+        assert!(!Concept::Korean.is_generic());
+        assert_ne!(latin_concept("iranian"), latin_concept("iraqi"));
     }
 }

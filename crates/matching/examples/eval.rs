@@ -36,6 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "rarity_power" => config.rarity_power = v,
                 "weak_alias_factor" => config.weak_alias_factor = v,
                 "edge_weight" => config.edge_weight = v,
+                "middle_miss_weight" => config.middle_miss_weight = v,
                 "family_miss_factor" => config.family_miss_factor = v,
                 "given_miss_factor" => config.given_miss_factor = v,
                 "query_coverage_power" => config.query_coverage_power = v,

@@ -109,6 +109,19 @@ pub struct Explanation {
     pub evidence: Vec<Evidence>,
     /// Final score, 0..=1.
     pub score: f64,
+    /// Features of the learned name score and each one's contribution
+    /// to its logit (weight × value), largest effect first; empty when
+    /// the hand-tuned score is used.
+    pub features: Vec<FeatureContribution>,
+}
+
+/// One feature of the learned name score.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FeatureContribution {
+    pub name: &'static str,
+    pub value: f64,
+    /// Weight × value (logit units).
+    pub contribution: f64,
 }
 
 impl fmt::Display for Explanation {
@@ -159,6 +172,16 @@ impl fmt::Display for Explanation {
                 "  unmatched in listed name: {}",
                 self.unmatched_listed.join(", ")
             )?;
+        }
+        if !self.features.is_empty() {
+            let shown: Vec<String> = self
+                .features
+                .iter()
+                .filter(|x| x.contribution.abs() >= 0.05)
+                .take(6)
+                .map(|x| format!("{} {:.2} ({:+.2})", x.name, x.value, x.contribution))
+                .collect();
+            writeln!(f, "  learned score, largest effects: {}", shown.join(", "))?;
         }
         for e in &self.evidence {
             writeln!(

@@ -299,6 +299,11 @@ pub(crate) fn skeleton_keys(skeleton: &str, out: &mut Vec<String>) {
     }
 }
 
+/// Vocabulary key of an acronym entry.
+pub(crate) fn acronym_key(text: &str) -> String {
+    format!("i:{text}")
+}
+
 fn vocab_key(script: Script, text: &str) -> String {
     match script {
         Script::Arabic => format!("a:{text}"),
@@ -346,7 +351,13 @@ impl Builder {
         kind: UnitKind,
         is_join: bool,
     ) -> u32 {
-        let vkey = vocab_key(script, text);
+        // acronyms are their own entries: a plain word spelled alike
+        // (Aas) keeps its sound-based matching
+        let vkey = if kind == UnitKind::Acronym {
+            acronym_key(text)
+        } else {
+            vocab_key(script, text)
+        };
         if let Some(&id) = self.vocab_by_key.get(&vkey) {
             return id;
         }
@@ -410,15 +421,47 @@ impl Index {
             {
                 all_names.push((c, NameKind::Primary));
             }
-            for (raw, kind) in all_names {
+            // Organisations are also known by their initials (CMIG for
+            // Cruise Missile Industry Group): one weak name per acronym,
+            // matched by spelling only.
+            let mut derived: Vec<(String, Vec<Token>)> = Vec::new();
+            if e.schema != Schema::Person {
+                for (raw, _) in &all_names {
+                    for t in tansiq_names::acronyms(raw) {
+                        let taken = all_names
+                            .iter()
+                            .any(|(v, _)| v.eq_ignore_ascii_case(&t.text))
+                            || derived.iter().any(|(_, d)| d[0].text == t.text);
+                        if !taken {
+                            let display =
+                                format!("{} (initials of {raw})", t.text.to_ascii_uppercase());
+                            derived.push((display, vec![t]));
+                        }
+                    }
+                }
+            }
+            let named = all_names.into_iter().map(|(raw, kind)| {
                 let tokens = tokenize(&raw);
+                (raw, kind, tokens)
+            });
+            let derived = derived
+                .into_iter()
+                .map(|(raw, tokens)| (raw, NameKind::Weak, tokens));
+            for (raw, kind, tokens) in named.chain(derived) {
                 if tokens.is_empty() {
                     continue;
                 }
                 let name_id = names.len() as u32;
                 let mut positions = Vec::with_capacity(tokens.len());
                 for (p, t) in tokens.iter().enumerate() {
-                    let id = b.intern(t.script, &t.text, &t.skeleton, &t.key, t.kind, false);
+                    // acronyms get no skeleton: no candidate keys, and their
+                    // own document frequency
+                    let skeleton = if t.kind == UnitKind::Acronym {
+                        ""
+                    } else {
+                        t.skeleton.as_str()
+                    };
+                    let id = b.intern(t.script, &t.text, skeleton, &t.key, t.kind, false);
                     occ_raw.push((
                         id,
                         Occ {
@@ -456,7 +499,7 @@ impl Index {
                             },
                         ));
                     }
-                    let dk = if t.skeleton.is_empty() {
+                    let dk = if skeleton.is_empty() {
                         format!("t{}", t.text)
                     } else {
                         t.skeleton.clone()
@@ -698,6 +741,14 @@ fn is_compound(k: UnitKind) -> bool {
 /// Similarity of a query form and a vocabulary token, with the rule that
 /// produced it. 0 means "no match".
 pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
+    if q.kind == UnitKind::Acronym || v.kind == UnitKind::Acronym {
+        // initials carry no sound: equal spelling or nothing
+        return if q.text == &*v.text {
+            (1.0, Rule::Exact)
+        } else {
+            (0.0, Rule::Exact)
+        };
+    }
     if let (UnitKind::Generic(a), UnitKind::Generic(b)) = (q.kind, v.kind)
         && a == b
     {
@@ -744,8 +795,16 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
         (UnitKind::Allah, UnitKind::Allah) => 1.0,
         _ => 0.0,
     };
-    let mut s = tansiq_names::key_similarity_beyond(q.key, q_ar, &v.key, v_ar, shared)
-        * 0.97
+    // Below MIN_SIM / 0.97 no factor here can lift a pair to MIN_SIM:
+    // the bounded comparison stops early on the many hopeless candidates.
+    let mut s = tansiq_names::key_similarity_at_least(
+        q.key,
+        q_ar,
+        &v.key,
+        v_ar,
+        shared,
+        crate::screen::MIN_SIM / 0.97,
+    ) * 0.97
         * short_penalty;
     let compound = is_compound(q.kind) || is_compound(v.kind);
     if is_compound(q.kind) != is_compound(v.kind) || (compound && q.kind != v.kind) {

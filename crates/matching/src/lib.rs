@@ -38,6 +38,8 @@
 
 mod explain;
 mod index;
+mod model;
+mod model_weights;
 mod screen;
 
 pub mod eval;
@@ -45,8 +47,9 @@ pub mod eval;
 use serde::Serialize;
 use tansiq_model::{Entity, Schema, prop};
 
-pub use explain::{Evidence, EvidenceKind, Explanation, Rule, TokenAlignment};
+pub use explain::{Evidence, EvidenceKind, Explanation, FeatureContribution, Rule, TokenAlignment};
 pub use index::Index;
+pub use model::{FEATURE_NAMES, Features, LinearModel, N_FEATURES, logit, sigmoid};
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
@@ -106,11 +109,19 @@ pub struct MatcherConfig {
     /// Coverage weight multiplier of the first and last parts of a listed
     /// name of three or more parts.
     pub edge_weight: f64,
+    /// Weight, in listed coverage, of unmatched interior parts of a listed
+    /// name whose first and last parts are both matched (nasab chains and
+    /// middle names are routinely dropped: Aisha Qadhafi for Aisha Muammar
+    /// Muhammad Abu Minyar Qadhafi).
+    pub middle_miss_weight: f64,
     /// Multiplier for a score built from name parts found in different
     /// names of one entity.
     pub combined_names_factor: f64,
     /// Exponent mapping raw name scores to the calibrated scale.
     pub calibration_power: f64,
+    /// Learned name score over the alignment's features (the hand-tuned
+    /// score is one of them); `None` keeps the hand-tuned score.
+    pub model: Option<LinearModel>,
     /// Multiplier when query and listed schemata are incompatible.
     pub schema_mismatch_factor: f64,
     /// Share of the remaining distance to 1 added on a full birth date match.
@@ -154,10 +165,12 @@ impl Default for MatcherConfig {
             rarity_power: 0.5,
             weak_alias_factor: 0.95,
             edge_weight: 1.0,
+            middle_miss_weight: 1.0,
             family_miss_factor: 0.85,
             given_miss_factor: 1.0,
             combined_names_factor: 0.85,
             calibration_power: 0.45,
+            model: None,
             schema_mismatch_factor: 0.6,
             dob_full_bonus: 0.35,
             dob_partial_bonus: 0.1,

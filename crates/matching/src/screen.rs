@@ -5,11 +5,14 @@ use rustc_hash::FxHashMap;
 use tansiq_model::{NameKind, PartialDate};
 use tansiq_names::{MAX_TOKENS, Script, Token, UnitKind, tokenize};
 
-use crate::explain::{Evidence, EvidenceKind, Explanation, Rule, TokenAlignment};
-use crate::index::{
-    Index, NameRec, QForm, VTok, join_collapse, joinable, skeleton_keys, split_listed_name,
-    token_similarity, token_weight, variant_factor,
+use crate::explain::{
+    Evidence, EvidenceKind, Explanation, FeatureContribution, Rule, TokenAlignment,
 };
+use crate::index::{
+    Index, NameRec, QForm, VTok, acronym_key, join_collapse, joinable, skeleton_keys,
+    split_listed_name, token_similarity, token_weight, variant_factor,
+};
+use crate::model::{FEATURE_NAMES, Features, N_FEATURES};
 use crate::{Band, Match, MatcherConfig, Query};
 
 /// One query name, analysed.
@@ -32,7 +35,7 @@ pub(crate) struct QItem {
 }
 
 /// Minimum token similarity that is kept at all.
-const MIN_SIM: f32 = 0.70;
+pub(crate) const MIN_SIM: f32 = 0.70;
 
 pub(crate) fn credit(s: f32, config: &MatcherConfig) -> f32 {
     let lo = config.credit_floor as f32;
@@ -80,7 +83,10 @@ impl Index {
             let v: &VTok = &self.vocab[id as usize];
             // Skeletons more than two classes apart in length cannot reach
             // the minimum similarity; skip the comparison.
-            if v.skeleton.len().abs_diff(q_len) > 2 && !matches!(form.kind, UnitKind::Generic(_)) {
+            if v.skeleton.len().abs_diff(q_len) > 2
+                && !matches!(form.kind, UnitKind::Generic(_))
+                && v.kind != UnitKind::Acronym
+            {
                 return;
             }
             let (s, r) = token_similarity(form, v);
@@ -97,6 +103,9 @@ impl Index {
             if form.script != Script::Arabic
                 && let Some(&id) = self.vocab_by_key.get(&format!("l:{}", form.text))
             {
+                ids.push(id);
+            }
+            if let Some(&id) = self.vocab_by_key.get(&acronym_key(form.text)) {
                 ids.push(id);
             }
             let mut keys = Vec::new();
@@ -152,6 +161,11 @@ impl Index {
                 }
                 more.retain(|m| m.1 >= MIN_SIM);
                 merge_matches(&mut matches, &more);
+            }
+            // An organisation's initials stand for the whole name: they
+            // count only when they are the whole query name.
+            if tokens.len() > 1 {
+                matches.retain(|m| self.vocab[m.0 as usize].kind != UnitKind::Acronym);
             }
             // Rarity of a query token: that of the listed tokens it is
             // closest to; unknown tokens are rare.
@@ -265,6 +279,42 @@ impl Index {
             .collect()
     }
 
+    /// Ranked candidates with the features of the learned name score of
+    /// each one's best listed name (`None` when only a document number
+    /// matched): `(entity id, final score, features)`, best first. For
+    /// fitting the model (`examples/fit.rs`).
+    pub fn candidate_features(
+        &self,
+        query: &Query,
+        limit: usize,
+    ) -> Vec<(&str, f64, Option<Features>)> {
+        let (qnames, ranked) = self.rank(query, limit, false);
+        ranked
+            .into_iter()
+            .map(|r| {
+                let features = (r.name != u32::MAX).then(|| {
+                    let qn = &qnames[r.qname as usize];
+                    let pairs = self.pairs_for(qn, r.name);
+                    let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
+                    self.score_name(
+                        qn,
+                        &self.names[r.name as usize],
+                        &pairs,
+                        &mut credits,
+                        true,
+                        None,
+                    )
+                    .features
+                });
+                (
+                    self.entities[r.entity as usize].id.as_str(),
+                    f64::from(r.score).clamp(0.0, 1.0),
+                    features,
+                )
+            })
+            .collect()
+    }
+
     fn rank(&self, query: &Query, limit: usize, exhaustive: bool) -> (Vec<QName>, Vec<Ranked>) {
         let qnames: Vec<QName> = query
             .names
@@ -298,11 +348,18 @@ impl Index {
                 }
             }
             if !deferred.is_empty() {
-                if pairs.is_empty() {
-                    // Only common units: expand the least common one, up to
-                    // the cap. Such a query cannot reach an alert (rarity
-                    // factor); ranking thousands of equally weak candidates
-                    // would only cost time.
+                let mut reached: Vec<u32> = if pairs.is_empty() {
+                    // Only common units (a query of common names, or a
+                    // large list drawn from a small vocabulary): the
+                    // candidates are the names holding at least two of the
+                    // query's parts, found by merging occurrence lists.
+                    self.names_sharing_parts(qn, &deferred)
+                } else {
+                    Vec::new()
+                };
+                if pairs.is_empty() && reached.is_empty() {
+                    // One common part: expand its least common reading, up
+                    // to the cap (a single common part cannot alert).
                     deferred.sort_by_key(|d| self.occurrences[d.1 as usize].len());
                     let (item_idx, v, s) = deferred.remove(0);
                     let item = &qn.items[item_idx];
@@ -310,7 +367,7 @@ impl Index {
                         push_pair(&mut pairs, item_idx, item, v, s, o);
                     }
                 }
-                let mut reached: Vec<u32> = pairs.iter().map(|p| p.name).collect();
+                reached.extend(pairs.iter().map(|p| p.name));
                 reached.sort_unstable();
                 reached.dedup();
                 for &(item_idx, v, s) in &deferred {
@@ -341,7 +398,14 @@ impl Index {
                 }
                 let name = &self.names[name_id as usize];
                 credits.fill((0.0, 0.0));
-                let ns = self.score_name(qn, name, &pairs[start..end], &mut credits, None);
+                let ns = self.score_name(
+                    qn,
+                    name,
+                    &pairs[start..end],
+                    &mut credits,
+                    c.model.is_some(),
+                    None,
+                );
                 let e = name.entity;
                 let slot = best.entry(e).or_insert(Ranked {
                     score: 0.0,
@@ -452,6 +516,76 @@ impl Index {
         (qnames, scored)
     }
 
+    /// Names holding at least two parts of the query when every matched
+    /// unit is common: the readings of each query position are merged
+    /// into one sorted name list; the (up to) three positions with the
+    /// shortest lists are merged again, and names found under two or more
+    /// positions are returned (under all three first), at most
+    /// `2 × common_occurrence_cap`. Work is bounded by `PART_MERGE_BUDGET`
+    /// occurrences; empty when fewer than two positions fit.
+    fn names_sharing_parts(&self, qn: &QName, deferred: &[(usize, u32, f32)]) -> Vec<u32> {
+        const PART_MERGE_BUDGET: usize = 400_000;
+        // (query position, total occurrences of its readings)
+        let mut groups: Vec<(u8, usize)> = Vec::new();
+        for &(item_idx, v, _) in deferred {
+            let item = &qn.items[item_idx];
+            if item.len != 1 {
+                continue;
+            }
+            let n = self.occurrences[v as usize].len();
+            match groups.iter_mut().find(|g| g.0 == item.pos) {
+                Some(g) => g.1 += n,
+                None => groups.push((item.pos, n)),
+            }
+        }
+        groups.sort_by_key(|g| (g.1, g.0));
+        let mut spent = 0usize;
+        let mut chosen: Vec<u8> = Vec::new();
+        for g in &groups {
+            if chosen.len() == 3 || spent + g.1 > PART_MERGE_BUDGET {
+                break;
+            }
+            spent += g.1;
+            chosen.push(g.0);
+        }
+        if chosen.len() < 2 {
+            return Vec::new();
+        }
+        let mut all: Vec<u32> = Vec::with_capacity(spent);
+        let mut one: Vec<u32> = Vec::new();
+        for &pos in &chosen {
+            one.clear();
+            for &(item_idx, v, _) in deferred {
+                let item = &qn.items[item_idx];
+                if item.len == 1 && item.pos == pos {
+                    one.extend(self.occurrences[v as usize].iter().map(|o| o.name));
+                }
+            }
+            one.sort_unstable();
+            one.dedup();
+            all.extend_from_slice(&one);
+        }
+        all.sort_unstable();
+        let mut by_count: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
+        let mut i = 0;
+        while i < all.len() {
+            let mut j = i;
+            while j < all.len() && all[j] == all[i] {
+                j += 1;
+            }
+            match j - i {
+                2 => by_count[0].push(all[i]),
+                n if n >= 3 => by_count[1].push(all[i]),
+                _ => {}
+            }
+            i = j;
+        }
+        let [mut two, mut out] = by_count;
+        out.append(&mut two);
+        out.truncate(2 * self.config.common_occurrence_cap);
+        out
+    }
+
     fn explain(&self, query: &Query, qnames: &[QName], e: u32, qi: u16, nid: u32) -> Explanation {
         let mut ex = Explanation::default();
         let name_score = if nid != u32::MAX {
@@ -459,7 +593,8 @@ impl Index {
             let name = &self.names[nid as usize];
             let pairs = self.pairs_for(qn, nid);
             let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
-            self.score_name(qn, name, &pairs, &mut credits, Some(&mut ex))
+            let need = self.config.model.is_some();
+            self.score_name(qn, name, &pairs, &mut credits, need, Some(&mut ex))
                 .score
         } else {
             0.0
@@ -510,6 +645,7 @@ impl Index {
         name: &NameRec,
         pairs: &[Pair],
         credits: &mut [(f32, f32); MAX_TOKENS],
+        need_features: bool,
         mut ex: Option<&mut Explanation>,
     ) -> NameScore {
         let c = &self.config;
@@ -519,6 +655,13 @@ impl Index {
         let mut matched_l = 0.0f32;
         let mut evidence = 0.0f32;
         let mut first_credit = 0.0f32;
+        let unit = self.idf_unknown.powf(c.idf_power as f32);
+        // per rule: matched listed weight (for the learned score)
+        let mut rule_weight = [0.0f32; 6];
+        let mut soft = 0.0f32;
+        let mut rare_parts = 0u32;
+        let mut order: [(u8, u8); MAX_TOKENS] = [(0, 0); MAX_TOKENS];
+        let mut n_order = 0usize;
         for p in pairs {
             let qmask = span_mask(p.qpos, p.qlen);
             let lmask = span_mask(p.lpos, p.llen);
@@ -549,7 +692,28 @@ impl Index {
             for i in p.qpos..(p.qpos + p.qlen).min(MAX_TOKENS as u8) {
                 credits[i as usize] = (cr, cr * share);
             }
+            let rule = || {
+                if p.qlen > 1 || p.llen > 1 {
+                    Rule::Joined
+                } else {
+                    let m = &qn.items[p.item as usize].matches;
+                    m.binary_search_by_key(&p.vocab, |m| m.0)
+                        .map_or(Rule::EditDistance, |i| m[i].2)
+                }
+            };
+            if need_features {
+                rule_weight[rule_slot(rule())] += wl;
+                soft += wl * (1.0 - cr);
+                if el >= 0.6 * unit && cr >= 0.5 {
+                    rare_parts += 1;
+                }
+                if n_order < MAX_TOKENS {
+                    order[n_order] = (p.qpos, p.lpos);
+                    n_order += 1;
+                }
+            }
             if let Some(ex) = ex.as_deref_mut() {
+                let rule = rule();
                 let qsrc: Vec<&str> = (p.qpos..p.qpos + p.qlen)
                     .filter_map(|i| qn.tokens.get(i as usize))
                     .map(|t| t.source.as_str())
@@ -558,16 +722,6 @@ impl Index {
                     .filter_map(|i| name.positions.get(i as usize))
                     .map(|pos| &*pos.source)
                     .collect();
-                let rule = qn.items[p.item as usize]
-                    .matches
-                    .iter()
-                    .find(|m| m.0 == p.vocab)
-                    .map_or(Rule::EditDistance, |m| m.2);
-                let rule = if p.qlen > 1 || p.llen > 1 {
-                    Rule::Joined
-                } else {
-                    rule
-                };
                 ex.alignments.push(TokenAlignment {
                     query: qsrc.join(" "),
                     listed: lsrc.join(" "),
@@ -583,8 +737,23 @@ impl Index {
         } else {
             0.0
         };
-        let cov_l = if name.total_weight > 0.0 {
-            matched_l / name.total_weight
+        let n_pos = name.positions.len();
+        // Interior parts left out while both ends agree: a dropped nasab
+        // chain or middle name weighs less than a missing end.
+        let mut listed_total = name.total_weight;
+        if (3..=64).contains(&n_pos)
+            && c.middle_miss_weight < 1.0
+            && used_l & 1 == 1
+            && used_l & (1u64 << (n_pos - 1)) != 0
+        {
+            let missing: f32 = (1..n_pos - 1)
+                .filter(|&i| used_l & (1u64 << i) == 0)
+                .map(|i| name.positions[i].weight)
+                .sum();
+            listed_total -= (1.0 - c.middle_miss_weight as f32) * missing;
+        }
+        let cov_l = if listed_total > 0.0 {
+            (matched_l / listed_total).min(1.0)
         } else {
             0.0
         };
@@ -593,7 +762,6 @@ impl Index {
         // more than its share.
         let base = c.query_coverage_weight as f32 * cov_q.powf(c.query_coverage_power as f32)
             + (1.0 - c.query_coverage_weight as f32) * cov_l;
-        let unit = self.idf_unknown.powf(c.idf_power as f32);
         let rarity = (evidence / (c.rare_evidence as f32 * unit))
             .min(1.0)
             .powf(c.rarity_power as f32);
@@ -604,7 +772,6 @@ impl Index {
         // The last part of a listed name of three or more parts is its
         // family name or nisba: leaving it unmatched is strong evidence of
         // another person.
-        let n_pos = name.positions.len();
         let family_missed = (3..=64).contains(&n_pos) && used_l & (1u64 << (n_pos - 1)) == 0;
         let family_factor = if family_missed {
             c.family_miss_factor as f32
@@ -618,10 +785,85 @@ impl Index {
         } else {
             1.0
         };
-        let score = calibrate(
+        let hand = calibrate(
             base * rarity * kind_factor * family_factor * given_factor,
             c,
         );
+        // Features of the learned score (only when needed: this is the
+        // hot loop of large screenings).
+        if !need_features && ex.is_none() {
+            return NameScore {
+                score: hand,
+                cov_l,
+                features: [0.0; N_FEATURES],
+            };
+        }
+        let n_q = qn.tokens.len().min(64);
+        let (mut uq_sum, mut uq_max) = (0.0f32, 0.0f32);
+        for i in 0..n_q {
+            if used_q & (1u64 << i) == 0 {
+                let w = qn.weights.get(i).copied().unwrap_or(0.0) / unit;
+                uq_sum += w;
+                uq_max = uq_max.max(w);
+            }
+        }
+        let (mut ul_sum, mut ul_max) = (0.0f32, 0.0f32);
+        for (i, pos) in name.positions.iter().enumerate().take(64) {
+            if used_l & (1u64 << i) == 0 {
+                let w = pos.evidence / unit;
+                ul_sum += w;
+                ul_max = ul_max.max(w);
+            }
+        }
+        let matched_w: f32 = rule_weight.iter().sum();
+        let share = |k: usize| {
+            if matched_w > 0.0 {
+                rule_weight[k] / matched_w
+            } else {
+                0.0
+            }
+        };
+        let order = &mut order[..n_order];
+        order.sort_unstable();
+        let reordered = order.windows(2).any(|w| w[1].1 < w[0].1);
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let features: Features = [
+            hand,
+            crate::model::logit(f64::from(hand)) as f32,
+            cov_q,
+            cov_l,
+            rarity,
+            (evidence / unit).min(3.0),
+            flag(name.kind == NameKind::Weak),
+            flag(family_missed),
+            flag(n_pos >= 2 && first_credit < 0.5),
+            uq_sum.min(3.0),
+            uq_max.min(1.5),
+            ul_sum.min(3.0),
+            ul_max.min(1.5),
+            share(0),
+            share(1),
+            share(2),
+            share(3),
+            share(4),
+            share(5),
+            if matched_w > 0.0 {
+                soft / matched_w
+            } else {
+                1.0
+            },
+            flag(qn.tokens.iter().any(|t| t.script == Script::Arabic)),
+            1.0 / n_q.max(1) as f32,
+            1.0 / n_pos.max(1) as f32,
+            rare_parts.min(4) as f32,
+            flag(qn.tokens.iter().all(Token::is_generic)),
+            flag(reordered),
+            flag(n_q == 1),
+        ];
+        let score = match &c.model {
+            Some(m) => m.score(&features),
+            None => hand,
+        };
         if let Some(ex) = ex {
             ex.query_name = qn.raw.clone();
             ex.listed_name = name.raw.to_string();
@@ -635,6 +877,19 @@ impl Index {
             ex.listed_coverage = f64::from(cov_l);
             ex.rarity_factor = f64::from(rarity);
             ex.family_part_unmatched = family_missed;
+            if let Some(m) = &c.model {
+                let mut fc: Vec<FeatureContribution> = FEATURE_NAMES
+                    .iter()
+                    .zip(features.iter().zip(&m.weights))
+                    .map(|(name, (v, w))| FeatureContribution {
+                        name,
+                        value: f64::from(*v),
+                        contribution: w * f64::from(*v),
+                    })
+                    .collect();
+                fc.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
+                ex.features = fc;
+            }
             for (i, t) in qn.tokens.iter().enumerate() {
                 if used_q & (1u64 << i) == 0 {
                     ex.unmatched_query.push(t.source.clone());
@@ -646,7 +901,11 @@ impl Index {
                 }
             }
         }
-        NameScore { score, cov_l }
+        NameScore {
+            score,
+            cov_l,
+            features,
+        }
     }
 
     /// Applies birth date, nationality, gender, document and schema
@@ -789,6 +1048,18 @@ fn date_factor(q: &[PartialDate], l: &[PartialDate], c: &MatcherConfig) -> (f32,
     }
 }
 
+/// Slot of a rule in the per-rule weight shares of the learned score.
+fn rule_slot(rule: Rule) -> usize {
+    match rule {
+        Rule::Exact | Rule::Initial => 0,
+        Rule::Skeleton | Rule::Transliteration => 1,
+        Rule::EditDistance => 2,
+        Rule::Joined => 3,
+        Rule::Compound => 4,
+        Rule::Translation => 5,
+    }
+}
+
 fn span_mask(pos: u8, len: u8) -> u64 {
     let pos = u32::from(pos.min(63));
     let len = u32::from(len);
@@ -856,6 +1127,7 @@ pub(crate) struct Ranked {
 pub(crate) struct NameScore {
     pub score: f32,
     pub cov_l: f32,
+    pub features: Features,
 }
 
 /// Best credit per query position over all names of one entity:
@@ -1078,6 +1350,46 @@ mod tests {
                 .collect();
             assert_eq!(fast.first(), full.first(), "{name}");
         }
+    }
+
+    #[test]
+    fn common_parts_are_intersected_not_sampled() {
+        // Every part is common (cap 3): the listed name holding both
+        // query parts must be found although it comes after the first
+        // `cap` occurrences of either part.
+        let mut entities = Vec::new();
+        for (i, (g, f)) in [
+            ("Karim", "Haddad"),
+            ("Karim", "Najjar"),
+            ("Karim", "Fassi"),
+            ("Karim", "Lahlou"),
+            ("Samir", "Haddad"),
+            ("Samir", "Najjar"),
+            ("Samir", "Fassi"),
+            ("Samir", "Lahlou"),
+            ("Tarek", "Haddad"),
+            ("Tarek", "Najjar"),
+            ("Tarek", "Fassi"),
+            ("Nabil", "Lahlou"),
+            ("Tarek", "Lahlou"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            entities.push(person(&format!("E{i}"), &format!("{g} {f}"), &[]));
+        }
+        let config = MatcherConfig {
+            common_occurrence_cap: 3,
+            ..MatcherConfig::default()
+        };
+        let index = Index::build(entities, config);
+        // no join "tarekx" exists, so no rare unit opens candidates
+        let hits = index.screen(&Query::name("Lahlou Tarek"), 3);
+        assert_eq!(
+            hits.first().map(|m| m.entity_id.as_str()),
+            Some("E12"),
+            "{hits:?}"
+        );
     }
 
     #[test]

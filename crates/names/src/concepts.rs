@@ -48,6 +48,8 @@ pub enum Concept {
     // Content words, not generic: they distinguish organisations and are
     // translated between list languages.
     Fighting,
+    Aviation,
+    Machinery,
     Libyan,
     Tunisian,
     Moroccan,
@@ -59,6 +61,10 @@ pub enum Concept {
     Somali,
     Afghan,
     Pakistani,
+    Korean,
+    Iranian,
+    Lebanese,
+    Sudanese,
 }
 
 impl Concept {
@@ -101,6 +107,8 @@ impl Concept {
             Concept::Ministry => "ministry",
             Concept::Bureau => "bureau",
             Concept::Fighting => "fighting",
+            Concept::Aviation => "aviation",
+            Concept::Machinery => "machinery",
             Concept::Libyan => "libyan",
             Concept::Tunisian => "tunisian",
             Concept::Moroccan => "moroccan",
@@ -112,6 +120,10 @@ impl Concept {
             Concept::Somali => "somali",
             Concept::Afghan => "afghan",
             Concept::Pakistani => "pakistani",
+            Concept::Korean => "korean",
+            Concept::Iranian => "iranian",
+            Concept::Lebanese => "lebanese",
+            Concept::Sudanese => "sudanese",
         }
     }
 
@@ -122,6 +134,8 @@ impl Concept {
         !matches!(
             self,
             Concept::Fighting
+                | Concept::Aviation
+                | Concept::Machinery
                 | Concept::Libyan
                 | Concept::Tunisian
                 | Concept::Moroccan
@@ -133,6 +147,10 @@ impl Concept {
                 | Concept::Somali
                 | Concept::Afghan
                 | Concept::Pakistani
+                | Concept::Korean
+                | Concept::Iranian
+                | Concept::Lebanese
+                | Concept::Sudanese
         )
     }
 }
@@ -184,7 +202,8 @@ pub fn latin_concept(word: &str) -> Option<Concept> {
         "trading" | "trade" | "commercial" | "import" | "export" | "engineering" | "eng"
         | "services" | "general" | "holding" | "development" | "management" | "shipping"
         | "maritime" | "energy" | "technology" | "technologies" | "equipment" | "procurement"
-        | "tejarat" | "bazargani" => Trading,
+        | "tejarat" | "bazargani" | "oil" | "gas" | "petroleum" | "petrochemical"
+        | "petrochemicals" => Trading,
         "industries" | "industrial" | "industry" | "industrie" | "industries'" | "sanaye"
         | "sanaat" | "sanati" | "sanaty" | "sanayi" => Industry,
         "complex" | "compound" | "mojtame" | "mojtama" | "mojtameh" => Complex,
@@ -202,6 +221,9 @@ pub fn latin_concept(word: &str) -> Option<Concept> {
         "international" | "dawli" | "dawliya" => International,
         "fighting" | "combatant" | "combattant" | "combattants" | "fighters" | "muqatila"
         | "muqatilah" => Fighting,
+        "aviation" | "aeronautics" | "aeronautical" | "aircraft" | "airplanes" | "airplane"
+        | "aerospace" | "havapeyma" | "havapeymaei" => Aviation,
+        "machine" | "machines" | "machinery" | "machining" | "mashin" | "mashinsazi" => Machinery,
         "libyan" | "libya" | "libyenne" | "libyen" | "libiya" | "libiyya" => Libyan,
         "tunisian" | "tunisia" | "tunisien" | "tunisienne" | "tunisiya" => Tunisian,
         "moroccan" | "morocco" | "marocain" | "marocaine" | "maroc" | "maghribiya" => Moroccan,
@@ -213,12 +235,24 @@ pub fn latin_concept(word: &str) -> Option<Concept> {
         "somali" | "somalia" | "somalien" => Somali,
         "afghan" | "afghanistan" | "afghani" => Afghan,
         "pakistani" | "pakistan" => Pakistani,
+        "korean" | "korea" | "coreen" | "coree" => Korean,
+        "iranian" | "iran" | "iranien" | "irani" => Iranian,
+        "lebanese" | "lebanon" | "libanais" | "liban" | "lubnan" | "lubnani" => Lebanese,
+        "sudanese" | "sudan" | "soudan" | "soudanais" | "sudani" => Sudanese,
         _ => return None,
     })
 }
 
 /// The concept of a normalised Arabic-script word without its article.
 pub fn arabic_concept(word: &str) -> Option<Concept> {
+    arabic_concept_exact(word).or_else(|| {
+        // a final ه for ة (Persian and careless Arabic spelling: شبکه)
+        let stem = word.strip_suffix('ه')?;
+        arabic_concept_exact(&format!("{stem}ة"))
+    })
+}
+
+fn arabic_concept_exact(word: &str) -> Option<Concept> {
     use Concept::*;
     Some(match word {
         "جماعة" | "جماعه" | "الجماعة" => Group,
@@ -245,6 +279,7 @@ pub fn arabic_concept(word: &str) -> Option<Concept> {
         "جامعة" | "دانشگاه" => University,
         "مركز" => Research,
         "وزارة" | "وزارت" => Ministry,
+        "مكتب" | "دفتر" => Bureau,
         "امارة" | "اماره" | "امارت" => Emirate,
         "شبكة" => Network,
         "خيرية" | "خيريه" => Charity,
@@ -266,6 +301,31 @@ pub fn arabic_concept(word: &str) -> Option<Concept> {
         "صومالي" | "صومالية" | "صوماليه" | "صومال" => Somali,
         "افغاني" | "افغانستان" => Afghan,
         "باكستاني" | "باكستان" => Pakistani,
+        "كوري" | "كورية" | "كوريا" => Korean,
+        "ايراني" | "ايرانية" | "ايران" => Iranian,
+        "لبناني" | "لبنانية" | "لبنان" => Lebanese,
+        "سوداني" | "سودانية" | "سودان" => Sudanese,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn final_heh_spelling_of_taa_marbuta() {
+        assert_eq!(arabic_concept("شبكة"), Some(Concept::Network));
+        assert_eq!(arabic_concept("شبكه"), Some(Concept::Network));
+        assert_eq!(arabic_concept("مكتب"), Some(Concept::Bureau));
+        assert_eq!(arabic_concept("حنيفه"), None);
+    }
+
+    #[test]
+    fn demonyms_and_country_names_are_one_concept() {
+        assert_eq!(latin_concept("korean"), latin_concept("korea"));
+        assert_eq!(latin_concept("korean"), arabic_concept("كوريا"));
+        assert!(!Concept::Korean.is_generic());
+        assert_ne!(latin_concept("iranian"), latin_concept("iraqi"));
+    }
 }

@@ -7,8 +7,9 @@
 //!
 //! Key alphabet: skeleton classes (see [`crate::skeleton`]) plus vowel
 //! classes `1` (a), `2` (i, y, ee, ei, ai), `3` (u, o, ou, oo, medial w),
-//! `4` (e alone: a or i) and `0` (Arabic initial alef, ʿayn, hamza: any
-//! vowel or none). A run of vowels is one class.
+//! `4` (e alone: a or i), `0` (Arabic initial alef, ʿayn, hamza: any
+//! vowel or none) and `5` (an Arabic long vowel followed by ʿayn/hamza: a
+//! vowel, of any class). A run of vowels is one class.
 //!
 //! Costs (Latin against Latin): vowel insert/delete 0.4, vowel classes
 //! 0.3 apart (`4` is 0.1 from `1` and `2`; `0` matches any), consonants
@@ -25,14 +26,25 @@ const I: u8 = b'2';
 const U: u8 = b'3';
 const E: u8 = b'4';
 const ANY: u8 = b'0';
+/// A written Arabic long vowel followed by ʿayn/hamza: a vowel is there,
+/// but Latin may spell the run with any class (قاعدة qa'ida -> i).
+const SOME: u8 = b'5';
 
 fn is_vowel_class(c: u8) -> bool {
-    matches!(c, b'0'..=b'4')
+    matches!(c, b'0'..=b'5')
 }
 
 fn push(out: &mut Vec<u8>, c: u8) {
     if let Some(&last) = out.last() {
         if last == c {
+            return;
+        }
+        if is_vowel_class(last) && last != ANY && c == ANY {
+            // Arabic ʿayn/hamza after a long vowel: the short vowel after
+            // it is unwritten, and Latin merges it into the run (قاعدة
+            // qa'ida -> i): a vowel of any class. A long vowel written
+            // after it still decides (سعيد Sa'id).
+            *out.last_mut().unwrap_or(&mut 0) = SOME;
             return;
         }
         if is_vowel_class(last) && is_vowel_class(c) {
@@ -47,6 +59,8 @@ fn push(out: &mut Vec<u8>, c: u8) {
 
 fn merge_vowels(a: u8, b: u8) -> u8 {
     let rank = |c: u8| match c {
+        // a vowel of unknown class stays unknown
+        SOME => 5,
         I => 4,
         U => 3,
         A => 2,
@@ -126,14 +140,30 @@ pub fn arabic_key(word: &str) -> Vec<u8> {
         let class = match c {
             'ا' | 'ع' | 'ء' if i == 0 => ANY,
             'ع' | 'ء' => ANY,
+            // a final ي is -i (nisba) or, in Persian spelling, -a (عیسی
+            // Isa); a final ى is alef maqsura -a (Musa) in Arabic but the
+            // final -i/-ay of Persian and Egyptian spellings (نورزى Noorzai)
+            'ي' | 'ى' if i + 1 == n && n > 2 => {
+                // a final ي also decides a vowel run it ends: -awi (جزراوي
+                // Jizrawi) ends in i in Latin, not in u; a ى after a long
+                // vowel stays -a (الشكوى Shekau)
+                if c == 'ي'
+                    && let Some(last) = out.last_mut()
+                    && is_vowel_class(*last)
+                {
+                    *last = E;
+                    continue;
+                }
+                E
+            }
             'ا' | 'ى' | 'ة' => A,
             'و' if i == 0 => b'W',
             'ي' if i == 0 => b'Y',
             'و' => U,
-            // a final ي is -i (nisba) or, in Persian spelling, -a (عیسی Isa)
-            'ي' if i + 1 == n && n > 2 => E,
             'ي' => I,
-            'ه' if i + 1 == n && i > 0 => continue,
+            // a final ه or ح: Latin drops a word-final h after a vowel
+            // (Abdallah, Saleh), so the key does too, like the skeleton
+            'ه' | 'ح' if i + 1 == n && i > 0 => continue,
             _ => match crate::skeleton::arabic_class_of(c) {
                 Some(cl) => cl,
                 None => continue,
@@ -145,7 +175,7 @@ pub fn arabic_key(word: &str) -> Vec<u8> {
 }
 
 fn vowel_sub_cost(a: u8, b: u8) -> f32 {
-    if a == b || a == ANY || b == ANY {
+    if a == b || a == ANY || b == ANY || a == SOME || b == SOME {
         0.0
     } else if a == E || b == E {
         let other = if a == E { b } else { a };
@@ -158,6 +188,13 @@ fn vowel_sub_cost(a: u8, b: u8) -> f32 {
 /// Weighted edit distance between two keys. `a_arabic` / `b_arabic`: the
 /// key came from Arabic script (short vowels unwritten).
 pub fn key_distance(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
+    key_distance_within(a, a_arabic, b, b_arabic, f32::INFINITY)
+}
+
+/// [`key_distance`], giving up (returning `f32::INFINITY`) as soon as the
+/// distance is certain to exceed `max`: every row of the edit-distance
+/// table has a minimum no smaller than the previous row's.
+fn key_distance_within(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool, max: f32) -> f32 {
     let a = &a[..a.len().min(48)];
     let b = &b[..b.len().min(48)];
     // cost of a vowel present on one side only
@@ -191,7 +228,14 @@ pub fn key_distance(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
     let sub_cost = |x: u8, y: u8| -> f32 {
         match (is_vowel_class(x), is_vowel_class(y)) {
             // a long vowel written in Arabic is a fact, not a guess
-            (true, true) if a_arabic != b_arabic && x != ANY && y != ANY && x != y => {
+            (true, true)
+                if a_arabic != b_arabic
+                    && x != ANY
+                    && y != ANY
+                    && x != SOME
+                    && y != SOME
+                    && x != y =>
+            {
                 let (arabic, latin) = if a_arabic { (x, y) } else { (y, x) };
                 if arabic == E && (latin == A || latin == I) {
                     0.05
@@ -221,6 +265,9 @@ pub fn key_distance(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
             cur[j + 1] = v;
         }
         prev[..=b.len()].copy_from_slice(&cur[..=b.len()]);
+        if prev[..=b.len()].iter().all(|&d| d > max) {
+            return f32::INFINITY;
+        }
     }
     prev[b.len()]
 }
@@ -252,6 +299,36 @@ pub fn key_similarity_beyond(
         return 0.0;
     }
     (1.0 - key_distance(a, a_arabic, b, b_arabic) / m).max(0.0)
+}
+
+/// [`key_similarity_beyond`] when only similarities of at least `min`
+/// matter: returns the same value when it is `>= min`, and some value
+/// below `min` (possibly 0) otherwise, faster.
+pub fn key_similarity_at_least(
+    a: &[u8],
+    a_arabic: bool,
+    b: &[u8],
+    b_arabic: bool,
+    shared: f32,
+    min: f32,
+) -> f32 {
+    let size = |k: &[u8]| -> f32 {
+        k.iter()
+            .map(|&c| if is_vowel_class(c) { 0.3 } else { 1.0 })
+            .sum()
+    };
+    let m = size(a).max(size(b)) - shared;
+    if m <= 0.0 {
+        return 0.0;
+    }
+    // sim >= min  <=>  distance <= (1 - min) * m; a little slack keeps
+    // float rounding from cutting a borderline pair
+    let max = (1.0 - min) * m + 1e-4;
+    let d = key_distance_within(a, a_arabic, b, b_arabic, max);
+    if d.is_infinite() {
+        return 0.0;
+    }
+    (1.0 - d / m).max(0.0)
 }
 
 /// Concatenates keys (a name unit built from several words), merging a
@@ -297,5 +374,59 @@ mod tests {
         assert!(cross("احمدي", "ahmadi") > cross("احمدي", "ahmed"));
         assert!(cross("مروان", "marwan") > 0.95);
         assert!(cross("علي", "ali") > 0.95);
+    }
+
+    #[test]
+    fn bounded_similarity_agrees_above_the_bound() {
+        let words = [
+            ("mohamed", false),
+            ("muhammad", false),
+            ("mahmud", false),
+            ("haddad", false),
+            ("hamdan", false),
+            ("محمد", true),
+            ("جزراوي", true),
+            ("jizrawi", false),
+        ];
+        let key = |(w, ar): (&str, bool)| if ar { arabic_key(w) } else { latin_key(w) };
+        for &a in &words {
+            for &b in &words {
+                let full = key_similarity_beyond(&key(a), a.1, &key(b), b.1, 0.0);
+                for min in [0.5, 0.7, 0.9] {
+                    let fast = key_similarity_at_least(&key(a), a.1, &key(b), b.1, 0.0, min);
+                    if full >= min {
+                        assert_eq!(fast, full, "{a:?} {b:?} {min}");
+                    } else {
+                        assert!(fast < min, "{a:?} {b:?} {min}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn arabic_word_endings_meet_their_latin_spellings() {
+        // nisba in -awi: the final ي decides the vowel run
+        assert!(cross("جزراوي", "jizrawi") > 0.9);
+        assert!(cross("سبعاوي", "sabawi") > 0.9);
+        assert!(cross("بدوي", "badawi") > 0.9);
+        // final ى as -ai / -a
+        assert!(cross("نورزى", "noorzai") > 0.9);
+        assert!(cross("موسى", "musa") > 0.9);
+        assert!(cross("شكوى", "shekau") > 0.9);
+        // final ح: Latin drops a final h
+        assert!(cross("صالح", "saleh") > 0.9);
+        assert!(cross("صالح", "salih") > 0.9);
+        assert!(cross("فاتح", "fateh") > 0.9);
+        // still different names
+        assert!(cross("صالح", "salim") < 0.8);
+        assert!(cross("بدوي", "badri") < 0.8);
+        // ʿayn after a long vowel: the unwritten vowel after it
+        assert!(cross("قاعدة", "qaida") > 0.9);
+        assert!(cross("قاعدة", "gdae") < 0.85);
+        assert!(cross("سعيد", "said") > 0.9);
+        let joined = join_keys(&[&arabic_key("مطيع"), &arabic_key("الله")]);
+        assert!(key_similarity(&joined, true, &latin_key("matiullah"), false) > 0.9);
+        assert!(cross("سعيد", "saad") < cross("سعيد", "said") - 0.05);
     }
 }

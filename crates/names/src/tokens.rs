@@ -26,6 +26,9 @@ pub enum UnitKind {
     Generic(Concept),
     /// A single Latin letter (an initial).
     Initial,
+    /// The initials of an organisation name (`cmig` for Cruise Missile
+    /// Industry Group), made by [`acronyms`]: matched by spelling only.
+    Acronym,
 }
 
 /// Why a [`Variant`] reading of a token exists.
@@ -351,7 +354,15 @@ fn classify_latin(word: &str, next: Option<&str>, out: &mut Vec<Raw>) {
 
 const ARABIC_ARTICLE_EXCEPTIONS: &[&str] = &["الله", "الياس", "الهام", "الفت", "الان"];
 
+/// Arabic prepositions and conjunctions written as words (`القاعدة في
+/// العراق` = al-Qaida *in* Iraq): never part of a name. (`على` is left out:
+/// Egyptian and Persian spelling write Ali so.)
+const ARABIC_STOPWORDS: &[&str] = &["في", "من", "عن", "و", "او"];
+
 fn classify_arabic(word: &str, out: &mut Vec<Raw>) {
+    if ARABIC_STOPWORDS.contains(&word) {
+        return;
+    }
     match word {
         "ال" => return out.push(Raw::Article),
         "بن" | "ابن" | "بنت" => return out.push(Raw::Nasab),
@@ -389,6 +400,15 @@ fn classify_arabic(word: &str, out: &mut Vec<Raw>) {
         out.push(Raw::DinTail("الدين".to_string()));
         return;
     }
+    // Glued conjunction or preposition before the article: وال (wa-l-,
+    // `والمسلمين` = and the Muslims), لل (li-l-, `للدعوة` = for the call).
+    if n >= 5
+        && let Some(rest) = word.strip_prefix("وال").or_else(|| word.strip_prefix("لل"))
+        && rest.chars().count() >= 3
+    {
+        out.push(Raw::Word(Word::arabic(rest, word, true)));
+        return;
+    }
     if n >= 4
         && !ARABIC_ARTICLE_EXCEPTIONS.contains(&word)
         && let Some(rest) = word.strip_prefix("ال")
@@ -409,6 +429,48 @@ fn collapse_join(parts: &[&str]) -> String {
         }
     }
     out
+}
+
+/// Acronym units of a Latin-script organisation name of three or more
+/// words: the initials of its words without stop words (`Cruise Missile
+/// Industry Group` -> `cmig`), and also without articles when it has any
+/// (`Al-Qaida in the Arabian Peninsula` -> `aqap` and `qap`). Names with
+/// digits or non-Latin words give none.
+pub fn acronyms(name: &str) -> Vec<Token> {
+    let norm = crate::normalize(name);
+    let words: Vec<&str> = norm
+        .split(' ')
+        .filter(|w| !w.is_empty() && !STOPWORDS.contains(w))
+        .collect();
+    if words.len() < 3
+        || !words
+            .iter()
+            .all(|w| w.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        return Vec::new();
+    }
+    let initials = |ws: &mut dyn Iterator<Item = &&str>| -> String {
+        ws.filter_map(|w| w.chars().next()).collect()
+    };
+    let mut texts = vec![initials(&mut words.iter())];
+    let no_article = initials(&mut words.iter().filter(|w| !LATIN_ARTICLES.contains(w)));
+    if no_article.len() >= 3 && no_article != texts[0] {
+        texts.push(no_article);
+    }
+    texts
+        .into_iter()
+        .map(|text| Token {
+            skeleton: latin_skeleton(&text),
+            key: latin_key(&text),
+            kind: UnitKind::Acronym,
+            script: Script::Latin,
+            source: text.clone(),
+            nasab: false,
+            article: false,
+            variants: Vec::new(),
+            text,
+        })
+        .collect()
 }
 
 /// Builds the next unit starting at `i`; returns it and the index after it.
@@ -647,6 +709,13 @@ pub fn tokenize_normalized(norm: &str) -> Vec<Token> {
     for (k, w) in words.iter().enumerate() {
         match word_script(w) {
             Script::Arabic => classify_arabic(w, &mut raws),
+            // Persian/Urdu izafe between two words (Jaish-e-Mohammed,
+            // Tehrik-i-Taliban, Ajza-ye Daqiq): a connector, not an initial
+            Script::Latin
+                if matches!(*w, "e" | "i" | "ye")
+                    && k > 0
+                    && words[k - 1].len() >= 3
+                    && words.get(k + 1).is_some_and(|n| n.len() >= 3) => {}
             Script::Latin => classify_latin(w, words.get(k + 1).copied(), &mut raws),
             Script::Other => raws.push(Raw::Word(Word {
                 text: w.to_string(),
@@ -673,10 +742,20 @@ pub fn tokenize_normalized(norm: &str) -> Vec<Token> {
                 } else {
                     "ben"
                 };
+                // Glued, an initial consonantal y/w becomes medial, which
+                // skeletons drop and keys read as a vowel, as in the Latin
+                // spelling itself (Ben Youcef -> Benyoucef = BNSF).
+                let skeleton = t.skeleton.strip_prefix(['Y', 'W']).unwrap_or(&t.skeleton);
+                let mut key = t.key.clone();
+                match key.first_mut() {
+                    Some(c @ b'Y') => *c = b'2',
+                    Some(c @ b'W') => *c = b'3',
+                    _ => {}
+                }
                 t.variants.push(Variant {
                     text: format!("{particle}{}", t.text),
-                    skeleton: collapse_join(&["BN", &t.skeleton]),
-                    key: join_keys(&[&latin_key(particle), &t.key]),
+                    skeleton: collapse_join(&["BN", skeleton]),
+                    key: join_keys(&[&latin_key(particle), &key]),
                     kind: VariantKind::GluedParticle,
                 });
             }
@@ -763,6 +842,57 @@ mod tests {
         let k = units("Abu Bakr al-Baghdadi");
         assert_eq!(k[0].2, UnitKind::Kunya);
         assert_eq!(k[0].1, "BKR");
+    }
+
+    #[test]
+    fn arabic_prepositions_and_glued_conjunctions() {
+        // في (in) is no name part; وال / لل carry the article
+        let t = tokenize("القاعدة في العراق");
+        assert_eq!(t.len(), 2);
+        let t = tokenize("نصرة الاسلام والمسلمين للدعوة");
+        assert_eq!(t.len(), 4);
+        assert_same("والمسلمين", &skeletons("al-Muslimin"));
+        assert_same("للدعوة", &skeletons("al-Dawa"));
+        assert!(t[2].article);
+        // short words are left alone
+        assert_eq!(skeletons("والي"), skeletons("Wali"));
+    }
+
+    #[test]
+    fn glued_nasab_reads_initial_y_as_medial() {
+        for name in ["Ben Youcef", "بن يوسف", "Ben Youssef"] {
+            let t = tokenize(name);
+            let v = &t[0].variants[0];
+            assert_eq!(v.skeleton, "BNSF", "{name}");
+            let glued = tokenize("Benyoucef");
+            let sim =
+                crate::key_similarity(&v.key, t[0].script == Script::Arabic, &glued[0].key, false);
+            assert!(sim > 0.9, "{name}: {sim}");
+        }
+    }
+
+    #[test]
+    fn acronyms_of_organisation_names() {
+        let texts = |n: &str| acronyms(n).into_iter().map(|t| t.text).collect::<Vec<_>>();
+        assert_eq!(texts("Cruise Missile Industry Group"), ["cmig"]);
+        assert_eq!(texts("Al-Qaida in the Arabian Peninsula"), ["aqap", "qap"]);
+        assert!(texts("Karim Haddad").is_empty());
+        assert!(texts("Department 140 of Industries").is_empty());
+        assert!(texts("جبهة النصرة لأهل الشام").is_empty());
+        assert!(
+            acronyms("Pars Aviation Services Company")
+                .iter()
+                .all(|t| t.kind == UnitKind::Acronym)
+        );
+    }
+
+    #[test]
+    fn izafe_is_a_connector() {
+        assert_eq!(skeletons("Jaish-e-Mohammed"), skeletons("Jaish-i-Mohammed"));
+        assert_eq!(tokenize("Lashkar-e-Taiba").len(), 2);
+        assert_eq!(tokenize("Ajza-ye Daqiq").len(), 2);
+        // an initial at either end stays
+        assert_eq!(tokenize("E Haddad").len(), 2);
     }
 
     #[test]

@@ -3,126 +3,25 @@
 //! the audit chain verifies against the node's signed checkpoint. Runs the
 //! real `tansiq serve` binary on SQLite and on PostgreSQL.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-
-fn tansiq(args: &[&str], cwd: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_tansiq"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("TANSIQ_DB")
-        .output()
-        .expect("the tansiq binary runs")
-}
-
-fn ok(o: std::process::Output) -> String {
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(
-        o.status.success(),
-        "tansiq failed: {out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    out
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start(dir: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_tansiq"))
-        .args(["serve", "--config", "tansiq.toml"])
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-async fn wait_ready(client: &reqwest::Client, base: &str) {
-    for _ in 0..600 {
-        if client
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the node at {base} did not become ready");
-}
-
-fn entry(i: usize) -> Value {
-    json!({
-        "names": [format!("Fictive Writer Number {i}")],
-        "birth_dates": ["1980-01-01"],
-        "legal_basis": {"warrant_number": format!("W-KILL-{i}"), "court": "Tribunal fictif"},
-        "action_on_hit": "inform",
-    })
-}
+use support::{PgDb, entry, free_port, ok, setup_node, start, tansiq, user_key, wait_ready};
 
 async fn scenario(dir: &Path, location: &str) {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    std::fs::write(
-        dir.join("tansiq.toml"),
-        format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\n[store]\nlocation = {location:?}\n\
-             [rate_limit]\nper_key_per_second = 0\n[node]\nid = \"dz\"\n"
-        ),
-    )
-    .unwrap();
-    let out = ok(tansiq(
-        &[
-            "admin",
-            "create-admin",
-            "--agency",
-            "dz-police",
-            "--agency-name",
-            "Fictitious police",
-            "--user",
-            "root",
-            "--name",
-            "Root",
-            "--config",
-            "tansiq.toml",
-        ],
-        dir,
-    ));
-    let admin = out.lines().last().unwrap().trim().to_string();
+    let admin = setup_node(dir, port, location);
     let client = reqwest::Client::new();
-    let mut node = start(dir);
+    let mut node = start(dir, &[]);
     wait_ready(&client, &base).await;
 
-    let r = client
-        .post(format!("{base}/v1/users"))
-        .bearer_auth(&admin)
-        .json(&json!({"id": "cp", "agency": "dz-police", "name": "CP", "roles": ["contact-point"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    let issued: Value = client
-        .post(format!("{base}/v1/users/cp/keys"))
-        .bearer_auth(&admin)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let cp = issued["token"].as_str().unwrap().to_string();
+    let cp = user_key(&client, &base, &admin, "cp", "contact-point").await;
 
     // Four writers stream entries; each remembers what was acknowledged.
     let acked = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -170,7 +69,7 @@ async fn scenario(dir: &Path, location: &str) {
     );
 
     // Restart: every acknowledged write is there.
-    let mut node = start(dir);
+    let mut node = start(dir, &[]);
     wait_ready(&client, &base).await;
     for id in &acked {
         let r = client
@@ -235,24 +134,9 @@ async fn kill_9_mid_writes_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_writes_on_postgres() {
-    let Some(url) = tansiq_testkit::postgres_url("kill -9 on PostgreSQL") else {
+    let Some(db) = PgDb::create("kill") else {
         return;
     };
-    let name = format!("tansiq_kill_{}", std::process::id());
-    let server = url
-        .rsplit_once('/')
-        .map_or(url.as_str(), |(s, _)| s)
-        .to_string();
-    let psql = |sql: &str| {
-        let o = Command::new("psql")
-            .args([&format!("{server}/postgres"), "-c", sql])
-            .output()
-            .expect("psql runs");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    };
-    psql(&format!("DROP DATABASE IF EXISTS {name}"));
-    psql(&format!("CREATE DATABASE {name}"));
     let dir = tempfile::tempdir().unwrap();
-    scenario(dir.path(), &format!("{server}/{name}")).await;
-    psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    scenario(dir.path(), &db.url).await;
 }

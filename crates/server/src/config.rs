@@ -70,6 +70,10 @@ pub struct StoreSection {
     /// downloads, list sources' state). Default: beside the SQLite file;
     /// the working folder with PostgreSQL.
     pub files_dir: Option<PathBuf>,
+    /// How often (ms) the node checks the store's change feed and rebuilds
+    /// its index when another process (a replica on the same PostgreSQL,
+    /// `tansiq import`) changed entities; 0 turns it off.
+    pub follow_changes_ms: u64,
 }
 
 impl Default for StoreSection {
@@ -77,6 +81,7 @@ impl Default for StoreSection {
         StoreSection {
             location: "tansiq.db".into(),
             files_dir: None,
+            follow_changes_ms: 250,
         }
     }
 }

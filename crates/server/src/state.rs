@@ -42,6 +42,9 @@ pub struct Snapshot {
     pub restricted: usize,
     pub generation: u64,
     pub built_at: OffsetDateTime,
+    /// The store's change-feed head read before the entities: every entity
+    /// write up to it is in this index.
+    pub change_head: i64,
 }
 
 /// The live index and its rebuild machinery.
@@ -110,6 +113,7 @@ async fn build_snapshot(
     config: MatcherConfig,
     generation: u64,
 ) -> Result<Snapshot, ServerError> {
+    let change_head = store.change_head().await?;
     let entities = store.active_entities().await?;
     let sources = store.sources().await?;
     let restricted = entities
@@ -134,6 +138,7 @@ async fn build_snapshot(
         restricted,
         generation,
         built_at: OffsetDateTime::now_utc(),
+        change_head,
     })
 }
 
@@ -170,6 +175,9 @@ impl AppState {
         }));
         state.index_metrics(started.elapsed());
         tokio::spawn(rebuild_loop(Arc::downgrade(&state.0)));
+        if state.config.store.follow_changes_ms > 0 {
+            tokio::spawn(follow_loop(Arc::downgrade(&state.0)));
+        }
         Ok(state)
     }
 
@@ -214,6 +222,31 @@ impl AppState {
     /// Marks the node as draining (readiness fails, requests still served).
     pub fn set_draining(&self) {
         self.ready.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Follows the store's change feed: when its head moves past what the live
+/// index holds (a write through another replica on the same PostgreSQL, or
+/// an import by `tansiq import` / `tansiq lists update` beside the running
+/// node), asks for a rebuild. Polls every `[store] follow_changes_ms`; stops
+/// when the state is dropped.
+async fn follow_loop(state: std::sync::Weak<Inner>) {
+    loop {
+        let Some(inner) = state.upgrade() else { return };
+        let every = Duration::from_millis(inner.config.store.follow_changes_ms.max(10));
+        let live = inner.index.load().change_head;
+        let pending = inner.index.requested.load(Ordering::SeqCst) > *inner.index.built.borrow();
+        match inner.store.change_head().await {
+            Ok(head) if head > live && !pending => {
+                tracing::debug!(head, live, "change feed moved: rebuilding the index");
+                inner.index.requested.fetch_add(1, Ordering::SeqCst);
+                inner.index.wake.notify_one();
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "reading the change feed failed"),
+        }
+        drop(inner);
+        tokio::time::sleep(every).await;
     }
 }
 

@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use support::{PgDb, entry, free_port, ok, setup_node, start, tansiq, user_key, wait_ready};
 
 async fn scenario(dir: &Path, location: &str) {

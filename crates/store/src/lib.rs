@@ -56,6 +56,8 @@
 
 mod access;
 pub use access::*;
+mod review;
+pub use review::*;
 mod audit;
 mod backend;
 mod diff;

@@ -41,6 +41,7 @@ mod error;
 pub mod identity;
 mod metrics;
 mod ops;
+mod review;
 mod routes;
 mod state;
 
@@ -56,11 +57,13 @@ use tokio::net::TcpListener;
 pub use audit::{AuditEvent, AuditSink, MemoryAudit, StoreAudit, TracingAudit};
 pub use auth::{IssuedKey, KEY_CACHE_TTL, Pepper, Principal, issue_key, parse_token, visible_to};
 pub use config::{
-    AuditSection, Config, NodeSection, RateLimitSection, RetentionSection, ScreeningSection,
+    AuditSection, Config, NodeSection, RateLimitSection, RetentionSection, ReviewSection,
+    ScreeningSection,
     SecuritySection, ServerSection, StoreSection, TlsSection,
 };
 pub use error::{ApiError, JsonBody, Problem, ServerError, parse_json};
 pub use metrics::Metrics;
+pub use review::{RescreenReport, Review};
 pub use routes::{RouteTable, openapi, route_table};
 pub use state::{AppState, ListState, Snapshot};
 

@@ -63,7 +63,7 @@ pub use config::{
 };
 pub use error::{ApiError, JsonBody, Problem, ServerError, parse_json};
 pub use metrics::Metrics;
-pub use review::{RescreenReport, Review};
+pub use review::{RescreenReport, Review, document_key, stored_query};
 pub use routes::{RouteTable, openapi, route_table};
 pub use state::{AppState, ListState, Snapshot};
 

@@ -216,6 +216,13 @@ fn stamp() -> OffsetDateTime {
     crate::now()
 }
 
+/// `t` to the microsecond (PostgreSQL's precision), so what a write
+/// returns equals what a later read gives.
+fn micros(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t)
+}
+
 fn json_text(v: &serde_json::Value) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
@@ -495,8 +502,10 @@ impl Store {
         })
     }
 
-    /// Raises hits in one transaction; a hit for a (screening, entity)
-    /// pair that already has one is skipped. Returns the hits raised.
+    /// Raises hits in one transaction. A (screening, entity) pair has one
+    /// hit: for a pair that already has one, nothing is written and that
+    /// hit is returned instead (its id differs from the one proposed).
+    /// Returns one hit per pair given, in order.
     pub async fn insert_hits(
         &self,
         hits: Vec<NewHit>,
@@ -505,7 +514,8 @@ impl Store {
         let now = stamp();
         let mut raised = Vec::new();
         in_write_tx!(self, tx, lock => {
-            for h in hits {
+            for mut h in hits {
+                h.screened_at = micros(h.screened_at);
                 if !matches!(h.band.as_str(), "possible" | "strong") {
                     return Err(StoreError::invalid(
                         "hit.band",
@@ -519,14 +529,15 @@ impl Store {
                     ));
                 }
                 lock!(&format!("hit-pair:{}:{}", h.screening_id, h.entity_id));
-                let exists: Option<(String,)> = sqlx::query_as(
-                    "SELECT id FROM hits WHERE screening_id = $1 AND entity_id = $2",
-                )
+                let exists = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {HIT_COLUMNS} FROM hits WHERE screening_id = $1 AND entity_id = $2"
+                )))
                 .bind(&h.screening_id)
                 .bind(&h.entity_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-                if exists.is_some() {
+                if let Some(row) = exists {
+                    raised.push(hit_from_row!(row));
                     continue;
                 }
                 sqlx::query(sqlx::AssertSqlSafe(format!(

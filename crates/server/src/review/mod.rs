@@ -17,7 +17,7 @@
 mod record;
 mod rescreen;
 
-pub use record::{Review, document_key};
+pub use record::{Review, document_key, stored_query};
 pub(crate) use record::{Screened, after_screening};
 pub use rescreen::RescreenReport;
 pub(crate) use rescreen::{init_cursor, rescreen_loop};
@@ -651,6 +651,10 @@ async fn traveller_screenings(
         return Err(ApiError::invalid("document", "give a document number"));
     };
     let limit = limit_of(params.limit)?;
+    // Screening records are written in batches: include the queued ones.
+    if let Some(done) = state.review.flush() {
+        let _ = done.await;
+    }
     let screenings = state
         .store
         .screenings_of_document(p.agency(), &key, limit)

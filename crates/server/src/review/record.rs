@@ -99,8 +99,9 @@ impl Review {
     }
 }
 
-/// The stored form of a query (traveller data).
-pub(crate) fn query_json(q: &Query) -> serde_json::Value {
+/// The stored form of a query (traveller data): what re-screening reads
+/// back.
+pub fn stored_query(q: &Query) -> serde_json::Value {
     json!({
         "schema": q.schema.map(|s| s.as_str()),
         "names": q.names,
@@ -194,7 +195,7 @@ pub(crate) async fn after_screening(
             border_post: item.border_post.clone(),
             document_key: item.document_key.clone(),
             band: item.band.to_string(),
-            query: query_json(item.query),
+            query: stored_query(item.query),
             matches: json!(
                 item.matches
                     .iter()
@@ -221,7 +222,7 @@ pub(crate) async fn after_screening(
             None => HashMap::new(),
         };
         let context = json!({
-            "query": query_json(item.query),
+            "query": stored_query(item.query),
             "matches": serde_json::to_value(&*item.matches).unwrap_or_default(),
             "lists": serde_json::to_value(&lists).unwrap_or_default(),
             "border_post": item.border_post,
@@ -273,17 +274,17 @@ pub(crate) async fn after_screening(
     if new_hits.is_empty() {
         return Vec::new();
     }
+    let proposed: Vec<String> = new_hits.iter().map(|h| h.id.clone()).collect();
     match state.store.insert_hits(new_hits, &p.user.id).await {
-        Ok(raised) => {
-            let mut ids = Vec::with_capacity(raised.len());
-            for h in raised {
-                if let Some(&(i, j)) = slots.iter().find(|(i, j)| {
-                    items[*i].id == h.hit.screening_id
-                        && items[*i].matches[*j].entity_id == h.hit.entity_id
-                }) {
-                    items[i].matches[j].hit_id = Some(h.hit.id.clone());
+        Ok(held) => {
+            let mut ids = Vec::with_capacity(held.len());
+            // One hit per pair, in order: ours, or the one a concurrent
+            // re-screening pass raised for this screening a moment ago.
+            for ((h, (i, j)), mine) in held.into_iter().zip(slots).zip(proposed) {
+                items[i].matches[j].hit_id = Some(h.hit.id.clone());
+                if h.hit.id == mine {
+                    state.metrics.hits_raised.inc();
                 }
-                state.metrics.hits_raised.inc();
                 ids.push(h.hit.id);
             }
             ids
@@ -324,12 +325,12 @@ mod tests {
             gender: Some("female".into()),
             documents: vec!["P123".into()],
         };
-        assert_eq!(query_from_json(&query_json(&q)), Some(q));
+        assert_eq!(query_from_json(&stored_query(&q)), Some(q));
         let any = Query {
             schema: None,
             ..Query::name("X Y")
         };
-        assert_eq!(query_from_json(&query_json(&any)), Some(any));
+        assert_eq!(query_from_json(&stored_query(&any)), Some(any));
         assert_eq!(query_from_json(&json!({"names": []})), None);
         assert_eq!(query_from_json(&json!({"names": [1]})), None);
     }

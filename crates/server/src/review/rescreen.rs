@@ -263,11 +263,17 @@ impl AppState {
                 .await?;
             let Some(last) = page.last() else { break };
             after = last.id.clone();
+            // A screening recorded after this index went live was screened
+            // against the changed entities already.
+            let page: Vec<ScreeningRecord> = page
+                .into_iter()
+                .filter(|r| r.recorded_at < snap.built_at)
+                .collect();
             report.screenings += page.len();
             let (small_c, snap_c, today_c) = (small.clone(), snap.clone(), today.to_string());
             let (page, found) = tokio::task::spawn_blocking(move || {
                 let candidates = prefilter(&small_c, &page, floor);
-                let confirmed: Vec<(usize, usize, Vec<MatchDto>, Vec<String>)> = candidates
+                let confirmed: Vec<(usize, Vec<MatchDto>, Vec<String>)> = candidates
                     .into_iter()
                     .map(|(i, q, ids)| {
                         let r = &page[i];
@@ -280,15 +286,15 @@ impl AppState {
                             })
                             .map(|m| m.entity_id.clone())
                             .collect();
-                        (i, 1, matches, hit_ids)
+                        (i, matches, hit_ids)
                     })
                     .collect();
                 (page, confirmed)
             })
             .await
             .map_err(|e| ServerError::Account(format!("re-screening failed: {e}")))?;
-            for (i, n, matches, entity_ids) in found {
-                report.candidates += n;
+            report.candidates += found.len();
+            for (i, matches, entity_ids) in found {
                 if entity_ids.is_empty() {
                     continue;
                 }
@@ -355,8 +361,10 @@ impl AppState {
                 }
             }
         }
-        let raised = self.store.insert_hits(hits, "rescreen").await?;
-        for h in raised {
+        let proposed: std::collections::HashSet<String> =
+            hits.iter().map(|h| h.id.clone()).collect();
+        let held = self.store.insert_hits(hits, "rescreen").await?;
+        for h in held.into_iter().filter(|h| proposed.contains(&h.hit.id)) {
             self.metrics.hits_raised.inc();
             self.audit.record(AuditEvent {
                 at: OffsetDateTime::now_utc(),

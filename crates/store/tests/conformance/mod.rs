@@ -1121,12 +1121,14 @@ pub async fn hits_walk_every_state(location: &str) {
         .await
         .unwrap();
     assert_eq!(raised.len(), 2);
-    // The same pair again is skipped; a bad band is refused.
+    // The same pair again gives back the hit it has; a bad band is refused.
     let again = store
         .insert_hits(vec![new_hit("h-x", "s-1", "e-1", 2, None)], "system")
         .await
         .unwrap();
-    assert!(again.is_empty());
+    assert_eq!(again, raised[..1]);
+    assert_eq!(again[0], store.hit("h-1").await.unwrap().unwrap());
+    assert!(store.hit("h-x").await.unwrap().is_none());
     let mut bad = new_hit("h-y", "s-9", "e-1", 1, None);
     bad.band = "none".into();
     assert!(matches!(

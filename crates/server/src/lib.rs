@@ -29,6 +29,11 @@
 //! # }
 //! ```
 //!
+//! Screenings leave a record (batched, off the screening path) and raise
+//! hits for review (`review/`); after each index rebuild the recent
+//! screenings are re-screened against the entities that changed
+//! ([`AppState::rescreen`]).
+//!
 //! Tests build the app with [`AppState::new`] and [`router`] and bind it on
 //! `127.0.0.1:0` with [`serve_on`].
 

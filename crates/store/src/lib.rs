@@ -51,6 +51,10 @@
 //! # });
 //! ```
 //!
+//! What screening leaves behind (the screening history, hits and their
+//! review, suppressions, notifications) is in `review.rs`
+//! ([`Store::insert_hits`], [`Store::transition_hit`]).
+//!
 //! **Architecture invariant:** this crate is the only one that talks to a
 //! database; it may read the clock (it stamps times on what it records).
 

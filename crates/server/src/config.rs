@@ -222,6 +222,10 @@ impl Default for RetentionSection {
         RetentionSection {
             traveller_data_days: 90,
             purge_every_s: 3600,
+        }
+    }
+}
+
 /// `[review]`: hits and re-screening.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

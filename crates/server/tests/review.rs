@@ -551,5 +551,28 @@ async fn a_new_entry_raises_hits_for_screenings_of_recent_days(backend: Backend)
     assert_eq!(s, StatusCode::OK);
     node.state.rescreen().await.unwrap();
     assert_eq!(hits(&node, "analyst-a", "?state=any").await.len(), 1);
+
+    // A manifest screening raises hits too, one per listed traveller.
+    let csv = "flight,date,role,surname,given_names,birth_date,sex,nationality,document_type,document_number,issuing_state,document_expiry,seat\n\
+TQ100,2026-11-29,passenger,TESTER,PAT LEE,1980-02-28,F,UTO,P,X1234567,UTO,2031-05-01,12A\n\
+TQ100,2026-11-29,passenger,SOLTANOVA,NADIRAH,1982-07-30,F,DZA,P,Y7654321,DZA,2031-05-01,14C\n";
+    let r = node
+        .client
+        .post(format!("{}/v1/screen/manifest", node.base))
+        .bearer_auth(node.token("officer-b"))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let m: Value = r.json().await.unwrap();
+    let listed = &m["results"][1]["matches"][0];
+    assert_eq!(listed["entity_id"], json!("tl-2"), "{m}");
+    let manifest_hit = listed["hit_id"].as_str().expect("a manifest hit");
+    let b_hits = hits(&node, "analyst-b", "?list=testlist").await;
+    assert_eq!(b_hits.len(), 1, "{b_hits:?}");
+    assert_eq!(b_hits[0]["id"], json!(manifest_hit));
+    assert_eq!(b_hits[0]["document"], json!("dz:Y7654321"));
     node.stop().await;
 }

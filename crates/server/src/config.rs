@@ -28,6 +28,7 @@ pub struct Config {
     pub node: NodeSection,
     pub audit: AuditSection,
     pub retention: RetentionSection,
+    pub review: ReviewSection,
     /// `[[sources]]`: the lists this node keeps current (see
     /// `crates/sources/SOURCES.md`); checked by [`Config::validate`],
     /// read with [`Config::list_sources`].
@@ -225,6 +226,28 @@ impl Default for RetentionSection {
     }
 }
 
+/// `[review]`: hits and re-screening.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewSection {
+    /// When an entity is added or changed, the screenings of the last
+    /// this many days are screened again against it; 0 turns it off.
+    pub rescreen_days: u32,
+    /// Whether this node re-screens by itself after each index rebuild.
+    /// Turn it off on all but one replica sharing a PostgreSQL store (the
+    /// others would repeat the work; hits are raised once either way).
+    pub rescreen_on_change: bool,
+}
+
+impl Default for ReviewSection {
+    fn default() -> Self {
+        ReviewSection {
+            rescreen_days: 30,
+            rescreen_on_change: true,
+        }
+    }
+}
+
 /// The environment variable prefix of overrides.
 const ENV_PREFIX: &str = "TANSIQ_";
 
@@ -360,6 +383,12 @@ impl Config {
         }
         if self.rate_limit.per_key_per_second > 0 && self.rate_limit.burst == 0 {
             problems.push("rate_limit.burst: must be at least 1 when a rate is set".into());
+        }
+        if self.review.rescreen_days > 3650 {
+            problems.push(format!(
+                "review.rescreen_days: {} is more than ten years",
+                self.review.rescreen_days
+            ));
         }
         if self.security.key_max_days == 0 {
             problems.push("security.key_max_days: must be at least 1".into());

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use crate::ApiError;
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
@@ -98,6 +98,21 @@ pub struct MatchDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_agency: Option<String>,
     pub explanation: ExplanationDto,
+    /// The hit this match raised (at or above the possible band).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hit_id: Option<String>,
+    /// This travel document was dismissed against this version of the
+    /// entity before: shown, but no new hit is raised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previously_dismissed: Option<PreviouslyDismissedDto>,
+}
+
+/// The earlier dismissal that covers a match.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PreviouslyDismissedDto {
+    pub hit_id: String,
+    pub reason: String,
+    pub at: String,
 }
 
 /// Why a listed entity matched.
@@ -155,6 +170,8 @@ pub struct MrzDto {
     pub surname: String,
     pub given_names: String,
     pub document_number: String,
+    /// ISO 3166-1 alpha-3 code of the issuing state, as read.
+    pub issuing_state: String,
     pub nationality: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<String>,
@@ -227,6 +244,8 @@ impl MatchDto {
             action_on_hit: e.action_on_hit.map(|a| a.as_str().to_string()),
             origin_agency: e.origin_agency.clone(),
             explanation: ExplanationDto::from_domain(&m.explanation),
+            hit_id: None,
+            previously_dismissed: None,
         }
     }
 }

@@ -29,6 +29,11 @@
 //! # }
 //! ```
 //!
+//! Screenings leave a record (batched, off the screening path) and raise
+//! hits for review (`review/`); after each index rebuild the recent
+//! screenings are re-screened against the entities that changed
+//! ([`AppState::rescreen`]).
+//!
 //! Tests build the app with [`AppState::new`] and [`router`] and bind it on
 //! `127.0.0.1:0` with [`serve_on`].
 
@@ -41,6 +46,7 @@ mod error;
 pub mod identity;
 mod metrics;
 mod ops;
+mod review;
 mod routes;
 mod state;
 
@@ -56,11 +62,12 @@ use tokio::net::TcpListener;
 pub use audit::{AuditEvent, AuditSink, MemoryAudit, StoreAudit, TracingAudit};
 pub use auth::{IssuedKey, KEY_CACHE_TTL, Pepper, Principal, issue_key, parse_token, visible_to};
 pub use config::{
-    AuditSection, Config, NodeSection, RateLimitSection, RetentionSection, ScreeningSection,
-    SecuritySection, ServerSection, StoreSection, TlsSection,
+    AuditSection, Config, NodeSection, RateLimitSection, RetentionSection, ReviewSection,
+    ScreeningSection, SecuritySection, ServerSection, StoreSection, TlsSection,
 };
 pub use error::{ApiError, JsonBody, Problem, ServerError, parse_json};
 pub use metrics::Metrics;
+pub use review::{RescreenReport, Review, document_key, stored_query};
 pub use routes::{RouteTable, openapi, route_table};
 pub use state::{AppState, ListState, Snapshot};
 
@@ -151,12 +158,15 @@ async fn housekeeping(state: AppState) {
 }
 
 /// Purges traveller data older than `[retention] traveller_data_days`:
-/// audit payloads (the chain stays verifiable over their hashes). Returns
-/// how many records lost their traveller data.
+/// audit payloads (the chain stays verifiable over their hashes) and
+/// screening records (the history re-screening reads). Returns how many
+/// records lost their traveller data.
 pub async fn purge_traveller_data(state: &AppState) -> Result<u64, ServerError> {
     let days = i64::from(state.config.retention.traveller_data_days);
     let before = OffsetDateTime::now_utc() - time::Duration::days(days);
-    let n = state.store.purge_audit_payloads(before).await?;
+    let payloads = state.store.purge_audit_payloads(before).await?;
+    let screenings = state.store.purge_screenings(before).await?;
+    let n = payloads + screenings;
     if n > 0 {
         state.audit.record(AuditEvent {
             at: OffsetDateTime::now_utc(),
@@ -166,7 +176,8 @@ pub async fn purge_traveller_data(state: &AppState) -> Result<u64, ServerError> 
             action: "retention.purge",
             target: None,
             outcome: "ok",
-            detail: serde_json::json!({"before": before.to_string(), "audit_payloads": n}),
+            detail: serde_json::json!({"before": before.to_string(), "audit_payloads": payloads,
+                                       "screenings": screenings}),
         });
     }
     Ok(n)

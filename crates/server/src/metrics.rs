@@ -53,6 +53,10 @@ pub struct Metrics {
     pub index_build_seconds: Gauge<f64, AtomicU64>,
     pub list_age_seconds: Family<SourceLabels, Gauge<f64, AtomicU64>>,
     pub rate_limited: Counter,
+    /// Hits raised, while screening and by re-screening.
+    pub hits_raised: Counter,
+    /// Time the last re-screening pass took.
+    pub rescreen_seconds: Gauge<f64, AtomicU64>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -118,7 +122,21 @@ impl Metrics {
             "Requests refused by the per-key rate limit",
             rate_limited.clone(),
         );
+        let hits_raised = Counter::default();
+        registry.register(
+            "hits_raised",
+            "Hits raised (at or above the possible band, not previously dismissed)",
+            hits_raised.clone(),
+        );
+        let rescreen_seconds = Gauge::<f64, AtomicU64>::default();
+        registry.register(
+            "rescreen_seconds",
+            "Time the last re-screening pass took",
+            rescreen_seconds.clone(),
+        );
         Metrics {
+            hits_raised,
+            rescreen_seconds,
             registry,
             requests,
             latency,

@@ -112,6 +112,7 @@ pub fn route_table() -> RouteTable {
     t.add(Method::POST, "/v1/users/{id}/keys", create_key);
     t.add(Method::POST, "/v1/keys/{id}/revoke", revoke_key);
     crate::compat::register(&mut t);
+    crate::review::add_routes(&mut t);
     t
 }
 
@@ -386,6 +387,7 @@ fn screening_query(
             surname: mrz.surname.clone(),
             given_names: mrz.given_names.clone(),
             document_number: mrz.document_number.clone(),
+            issuing_state: mrz.issuing_state.code.clone(),
             nationality: mrz.nationality.code.clone(),
             birth_date: mrz.birth_date.date.map(|d| d.to_string()),
             checks_pass: mrz.all_checks_pass(),
@@ -437,7 +439,7 @@ async fn screen(
         }
     };
     let snap = state.index.load();
-    let (band, matches) = visible_matches(&snap, &p, &query, limit, &today());
+    let (band, mut matches) = visible_matches(&snap, &p, &query, limit, &today());
     let band = band_str(band);
     state
         .metrics
@@ -448,11 +450,37 @@ async fn screen(
         .inc();
     let screening_id = uuid::Uuid::now_v7().to_string();
     let ctx = req.context.as_ref();
+    let crossing = ctx
+        .and_then(|c| c.time.as_deref())
+        .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(OffsetDateTime::now_utc);
+    let document_key = match (&mrz, req.documents.first()) {
+        (Some(m), _) => crate::review::document_key(Some(&m.issuing_state), &m.document_number),
+        (None, Some(d)) => crate::review::document_key(d.issuing_country.as_deref(), &d.number),
+        (None, None) => None,
+    };
+    let hits = crate::review::after_screening(
+        &state,
+        &p,
+        &snap.lists,
+        vec![crate::review::Screened {
+            id: screening_id.clone(),
+            at: crossing,
+            border_post: ctx.and_then(|c| c.border_post.clone()),
+            direction: ctx.and_then(|c| c.direction.clone()),
+            document_key,
+            query: &query,
+            band,
+            matches: &mut matches,
+        }],
+    )
+    .await;
     state.audit.record(p.event(
         "screen",
         Some(screening_id.clone()),
         "ok",
         json!({
+            "hits": hits,
             "band": band,
             "matches": matches.iter().map(|m| json!({"id": m.entity_id, "score": m.score})).collect::<Vec<_>>(),
             "border_post": ctx.and_then(|c| c.border_post.clone()),
@@ -542,7 +570,8 @@ async fn screen_manifest(
     let principal = p.clone();
     let travellers = manifest.travellers;
     // Scoring a whole flight is CPU work: keep it off the async workers.
-    let (snap, results) = tokio::task::spawn_blocking(move || {
+    let (snap, mut results, queries) = tokio::task::spawn_blocking(move || {
+        let mut queries = Vec::with_capacity(travellers.len());
         let results: Vec<ManifestResultDto> = travellers
             .iter()
             .enumerate()
@@ -550,6 +579,13 @@ async fn screen_manifest(
                 let query = Query::from_entity(&t.traveller.to_entity(format!("m{index}")));
                 let (band, matches) =
                     visible_matches(&snap, &principal, &query, MANIFEST_MATCHES, &today);
+                let document_key = t.traveller.documents.first().and_then(|d| {
+                    crate::review::document_key(
+                        d.issuing_state.as_ref().map(|c| c.code.as_str()),
+                        &d.number,
+                    )
+                });
+                queries.push((query, document_key));
                 ManifestResultDto {
                     index,
                     name: t.traveller.full_name(),
@@ -562,7 +598,7 @@ async fn screen_manifest(
                 }
             })
             .collect();
-        (snap, results)
+        (snap, results, queries)
     })
     .await
     .map_err(|_| ApiError::internal())?;
@@ -586,6 +622,26 @@ async fn screen_manifest(
             .inc();
     }
     let screening_id = uuid::Uuid::now_v7().to_string();
+    let now = OffsetDateTime::now_utc();
+    let screened: Vec<crate::review::Screened<'_>> = results
+        .iter_mut()
+        .zip(&queries)
+        .map(|(r, (query, document_key))| crate::review::Screened {
+            id: format!("{screening_id}.{}", r.index),
+            at: now,
+            border_post: None,
+            direction: None,
+            document_key: document_key.clone(),
+            query,
+            band: match r.band.as_str() {
+                "strong" => "strong",
+                "possible" => "possible",
+                _ => "none",
+            },
+            matches: &mut r.matches,
+        })
+        .collect();
+    let hits = crate::review::after_screening(&state, &p, &snap.lists, screened).await;
     let format = match format {
         tansiq_travel::ManifestFormat::Paxlst => "paxlst",
         tansiq_travel::ManifestFormat::Csv => "csv",
@@ -596,6 +652,7 @@ async fn screen_manifest(
         "ok",
         json!({
             "format": format,
+            "hits": hits,
             "travellers": results.len(),
             "band": band_str(band),
             "hits": results.iter().filter(|r| r.band != "none").map(|r| json!({
@@ -734,7 +791,7 @@ fn own_entry(p: &Principal, e: &Entity) -> Result<(), ApiError> {
     }
 }
 
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     match headers.get(header::IF_MATCH) {
         None => Ok(None),
         Some(v) => v
@@ -1237,5 +1294,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::ops::OpsDoc::openapi());
     doc.merge(crate::compat::openapi());
+    doc.merge(crate::review::openapi());
     doc
 }

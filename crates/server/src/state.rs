@@ -89,7 +89,14 @@ pub struct Inner {
     pub limiter: RateLimiter,
     /// The node's Ed25519 identity (`[node] identity_file`).
     pub identity: Arc<tansiq_trust::NodeKeys>,
+    pub review: crate::review::Review,
     pub(crate) ready: AtomicBool,
+}
+
+impl AppState {
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> AppState {
+        AppState(inner)
+    }
 }
 
 impl Deref for AppState {
@@ -156,12 +163,15 @@ impl AppState {
             &config.node.id,
         )?);
         let first = build_snapshot(&store, matcher_config(&config), 0).await?;
+        crate::review::init_cursor(&store, first.change_head).await?;
         let metrics = Metrics::new();
         let limiter = RateLimiter::new(
             config.rate_limit.per_key_per_second,
             config.rate_limit.burst,
         );
+        let review = crate::review::Review::start(store.clone());
         let state = AppState(Arc::new(Inner {
+            review,
             store,
             index: IndexHolder::new(first),
             metrics,
@@ -178,6 +188,7 @@ impl AppState {
         if state.config.store.follow_changes_ms > 0 {
             tokio::spawn(follow_loop(Arc::downgrade(&state.0)));
         }
+        tokio::spawn(crate::review::rescreen_loop(Arc::downgrade(&state.0)));
         Ok(state)
     }
 
@@ -270,6 +281,8 @@ async fn rebuild_loop(state: std::sync::Weak<Inner>) {
                 inner.index.current.store(Arc::new(snap));
                 inner.index.built.send_replace(target);
                 AppState(inner.clone()).index_metrics(started.elapsed());
+                // New or changed entities: look back at recent screenings.
+                inner.review.index_changed();
                 tracing::info!(
                     generation = target,
                     took_ms = started.elapsed().as_millis() as u64,

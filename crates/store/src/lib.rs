@@ -51,11 +51,17 @@
 //! # });
 //! ```
 //!
+//! What screening leaves behind (the screening history, hits and their
+//! review, suppressions, notifications) is in `review.rs`
+//! ([`Store::insert_hits`], [`Store::transition_hit`]).
+//!
 //! **Architecture invariant:** this crate is the only one that talks to a
 //! database; it may read the clock (it stamps times on what it records).
 
 mod access;
 pub use access::*;
+mod review;
+pub use review::*;
 mod audit;
 mod backend;
 mod diff;

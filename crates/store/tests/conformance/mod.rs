@@ -31,6 +31,8 @@ macro_rules! scenarios {
             audit_chain_is_one_chain_across_writers,
             audit_tampering_is_detected,
             change_feed_follows_every_write_in_order,
+            screenings_are_kept_found_and_purged,
+            hits_walk_every_state,
         );
     };
 }
@@ -992,4 +994,393 @@ pub async fn change_feed_follows_every_write_in_order(location: &str) {
     );
     a.close().await;
     b.close().await;
+}
+
+fn screening(
+    id: &str,
+    at: OffsetDateTime,
+    agency: &str,
+    doc: Option<&str>,
+) -> tansiq_store::ScreeningRecord {
+    tansiq_store::ScreeningRecord {
+        id: id.to_string(),
+        at,
+        recorded_at: at,
+        agency_id: agency.to_string(),
+        user_id: format!("officer-of-{agency}"),
+        border_post: Some("post-1".into()),
+        document_key: doc.map(str::to_string),
+        band: "none".into(),
+        query: json!({"names": [format!("Traveller {id}")]}),
+        matches: json!([]),
+    }
+}
+
+fn new_hit(
+    id: &str,
+    screening_id: &str,
+    entity: &str,
+    version: i64,
+    doc: Option<&str>,
+) -> tansiq_store::NewHit {
+    tansiq_store::NewHit {
+        id: id.to_string(),
+        screening_id: screening_id.to_string(),
+        screened_at: OffsetDateTime::now_utc(),
+        agency_id: "agency-a".into(),
+        user_id: "officer-a".into(),
+        border_post: Some("post-1".into()),
+        document_key: doc.map(str::to_string),
+        entity_id: entity.to_string(),
+        entity_version: version,
+        source: "national".into(),
+        band: "strong".into(),
+        score: 0.97,
+        origin: "screening".into(),
+        context: json!({"query": {"names": ["Amal Fictive"]}, "matches": [{"entity_id": entity}]}),
+    }
+}
+
+/// Screening records are kept in batches, found by crossing time (paged)
+/// and by document, and purged by age.
+pub async fn screenings_are_kept_found_and_purged(location: &str) {
+    use tansiq_store::ScreeningRecord;
+    let store = open(location).await;
+    let now = OffsetDateTime::now_utc();
+    let day = time::Duration::days(1);
+    let mut batch: Vec<ScreeningRecord> = (0..1200)
+        .map(|i| screening(&format!("s-{i:05}"), now - day * (i % 40), "agency-a", None))
+        .collect();
+    batch.push(screening(
+        "s-doc-1",
+        now - day * 10,
+        "agency-a",
+        Some("DZA:P123"),
+    ));
+    batch.push(screening(
+        "s-doc-2",
+        now - day * 2,
+        "agency-a",
+        Some("DZA:P123"),
+    ));
+    batch.push(screening("s-doc-b", now, "agency-b", Some("DZA:P123")));
+    store.record_screenings(&batch).await.unwrap();
+    // Paging by id over the last 30 days.
+    let since = now - day * 30 - time::Duration::minutes(1);
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = store.screenings_since(since, &after, 250).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.id.clone();
+        seen.extend(page.into_iter().map(|r| r.id));
+    }
+    let expected = batch.iter().filter(|r| r.at >= since).count();
+    assert_eq!(seen.len(), expected);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    let one = store
+        .screenings_since(now - day * 100, "s-doc-0", 1)
+        .await
+        .unwrap();
+    assert_eq!(one[0].id, "s-doc-1");
+    assert_eq!(one[0].query, batch[1200].query);
+    assert_eq!(one[0].border_post.as_deref(), Some("post-1"));
+    // A document's history is per agency, newest first.
+    let history = store
+        .screenings_of_document("agency-a", "DZA:P123", 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        history.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        ["s-doc-2", "s-doc-1"]
+    );
+    // Retention removes what crossed before the cut.
+    let purged = store.purge_screenings(now - day * 35).await.unwrap();
+    assert_eq!(
+        purged as usize,
+        batch.iter().filter(|r| r.at < now - day * 35).count()
+    );
+    store.close().await;
+}
+
+/// A hit walks open → confirmed → closed and open → dismissed → closed;
+/// illegal steps and stale versions are conflicts; a dismissal suppresses
+/// its (document, entity version) pair; a confirmation writes the
+/// notification; a (screening, entity) pair is raised once.
+pub async fn hits_walk_every_state(location: &str) {
+    use tansiq_store::{HitAction, HitFilter, HitState, Notification};
+    let store = open(location).await;
+    let raised = store
+        .insert_hits(
+            vec![
+                new_hit("h-1", "s-1", "e-1", 1, Some("DZA:P1")),
+                new_hit("h-2", "s-2", "e-1", 1, Some("DZA:P2")),
+            ],
+            "officer-a",
+        )
+        .await
+        .unwrap();
+    assert_eq!(raised.len(), 2);
+    // The same pair again gives back the hit it has; a bad band is refused.
+    let again = store
+        .insert_hits(vec![new_hit("h-x", "s-1", "e-1", 2, None)], "system")
+        .await
+        .unwrap();
+    assert_eq!(again, raised[..1]);
+    assert_eq!(again[0], store.hit("h-1").await.unwrap().unwrap());
+    assert!(store.hit("h-x").await.unwrap().is_none());
+    let mut bad = new_hit("h-y", "s-9", "e-1", 1, None);
+    bad.band = "none".into();
+    assert!(matches!(
+        store.insert_hits(vec![bad], "x").await,
+        Err(StoreError::Invalid { .. })
+    ));
+    let h1 = store.hit("h-1").await.unwrap().unwrap();
+    assert_eq!((h1.state, h1.version), (HitState::Open, 1));
+    assert_eq!(h1.hit.context["matches"][0]["entity_id"], json!("e-1"));
+
+    // Closing an open hit is illegal; a stale version is a conflict.
+    let err = store
+        .transition_hit("h-1", None, HitAction::Close, "analyst-a", None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict(m) if m.contains("open")),
+        "{err}"
+    );
+    let h = store
+        .transition_hit(
+            "h-1",
+            Some(1),
+            HitAction::Assign(Some("analyst-a".into())),
+            "analyst-a",
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!((h.version, h.assignee.as_deref()), (2, Some("analyst-a")));
+    let err = store
+        .transition_hit("h-1", Some(1), HitAction::Confirm(None), "analyst-a", None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict(m) if m.contains("version")),
+        "{err}"
+    );
+    let note = Notification {
+        id: "n-1".into(),
+        at: OffsetDateTime::now_utc(),
+        agency_id: "agency-o".into(),
+        kind: "hit.confirmed".into(),
+        hit_id: "h-1".into(),
+        entity_id: "e-1".into(),
+        from_agency: "agency-a".into(),
+        detail: json!({"border_post": "post-1"}),
+    };
+    let h = store
+        .transition_hit(
+            "h-1",
+            Some(2),
+            HitAction::Confirm(Some("same person".into())),
+            "analyst-a",
+            Some(note.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (h.state, h.outcome),
+        (HitState::Confirmed, Some(HitState::Confirmed))
+    );
+    let note = Notification {
+        at: h.updated_at,
+        ..note
+    };
+    assert_eq!(
+        store.notifications("agency-o", 10).await.unwrap(),
+        vec![note]
+    );
+    assert!(
+        store
+            .notifications("agency-a", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .transition_hit(
+                "h-1",
+                None,
+                HitAction::Dismiss("x".into()),
+                "analyst-a",
+                None
+            )
+            .await
+            .is_err()
+    );
+    let h = store
+        .transition_hit("h-1", None, HitAction::Close, "analyst-a", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (h.state, h.outcome, h.version),
+        (HitState::Closed, Some(HitState::Confirmed), 4)
+    );
+    assert!(
+        store
+            .transition_hit("h-1", None, HitAction::Assign(None), "analyst-a", None)
+            .await
+            .is_err()
+    );
+    store
+        .comment_hit("h-1", "analyst-a", "archived with the file")
+        .await
+        .unwrap();
+    let events = store.hit_events("h-1").await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["raised", "assigned", "confirmed", "closed", "comment"]
+    );
+    assert_eq!(events[2].note.as_deref(), Some("same person"));
+    assert_eq!(events[3].from_state.as_deref(), Some("confirmed"));
+
+    // Dismissal: reason required; the pair is suppressed with its version.
+    assert!(matches!(
+        store
+            .transition_hit(
+                "h-2",
+                None,
+                HitAction::Dismiss("  ".into()),
+                "analyst-a",
+                None
+            )
+            .await,
+        Err(StoreError::Invalid { .. })
+    ));
+    assert!(
+        store
+            .suppressions("agency-a", "DZA:P2")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let h = store
+        .transition_hit(
+            "h-2",
+            None,
+            HitAction::Dismiss("different birth date".into()),
+            "analyst-a",
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(h.state, HitState::Dismissed);
+    let s = store.suppressions("agency-a", "DZA:P2").await.unwrap();
+    assert_eq!(s.len(), 1);
+    assert_eq!(
+        (
+            s[0].entity_id.as_str(),
+            s[0].entity_version,
+            s[0].hit_id.as_str(),
+            s[0].reason.as_str()
+        ),
+        ("e-1", 1, "h-2", "different birth date")
+    );
+    assert!(
+        store
+            .suppressions("agency-b", "DZA:P2")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store
+        .transition_hit("h-2", None, HitAction::Close, "analyst-a", None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .transition_hit("nope", None, HitAction::Close, "a", None)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+
+    // The queue: filters by state, band, post, list, document, age.
+    let all = |f: HitFilter| {
+        let store = store.clone();
+        async move { store.hits(&f).await.unwrap() }
+    };
+    let base = HitFilter {
+        agency_id: "agency-a".into(),
+        limit: 100,
+        ..HitFilter::default()
+    };
+    assert_eq!(all(base.clone()).await.len(), 2);
+    assert!(
+        all(HitFilter {
+            agency_id: "agency-b".into(),
+            ..base.clone()
+        })
+        .await
+        .is_empty()
+    );
+    assert_eq!(
+        all(HitFilter {
+            state: Some(HitState::Closed),
+            ..base.clone()
+        })
+        .await
+        .len(),
+        2
+    );
+    assert!(
+        all(HitFilter {
+            state: Some(HitState::Open),
+            ..base.clone()
+        })
+        .await
+        .is_empty()
+    );
+    assert_eq!(
+        all(HitFilter {
+            band: Some("strong".into()),
+            border_post: Some("post-1".into()),
+            source: Some("national".into()),
+            ..base.clone()
+        })
+        .await
+        .len(),
+        2
+    );
+    assert!(
+        all(HitFilter {
+            border_post: Some("post-2".into()),
+            ..base.clone()
+        })
+        .await
+        .is_empty()
+    );
+    let by_doc = all(HitFilter {
+        document_key: Some("DZA:P2".into()),
+        ..base.clone()
+    })
+    .await;
+    assert_eq!(by_doc.len(), 1);
+    assert_eq!(by_doc[0].hit.id, "h-2");
+    let past = OffsetDateTime::now_utc() - time::Duration::hours(1);
+    assert!(
+        all(HitFilter {
+            created_before: Some(past),
+            ..base.clone()
+        })
+        .await
+        .is_empty()
+    );
+    assert_eq!(all(HitFilter { limit: 1, ..base }).await.len(), 1);
+
+    // The re-screening cursor only moves forward.
+    assert_eq!(store.review_cursor("rescreen").await.unwrap(), None);
+    store.set_review_cursor("rescreen", 7).await.unwrap();
+    store.set_review_cursor("rescreen", 5).await.unwrap();
+    assert_eq!(store.review_cursor("rescreen").await.unwrap(), Some(7));
+    store.close().await;
 }

@@ -1,0 +1,337 @@
+//! What a screening leaves behind: its record (batched, off the screening
+//! path) and, for matches at or above the possible band, hits (written
+//! before answering, so the answer carries their ids), unless the same
+//! document was dismissed against the same entity version before.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde_json::json;
+use tansiq_matching::Query;
+use tansiq_store::{NewHit, ScreeningRecord, Store};
+use time::OffsetDateTime;
+use tokio::sync::{Mutex, Notify, mpsc, oneshot};
+
+use crate::AppState;
+use crate::auth::Principal;
+use crate::dto::{ListVersionDto, MatchDto, PreviouslyDismissedDto, rfc3339};
+use crate::state::ListState;
+
+enum Msg {
+    Record(Box<ScreeningRecord>),
+    Flush(oneshot::Sender<()>),
+}
+
+/// Most screening records written in one transaction.
+const BATCH: usize = 1_000;
+
+/// The review machinery of a node: the batched writer of screening
+/// records and the re-screening trigger.
+pub struct Review {
+    tx: mpsc::UnboundedSender<Msg>,
+    /// One re-screening pass at a time.
+    pub(crate) rescreen_lock: Mutex<()>,
+    pub(crate) wake: Notify,
+}
+
+impl fmt::Debug for Review {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Review")
+    }
+}
+
+impl Review {
+    /// Starts the screening-record writer on the current runtime. Like the
+    /// audit writer it commits whatever has queued up in one transaction,
+    /// so a burst of screenings costs one disk flush.
+    pub fn start(store: Store) -> Review {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+        tokio::spawn(async move {
+            let mut records = Vec::new();
+            let mut waiters = Vec::new();
+            while let Some(first) = rx.recv().await {
+                let mut next = Some(first);
+                while let Some(msg) = next.take() {
+                    match msg {
+                        Msg::Record(r) => records.push(*r),
+                        Msg::Flush(w) => waiters.push(w),
+                    }
+                    if records.len() < BATCH {
+                        next = rx.try_recv().ok();
+                    }
+                }
+                if !records.is_empty() {
+                    let batch = std::mem::take(&mut records);
+                    if let Err(e) = store.record_screenings(&batch).await {
+                        tracing::error!(error = %e, records = batch.len(),
+                            "screening records lost: re-screening will not see them");
+                    }
+                }
+                for w in waiters.drain(..) {
+                    let _ = w.send(());
+                }
+            }
+        });
+        Review {
+            tx,
+            rescreen_lock: Mutex::new(()),
+            wake: Notify::new(),
+        }
+    }
+
+    /// Queues a screening record (never blocks).
+    pub fn record(&self, record: ScreeningRecord) {
+        if self.tx.send(Msg::Record(Box::new(record))).is_err() {
+            tracing::error!("screening writer stopped; record lost");
+        }
+    }
+
+    /// Resolves once every record queued so far is written.
+    pub fn flush(&self) -> Option<oneshot::Receiver<()>> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Msg::Flush(tx)).ok()?;
+        Some(rx)
+    }
+
+    /// The index was rebuilt: wake the re-screening task.
+    pub(crate) fn index_changed(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// The stored form of a query (traveller data): what re-screening reads
+/// back.
+pub fn stored_query(q: &Query) -> serde_json::Value {
+    json!({
+        "schema": q.schema.map(|s| s.as_str()),
+        "names": q.names,
+        "birth_dates": q.birth_dates,
+        "nationalities": q.nationalities,
+        "gender": q.gender,
+        "documents": q.documents,
+    })
+}
+
+/// A query back from its stored form (`None` when it is not one).
+pub(crate) fn query_from_json(v: &serde_json::Value) -> Option<Query> {
+    let strings = |k: &str| -> Option<Vec<String>> {
+        v.get(k)?
+            .as_array()?
+            .iter()
+            .map(|s| s.as_str().map(str::to_string))
+            .collect()
+    };
+    let names = strings("names")?;
+    if names.is_empty() {
+        return None;
+    }
+    Some(Query {
+        schema: v
+            .get("schema")
+            .and_then(|s| s.as_str())
+            .and_then(|s| s.parse().ok()),
+        names,
+        birth_dates: strings("birth_dates").unwrap_or_default(),
+        nationalities: strings("nationalities").unwrap_or_default(),
+        gender: v.get("gender").and_then(|g| g.as_str()).map(str::to_string),
+        documents: strings("documents").unwrap_or_default(),
+    })
+}
+
+/// The document key: `country:NUMBER`, the country as a lower-case
+/// alpha-2 code (empty when unknown or not a country), the number with
+/// only its letters and digits, upper-case. `None` without a number.
+pub fn document_key(country: Option<&str>, number: &str) -> Option<String> {
+    let number = tansiq_model::normalize_document_number(number);
+    if number.is_empty() {
+        return None;
+    }
+    let country = country
+        .and_then(|c| crate::dto::parse_country("country", c).ok())
+        .unwrap_or_default();
+    Some(format!("{country}:{number}"))
+}
+
+/// One screened traveller, as the handlers pass it here.
+pub(crate) struct Screened<'a> {
+    pub id: String,
+    /// The crossing time.
+    pub at: OffsetDateTime,
+    pub border_post: Option<String>,
+    pub direction: Option<String>,
+    pub document_key: Option<String>,
+    pub query: &'a Query,
+    pub band: &'static str,
+    pub matches: &'a mut Vec<MatchDto>,
+}
+
+fn is_hit_band(band: &str) -> bool {
+    matches!(band, "possible" | "strong")
+}
+
+/// Records the screenings (queued) and raises their hits (written now),
+/// marking each match with its hit id or the earlier dismissal that
+/// covers it. Returns the ids of the hits raised. A failure to write hits
+/// is logged and the screening is still answered: the traveller must not
+/// wait at the border for the review database.
+pub(crate) async fn after_screening(
+    state: &AppState,
+    p: &Principal,
+    lists: &[ListState],
+    items: Vec<Screened<'_>>,
+) -> Vec<String> {
+    let now = OffsetDateTime::now_utc();
+    let lists: Vec<ListVersionDto> = lists.iter().map(ListVersionDto::from_state).collect();
+    let mut new_hits = Vec::new();
+    let mut slots: Vec<(usize, usize)> = Vec::new();
+    let mut items = items;
+    for (i, item) in items.iter_mut().enumerate() {
+        state.review.record(ScreeningRecord {
+            id: item.id.clone(),
+            at: item.at,
+            recorded_at: now,
+            agency_id: p.agency().to_string(),
+            user_id: p.user.id.clone(),
+            border_post: item.border_post.clone(),
+            document_key: item.document_key.clone(),
+            band: item.band.to_string(),
+            query: stored_query(item.query),
+            matches: json!(
+                item.matches
+                    .iter()
+                    .map(|m| json!({
+                        "entity_id": m.entity_id, "score": m.score, "band": m.band,
+                    }))
+                    .collect::<Vec<_>>()
+            ),
+        });
+        if !item.matches.iter().any(|m| is_hit_band(&m.band)) {
+            continue;
+        }
+        let suppressed = match &item.document_key {
+            Some(doc) => match state.store.suppressions(p.agency(), doc).await {
+                Ok(s) => s
+                    .into_iter()
+                    .map(|s| (s.entity_id.clone(), s))
+                    .collect::<HashMap<_, _>>(),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read suppressions; raising hits");
+                    HashMap::new()
+                }
+            },
+            None => HashMap::new(),
+        };
+        let context = json!({
+            "query": stored_query(item.query),
+            "matches": serde_json::to_value(&*item.matches).unwrap_or_default(),
+            "lists": serde_json::to_value(&lists).unwrap_or_default(),
+            "border_post": item.border_post,
+            "direction": item.direction,
+            "crossing_time": rfc3339(item.at),
+            "document_key": item.document_key,
+        });
+        for (j, m) in item.matches.iter_mut().enumerate() {
+            if !is_hit_band(&m.band) {
+                continue;
+            }
+            let version = match state.store.entity_record(&m.entity_id).await {
+                Ok(Some(r)) => r.version,
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::error!(error = %e, entity = %m.entity_id, "cannot read the matched entity; no hit");
+                    continue;
+                }
+            };
+            if let Some(s) = suppressed.get(&m.entity_id)
+                && s.entity_version == version
+            {
+                m.previously_dismissed = Some(PreviouslyDismissedDto {
+                    hit_id: s.hit_id.clone(),
+                    reason: s.reason.clone(),
+                    at: rfc3339(s.at),
+                });
+                continue;
+            }
+            new_hits.push(NewHit {
+                id: uuid::Uuid::now_v7().to_string(),
+                screening_id: item.id.clone(),
+                screened_at: item.at,
+                agency_id: p.agency().to_string(),
+                user_id: p.user.id.clone(),
+                border_post: item.border_post.clone(),
+                document_key: item.document_key.clone(),
+                entity_id: m.entity_id.clone(),
+                entity_version: version,
+                source: m.source.clone(),
+                band: m.band.clone(),
+                score: m.score,
+                origin: "screening".into(),
+                context: context.clone(),
+            });
+            slots.push((i, j));
+        }
+    }
+    if new_hits.is_empty() {
+        return Vec::new();
+    }
+    let proposed: Vec<String> = new_hits.iter().map(|h| h.id.clone()).collect();
+    match state.store.insert_hits(new_hits, &p.user.id).await {
+        Ok(held) => {
+            let mut ids = Vec::with_capacity(held.len());
+            // One hit per pair, in order: ours, or the one a concurrent
+            // re-screening pass raised for this screening a moment ago.
+            for ((h, (i, j)), mine) in held.into_iter().zip(slots).zip(proposed) {
+                items[i].matches[j].hit_id = Some(h.hit.id.clone());
+                if h.hit.id == mine {
+                    state.metrics.hits_raised.inc();
+                }
+                ids.push(h.hit.id);
+            }
+            ids
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "hits could not be written; the screening is answered without them");
+            Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_keys_are_normalised() {
+        assert_eq!(
+            document_key(Some("DZA"), "p 123-456").as_deref(),
+            Some("dz:P123456")
+        );
+        assert_eq!(
+            document_key(Some("dz"), "P123456"),
+            document_key(Some("DZA"), "P123456")
+        );
+        assert_eq!(document_key(None, "x1").as_deref(), Some(":X1"));
+        assert_eq!(document_key(Some("D<<"), "x1").as_deref(), Some(":X1"));
+        assert_eq!(document_key(Some("DZ"), " -- "), None);
+    }
+
+    #[test]
+    fn stored_queries_round_trip() {
+        let q = Query {
+            schema: Some(tansiq_model::Schema::Person),
+            names: vec!["Amal Fictive".into(), "أمل".into()],
+            birth_dates: vec!["1980-02".into()],
+            nationalities: vec!["dz".into()],
+            gender: Some("female".into()),
+            documents: vec!["P123".into()],
+        };
+        assert_eq!(query_from_json(&stored_query(&q)), Some(q));
+        let any = Query {
+            schema: None,
+            ..Query::name("X Y")
+        };
+        assert_eq!(query_from_json(&stored_query(&any)), Some(any));
+        assert_eq!(query_from_json(&json!({"names": []})), None);
+        assert_eq!(query_from_json(&json!({"names": [1]})), None);
+    }
+}

@@ -1,0 +1,390 @@
+//! Re-screening on change: "was this newly listed person seen at our
+//! border last week?"
+//!
+//! After each index rebuild, the entities added or changed since the last
+//! pass (read from the store's change feed, up to the position the live
+//! index includes) are screened against the screenings of the last
+//! `review.rescreen_days` days. Two stages keep it cheap and exact:
+//!
+//! 1. a small [`Index`] of the changed entities only is a prefilter: every
+//!    stored query is screened against it (most find no candidate at all);
+//! 2. a query with a candidate is screened again against the live index,
+//!    so the score, band and explanation are exactly what a screening now
+//!    would give (a small index has no corpus rarity, so its scores are
+//!    only a guide); a hit is raised when the changed entity is at or above
+//!    the possible band, visible to the screening's agency, and the pair is
+//!    not suppressed.
+//!
+//! The feed position reached is kept in the store (`review_cursors`), so a
+//! restart resumes; a hit is raised once per (screening, entity), so a pass
+//! repeated by a crash or by another replica raises nothing twice.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tansiq_matching::{Band, Index, Query};
+use tansiq_store::{Change, NewHit, ScreeningRecord, Store};
+use time::OffsetDateTime;
+
+use super::record::query_from_json;
+use crate::auth::visible_to;
+use crate::dto::{ListVersionDto, MatchDto, band_str, rfc3339};
+use crate::state::{Inner, Snapshot, matcher_config};
+use crate::{AppState, AuditEvent, ServerError};
+
+/// The name of the re-screening position in `review_cursors`.
+pub const CURSOR: &str = "rescreen";
+/// Changes read per page of the feed.
+const FEED_PAGE: i64 = 1_000;
+/// Screenings read per page.
+const SCREENING_PAGE: i64 = 5_000;
+/// A prefilter candidate: its small-index score reaches this share of the
+/// possible threshold. Generous, because the small index knows no rarity.
+const PREFILTER_SHARE: f64 = 0.6;
+
+/// What one re-screening pass did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RescreenReport {
+    /// Feed positions processed: `(from, to]`.
+    pub from_seq: i64,
+    pub to_seq: i64,
+    /// Entities added or changed (and still screening) in that range.
+    pub entities: usize,
+    /// Screenings looked at (within the window).
+    pub screenings: usize,
+    /// Screenings the prefilter passed to the live index.
+    pub candidates: usize,
+    /// Ids of the hits raised.
+    pub hits: Vec<String>,
+    pub took: Duration,
+}
+
+/// Sets the re-screening position to `head` on a store that has none yet
+/// (the history before the first start is not re-screened).
+pub(crate) async fn init_cursor(store: &Store, head: i64) -> Result<(), ServerError> {
+    if store.review_cursor(CURSOR).await?.is_none() {
+        store.set_review_cursor(CURSOR, head).await?;
+    }
+    Ok(())
+}
+
+/// Runs a pass whenever the index was rebuilt (when
+/// `review.rescreen_on_change`); stops when the state is dropped.
+pub(crate) async fn rescreen_loop(state: Weak<Inner>) {
+    loop {
+        let Some(inner) = state.upgrade() else { return };
+        let woken = tokio::time::timeout(Duration::from_secs(1), inner.review.wake.notified())
+            .await
+            .is_ok();
+        if !woken || !inner.config.review.rescreen_on_change {
+            continue;
+        }
+        let app = AppState::from_inner(inner);
+        match app.rescreen().await {
+            Ok(r) if r.to_seq > r.from_seq => tracing::info!(
+                changes = r.to_seq - r.from_seq,
+                entities = r.entities,
+                screenings = r.screenings,
+                candidates = r.candidates,
+                hits = r.hits.len(),
+                took_ms = r.took.as_millis() as u64,
+                "re-screened recent screenings against changed entities"
+            ),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "re-screening failed; it is retried after the next change");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// The changed entities of the feed range `(from, to]`: id → the last
+/// version, for additions and changes only (a withdrawal raises nothing).
+async fn changed_in(
+    store: &Store,
+    from: i64,
+    to: i64,
+) -> Result<BTreeMap<String, i64>, ServerError> {
+    let mut out = BTreeMap::new();
+    let mut after = from;
+    while after < to {
+        let page = store.changes_since(after, FEED_PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for c in page.into_iter().filter(|c| c.seq <= to) {
+            match c.change {
+                Change::Added | Change::Changed | Change::Created | Change::Updated => {
+                    out.insert(c.entity.id, c.version);
+                }
+                Change::Removed | Change::Withdrawn => {
+                    out.remove(&c.entity.id);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The visible, screenable matches of a stored query on the live index,
+/// for the screening's agency (as the screening route computes them).
+fn live_matches(
+    snap: &Snapshot,
+    agency: &str,
+    query: &Query,
+    limit: usize,
+    today: &str,
+) -> Vec<MatchDto> {
+    let mut out = Vec::new();
+    for m in snap.index.screen(query, limit + snap.restricted) {
+        if out.len() == limit {
+            break;
+        }
+        let Some(entity) = snap.index.entity(&m.entity_id) else {
+            continue;
+        };
+        if !visible_to(entity, agency) || !entity.is_screenable(today) {
+            continue;
+        }
+        out.push(MatchDto::from_domain(&m, entity));
+    }
+    out
+}
+
+/// Stage 1 on one page: the indices of the screenings with a candidate in
+/// the small index, and the candidate entity ids.
+fn prefilter(
+    small: &Index,
+    page: &[ScreeningRecord],
+    floor: f64,
+) -> Vec<(usize, Query, Vec<String>)> {
+    let mut out = Vec::new();
+    for (i, r) in page.iter().enumerate() {
+        let Some(q) = query_from_json(&r.query) else {
+            continue;
+        };
+        let ids: Vec<String> = small
+            .screen(&q, small.len())
+            .into_iter()
+            .filter(|m| m.score >= floor)
+            .map(|m| m.entity_id)
+            .collect();
+        if !ids.is_empty() {
+            out.push((i, q, ids));
+        }
+    }
+    out
+}
+
+fn today() -> String {
+    let d = OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+impl AppState {
+    /// One re-screening pass (see the module doc): processes the change
+    /// feed from the stored position up to what the live index includes,
+    /// raises the hits found, and moves the position. Passes run one at a
+    /// time; the screening records queued so far are written first.
+    pub async fn rescreen(&self) -> Result<RescreenReport, ServerError> {
+        let _one = self.review.rescreen_lock.lock().await;
+        let started = Instant::now();
+        if let Some(done) = self.review.flush() {
+            let _ = done.await;
+        }
+        let snap = self.index.load();
+        let to = snap.change_head;
+        let from = match self.store.review_cursor(CURSOR).await? {
+            Some(c) => c,
+            None => to,
+        };
+        let mut report = RescreenReport {
+            from_seq: from,
+            to_seq: to.max(from),
+            ..RescreenReport::default()
+        };
+        if to <= from {
+            return Ok(report);
+        }
+        let days = self.config.review.rescreen_days;
+        let changed = if days == 0 {
+            BTreeMap::new()
+        } else {
+            changed_in(&self.store, from, to).await?
+        };
+        let today = today();
+        let entities: Vec<_> = changed
+            .keys()
+            .filter_map(|id| snap.index.entity(id))
+            .filter(|e| e.is_screenable(&today))
+            .cloned()
+            .collect();
+        report.entities = entities.len();
+        if !entities.is_empty() {
+            self.rescreen_window(&snap, &changed, entities, days, &today, &mut report)
+                .await?;
+        }
+        self.store.set_review_cursor(CURSOR, to).await?;
+        report.took = started.elapsed();
+        self.metrics.rescreen_seconds.set(report.took.as_secs_f64());
+        Ok(report)
+    }
+
+    async fn rescreen_window(
+        &self,
+        snap: &Arc<Snapshot>,
+        versions: &BTreeMap<String, i64>,
+        entities: Vec<tansiq_model::Entity>,
+        days: u32,
+        today: &str,
+        report: &mut RescreenReport,
+    ) -> Result<(), ServerError> {
+        let config = matcher_config(&self.config);
+        let floor = config.possible * PREFILTER_SHARE;
+        let small = Arc::new(
+            tokio::task::spawn_blocking(move || Index::build(entities, config))
+                .await
+                .map_err(|e| {
+                    ServerError::Account(format!("re-screening index build failed: {e}"))
+                })?,
+        );
+        let since = OffsetDateTime::now_utc() - time::Duration::days(i64::from(days));
+        let limit = self.config.screening.max_limit;
+        let lists: Vec<ListVersionDto> =
+            snap.lists.iter().map(ListVersionDto::from_state).collect();
+        let mut after = String::new();
+        let mut hits = Vec::new();
+        loop {
+            let page = self
+                .store
+                .screenings_since(since, &after, SCREENING_PAGE)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = last.id.clone();
+            // A screening recorded after this index went live was screened
+            // against the changed entities already.
+            let page: Vec<ScreeningRecord> = page
+                .into_iter()
+                .filter(|r| r.recorded_at < snap.built_at)
+                .collect();
+            report.screenings += page.len();
+            let (small_c, snap_c, today_c) = (small.clone(), snap.clone(), today.to_string());
+            let (page, found) = tokio::task::spawn_blocking(move || {
+                let candidates = prefilter(&small_c, &page, floor);
+                let confirmed: Vec<(usize, Vec<MatchDto>, Vec<String>)> = candidates
+                    .into_iter()
+                    .map(|(i, q, ids)| {
+                        let r = &page[i];
+                        let matches = live_matches(&snap_c, &r.agency_id, &q, limit, &today_c);
+                        let hit_ids = matches
+                            .iter()
+                            .filter(|m| {
+                                ids.contains(&m.entity_id)
+                                    && matches!(m.band.as_str(), "possible" | "strong")
+                            })
+                            .map(|m| m.entity_id.clone())
+                            .collect();
+                        (i, matches, hit_ids)
+                    })
+                    .collect();
+                (page, confirmed)
+            })
+            .await
+            .map_err(|e| ServerError::Account(format!("re-screening failed: {e}")))?;
+            report.candidates += found.len();
+            for (i, matches, entity_ids) in found {
+                if entity_ids.is_empty() {
+                    continue;
+                }
+                let r = &page[i];
+                let suppressed: HashMap<String, i64> = match &r.document_key {
+                    Some(doc) => self
+                        .store
+                        .suppressions(&r.agency_id, doc)
+                        .await?
+                        .into_iter()
+                        .map(|s| (s.entity_id, s.entity_version))
+                        .collect(),
+                    None => HashMap::new(),
+                };
+                let band = matches
+                    .iter()
+                    .map(|m| m.band.as_str())
+                    .max_by_key(|b| match *b {
+                        "strong" => 2,
+                        "possible" => 1,
+                        _ => 0,
+                    })
+                    .unwrap_or(band_str(Band::None));
+                let context = json!({
+                    "query": r.query,
+                    "matches": serde_json::to_value(&matches).unwrap_or_default(),
+                    "lists": serde_json::to_value(&lists).unwrap_or_default(),
+                    "border_post": r.border_post,
+                    "crossing_time": rfc3339(r.at),
+                    "document_key": r.document_key,
+                    "band": band,
+                    "rescreen": {
+                        "change_seq": report.to_seq,
+                        "originally": r.matches,
+                        "originally_band": r.band,
+                    },
+                });
+                for id in entity_ids {
+                    let Some(&version) = versions.get(&id) else {
+                        continue;
+                    };
+                    if suppressed.get(&id) == Some(&version) {
+                        continue;
+                    }
+                    let Some(m) = matches.iter().find(|m| m.entity_id == id) else {
+                        continue;
+                    };
+                    hits.push(NewHit {
+                        id: uuid::Uuid::now_v7().to_string(),
+                        screening_id: r.id.clone(),
+                        screened_at: r.at,
+                        agency_id: r.agency_id.clone(),
+                        user_id: r.user_id.clone(),
+                        border_post: r.border_post.clone(),
+                        document_key: r.document_key.clone(),
+                        entity_id: id.clone(),
+                        entity_version: version,
+                        source: m.source.clone(),
+                        band: m.band.clone(),
+                        score: m.score,
+                        origin: "rescreen".into(),
+                        context: context.clone(),
+                    });
+                }
+            }
+        }
+        let proposed: std::collections::HashSet<String> =
+            hits.iter().map(|h| h.id.clone()).collect();
+        let held = self.store.insert_hits(hits, "rescreen").await?;
+        for h in held.into_iter().filter(|h| proposed.contains(&h.hit.id)) {
+            self.metrics.hits_raised.inc();
+            self.audit.record(AuditEvent {
+                at: OffsetDateTime::now_utc(),
+                actor: "rescreen".into(),
+                agency: h.hit.agency_id.clone(),
+                key_id: "-".into(),
+                action: "hit.raise",
+                target: Some(h.hit.id.clone()),
+                outcome: "ok",
+                detail: json!({
+                    "origin": "rescreen",
+                    "screening_id": h.hit.screening_id,
+                    "entity_id": h.hit.entity_id,
+                    "entity_version": h.hit.entity_version,
+                    "band": h.hit.band,
+                    "border_post": h.hit.border_post,
+                }),
+            });
+            report.hits.push(h.hit.id);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,1006 @@
+//! Screening history, hits and their review, suppression of dismissed
+//! pairs, notifications and the re-screening cursor.
+//!
+//! The store keeps what the server decides: a [`ScreeningRecord`] per
+//! screened traveller (written in batches, off the screening path), a
+//! [`Hit`] per (screening, entity) at or above the possible band, and the
+//! hit's life: `open → confirmed | dismissed → closed`, each step a
+//! [`HitEvent`]. A dismissal records a [`Suppression`] of the (document,
+//! entity version) pair for the agency, in the same transaction; a
+//! confirmation may carry a [`Notification`] for the entity's originating
+//! agency, also in the same transaction.
+//!
+//! Transitions are checked here, under a per-hit lock (advisory on
+//! PostgreSQL, the single writer on SQLite), with optimistic concurrency on
+//! the hit's `version`: an illegal step or a stale version is a
+//! [`StoreError::Conflict`] that says which.
+//!
+//! Traveller data (query, document key, the hit's context) sits in its own
+//! columns so retention can purge it: [`Store::purge_screenings`] deletes
+//! old screening records whole.
+
+use std::fmt;
+use std::str::FromStr;
+
+use sqlx::Row;
+use time::OffsetDateTime;
+
+use crate::{Store, StoreError};
+
+/// One screened traveller as remembered for re-screening and history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScreeningRecord {
+    /// Unique id (the response's `screening_id`, suffixed per traveller
+    /// for a manifest).
+    pub id: String,
+    /// The crossing time (the request's context time, else when screened).
+    pub at: OffsetDateTime,
+    pub recorded_at: OffsetDateTime,
+    pub agency_id: String,
+    pub user_id: String,
+    pub border_post: Option<String>,
+    /// Normalised `COUNTRY:NUMBER` of the travel document (`:NUMBER` when
+    /// the issuing country is unknown). Traveller data.
+    pub document_key: Option<String>,
+    /// `none`, `possible` or `strong`.
+    pub band: String,
+    /// What was screened, as the server serialised it. Traveller data.
+    pub query: serde_json::Value,
+    /// A summary of the matches (ids, scores, bands).
+    pub matches: serde_json::Value,
+}
+
+/// The state of a hit under review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HitState {
+    Open,
+    Confirmed,
+    Dismissed,
+    Closed,
+}
+
+impl HitState {
+    pub const ALL: [HitState; 4] = [
+        HitState::Open,
+        HitState::Confirmed,
+        HitState::Dismissed,
+        HitState::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HitState::Open => "open",
+            HitState::Confirmed => "confirmed",
+            HitState::Dismissed => "dismissed",
+            HitState::Closed => "closed",
+        }
+    }
+}
+
+impl fmt::Display for HitState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for HitState {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<HitState, StoreError> {
+        HitState::ALL
+            .into_iter()
+            .find(|h| h.as_str() == s)
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "state",
+                    format!("{s:?} is not open, confirmed, dismissed or closed"),
+                )
+            })
+    }
+}
+
+/// A hit to raise.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewHit {
+    pub id: String,
+    pub screening_id: String,
+    pub screened_at: OffsetDateTime,
+    pub agency_id: String,
+    /// The user whose screening raised it.
+    pub user_id: String,
+    pub border_post: Option<String>,
+    pub document_key: Option<String>,
+    pub entity_id: String,
+    /// The entity version matched (what a dismissal suppresses).
+    pub entity_version: i64,
+    /// The list (source) of the entity.
+    pub source: String,
+    /// `possible` or `strong`.
+    pub band: String,
+    pub score: f64,
+    /// `screening` (raised while screening) or `rescreen` (raised when the
+    /// entity was added or changed after the screening).
+    pub origin: String,
+    /// The full context: query, every match with its explanation, list
+    /// versions. Traveller data.
+    pub context: serde_json::Value,
+}
+
+/// A hit as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    pub hit: NewHit,
+    pub state: HitState,
+    /// `confirmed` or `dismissed` once decided (kept after closing).
+    pub outcome: Option<HitState>,
+    /// The dismissal reason or the confirmation note.
+    pub reason: Option<String>,
+    pub assignee: Option<String>,
+    /// 1 when raised, +1 per transition or assignment.
+    pub version: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// One step in a hit's life.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HitEvent {
+    pub seq: i64,
+    pub at: OffsetDateTime,
+    pub actor: String,
+    /// `raised`, `assigned`, `confirmed`, `dismissed`, `closed`, `comment`.
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    /// The reason, the assignee or the comment.
+    pub note: Option<String>,
+}
+
+/// What a reviewer does to a hit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HitAction {
+    /// Assigns (or with `None` unassigns) a reviewer; any state but closed.
+    Assign(Option<String>),
+    /// `open → confirmed`, with an optional note.
+    Confirm(Option<String>),
+    /// `open → dismissed`, with the required reason; suppresses the
+    /// (document, entity version) pair for the agency.
+    Dismiss(String),
+    /// `confirmed | dismissed → closed`.
+    Close,
+}
+
+/// A dismissed (document, entity version) pair of one agency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    pub agency_id: String,
+    pub document_key: String,
+    pub entity_id: String,
+    pub entity_version: i64,
+    pub hit_id: String,
+    pub reason: String,
+    pub at: OffsetDateTime,
+}
+
+/// A message to an agency.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notification {
+    pub id: String,
+    pub at: OffsetDateTime,
+    /// The recipient.
+    pub agency_id: String,
+    /// e.g. `hit.confirmed`.
+    pub kind: String,
+    pub hit_id: String,
+    pub entity_id: String,
+    pub from_agency: String,
+    pub detail: serde_json::Value,
+}
+
+/// Filters of the review queue. Every filter is optional but the agency.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HitFilter {
+    pub agency_id: String,
+    pub state: Option<HitState>,
+    pub band: Option<String>,
+    pub border_post: Option<String>,
+    pub source: Option<String>,
+    pub assignee: Option<String>,
+    pub document_key: Option<String>,
+    /// Only hits raised before this time (ageing).
+    pub created_before: Option<OffsetDateTime>,
+    /// Most hits returned (oldest first).
+    pub limit: i64,
+}
+
+fn stamp() -> OffsetDateTime {
+    crate::now()
+}
+
+/// `t` to the microsecond (PostgreSQL's precision), so what a write
+/// returns equals what a later read gives.
+fn micros(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t)
+}
+
+fn json_text(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+fn parse_json(table: &'static str, key: &str, text: &str) -> Result<serde_json::Value, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        table,
+        key: key.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// Expands `$body` once per backend with `$pool` bound to its reader or
+/// writer pool.
+macro_rules! on_pool {
+    ($store:expr, $kind:ident, $pool:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite(s) => {
+                let $pool = s.$kind();
+                $body
+            }
+            Store::Postgres(s) => {
+                let $pool = s.$kind();
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` in a write transaction `$tx` (committed when the body
+/// yields a value; rolled back when it returns early with an error), with
+/// `$lock!(key)` taking a per-key writer lock.
+macro_rules! in_write_tx {
+    ($store:expr, $tx:ident, $lock:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite(s) => {
+                let mut $tx = s.begin_write().await?;
+                macro_rules! $lock {
+                    ($key:expr) => {
+                        crate::SqliteStore::lock(&mut $tx, $key).await?
+                    };
+                }
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            Store::Postgres(s) => {
+                let mut $tx = s.begin_write().await?;
+                macro_rules! $lock {
+                    ($key:expr) => {
+                        crate::PgStore::lock(&mut $tx, $key).await?
+                    };
+                }
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+const SCREENING_COLUMNS: &str = "id, at, recorded_at, agency_id, user_id, border_post, \
+     document_key, band, query, matches";
+const HIT_COLUMNS: &str = "id, screening_id, screened_at, created_at, updated_at, agency_id, \
+     user_id, border_post, document_key, entity_id, entity_version, source, band, score, origin, \
+     state, outcome, reason, assignee, version, context";
+
+/// Screening rows per multi-row insert (10 columns: well under both
+/// backends' parameter limits).
+const SCREENING_CHUNK: usize = 500;
+
+macro_rules! screening_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        let id: String = row.try_get("id")?;
+        let query: String = row.try_get("query")?;
+        let matches: String = row.try_get("matches")?;
+        ScreeningRecord {
+            query: parse_json("screenings", &id, &query)?,
+            matches: parse_json("screenings", &id, &matches)?,
+            at: row.try_get("at")?,
+            recorded_at: row.try_get("recorded_at")?,
+            agency_id: row.try_get("agency_id")?,
+            user_id: row.try_get("user_id")?,
+            border_post: row.try_get("border_post")?,
+            document_key: row.try_get("document_key")?,
+            band: row.try_get("band")?,
+            id,
+        }
+    }};
+}
+
+macro_rules! hit_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        let id: String = row.try_get("id")?;
+        let state: String = row.try_get("state")?;
+        let outcome: Option<String> = row.try_get("outcome")?;
+        let context: String = row.try_get("context")?;
+        let corrupt = |what: &str| StoreError::Corrupt {
+            table: "hits",
+            key: id.clone(),
+            reason: format!("unknown state {what:?}"),
+        };
+        Hit {
+            state: state.parse().map_err(|_| corrupt(&state))?,
+            outcome: match outcome {
+                Some(o) => Some(o.parse().map_err(|_| corrupt(&o))?),
+                None => None,
+            },
+            reason: row.try_get("reason")?,
+            assignee: row.try_get("assignee")?,
+            version: row.try_get("version")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+            hit: NewHit {
+                context: parse_json("hits", &id, &context)?,
+                screening_id: row.try_get("screening_id")?,
+                screened_at: row.try_get("screened_at")?,
+                agency_id: row.try_get("agency_id")?,
+                user_id: row.try_get("user_id")?,
+                border_post: row.try_get("border_post")?,
+                document_key: row.try_get("document_key")?,
+                entity_id: row.try_get("entity_id")?,
+                entity_version: row.try_get("entity_version")?,
+                source: row.try_get("source")?,
+                band: row.try_get("band")?,
+                score: row.try_get("score")?,
+                origin: row.try_get("origin")?,
+                id,
+            },
+        }
+    }};
+}
+
+/// A bound parameter of a dynamically built query.
+enum Bind {
+    Text(String),
+    Time(OffsetDateTime),
+    Int(i64),
+}
+
+macro_rules! bind_all {
+    ($q:expr, $binds:expr) => {{
+        let mut q = $q;
+        for b in $binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s),
+                Bind::Time(t) => q.bind(t),
+                Bind::Int(i) => q.bind(i),
+            };
+        }
+        q
+    }};
+}
+
+/// Whether `action` may move a hit out of `from`, and where to.
+fn next_state(from: HitState, action: &HitAction) -> Result<HitState, String> {
+    use HitState::*;
+    match (action, from) {
+        (HitAction::Assign(_), Closed) => Err("a closed hit cannot be assigned".into()),
+        (HitAction::Assign(_), s) => Ok(s),
+        (HitAction::Confirm(_), Open) => Ok(Confirmed),
+        (HitAction::Dismiss(_), Open) => Ok(Dismissed),
+        (HitAction::Close, Confirmed | Dismissed) => Ok(Closed),
+        (HitAction::Confirm(_), s) => {
+            Err(format!("a {s} hit cannot be confirmed (only an open one)"))
+        }
+        (HitAction::Dismiss(_), s) => {
+            Err(format!("a {s} hit cannot be dismissed (only an open one)"))
+        }
+        (HitAction::Close, s) => Err(format!(
+            "a {s} hit cannot be closed (only a confirmed or dismissed one)"
+        )),
+    }
+}
+
+impl Store {
+    /// Appends screening records in one transaction (a group commit).
+    pub async fn record_screenings(&self, records: &[ScreeningRecord]) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        in_write_tx!(self, tx, _lock => {
+            for chunk in records.chunks(SCREENING_CHUNK) {
+                let mut sql = format!("INSERT INTO screenings ({SCREENING_COLUMNS}) VALUES ");
+                for i in 0..chunk.len() {
+                    let b = i * 10;
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10
+                    ));
+                }
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for r in chunk {
+                    q = q
+                        .bind(&r.id)
+                        .bind(r.at)
+                        .bind(r.recorded_at)
+                        .bind(&r.agency_id)
+                        .bind(&r.user_id)
+                        .bind(&r.border_post)
+                        .bind(&r.document_key)
+                        .bind(&r.band)
+                        .bind(json_text(&r.query))
+                        .bind(json_text(&r.matches));
+                }
+                q.execute(&mut *tx).await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// Up to `limit` screenings crossing at or after `since`, by id, after
+    /// the id `after` (paging; `""` from the start).
+    pub async fn screenings_since(
+        &self,
+        since: OffsetDateTime,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<ScreeningRecord>, StoreError> {
+        on_pool!(self, reader, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {SCREENING_COLUMNS} FROM screenings WHERE at >= $1 AND id > $2 \
+                 ORDER BY id LIMIT $3"
+            )))
+            .bind(since)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(screening_from_row!(row));
+            }
+            Ok(out)
+        })
+    }
+
+    /// The screenings of one travel document by one agency, newest first.
+    pub async fn screenings_of_document(
+        &self,
+        agency_id: &str,
+        document_key: &str,
+        limit: i64,
+    ) -> Result<Vec<ScreeningRecord>, StoreError> {
+        on_pool!(self, reader, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {SCREENING_COLUMNS} FROM screenings \
+                 WHERE agency_id = $1 AND document_key = $2 ORDER BY at DESC, id DESC LIMIT $3"
+            )))
+            .bind(agency_id)
+            .bind(document_key)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(screening_from_row!(row));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Deletes screening records crossing before `before` (retention; the
+    /// audit log keeps that they happened). Returns how many.
+    pub async fn purge_screenings(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
+        on_pool!(self, writer, pool => {
+            Ok(sqlx::query("DELETE FROM screenings WHERE at < $1")
+                .bind(before)
+                .execute(pool)
+                .await?
+                .rows_affected())
+        })
+    }
+
+    /// Raises hits in one transaction. A (screening, entity) pair has one
+    /// hit: for a pair that already has one, nothing is written and that
+    /// hit is returned instead (its id differs from the one proposed).
+    /// Returns one hit per pair given, in order.
+    pub async fn insert_hits(
+        &self,
+        hits: Vec<NewHit>,
+        actor: &str,
+    ) -> Result<Vec<Hit>, StoreError> {
+        let now = stamp();
+        let mut raised = Vec::new();
+        in_write_tx!(self, tx, lock => {
+            for mut h in hits {
+                h.screened_at = micros(h.screened_at);
+                if !matches!(h.band.as_str(), "possible" | "strong") {
+                    return Err(StoreError::invalid(
+                        "hit.band",
+                        format!("{:?} is not possible or strong", h.band),
+                    ));
+                }
+                if !matches!(h.origin.as_str(), "screening" | "rescreen") {
+                    return Err(StoreError::invalid(
+                        "hit.origin",
+                        format!("{:?} is not screening or rescreen", h.origin),
+                    ));
+                }
+                lock!(&format!("hit-pair:{}:{}", h.screening_id, h.entity_id));
+                let exists = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {HIT_COLUMNS} FROM hits WHERE screening_id = $1 AND entity_id = $2"
+                )))
+                .bind(&h.screening_id)
+                .bind(&h.entity_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(row) = exists {
+                    raised.push(hit_from_row!(row));
+                    continue;
+                }
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO hits ({HIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+                     $9, $10, $11, $12, $13, $14, $15, 'open', NULL, NULL, NULL, 1, $16)"
+                )))
+                .bind(&h.id)
+                .bind(&h.screening_id)
+                .bind(h.screened_at)
+                .bind(now)
+                .bind(now)
+                .bind(&h.agency_id)
+                .bind(&h.user_id)
+                .bind(&h.border_post)
+                .bind(&h.document_key)
+                .bind(&h.entity_id)
+                .bind(h.entity_version)
+                .bind(&h.source)
+                .bind(&h.band)
+                .bind(h.score)
+                .bind(&h.origin)
+                .bind(json_text(&h.context))
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO hit_events (hit_id, seq, at, actor, action, from_state, to_state, note) \
+                     VALUES ($1, 1, $2, $3, 'raised', NULL, 'open', $4)",
+                )
+                .bind(&h.id)
+                .bind(now)
+                .bind(actor)
+                .bind(&h.origin)
+                .execute(&mut *tx)
+                .await?;
+                raised.push(Hit {
+                    hit: h,
+                    state: HitState::Open,
+                    outcome: None,
+                    reason: None,
+                    assignee: None,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                });
+            }
+        });
+        Ok(raised)
+    }
+
+    /// One hit by id.
+    pub async fn hit(&self, id: &str) -> Result<Option<Hit>, StoreError> {
+        on_pool!(self, reader, pool => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {HIT_COLUMNS} FROM hits WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+            Ok(match row {
+                Some(row) => Some(hit_from_row!(row)),
+                None => None,
+            })
+        })
+    }
+
+    /// The hits of one agency that pass `filter`, oldest first.
+    pub async fn hits(&self, filter: &HitFilter) -> Result<Vec<Hit>, StoreError> {
+        let mut sql = format!("SELECT {HIT_COLUMNS} FROM hits WHERE agency_id = $1");
+        let mut binds = vec![Bind::Text(filter.agency_id.clone())];
+        let mut add = |column: &str, op: &str, b: Bind| {
+            binds.push(b);
+            sql.push_str(&format!(" AND {column} {op} ${}", binds.len()));
+        };
+        if let Some(s) = filter.state {
+            add("state", "=", Bind::Text(s.as_str().into()));
+        }
+        if let Some(b) = &filter.band {
+            add("band", "=", Bind::Text(b.clone()));
+        }
+        if let Some(p) = &filter.border_post {
+            add("border_post", "=", Bind::Text(p.clone()));
+        }
+        if let Some(s) = &filter.source {
+            add("source", "=", Bind::Text(s.clone()));
+        }
+        if let Some(a) = &filter.assignee {
+            add("assignee", "=", Bind::Text(a.clone()));
+        }
+        if let Some(d) = &filter.document_key {
+            add("document_key", "=", Bind::Text(d.clone()));
+        }
+        if let Some(t) = filter.created_before {
+            add("created_at", "<", Bind::Time(t));
+        }
+        binds.push(Bind::Int(filter.limit.max(0)));
+        sql.push_str(&format!(" ORDER BY created_at, id LIMIT ${}", binds.len()));
+        on_pool!(self, reader, pool => {
+            let q = bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), binds);
+            let rows = q.fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(hit_from_row!(row));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Applies a reviewer's action to a hit, checking the transition and,
+    /// when given, the expected version (optimistic concurrency); records
+    /// the event; on a dismissal, suppresses the (document, entity
+    /// version) pair for the hit's agency; on a confirmation, writes
+    /// `notify` (for the entity's originator) in the same transaction,
+    /// stamped with the confirmation time (its `at` is not used).
+    pub async fn transition_hit(
+        &self,
+        id: &str,
+        expected_version: Option<i64>,
+        action: HitAction,
+        actor: &str,
+        notify: Option<Notification>,
+    ) -> Result<Hit, StoreError> {
+        if let HitAction::Dismiss(reason) = &action
+            && reason.trim().is_empty()
+        {
+            return Err(StoreError::invalid("reason", "a dismissal needs a reason"));
+        }
+        let now = stamp();
+        let hit = in_write_tx!(self, tx, lock => {
+            lock!(&format!("hit:{id}"));
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {HIT_COLUMNS} FROM hits WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else {
+                return Err(StoreError::not_found(format!("hit {id:?}")));
+            };
+            let mut hit = hit_from_row!(row);
+            if let Some(want) = expected_version
+                && want != hit.version
+            {
+                return Err(StoreError::Conflict(format!(
+                    "hit {id:?} is at version {}, not the expected {want}: it was changed meanwhile",
+                    hit.version
+                )));
+            }
+            let to = next_state(hit.state, &action).map_err(StoreError::Conflict)?;
+            let from = hit.state;
+            let (verb, note) = match &action {
+                HitAction::Assign(who) => {
+                    hit.assignee = who.clone();
+                    ("assigned", who.clone())
+                }
+                HitAction::Confirm(note) => {
+                    hit.outcome = Some(HitState::Confirmed);
+                    hit.reason = note.clone();
+                    ("confirmed", note.clone())
+                }
+                HitAction::Dismiss(reason) => {
+                    hit.outcome = Some(HitState::Dismissed);
+                    hit.reason = Some(reason.trim().to_string());
+                    ("dismissed", Some(reason.trim().to_string()))
+                }
+                HitAction::Close => ("closed", None),
+            };
+            hit.state = to;
+            hit.version += 1;
+            hit.updated_at = now;
+            sqlx::query(
+                "UPDATE hits SET state = $1, outcome = $2, reason = $3, assignee = $4, \
+                 version = $5, updated_at = $6 WHERE id = $7",
+            )
+            .bind(to.as_str())
+            .bind(hit.outcome.map(HitState::as_str))
+            .bind(&hit.reason)
+            .bind(&hit.assignee)
+            .bind(hit.version)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let (next,): (i64,) = sqlx::query_as(
+                "SELECT CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT) FROM hit_events WHERE hit_id = $1",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO hit_events (hit_id, seq, at, actor, action, from_state, to_state, note) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id)
+            .bind(next)
+            .bind(now)
+            .bind(actor)
+            .bind(verb)
+            .bind(from.as_str())
+            .bind(to.as_str())
+            .bind(&note)
+            .execute(&mut *tx)
+            .await?;
+            if let (HitAction::Dismiss(reason), Some(doc)) = (&action, &hit.hit.document_key) {
+                sqlx::query(
+                    "DELETE FROM suppressions WHERE agency_id = $1 AND document_key = $2 AND entity_id = $3",
+                )
+                .bind(&hit.hit.agency_id)
+                .bind(doc)
+                .bind(&hit.hit.entity_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO suppressions (agency_id, document_key, entity_id, entity_version, \
+                     hit_id, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&hit.hit.agency_id)
+                .bind(doc)
+                .bind(&hit.hit.entity_id)
+                .bind(hit.hit.entity_version)
+                .bind(id)
+                .bind(reason.trim())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if let (HitAction::Confirm(_), Some(n)) = (&action, &notify) {
+                sqlx::query(
+                    "INSERT INTO notifications (id, at, agency_id, kind, hit_id, entity_id, \
+                     from_agency, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&n.id)
+                .bind(now)
+                .bind(&n.agency_id)
+                .bind(&n.kind)
+                .bind(id)
+                .bind(&n.entity_id)
+                .bind(&n.from_agency)
+                .bind(json_text(&n.detail))
+                .execute(&mut *tx)
+                .await?;
+            }
+            hit
+        });
+        Ok(hit)
+    }
+
+    /// Adds a comment to a hit (any state); returns the event.
+    pub async fn comment_hit(
+        &self,
+        id: &str,
+        actor: &str,
+        text: &str,
+    ) -> Result<HitEvent, StoreError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(StoreError::invalid("text", "a comment needs text"));
+        }
+        let now = stamp();
+        let event = in_write_tx!(self, tx, lock => {
+            lock!(&format!("hit:{id}"));
+            let state: Option<(String,)> = sqlx::query_as("SELECT state FROM hits WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((state,)) = state else {
+                return Err(StoreError::not_found(format!("hit {id:?}")));
+            };
+            let (next,): (i64,) = sqlx::query_as(
+                "SELECT CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT) FROM hit_events WHERE hit_id = $1",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO hit_events (hit_id, seq, at, actor, action, from_state, to_state, note) \
+                 VALUES ($1, $2, $3, $4, 'comment', $5, $5, $6)",
+            )
+            .bind(id)
+            .bind(next)
+            .bind(now)
+            .bind(actor)
+            .bind(&state)
+            .bind(text)
+            .execute(&mut *tx)
+            .await?;
+            HitEvent {
+                seq: next,
+                at: now,
+                actor: actor.to_string(),
+                action: "comment".into(),
+                from_state: Some(state.clone()),
+                to_state: Some(state),
+                note: Some(text.to_string()),
+            }
+        });
+        Ok(event)
+    }
+
+    /// Every event of a hit, oldest first.
+    pub async fn hit_events(&self, id: &str) -> Result<Vec<HitEvent>, StoreError> {
+        on_pool!(self, reader, pool => {
+            let rows = sqlx::query(
+                "SELECT seq, at, actor, action, from_state, to_state, note FROM hit_events \
+                 WHERE hit_id = $1 ORDER BY seq",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(HitEvent {
+                    seq: row.try_get("seq")?,
+                    at: row.try_get("at")?,
+                    actor: row.try_get("actor")?,
+                    action: row.try_get("action")?,
+                    from_state: row.try_get("from_state")?,
+                    to_state: row.try_get("to_state")?,
+                    note: row.try_get("note")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The suppressions an agency holds for one document, by entity id.
+    pub async fn suppressions(
+        &self,
+        agency_id: &str,
+        document_key: &str,
+    ) -> Result<Vec<Suppression>, StoreError> {
+        on_pool!(self, reader, pool => {
+            let rows = sqlx::query(
+                "SELECT agency_id, document_key, entity_id, entity_version, hit_id, reason, at \
+                 FROM suppressions WHERE agency_id = $1 AND document_key = $2 ORDER BY entity_id",
+            )
+            .bind(agency_id)
+            .bind(document_key)
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(Suppression {
+                    agency_id: row.try_get("agency_id")?,
+                    document_key: row.try_get("document_key")?,
+                    entity_id: row.try_get("entity_id")?,
+                    entity_version: row.try_get("entity_version")?,
+                    hit_id: row.try_get("hit_id")?,
+                    reason: row.try_get("reason")?,
+                    at: row.try_get("at")?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The notifications of an agency, newest first.
+    pub async fn notifications(
+        &self,
+        agency_id: &str,
+        limit: i64,
+    ) -> Result<Vec<Notification>, StoreError> {
+        on_pool!(self, reader, pool => {
+            let rows = sqlx::query(
+                "SELECT id, at, agency_id, kind, hit_id, entity_id, from_agency, detail \
+                 FROM notifications WHERE agency_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+            )
+            .bind(agency_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let id: String = row.try_get("id")?;
+                let detail: String = row.try_get("detail")?;
+                out.push(Notification {
+                    detail: parse_json("notifications", &id, &detail)?,
+                    at: row.try_get("at")?,
+                    agency_id: row.try_get("agency_id")?,
+                    kind: row.try_get("kind")?,
+                    hit_id: row.try_get("hit_id")?,
+                    entity_id: row.try_get("entity_id")?,
+                    from_agency: row.try_get("from_agency")?,
+                    id,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The position a background job reached (`None` before its first run).
+    pub async fn review_cursor(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        on_pool!(self, reader, pool => {
+            let row: Option<(i64,)> = sqlx::query_as("SELECT seq FROM review_cursors WHERE name = $1")
+                .bind(name)
+                .fetch_optional(pool)
+                .await?;
+            Ok(row.map(|r| r.0))
+        })
+    }
+
+    /// Records the position a background job reached. It only moves
+    /// forward: a lower `seq` (a slower replica) leaves it as it is.
+    pub async fn set_review_cursor(&self, name: &str, seq: i64) -> Result<(), StoreError> {
+        in_write_tx!(self, tx, lock => {
+            lock!(&format!("review-cursor:{name}"));
+            let row: Option<(i64,)> = sqlx::query_as("SELECT seq FROM review_cursors WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?;
+            match row {
+                None => {
+                    sqlx::query("INSERT INTO review_cursors (name, seq) VALUES ($1, $2)")
+                        .bind(name)
+                        .bind(seq)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Some((current,)) if current < seq => {
+                    sqlx::query("UPDATE review_cursors SET seq = $1 WHERE name = $2")
+                        .bind(seq)
+                        .bind(name)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Some(_) => {}
+            }
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transitions_follow_the_review_states() {
+        use HitState::*;
+        let confirm = HitAction::Confirm(None);
+        let dismiss = HitAction::Dismiss("other person".into());
+        assert_eq!(next_state(Open, &confirm), Ok(Confirmed));
+        assert_eq!(next_state(Open, &dismiss), Ok(Dismissed));
+        assert_eq!(next_state(Confirmed, &HitAction::Close), Ok(Closed));
+        assert_eq!(next_state(Dismissed, &HitAction::Close), Ok(Closed));
+        assert_eq!(
+            next_state(Confirmed, &HitAction::Assign(None)),
+            Ok(Confirmed)
+        );
+        for (from, action) in [
+            (Open, &HitAction::Close),
+            (Confirmed, &dismiss),
+            (Dismissed, &confirm),
+            (Closed, &confirm),
+            (Closed, &HitAction::Close),
+            (Closed, &HitAction::Assign(Some("a".into()))),
+        ] {
+            let err = next_state(from, action).unwrap_err();
+            assert!(err.contains(from.as_str()), "{err}");
+        }
+    }
+
+    #[test]
+    fn states_round_trip_and_unknown_ones_are_named() {
+        for s in HitState::ALL {
+            assert_eq!(s.as_str().parse::<HitState>().unwrap(), s);
+        }
+        let err = "pending".parse::<HitState>().unwrap_err().to_string();
+        assert!(err.contains("pending"), "{err}");
+    }
+}

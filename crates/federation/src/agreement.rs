@@ -2,7 +2,7 @@
 //! how.
 
 use serde::{Deserialize, Serialize};
-use tansiq_model::{ActionOnHit, Entity, EntryStatus, FederationShare, prop};
+use tansiq_model::{ActionOnHit, Entity, EntryStatus, FederationShare, Visibility, prop};
 
 use crate::message::Traveller;
 
@@ -161,12 +161,15 @@ pub fn foreign_id(origin: &str, id: &str) -> String {
 
 /// The read-only local copy of a partner's entry: its own source
 /// (`fed:<origin>`), the prefixed id, the originator's id kept as the
-/// source record id, never shared further.
+/// source record id, visible to every agency of the receiving node (the
+/// agreement decided who gets it; the originator's agency restrictions
+/// name agencies the receiver does not have), never shared further.
 pub fn foreign_copy(origin: &str, mut e: Entity) -> Entity {
     e.provenance.source_record_id = Some(e.id.clone());
     e.provenance.source = format!("fed:{origin}");
     e.id = foreign_id(origin, &e.id);
     e.sharing.federation = FederationShare::Never;
+    e.sharing.visibility = Visibility::National;
     e.status = EntryStatus::Active;
     e
 }

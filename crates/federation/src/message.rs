@@ -77,6 +77,19 @@ pub enum Payload {
 }
 
 impl Payload {
+    /// A short name of the kind of payload (logs, audit, metrics).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Payload::EntryUpsert { .. } => "entry-upsert",
+            Payload::EntryRemove { .. } => "entry-remove",
+            Payload::Hit(_) => "hit",
+            Payload::HitAck { .. } => "hit-ack",
+            Payload::FollowUp(_) => "follow-up",
+            Payload::Check { .. } => "check",
+            Payload::CheckAnswer { .. } => "check-answer",
+        }
+    }
+
     /// Whether the payload travels sequenced through outbox and inbox.
     pub fn is_sequenced(&self) -> bool {
         !matches!(self, Payload::Check { .. } | Payload::CheckAnswer { .. })

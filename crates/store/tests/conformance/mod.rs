@@ -12,6 +12,9 @@ use tansiq_model::{Entity, EntryStatus, Schema, prop};
 use tansiq_store::{AuditEvent, AuditHead, Change, Expect, NATIONAL_SOURCE, Store, StoreError};
 use time::OffsetDateTime;
 
+mod federation;
+pub use federation::*;
+
 /// Calls `$m!(scenario, …)` with every scenario, so both harnesses run the
 /// same list.
 #[macro_export]
@@ -31,6 +34,9 @@ macro_rules! scenarios {
             audit_chain_is_one_chain_across_writers,
             audit_tampering_is_detected,
             change_feed_follows_every_write_in_order,
+            fed_replicates_by_agreement,
+            fed_inbox_applies_once,
+            fed_hit_taken_once,
         );
     };
 }

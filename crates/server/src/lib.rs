@@ -38,6 +38,7 @@ mod compat;
 mod config;
 mod dto;
 mod error;
+mod federation;
 pub mod identity;
 mod metrics;
 mod ops;
@@ -56,10 +57,14 @@ use tokio::net::TcpListener;
 pub use audit::{AuditEvent, AuditSink, MemoryAudit, StoreAudit, TracingAudit};
 pub use auth::{IssuedKey, KEY_CACHE_TTL, Pepper, Principal, issue_key, parse_token, visible_to};
 pub use config::{
-    AuditSection, Config, NodeSection, RateLimitSection, RetentionSection, ScreeningSection,
-    SecuritySection, ServerSection, StoreSection, TlsSection,
+    AuditSection, Config, FederationSection, NodeSection, RateLimitSection, RetentionSection,
+    ScreeningSection, SecuritySection, ServerSection, StoreSection, TlsSection,
 };
 pub use error::{ApiError, JsonBody, Problem, ServerError, parse_json};
+pub use federation::{
+    DeliveryRequest, DeliveryResponse, FederationStatusDto, InviteDto, PartnerStatusDto, SealedDto,
+    federation_status, run_worker,
+};
 pub use metrics::Metrics;
 pub use routes::{RouteTable, openapi, route_table};
 pub use state::{AppState, ListState, Snapshot};
@@ -103,8 +108,10 @@ pub async fn serve(
     let identity = state.identity.clone();
     let checkpoint_file = state.config.audit.checkpoint_file.clone();
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let federation = tokio::spawn(federation::run_worker(state.clone()));
     let result = serve_on(state, listener, tls, shutdown).await;
     housekeeping.abort();
+    federation.abort();
     // Every audited request is answered by now: make its event durable,
     // then sign the final head.
     if let Some(done) = audit.flush() {

@@ -112,6 +112,7 @@ pub fn route_table() -> RouteTable {
     t.add(Method::POST, "/v1/users/{id}/keys", create_key);
     t.add(Method::POST, "/v1/keys/{id}/revoke", revoke_key);
     crate::compat::register(&mut t);
+    crate::federation::add_routes(&mut t);
     t
 }
 
@@ -438,6 +439,17 @@ async fn screen(
     };
     let snap = state.index.load();
     let (band, matches) = visible_matches(&snap, &p, &query, limit, &today());
+    let screening_id = uuid::Uuid::now_v7().to_string();
+    let remote_hits = crate::federation::after_screening(
+        &state,
+        &screening_id,
+        &query,
+        &matches
+            .iter()
+            .map(|m| (m.entity_id.clone(), m.score, band_of(&m.band)))
+            .collect::<Vec<_>>(),
+    )
+    .await;
     let band = band_str(band);
     state
         .metrics
@@ -446,7 +458,6 @@ async fn screen(
             band: band.to_string(),
         })
         .inc();
-    let screening_id = uuid::Uuid::now_v7().to_string();
     let ctx = req.context.as_ref();
     state.audit.record(p.event(
         "screen",
@@ -461,9 +472,11 @@ async fn screen(
             "traveller": { "names": query.names, "birth_dates": query.birth_dates,
                            "nationalities": query.nationalities, "documents": query.documents },
             "index_generation": snap.generation,
+            "remote_hits": &remote_hits,
         }),
     ));
     Ok(axum::Json(ScreenResponse {
+        remote_hits,
         screening_id,
         band: band.to_string(),
         matches,
@@ -500,6 +513,14 @@ fn visible_matches(
         out.push(MatchDto::from_domain(&m, entity));
     }
     (band, out)
+}
+
+fn band_of(s: &str) -> Band {
+    match s {
+        "strong" => Band::Strong,
+        "possible" => Band::Possible,
+        _ => Band::None,
+    }
 }
 
 fn max_band(a: Band, b: Band) -> Band {
@@ -1237,5 +1258,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::ops::OpsDoc::openapi());
     doc.merge(crate::compat::openapi());
+    doc.merge(crate::federation::FederationDoc::openapi());
     doc
 }

@@ -469,7 +469,7 @@ async fn three_nodes_share_screen_notify_and_recover() {
             "/v1/entries",
             Some(entry(
                 &format!("Nadia Fictive Mansouri{i}"),
-                "1990-01-1{i}",
+                &format!("1990-01-1{i}"),
                 "by-agreement",
             )),
         )

@@ -13,6 +13,7 @@ mod bench;
 mod demo;
 mod eval;
 mod export;
+mod federation;
 mod import;
 mod lists;
 mod manifest;
@@ -84,6 +85,9 @@ enum Command {
     /// Declared list sources: fetch updates, show status.
     #[command(subcommand)]
     Lists(lists::ListsCommand),
+    /// Federation with partner nodes: invite, accept, status.
+    #[command(subcommand)]
+    Federation(federation::FederationCommand),
 }
 
 fn main() -> Result<()> {
@@ -116,6 +120,7 @@ fn main() -> Result<()> {
         Command::Admin(cmd) => runtime()?.block_on(node::admin(cmd)),
         Command::Manifest(cmd) => runtime()?.block_on(manifest::run(cmd)),
         Command::Lists(cmd) => runtime()?.block_on(lists::run(cmd)),
+        Command::Federation(cmd) => runtime()?.block_on(federation::run(cmd)),
     }
 }
 

@@ -29,11 +29,44 @@ pub struct Config {
     pub audit: AuditSection,
     pub retention: RetentionSection,
     pub review: ReviewSection,
+    pub federation: FederationSection,
     /// `[[sources]]`: the lists this node keeps current (see
     /// `crates/sources/SOURCES.md`); checked by [`Config::validate`],
     /// read with [`Config::list_sources`].
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<toml::Table>,
+}
+
+/// `[federation]`: how this node reaches its partners (partners and
+/// agreements themselves are kept in the store).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FederationSection {
+    /// The URL partners reach this node at, given in invitations.
+    pub public_url: String,
+    /// How often the worker follows the change feed and drains outboxes.
+    pub poll_ms: u64,
+    /// Timeout of one delivery or hit/no-hit check.
+    pub request_timeout_ms: u64,
+    /// PEM CA bundle trusted for partners' server certificates (beside the
+    /// system roots).
+    pub ca_file: Option<PathBuf>,
+    /// PEM client certificate and key presented to partners (mutual TLS).
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
+}
+
+impl Default for FederationSection {
+    fn default() -> Self {
+        FederationSection {
+            public_url: String::new(),
+            poll_ms: 250,
+            request_timeout_ms: 5_000,
+            ca_file: None,
+            client_cert: None,
+            client_key: None,
+        }
+    }
 }
 
 /// `[server]`: where and how the HTTP service listens.
@@ -337,6 +370,9 @@ impl Config {
         sample.tls.cert = Some(PathBuf::new());
         sample.tls.key = Some(PathBuf::new());
         sample.store.files_dir = Some(PathBuf::new());
+        sample.federation.ca_file = Some(PathBuf::new());
+        sample.federation.client_cert = Some(PathBuf::new());
+        sample.federation.client_key = Some(PathBuf::new());
         toml::Table::try_from(&sample).unwrap_or_default()
     }
 
@@ -357,6 +393,9 @@ impl Config {
         }
         if self.store.location.trim().is_empty() {
             problems.push("store.location: must not be empty".into());
+        }
+        if self.federation.client_cert.is_some() != self.federation.client_key.is_some() {
+            problems.push("federation.client_cert and federation.client_key go together".into());
         }
         match (&self.tls.cert, &self.tls.key) {
             (Some(_), None) => problems.push("tls.key: missing while tls.cert is set".into()),

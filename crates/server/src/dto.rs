@@ -81,6 +81,10 @@ pub struct ScreenResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mrz: Option<MrzDto>,
     pub screened_at: String,
+    /// Partners' hit/no-hit answers that were hits (reference and action
+    /// only: the entry stays with its originator).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remote_hits: Vec<crate::federation::RemoteHitDto>,
 }
 
 /// One matching listed entity.

@@ -43,6 +43,7 @@ mod compat;
 mod config;
 mod dto;
 mod error;
+mod federation;
 pub mod identity;
 mod metrics;
 mod ops;
@@ -62,10 +63,15 @@ use tokio::net::TcpListener;
 pub use audit::{AuditEvent, AuditSink, MemoryAudit, StoreAudit, TracingAudit};
 pub use auth::{IssuedKey, KEY_CACHE_TTL, Pepper, Principal, issue_key, parse_token, visible_to};
 pub use config::{
-    AuditSection, Config, NodeSection, RateLimitSection, RetentionSection, ReviewSection,
+    AuditSection, Config, FederationSection, NodeSection, RateLimitSection, RetentionSection,
+    ReviewSection,
     ScreeningSection, SecuritySection, ServerSection, StoreSection, TlsSection,
 };
 pub use error::{ApiError, JsonBody, Problem, ServerError, parse_json};
+pub use federation::{
+    DeliveryRequest, DeliveryResponse, FederationStatusDto, InviteDto, PartnerStatusDto, SealedDto,
+    federation_status, run_worker,
+};
 pub use metrics::Metrics;
 pub use review::{RescreenReport, Review, document_key, stored_query};
 pub use routes::{RouteTable, openapi, route_table};
@@ -110,8 +116,10 @@ pub async fn serve(
     let identity = state.identity.clone();
     let checkpoint_file = state.config.audit.checkpoint_file.clone();
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let federation = tokio::spawn(federation::run_worker(state.clone()));
     let result = serve_on(state, listener, tls, shutdown).await;
     housekeeping.abort();
+    federation.abort();
     // Every audited request is answered by now: make its event durable,
     // then sign the final head.
     if let Some(done) = audit.flush() {

@@ -41,6 +41,17 @@ pub struct SourceLabels {
     pub source: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PartnerLabels {
+    pub partner: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FedReceiveLabels {
+    pub partner: String,
+    pub result: String,
+}
+
 /// Every metric of the node.
 #[derive(Debug)]
 pub struct Metrics {
@@ -57,6 +68,10 @@ pub struct Metrics {
     pub hits_raised: Counter,
     /// Time the last re-screening pass took.
     pub rescreen_seconds: Gauge<f64, AtomicU64>,
+    pub fed_outbox_pending: Family<PartnerLabels, Gauge>,
+    pub fed_replication_lag_seconds: Family<PartnerLabels, Gauge<f64, AtomicU64>>,
+    pub fed_last_contact_age_seconds: Family<PartnerLabels, Gauge<f64, AtomicU64>>,
+    pub fed_received: Family<FedReceiveLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -134,9 +149,38 @@ impl Metrics {
             "Time the last re-screening pass took",
             rescreen_seconds.clone(),
         );
+        let fed_outbox_pending = Family::<PartnerLabels, Gauge>::default();
+        registry.register(
+            "federation_outbox_pending",
+            "Messages queued for a partner and not yet acknowledged",
+            fed_outbox_pending.clone(),
+        );
+        let fed_replication_lag_seconds = Family::<PartnerLabels, Gauge<f64, AtomicU64>>::default();
+        registry.register(
+            "federation_replication_lag_seconds",
+            "Age of the oldest unacknowledged message to a partner (0 when none)",
+            fed_replication_lag_seconds.clone(),
+        );
+        let fed_last_contact_age_seconds =
+            Family::<PartnerLabels, Gauge<f64, AtomicU64>>::default();
+        registry.register(
+            "federation_last_contact_age_seconds",
+            "Seconds since the last message to or from a partner",
+            fed_last_contact_age_seconds.clone(),
+        );
+        let fed_received = Family::<FedReceiveLabels, Counter>::default();
+        registry.register(
+            "federation_messages_received",
+            "Federation messages received, by partner and result",
+            fed_received.clone(),
+        );
         Metrics {
             hits_raised,
             rescreen_seconds,
+            fed_outbox_pending,
+            fed_replication_lag_seconds,
+            fed_last_contact_age_seconds,
+            fed_received,
             registry,
             requests,
             latency,
@@ -146,6 +190,39 @@ impl Metrics {
             index_build_seconds,
             list_age_seconds,
             rate_limited,
+        }
+    }
+
+    /// Counts one received federation message.
+    pub fn fed_received(&self, partner: &str, result: &str) {
+        self.fed_received
+            .get_or_create(&FedReceiveLabels {
+                partner: partner.to_string(),
+                result: result.to_string(),
+            })
+            .inc();
+    }
+
+    /// Sets the per-partner federation gauges from a status report.
+    pub fn fed_status(&self, s: &crate::FederationStatusDto) {
+        let now = time::OffsetDateTime::now_utc();
+        for p in &s.partners {
+            let l = PartnerLabels {
+                partner: p.id.clone(),
+            };
+            self.fed_outbox_pending
+                .get_or_create(&l)
+                .set(p.outbox_pending);
+            self.fed_replication_lag_seconds
+                .get_or_create(&l)
+                .set(p.replication_lag_seconds);
+            if let Some(at) = p.last_contact_at.as_deref().and_then(|t| {
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+            }) {
+                self.fed_last_contact_age_seconds
+                    .get_or_create(&l)
+                    .set((now - at).as_seconds_f64());
+            }
         }
     }
 

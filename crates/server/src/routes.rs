@@ -113,6 +113,7 @@ pub fn route_table() -> RouteTable {
     t.add(Method::POST, "/v1/keys/{id}/revoke", revoke_key);
     crate::compat::register(&mut t);
     crate::review::add_routes(&mut t);
+    crate::federation::add_routes(&mut t);
     t
 }
 
@@ -440,6 +441,17 @@ async fn screen(
     };
     let snap = state.index.load();
     let (band, mut matches) = visible_matches(&snap, &p, &query, limit, &today());
+    let screening_id = uuid::Uuid::now_v7().to_string();
+    let remote_hits = crate::federation::after_screening(
+        &state,
+        &screening_id,
+        &query,
+        &matches
+            .iter()
+            .map(|m| (m.entity_id.clone(), m.score, band_of(&m.band)))
+            .collect::<Vec<_>>(),
+    )
+    .await;
     let band = band_str(band);
     state
         .metrics
@@ -448,7 +460,6 @@ async fn screen(
             band: band.to_string(),
         })
         .inc();
-    let screening_id = uuid::Uuid::now_v7().to_string();
     let ctx = req.context.as_ref();
     let crossing = ctx
         .and_then(|c| c.time.as_deref())
@@ -489,9 +500,11 @@ async fn screen(
             "traveller": { "names": query.names, "birth_dates": query.birth_dates,
                            "nationalities": query.nationalities, "documents": query.documents },
             "index_generation": snap.generation,
+            "remote_hits": &remote_hits,
         }),
     ));
     Ok(axum::Json(ScreenResponse {
+        remote_hits,
         screening_id,
         band: band.to_string(),
         matches,
@@ -528,6 +541,14 @@ fn visible_matches(
         out.push(MatchDto::from_domain(&m, entity));
     }
     (band, out)
+}
+
+fn band_of(s: &str) -> Band {
+    match s {
+        "strong" => Band::Strong,
+        "possible" => Band::Possible,
+        _ => Band::None,
+    }
 }
 
 fn max_band(a: Band, b: Band) -> Band {
@@ -1295,5 +1316,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::ops::OpsDoc::openapi());
     doc.merge(crate::compat::openapi());
     doc.merge(crate::review::openapi());
+    doc.merge(crate::federation::FederationDoc::openapi());
     doc
 }

@@ -66,6 +66,7 @@ mod audit;
 mod backend;
 mod diff;
 mod error;
+mod federation;
 mod postgres;
 mod sqlite;
 
@@ -77,6 +78,9 @@ use time::OffsetDateTime;
 pub use audit::{AuditEvent, AuditHead, AuditRecord, GENESIS, verify_chain};
 pub use diff::{Counts, Diff, diff};
 pub use error::StoreError;
+pub use federation::{
+    FedHit, FollowUpRecord, InboxHead, OutboxItem, OutboxStats, Partner, Receipt,
+};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 

@@ -116,6 +116,7 @@ impl SqliteStore {
 
 crate::backend::impl_backend!(SqliteStore, Sqlite);
 crate::audit::impl_audit!(SqliteStore, Sqlite);
+crate::federation::impl_federation!(SqliteStore, Sqlite);
 
 #[cfg(test)]
 mod tests {

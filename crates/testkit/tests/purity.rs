@@ -4,8 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
-const PURE: [&str; 7] = [
-    "model", "names", "matching", "lists", "travel", "synth", "trust",
+const PURE: [&str; 8] = [
+    "model",
+    "names",
+    "matching",
+    "lists",
+    "travel",
+    "synth",
+    "trust",
+    "federation",
 ];
 const FORBIDDEN_DEPS: [&str; 6] = ["tokio", "sqlx", "axum", "reqwest", "hyper", "tansiq-store"];
 const FORBIDDEN_APIS: [&str; 6] = [

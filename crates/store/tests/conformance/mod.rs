@@ -12,6 +12,9 @@ use tansiq_model::{Entity, EntryStatus, Schema, prop};
 use tansiq_store::{AuditEvent, AuditHead, Change, Expect, NATIONAL_SOURCE, Store, StoreError};
 use time::OffsetDateTime;
 
+mod federation;
+pub use federation::*;
+
 /// Calls `$m!(scenario, …)` with every scenario, so both harnesses run the
 /// same list.
 #[macro_export]
@@ -33,6 +36,9 @@ macro_rules! scenarios {
             change_feed_follows_every_write_in_order,
             screenings_are_kept_found_and_purged,
             hits_walk_every_state,
+            fed_replicates_by_agreement,
+            fed_inbox_applies_once,
+            fed_hit_taken_once,
         );
     };
 }

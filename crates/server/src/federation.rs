@@ -1,0 +1,1056 @@
+//! Federation over HTTP: the node-to-node routes under `/fed/v1` (sealed
+//! message delivery, hit/no-hit checks), the administration routes under
+//! `/v1/federation`, the background worker that follows the change feed and
+//! drains each partner's outbox, and the screening hook that turns a hit on
+//! a foreign entry into a notice for its originator.
+//!
+//! Node-to-node routes carry no API key: they are authorised by the sealed
+//! message's signature (the sender must be a registered partner and sign
+//! with one of its registered keys) and by the agreement (only entries the
+//! agreement gives that partner are copied to it, answered in checks, or
+//! accepted from it). Every message received is audited, as `node:<id>`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tansiq_federation::{
+    Agreement, CheckAnswer, Envelope, FedError, FollowUpKind, HitNotice, HitVia, Level, Payload,
+    Sealed, Traveller,
+};
+use tansiq_matching::{Band, Query};
+use tansiq_store::{Receipt, Role};
+use tansiq_trust::PublicKey;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use utoipa::ToSchema;
+
+use crate::auth::Principal;
+use crate::error::{JsonBody, Problem};
+use crate::{ApiError, AppState, AuditEvent};
+
+/// How far a check's clock may be from ours (a replayed old check is
+/// refused).
+const CHECK_SKEW: time::Duration = time::Duration::minutes(5);
+/// Messages per delivery request.
+const BATCH: i64 = 200;
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+// ------------------------------------------------------------------- DTOs
+
+/// A sealed federation message: the envelope's JSON exactly as signed.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SealedDto {
+    pub body: String,
+    pub key_id: String,
+    pub signature: String,
+}
+
+impl From<Sealed> for SealedDto {
+    fn from(s: Sealed) -> SealedDto {
+        SealedDto {
+            body: s.body,
+            key_id: s.key_id,
+            signature: s.signature,
+        }
+    }
+}
+
+impl From<SealedDto> for Sealed {
+    fn from(s: SealedDto) -> Sealed {
+        Sealed {
+            body: s.body,
+            key_id: s.key_id,
+            signature: s.signature,
+        }
+    }
+}
+
+/// Sequenced messages from one partner, in order.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryRequest {
+    pub messages: Vec<SealedDto>,
+}
+
+/// What became of one delivered message.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryResult {
+    pub seq: Option<u64>,
+    /// `applied`, `refused` (numbered, content not taken), `duplicate`,
+    /// `gap`, `replay`, `bad-signature`, `unknown-sender`, `malformed`.
+    pub result: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl DeliveryResult {
+    /// Whether the sender may forget the message.
+    fn accepted(&self) -> bool {
+        matches!(self.result.as_str(), "applied" | "refused" | "duplicate")
+    }
+}
+
+/// Results in the order of the request; processing stops at the first
+/// message not accepted.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryResponse {
+    pub results: Vec<DeliveryResult>,
+}
+
+/// A partner to register or update.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerInput {
+    /// Where the partner's node answers, e.g. `https://tn.example:8443`.
+    pub base_url: String,
+    /// Its public identity keys (`tansiq node show`).
+    #[schema(value_type = Vec<Object>)]
+    pub keys: Vec<PublicKey>,
+    /// What this node shares with it.
+    #[schema(value_type = Object)]
+    #[serde(default)]
+    pub outgoing: Agreement,
+    /// What this node accepts from it.
+    #[schema(value_type = Object)]
+    #[serde(default)]
+    pub incoming: Agreement,
+}
+
+/// A partner and how replication to it stands.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PartnerStatusDto {
+    pub id: String,
+    pub base_url: String,
+    pub key_ids: Vec<String>,
+    #[schema(value_type = Object)]
+    pub outgoing: Agreement,
+    #[schema(value_type = Object)]
+    pub incoming: Agreement,
+    pub last_contact_at: Option<String>,
+    /// Messages queued and not yet acknowledged.
+    pub outbox_pending: i64,
+    pub oldest_pending_at: Option<String>,
+    /// Seconds the oldest unacknowledged message has waited (0 when none).
+    pub replication_lag_seconds: f64,
+    pub last_seq_sent: i64,
+    pub last_seq_acknowledged: i64,
+    pub last_error: Option<String>,
+    /// The last message number applied from this partner.
+    pub inbox_last_seq: i64,
+}
+
+/// The federation status of this node.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FederationStatusDto {
+    pub node: String,
+    pub partners: Vec<PartnerStatusDto>,
+}
+
+/// This node's invitation: what a partner registers.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct InviteDto {
+    pub node: String,
+    pub base_url: String,
+    #[schema(value_type = Vec<Object>)]
+    pub keys: Vec<PublicKey>,
+}
+
+/// One message of a follow-up thread.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FollowUpDto {
+    pub message_id: String,
+    pub from_node: String,
+    /// `request`, `answer` or `outcome`.
+    pub kind: String,
+    pub text: String,
+    pub author: String,
+    pub recorded_at: String,
+}
+
+/// A hit on a foreign entry and its thread.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FedHitDto {
+    pub hit_id: String,
+    /// `out`: seen here on a partner's entry; `in`: seen at a partner on
+    /// one of ours.
+    pub direction: String,
+    pub partner: String,
+    /// The originator's id of the entry.
+    pub reference: String,
+    pub action: Option<String>,
+    /// `local-copy` or `hit-no-hit`.
+    pub via: String,
+    #[schema(value_type = Object)]
+    pub traveller: Traveller,
+    pub score: f64,
+    pub screened_at: String,
+    pub acknowledged_at: Option<String>,
+    pub thread: Vec<FollowUpDto>,
+}
+
+/// Hits on foreign entries.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FedHitListDto {
+    pub hits: Vec<FedHitDto>,
+}
+
+/// A new message in a hit's thread.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpInput {
+    /// `request`, `answer` or `outcome`.
+    pub kind: String,
+    pub text: String,
+}
+
+/// A partner's hit/no-hit answer given during a screening.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RemoteHitDto {
+    pub partner: String,
+    /// The originator's reference for its entry.
+    pub reference: String,
+    pub action: Option<String>,
+    pub score: f64,
+    /// The hit id under which the originator was notified.
+    pub hit_id: String,
+}
+
+// ---------------------------------------------------------- node routes
+
+fn node_event(
+    from: &str,
+    key_id: &str,
+    action: &'static str,
+    target: Option<String>,
+    outcome: &'static str,
+    detail: serde_json::Value,
+) -> AuditEvent {
+    AuditEvent {
+        at: OffsetDateTime::now_utc(),
+        actor: format!("node:{from}"),
+        agency: "-".into(),
+        key_id: key_id.to_string(),
+        action,
+        target,
+        outcome,
+        detail,
+    }
+}
+
+async fn partner_keys(state: &AppState) -> Result<HashMap<String, Vec<PublicKey>>, ApiError> {
+    Ok(state
+        .store
+        .partners()
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.keys))
+        .collect())
+}
+
+fn rejection(e: &FedError) -> &'static str {
+    match e {
+        FedError::UnknownSender(_) => "unknown-sender",
+        FedError::Signature(_) => "bad-signature",
+        _ => "malformed",
+    }
+}
+
+#[utoipa::path(post, path = "/fed/v1/messages", tag = "federation",
+    request_body = DeliveryRequest,
+    responses(
+        (status = 200, description = "What became of each message, in order (stops at the first not accepted)", body = DeliveryResponse),
+        (status = 400, description = "Malformed body", body = Problem)))]
+pub(crate) async fn receive_messages(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<DeliveryRequest>,
+) -> Result<axum::Json<DeliveryResponse>, ApiError> {
+    let keys = partner_keys(&state).await?;
+    let me = state.identity.node().to_string();
+    let mut results = Vec::with_capacity(req.messages.len());
+    let mut entities_changed = false;
+    for sealed in req.messages {
+        let sealed: Sealed = sealed.into();
+        let opened = match tansiq_federation::open(&sealed, &me, |n| keys.get(n).cloned()) {
+            Ok(o) => o,
+            Err(e) => {
+                let from = serde_json::from_str::<serde_json::Value>(&sealed.body)
+                    .ok()
+                    .and_then(|v| v.get("from").and_then(|f| f.as_str()).map(String::from))
+                    .unwrap_or_else(|| "?".into());
+                state.audit.record(node_event(
+                    &from,
+                    &sealed.key_id,
+                    "fed.receive",
+                    None,
+                    "rejected",
+                    json!({ "reason": e.to_string() }),
+                ));
+                state.metrics.fed_received(&from, rejection(&e));
+                results.push(DeliveryResult {
+                    seq: None,
+                    result: rejection(&e).into(),
+                    detail: Some(e.to_string()),
+                });
+                break;
+            }
+        };
+        let env = &opened.envelope;
+        let kind = env.payload.kind();
+        let receipt = state.store.receive(&state.identity, &opened).await?;
+        let (result, outcome, detail) = match &receipt {
+            Receipt::Applied { outcome } => ("applied", "ok", Some(outcome.clone())),
+            Receipt::Refused { reason } => ("refused", "refused", Some(reason.clone())),
+            Receipt::Duplicate => ("duplicate", "duplicate", None),
+            Receipt::Gap { expected } => ("gap", "rejected", Some(format!("expected {expected}"))),
+            Receipt::Replay => (
+                "replay",
+                "rejected",
+                Some("the number was used for other content".into()),
+            ),
+        };
+        if result == "applied" && matches!(kind, "entry-upsert" | "entry-remove") {
+            entities_changed = true;
+        }
+        state.audit.record(node_event(
+            &env.from,
+            &sealed.key_id,
+            "fed.receive",
+            subject(&env.payload),
+            outcome,
+            json!({ "seq": env.seq, "kind": kind, "result": result, "detail": detail }),
+        ));
+        state.metrics.fed_received(&env.from, result);
+        let r = DeliveryResult {
+            seq: env.seq,
+            result: result.into(),
+            detail,
+        };
+        let stop = !r.accepted();
+        results.push(r);
+        if stop {
+            break;
+        }
+    }
+    if entities_changed {
+        // The copy screens (or the removed one stops) before the sender
+        // hears it was delivered.
+        state.refresh_index(Duration::from_secs(30)).await;
+    }
+    Ok(axum::Json(DeliveryResponse { results }))
+}
+
+fn subject(p: &Payload) -> Option<String> {
+    match p {
+        Payload::EntryUpsert { entity } => Some(entity.id.clone()),
+        Payload::EntryRemove { id, .. } => Some(id.clone()),
+        Payload::Hit(h) => Some(h.hit_id.clone()),
+        Payload::HitAck { hit_id } => Some(hit_id.clone()),
+        Payload::FollowUp(f) => Some(f.hit_id.clone()),
+        Payload::Check { request_id, .. } | Payload::CheckAnswer { request_id, .. } => {
+            Some(request_id.clone())
+        }
+    }
+}
+
+fn traveller_query(t: &Traveller) -> Query {
+    Query {
+        schema: Some(tansiq_model::Schema::Person),
+        names: t.name.iter().cloned().collect(),
+        birth_dates: t.birth_date.iter().cloned().collect(),
+        nationalities: t.nationality.iter().cloned().collect(),
+        gender: None,
+        documents: t.document_number.iter().cloned().collect(),
+    }
+}
+
+#[utoipa::path(post, path = "/fed/v1/check", tag = "federation",
+    request_body = SealedDto,
+    responses(
+        (status = 200, description = "The sealed answer: hit (reference, action) or no hit", body = SealedDto),
+        (status = 400, description = "Malformed body", body = Problem),
+        (status = 401, description = "Unknown sender or bad signature", body = Problem),
+        (status = 422, description = "Not a check, or too old", body = Problem)))]
+pub(crate) async fn check(
+    State(state): State<AppState>,
+    JsonBody(sealed): JsonBody<SealedDto>,
+) -> Result<axum::Json<SealedDto>, ApiError> {
+    let sealed: Sealed = sealed.into();
+    let keys = partner_keys(&state).await?;
+    let me = state.identity.node().to_string();
+    let opened = tansiq_federation::open(&sealed, &me, |n| keys.get(n).cloned()).map_err(|e| {
+        state.audit.record(node_event(
+            "?",
+            &sealed.key_id,
+            "fed.check",
+            None,
+            "rejected",
+            json!({ "reason": e.to_string() }),
+        ));
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "federation-rejected",
+            e.to_string(),
+        )
+    })?;
+    let env = opened.envelope;
+    let Payload::Check {
+        request_id,
+        traveller,
+    } = env.payload
+    else {
+        return Err(ApiError::invalid("body", "not a check"));
+    };
+    let now = OffsetDateTime::now_utc();
+    if (now - env.sent_at).abs() > CHECK_SKEW {
+        state.audit.record(node_event(
+            &env.from,
+            &sealed.key_id,
+            "fed.check",
+            Some(request_id),
+            "rejected",
+            json!({ "reason": "stale" }),
+        ));
+        return Err(ApiError::invalid(
+            "sent_at",
+            "the check is older than the allowed clock skew",
+        ));
+    }
+    // Only entries shared with this partner (at any level) answer.
+    let shared: HashMap<String, Level> = state
+        .store
+        .shared_with(&env.from)
+        .await?
+        .into_iter()
+        .collect();
+    let snap = state.index.load();
+    let query = traveller_query(&traveller);
+    let today = crate::routes::today();
+    let best = snap
+        .index
+        .screen(&query, 50 + snap.restricted)
+        .into_iter()
+        .filter(|m| m.band == Band::Strong && shared.contains_key(&m.entity_id))
+        .find(|m| {
+            snap.index
+                .entity(&m.entity_id)
+                .is_some_and(|e| e.is_screenable(&today))
+        });
+    let answer = match best {
+        Some(m) => CheckAnswer::Hit {
+            reference: m.entity_id.clone(),
+            action: snap
+                .index
+                .entity(&m.entity_id)
+                .and_then(|e| e.action_on_hit),
+            score: m.score,
+        },
+        None => CheckAnswer::NoHit,
+    };
+    state.audit.record(node_event(
+        &env.from,
+        &sealed.key_id,
+        "fed.check",
+        Some(request_id.clone()),
+        "ok",
+        json!({ "answer": &answer, "traveller": &traveller }),
+    ));
+    let reply = Envelope::new(
+        &me,
+        &env.from,
+        None,
+        now,
+        Payload::CheckAnswer { request_id, answer },
+    );
+    Ok(axum::Json(
+        tansiq_federation::seal(&state.identity, &reply).into(),
+    ))
+}
+
+// --------------------------------------------------------- admin routes
+
+const FED_ADMIN: &[Role] = &[Role::Admin];
+const FED_READ: &[Role] = &[Role::Admin, Role::Auditor];
+
+#[utoipa::path(get, path = "/v1/federation/status", tag = "federation", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Partners, last contact, outbox depth and lag, inbox heads", body = FederationStatusDto),
+        (status = 403, description = "Not an administrator or auditor", body = Problem)))]
+pub(crate) async fn status(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<FederationStatusDto>, ApiError> {
+    p.require(FED_READ)?;
+    let out = federation_status(&state).await?;
+    state
+        .audit
+        .record(p.event("federation.status", None, "ok", json!({})));
+    Ok(axum::Json(out))
+}
+
+/// The status report (also what the metrics are set from).
+pub async fn federation_status(state: &AppState) -> Result<FederationStatusDto, ApiError> {
+    let now = OffsetDateTime::now_utc();
+    let stats: HashMap<String, tansiq_store::OutboxStats> = state
+        .store
+        .outbox_stats()
+        .await?
+        .into_iter()
+        .map(|s| (s.partner.clone(), s))
+        .collect();
+    let heads: HashMap<String, i64> = state
+        .store
+        .inbox_heads()
+        .await?
+        .into_iter()
+        .map(|h| (h.origin, h.last_seq))
+        .collect();
+    let partners = state
+        .store
+        .partners()
+        .await?
+        .into_iter()
+        .map(|p| {
+            let s = stats.get(&p.id);
+            let oldest = s.and_then(|s| s.oldest_pending_at);
+            PartnerStatusDto {
+                key_ids: p.keys.iter().map(|k| k.key_id.clone()).collect(),
+                last_contact_at: p.last_contact_at.map(rfc3339),
+                outbox_pending: s.map_or(0, |s| s.pending),
+                oldest_pending_at: oldest.map(rfc3339),
+                replication_lag_seconds: oldest
+                    .map_or(0.0, |o| (now - o).as_seconds_f64().max(0.0)),
+                last_seq_sent: s.map_or(0, |s| s.last_seq),
+                last_seq_acknowledged: s.map_or(0, |s| s.delivered_seq),
+                last_error: s.and_then(|s| s.last_error.clone()),
+                inbox_last_seq: heads.get(&p.id).copied().unwrap_or(0),
+                id: p.id,
+                base_url: p.base_url,
+                outgoing: p.outgoing,
+                incoming: p.incoming,
+            }
+        })
+        .collect();
+    Ok(FederationStatusDto {
+        node: state.identity.node().to_string(),
+        partners,
+    })
+}
+
+#[utoipa::path(get, path = "/v1/federation/invite", tag = "federation", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "This node's id, URL and public keys, for a partner to register", body = InviteDto),
+        (status = 403, description = "Not an administrator", body = Problem)))]
+pub(crate) async fn invite(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<InviteDto>, ApiError> {
+    p.require(FED_ADMIN)?;
+    state
+        .audit
+        .record(p.event("federation.invite", None, "ok", json!({})));
+    Ok(axum::Json(InviteDto {
+        node: state.identity.node().to_string(),
+        base_url: state.config.federation.public_url.clone(),
+        keys: state.identity.public_keys(),
+    }))
+}
+
+#[utoipa::path(put, path = "/v1/federation/partners/{id}", tag = "federation", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Partner node id")),
+    request_body = PartnerInput,
+    responses(
+        (status = 200, description = "Registered; existing entries follow the new agreement", body = PartnerStatusDto),
+        (status = 403, description = "Not an administrator", body = Problem),
+        (status = 422, description = "A field has an unusable value", body = Problem)))]
+pub(crate) async fn put_partner(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<PartnerInput>,
+) -> Result<axum::Json<PartnerStatusDto>, ApiError> {
+    p.require(FED_ADMIN)?;
+    if id == state.identity.node() {
+        return Err(ApiError::invalid("id", "a node is not its own partner"));
+    }
+    state
+        .store
+        .put_partner(
+            &id,
+            &input.base_url,
+            &input.keys,
+            &input.outgoing,
+            &input.incoming,
+        )
+        .await?;
+    // Existing entries follow the agreement now (new copies, removals).
+    let queued = state.store.reconcile_partner(&state.identity, &id).await?;
+    state.audit.record(p.event(
+        "federation.partner",
+        Some(id.clone()),
+        "ok",
+        json!({ "base_url": input.base_url, "outgoing": input.outgoing, "incoming": input.incoming, "queued": queued }),
+    ));
+    let status = federation_status(&state).await?;
+    status
+        .partners
+        .into_iter()
+        .find(|s| s.id == id)
+        .map(axum::Json)
+        .ok_or_else(ApiError::internal)
+}
+
+/// Whether `p` may see a hit: the originating agency's contact points for
+/// hits on our entries (`in`), any contact point for hits seen here (`out`).
+async fn may_see_hit(state: &AppState, p: &Principal, hit: &tansiq_store::FedHit) -> bool {
+    if hit.direction == "out" {
+        return true;
+    }
+    match state.store.entity(&hit.reference).await {
+        Ok(Some(e)) => e.origin_agency.as_deref() == Some(p.agency()),
+        _ => false,
+    }
+}
+
+async fn hit_dto(state: &AppState, h: tansiq_store::FedHit) -> Result<FedHitDto, ApiError> {
+    let thread = state
+        .store
+        .follow_ups(&h.hit_id)
+        .await?
+        .into_iter()
+        .map(|f| FollowUpDto {
+            message_id: f.message_id,
+            from_node: f.from_node,
+            kind: f.kind,
+            text: f.text,
+            author: f.author,
+            recorded_at: rfc3339(f.recorded_at),
+        })
+        .collect();
+    Ok(FedHitDto {
+        hit_id: h.hit_id,
+        direction: h.direction,
+        partner: h.partner,
+        reference: h.reference,
+        action: h.action,
+        via: h.via,
+        traveller: h.traveller,
+        score: h.score,
+        screened_at: rfc3339(h.screened_at),
+        acknowledged_at: h.acked_at.map(rfc3339),
+        thread,
+    })
+}
+
+#[utoipa::path(get, path = "/v1/federation/hits", tag = "federation", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Hits on foreign entries the caller may see, with their threads", body = FedHitListDto),
+        (status = 403, description = "Not a contact point", body = Problem)))]
+pub(crate) async fn list_hits(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<FedHitListDto>, ApiError> {
+    p.require(&[Role::ContactPoint])?;
+    let mut hits = Vec::new();
+    for h in state.store.fed_hits(None).await? {
+        if may_see_hit(&state, &p, &h).await {
+            hits.push(hit_dto(&state, h).await?);
+        }
+    }
+    state.audit.record(p.event(
+        "federation.hits",
+        None,
+        "ok",
+        json!({ "count": hits.len() }),
+    ));
+    Ok(axum::Json(FedHitListDto { hits }))
+}
+
+#[utoipa::path(post, path = "/v1/federation/hits/{id}/follow-ups", tag = "federation", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Hit id")),
+    request_body = FollowUpInput,
+    responses(
+        (status = 201, description = "Added to the thread and queued for the other node", body = FedHitDto),
+        (status = 403, description = "Not a contact point", body = Problem),
+        (status = 404, description = "No such hit visible to the caller", body = Problem),
+        (status = 422, description = "A field has an unusable value", body = Problem)))]
+pub(crate) async fn post_follow_up(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<FollowUpInput>,
+) -> Result<(StatusCode, axum::Json<FedHitDto>), ApiError> {
+    p.require(&[Role::ContactPoint])?;
+    let kind = match input.kind.as_str() {
+        "request" => FollowUpKind::Request,
+        "answer" => FollowUpKind::Answer,
+        "outcome" => FollowUpKind::Outcome,
+        other => {
+            return Err(ApiError::invalid(
+                "kind",
+                format!("{other:?} is not request, answer or outcome"),
+            ));
+        }
+    };
+    let hit = match state.store.fed_hit(&id).await? {
+        Some(h) if may_see_hit(&state, &p, &h).await => h,
+        _ => {
+            state.audit.record(p.event(
+                "federation.follow-up",
+                Some(id.clone()),
+                "not-found",
+                json!({}),
+            ));
+            return Err(ApiError::from(tansiq_store::StoreError::NotFound {
+                what: format!("hit {id:?}"),
+            }));
+        }
+    };
+    let f = state
+        .store
+        .send_follow_up(&state.identity, &hit.hit_id, kind, &input.text, &p.user.id)
+        .await?;
+    state.audit.record(p.event(
+        "federation.follow-up",
+        Some(id.clone()),
+        "ok",
+        json!({ "message_id": f.message_id, "kind": f.kind, "partner": hit.partner }),
+    ));
+    let dto = hit_dto(&state, hit).await?;
+    Ok((StatusCode::CREATED, axum::Json(dto)))
+}
+
+// ------------------------------------------------------- screening hook
+
+/// After a screening: a strong match on a foreign copy records a hit and
+/// queues its notice to the originator; partners whose incoming agreement
+/// has hit/no-hit clauses are asked online, and a hit they answer is
+/// recorded and notified the same way. Returns the remote answers to show.
+/// Failures are logged: screening answers whatever federation does.
+pub(crate) async fn after_screening(
+    state: &AppState,
+    screening_id: &str,
+    query: &Query,
+    local: &[(String, f64, Band)],
+) -> Vec<RemoteHitDto> {
+    let traveller = Traveller {
+        name: query.names.first().cloned(),
+        birth_date: query.birth_dates.first().cloned(),
+        nationality: query.nationalities.first().cloned(),
+        document_number: query.documents.first().cloned(),
+    };
+    let partners = match state.store.partners().await {
+        Ok(p) if !p.is_empty() => p,
+        Ok(_) => return Vec::new(),
+        Err(e) => {
+            tracing::error!(error = %e, "federation: cannot read partners after a screening");
+            return Vec::new();
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    let me = state.identity.node();
+    let snap = state.index.load();
+    let mut n = 0;
+    for (id, score, band) in local {
+        if *band != Band::Strong {
+            continue;
+        }
+        let Some(e) = snap.index.entity(id) else {
+            continue;
+        };
+        let Some(origin) = e.provenance.source.strip_prefix("fed:") else {
+            continue;
+        };
+        let Some(partner) = partners.iter().find(|p| p.id == origin) else {
+            continue;
+        };
+        n += 1;
+        let notice = HitNotice {
+            hit_id: format!("{me}:{screening_id}:{n}"),
+            reference: e.provenance.source_record_id.clone().unwrap_or_default(),
+            action: e.action_on_hit,
+            via: HitVia::LocalCopy,
+            traveller: partner.incoming.minimise(&traveller),
+            score: *score,
+            screened_at: now,
+        };
+        if let Err(e) = state
+            .store
+            .record_hit(&state.identity, origin, notice)
+            .await
+        {
+            tracing::error!(error = %e, partner = origin, "federation: hit notice not queued");
+        }
+    }
+    let askable: Vec<_> = partners
+        .iter()
+        .filter(|p| p.incoming.rules.iter().any(|r| r.level == Level::HitNoHit))
+        .cloned()
+        .collect();
+    if askable.is_empty() || traveller.name.is_none() {
+        return Vec::new();
+    }
+    let client = match client(&state.config) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "federation: no HTTP client");
+            return Vec::new();
+        }
+    };
+    let mut set = tokio::task::JoinSet::new();
+    for p in askable {
+        let state = state.clone();
+        let client = client.clone();
+        let t = p.incoming.minimise(&traveller);
+        let request_id = format!("{me}:{screening_id}:{}", p.id);
+        set.spawn(async move {
+            let answer = ask(&state, &client, &p, &request_id, t.clone()).await;
+            (p, request_id, t, answer)
+        });
+    }
+    let mut remote = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        let Ok((p, request_id, t, answer)) = joined else {
+            continue;
+        };
+        match answer {
+            Ok(CheckAnswer::Hit {
+                reference,
+                action,
+                score,
+            }) => {
+                let notice = HitNotice {
+                    hit_id: request_id.clone(),
+                    reference: reference.clone(),
+                    action,
+                    via: HitVia::HitNoHit,
+                    traveller: t,
+                    score,
+                    screened_at: now,
+                };
+                if let Err(e) = state.store.record_hit(&state.identity, &p.id, notice).await {
+                    tracing::error!(error = %e, partner = %p.id, "federation: hit notice not queued");
+                }
+                remote.push(RemoteHitDto {
+                    partner: p.id.clone(),
+                    reference,
+                    action: action.map(|a| a.as_str().to_string()),
+                    score,
+                    hit_id: request_id,
+                });
+            }
+            Ok(CheckAnswer::NoHit) => {}
+            Err(e) => {
+                tracing::warn!(partner = %p.id, error = %e, "federation: hit/no-hit check failed")
+            }
+        }
+    }
+    remote
+}
+
+async fn ask(
+    state: &AppState,
+    client: &reqwest::Client,
+    p: &tansiq_store::Partner,
+    request_id: &str,
+    traveller: Traveller,
+) -> Result<CheckAnswer, String> {
+    let me = state.identity.node();
+    let env = Envelope::new(
+        me,
+        &p.id,
+        None,
+        OffsetDateTime::now_utc(),
+        Payload::Check {
+            request_id: request_id.to_string(),
+            traveller,
+        },
+    );
+    let sealed: SealedDto = tansiq_federation::seal(&state.identity, &env).into();
+    let resp = client
+        .post(format!("{}/fed/v1/check", p.base_url))
+        .json(&sealed)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !resp.status().is_success() {
+        return Err(format!("{} answered {}", p.id, resp.status()));
+    }
+    let reply: SealedDto = resp.json().await.map_err(|e| e.to_string())?;
+    let keys = p.keys.clone();
+    let opened = tansiq_federation::open(&reply.into(), me, |n| (n == p.id).then_some(keys))
+        .map_err(|e| e.to_string())?;
+    match opened.envelope.payload {
+        Payload::CheckAnswer {
+            request_id: r,
+            answer,
+        } if r == request_id => Ok(answer),
+        _ => Err(format!("{} answered something other than this check", p.id)),
+    }
+}
+
+// ---------------------------------------------------------------- worker
+
+/// The HTTP client for partners: their server certificates checked against
+/// the system roots plus `[federation] ca_file`; a client certificate
+/// (`client_cert` + `client_key`, mutual TLS) when configured.
+pub fn client(config: &crate::Config) -> Result<reqwest::Client, String> {
+    let f = &config.federation;
+    let mut b = reqwest::Client::builder()
+        .timeout(Duration::from_millis(f.request_timeout_ms.max(1)))
+        .connect_timeout(Duration::from_millis(f.request_timeout_ms.max(1)));
+    if let Some(ca) = &f.ca_file {
+        let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
+        for cert in reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| format!("{}: {e}", ca.display()))?
+        {
+            b = b.add_root_certificate(cert);
+        }
+    }
+    if let (Some(cert), Some(key)) = (&f.client_cert, &f.client_key) {
+        let mut pem = std::fs::read(cert).map_err(|e| format!("{}: {e}", cert.display()))?;
+        pem.extend(std::fs::read(key).map_err(|e| format!("{}: {e}", key.display()))?);
+        b = b.identity(
+            reqwest::Identity::from_pem(&pem).map_err(|e| format!("{}: {e}", cert.display()))?,
+        );
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+/// Follows the change feed into the outboxes and drains each partner's
+/// outbox, in order, with exponential back-off per partner; runs until the
+/// task is aborted. Updates the federation metrics each round.
+pub async fn run_worker(state: AppState) {
+    let http = match client(&state.config) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "federation disabled: no HTTP client");
+            return;
+        }
+    };
+    let poll = Duration::from_millis(state.config.federation.poll_ms.max(10));
+    loop {
+        loop {
+            match state.store.replicate_changes(&state.identity, 500).await {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "federation: replication failed");
+                    break;
+                }
+            }
+        }
+        let partners = state.store.partners().await.unwrap_or_default();
+        let mut set = tokio::task::JoinSet::new();
+        for p in partners {
+            set.spawn(deliver(state.clone(), http.clone(), p));
+        }
+        while set.join_next().await.is_some() {}
+        if let Ok(s) = federation_status(&state).await {
+            state.metrics.fed_status(&s);
+        }
+        tokio::time::sleep(poll).await;
+    }
+}
+
+async fn deliver(state: AppState, http: reqwest::Client, p: tansiq_store::Partner) {
+    loop {
+        let now = OffsetDateTime::now_utc();
+        let due = match state.store.outbox_due(&p.id, now, BATCH).await {
+            Ok(d) if !d.is_empty() => d,
+            Ok(_) => return,
+            Err(e) => {
+                tracing::error!(error = %e, partner = %p.id, "federation: outbox unreadable");
+                return;
+            }
+        };
+        let first = due[0].seq;
+        let attempts = due[0].attempts;
+        let full = due.len() as i64 == BATCH;
+        let req = DeliveryRequest {
+            messages: due.into_iter().map(|i| i.sealed.into()).collect(),
+        };
+        let sent = http
+            .post(format!("{}/fed/v1/messages", p.base_url))
+            .json(&req)
+            .send()
+            .await;
+        let outcome: Result<DeliveryResponse, String> = match sent {
+            Ok(r) if r.status().is_success() => r.json().await.map_err(|e| e.to_string()),
+            Ok(r) => Err(format!("{} answered {}", p.id, r.status())),
+            Err(e) => Err(e.to_string()),
+        };
+        let retry_at =
+            |a: i64| now + tansiq_federation::retry_delay(u32::try_from(a).unwrap_or(u32::MAX));
+        match outcome {
+            Ok(resp) => {
+                let accepted: Vec<&DeliveryResult> =
+                    resp.results.iter().take_while(|r| r.accepted()).collect();
+                let through = accepted.last().and_then(|r| r.seq).map(|s| s as i64);
+                if let Some(through) = through
+                    && let Err(e) = state.store.outbox_delivered(&p.id, through).await
+                {
+                    tracing::error!(error = %e, partner = %p.id, "federation: cannot mark delivered");
+                    return;
+                }
+                if let Some(bad) = resp.results.iter().find(|r| !r.accepted()) {
+                    let seq = through.map_or(first, |t| t + 1);
+                    let why = format!("{}: {}", bad.result, bad.detail.clone().unwrap_or_default());
+                    tracing::warn!(partner = %p.id, seq, reason = %why, "federation: message rejected");
+                    let _ = state
+                        .store
+                        .outbox_failed(&p.id, seq, &why, retry_at(attempts))
+                        .await;
+                    return;
+                }
+                if !full {
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::debug!(partner = %p.id, error = %e, "federation: delivery failed; will retry");
+                let _ = state
+                    .store
+                    .outbox_failed(&p.id, first, &e, retry_at(attempts))
+                    .await;
+                return;
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- routes
+
+pub(crate) fn add_routes(t: &mut crate::RouteTable) {
+    use axum::http::Method;
+    t.add(Method::POST, "/fed/v1/messages", receive_messages);
+    t.add(Method::POST, "/fed/v1/check", check);
+    t.add(Method::GET, "/v1/federation/status", status);
+    t.add(Method::GET, "/v1/federation/invite", invite);
+    t.add(Method::PUT, "/v1/federation/partners/{id}", put_partner);
+    t.add(Method::GET, "/v1/federation/hits", list_hits);
+    t.add(
+        Method::POST,
+        "/v1/federation/hits/{id}/follow-ups",
+        post_follow_up,
+    );
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    receive_messages,
+    check,
+    status,
+    invite,
+    put_partner,
+    list_hits,
+    post_follow_up
+))]
+pub(crate) struct FederationDoc;

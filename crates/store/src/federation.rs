@@ -1,0 +1,1328 @@
+//! Federation state: partners and their agreements, the durable outbox
+//! (sealed messages numbered per partner), the inbox (per-origin applied
+//! numbers and digests), what each partner holds of our entries, foreign
+//! entries (source `fed:<origin>`, read-only), hits on foreign entries and
+//! their follow-up threads.
+//!
+//! What is decided (sequencing, agreements) is `tansiq_federation`'s; this
+//! module makes it durable and atomic: a received message is applied and
+//! its number recorded in one transaction, and a replicated change is
+//! queued and the replication cursor advanced in one transaction, so a
+//! crash never loses or doubles a message.
+
+use serde::de::DeserializeOwned;
+use tansiq_federation::{
+    Agreement, FollowUp, FollowUpKind, HitNotice, Level, Opened, Payload, Sealed, Traveller,
+};
+use tansiq_trust::{NodeKeys, PublicKey};
+use time::OffsetDateTime;
+
+use crate::{Store, StoreError};
+
+/// A registered partner node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Partner {
+    pub id: String,
+    pub base_url: String,
+    /// Its identity keys (current and those in or past a rotation window).
+    pub keys: Vec<PublicKey>,
+    /// What this node shares with it.
+    pub outgoing: Agreement,
+    /// What this node accepts from it.
+    pub incoming: Agreement,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    /// Last message received from it or delivered to it.
+    pub last_contact_at: Option<OffsetDateTime>,
+}
+
+/// One message of the outbox.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxItem {
+    pub partner: String,
+    pub seq: i64,
+    pub kind: String,
+    /// The entity or hit the message is about.
+    pub subject: Option<String>,
+    pub sealed: Sealed,
+    pub created_at: OffsetDateTime,
+    pub attempts: i64,
+    pub next_attempt_at: OffsetDateTime,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<OffsetDateTime>,
+}
+
+/// The outbox of one partner, summarised.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxStats {
+    pub partner: String,
+    /// Messages not yet acknowledged.
+    pub pending: i64,
+    /// When the oldest of them was queued (replication lag is now minus it).
+    pub oldest_pending_at: Option<OffsetDateTime>,
+    /// The highest number queued so far.
+    pub last_seq: i64,
+    /// The highest number the partner acknowledged.
+    pub delivered_seq: i64,
+    pub last_error: Option<String>,
+}
+
+/// The inbox of one origin, summarised.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InboxHead {
+    pub origin: String,
+    pub last_seq: i64,
+    pub last_received_at: Option<OffsetDateTime>,
+}
+
+/// What [`Store::receive`] did with a sequenced message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Receipt {
+    /// Applied; its number is recorded. `outcome` says what it changed.
+    Applied { outcome: String },
+    /// Its number is recorded but its content was not taken: the incoming
+    /// agreement does not allow it, or it names what does not exist. The
+    /// caller audits it.
+    Refused { reason: String },
+    /// Already applied with the same content: nothing changed.
+    Duplicate,
+    /// Earlier messages are missing: nothing changed.
+    Gap { expected: u64 },
+    /// The number was used for other content: nothing changed.
+    Replay,
+}
+
+/// A hit on a foreign entry, as either side keeps it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FedHit {
+    pub hit_id: String,
+    /// `out`: seen here on a partner's entry; `in`: seen at a partner on
+    /// one of ours.
+    pub direction: String,
+    pub partner: String,
+    /// The originator's id of the entry.
+    pub reference: String,
+    pub action: Option<String>,
+    pub via: String,
+    pub traveller: Traveller,
+    pub score: f64,
+    pub screened_at: OffsetDateTime,
+    pub recorded_at: OffsetDateTime,
+    pub acked_at: Option<OffsetDateTime>,
+}
+
+/// One message of a follow-up thread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowUpRecord {
+    pub hit_id: String,
+    pub message_id: String,
+    pub from_node: String,
+    pub kind: String,
+    pub text: String,
+    pub author: String,
+    pub recorded_at: OffsetDateTime,
+}
+
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("federation values always serialise")
+}
+
+pub(crate) fn parse<T: DeserializeOwned>(
+    table: &'static str,
+    key: &str,
+    text: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        table,
+        key: key.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+pub(crate) fn level_str(level: Level) -> &'static str {
+    level.as_str()
+}
+
+pub(crate) fn parse_level(key: &str, s: &str) -> Result<Level, StoreError> {
+    match s {
+        "full" => Ok(Level::Full),
+        "hit-no-hit" => Ok(Level::HitNoHit),
+        _ => Err(StoreError::Corrupt {
+            table: "fed_shared",
+            key: key.to_string(),
+            reason: format!("unknown level {s:?}"),
+        }),
+    }
+}
+
+/// The entity or hit a payload is about (kept beside the message).
+pub(crate) fn subject(p: &Payload) -> Option<String> {
+    match p {
+        Payload::EntryUpsert { entity } => Some(entity.id.clone()),
+        Payload::EntryRemove { id, .. } => Some(id.clone()),
+        Payload::Hit(h) => Some(h.hit_id.clone()),
+        Payload::HitAck { hit_id } => Some(hit_id.clone()),
+        Payload::FollowUp(f) => Some(f.hit_id.clone()),
+        Payload::Check { request_id, .. } | Payload::CheckAnswer { request_id, .. } => {
+            Some(request_id.clone())
+        }
+    }
+}
+
+macro_rules! on_store {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            Store::Sqlite($s) => $e,
+            Store::Postgres($s) => $e,
+        }
+    };
+}
+
+impl Store {
+    /// Registers a partner or updates its URL, keys and agreements. An
+    /// agreement change takes effect for existing entries only through
+    /// [`Store::reconcile_partner`], which the caller runs next.
+    pub async fn put_partner(
+        &self,
+        id: &str,
+        base_url: &str,
+        keys: &[PublicKey],
+        outgoing: &Agreement,
+        incoming: &Agreement,
+    ) -> Result<Partner, StoreError> {
+        tansiq_trust::check_node_id(id)
+            .map_err(|e| StoreError::invalid("partner.id", e.to_string()))?;
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(StoreError::invalid(
+                "partner.base_url",
+                format!("{base_url:?} is not an http:// or https:// URL"),
+            ));
+        }
+        if keys.is_empty() {
+            return Err(StoreError::invalid(
+                "partner.keys",
+                "a partner needs at least one public key",
+            ));
+        }
+        let base_url = base_url.trim_end_matches('/');
+        on_store!(self, s => s.put_partner(id, base_url, keys, outgoing, incoming).await)
+    }
+
+    /// One partner by id.
+    pub async fn partner(&self, id: &str) -> Result<Option<Partner>, StoreError> {
+        on_store!(self, s => s.partner(id).await)
+    }
+
+    /// Every partner, by id.
+    pub async fn partners(&self) -> Result<Vec<Partner>, StoreError> {
+        on_store!(self, s => s.partners().await)
+    }
+
+    /// Records contact with a partner now.
+    pub async fn touch_partner(&self, id: &str) -> Result<(), StoreError> {
+        on_store!(self, s => s.touch_partner(id).await)
+    }
+
+    /// Follows the change feed from where replication stopped, at most
+    /// `limit` changes: for every changed own entry and every partner,
+    /// queues what the outgoing agreement requires (a copy, a removal or
+    /// nothing) and advances the cursor, in one transaction. Returns the
+    /// number of changes consumed (0: up to date).
+    pub async fn replicate_changes(
+        &self,
+        keys: &NodeKeys,
+        limit: i64,
+    ) -> Result<usize, StoreError> {
+        on_store!(self, s => s.replicate_changes(keys, limit).await)
+    }
+
+    /// Brings what `partner` holds in line with its current outgoing
+    /// agreement for every own entry (after an agreement change): copies
+    /// newly shared entries, removes copies no longer allowed. Returns the
+    /// number of messages queued.
+    pub async fn reconcile_partner(
+        &self,
+        keys: &NodeKeys,
+        partner: &str,
+    ) -> Result<usize, StoreError> {
+        on_store!(self, s => s.reconcile_partner(keys, partner).await)
+    }
+
+    /// The own entries `partner` may screen against and at what level.
+    pub async fn shared_with(&self, partner: &str) -> Result<Vec<(String, Level)>, StoreError> {
+        on_store!(self, s => s.shared_with(partner).await)
+    }
+
+    /// Queues a sequenced `payload` for `partner`, sealed with `keys`.
+    /// Returns its number.
+    pub async fn enqueue(
+        &self,
+        keys: &NodeKeys,
+        partner: &str,
+        payload: Payload,
+    ) -> Result<i64, StoreError> {
+        on_store!(self, s => s.enqueue(keys, partner, payload).await)
+    }
+
+    /// The undelivered messages to `partner` in order, at most `limit`,
+    /// when the oldest is due at `now` (delivery is in order: a message
+    /// waiting for a retry holds back those after it).
+    pub async fn outbox_due(
+        &self,
+        partner: &str,
+        now: OffsetDateTime,
+        limit: i64,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        on_store!(self, s => s.outbox_due(partner, now, limit).await)
+    }
+
+    /// Every message queued for `partner`, delivered or not, in order:
+    /// the record of what left (or will leave) the node.
+    pub async fn outbox(&self, partner: &str) -> Result<Vec<OutboxItem>, StoreError> {
+        on_store!(self, s => s.outbox(partner).await)
+    }
+
+    /// Marks messages to `partner` up to `seq` delivered.
+    pub async fn outbox_delivered(&self, partner: &str, seq: i64) -> Result<(), StoreError> {
+        on_store!(self, s => s.outbox_delivered(partner, seq).await)
+    }
+
+    /// Records a failed delivery of message `seq` and when to retry.
+    pub async fn outbox_failed(
+        &self,
+        partner: &str,
+        seq: i64,
+        error: &str,
+        retry_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_store!(self, s => s.outbox_failed(partner, seq, error, retry_at).await)
+    }
+
+    /// Outbox summary per partner.
+    pub async fn outbox_stats(&self) -> Result<Vec<OutboxStats>, StoreError> {
+        on_store!(self, s => s.outbox_stats().await)
+    }
+
+    /// Inbox summary per origin.
+    pub async fn inbox_heads(&self) -> Result<Vec<InboxHead>, StoreError> {
+        on_store!(self, s => s.inbox_heads().await)
+    }
+
+    /// Applies a verified sequenced message exactly once: decides with
+    /// [`tansiq_federation::decide`], applies the payload (foreign entry
+    /// copy or removal, hit notice, acknowledgement, follow-up) and records
+    /// its number, in one transaction. A hit notice queues its
+    /// acknowledgement in the same transaction.
+    pub async fn receive(&self, keys: &NodeKeys, opened: &Opened) -> Result<Receipt, StoreError> {
+        on_store!(self, s => s.receive(keys, opened).await)
+    }
+
+    /// Records a hit seen here on `partner`'s entry and queues its notice,
+    /// in one transaction. A hit id recorded before queues nothing again.
+    pub async fn record_hit(
+        &self,
+        keys: &NodeKeys,
+        partner: &str,
+        notice: HitNotice,
+    ) -> Result<FedHit, StoreError> {
+        on_store!(self, s => s.record_hit(keys, partner, notice).await)
+    }
+
+    /// Adds a message to the thread of hit `hit_id` and queues it for the
+    /// other side, in one transaction.
+    pub async fn send_follow_up(
+        &self,
+        keys: &NodeKeys,
+        hit_id: &str,
+        kind: FollowUpKind,
+        text: &str,
+        author: &str,
+    ) -> Result<FollowUpRecord, StoreError> {
+        if text.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "text",
+                "a follow-up message needs text",
+            ));
+        }
+        on_store!(self, s => s.send_follow_up(keys, hit_id, kind, text, author).await)
+    }
+
+    /// Hits on foreign entries, newest first; `direction` `in` or `out`
+    /// filters.
+    pub async fn fed_hits(&self, direction: Option<&str>) -> Result<Vec<FedHit>, StoreError> {
+        on_store!(self, s => s.fed_hits(direction).await)
+    }
+
+    /// One hit by id.
+    pub async fn fed_hit(&self, hit_id: &str) -> Result<Option<FedHit>, StoreError> {
+        on_store!(self, s => s.fed_hit(hit_id).await)
+    }
+
+    /// The thread of a hit, oldest first.
+    pub async fn follow_ups(&self, hit_id: &str) -> Result<Vec<FollowUpRecord>, StoreError> {
+        on_store!(self, s => s.follow_ups(hit_id).await)
+    }
+}
+
+/// A follow-up message as queued (its id unique at the sender).
+pub(crate) fn follow_up(
+    hit_id: &str,
+    message_id: String,
+    kind: FollowUpKind,
+    text: &str,
+    author: &str,
+) -> FollowUp {
+    FollowUp {
+        hit_id: hit_id.to_string(),
+        message_id,
+        kind,
+        text: text.trim().to_string(),
+        author: author.to_string(),
+    }
+}
+
+macro_rules! impl_federation {
+    ($store:ident, $db:ident) => {
+        impl $store {
+            pub(crate) async fn put_partner(
+                &self,
+                id: &str,
+                base_url: &str,
+                keys: &[tansiq_trust::PublicKey],
+                outgoing: &tansiq_federation::Agreement,
+                incoming: &tansiq_federation::Agreement,
+            ) -> Result<crate::federation::Partner, crate::StoreError> {
+                use crate::federation::json;
+                let now = crate::now();
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO fed_partners (id, base_url, keys, outgoing, incoming, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $6) \
+                     ON CONFLICT (id) DO UPDATE SET base_url = $2, keys = $3, outgoing = $4, \
+                     incoming = $5, updated_at = $6",
+                )
+                .bind(id)
+                .bind(base_url)
+                .bind(json(&keys))
+                .bind(json(outgoing))
+                .bind(json(incoming))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                self.partner(id)
+                    .await?
+                    .ok_or_else(|| crate::StoreError::not_found(format!("partner {id:?}")))
+            }
+
+            pub(crate) async fn partner_rows(
+                &self,
+                id: Option<&str>,
+            ) -> Result<Vec<crate::federation::Partner>, crate::StoreError> {
+                use crate::federation::parse;
+                type Row = (
+                    String,
+                    String,
+                    String,
+                    String,
+                    String,
+                    time::OffsetDateTime,
+                    time::OffsetDateTime,
+                    Option<time::OffsetDateTime>,
+                );
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT id, base_url, keys, outgoing, incoming, created_at, updated_at, \
+                     last_contact_at FROM fed_partners WHERE ($1 IS NULL OR id = $1) ORDER BY id",
+                )
+                .bind(id)
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter()
+                    .map(|(id, base_url, keys, outgoing, incoming, created_at, updated_at, last)| {
+                        Ok(crate::federation::Partner {
+                            keys: parse("fed_partners", &id, &keys)?,
+                            outgoing: parse("fed_partners", &id, &outgoing)?,
+                            incoming: parse("fed_partners", &id, &incoming)?,
+                            id,
+                            base_url,
+                            created_at,
+                            updated_at,
+                            last_contact_at: last,
+                        })
+                    })
+                    .collect()
+            }
+
+            pub(crate) async fn partner(
+                &self,
+                id: &str,
+            ) -> Result<Option<crate::federation::Partner>, crate::StoreError> {
+                Ok(self.partner_rows(Some(id)).await?.into_iter().next())
+            }
+
+            pub(crate) async fn partners(&self) -> Result<Vec<crate::federation::Partner>, crate::StoreError> {
+                self.partner_rows(None).await
+            }
+
+            pub(crate) async fn touch_partner(&self, id: &str) -> Result<(), crate::StoreError> {
+                sqlx::query("UPDATE fed_partners SET last_contact_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(crate::now())
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
+            }
+
+            /// Queues one sealed message inside `tx`.
+            pub(crate) async fn enqueue_tx(
+                tx: &mut sqlx::Transaction<'static, sqlx::$db>,
+                keys: &tansiq_trust::NodeKeys,
+                partner: &str,
+                payload: tansiq_federation::Payload,
+                now: time::OffsetDateTime,
+            ) -> Result<i64, crate::StoreError> {
+                Self::lock(tx, &format!("fed-out:{partner}")).await?;
+                let (head,): (i64,) = sqlx::query_as(
+                    "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM fed_outbox WHERE partner = $1",
+                )
+                .bind(partner)
+                .fetch_one(&mut **tx)
+                .await?;
+                let seq = head + 1;
+                let kind = payload.kind();
+                let subject = crate::federation::subject(&payload);
+                let envelope = tansiq_federation::Envelope::new(
+                    keys.node(),
+                    partner,
+                    Some(seq as u64),
+                    now,
+                    payload,
+                );
+                let sealed = tansiq_federation::seal(keys, &envelope);
+                sqlx::query(
+                    "INSERT INTO fed_outbox (partner, seq, kind, subject, body, key_id, signature, \
+                     created_at, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $8)",
+                )
+                .bind(partner)
+                .bind(seq)
+                .bind(kind)
+                .bind(subject)
+                .bind(&sealed.body)
+                .bind(&sealed.key_id)
+                .bind(&sealed.signature)
+                .bind(now)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| match &e {
+                    sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                        crate::StoreError::not_found(format!("partner {partner:?}"))
+                    }
+                    _ => e.into(),
+                })?;
+                Ok(seq)
+            }
+
+            pub(crate) async fn enqueue(
+                &self,
+                keys: &tansiq_trust::NodeKeys,
+                partner: &str,
+                payload: tansiq_federation::Payload,
+            ) -> Result<i64, crate::StoreError> {
+                if !payload.is_sequenced() {
+                    return Err(crate::StoreError::invalid(
+                        "payload",
+                        format!("a {} message is not queued", payload.kind()),
+                    ));
+                }
+                let mut tx = self.begin_write().await?;
+                let seq = Self::enqueue_tx(&mut tx, keys, partner, payload, crate::now()).await?;
+                tx.commit().await?;
+                Ok(seq)
+            }
+
+            /// For one own entity (its current state and version) and each
+            /// partner: queues what the agreement requires and records what
+            /// the partner now holds. Returns the messages queued.
+            pub(crate) async fn replicate_entity_tx(
+                tx: &mut sqlx::Transaction<'static, sqlx::$db>,
+                keys: &tansiq_trust::NodeKeys,
+                partners: &[crate::federation::Partner],
+                entity: &tansiq_model::Entity,
+                version: i64,
+                now: time::OffsetDateTime,
+            ) -> Result<usize, crate::StoreError> {
+                use crate::federation::{level_str, parse_level};
+                use tansiq_federation::{Payload, Replicate, replication};
+                let mut queued = 0;
+                for p in partners {
+                    let before: Option<(String, i64)> = sqlx::query_as(
+                        "SELECT level, version FROM fed_shared WHERE partner = $1 AND entity_id = $2",
+                    )
+                    .bind(&p.id)
+                    .bind(&entity.id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    let key = format!("{} {}", p.id, entity.id);
+                    let before_level = before
+                        .as_ref()
+                        .map(|(l, _)| parse_level(&key, l))
+                        .transpose()?;
+                    let changed = before.as_ref().is_none_or(|(_, v)| *v != version);
+                    let after = p.outgoing.level(entity);
+                    let payload = match replication(before_level, after, changed) {
+                        Some(Replicate::Upsert) => Some(Payload::EntryUpsert {
+                            entity: Box::new(entity.clone()),
+                        }),
+                        Some(Replicate::Remove) => Some(Payload::EntryRemove {
+                            id: entity.id.clone(),
+                            reason: if entity.status == tansiq_model::EntryStatus::Active {
+                                "no longer shared under the agreement".to_string()
+                            } else {
+                                "withdrawn by the originator".to_string()
+                            },
+                        }),
+                        None => None,
+                    };
+                    if let Some(payload) = payload {
+                        Self::enqueue_tx(tx, keys, &p.id, payload, now).await?;
+                        queued += 1;
+                    }
+                    match after {
+                        Some(level) => {
+                            sqlx::query(
+                                "INSERT INTO fed_shared (partner, entity_id, level, version) \
+                                 VALUES ($1, $2, $3, $4) ON CONFLICT (partner, entity_id) \
+                                 DO UPDATE SET level = $3, version = $4",
+                            )
+                            .bind(&p.id)
+                            .bind(&entity.id)
+                            .bind(level_str(level))
+                            .bind(version)
+                            .execute(&mut **tx)
+                            .await?;
+                        }
+                        None if before.is_some() => {
+                            sqlx::query(
+                                "DELETE FROM fed_shared WHERE partner = $1 AND entity_id = $2",
+                            )
+                            .bind(&p.id)
+                            .bind(&entity.id)
+                            .execute(&mut **tx)
+                            .await?;
+                        }
+                        None => {}
+                    }
+                }
+                Ok(queued)
+            }
+
+            pub(crate) async fn replicate_changes(
+                &self,
+                keys: &tansiq_trust::NodeKeys,
+                limit: i64,
+            ) -> Result<usize, crate::StoreError> {
+                let partners = self.partners().await?;
+                let now = crate::now();
+                let mut tx = self.begin_write().await?;
+                Self::lock(&mut tx, "fed-replication").await?;
+                let (cursor,): (i64,) = sqlx::query_as("SELECT seq FROM fed_cursor WHERE id = 1")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let rows: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
+                    "SELECT c.seq, e.id, e.source, e.version, CAST(e.body AS TEXT) \
+                     FROM entity_changes c JOIN entities e ON e.id = c.id \
+                     WHERE c.seq > $1 ORDER BY c.seq LIMIT $2",
+                )
+                .bind(cursor)
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+                let Some(last) = rows.last().map(|r| r.0) else {
+                    return Ok(0);
+                };
+                let mut done = std::collections::HashSet::new();
+                for (_, id, source, version, body) in &rows {
+                    // Only own entries are ever shared; the current state is
+                    // what is sent, once per batch.
+                    if source != crate::NATIONAL_SOURCE || !done.insert(id.clone()) {
+                        continue;
+                    }
+                    let entity = crate::backend::parse_entity("entities", id, body)?;
+                    Self::replicate_entity_tx(&mut tx, keys, &partners, &entity, *version, now)
+                        .await?;
+                }
+                sqlx::query("UPDATE fed_cursor SET seq = $1 WHERE id = 1")
+                    .bind(last)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(rows.len())
+            }
+
+            pub(crate) async fn reconcile_partner(
+                &self,
+                keys: &tansiq_trust::NodeKeys,
+                partner: &str,
+            ) -> Result<usize, crate::StoreError> {
+                let Some(p) = self.partner(partner).await? else {
+                    return Err(crate::StoreError::not_found(format!("partner {partner:?}")));
+                };
+                let now = crate::now();
+                let mut tx = self.begin_write().await?;
+                Self::lock(&mut tx, "fed-replication").await?;
+                let rows: Vec<(String, i64, String)> = sqlx::query_as(
+                    "SELECT id, version, CAST(body AS TEXT) FROM entities WHERE source = $1 ORDER BY id",
+                )
+                .bind(crate::NATIONAL_SOURCE)
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut queued = 0;
+                let one = std::slice::from_ref(&p);
+                for (id, version, body) in &rows {
+                    let entity = crate::backend::parse_entity("entities", id, body)?;
+                    queued +=
+                        Self::replicate_entity_tx(&mut tx, keys, one, &entity, *version, now).await?;
+                }
+                tx.commit().await?;
+                Ok(queued)
+            }
+
+            pub(crate) async fn shared_with(
+                &self,
+                partner: &str,
+            ) -> Result<Vec<(String, tansiq_federation::Level)>, crate::StoreError> {
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT entity_id, level FROM fed_shared WHERE partner = $1 ORDER BY entity_id",
+                )
+                .bind(partner)
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter()
+                    .map(|(id, level)| {
+                        let l = crate::federation::parse_level(&id, &level)?;
+                        Ok((id, l))
+                    })
+                    .collect()
+            }
+
+            pub(crate) async fn outbox_rows(
+                &self,
+                partner: &str,
+                pending_only: bool,
+                limit: i64,
+            ) -> Result<Vec<crate::federation::OutboxItem>, crate::StoreError> {
+                type Row = (
+                    i64,
+                    String,
+                    Option<String>,
+                    String,
+                    String,
+                    String,
+                    time::OffsetDateTime,
+                    i64,
+                    time::OffsetDateTime,
+                    Option<String>,
+                    Option<time::OffsetDateTime>,
+                );
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT seq, kind, subject, body, key_id, signature, created_at, attempts, \
+                     next_attempt_at, last_error, delivered_at FROM fed_outbox \
+                     WHERE partner = $1 AND ($2 = FALSE OR delivered_at IS NULL) \
+                     ORDER BY seq LIMIT $3",
+                )
+                .bind(partner)
+                .bind(pending_only)
+                .bind(limit)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| crate::federation::OutboxItem {
+                        partner: partner.to_string(),
+                        seq: r.0,
+                        kind: r.1,
+                        subject: r.2,
+                        sealed: tansiq_federation::Sealed {
+                            body: r.3,
+                            key_id: r.4,
+                            signature: r.5,
+                        },
+                        created_at: r.6,
+                        attempts: r.7,
+                        next_attempt_at: r.8,
+                        last_error: r.9,
+                        delivered_at: r.10,
+                    })
+                    .collect())
+            }
+
+            pub(crate) async fn outbox_due(
+                &self,
+                partner: &str,
+                now: time::OffsetDateTime,
+                limit: i64,
+            ) -> Result<Vec<crate::federation::OutboxItem>, crate::StoreError> {
+                let rows = self.outbox_rows(partner, true, limit).await?;
+                Ok(match rows.first() {
+                    Some(first) if first.next_attempt_at > now => Vec::new(),
+                    _ => rows,
+                })
+            }
+
+            pub(crate) async fn outbox(
+                &self,
+                partner: &str,
+            ) -> Result<Vec<crate::federation::OutboxItem>, crate::StoreError> {
+                self.outbox_rows(partner, false, i64::MAX).await
+            }
+
+            pub(crate) async fn outbox_delivered(&self, partner: &str, seq: i64) -> Result<(), crate::StoreError> {
+                let now = crate::now();
+                sqlx::query(
+                    "UPDATE fed_outbox SET delivered_at = $3, last_error = NULL \
+                     WHERE partner = $1 AND seq <= $2 AND delivered_at IS NULL",
+                )
+                .bind(partner)
+                .bind(seq)
+                .bind(now)
+                .execute(self.writer())
+                .await?;
+                sqlx::query("UPDATE fed_partners SET last_contact_at = $2 WHERE id = $1")
+                    .bind(partner)
+                    .bind(now)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
+            }
+
+            pub(crate) async fn outbox_failed(
+                &self,
+                partner: &str,
+                seq: i64,
+                error: &str,
+                retry_at: time::OffsetDateTime,
+            ) -> Result<(), crate::StoreError> {
+                sqlx::query(
+                    "UPDATE fed_outbox SET attempts = attempts + 1, last_error = $3, \
+                     next_attempt_at = $4 WHERE partner = $1 AND seq = $2",
+                )
+                .bind(partner)
+                .bind(seq)
+                .bind(error)
+                .bind(retry_at)
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            pub(crate) async fn outbox_stats(
+                &self,
+            ) -> Result<Vec<crate::federation::OutboxStats>, crate::StoreError> {
+                let partners = self.partners().await?;
+                let mut out = Vec::with_capacity(partners.len());
+                for p in partners {
+                    let (pending, last_seq, delivered_seq): (i64, i64, i64) = sqlx::query_as(
+                        "SELECT CAST(COUNT(*) FILTER (WHERE delivered_at IS NULL) AS BIGINT), \
+                         CAST(COALESCE(MAX(seq), 0) AS BIGINT), \
+                         CAST(COALESCE(MAX(seq) FILTER (WHERE delivered_at IS NOT NULL), 0) AS BIGINT) \
+                         FROM fed_outbox WHERE partner = $1",
+                    )
+                    .bind(&p.id)
+                    .fetch_one(self.reader())
+                    .await?;
+                    let oldest: Option<(time::OffsetDateTime, Option<String>)> = sqlx::query_as(
+                        "SELECT created_at, last_error FROM fed_outbox \
+                         WHERE partner = $1 AND delivered_at IS NULL ORDER BY seq LIMIT 1",
+                    )
+                    .bind(&p.id)
+                    .fetch_optional(self.reader())
+                    .await?;
+                    out.push(crate::federation::OutboxStats {
+                        partner: p.id,
+                        pending,
+                        oldest_pending_at: oldest.as_ref().map(|o| o.0),
+                        last_seq,
+                        delivered_seq,
+                        last_error: oldest.and_then(|o| o.1),
+                    });
+                }
+                Ok(out)
+            }
+
+            pub(crate) async fn inbox_heads(
+                &self,
+            ) -> Result<Vec<crate::federation::InboxHead>, crate::StoreError> {
+                let rows: Vec<(String, i64, Option<time::OffsetDateTime>)> = sqlx::query_as(
+                    "SELECT origin, CAST(MAX(seq) AS BIGINT), MAX(received_at) FROM fed_inbox \
+                     GROUP BY origin ORDER BY origin",
+                )
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(origin, last_seq, last_received_at)| crate::federation::InboxHead {
+                        origin,
+                        last_seq,
+                        last_received_at,
+                    })
+                    .collect())
+            }
+
+            pub(crate) async fn receive(
+                &self,
+                keys: &tansiq_trust::NodeKeys,
+                opened: &tansiq_federation::Opened,
+            ) -> Result<crate::federation::Receipt, crate::StoreError> {
+                use crate::federation::Receipt;
+                use tansiq_federation::Decision;
+                let env = &opened.envelope;
+                let Some(seq) = env.seq else {
+                    return Err(crate::StoreError::invalid(
+                        "seq",
+                        "only sequenced messages go through the inbox",
+                    ));
+                };
+                let Some(partner) = self.partner(&env.from).await? else {
+                    return Err(crate::StoreError::not_found(format!("partner {:?}", env.from)));
+                };
+                let now = crate::now();
+                let mut tx = self.begin_write().await?;
+                Self::lock(&mut tx, &format!("fed-in:{}", env.from)).await?;
+                let (last,): (i64,) = sqlx::query_as(
+                    "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM fed_inbox WHERE origin = $1",
+                )
+                .bind(&env.from)
+                .fetch_one(&mut *tx)
+                .await?;
+                let recorded: Option<(String,)> = sqlx::query_as(
+                    "SELECT digest FROM fed_inbox WHERE origin = $1 AND seq = $2",
+                )
+                .bind(&env.from)
+                .bind(seq as i64)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let decision = tansiq_federation::decide(
+                    last as u64,
+                    recorded.as_ref().map(|r| r.0.as_str()),
+                    seq,
+                    &opened.digest,
+                );
+                match decision {
+                    Decision::Apply => {}
+                    Decision::Duplicate => return Ok(Receipt::Duplicate),
+                    Decision::Gap { expected } => return Ok(Receipt::Gap { expected }),
+                    Decision::Replay => return Ok(Receipt::Replay),
+                }
+                let outcome =
+                    Self::apply_payload(&mut tx, keys, &partner, &env.payload, now).await?;
+                sqlx::query(
+                    "INSERT INTO fed_inbox (origin, seq, digest, kind, outcome, received_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&env.from)
+                .bind(seq as i64)
+                .bind(&opened.digest)
+                .bind(env.payload.kind())
+                .bind(match &outcome {
+                    Ok(o) => o.clone(),
+                    Err(reason) => format!("refused: {reason}"),
+                })
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE fed_partners SET last_contact_at = $2 WHERE id = $1")
+                    .bind(&env.from)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(match outcome {
+                    Ok(outcome) => Receipt::Applied { outcome },
+                    Err(reason) => Receipt::Refused { reason },
+                })
+            }
+
+            /// Applies one payload from `partner` inside `tx`: `Ok(outcome)`
+            /// when taken, `Err(reason)` when refused.
+            pub(crate) async fn apply_payload(
+                tx: &mut sqlx::Transaction<'static, sqlx::$db>,
+                keys: &tansiq_trust::NodeKeys,
+                partner: &crate::federation::Partner,
+                payload: &tansiq_federation::Payload,
+                now: time::OffsetDateTime,
+            ) -> Result<Result<String, String>, crate::StoreError> {
+                use crate::backend::*;
+                use tansiq_federation::{Level, Payload, foreign_copy, foreign_id};
+                let origin = partner.id.as_str();
+                let source = format!("fed:{origin}");
+                let actor = format!("node:{origin}");
+                match payload {
+                    Payload::EntryUpsert { entity } => {
+                        if partner.incoming.level(entity) != Some(Level::Full) {
+                            return Ok(Err(format!(
+                                "entry {:?}: the incoming agreement with {origin} does not allow a full copy",
+                                entity.id
+                            )));
+                        }
+                        let copy = foreign_copy(origin, (**entity).clone());
+                        Self::lock(tx, &format!("entity:{}", copy.id)).await?;
+                        let row: Option<(String, i64, String, String)> = sqlx::query_as(
+                            "SELECT source, version, status, CAST(body AS TEXT) FROM entities WHERE id = $1",
+                        )
+                        .bind(&copy.id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                        let write = match row {
+                            Some((held, _, _, _)) if held != source => {
+                                return Ok(Err(format!(
+                                    "entry id {:?} is held by source {held:?} here",
+                                    copy.id
+                                )));
+                            }
+                            Some((_, version, _, body)) => {
+                                let old = parse_entity("entities", &copy.id, &body)?;
+                                if old == copy {
+                                    return Ok(Ok(format!("{} unchanged", copy.id)));
+                                }
+                                Write {
+                                    changed: crate::diff::changed_fields(&old, &copy),
+                                    entity: copy,
+                                    version: version + 1,
+                                    exists: true,
+                                    change: crate::Change::Updated,
+                                    reason: format!("replicated from {origin}"),
+                                }
+                            }
+                            None => Write {
+                                entity: copy,
+                                version: 1,
+                                exists: false,
+                                change: crate::Change::Created,
+                                changed: Vec::new(),
+                                reason: format!("replicated from {origin}"),
+                            },
+                        };
+                        let id = write.entity.id.clone();
+                        match Self::apply(tx, std::slice::from_ref(&write), None, &actor, now).await {
+                            Ok(()) => Ok(Ok(format!("{id} stored"))),
+                            Err(ApplyError::Db(e)) => Err(e.into()),
+                            Err(ApplyError::Store(e)) => Err(e),
+                            Err(ApplyError::Collision(_)) => Err(crate::StoreError::Conflict(
+                                format!("entity id {id:?} was created concurrently"),
+                            )),
+                        }
+                    }
+                    Payload::EntryRemove { id, reason } => {
+                        let local = foreign_id(origin, id);
+                        Self::lock(tx, &format!("entity:{local}")).await?;
+                        let row: Option<(String, i64, String, String)> = sqlx::query_as(
+                            "SELECT source, version, status, CAST(body AS TEXT) FROM entities WHERE id = $1",
+                        )
+                        .bind(&local)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                        let (version, body) = match row {
+                            Some((held, version, status, body)) if held == source && status == "active" => {
+                                (version, body)
+                            }
+                            _ => return Ok(Ok(format!("{local} not held"))),
+                        };
+                        let mut entity = parse_entity("entities", &local, &body)?;
+                        entity.status = tansiq_model::EntryStatus::Withdrawn;
+                        let write = Write {
+                            entity,
+                            version: version + 1,
+                            exists: true,
+                            change: crate::Change::Withdrawn,
+                            changed: vec!["status".to_string()],
+                            reason: format!("{origin}: {reason}"),
+                        };
+                        match Self::apply(tx, std::slice::from_ref(&write), None, &actor, now).await {
+                            Ok(()) => Ok(Ok(format!("{local} removed"))),
+                            Err(ApplyError::Db(e)) => Err(e.into()),
+                            Err(ApplyError::Store(e)) => Err(e),
+                            Err(ApplyError::Collision(_)) => Err(crate::StoreError::Conflict(
+                                format!("entry {local:?} changed concurrently"),
+                            )),
+                        }
+                    }
+                    Payload::Hit(notice) => {
+                        // Only a hit on an entry this partner was given (at
+                        // any level) is taken.
+                        let shared: Option<(String,)> = sqlx::query_as(
+                            "SELECT level FROM fed_shared WHERE partner = $1 AND entity_id = $2",
+                        )
+                        .bind(origin)
+                        .bind(&notice.reference)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                        if shared.is_none() {
+                            return Ok(Err(format!(
+                                "hit {}: entry {:?} is not shared with {origin}",
+                                notice.hit_id, notice.reference
+                            )));
+                        }
+                        let inserted = Self::insert_hit(tx, "in", origin, notice, now).await?;
+                        Self::enqueue_tx(
+                            tx,
+                            keys,
+                            origin,
+                            Payload::HitAck {
+                                hit_id: notice.hit_id.clone(),
+                            },
+                            now,
+                        )
+                        .await?;
+                        Ok(Ok(if inserted {
+                            format!("hit {} recorded", notice.hit_id)
+                        } else {
+                            format!("hit {} already recorded", notice.hit_id)
+                        }))
+                    }
+                    Payload::HitAck { hit_id } => {
+                        sqlx::query(
+                            "UPDATE fed_hits SET acked_at = $3 WHERE hit_id = $1 AND partner = $2 \
+                             AND direction = 'out' AND acked_at IS NULL",
+                        )
+                        .bind(hit_id)
+                        .bind(origin)
+                        .bind(now)
+                        .execute(&mut **tx)
+                        .await?;
+                        Ok(Ok(format!("hit {hit_id} acknowledged")))
+                    }
+                    Payload::FollowUp(f) => {
+                        let hit: Option<(String,)> = sqlx::query_as(
+                            "SELECT partner FROM fed_hits WHERE hit_id = $1",
+                        )
+                        .bind(&f.hit_id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                        if hit.as_ref().is_none_or(|(p,)| p != origin) {
+                            return Ok(Err(format!(
+                                "follow-up {}: no hit {:?} with {origin}",
+                                f.message_id, f.hit_id
+                            )));
+                        }
+                        Self::insert_follow_up(tx, f, origin, now).await?;
+                        Ok(Ok(format!("follow-up {} on {}", f.kind.as_str(), f.hit_id)))
+                    }
+                    Payload::Check { .. } | Payload::CheckAnswer { .. } => Ok(Err(format!(
+                        "a {} message is not sequenced",
+                        payload.kind()
+                    ))),
+                }
+            }
+
+            pub(crate) async fn insert_hit(
+                tx: &mut sqlx::Transaction<'static, sqlx::$db>,
+                direction: &str,
+                partner: &str,
+                n: &tansiq_federation::HitNotice,
+                now: time::OffsetDateTime,
+            ) -> Result<bool, crate::StoreError> {
+                let via = match n.via {
+                    tansiq_federation::HitVia::LocalCopy => "local-copy",
+                    tansiq_federation::HitVia::HitNoHit => "hit-no-hit",
+                };
+                let done = sqlx::query(
+                    "INSERT INTO fed_hits (hit_id, direction, partner, reference, action, via, \
+                     traveller, score, screened_at, recorded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (hit_id) DO NOTHING",
+                )
+                .bind(&n.hit_id)
+                .bind(direction)
+                .bind(partner)
+                .bind(&n.reference)
+                .bind(n.action.map(|a| a.as_str()))
+                .bind(via)
+                .bind(crate::federation::json(&n.traveller))
+                .bind(n.score)
+                .bind(n.screened_at)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            pub(crate) async fn insert_follow_up(
+                tx: &mut sqlx::Transaction<'static, sqlx::$db>,
+                f: &tansiq_federation::FollowUp,
+                from_node: &str,
+                now: time::OffsetDateTime,
+            ) -> Result<bool, crate::StoreError> {
+                let done = sqlx::query(
+                    "INSERT INTO fed_followups (hit_id, message_id, from_node, kind, text, author, \
+                     recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (hit_id, message_id) DO NOTHING",
+                )
+                .bind(&f.hit_id)
+                .bind(&f.message_id)
+                .bind(from_node)
+                .bind(f.kind.as_str())
+                .bind(&f.text)
+                .bind(&f.author)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            pub(crate) async fn record_hit(
+                &self,
+                keys: &tansiq_trust::NodeKeys,
+                partner: &str,
+                notice: tansiq_federation::HitNotice,
+            ) -> Result<crate::federation::FedHit, crate::StoreError> {
+                let now = crate::now();
+                let mut tx = self.begin_write().await?;
+                let inserted = Self::insert_hit(&mut tx, "out", partner, &notice, now).await?;
+                if inserted {
+                    let hit_id = notice.hit_id.clone();
+                    Self::enqueue_tx(&mut tx, keys, partner, tansiq_federation::Payload::Hit(notice), now)
+                        .await?;
+                    tx.commit().await?;
+                    self.fed_hit(&hit_id)
+                        .await?
+                        .ok_or_else(|| crate::StoreError::not_found(format!("hit {hit_id:?}")))
+                } else {
+                    drop(tx);
+                    self.fed_hit(&notice.hit_id)
+                        .await?
+                        .ok_or_else(|| crate::StoreError::not_found(format!("hit {:?}", notice.hit_id)))
+                }
+            }
+
+            pub(crate) async fn send_follow_up(
+                &self,
+                keys: &tansiq_trust::NodeKeys,
+                hit_id: &str,
+                kind: tansiq_federation::FollowUpKind,
+                text: &str,
+                author: &str,
+            ) -> Result<crate::federation::FollowUpRecord, crate::StoreError> {
+                let now = crate::now();
+                let mut tx = self.begin_write().await?;
+                let hit: Option<(String,)> =
+                    sqlx::query_as("SELECT partner FROM fed_hits WHERE hit_id = $1")
+                        .bind(hit_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((partner,)) = hit else {
+                    return Err(crate::StoreError::not_found(format!("hit {hit_id:?}")));
+                };
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM fed_followups WHERE hit_id = $1 AND from_node = $2",
+                )
+                .bind(hit_id)
+                .bind(keys.node())
+                .fetch_one(&mut *tx)
+                .await?;
+                let message_id = format!("{}:{}", keys.node(), n + 1);
+                let f = crate::federation::follow_up(hit_id, message_id, kind, text, author);
+                Self::insert_follow_up(&mut tx, &f, keys.node(), now).await?;
+                Self::enqueue_tx(&mut tx, keys, &partner, tansiq_federation::Payload::FollowUp(f.clone()), now)
+                    .await?;
+                tx.commit().await?;
+                Ok(crate::federation::FollowUpRecord {
+                    hit_id: f.hit_id,
+                    message_id: f.message_id,
+                    from_node: keys.node().to_string(),
+                    kind: f.kind.as_str().to_string(),
+                    text: f.text,
+                    author: f.author,
+                    recorded_at: now,
+                })
+            }
+
+            pub(crate) async fn hit_rows(
+                &self,
+                hit_id: Option<&str>,
+                direction: Option<&str>,
+            ) -> Result<Vec<crate::federation::FedHit>, crate::StoreError> {
+                type Row = (
+                    String,
+                    String,
+                    String,
+                    String,
+                    Option<String>,
+                    String,
+                    String,
+                    f64,
+                    time::OffsetDateTime,
+                    time::OffsetDateTime,
+                    Option<time::OffsetDateTime>,
+                );
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT hit_id, direction, partner, reference, action, via, traveller, score, \
+                     screened_at, recorded_at, acked_at FROM fed_hits \
+                     WHERE ($1 IS NULL OR hit_id = $1) AND ($2 IS NULL OR direction = $2) \
+                     ORDER BY recorded_at DESC, hit_id",
+                )
+                .bind(hit_id)
+                .bind(direction)
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter()
+                    .map(|r| {
+                        Ok(crate::federation::FedHit {
+                            traveller: crate::federation::parse("fed_hits", &r.0, &r.6)?,
+                            hit_id: r.0,
+                            direction: r.1,
+                            partner: r.2,
+                            reference: r.3,
+                            action: r.4,
+                            via: r.5,
+                            score: r.7,
+                            screened_at: r.8,
+                            recorded_at: r.9,
+                            acked_at: r.10,
+                        })
+                    })
+                    .collect()
+            }
+
+            pub(crate) async fn fed_hits(
+                &self,
+                direction: Option<&str>,
+            ) -> Result<Vec<crate::federation::FedHit>, crate::StoreError> {
+                self.hit_rows(None, direction).await
+            }
+
+            pub(crate) async fn fed_hit(
+                &self,
+                hit_id: &str,
+            ) -> Result<Option<crate::federation::FedHit>, crate::StoreError> {
+                Ok(self.hit_rows(Some(hit_id), None).await?.into_iter().next())
+            }
+
+            pub(crate) async fn follow_ups(
+                &self,
+                hit_id: &str,
+            ) -> Result<Vec<crate::federation::FollowUpRecord>, crate::StoreError> {
+                let rows: Vec<(String, String, String, String, String, String, time::OffsetDateTime)> =
+                    sqlx::query_as(
+                        "SELECT hit_id, message_id, from_node, kind, text, author, recorded_at \
+                         FROM fed_followups WHERE hit_id = $1 ORDER BY recorded_at, message_id",
+                    )
+                    .bind(hit_id)
+                    .fetch_all(self.reader())
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| crate::federation::FollowUpRecord {
+                        hit_id: r.0,
+                        message_id: r.1,
+                        from_node: r.2,
+                        kind: r.3,
+                        text: r.4,
+                        author: r.5,
+                        recorded_at: r.6,
+                    })
+                    .collect())
+            }
+        }
+    };
+}
+
+pub(crate) use impl_federation;

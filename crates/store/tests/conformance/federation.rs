@@ -1,0 +1,529 @@
+//! Federation scenarios: replication by agreement, the inbox's
+//! exactly-once application, hits and follow-up threads. A scenario plays
+//! one node on the store; the partner's messages are sealed here with its
+//! own keys.
+
+use tansiq_federation::{
+    Agreement, Envelope, FollowUp, FollowUpKind, HitNotice, HitVia, Level, Opened, Payload, Rule,
+    Traveller, open as open_msg, seal,
+};
+use tansiq_model::{ActionOnHit, Entity, EntryStatus, FederationShare, Schema, prop};
+use tansiq_store::{Receipt, Store, StoreError};
+use tansiq_trust::NodeKeys;
+use time::OffsetDateTime;
+
+fn keys(node: &str, seed: u8) -> NodeKeys {
+    let at = OffsetDateTime::now_utc() - time::Duration::hours(1);
+    NodeKeys::generate(node, [seed; 32], at).unwrap()
+}
+
+fn entry(id: &str, share: FederationShare, action: ActionOnHit) -> Entity {
+    let mut e = Entity::new(id, Schema::Person);
+    e.add(prop::NAME, "Karim Fictive Haddad");
+    e.add(prop::BIRTH_DATE, "1980-04-02");
+    e.origin_agency = Some("dz-dgsn".into());
+    // As dz stores it (put_entry stamps it; messages carry it).
+    e.provenance.source = "national".into();
+    e.action_on_hit = Some(action);
+    e.sharing.federation = share;
+    e
+}
+
+fn agreement(level: Option<Level>) -> Agreement {
+    Agreement {
+        rules: level
+            .map(|level| Rule {
+                agencies: vec!["dz-dgsn".into()],
+                ..Rule {
+                    level,
+                    ..Rule::default()
+                }
+            })
+            .into_iter()
+            .collect(),
+        ..Agreement::default()
+    }
+}
+
+fn kinds(items: &[tansiq_store::OutboxItem]) -> Vec<(i64, String, Option<String>)> {
+    items
+        .iter()
+        .map(|i| (i.seq, i.kind.clone(), i.subject.clone()))
+        .collect()
+}
+
+async fn drain(store: &Store, me: &NodeKeys) {
+    while store.replicate_changes(me, 100).await.unwrap() > 0 {}
+}
+
+pub async fn fed_replicates_by_agreement(location: &str) {
+    let store = super::open(location).await;
+    let dz = keys("dz", 1);
+    let tn = keys("tn", 2);
+    let eg = keys("eg", 3);
+    store
+        .put_partner(
+            "tn",
+            "http://127.0.0.1:1/",
+            &tn.public_keys(),
+            &agreement(Some(Level::Full)),
+            &agreement(None),
+        )
+        .await
+        .unwrap();
+    store
+        .put_partner(
+            "eg",
+            "http://127.0.0.1:2",
+            &eg.public_keys(),
+            &agreement(Some(Level::HitNoHit)),
+            &agreement(None),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.partner("tn").await.unwrap().unwrap().base_url,
+        "http://127.0.0.1:1"
+    );
+    assert!(matches!(
+        store.put_partner("x", "ftp://h", &tn.public_keys(), &Agreement::default(), &Agreement::default()).await,
+        Err(StoreError::Invalid { field, .. }) if field == "partner.base_url"
+    ));
+
+    store
+        .put_entry(
+            entry("w-1", FederationShare::ByAgreement, ActionOnHit::Arrest),
+            "cp",
+        )
+        .await
+        .unwrap();
+    store
+        .put_entry(
+            entry("w-2", FederationShare::Never, ActionOnHit::Arrest),
+            "cp",
+        )
+        .await
+        .unwrap();
+    let mut listed = entry("un-1", FederationShare::ByAgreement, ActionOnHit::Inform);
+    listed.provenance.source = "un-sc".into();
+    store
+        .import_list("un-sc", "v1", vec![listed])
+        .await
+        .unwrap();
+    drain(&store, &dz).await;
+
+    let to_tn = store.outbox("tn").await.unwrap();
+    assert_eq!(
+        kinds(&to_tn),
+        [(1, "entry-upsert".into(), Some("w-1".into()))]
+    );
+    assert!(
+        store.outbox("eg").await.unwrap().is_empty(),
+        "hit/no-hit entries never leave"
+    );
+    assert_eq!(
+        store.shared_with("eg").await.unwrap(),
+        [("w-1".to_string(), Level::HitNoHit)]
+    );
+    assert_eq!(
+        store.shared_with("tn").await.unwrap(),
+        [("w-1".to_string(), Level::Full)]
+    );
+    // The message is sealed by dz for tn and carries the entry.
+    let published = dz.public_keys();
+    let opened = open_msg(&to_tn[0].sealed, "tn", |n| {
+        (n == "dz").then(|| published.clone())
+    })
+    .unwrap();
+    assert!(
+        matches!(&opened.envelope.payload, Payload::EntryUpsert { entity } if entity.id == "w-1")
+    );
+
+    // An unchanged entry is not sent again; a change is; a withdrawal removes.
+    assert_eq!(store.replicate_changes(&dz, 100).await.unwrap(), 0);
+    let mut changed = entry("w-1", FederationShare::ByAgreement, ActionOnHit::Arrest);
+    changed.add(prop::ALIAS, "Abu Fictive");
+    store.put_entry(changed, "cp").await.unwrap();
+    store
+        .withdraw_entry("w-1", "cp", "warrant lifted")
+        .await
+        .unwrap();
+    drain(&store, &dz).await;
+    let to_tn = store.outbox("tn").await.unwrap();
+    // Both changes are read in one batch, so the current (withdrawn) state
+    // is what is sent: a removal.
+    assert_eq!(
+        kinds(&to_tn)[1..],
+        [(2, "entry-remove".into(), Some("w-1".into()))]
+    );
+    assert!(store.shared_with("tn").await.unwrap().is_empty());
+    assert!(store.shared_with("eg").await.unwrap().is_empty());
+
+    // An agreement change applies to existing entries.
+    store
+        .put_entry(
+            entry("w-3", FederationShare::ByAgreement, ActionOnHit::Inform),
+            "cp",
+        )
+        .await
+        .unwrap();
+    drain(&store, &dz).await;
+    assert!(store.outbox("eg").await.unwrap().is_empty());
+    store
+        .put_partner(
+            "eg",
+            "http://127.0.0.1:2",
+            &eg.public_keys(),
+            &agreement(Some(Level::Full)),
+            &agreement(None),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.reconcile_partner(&dz, "eg").await.unwrap(), 1);
+    assert_eq!(
+        kinds(&store.outbox("eg").await.unwrap()),
+        [(1, "entry-upsert".into(), Some("w-3".into()))]
+    );
+    store
+        .put_partner(
+            "tn",
+            "http://127.0.0.1:1",
+            &tn.public_keys(),
+            &agreement(None),
+            &agreement(None),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.reconcile_partner(&dz, "tn").await.unwrap(), 1);
+    let to_tn = store.outbox("tn").await.unwrap();
+    assert_eq!(
+        to_tn
+            .last()
+            .map(|i| (i.kind.as_str(), i.subject.as_deref())),
+        Some(("entry-remove", Some("w-3")))
+    );
+    // Nothing that was never allowed ever reached a partner's outbox.
+    for partner in ["tn", "eg"] {
+        for item in store.outbox(partner).await.unwrap() {
+            assert!(
+                !matches!(item.subject.as_deref(), Some("w-2" | "un-1")),
+                "{partner}: {item:?}"
+            );
+        }
+    }
+
+    // Outbox bookkeeping.
+    let due = store
+        .outbox_due("tn", OffsetDateTime::now_utc(), 10)
+        .await
+        .unwrap();
+    // w-1 copied then removed; w-3 copied then removed by the agreement change.
+    assert_eq!(due.len(), 4);
+    store
+        .outbox_failed(
+            "tn",
+            1,
+            "connection refused",
+            OffsetDateTime::now_utc() + time::Duration::hours(1),
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .outbox_due("tn", OffsetDateTime::now_utc(), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the head waits, so the rest waits"
+    );
+    store.outbox_delivered("tn", 1).await.unwrap();
+    let stats = store.outbox_stats().await.unwrap();
+    let tn_stats = stats.iter().find(|s| s.partner == "tn").unwrap();
+    assert_eq!(
+        (tn_stats.pending, tn_stats.last_seq, tn_stats.delivered_seq),
+        (3, 4, 1)
+    );
+    assert!(tn_stats.oldest_pending_at.is_some());
+    assert!(
+        store
+            .partner("tn")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_contact_at
+            .is_some()
+    );
+    store.close().await;
+}
+
+fn sealed_from(from: &NodeKeys, to: &str, seq: u64, payload: Payload, me: &str) -> Opened {
+    let env = Envelope::new(
+        from.node(),
+        to,
+        Some(seq),
+        OffsetDateTime::now_utc(),
+        payload,
+    );
+    let s = seal(from, &env);
+    let published = from.public_keys();
+    open_msg(&s, me, |n| (n == from.node()).then(|| published.clone())).unwrap()
+}
+
+pub async fn fed_inbox_applies_once(location: &str) {
+    let store = super::open(location).await;
+    let tn = keys("tn", 2);
+    let dz = keys("dz", 1);
+    store
+        .put_partner(
+            "dz",
+            "http://127.0.0.1:1",
+            &dz.public_keys(),
+            &agreement(None),
+            &agreement(Some(Level::Full)),
+        )
+        .await
+        .unwrap();
+    let upsert = |id: &str| Payload::EntryUpsert {
+        entity: Box::new(entry(id, FederationShare::ByAgreement, ActionOnHit::Arrest)),
+    };
+    let m1 = sealed_from(&dz, "tn", 1, upsert("w-1"), "tn");
+    assert!(matches!(
+        store.receive(&tn, &m1).await.unwrap(),
+        Receipt::Applied { .. }
+    ));
+    let copy = store
+        .entity("dz:w-1")
+        .await
+        .unwrap()
+        .expect("the copy is stored");
+    assert_eq!(copy.provenance.source, "fed:dz");
+    assert_eq!(copy.provenance.source_record_id.as_deref(), Some("w-1"));
+    assert_eq!(copy.sharing.federation, FederationShare::Never);
+    assert_eq!(store.receive(&tn, &m1).await.unwrap(), Receipt::Duplicate);
+    let m3 = sealed_from(&dz, "tn", 3, upsert("w-3"), "tn");
+    assert_eq!(
+        store.receive(&tn, &m3).await.unwrap(),
+        Receipt::Gap { expected: 2 }
+    );
+    let forged = sealed_from(&dz, "tn", 1, upsert("w-9"), "tn");
+    assert_eq!(store.receive(&tn, &forged).await.unwrap(), Receipt::Replay);
+    assert_eq!(store.entity("dz:w-9").await.unwrap(), None);
+    assert_eq!(store.entity("dz:w-3").await.unwrap(), None);
+
+    // A foreign copy cannot be edited or withdrawn locally.
+    let mut edit = copy.clone();
+    edit.provenance.source = String::new();
+    assert!(matches!(
+        store.put_entry(edit, "cp").await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(store.withdraw_entry("dz:w-1", "cp", "no").await.is_err());
+
+    // What the incoming agreement does not allow is refused, but numbered.
+    let mut never = entry("w-4", FederationShare::ByAgreement, ActionOnHit::Arrest);
+    never.origin_agency = Some("dz-customs".into());
+    let m2 = sealed_from(
+        &dz,
+        "tn",
+        2,
+        Payload::EntryUpsert {
+            entity: Box::new(never),
+        },
+        "tn",
+    );
+    assert!(matches!(
+        store.receive(&tn, &m2).await.unwrap(),
+        Receipt::Refused { .. }
+    ));
+    assert_eq!(store.entity("dz:w-4").await.unwrap(), None);
+    let m3 = sealed_from(
+        &dz,
+        "tn",
+        3,
+        Payload::EntryRemove {
+            id: "w-1".into(),
+            reason: "withdrawn".into(),
+        },
+        "tn",
+    );
+    assert!(matches!(
+        store.receive(&tn, &m3).await.unwrap(),
+        Receipt::Applied { .. }
+    ));
+    assert_eq!(
+        store.entity("dz:w-1").await.unwrap().unwrap().status,
+        EntryStatus::Withdrawn
+    );
+    assert!(store.active_entities().await.unwrap().is_empty());
+    let heads = store.inbox_heads().await.unwrap();
+    assert_eq!((heads[0].origin.as_str(), heads[0].last_seq), ("dz", 3));
+
+    // A hit seen here on dz's entry: recorded once, its notice queued once,
+    // acknowledged by dz.
+    let notice = HitNotice {
+        hit_id: "tn:h1".into(),
+        reference: "w-1".into(),
+        action: Some(ActionOnHit::Arrest),
+        via: HitVia::LocalCopy,
+        traveller: Traveller {
+            name: Some("Karim Haddad".into()),
+            ..Traveller::default()
+        },
+        score: 0.93,
+        screened_at: OffsetDateTime::now_utc(),
+    };
+    store.record_hit(&tn, "dz", notice.clone()).await.unwrap();
+    store.record_hit(&tn, "dz", notice.clone()).await.unwrap();
+    assert_eq!(
+        kinds(&store.outbox("dz").await.unwrap()),
+        [(1, "hit".into(), Some("tn:h1".into()))]
+    );
+    let ack = sealed_from(
+        &dz,
+        "tn",
+        4,
+        Payload::HitAck {
+            hit_id: "tn:h1".into(),
+        },
+        "tn",
+    );
+    assert!(matches!(
+        store.receive(&tn, &ack).await.unwrap(),
+        Receipt::Applied { .. }
+    ));
+    let hit = store.fed_hit("tn:h1").await.unwrap().unwrap();
+    assert_eq!(
+        (hit.direction.as_str(), hit.acked_at.is_some()),
+        ("out", true)
+    );
+    store
+        .send_follow_up(
+            &tn,
+            "tn:h1",
+            FollowUpKind::Request,
+            "Please send the warrant.",
+            "cp-tn",
+        )
+        .await
+        .unwrap();
+    let answer = sealed_from(
+        &dz,
+        "tn",
+        5,
+        Payload::FollowUp(FollowUp {
+            hit_id: "tn:h1".into(),
+            message_id: "dz:1".into(),
+            kind: FollowUpKind::Answer,
+            text: "Warrant 12/2026 attached.".into(),
+            author: "cp-dz".into(),
+        }),
+        "tn",
+    );
+    assert!(matches!(
+        store.receive(&tn, &answer).await.unwrap(),
+        Receipt::Applied { .. }
+    ));
+    let thread = store.follow_ups("tn:h1").await.unwrap();
+    assert_eq!(
+        thread
+            .iter()
+            .map(|f| (f.from_node.as_str(), f.kind.as_str()))
+            .collect::<Vec<_>>(),
+        [("tn", "request"), ("dz", "answer")]
+    );
+    store.close().await;
+}
+
+pub async fn fed_hit_taken_once(location: &str) {
+    let store = super::open(location).await;
+    let dz = keys("dz", 1);
+    let tn = keys("tn", 2);
+    store
+        .put_partner(
+            "tn",
+            "http://127.0.0.1:1",
+            &tn.public_keys(),
+            &agreement(Some(Level::Full)),
+            &agreement(None),
+        )
+        .await
+        .unwrap();
+    store
+        .put_entry(
+            entry("w-1", FederationShare::ByAgreement, ActionOnHit::Arrest),
+            "cp",
+        )
+        .await
+        .unwrap();
+    drain(&store, &dz).await;
+    let hit = |hit_id: &str, reference: &str| {
+        Payload::Hit(HitNotice {
+            hit_id: hit_id.into(),
+            reference: reference.into(),
+            action: Some(ActionOnHit::Arrest),
+            via: HitVia::LocalCopy,
+            traveller: Traveller {
+                name: Some("Karim Haddad".into()),
+                ..Traveller::default()
+            },
+            score: 0.9,
+            screened_at: OffsetDateTime::now_utc(),
+        })
+    };
+    let m1 = sealed_from(&tn, "dz", 1, hit("tn:h1", "w-1"), "dz");
+    assert!(matches!(
+        store.receive(&dz, &m1).await.unwrap(),
+        Receipt::Applied { .. }
+    ));
+    assert_eq!(store.receive(&dz, &m1).await.unwrap(), Receipt::Duplicate);
+    // The same hit again under a new number (a resend after a lost
+    // acknowledgement at the sender) is still one hit.
+    let m2 = sealed_from(&tn, "dz", 2, hit("tn:h1", "w-1"), "dz");
+    assert!(matches!(
+        store.receive(&dz, &m2).await.unwrap(),
+        Receipt::Applied { .. }
+    ));
+    // A hit on an entry tn was never given is refused.
+    store
+        .put_entry(
+            entry("w-2", FederationShare::Never, ActionOnHit::Arrest),
+            "cp",
+        )
+        .await
+        .unwrap();
+    let m3 = sealed_from(&tn, "dz", 3, hit("tn:h2", "w-2"), "dz");
+    assert!(matches!(
+        store.receive(&dz, &m3).await.unwrap(),
+        Receipt::Refused { .. }
+    ));
+    let hits = store.fed_hits(Some("in")).await.unwrap();
+    assert_eq!(
+        hits.iter().map(|h| h.hit_id.as_str()).collect::<Vec<_>>(),
+        ["tn:h1"]
+    );
+    let acks: Vec<_> = store
+        .outbox("tn")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.kind == "hit-ack")
+        .collect();
+    assert_eq!(acks.len(), 2, "each delivery is acknowledged");
+    store
+        .send_follow_up(
+            &dz,
+            "tn:h1",
+            FollowUpKind::Outcome,
+            "Arrested and handed over.",
+            "cp-dz",
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .send_follow_up(&dz, "nope", FollowUpKind::Outcome, "x", "cp-dz")
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    store.close().await;
+}

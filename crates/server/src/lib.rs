@@ -64,8 +64,7 @@ pub use audit::{AuditEvent, AuditSink, MemoryAudit, StoreAudit, TracingAudit};
 pub use auth::{IssuedKey, KEY_CACHE_TTL, Pepper, Principal, issue_key, parse_token, visible_to};
 pub use config::{
     AuditSection, Config, FederationSection, NodeSection, RateLimitSection, RetentionSection,
-    ReviewSection,
-    ScreeningSection, SecuritySection, ServerSection, StoreSection, TlsSection,
+    ReviewSection, ScreeningSection, SecuritySection, ServerSection, StoreSection, TlsSection,
 };
 pub use error::{ApiError, JsonBody, Problem, ServerError, parse_json};
 pub use federation::{

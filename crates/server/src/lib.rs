@@ -173,7 +173,8 @@ pub async fn purge_traveller_data(state: &AppState) -> Result<u64, ServerError> 
     let before = OffsetDateTime::now_utc() - time::Duration::days(days);
     let payloads = state.store.purge_audit_payloads(before).await?;
     let screenings = state.store.purge_screenings(before).await?;
-    let n = payloads + screenings;
+    let hits = state.store.purge_hit_contexts(before).await?;
+    let n = payloads + screenings + hits;
     if n > 0 {
         state.audit.record(AuditEvent {
             at: OffsetDateTime::now_utc(),
@@ -184,7 +185,7 @@ pub async fn purge_traveller_data(state: &AppState) -> Result<u64, ServerError> 
             target: None,
             outcome: "ok",
             detail: serde_json::json!({"before": before.to_string(), "audit_payloads": payloads,
-                                       "screenings": screenings}),
+                                       "screenings": screenings, "hit_contexts": hits}),
         });
     }
     Ok(n)

@@ -502,6 +502,25 @@ impl Store {
         })
     }
 
+    /// Removes the traveller data (context: query, matches, explanations;
+    /// document key) of hits decided before `before` (dismissed or closed:
+    /// retention). Open and confirmed hits keep theirs: they are still
+    /// being worked or back a case. State, outcome, reason and history
+    /// stay. Returns how many hits lost their traveller data.
+    pub async fn purge_hit_contexts(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
+        on_pool!(self, writer, pool => {
+            Ok(sqlx::query(
+                "UPDATE hits SET context = '{\"purged\":true}', document_key = NULL \
+                 WHERE state IN ('dismissed', 'closed') AND updated_at < $1 \
+                 AND context <> '{\"purged\":true}'",
+            )
+            .bind(before)
+            .execute(pool)
+            .await?
+            .rows_affected())
+        })
+    }
+
     /// Raises hits in one transaction. A (screening, entity) pair has one
     /// hit: for a pair that already has one, nothing is written and that
     /// hit is returned instead (its id differs from the one proposed).

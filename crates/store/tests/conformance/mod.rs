@@ -1388,5 +1388,29 @@ pub async fn hits_walk_every_state(location: &str) {
     store.set_review_cursor("rescreen", 7).await.unwrap();
     store.set_review_cursor("rescreen", 5).await.unwrap();
     assert_eq!(store.review_cursor("rescreen").await.unwrap(), Some(7));
+
+    // Retention: decided hits (closed, dismissed) lose their traveller
+    // data; their state, outcome and history stay.
+    let later = OffsetDateTime::now_utc() + time::Duration::days(1);
+    let decided = ["h-1", "h-2"];
+    let mut states = Vec::new();
+    for id in decided {
+        states.push(store.hit(id).await.unwrap().unwrap().state);
+    }
+    assert!(
+        states
+            .iter()
+            .all(|s| matches!(s, HitState::Closed | HitState::Dismissed)),
+        "{states:?}"
+    );
+    let purged = store.purge_hit_contexts(later).await.unwrap();
+    assert!(purged >= 2, "{purged}");
+    for (id, state) in decided.iter().zip(&states) {
+        let h = store.hit(id).await.unwrap().unwrap();
+        assert_eq!(h.hit.context, json!({"purged": true}), "{id}");
+        assert_eq!(h.hit.document_key, None, "{id}");
+        assert_eq!(&h.state, state, "{id}");
+    }
+    assert_eq!(store.purge_hit_contexts(later).await.unwrap(), 0);
     store.close().await;
 }

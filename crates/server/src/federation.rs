@@ -11,6 +11,7 @@
 //! accepted from it). Every message received is audited, as `node:<id>`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -592,6 +593,7 @@ pub(crate) async fn put_partner(
         .await?;
     // Existing entries follow the agreement now (new copies, removals).
     let queued = state.store.reconcile_partner(&state.identity, &id).await?;
+    state.partner_cache.invalidate();
     state.audit.record(p.event(
         "federation.partner",
         Some(id.clone()),
@@ -729,6 +731,44 @@ pub(crate) async fn post_follow_up(
 
 // ------------------------------------------------------- screening hook
 
+/// The partner list as the screening path reads it: from the store at most
+/// once per [`PARTNER_CACHE_TTL`] (another replica's change is seen within
+/// it), and at once after a local `put_partner`. Without it every screening
+/// paid a store query, with or without partners.
+#[derive(Debug, Default)]
+pub struct PartnerCache {
+    cached: std::sync::Mutex<Option<(std::time::Instant, Arc<Vec<tansiq_store::Partner>>)>>,
+}
+
+/// How long a cached partner list is used.
+pub const PARTNER_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl PartnerCache {
+    async fn get(
+        &self,
+        store: &tansiq_store::Store,
+    ) -> Result<Arc<Vec<tansiq_store::Partner>>, tansiq_store::StoreError> {
+        if let Some((at, list)) = self
+            .cached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            && at.elapsed() < PARTNER_CACHE_TTL
+        {
+            return Ok(list.clone());
+        }
+        let list = Arc::new(store.partners().await?);
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((std::time::Instant::now(), list.clone()));
+        Ok(list)
+    }
+
+    /// Forgets the cached list (after a local change of partners).
+    pub fn invalidate(&self) {
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
 /// After a screening: a strong match on a foreign copy records a hit and
 /// queues its notice to the originator; partners whose incoming agreement
 /// has hit/no-hit clauses are asked online, and a hit they answer is
@@ -746,7 +786,7 @@ pub(crate) async fn after_screening(
         nationality: query.nationalities.first().cloned(),
         document_number: query.documents.first().cloned(),
     };
-    let partners = match state.store.partners().await {
+    let partners = match state.partner_cache.get(&state.store).await {
         Ok(p) if !p.is_empty() => p,
         Ok(_) => return Vec::new(),
         Err(e) => {

@@ -90,6 +90,8 @@ pub struct Inner {
     /// The node's Ed25519 identity (`[node] identity_file`).
     pub identity: Arc<tansiq_trust::NodeKeys>,
     pub review: crate::review::Review,
+    /// Federation partners for the screening path (cached briefly).
+    pub partner_cache: crate::federation::PartnerCache,
     pub(crate) ready: AtomicBool,
 }
 
@@ -180,6 +182,7 @@ impl AppState {
             keys: KeyCache::default(),
             limiter,
             identity,
+            partner_cache: Default::default(),
             ready: AtomicBool::new(true),
             config,
         }));

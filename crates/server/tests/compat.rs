@@ -5,36 +5,13 @@
 //! through every one of these routes. Each scenario runs on SQLite and on
 //! PostgreSQL (`TANSIQ_TEST_POSTGRES`; skipped outside CI when unset).
 
+#[macro_use]
 mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{Backend, Node, USERS, entry_body};
 use tansiq_store::Role;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(backend) = super::support::postgres_backend(stringify!($name)).await else {
-                        return;
-                    };
-                    super::$name(backend).await;
-                }
-            )*
-        }
-    };
-}
 
 on_both_backends!(
     yente_match_documented_examples,

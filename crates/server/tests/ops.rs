@@ -4,6 +4,7 @@
 //! chain still verifies; an admin triggers a list update over HTTP. Each on
 //! SQLite and on PostgreSQL.
 
+#[macro_use]
 mod support;
 
 use reqwest::{Method, StatusCode};
@@ -12,30 +13,6 @@ use support::{Backend, Node};
 use tansiq_store::AuditHead;
 use tansiq_trust::{PublicKey, SignedCheckpoint};
 use time::OffsetDateTime;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(backend) = super::support::postgres_backend(stringify!($name)).await else {
-                        return;
-                    };
-                    super::$name(backend).await;
-                }
-            )*
-        }
-    };
-}
 
 on_both_backends!(
     auditor_reads_periods_and_a_signed_head,

@@ -5,36 +5,13 @@
 //! screening made ten days ago raises a hit by re-screening. All people
 //! are fictitious.
 
+#[macro_use]
 mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{Backend, Node, entry_body};
 use time::OffsetDateTime;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(backend) = super::support::postgres_backend(stringify!($name)).await else {
-                        return;
-                    };
-                    super::$name(backend).await;
-                }
-            )*
-        }
-    };
-}
 
 on_both_backends!(
     a_hit_walks_every_state_and_dismissals_suppress_until_a_change,

@@ -2,6 +2,34 @@
 //! folder, or a fresh PostgreSQL database on `TANSIQ_TEST_POSTGRES`.
 #![allow(dead_code)]
 
+/// Runs each named scenario (an `async fn(Backend)` of the test file) on
+/// SQLite and on a fresh PostgreSQL database (skipped outside CI when
+/// `TANSIQ_TEST_POSTGRES` is unset): `on_both_backends!(a, b);`.
+#[allow(unused_macros)]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(backend) = super::support::postgres_backend(stringify!($name)).await else {
+                        return;
+                    };
+                    super::$name(backend).await;
+                }
+            )*
+        }
+    };
+}
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 

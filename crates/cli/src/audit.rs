@@ -8,10 +8,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
-use tansiq_store::{AuditHead, AuditRecord, Store, StoreError};
+use tansiq_store::{AuditHead, Store, StoreError};
 use tansiq_trust::{NodeKeys, PublicKey, SignedCheckpoint};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::StoreArgs;
 
@@ -100,12 +99,7 @@ pub struct PurgeArgs {
 
 /// A date (`YYYY-MM-DD`, midnight UTC) or an RFC 3339 instant.
 pub fn parse_instant(what: &str, s: &str) -> Result<OffsetDateTime> {
-    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
-        return Ok(t);
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s, &format)
-        .map(|d| d.midnight().assume_utc())
+    tansiq_server::parse_instant(s)
         .with_context(|| format!("--{what} {s:?}: expected YYYY-MM-DD or an RFC 3339 time"))
 }
 
@@ -146,22 +140,6 @@ async fn open(store: &StoreArgs) -> Result<Store> {
     Store::open(&store.db)
         .await
         .with_context(|| format!("opening the store {}", store.db))
-}
-
-fn record_json(r: &AuditRecord) -> serde_json::Value {
-    let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or(json!(s));
-    json!({
-        "seq": r.seq,
-        "at": r.at.format(&Rfc3339).unwrap_or_default(),
-        "actor": r.actor,
-        "action": r.action,
-        "subject": r.subject,
-        "facts": parse(&r.facts),
-        "payload": r.payload.as_deref().map(parse),
-        "payload_hash": r.payload_hash,
-        "prev_hash": r.prev_hash,
-        "hash": r.hash,
-    })
 }
 
 /// Exit code: 0 the chain verifies, 1 it is broken (or the checkpoint's
@@ -263,7 +241,10 @@ pub async fn run(cmd: AuditCommand) -> Result<i32> {
                 let Some(last) = page.last() else { break };
                 after = last.seq;
                 for r in page.iter().filter(|r| r.at >= from && r.at < to) {
-                    serde_json::to_writer(&mut out, &record_json(r))?;
+                    serde_json::to_writer(
+                        &mut out,
+                        &tansiq_server::AuditEventDto::from_record(r.clone()),
+                    )?;
                     out.write_all(b"\n")?;
                     n += 1;
                 }

@@ -72,6 +72,7 @@ pub use federation::{
     federation_status, run_worker,
 };
 pub use metrics::Metrics;
+pub use ops::{AuditEventDto, parse_instant};
 pub use review::{RescreenReport, Review, document_key, stored_query};
 pub use routes::{RouteTable, openapi, route_table};
 pub use state::{AppState, ListState, Snapshot};

@@ -76,7 +76,8 @@ pub struct AuditEventDto {
 }
 
 impl AuditEventDto {
-    fn from_record(r: AuditRecord) -> AuditEventDto {
+    /// The record as auditors read it (facts and payload parsed back).
+    pub fn from_record(r: AuditRecord) -> AuditEventDto {
         let parse =
             |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or_else(|_| json!(s));
         AuditEventDto {
@@ -102,14 +103,21 @@ pub struct AuditEventsResponse {
     pub next_after: Option<i64>,
 }
 
-fn instant(field: &str, s: &str) -> Result<OffsetDateTime, ApiError> {
+/// A date (`YYYY-MM-DD`, midnight UTC) or an RFC 3339 instant: how the
+/// audit period is given, over HTTP and on the command line.
+pub fn parse_instant(s: &str) -> Option<OffsetDateTime> {
     if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
-        return Ok(t);
+        return Some(t);
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(s, &format)
+        .ok()
         .map(|d| d.midnight().assume_utc())
-        .map_err(|_| ApiError::invalid(field, "expected YYYY-MM-DD or an RFC 3339 time"))
+}
+
+fn instant(field: &str, s: &str) -> Result<OffsetDateTime, ApiError> {
+    parse_instant(s)
+        .ok_or_else(|| ApiError::invalid(field, "expected YYYY-MM-DD or an RFC 3339 time"))
 }
 
 /// Audit events read from the store per page while filtering by time.

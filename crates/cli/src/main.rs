@@ -8,6 +8,13 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: screening allocates many
+/// short-lived strings and JSON values per request, and glibc's malloc
+/// (with its free-list consolidation) was the largest single cost in the
+/// node's profile under load (see crates/server/bench/RESULTS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod audit;
 mod bench;
 mod demo;

@@ -13,6 +13,10 @@ use std::sync::Arc;
 use tansiq_server::{AppState, Config, Pepper, StoreAudit, create_key, serve_on};
 use tansiq_store::{Role, Store};
 
+/// The same allocator as the `tansiq` binary, so the figures are the node's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);

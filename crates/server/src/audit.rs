@@ -7,17 +7,22 @@
 //! the `tansiq::audit` target; [`MemoryAudit`] keeps events for tests.
 //!
 //! `record` must not block: the screening path calls it. [`StoreAudit`]
-//! queues events and a writer task appends whatever has queued up in one
-//! transaction (group commit), so a burst of screenings costs one disk
-//! flush, not one each. The trade-off: an event is durable shortly *after*
-//! the answer it audits was sent; a crash in between loses the events of
-//! the last batch (milliseconds), never a chain link.
+//! queues events on the node's [`Journal`], which appends whatever has
+//! queued up in one transaction (group commit), so a burst of screenings
+//! costs one disk flush, not one each. The trade-off: an event is durable
+//! shortly *after* the answer it audits was sent; a crash in between loses
+//! the events of the last batch (milliseconds), never a chain link. A
+//! failed append is retried with back-off until it succeeds (events queue
+//! behind it in order); writes that must not be answered before their
+//! event is durable wait on [`AuditSink::flush`].
 
 use std::fmt;
 use std::sync::Mutex;
 
 use tansiq_store::Store;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
+
+use crate::journal::Journal;
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -53,16 +58,18 @@ pub trait AuditSink: Send + Sync + fmt::Debug {
     fn flush(&self) -> Option<oneshot::Receiver<()>> {
         None
     }
+
+    /// The journal this sink writes through, if any: the node then commits
+    /// screening records and hits in the same transactions.
+    fn journal(&self) -> Option<Journal> {
+        None
+    }
 }
 
-enum Msg {
-    Event(AuditEvent),
-    Flush(oneshot::Sender<()>),
-}
-
-/// Appends events to the store's hash-chained audit log with group commit.
+/// The node's sink: appends to the store's hash-chained audit log through
+/// the node's [`Journal`] (group commit with screening records and hits).
 pub struct StoreAudit {
-    tx: mpsc::UnboundedSender<Msg>,
+    journal: Journal,
 }
 
 impl fmt::Debug for StoreAudit {
@@ -71,45 +78,15 @@ impl fmt::Debug for StoreAudit {
     }
 }
 
-/// Most events appended in one transaction.
-const AUDIT_BATCH: usize = 512;
-
 impl StoreAudit {
-    /// Starts the writer task on the current runtime.
+    /// Starts the node's journal writer on the current runtime.
     pub fn start(store: Store) -> StoreAudit {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-        tokio::spawn(async move {
-            let mut events = Vec::new();
-            let mut waiters = Vec::new();
-            while let Some(first) = rx.recv().await {
-                let mut next = Some(first);
-                while let Some(msg) = next.take() {
-                    match msg {
-                        Msg::Event(e) => events.push(to_store(e)),
-                        Msg::Flush(w) => waiters.push(w),
-                    }
-                    if events.len() < AUDIT_BATCH {
-                        next = rx.try_recv().ok();
-                    }
-                }
-                if !events.is_empty() {
-                    let batch = std::mem::take(&mut events);
-                    let n = batch.len();
-                    if let Err(e) = store.append_audit_batch(batch).await {
-                        tracing::error!(error = %e, events = n, "audit append failed; events lost");
-                    }
-                }
-                for w in waiters.drain(..) {
-                    let _ = w.send(());
-                }
-            }
-        });
-        StoreAudit { tx }
+        StoreAudit {
+            journal: Journal::start(store),
+        }
     }
 }
 
-/// The store's form: who/what/outcome are facts kept for the life of the
-/// log; the detail (traveller data, matches) is the purgeable payload.
 fn to_store(e: AuditEvent) -> tansiq_store::AuditEvent {
     tansiq_store::AuditEvent {
         at: e.at,
@@ -127,15 +104,15 @@ fn to_store(e: AuditEvent) -> tansiq_store::AuditEvent {
 
 impl AuditSink for StoreAudit {
     fn record(&self, event: AuditEvent) {
-        if self.tx.send(Msg::Event(event)).is_err() {
-            tracing::error!("audit writer stopped; event lost");
-        }
+        self.journal.audit(to_store(event));
     }
 
     fn flush(&self) -> Option<oneshot::Receiver<()>> {
-        let (tx, rx) = oneshot::channel();
-        self.tx.send(Msg::Flush(tx)).ok()?;
-        Some(rx)
+        self.journal.flush()
+    }
+
+    fn journal(&self) -> Option<Journal> {
+        Some(self.journal.clone())
     }
 }
 

@@ -45,6 +45,7 @@ mod dto;
 mod error;
 mod federation;
 pub mod identity;
+mod journal;
 mod metrics;
 mod ops;
 mod review;
@@ -71,6 +72,7 @@ pub use federation::{
     DeliveryRequest, DeliveryResponse, FederationStatusDto, InviteDto, PartnerStatusDto, SealedDto,
     federation_status, run_worker,
 };
+pub use journal::Journal;
 pub use metrics::Metrics;
 pub use ops::{AuditEventDto, parse_instant};
 pub use review::{RescreenReport, Review, document_key, stored_query};

@@ -473,7 +473,7 @@ async fn screen(
     let hits = crate::review::after_screening(
         &state,
         &p,
-        &snap.lists,
+        &snap,
         vec![crate::review::Screened {
             id: screening_id.clone(),
             at: crossing,
@@ -662,7 +662,7 @@ async fn screen_manifest(
             matches: &mut r.matches,
         })
         .collect();
-    let hits = crate::review::after_screening(&state, &p, &snap.lists, screened).await;
+    let hits = crate::review::after_screening(&state, &p, &snap, screened).await;
     let format = match format {
         tansiq_travel::ManifestFormat::Paxlst => "paxlst",
         tansiq_travel::ManifestFormat::Csv => "csv",

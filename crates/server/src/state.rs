@@ -6,6 +6,7 @@
 //! rebuild and wait (bounded) until an index that includes their write is
 //! live; several writes arriving during one rebuild share the next one.
 
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -45,6 +46,10 @@ pub struct Snapshot {
     /// The store's change-feed head read before the entities: every entity
     /// write up to it is in this index.
     pub change_head: i64,
+    /// The stored version of each indexed entity, read with its content:
+    /// the version a match was made against (what a hit records and a
+    /// dismissal suppresses), without a store read per hit.
+    pub versions: HashMap<String, i64>,
 }
 
 /// The live index and its rebuild machinery.
@@ -123,7 +128,16 @@ async fn build_snapshot(
     generation: u64,
 ) -> Result<Snapshot, ServerError> {
     let change_head = store.change_head().await?;
-    let entities = store.active_entities().await?;
+    let (entities, versions): (Vec<_>, Vec<_>) = store
+        .active_entities_versioned()
+        .await?
+        .into_iter()
+        .map(|(e, v)| {
+            let id = e.id.clone();
+            (e, (id, v))
+        })
+        .unzip();
+    let versions: HashMap<String, i64> = versions.into_iter().collect();
     let sources = store.sources().await?;
     let restricted = entities
         .iter()
@@ -148,6 +162,7 @@ async fn build_snapshot(
         generation,
         built_at: OffsetDateTime::now_utc(),
         change_head,
+        versions,
     })
 }
 
@@ -171,7 +186,10 @@ impl AppState {
             config.rate_limit.per_key_per_second,
             config.rate_limit.burst,
         );
-        let review = crate::review::Review::start(store.clone());
+        let journal = audit
+            .journal()
+            .unwrap_or_else(|| crate::journal::Journal::start(store.clone()));
+        let review = crate::review::Review::new(journal);
         let state = AppState(Arc::new(Inner {
             review,
             store,

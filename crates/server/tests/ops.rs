@@ -37,7 +37,7 @@ async fn auditor_reads_periods_and_a_signed_head(backend: Backend) {
     let events: Vec<_> = (0..7)
         .map(|i| event(day(10 - i), "screen", &format!("Fictive Traveller {i}")))
         .collect();
-    node.store.append_audit_batch(events).await.unwrap();
+    node.store.append_audit_batch(&events).await.unwrap();
 
     // Everything, two at a time: pages chain and end with next_after null.
     let mut all: Vec<Value> = Vec::new();
@@ -146,7 +146,7 @@ async fn retention_purges_traveller_data_and_the_chain_holds(backend: Backend) {
     let old = OffsetDateTime::now_utc() - time::Duration::days(45);
     let recent = OffsetDateTime::now_utc() - time::Duration::days(3);
     node.store
-        .append_audit_batch(vec![
+        .append_audit_batch(&[
             event(old, "screen", "Fictive Old Traveller"),
             event(recent, "screen", "Fictive Recent Traveller"),
         ])

@@ -38,7 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         while i < n {
             let events: Vec<AuditEvent> = (i..(i + batch).min(n)).map(event).collect();
             i += events.len();
-            store.append_audit_batch(events).await?;
+            store.append_audit_batch(&events).await?;
         }
         let s = t.elapsed().as_secs_f64();
         println!(

@@ -121,13 +121,13 @@ pub(crate) fn event_hash(
 }
 
 /// Builds the records of `events` appended after `head`.
-pub(crate) fn chain(head: Option<&AuditHead>, events: Vec<AuditEvent>) -> Vec<AuditRecord> {
+pub(crate) fn chain(head: Option<&AuditHead>, events: &[AuditEvent]) -> Vec<AuditRecord> {
     let (mut seq, mut prev) = match head {
         Some(h) => (h.seq, h.hash.clone()),
         None => (0, GENESIS.to_string()),
     };
     events
-        .into_iter()
+        .iter()
         .map(|e| {
             seq += 1;
             let at = micros(e.at);
@@ -147,9 +147,9 @@ pub(crate) fn chain(head: Option<&AuditHead>, events: Vec<AuditEvent>) -> Vec<Au
             let record = AuditRecord {
                 seq,
                 at,
-                actor: e.actor,
-                action: e.action,
-                subject: e.subject,
+                actor: e.actor.clone(),
+                action: e.action.clone(),
+                subject: e.subject.clone(),
                 facts,
                 payload: Some(payload),
                 payload_hash,
@@ -217,45 +217,6 @@ pub fn verify_chain(
 macro_rules! impl_audit {
     ($store:ident, $db:ident) => {
         impl $store {
-            pub(crate) async fn append_audit(
-                &self,
-                events: Vec<crate::audit::AuditEvent>,
-            ) -> Result<Vec<crate::audit::AuditRecord>, crate::StoreError> {
-                if events.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let mut tx = self.begin_write().await?;
-                // One chain whatever the number of writers (replicas).
-                Self::lock(&mut tx, "audit").await?;
-                let head: Option<(i64, String)> =
-                    sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let head = head.map(|(seq, hash)| crate::audit::AuditHead { seq, hash });
-                let records = crate::audit::chain(head.as_ref(), events);
-                for chunk in records.chunks(crate::backend::CHUNK) {
-                    let mut q = sqlx::QueryBuilder::<sqlx::$db>::new(
-                        "INSERT INTO audit_log (seq, at, actor, action, subject, facts, payload, \
-                         payload_hash, prev_hash, hash) ",
-                    );
-                    q.push_values(chunk, |mut b, r| {
-                        b.push_bind(r.seq)
-                            .push_bind(r.at)
-                            .push_bind(&r.actor)
-                            .push_bind(&r.action)
-                            .push_bind(&r.subject)
-                            .push_bind(&r.facts)
-                            .push_bind(&r.payload)
-                            .push_bind(&r.payload_hash)
-                            .push_bind(&r.prev_hash)
-                            .push_bind(&r.hash);
-                    });
-                    q.build().execute(&mut *tx).await?;
-                }
-                tx.commit().await?;
-                Ok(records)
-            }
-
             pub(crate) async fn audit_records(
                 &self,
                 after_seq: i64,
@@ -336,7 +297,7 @@ mod tests {
     }
 
     fn built(n: i64) -> Vec<AuditRecord> {
-        chain(None, (1..=n).map(event).collect())
+        chain(None, &(1..=n).map(event).collect::<Vec<_>>())
     }
 
     fn broken_at(records: &[AuditRecord]) -> Option<i64> {
@@ -360,7 +321,7 @@ mod tests {
                 hash: records[4].hash.clone()
             }
         );
-        let more = chain(Some(&head), vec![event(6)]);
+        let more = chain(Some(&head), &[event(6)]);
         assert_eq!(more[0].seq, 6);
         assert_eq!(more[0].prev_hash, head.hash);
         assert!(verify_chain(Some(&head), &more).is_ok());

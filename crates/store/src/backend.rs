@@ -664,6 +664,22 @@ macro_rules! impl_backend {
                     .collect()
             }
 
+            pub(crate) async fn active_entities_versioned(
+                &self,
+            ) -> Result<Vec<(tansiq_model::Entity, i64)>, crate::StoreError> {
+                let rows: Vec<(String, i64, String)> = sqlx::query_as(
+                    "SELECT id, version, CAST(body AS TEXT) FROM entities \
+                     WHERE status = 'active' ORDER BY id",
+                )
+                .fetch_all(self.reader())
+                .await?;
+                rows.iter()
+                    .map(|(id, version, body)| {
+                        Ok((crate::backend::parse_entity("entities", id, body)?, *version))
+                    })
+                    .collect()
+            }
+
             pub(crate) async fn entity(
                 &self,
                 id: &str,

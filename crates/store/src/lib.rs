@@ -322,6 +322,12 @@ impl Store {
         dispatch!(self, s => s.active_entities().await)
     }
 
+    /// [`Store::active_entities`] with each entity's version number, read
+    /// in one query (so each number belongs to its content).
+    pub async fn active_entities_versioned(&self) -> Result<Vec<(Entity, i64)>, StoreError> {
+        dispatch!(self, s => s.active_entities_versioned().await)
+    }
+
     /// The current version of an entity (active or not).
     pub async fn entity(&self, id: &str) -> Result<Option<Entity>, StoreError> {
         dispatch!(self, s => s.entity(id).await)
@@ -432,7 +438,7 @@ impl Store {
 
     /// Appends one event to the audit log; see [`Store::append_audit_batch`].
     pub async fn append_audit(&self, event: AuditEvent) -> Result<AuditRecord, StoreError> {
-        let mut records = self.append_audit_batch(vec![event]).await?;
+        let mut records = self.append_audit_batch(&[event]).await?;
         records
             .pop()
             .ok_or_else(|| StoreError::Backend("an append returned no record".into()))
@@ -444,9 +450,15 @@ impl Store {
     /// with contiguous `seq`.
     pub async fn append_audit_batch(
         &self,
-        events: Vec<AuditEvent>,
+        events: &[AuditEvent],
     ) -> Result<Vec<AuditRecord>, StoreError> {
-        dispatch!(self, s => s.append_audit(events).await)
+        Ok(self
+            .commit_journal(Journal {
+                audit: events,
+                ..Journal::default()
+            })
+            .await?
+            .audit)
     }
 
     /// Up to `limit` audit events after `after_seq` (0: from the start), in

@@ -50,6 +50,40 @@ pub struct ScreeningRecord {
     pub matches: serde_json::Value,
 }
 
+/// What a node's writer commits at once: see [`Store::commit_journal`].
+#[derive(Debug, Default)]
+pub struct Journal<'a> {
+    /// Hits to raise, one group per caller with the actor recorded on the
+    /// `raised` event.
+    pub hits: Vec<(Vec<NewHit>, String)>,
+    pub screenings: &'a [ScreeningRecord],
+    pub audit: &'a [crate::AuditEvent],
+}
+
+/// What [`Store::commit_journal`] wrote: one list of hits per group (see
+/// [`Store::insert_hits`]) and the audit records appended.
+#[derive(Debug)]
+pub struct JournalReceipt {
+    pub hits: Vec<Vec<Hit>>,
+    pub audit: Vec<crate::AuditRecord>,
+}
+
+/// Appends `rows` groups of `columns` numbered parameters to an INSERT's
+/// VALUES clause: `($1, $2), ($3, $4)` (both backends read `$n`).
+fn numbered_rows(sql: &mut String, rows: usize, columns: usize) {
+    use std::fmt::Write;
+    for i in 0..rows {
+        sql.push_str(if i == 0 { "(" } else { ", (" });
+        for c in 0..columns {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            let _ = write!(sql, "${}", i * columns + c + 1);
+        }
+        sql.push(')');
+    }
+}
+
 /// The state of a hit under review.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HitState {
@@ -406,36 +440,11 @@ impl Store {
         if records.is_empty() {
             return Ok(());
         }
-        in_write_tx!(self, tx, _lock => {
-            for chunk in records.chunks(SCREENING_CHUNK) {
-                let mut sql = format!("INSERT INTO screenings ({SCREENING_COLUMNS}) VALUES ");
-                for i in 0..chunk.len() {
-                    let b = i * 10;
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10
-                    ));
-                }
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for r in chunk {
-                    q = q
-                        .bind(&r.id)
-                        .bind(r.at)
-                        .bind(r.recorded_at)
-                        .bind(&r.agency_id)
-                        .bind(&r.user_id)
-                        .bind(&r.border_post)
-                        .bind(&r.document_key)
-                        .bind(&r.band)
-                        .bind(json_text(&r.query))
-                        .bind(json_text(&r.matches));
-                }
-                q.execute(&mut *tx).await?;
-            }
-        });
+        self.commit_journal(Journal {
+            screenings: records,
+            ..Journal::default()
+        })
+        .await?;
         Ok(())
     }
 
@@ -530,80 +539,171 @@ impl Store {
         hits: Vec<NewHit>,
         actor: &str,
     ) -> Result<Vec<Hit>, StoreError> {
+        let mut groups = self
+            .insert_hit_groups(vec![(hits, actor.to_string())])
+            .await?;
+        Ok(groups.pop().unwrap_or_default())
+    }
+
+    /// [`Store::insert_hits`] for several callers in one transaction (group
+    /// commit: one disk flush for all of them): each group is raised by
+    /// its own actor, and the answer has one list of hits per group, in
+    /// order. Any error leaves every group unwritten.
+    pub async fn insert_hit_groups(
+        &self,
+        groups: Vec<(Vec<NewHit>, String)>,
+    ) -> Result<Vec<Vec<Hit>>, StoreError> {
+        Ok(self
+            .commit_journal(Journal {
+                hits: groups,
+                ..Journal::default()
+            })
+            .await?
+            .hits)
+    }
+
+    /// Writes what screenings leave behind in **one** transaction, so a
+    /// node's writer pays one disk flush for all of it: hits (each group
+    /// as [`Store::insert_hit_groups`]), screening records (as
+    /// [`Store::record_screenings`]) and audit events (appended to the
+    /// chain as [`Store::append_audit_batch`]), in that order. All or
+    /// nothing: any error leaves the store unchanged.
+    pub async fn commit_journal(&self, j: Journal<'_>) -> Result<JournalReceipt, StoreError> {
         let now = stamp();
-        let mut raised = Vec::new();
-        in_write_tx!(self, tx, lock => {
-            for mut h in hits {
-                h.screened_at = micros(h.screened_at);
-                if !matches!(h.band.as_str(), "possible" | "strong") {
-                    return Err(StoreError::invalid(
-                        "hit.band",
-                        format!("{:?} is not possible or strong", h.band),
-                    ));
+        let mut hits_out = Vec::with_capacity(j.hits.len());
+        let audit_out = in_write_tx!(self, tx, lock => {
+            for (hits, actor) in j.hits {
+                let mut raised = Vec::with_capacity(hits.len());
+                for mut h in hits {
+                    h.screened_at = micros(h.screened_at);
+                    if !matches!(h.band.as_str(), "possible" | "strong") {
+                        return Err(StoreError::invalid(
+                            "hit.band",
+                            format!("{:?} is not possible or strong", h.band),
+                        ));
+                    }
+                    if !matches!(h.origin.as_str(), "screening" | "rescreen") {
+                        return Err(StoreError::invalid(
+                            "hit.origin",
+                            format!("{:?} is not screening or rescreen", h.origin),
+                        ));
+                    }
+                    lock!(&format!("hit-pair:{}:{}", h.screening_id, h.entity_id));
+                    let exists = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {HIT_COLUMNS} FROM hits WHERE screening_id = $1 AND entity_id = $2"
+                    )))
+                    .bind(&h.screening_id)
+                    .bind(&h.entity_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some(row) = exists {
+                        raised.push(hit_from_row!(row));
+                        continue;
+                    }
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "INSERT INTO hits ({HIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+                         $9, $10, $11, $12, $13, $14, $15, 'open', NULL, NULL, NULL, 1, $16)"
+                    )))
+                    .bind(&h.id)
+                    .bind(&h.screening_id)
+                    .bind(h.screened_at)
+                    .bind(now)
+                    .bind(now)
+                    .bind(&h.agency_id)
+                    .bind(&h.user_id)
+                    .bind(&h.border_post)
+                    .bind(&h.document_key)
+                    .bind(&h.entity_id)
+                    .bind(h.entity_version)
+                    .bind(&h.source)
+                    .bind(&h.band)
+                    .bind(h.score)
+                    .bind(&h.origin)
+                    .bind(json_text(&h.context))
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO hit_events (hit_id, seq, at, actor, action, from_state, to_state, note) \
+                         VALUES ($1, 1, $2, $3, 'raised', NULL, 'open', $4)",
+                    )
+                    .bind(&h.id)
+                    .bind(now)
+                    .bind(&actor)
+                    .bind(&h.origin)
+                    .execute(&mut *tx)
+                    .await?;
+                    raised.push(Hit {
+                        hit: h,
+                        state: HitState::Open,
+                        outcome: None,
+                        reason: None,
+                        assignee: None,
+                        version: 1,
+                        created_at: now,
+                        updated_at: now,
+                    });
                 }
-                if !matches!(h.origin.as_str(), "screening" | "rescreen") {
-                    return Err(StoreError::invalid(
-                        "hit.origin",
-                        format!("{:?} is not screening or rescreen", h.origin),
-                    ));
+                hits_out.push(raised);
+            }
+            for chunk in j.screenings.chunks(SCREENING_CHUNK) {
+                let mut sql = format!("INSERT INTO screenings ({SCREENING_COLUMNS}) VALUES ");
+                numbered_rows(&mut sql, chunk.len(), 10);
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for r in chunk {
+                    q = q
+                        .bind(&r.id)
+                        .bind(r.at)
+                        .bind(r.recorded_at)
+                        .bind(&r.agency_id)
+                        .bind(&r.user_id)
+                        .bind(&r.border_post)
+                        .bind(&r.document_key)
+                        .bind(&r.band)
+                        .bind(json_text(&r.query))
+                        .bind(json_text(&r.matches));
                 }
-                lock!(&format!("hit-pair:{}:{}", h.screening_id, h.entity_id));
-                let exists = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {HIT_COLUMNS} FROM hits WHERE screening_id = $1 AND entity_id = $2"
-                )))
-                .bind(&h.screening_id)
-                .bind(&h.entity_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some(row) = exists {
-                    raised.push(hit_from_row!(row));
-                    continue;
+                q.execute(&mut *tx).await?;
+            }
+            if j.audit.is_empty() {
+                Vec::new()
+            } else {
+                // One chain whatever the number of writers (replicas).
+                lock!("audit");
+                let head: Option<(i64, String)> =
+                    sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let head = head.map(|(seq, hash)| crate::audit::AuditHead { seq, hash });
+                let records = crate::audit::chain(head.as_ref(), j.audit);
+                for chunk in records.chunks(crate::backend::CHUNK) {
+                    let mut sql = String::from(
+                        "INSERT INTO audit_log (seq, at, actor, action, subject, facts, payload, \
+                         payload_hash, prev_hash, hash) VALUES ",
+                    );
+                    numbered_rows(&mut sql, chunk.len(), 10);
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for r in chunk {
+                        q = q
+                            .bind(r.seq)
+                            .bind(r.at)
+                            .bind(&r.actor)
+                            .bind(&r.action)
+                            .bind(&r.subject)
+                            .bind(&r.facts)
+                            .bind(&r.payload)
+                            .bind(&r.payload_hash)
+                            .bind(&r.prev_hash)
+                            .bind(&r.hash);
+                    }
+                    q.execute(&mut *tx).await?;
                 }
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "INSERT INTO hits ({HIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-                     $9, $10, $11, $12, $13, $14, $15, 'open', NULL, NULL, NULL, 1, $16)"
-                )))
-                .bind(&h.id)
-                .bind(&h.screening_id)
-                .bind(h.screened_at)
-                .bind(now)
-                .bind(now)
-                .bind(&h.agency_id)
-                .bind(&h.user_id)
-                .bind(&h.border_post)
-                .bind(&h.document_key)
-                .bind(&h.entity_id)
-                .bind(h.entity_version)
-                .bind(&h.source)
-                .bind(&h.band)
-                .bind(h.score)
-                .bind(&h.origin)
-                .bind(json_text(&h.context))
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "INSERT INTO hit_events (hit_id, seq, at, actor, action, from_state, to_state, note) \
-                     VALUES ($1, 1, $2, $3, 'raised', NULL, 'open', $4)",
-                )
-                .bind(&h.id)
-                .bind(now)
-                .bind(actor)
-                .bind(&h.origin)
-                .execute(&mut *tx)
-                .await?;
-                raised.push(Hit {
-                    hit: h,
-                    state: HitState::Open,
-                    outcome: None,
-                    reason: None,
-                    assignee: None,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                });
+                records
             }
         });
-        Ok(raised)
+        Ok(JournalReceipt {
+            hits: hits_out,
+            audit: audit_out,
+        })
     }
 
     /// One hit by id.

@@ -8,27 +8,21 @@ use std::fmt;
 
 use serde_json::json;
 use tansiq_matching::Query;
-use tansiq_store::{NewHit, ScreeningRecord, Store};
+use tansiq_store::{Hit, NewHit, ScreeningRecord, StoreError};
 use time::OffsetDateTime;
-use tokio::sync::{Mutex, Notify, mpsc, oneshot};
+use tokio::sync::{Mutex, Notify, oneshot};
 
 use crate::AppState;
 use crate::auth::Principal;
 use crate::dto::{ListVersionDto, MatchDto, PreviouslyDismissedDto, rfc3339};
-use crate::state::ListState;
+use crate::journal::Journal;
+use crate::state::Snapshot;
 
-enum Msg {
-    Record(Box<ScreeningRecord>),
-    Flush(oneshot::Sender<()>),
-}
-
-/// Most screening records written in one transaction.
-const BATCH: usize = 1_000;
-
-/// The review machinery of a node: the batched writer of screening
-/// records and the re-screening trigger.
+/// The review machinery of a node: screening records and hits go through
+/// the node's [`Journal`] (group commit with the audit log); plus the
+/// re-screening trigger.
 pub struct Review {
-    tx: mpsc::UnboundedSender<Msg>,
+    journal: Journal,
     /// One re-screening pass at a time.
     pub(crate) rescreen_lock: Mutex<()>,
     pub(crate) wake: Notify,
@@ -41,39 +35,11 @@ impl fmt::Debug for Review {
 }
 
 impl Review {
-    /// Starts the screening-record writer on the current runtime. Like the
-    /// audit writer it commits whatever has queued up in one transaction,
-    /// so a burst of screenings costs one disk flush.
-    pub fn start(store: Store) -> Review {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-        tokio::spawn(async move {
-            let mut records = Vec::new();
-            let mut waiters = Vec::new();
-            while let Some(first) = rx.recv().await {
-                let mut next = Some(first);
-                while let Some(msg) = next.take() {
-                    match msg {
-                        Msg::Record(r) => records.push(*r),
-                        Msg::Flush(w) => waiters.push(w),
-                    }
-                    if records.len() < BATCH {
-                        next = rx.try_recv().ok();
-                    }
-                }
-                if !records.is_empty() {
-                    let batch = std::mem::take(&mut records);
-                    if let Err(e) = store.record_screenings(&batch).await {
-                        tracing::error!(error = %e, records = batch.len(),
-                            "screening records lost: re-screening will not see them");
-                    }
-                }
-                for w in waiters.drain(..) {
-                    let _ = w.send(());
-                }
-            }
-        });
+    /// Writes through `journal` (the audit sink's, when it has one, so
+    /// that one transaction carries everything a screening leaves behind).
+    pub fn new(journal: Journal) -> Review {
         Review {
-            tx,
+            journal,
             rescreen_lock: Mutex::new(()),
             wake: Notify::new(),
         }
@@ -81,16 +47,26 @@ impl Review {
 
     /// Queues a screening record (never blocks).
     pub fn record(&self, record: ScreeningRecord) {
-        if self.tx.send(Msg::Record(Box::new(record))).is_err() {
-            tracing::error!("screening writer stopped; record lost");
-        }
+        self.journal.screening(record);
+    }
+
+    /// Raises one screening's hits durably and returns them (see
+    /// [`tansiq_store::Store::insert_hits`]). Screenings that raise hits at the same time
+    /// share one transaction with each other and with queued audit events
+    /// and screening records, so a busy border post pays one disk flush per
+    /// batch rather than one per traveller; each caller still gets its
+    /// answer only once its hits are committed.
+    pub(crate) async fn raise_hits(
+        &self,
+        hits: Vec<NewHit>,
+        actor: &str,
+    ) -> Result<Vec<Hit>, StoreError> {
+        self.journal.raise_hits(hits, actor).await
     }
 
     /// Resolves once every record queued so far is written.
     pub fn flush(&self) -> Option<oneshot::Receiver<()>> {
-        let (tx, rx) = oneshot::channel();
-        self.tx.send(Msg::Flush(tx)).ok()?;
-        Some(rx)
+        self.journal.flush()
     }
 
     /// The index was rebuilt: wake the re-screening task.
@@ -177,11 +153,11 @@ fn is_hit_band(band: &str) -> bool {
 pub(crate) async fn after_screening(
     state: &AppState,
     p: &Principal,
-    lists: &[ListState],
+    snap: &Snapshot,
     items: Vec<Screened<'_>>,
 ) -> Vec<String> {
     let now = OffsetDateTime::now_utc();
-    let lists: Vec<ListVersionDto> = lists.iter().map(ListVersionDto::from_state).collect();
+    let lists: Vec<ListVersionDto> = snap.lists.iter().map(ListVersionDto::from_state).collect();
     let mut new_hits = Vec::new();
     let mut slots: Vec<(usize, usize)> = Vec::new();
     let mut items = items;
@@ -234,13 +210,11 @@ pub(crate) async fn after_screening(
             if !is_hit_band(&m.band) {
                 continue;
             }
-            let version = match state.store.entity_record(&m.entity_id).await {
-                Ok(Some(r)) => r.version,
-                Ok(None) => continue,
-                Err(e) => {
-                    tracing::error!(error = %e, entity = %m.entity_id, "cannot read the matched entity; no hit");
-                    continue;
-                }
+            // The version matched is the one indexed (the index only
+            // holds entities read with their version).
+            let Some(&version) = snap.versions.get(&m.entity_id) else {
+                tracing::error!(entity = %m.entity_id, "matched entity has no indexed version; no hit");
+                continue;
             };
             if let Some(s) = suppressed.get(&m.entity_id)
                 && s.entity_version == version
@@ -275,7 +249,7 @@ pub(crate) async fn after_screening(
         return Vec::new();
     }
     let proposed: Vec<String> = new_hits.iter().map(|h| h.id.clone()).collect();
-    match state.store.insert_hits(new_hits, &p.user.id).await {
+    match state.review.raise_hits(new_hits, &p.user.id).await {
         Ok(held) => {
             let mut ids = Vec::with_capacity(held.len());
             // One hit per pair, in order: ours, or the one a concurrent

@@ -81,7 +81,7 @@ pub const USERS: &[(&str, &str, Role)] = &[
 
 static DB_COUNTER: AtomicU32 = AtomicU32::new(0);
 
-fn with_database(url: &str, name: &str) -> String {
+pub fn with_database(url: &str, name: &str) -> String {
     let authority_start = url.find("://").map_or(0, |i| i + 3);
     let (base, query) = match url.find('?') {
         Some(q) => (&url[..q], &url[q..]),

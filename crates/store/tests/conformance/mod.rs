@@ -36,6 +36,7 @@ macro_rules! scenarios {
             change_feed_follows_every_write_in_order,
             screenings_are_kept_found_and_purged,
             hits_walk_every_state,
+            journal_commits_all_or_nothing,
             fed_replicates_by_agreement,
             fed_inbox_applies_once,
             fed_hit_taken_once,
@@ -767,7 +768,7 @@ pub async fn audit_chain_is_one_chain_across_writers(location: &str) {
         for round in 0..3 {
             let batch: Vec<AuditEvent> =
                 (0..5).map(|i| audit_event(round * 10 + i, name)).collect();
-            written.extend(store.append_audit_batch(batch).await.unwrap());
+            written.extend(store.append_audit_batch(&batch).await.unwrap());
             written.push(store.append_audit(audit_event(round, name)).await.unwrap());
         }
         written
@@ -810,7 +811,7 @@ pub async fn audit_chain_is_one_chain_across_writers(location: &str) {
 pub async fn audit_tampering_is_detected(location: &str) {
     let store = open(location).await;
     let events: Vec<AuditEvent> = (1..=10).map(|i| audit_event(i, "officer-7")).collect();
-    let records = store.append_audit_batch(events).await.unwrap();
+    let records = store.append_audit_batch(&events).await.unwrap();
     let checkpoint = store.audit_head().await.unwrap().unwrap();
     assert_eq!(checkpoint.seq, 10);
 
@@ -1413,4 +1414,96 @@ pub async fn hits_walk_every_state(location: &str) {
     }
     assert_eq!(store.purge_hit_contexts(later).await.unwrap(), 0);
     store.close().await;
+}
+
+/// The node's group commit: hits, screening records and audit events of
+/// many screenings in one transaction; all of it or none of it.
+pub async fn journal_commits_all_or_nothing(location: &str) {
+    use tansiq_store::Journal;
+    let store = open(location).await;
+    let now = OffsetDateTime::now_utc();
+    let screenings = [
+        screening("j-1", now, "agency-a", Some("DZA:P1")),
+        screening("j-2", now, "agency-a", None),
+    ];
+    let audit: Vec<_> = (1..=3).map(|i| audit_event(i, "officer-a")).collect();
+    let mut bad = new_hit("h-bad", "j-2", "e-2", 1, None);
+    bad.band = "none".into();
+
+    // One refused hit: nothing at all is written.
+    let err = store
+        .commit_journal(Journal {
+            hits: vec![
+                (
+                    vec![new_hit("h-1", "j-1", "e-1", 1, None)],
+                    "officer-a".into(),
+                ),
+                (vec![bad], "officer-b".into()),
+            ],
+            screenings: &screenings,
+            audit: &audit,
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid { .. }), "{err}");
+    assert!(store.hit("h-1").await.unwrap().is_none());
+    assert_eq!(store.audit_head().await.unwrap(), None);
+    let since = now - time::Duration::days(1);
+    assert!(
+        store
+            .screenings_since(since, "", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The same without it: everything, hits answered per group in order.
+    let receipt = store
+        .commit_journal(Journal {
+            hits: vec![
+                (
+                    vec![new_hit("h-1", "j-1", "e-1", 1, None)],
+                    "officer-a".into(),
+                ),
+                (
+                    vec![
+                        new_hit("h-2", "j-2", "e-2", 1, None),
+                        new_hit("h-3", "j-2", "e-3", 4, None),
+                    ],
+                    "officer-b".into(),
+                ),
+            ],
+            screenings: &screenings,
+            audit: &audit,
+        })
+        .await
+        .unwrap();
+    let ids: Vec<Vec<&str>> = receipt
+        .hits
+        .iter()
+        .map(|g| g.iter().map(|h| h.hit.id.as_str()).collect())
+        .collect();
+    assert_eq!(ids, vec![vec!["h-1"], vec!["h-2", "h-3"]]);
+    assert_eq!(receipt.audit.len(), 3);
+    assert_eq!(
+        store.hit("h-3").await.unwrap().unwrap().hit.entity_version,
+        4
+    );
+    let events = store.hit_events("h-2").await.unwrap();
+    assert_eq!(events[0].actor, "officer-b");
+    let kept = store.screenings_since(since, "", 10).await.unwrap();
+    assert_eq!(
+        kept.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        ["j-1", "j-2"]
+    );
+    assert_eq!(store.verify_audit().await.unwrap(), 3);
+    // A second journal continues the chain.
+    store
+        .commit_journal(Journal {
+            audit: &[audit_event(4, "officer-a")],
+            ..Journal::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.verify_audit().await.unwrap(), 4);
 }

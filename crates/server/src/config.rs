@@ -126,6 +126,14 @@ impl Default for StoreSection {
 pub struct TlsSection {
     pub cert: Option<PathBuf>,
     pub key: Option<PathBuf>,
+    /// PEM bundle of the certificate authorities (or the partners' own
+    /// self-signed certificates, pinned) that issue partner nodes' client
+    /// certificates. When set, the node-to-node routes (`/fed/v1/...`)
+    /// answer only over a connection whose client certificate verifies
+    /// against it (mutual TLS); a connection presenting a certificate that
+    /// does not verify is refused in the handshake. Other routes keep
+    /// working without a client certificate (officers, API clients).
+    pub client_ca: Option<PathBuf>,
 }
 
 /// `[screening]`: bands and result sizes.
@@ -369,6 +377,7 @@ impl Config {
         let mut sample = Config::default();
         sample.tls.cert = Some(PathBuf::new());
         sample.tls.key = Some(PathBuf::new());
+        sample.tls.client_ca = Some(PathBuf::new());
         sample.store.files_dir = Some(PathBuf::new());
         sample.federation.ca_file = Some(PathBuf::new());
         sample.federation.client_cert = Some(PathBuf::new());
@@ -401,6 +410,10 @@ impl Config {
             (Some(_), None) => problems.push("tls.key: missing while tls.cert is set".into()),
             (None, Some(_)) => problems.push("tls.cert: missing while tls.key is set".into()),
             _ => {}
+        }
+        if self.tls.client_ca.is_some() && self.tls.cert.is_none() {
+            problems
+                .push("tls.client_ca: mutual TLS needs the node's own tls.cert and tls.key".into());
         }
         let s = &self.screening;
         for (name, v) in [("possible", s.possible), ("strong", s.strong)] {

@@ -9,6 +9,8 @@
 //! with one of its registered keys) and by the agreement (only entries the
 //! agreement gives that partner are copied to it, answered in checks, or
 //! accepted from it). Every message received is audited, as `node:<id>`.
+//! Under mutual TLS (`[tls] client_ca`) they also need a client certificate
+//! the handshake verified ([`ClientCertificate`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -226,6 +228,51 @@ pub struct RemoteHitDto {
 
 // ---------------------------------------------------------- node routes
 
+/// The client certificate of the connection a request came over, verified
+/// in the TLS handshake against `[tls] client_ca`: what the node-to-node
+/// routes require under mutual TLS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCertificate {
+    /// SHA-256 of the certificate (DER), hex.
+    pub sha256: String,
+}
+
+impl ClientCertificate {
+    /// The fingerprint of a DER certificate.
+    pub fn of(der: &[u8]) -> ClientCertificate {
+        use sha2::Digest;
+        ClientCertificate {
+            sha256: tansiq_trust::to_hex(&sha2::Sha256::digest(der)),
+        }
+    }
+}
+
+/// Under mutual TLS (`[tls] client_ca` set) a node-to-node request must
+/// come over a connection with a verified client certificate; the refusal
+/// is audited. Without `client_ca` the signature alone authorises.
+fn require_client_certificate(
+    state: &AppState,
+    cert: Option<&ClientCertificate>,
+    route: &'static str,
+) -> Result<(), ApiError> {
+    if state.config.tls.client_ca.is_none() || cert.is_some() {
+        return Ok(());
+    }
+    state.audit.record(node_event(
+        "?",
+        "-",
+        route,
+        None,
+        "rejected",
+        json!({ "reason": "no client certificate (mutual TLS is required)" }),
+    ));
+    Err(ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "client-certificate-required",
+        "node-to-node routes need a partner's client certificate (mutual TLS)",
+    ))
+}
+
 fn node_event(
     from: &str,
     key_id: &str,
@@ -268,11 +315,14 @@ fn rejection(e: &FedError) -> &'static str {
     request_body = DeliveryRequest,
     responses(
         (status = 200, description = "What became of each message, in order (stops at the first not accepted)", body = DeliveryResponse),
-        (status = 400, description = "Malformed body", body = Problem)))]
+        (status = 400, description = "Malformed body", body = Problem),
+        (status = 401, description = "Mutual TLS is required and no client certificate was presented", body = Problem)))]
 pub(crate) async fn receive_messages(
     State(state): State<AppState>,
+    cert: Option<axum::Extension<ClientCertificate>>,
     JsonBody(req): JsonBody<DeliveryRequest>,
 ) -> Result<axum::Json<DeliveryResponse>, ApiError> {
+    require_client_certificate(&state, cert.as_deref(), "fed.receive")?;
     let keys = partner_keys(&state).await?;
     let me = state.identity.node().to_string();
     let mut results = Vec::with_capacity(req.messages.len());
@@ -377,12 +427,14 @@ fn traveller_query(t: &Traveller) -> Query {
     responses(
         (status = 200, description = "The sealed answer: hit (reference, action) or no hit", body = SealedDto),
         (status = 400, description = "Malformed body", body = Problem),
-        (status = 401, description = "Unknown sender or bad signature", body = Problem),
+        (status = 401, description = "Unknown sender, bad signature, or no client certificate under mutual TLS", body = Problem),
         (status = 422, description = "Not a check, or too old", body = Problem)))]
 pub(crate) async fn check(
     State(state): State<AppState>,
+    cert: Option<axum::Extension<ClientCertificate>>,
     JsonBody(sealed): JsonBody<SealedDto>,
 ) -> Result<axum::Json<SealedDto>, ApiError> {
+    require_client_certificate(&state, cert.as_deref(), "fed.check")?;
     let sealed: Sealed = sealed.into();
     let keys = partner_keys(&state).await?;
     let me = state.identity.node().to_string();

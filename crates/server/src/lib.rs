@@ -68,8 +68,8 @@ pub use config::{
 };
 pub use error::{ApiError, JsonBody, Problem, ServerError, parse_json};
 pub use federation::{
-    DeliveryRequest, DeliveryResponse, FederationStatusDto, InviteDto, PartnerStatusDto, SealedDto,
-    federation_status, run_worker,
+    ClientCertificate, DeliveryRequest, DeliveryResponse, FederationStatusDto, InviteDto,
+    PartnerStatusDto, SealedDto, client as federation_client, federation_status, run_worker,
 };
 pub use metrics::Metrics;
 pub use ops::{AuditEventDto, parse_instant};
@@ -93,10 +93,7 @@ pub async fn serve(
 ) -> Result<(), ServerError> {
     config.validate()?;
     let addr = config.listen_addr()?;
-    let tls = match (&config.tls.cert, &config.tls.key) {
-        (Some(cert), Some(key)) => Some(tls_acceptor(cert, key)?),
-        _ => None,
-    };
+    let tls = tls_acceptor_for(&config.tls)?;
     let state = open_state(config).await?;
     let listener = TcpListener::bind(addr)
         .await
@@ -273,7 +270,7 @@ async fn serve_tls(
                     }
                 };
                 let acceptor = acceptor.clone();
-                let service = TowerToHyperService::new(app.clone());
+                let app = app.clone();
                 let watcher = graceful.watcher();
                 tokio::spawn(async move {
                     let tls = match acceptor.accept(tcp).await {
@@ -283,6 +280,25 @@ async fn serve_tls(
                             return;
                         }
                     };
+                    // A client certificate, when one was presented, has
+                    // been verified by the handshake against
+                    // `[tls] client_ca`: the requests of this connection
+                    // carry its fingerprint for the node-to-node routes.
+                    let peer = tls
+                        .get_ref()
+                        .1
+                        .peer_certificates()
+                        .and_then(|c| c.first())
+                        .map(|c| federation::ClientCertificate::of(c.as_ref()));
+                    let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+                        app,
+                        move |mut req: hyper::Request<hyper::body::Incoming>| {
+                            if let Some(p) = &peer {
+                                req.extensions_mut().insert(p.clone());
+                            }
+                            req
+                        },
+                    ));
                     let builder = Builder::new(TokioExecutor::new());
                     let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
                     if let Err(e) = watcher.watch(conn.into_owned()).await {
@@ -298,8 +314,45 @@ async fn serve_tls(
     Ok(())
 }
 
+/// The acceptor `[tls]` asks for: none without a certificate; mutual TLS
+/// for partners when `client_ca` is set.
+pub fn tls_acceptor_for(
+    tls: &TlsSection,
+) -> Result<Option<tokio_rustls::TlsAcceptor>, ServerError> {
+    match (&tls.cert, &tls.key) {
+        (Some(cert), Some(key)) => Ok(Some(match &tls.client_ca {
+            Some(ca) => mutual_tls_acceptor(cert, key, ca)?,
+            None => tls_acceptor(cert, key)?,
+        })),
+        _ => Ok(None),
+    }
+}
+
 /// A rustls acceptor from PEM certificate chain and private key files.
 pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcceptor, ServerError> {
+    server_tls(cert, key, None)
+}
+
+/// A rustls acceptor that also asks clients for a certificate and verifies
+/// one, when presented, against the PEM bundle `client_ca` (certificate
+/// authorities, or partners' self-signed certificates to pin them). A
+/// client without a certificate still connects (officers' clients do not
+/// have one); the node-to-node routes then refuse it
+/// (`federation::require_client_certificate`). A certificate that does not
+/// verify fails the handshake.
+pub fn mutual_tls_acceptor(
+    cert: &Path,
+    key: &Path,
+    client_ca: &Path,
+) -> Result<tokio_rustls::TlsAcceptor, ServerError> {
+    server_tls(cert, key, Some(client_ca))
+}
+
+fn server_tls(
+    cert: &Path,
+    key: &Path,
+    client_ca: Option<&Path>,
+) -> Result<tokio_rustls::TlsAcceptor, ServerError> {
     use rustls_pki_types::pem::PemObject;
     use rustls_pki_types::{CertificateDer, PrivateKeyDer};
     let file_err = |what: &'static str, path: &Path, reason: String| ServerError::File {
@@ -322,8 +375,34 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcceptor
     }
     let key_der = PrivateKeyDer::from_pem_file(key)
         .map_err(|e| file_err("TLS private key", key, e.to_string()))?;
-    let mut config = rustls::ServerConfig::builder()
-        .with_no_client_auth()
+    let builder = rustls::ServerConfig::builder();
+    let builder = match client_ca {
+        None => builder.with_no_client_auth(),
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for c in CertificateDer::pem_file_iter(ca)
+                .map_err(|e| file_err("TLS client CA", ca, e.to_string()))?
+            {
+                let c = c.map_err(|e| file_err("TLS client CA", ca, e.to_string()))?;
+                roots
+                    .add(c)
+                    .map_err(|e| file_err("TLS client CA", ca, e.to_string()))?;
+            }
+            if roots.is_empty() {
+                return Err(file_err(
+                    "TLS client CA",
+                    ca,
+                    "no PEM certificate in the file".into(),
+                ));
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder(Arc::new(roots))
+                .allow_unauthenticated()
+                .build()
+                .map_err(|e| file_err("TLS client CA", ca, e.to_string()))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let mut config = builder
         .with_single_cert(certs, key_der)
         .map_err(|e| file_err("TLS private key", key, e.to_string()))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];

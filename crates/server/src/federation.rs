@@ -323,7 +323,7 @@ pub(crate) async fn receive_messages(
     JsonBody(req): JsonBody<DeliveryRequest>,
 ) -> Result<axum::Json<DeliveryResponse>, ApiError> {
     require_client_certificate(&state, cert.as_deref(), "fed.receive")?;
-    let keys = partner_keys(&state).await?;
+    let mut keys = partner_keys(&state).await?;
     let me = state.identity.node().to_string();
     let mut results = Vec::with_capacity(req.messages.len());
     let mut entities_changed = false;
@@ -370,6 +370,11 @@ pub(crate) async fn receive_messages(
         if result == "applied" && matches!(kind, "entry-upsert" | "entry-remove") {
             entities_changed = true;
         }
+        if result == "applied" && kind == "key-announcement" {
+            // The partner's new key opens the messages after this one.
+            keys = partner_keys(&state).await?;
+            state.partner_cache.invalidate();
+        }
         state.audit.record(node_event(
             &env.from,
             &sealed.key_id,
@@ -405,6 +410,7 @@ fn subject(p: &Payload) -> Option<String> {
         Payload::Hit(h) => Some(h.hit_id.clone()),
         Payload::HitAck { hit_id } => Some(hit_id.clone()),
         Payload::FollowUp(f) => Some(f.hit_id.clone()),
+        Payload::KeyAnnouncement { keys } => keys.first().map(|k| k.key_id.clone()),
         Payload::Check { request_id, .. } | Payload::CheckAnswer { request_id, .. } => {
             Some(request_id.clone())
         }
@@ -643,6 +649,9 @@ pub(crate) async fn put_partner(
             &input.incoming,
         )
         .await?;
+    // The partner knows our keys from the invitation we exchanged; a
+    // later rotation is announced to it (`Store::announce_keys`).
+    state.store.keys_known_by(&id, &state.identity).await?;
     // Existing entries follow the agreement now (new copies, removals).
     let queued = state.store.reconcile_partner(&state.identity, &id).await?;
     state.partner_cache.invalidate();

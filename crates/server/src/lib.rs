@@ -95,6 +95,15 @@ pub async fn serve(
     let addr = config.listen_addr()?;
     let tls = tls_acceptor_for(&config.tls)?;
     let state = open_state(config).await?;
+    // The node reads its identity once, here: after `tansiq node
+    // rotate-key`, every partner is told the new key (in a message signed
+    // with the previous one) before anything signed with the new key is
+    // queued for it, so the partner can open what follows.
+    let announced = state.store.announce_keys(&state.identity).await?;
+    if announced > 0 {
+        tracing::info!(partners = announced, key = %state.identity.current().key_id,
+            "federation: new identity key announced to partners");
+    }
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| ServerError::Bind {

@@ -527,3 +527,96 @@ pub async fn fed_hit_taken_once(location: &str) {
     ));
     store.close().await;
 }
+
+/// A rotated key reaches a partner: the sender queues one announcement,
+/// signed with the previous key, only when its keys changed; the receiver
+/// takes the keys it vouches for, and refuses (numbered) one that would
+/// swap a known key.
+pub async fn fed_rotated_keys_are_announced(location: &str) {
+    let store = super::open(location).await;
+    let mut dz = keys("dz", 1);
+    let tn = keys("tn", 2);
+    store
+        .put_partner(
+            "tn",
+            "http://127.0.0.1:1",
+            &tn.public_keys(),
+            &agreement(None),
+            &agreement(None),
+        )
+        .await
+        .unwrap();
+    // Nothing recorded: the partner is taken to know the current keys.
+    assert_eq!(store.announce_keys(&dz).await.unwrap(), 0);
+    let old = dz.current().key_id.clone();
+    assert_eq!(
+        store.partner("tn").await.unwrap().unwrap().announced_keys,
+        Some(vec![old.clone()])
+    );
+    store.keys_known_by("tn", &dz).await.unwrap();
+    assert_eq!(store.announce_keys(&dz).await.unwrap(), 0);
+
+    dz.rotate([7; 32], OffsetDateTime::now_utc(), time::Duration::days(7));
+    assert_eq!(store.announce_keys(&dz).await.unwrap(), 1);
+    assert_eq!(store.announce_keys(&dz).await.unwrap(), 0, "once");
+    let out = store.outbox("tn").await.unwrap();
+    assert_eq!(kinds(&out)[0].1, "key-announcement");
+    assert_eq!(out[0].sealed.key_id, old, "signed with the previous key");
+
+    // The receiver's side, played by the same store for partner dz (it
+    // knows only dz's old key): opens it with what it knows and takes the
+    // new key.
+    let peer = store.clone();
+    let dz_before = keys("dz", 1);
+    peer.put_partner(
+        "dz",
+        "http://127.0.0.1:2",
+        &dz_before.public_keys(),
+        &agreement(None),
+        &agreement(None),
+    )
+    .await
+    .unwrap();
+    let known = dz_before.public_keys();
+    let opened = open_msg(&out[0].sealed, "tn", |n| (n == "dz").then(|| known.clone())).unwrap();
+    assert!(matches!(
+        peer.receive(&tn, &opened).await.unwrap(),
+        Receipt::Applied { .. }
+    ));
+    let now_known = peer.partner("dz").await.unwrap().unwrap().keys;
+    assert_eq!(now_known, dz.public_keys());
+    // A message signed with the new key now opens with the stored keys.
+    let later = seal(
+        &dz,
+        &Envelope::new(
+            "dz",
+            "tn",
+            Some(2),
+            OffsetDateTime::now_utc(),
+            Payload::HitAck {
+                hit_id: "tn:none".into(),
+            },
+        ),
+    );
+    let opened = open_msg(&later, "tn", |n| (n == "dz").then(|| now_known.clone())).unwrap();
+    assert!(matches!(
+        peer.receive(&tn, &opened).await.unwrap(),
+        Receipt::Applied { .. }
+    ));
+    // An announcement that swaps a known key's public half is refused.
+    let mut swapped = dz.public_keys();
+    swapped[0].public_key = keys("dz", 9).current().public_key.clone();
+    let bad = sealed_from(
+        &dz,
+        "tn",
+        3,
+        Payload::KeyAnnouncement { keys: swapped },
+        "tn",
+    );
+    assert!(matches!(
+        peer.receive(&tn, &bad).await.unwrap(),
+        Receipt::Refused { .. }
+    ));
+    assert_eq!(peer.partner("dz").await.unwrap().unwrap().keys, now_known);
+    store.close().await;
+}

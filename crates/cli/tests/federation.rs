@@ -94,7 +94,8 @@ async fn setup(name: &'static str, root: &Path) -> Node {
             "[server]\nlisten = \"127.0.0.1:{port}\"\n[store]\nlocation = \"{name}.db\"\n\
              [security]\npepper_file = \"{name}.pepper\"\n[node]\nid = \"{name}\"\n\
              identity_file = \"{name}.identity\"\n[audit]\ncheckpoint_file = \"{name}.checkpoint\"\n\
-             [federation]\npublic_url = \"{url}\"\npoll_ms = 100\nrequest_timeout_ms = 5000\n"
+             [federation]\npublic_url = \"{url}\"\npoll_ms = 100\nrequest_timeout_ms = 5000\n\
+             check_timeout_ms = 5000\n"
         ),
     )
     .unwrap();

@@ -166,6 +166,11 @@ async fn housekeeping(state: AppState) {
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "retention purge failed"),
                 }
+                match purge_inbox_digests(&state).await {
+                    Ok(n) if n > 0 => tracing::info!(purged = n, "retention: federation inbox digests purged"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "federation inbox purge failed"),
+                }
             }
         }
     }
@@ -193,6 +198,28 @@ pub async fn purge_traveller_data(state: &AppState) -> Result<u64, ServerError> 
             outcome: "ok",
             detail: serde_json::json!({"before": before.to_string(), "audit_payloads": payloads,
                                        "screenings": screenings, "hit_contexts": hits}),
+        });
+    }
+    Ok(n)
+}
+
+/// Purges the digests of partners' messages older than `[federation]
+/// inbox_digest_days` (each partner's last number stays). Returns the rows
+/// removed; audited when any.
+pub async fn purge_inbox_digests(state: &AppState) -> Result<u64, ServerError> {
+    let days = i64::from(state.config.federation.inbox_digest_days);
+    let before = OffsetDateTime::now_utc() - time::Duration::days(days);
+    let n = state.store.purge_inbox_digests(before).await?;
+    if n > 0 {
+        state.audit.record(AuditEvent {
+            at: OffsetDateTime::now_utc(),
+            actor: "system".into(),
+            agency: "-".into(),
+            key_id: "-".into(),
+            action: "retention.purge",
+            target: None,
+            outcome: "ok",
+            detail: serde_json::json!({"before": before.to_string(), "inbox_digests": n}),
         });
     }
     Ok(n)

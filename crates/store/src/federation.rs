@@ -89,6 +89,11 @@ pub enum Receipt {
     Refused { reason: String },
     /// Already applied with the same content: nothing changed.
     Duplicate,
+    /// A number applied so long ago that its digest was purged
+    /// ([`Store::purge_inbox_digests`]): whether the content is the same
+    /// cannot be told any more; nothing changed, and the sender may forget
+    /// it (a sender only resends what was not acknowledged).
+    Forgotten,
     /// Earlier messages are missing: nothing changed.
     Gap { expected: u64 },
     /// The number was used for other content: nothing changed.
@@ -242,6 +247,27 @@ impl Store {
     /// announcements queued.
     pub async fn announce_keys(&self, keys: &NodeKeys) -> Result<usize, StoreError> {
         on_store!(self, s => s.announce_keys(keys).await)
+    }
+
+    /// Remembers that `origin` asked check `request_id` (at `now`) and
+    /// forgets checks seen before `forget_before`; `false` when it was
+    /// already remembered (a replay).
+    pub async fn check_first_seen(
+        &self,
+        origin: &str,
+        request_id: &str,
+        now: OffsetDateTime,
+        forget_before: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        on_store!(self, s => s.check_first_seen(origin, request_id, now, forget_before).await)
+    }
+
+    /// Purges the digests of messages received before `before`, except the
+    /// last one of each origin (it holds the origin's applied number). A
+    /// duplicate of a purged number is then answered
+    /// [`Receipt::Forgotten`]. Returns the rows removed.
+    pub async fn purge_inbox_digests(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
+        on_store!(self, s => s.purge_inbox_digests(before).await)
     }
 
     /// Records contact with a partner now.
@@ -560,6 +586,45 @@ macro_rules! impl_federation {
                     tx.commit().await?;
                 }
                 Ok(queued)
+            }
+
+            pub(crate) async fn check_first_seen(
+                &self,
+                origin: &str,
+                request_id: &str,
+                now: time::OffsetDateTime,
+                forget_before: time::OffsetDateTime,
+            ) -> Result<bool, crate::StoreError> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("DELETE FROM fed_checks WHERE seen_at < $1")
+                    .bind(forget_before)
+                    .execute(&mut *tx)
+                    .await?;
+                let done = sqlx::query(
+                    "INSERT INTO fed_checks (origin, request_id, seen_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (origin, request_id) DO NOTHING",
+                )
+                .bind(origin)
+                .bind(request_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            pub(crate) async fn purge_inbox_digests(
+                &self,
+                before: time::OffsetDateTime,
+            ) -> Result<u64, crate::StoreError> {
+                let done = sqlx::query(
+                    "DELETE FROM fed_inbox WHERE received_at < $1 AND seq < \
+                     (SELECT MAX(i.seq) FROM fed_inbox i WHERE i.origin = fed_inbox.origin)",
+                )
+                .bind(before)
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected())
             }
 
             pub(crate) async fn touch_partner(&self, id: &str) -> Result<(), crate::StoreError> {
@@ -1017,6 +1082,11 @@ macro_rules! impl_federation {
                 .bind(seq as i64)
                 .fetch_optional(&mut *tx)
                 .await?;
+                if seq <= last as u64 && recorded.is_none() {
+                    // Numbers are applied without holes, so this one was
+                    // applied and its digest purged since.
+                    return Ok(Receipt::Forgotten);
+                }
                 let decision = tansiq_federation::decide(
                     last as u64,
                     recorded.as_ref().map(|r| r.0.as_str()),

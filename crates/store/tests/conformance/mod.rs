@@ -40,6 +40,7 @@ macro_rules! scenarios {
             fed_inbox_applies_once,
             fed_hit_taken_once,
             fed_rotated_keys_are_announced,
+            fed_inbox_digests_purged,
         );
     };
 }

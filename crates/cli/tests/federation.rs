@@ -94,7 +94,8 @@ async fn setup(name: &'static str, root: &Path) -> Node {
             "[server]\nlisten = \"127.0.0.1:{port}\"\n[store]\nlocation = \"{name}.db\"\n\
              [security]\npepper_file = \"{name}.pepper\"\n[node]\nid = \"{name}\"\n\
              identity_file = \"{name}.identity\"\n[audit]\ncheckpoint_file = \"{name}.checkpoint\"\n\
-             [federation]\npublic_url = \"{url}\"\npoll_ms = 100\nrequest_timeout_ms = 5000\n"
+             [federation]\npublic_url = \"{url}\"\npoll_ms = 100\nrequest_timeout_ms = 5000\n\
+             check_timeout_ms = 5000\n"
         ),
     )
     .unwrap();
@@ -639,4 +640,129 @@ async fn three_nodes_share_screen_notify_and_recover() {
         tn_store.inbox_heads().await.unwrap()[0].last_seq,
         dz_out_tn.last().unwrap().seq
     );
+}
+
+fn current_key(node: &Node) -> String {
+    let text = std::fs::read_to_string(node.dir.join(format!("{}.identity", node.name))).unwrap();
+    NodeKeys::from_text(&text).unwrap().current().key_id.clone()
+}
+
+async fn partner_key_ids(node: &Node, partner: &str) -> Vec<String> {
+    status_of(node, partner).await["key_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// dz rotates its key (`tansiq node rotate-key`) and restarts: it tells tn
+/// and eg the new key in a message signed with the old one; both take it,
+/// and what dz signs afterwards with the new key is accepted (a copy at
+/// tn, a hit/no-hit answer at eg) without anyone accepting a new
+/// invitation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_key_reaches_partners() {
+    let root = tempfile::tempdir().unwrap();
+    let mut dz = setup("dz", root.path()).await;
+    let tn = setup("tn", root.path()).await;
+    let eg = setup("eg", root.path()).await;
+    let police = |level: &str| {
+        json!({"rules": [{"agencies": ["dz-police"], "level": level}],
+               "traveller_fields": ["name", "birth-date"]})
+    };
+    let nothing = json!({"rules": []});
+    accept(&dz, &tn, police("full"), nothing.clone());
+    accept(&dz, &eg, police("hit-no-hit"), nothing.clone());
+    accept(&tn, &dz, nothing.clone(), police("full"));
+    accept(&eg, &dz, nothing.clone(), police("hit-no-hit"));
+
+    let first = call(
+        &dz,
+        &dz.cp,
+        "POST",
+        "/v1/entries",
+        Some(entry("Karim Fictive Haddad", "1980-04-02", "by-agreement")),
+    )
+    .await;
+    let first_copy = format!("dz:{}", first["id"].as_str().unwrap());
+    wait_until("tn holds the first entry", || async {
+        strong_ids(&screen(&tn, "Karim Fictive Haddad", "1980-04-02").await).contains(&first_copy)
+    })
+    .await;
+    let old_key = current_key(&dz);
+    assert_eq!(
+        partner_key_ids(&tn, "dz").await,
+        std::slice::from_ref(&old_key)
+    );
+
+    // Rotate and restart dz (a running node reads its identity at start).
+    dz.kill();
+    tansiq(
+        &["node", "rotate-key", "--identity", "dz.identity"],
+        &dz.dir,
+    );
+    let new_key = current_key(&dz);
+    assert_ne!(new_key, old_key);
+    dz.spawn();
+    wait_until("dz up again", || async {
+        reqwest::get(format!("{}/healthz", dz.url)).await.is_ok()
+    })
+    .await;
+    for partner in [&tn, &eg] {
+        wait_until("the partner takes the new key", || async {
+            partner_key_ids(partner, "dz").await == [new_key.clone(), old_key.clone()]
+        })
+        .await;
+    }
+
+    // Signed with the new key now, and taken.
+    let second = call(
+        &dz,
+        &dz.cp,
+        "POST",
+        "/v1/entries",
+        Some(entry(
+            "Nadia Fictive Mansouri",
+            "1990-01-12",
+            "by-agreement",
+        )),
+    )
+    .await;
+    let second_copy = format!("dz:{}", second["id"].as_str().unwrap());
+    wait_until("tn holds the entry signed with the new key", || async {
+        strong_ids(&screen(&tn, "Nadia Fictive Mansouri", "1990-01-12").await)
+            .contains(&second_copy)
+    })
+    .await;
+    let at_eg = screen(&eg, "Nadia Fictive Mansouri", "1990-01-12").await;
+    assert_eq!(
+        at_eg["remote_hits"][0]["reference"],
+        second["id"].as_str().unwrap(),
+        "dz's answer signed with the new key opens at eg: {at_eg}"
+    );
+
+    // What left dz: the announcement signed with the old key, then the
+    // copy signed with the new one.
+    let dz_store = Store::open(&dz.dir.join("dz.db").display().to_string())
+        .await
+        .unwrap();
+    let out = dz_store.outbox("tn").await.unwrap();
+    let announcement = out
+        .iter()
+        .find(|m| m.kind == "key-announcement")
+        .expect("an announcement to tn");
+    assert_eq!(announcement.sealed.key_id, old_key);
+    let copy = out
+        .iter()
+        .find(|m| m.subject.as_deref() == second["id"].as_str())
+        .unwrap();
+    assert!(copy.seq > announcement.seq);
+    assert_eq!(copy.sealed.key_id, new_key);
+    assert_eq!(
+        out.iter().filter(|m| m.kind == "key-announcement").count(),
+        1,
+        "announced once"
+    );
+    dz_store.close().await;
 }

@@ -39,7 +39,7 @@ pub use agreement::{
 };
 pub use message::{
     CheckAnswer, Envelope, FollowUp, FollowUpKind, HitNotice, HitVia, Opened, Payload, Sealed,
-    Traveller, VERSION, open, seal,
+    Traveller, VERSION, merge_announced, open, seal, seal_with,
 };
 pub use sequence::{Decision, decide, retry_delay};
 

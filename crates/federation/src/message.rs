@@ -63,6 +63,11 @@ pub enum Payload {
     HitAck { hit_id: String },
     /// A message in the follow-up thread of hit `hit_id`.
     FollowUp(FollowUp),
+    /// The sender's identity keys after a rotation, newest first. Signed
+    /// by a key the receiver already trusts (the previous one, inside its
+    /// rotation window), so the receiver can take the new one on its word
+    /// ([`crate::merge_announced`]).
+    KeyAnnouncement { keys: Vec<PublicKey> },
     /// A border check asking the originator whether a traveller matches
     /// any of its hit/no-hit entries (synchronous, not sequenced).
     Check {
@@ -85,6 +90,7 @@ impl Payload {
             Payload::Hit(_) => "hit",
             Payload::HitAck { .. } => "hit-ack",
             Payload::FollowUp(_) => "follow-up",
+            Payload::KeyAnnouncement { .. } => "key-announcement",
             Payload::Check { .. } => "check",
             Payload::CheckAnswer { .. } => "check-answer",
         }
@@ -200,6 +206,62 @@ pub fn seal(keys: &NodeKeys, envelope: &Envelope) -> Sealed {
         key_id,
         signature,
     }
+}
+
+/// Signs `envelope` with the key `key_id` of the node (one still holding
+/// its secret, e.g. the previous key during a rotation window); `None`
+/// when the identity cannot sign with it.
+pub fn seal_with(keys: &NodeKeys, key_id: &str, envelope: &Envelope) -> Option<Sealed> {
+    let body = serde_json::to_string(envelope).expect("an envelope always serialises");
+    let Signed { key_id, signature } =
+        keys.sign_with(key_id, Purpose::FederationMessage, body.as_bytes())?;
+    Some(Sealed {
+        body,
+        key_id,
+        signature,
+    })
+}
+
+/// The keys to trust for a partner after it announced `announced`: each
+/// announced key checked (an Ed25519 point named by its id), newest
+/// first, then every key known before and not announced (it still
+/// verifies what it signed in its time). A key id already known must keep
+/// its public key.
+pub fn merge_announced(
+    known: &[PublicKey],
+    announced: &[PublicKey],
+) -> Result<Vec<PublicKey>, FedError> {
+    if announced.is_empty() {
+        return Err(FedError::Malformed {
+            field: "payload.keys".into(),
+            reason: "an announcement names at least one key".into(),
+        });
+    }
+    let mut out: Vec<PublicKey> = Vec::with_capacity(announced.len() + known.len());
+    for (i, k) in announced.iter().enumerate() {
+        k.check().map_err(|e| FedError::Malformed {
+            field: format!("payload.keys[{i}]"),
+            reason: e.to_string(),
+        })?;
+        if known
+            .iter()
+            .any(|o| o.key_id == k.key_id && o.public_key != k.public_key)
+        {
+            return Err(FedError::Malformed {
+                field: format!("payload.keys[{i}]"),
+                reason: format!("key {} is known with another public key", k.key_id),
+            });
+        }
+        if !out.iter().any(|o| o.key_id == k.key_id) {
+            out.push(k.clone());
+        }
+    }
+    for k in known {
+        if !out.iter().any(|o| o.key_id == k.key_id) {
+            out.push(k.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// A verified message and the digest of its body (what deduplication keys
@@ -365,6 +427,59 @@ mod tests {
         let mut later = ack(2);
         later.sent_at = T0 + time::Duration::hours(2);
         check(&seal(&keys, &later), &keys).unwrap();
+    }
+
+    #[test]
+    fn a_key_announcement_signed_by_the_old_key_opens_and_merges() {
+        let mut keys = dz();
+        let before = keys.public_keys();
+        let t1 = T0 + time::Duration::hours(1);
+        keys.rotate([4; 32], t1, time::Duration::days(7));
+        let old = keys.previous(t1).unwrap().key_id.clone();
+        let env = Envelope::new(
+            "dz",
+            "tn",
+            Some(2),
+            t1,
+            Payload::KeyAnnouncement {
+                keys: keys.public_keys(),
+            },
+        );
+        // The receiver still knows only the old key: it opens.
+        let sealed = seal_with(&keys, &old, &env).unwrap();
+        let opened = open(&sealed, "tn", |_| Some(before.clone())).unwrap();
+        let Payload::KeyAnnouncement { keys: announced } = opened.envelope.payload else {
+            panic!("not an announcement");
+        };
+        let merged = merge_announced(&before, &announced).unwrap();
+        assert_eq!(merged, keys.public_keys());
+        // Sealed with the new key, the receiver could not have opened it.
+        assert!(matches!(
+            open(&seal(&keys, &env), "tn", |_| Some(before.clone())),
+            Err(FedError::Signature(TrustError::UnknownKey { .. }))
+        ));
+        // Then messages signed with the new key open with the merged keys.
+        let mut later = ack(3);
+        later.sent_at = t1 + time::Duration::minutes(1);
+        open(&seal(&keys, &later), "tn", |_| Some(merged.clone())).unwrap();
+    }
+
+    #[test]
+    fn an_announcement_cannot_swap_a_known_key_or_carry_junk() {
+        let keys = dz();
+        let known = keys.public_keys();
+        let mut swapped = known[0].clone();
+        swapped.public_key = NodeKeys::generate("dz", [8; 32], T0)
+            .unwrap()
+            .current()
+            .public_key
+            .clone();
+        assert!(merge_announced(&known, std::slice::from_ref(&swapped)).is_err());
+        assert!(merge_announced(&known, &[]).is_err());
+        let other = NodeKeys::generate("dz", [8; 32], T0).unwrap();
+        let merged = merge_announced(&known, &other.public_keys()).unwrap();
+        assert_eq!(merged.len(), 2, "the known key is kept behind the new one");
+        assert_eq!(merged[0], other.public_keys()[0]);
     }
 
     #[test]

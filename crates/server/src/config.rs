@@ -46,8 +46,20 @@ pub struct FederationSection {
     pub public_url: String,
     /// How often the worker follows the change feed and drains outboxes.
     pub poll_ms: u64,
-    /// Timeout of one delivery or hit/no-hit check.
+    /// Timeout of one delivery to a partner.
     pub request_timeout_ms: u64,
+    /// The most a screening waits for partners' hit/no-hit answers (they
+    /// are asked at once, each bounded by this); a partner that does not
+    /// answer in time is reported as unanswered.
+    pub check_timeout_ms: u64,
+    /// After a failed or late check, the partner is not asked for this
+    /// long, doubled for each further failure in a row (at most 32 times).
+    pub check_cooldown_ms: u64,
+    /// Digests of messages received from partners are kept this many days
+    /// (then purged, except each partner's last): within it a replayed
+    /// number with other content is told from a duplicate; after it, an old
+    /// number is acknowledged and ignored, never applied again.
+    pub inbox_digest_days: u32,
     /// PEM CA bundle trusted for partners' server certificates (beside the
     /// system roots).
     pub ca_file: Option<PathBuf>,
@@ -62,6 +74,9 @@ impl Default for FederationSection {
             public_url: String::new(),
             poll_ms: 250,
             request_timeout_ms: 5_000,
+            check_timeout_ms: 300,
+            check_cooldown_ms: 10_000,
+            inbox_digest_days: 30,
             ca_file: None,
             client_cert: None,
             client_key: None,
@@ -126,6 +141,14 @@ impl Default for StoreSection {
 pub struct TlsSection {
     pub cert: Option<PathBuf>,
     pub key: Option<PathBuf>,
+    /// PEM bundle of the certificate authorities (or the partners' own
+    /// self-signed certificates, pinned) that issue partner nodes' client
+    /// certificates. When set, the node-to-node routes (`/fed/v1/...`)
+    /// answer only over a connection whose client certificate verifies
+    /// against it (mutual TLS); a connection presenting a certificate that
+    /// does not verify is refused in the handshake. Other routes keep
+    /// working without a client certificate (officers, API clients).
+    pub client_ca: Option<PathBuf>,
 }
 
 /// `[screening]`: bands and result sizes.
@@ -369,6 +392,7 @@ impl Config {
         let mut sample = Config::default();
         sample.tls.cert = Some(PathBuf::new());
         sample.tls.key = Some(PathBuf::new());
+        sample.tls.client_ca = Some(PathBuf::new());
         sample.store.files_dir = Some(PathBuf::new());
         sample.federation.ca_file = Some(PathBuf::new());
         sample.federation.client_cert = Some(PathBuf::new());
@@ -394,6 +418,12 @@ impl Config {
         if self.store.location.trim().is_empty() {
             problems.push("store.location: must not be empty".into());
         }
+        if self.federation.inbox_digest_days == 0 {
+            problems.push("federation.inbox_digest_days: must be at least 1".into());
+        }
+        if self.federation.check_timeout_ms == 0 {
+            problems.push("federation.check_timeout_ms: must be at least 1".into());
+        }
         if self.federation.client_cert.is_some() != self.federation.client_key.is_some() {
             problems.push("federation.client_cert and federation.client_key go together".into());
         }
@@ -401,6 +431,10 @@ impl Config {
             (Some(_), None) => problems.push("tls.key: missing while tls.cert is set".into()),
             (None, Some(_)) => problems.push("tls.cert: missing while tls.key is set".into()),
             _ => {}
+        }
+        if self.tls.client_ca.is_some() && self.tls.cert.is_none() {
+            problems
+                .push("tls.client_ca: mutual TLS needs the node's own tls.cert and tls.key".into());
         }
         let s = &self.screening;
         for (name, v) in [("possible", s.possible), ("strong", s.strong)] {

@@ -85,6 +85,10 @@ pub struct ScreenResponse {
     /// only: the entry stays with its originator).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remote_hits: Vec<crate::federation::RemoteHitDto>,
+    /// Hit/no-hit partners that gave no answer for this screening (down,
+    /// late, or paused after failing): their entries were not checked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remote_unanswered: Vec<crate::federation::UnansweredDto>,
 }
 
 /// One matching listed entity.
@@ -290,6 +294,12 @@ pub struct ManifestResultDto {
     pub role: String,
     pub band: String,
     pub matches: Vec<MatchDto>,
+    /// Partners' hit/no-hit answers that were hits for this traveller.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remote_hits: Vec<crate::federation::RemoteHitDto>,
+    /// Hit/no-hit partners that gave no answer for this traveller.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remote_unanswered: Vec<crate::federation::UnansweredDto>,
 }
 
 // ---------------------------------------------------------------- entries

@@ -9,6 +9,13 @@
 //! with one of its registered keys) and by the agreement (only entries the
 //! agreement gives that partner are copied to it, answered in checks, or
 //! accepted from it). Every message received is audited, as `node:<id>`.
+//! Under mutual TLS (`[tls] client_ca`) they also need a client certificate
+//! the handshake verified ([`ClientCertificate`]).
+//!
+//! The screening hook is bounded: hit/no-hit partners are asked at once,
+//! each for at most `[federation] check_timeout_ms` (300 ms by default),
+//! and a partner that failed is not asked again until its circuit breaker
+//! closes ([`CheckState`]); the answer lists who was not heard.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -195,6 +202,10 @@ pub struct FedHitDto {
     pub screened_at: String,
     pub acknowledged_at: Option<String>,
     pub thread: Vec<FollowUpDto>,
+    /// For a hit seen here on a partner's full copy: the local hit in the
+    /// review queue (`/v1/hits/{id}`) that this notice tells about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_hit_id: Option<String>,
 }
 
 /// Hits on foreign entries.
@@ -225,6 +236,51 @@ pub struct RemoteHitDto {
 }
 
 // ---------------------------------------------------------- node routes
+
+/// The client certificate of the connection a request came over, verified
+/// in the TLS handshake against `[tls] client_ca`: what the node-to-node
+/// routes require under mutual TLS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCertificate {
+    /// SHA-256 of the certificate (DER), hex.
+    pub sha256: String,
+}
+
+impl ClientCertificate {
+    /// The fingerprint of a DER certificate.
+    pub fn of(der: &[u8]) -> ClientCertificate {
+        use sha2::Digest;
+        ClientCertificate {
+            sha256: tansiq_trust::to_hex(&sha2::Sha256::digest(der)),
+        }
+    }
+}
+
+/// Under mutual TLS (`[tls] client_ca` set) a node-to-node request must
+/// come over a connection with a verified client certificate; the refusal
+/// is audited. Without `client_ca` the signature alone authorises.
+fn require_client_certificate(
+    state: &AppState,
+    cert: Option<&ClientCertificate>,
+    route: &'static str,
+) -> Result<(), ApiError> {
+    if state.config.tls.client_ca.is_none() || cert.is_some() {
+        return Ok(());
+    }
+    state.audit.record(node_event(
+        "?",
+        "-",
+        route,
+        None,
+        "rejected",
+        json!({ "reason": "no client certificate (mutual TLS is required)" }),
+    ));
+    Err(ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "client-certificate-required",
+        "node-to-node routes need a partner's client certificate (mutual TLS)",
+    ))
+}
 
 fn node_event(
     from: &str,
@@ -268,12 +324,15 @@ fn rejection(e: &FedError) -> &'static str {
     request_body = DeliveryRequest,
     responses(
         (status = 200, description = "What became of each message, in order (stops at the first not accepted)", body = DeliveryResponse),
-        (status = 400, description = "Malformed body", body = Problem)))]
+        (status = 400, description = "Malformed body", body = Problem),
+        (status = 401, description = "Mutual TLS is required and no client certificate was presented", body = Problem)))]
 pub(crate) async fn receive_messages(
     State(state): State<AppState>,
+    cert: Option<axum::Extension<ClientCertificate>>,
     JsonBody(req): JsonBody<DeliveryRequest>,
 ) -> Result<axum::Json<DeliveryResponse>, ApiError> {
-    let keys = partner_keys(&state).await?;
+    require_client_certificate(&state, cert.as_deref(), "fed.receive")?;
+    let mut keys = partner_keys(&state).await?;
     let me = state.identity.node().to_string();
     let mut results = Vec::with_capacity(req.messages.len());
     let mut entities_changed = false;
@@ -310,6 +369,11 @@ pub(crate) async fn receive_messages(
             Receipt::Applied { outcome } => ("applied", "ok", Some(outcome.clone())),
             Receipt::Refused { reason } => ("refused", "refused", Some(reason.clone())),
             Receipt::Duplicate => ("duplicate", "duplicate", None),
+            Receipt::Forgotten => (
+                "duplicate",
+                "duplicate",
+                Some("applied long ago (its digest is past retention); nothing changed".into()),
+            ),
             Receipt::Gap { expected } => ("gap", "rejected", Some(format!("expected {expected}"))),
             Receipt::Replay => (
                 "replay",
@@ -319,6 +383,11 @@ pub(crate) async fn receive_messages(
         };
         if result == "applied" && matches!(kind, "entry-upsert" | "entry-remove") {
             entities_changed = true;
+        }
+        if result == "applied" && kind == "key-announcement" {
+            // The partner's new key opens the messages after this one.
+            keys = partner_keys(&state).await?;
+            state.partner_cache.invalidate();
         }
         state.audit.record(node_event(
             &env.from,
@@ -355,6 +424,7 @@ fn subject(p: &Payload) -> Option<String> {
         Payload::Hit(h) => Some(h.hit_id.clone()),
         Payload::HitAck { hit_id } => Some(hit_id.clone()),
         Payload::FollowUp(f) => Some(f.hit_id.clone()),
+        Payload::KeyAnnouncement { keys } => keys.first().map(|k| k.key_id.clone()),
         Payload::Check { request_id, .. } | Payload::CheckAnswer { request_id, .. } => {
             Some(request_id.clone())
         }
@@ -377,12 +447,15 @@ fn traveller_query(t: &Traveller) -> Query {
     responses(
         (status = 200, description = "The sealed answer: hit (reference, action) or no hit", body = SealedDto),
         (status = 400, description = "Malformed body", body = Problem),
-        (status = 401, description = "Unknown sender or bad signature", body = Problem),
+        (status = 401, description = "Unknown sender, bad signature, or no client certificate under mutual TLS", body = Problem),
+        (status = 409, description = "A replay: this check (sender, request id) was answered before", body = Problem),
         (status = 422, description = "Not a check, or too old", body = Problem)))]
 pub(crate) async fn check(
     State(state): State<AppState>,
+    cert: Option<axum::Extension<ClientCertificate>>,
     JsonBody(sealed): JsonBody<SealedDto>,
 ) -> Result<axum::Json<SealedDto>, ApiError> {
+    require_client_certificate(&state, cert.as_deref(), "fed.check")?;
     let sealed: Sealed = sealed.into();
     let keys = partner_keys(&state).await?;
     let me = state.identity.node().to_string();
@@ -424,7 +497,33 @@ pub(crate) async fn check(
             "the check is older than the allowed clock skew",
         ));
     }
-    // Only entries shared with this partner (at any level) answer.
+    // A check is answered once: its id is remembered for longer than the
+    // freshness window, so a replayed check is refused within the window
+    // and refused as stale after it.
+    if !state
+        .store
+        .check_first_seen(&env.from, &request_id, now, now - CHECK_SKEW * 3)
+        .await?
+    {
+        state.audit.record(node_event(
+            &env.from,
+            &sealed.key_id,
+            "fed.check",
+            Some(request_id),
+            "rejected",
+            json!({ "reason": "replay" }),
+        ));
+        state.metrics.fed_received(&env.from, "replay");
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "replay",
+            "this check was answered before",
+        ));
+    }
+    // Only entries shared with this partner at the hit/no-hit level answer
+    // (a fully shared entry is screened by the partner on its own copy, and
+    // its hits come as notices from there: answering here too would tell
+    // the same hit twice).
     let shared: HashMap<String, Level> = state
         .store
         .shared_with(&env.from)
@@ -438,7 +537,8 @@ pub(crate) async fn check(
         .index
         .screen(&query, 50 + snap.restricted)
         .into_iter()
-        .filter(|m| m.band == Band::Strong && shared.contains_key(&m.entity_id))
+        // A hit is what raises one locally: the possible band and above.
+        .filter(|m| m.band != Band::None && shared.get(&m.entity_id) == Some(&Level::HitNoHit))
         .find(|m| {
             snap.index
                 .entity(&m.entity_id)
@@ -591,6 +691,9 @@ pub(crate) async fn put_partner(
             &input.incoming,
         )
         .await?;
+    // The partner knows our keys from the invitation we exchanged; a
+    // later rotation is announced to it (`Store::announce_keys`).
+    state.store.keys_known_by(&id, &state.identity).await?;
     // Existing entries follow the agreement now (new copies, removals).
     let queued = state.store.reconcile_partner(&state.identity, &id).await?;
     state.partner_cache.invalidate();
@@ -636,7 +739,18 @@ async fn hit_dto(state: &AppState, h: tansiq_store::FedHit) -> Result<FedHitDto,
             recorded_at: rfc3339(f.recorded_at),
         })
         .collect();
+    // Notices of local-copy hits are named `<this node>:<local hit id>`.
+    let local_hit_id = (h.direction == "out" && h.via == "local-copy")
+        .then(|| {
+            h.hit_id
+                .strip_prefix(state.identity.node())
+                .and_then(|r| r.strip_prefix(':'))
+                .filter(|r| !r.contains(':'))
+                .map(str::to_string)
+        })
+        .flatten();
     Ok(FedHitDto {
+        local_hit_id,
         hit_id: h.hit_id,
         direction: h.direction,
         partner: h.partner,
@@ -769,56 +883,117 @@ impl PartnerCache {
     }
 }
 
-/// After a screening: a strong match on a foreign copy records a hit and
-/// queues its notice to the originator; partners whose incoming agreement
-/// has hit/no-hit clauses are asked online, and a hit they answer is
-/// recorded and notified the same way. Returns the remote answers to show.
-/// Failures are logged: screening answers whatever federation does.
-pub(crate) async fn after_screening(
-    state: &AppState,
-    screening_id: &str,
-    query: &Query,
-    local: &[(String, f64, Band)],
-) -> Vec<RemoteHitDto> {
-    let traveller = Traveller {
+/// The traveller fields a check or notice can carry (the agreement then
+/// keeps only those it names).
+fn traveller_of(query: &Query) -> Traveller {
+    Traveller {
         name: query.names.first().cloned(),
         birth_date: query.birth_dates.first().cloned(),
         nationality: query.nationalities.first().cloned(),
         document_number: query.documents.first().cloned(),
-    };
+    }
+}
+
+fn is_hit_band(band: &str) -> bool {
+    matches!(band, "possible" | "strong")
+}
+
+/// After a screening, for each local hit on a foreign copy (a match at or
+/// above the possible band on a `fed:<origin>` entry, for which the review
+/// raised a hit): records it and queues its notice to the originator. The
+/// notice id is `<this node>:<local hit id>`, so the local hit and the
+/// notice name each other and a hit raised twice (a concurrent
+/// re-screening) is told once. A pair dismissed before (the match carries
+/// `previously_dismissed`) raises no hit and tells nobody. Failures are
+/// logged: the screening is answered whatever federation does.
+pub(crate) async fn notify_foreign_hits(
+    state: &AppState,
+    screening_id: &str,
+    query: &Query,
+    matches: &[crate::dto::MatchDto],
+) {
+    let foreign: Vec<ForeignHit> = matches
+        .iter()
+        .filter(|m| {
+            is_hit_band(&m.band) && m.previously_dismissed.is_none() && m.source.starts_with("fed:")
+        })
+        .map(|m| ForeignHit {
+            entity_id: m.entity_id.clone(),
+            source: m.source.clone(),
+            score: m.score,
+            local_hit_id: m.hit_id.clone(),
+        })
+        .collect();
+    notify(state, screening_id, query, foreign).await;
+}
+
+/// The hits a re-screening pass raised on foreign copies (an entry a
+/// partner shared after the traveller crossed) are told to their
+/// originators like those of a screening.
+pub(crate) async fn notify_rescreen_hits(state: &AppState, hits: &[&tansiq_store::NewHit]) {
+    for h in hits.iter().filter(|h| h.source.starts_with("fed:")) {
+        let Some(query) = h
+            .context
+            .get("query")
+            .and_then(crate::review::query_from_json)
+        else {
+            continue;
+        };
+        let hit = ForeignHit {
+            entity_id: h.entity_id.clone(),
+            source: h.source.clone(),
+            score: h.score,
+            local_hit_id: Some(h.id.clone()),
+        };
+        notify(state, &h.screening_id, &query, vec![hit]).await;
+    }
+}
+
+/// A local hit on a partner's full copy.
+struct ForeignHit {
+    entity_id: String,
+    source: String,
+    score: f64,
+    local_hit_id: Option<String>,
+}
+
+async fn notify(state: &AppState, screening_id: &str, query: &Query, hits: Vec<ForeignHit>) {
+    if hits.is_empty() {
+        return;
+    }
     let partners = match state.partner_cache.get(&state.store).await {
-        Ok(p) if !p.is_empty() => p,
-        Ok(_) => return Vec::new(),
+        Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "federation: cannot read partners after a screening");
-            return Vec::new();
+            return;
         }
     };
+    let traveller = traveller_of(query);
     let now = OffsetDateTime::now_utc();
     let me = state.identity.node();
     let snap = state.index.load();
-    let mut n = 0;
-    for (id, score, band) in local {
-        if *band != Band::Strong {
-            continue;
-        }
-        let Some(e) = snap.index.entity(id) else {
-            continue;
-        };
-        let Some(origin) = e.provenance.source.strip_prefix("fed:") else {
+    for m in hits {
+        let Some(origin) = m.source.strip_prefix("fed:") else {
             continue;
         };
         let Some(partner) = partners.iter().find(|p| p.id == origin) else {
             continue;
         };
-        n += 1;
+        let Some(e) = snap.index.entity(&m.entity_id) else {
+            continue;
+        };
         let notice = HitNotice {
-            hit_id: format!("{me}:{screening_id}:{n}"),
+            hit_id: match &m.local_hit_id {
+                Some(local) => format!("{me}:{local}"),
+                // The hit could not be written here: still tell the
+                // originator, under an id stable for this screening.
+                None => format!("{me}:{screening_id}:{}", m.entity_id),
+            },
             reference: e.provenance.source_record_id.clone().unwrap_or_default(),
             action: e.action_on_hit,
             via: HitVia::LocalCopy,
             traveller: partner.incoming.minimise(&traveller),
-            score: *score,
+            score: m.score,
             screened_at: now,
         };
         if let Err(e) = state
@@ -829,70 +1004,270 @@ pub(crate) async fn after_screening(
             tracing::error!(error = %e, partner = origin, "federation: hit notice not queued");
         }
     }
-    let askable: Vec<_> = partners
-        .iter()
-        .filter(|p| p.incoming.rules.iter().any(|r| r.level == Level::HitNoHit))
-        .cloned()
-        .collect();
-    if askable.is_empty() || traveller.name.is_none() {
-        return Vec::new();
+}
+
+/// A partner that gave no hit/no-hit answer for a screening.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct UnansweredDto {
+    pub partner: String,
+    /// `timeout` (no answer within `[federation] check_timeout_ms`),
+    /// `error` (unreachable, refused, or an answer that does not open) or
+    /// `cooling-down` (not asked: it failed moments ago).
+    pub reason: String,
+}
+
+/// What the partners' online checks gave for one screened traveller.
+#[derive(Debug, Default)]
+pub(crate) struct RemoteChecks {
+    pub hits: Vec<RemoteHitDto>,
+    pub unanswered: Vec<UnansweredDto>,
+}
+
+/// The online checks' shared parts: one HTTP client (its connections and
+/// TLS sessions are reused from screening to screening) and a circuit
+/// breaker per partner. After a failed check a partner is not asked for
+/// `[federation] check_cooldown_ms`, doubled for each further failure in a
+/// row (at most 32 times); the first check after the pause goes through,
+/// and a success closes the breaker. A partner that is down therefore
+/// costs a screening nothing but an "unanswered" line, instead of a wait.
+#[derive(Debug, Default)]
+pub struct CheckState {
+    client: std::sync::OnceLock<Option<reqwest::Client>>,
+    breakers: std::sync::Mutex<HashMap<String, Breaker>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Breaker {
+    failures: u32,
+    open_until: std::time::Instant,
+}
+
+impl CheckState {
+    fn client(&self, config: &crate::Config) -> Option<reqwest::Client> {
+        self.client
+            .get_or_init(|| {
+                // The bound itself is applied around each check (so a late
+                // answer is told from a failed one); the client's own
+                // timeout is only a backstop.
+                let timeout = Duration::from_millis(config.federation.check_timeout_ms.max(1))
+                    .saturating_mul(2);
+                match build_client(config, timeout) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        tracing::error!(error = %e, "federation: no HTTP client for checks");
+                        None
+                    }
+                }
+            })
+            .clone()
     }
-    let client = match client(&state.config) {
-        Ok(c) => c,
+
+    fn breakers(&self) -> std::sync::MutexGuard<'_, HashMap<String, Breaker>> {
+        self.breakers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `partner` may be asked at `now` (its breaker is closed, or
+    /// its pause is over).
+    pub fn may_ask(&self, partner: &str, now: std::time::Instant) -> bool {
+        self.breakers()
+            .get(partner)
+            .is_none_or(|b| now >= b.open_until)
+    }
+
+    fn failed(&self, partner: &str, now: std::time::Instant, cooldown: Duration) {
+        let mut all = self.breakers();
+        let b = all.entry(partner.to_string()).or_insert(Breaker {
+            failures: 0,
+            open_until: now,
+        });
+        b.failures = b.failures.saturating_add(1);
+        b.open_until = now + cooldown * (1u32 << (b.failures - 1).min(5));
+    }
+
+    fn succeeded(&self, partner: &str) {
+        self.breakers().remove(partner);
+    }
+}
+
+/// The partners whose incoming agreement has hit/no-hit clauses: those a
+/// screening asks online.
+async fn askable_partners(state: &AppState) -> Vec<tansiq_store::Partner> {
+    match state.partner_cache.get(&state.store).await {
+        Ok(p) => p
+            .iter()
+            .filter(|p| p.incoming.rules.iter().any(|r| r.level == Level::HitNoHit))
+            .cloned()
+            .collect(),
         Err(e) => {
-            tracing::error!(error = %e, "federation: no HTTP client");
-            return Vec::new();
+            tracing::error!(error = %e, "federation: cannot read partners for a screening");
+            Vec::new()
         }
+    }
+}
+
+/// Asks every hit/no-hit partner at once whether the traveller matches
+/// one of its entries, and waits for each at most
+/// `[federation] check_timeout_ms` (the bound a border answer can wait on
+/// federation; a partner whose breaker is open is not asked at all). A hit
+/// is recorded and its notice queued to the originator; partners without
+/// an answer are listed, so the officer knows who was not heard.
+pub(crate) async fn ask_partners(
+    state: &AppState,
+    screening_id: &str,
+    query: &Query,
+) -> RemoteChecks {
+    let askable = askable_partners(state).await;
+    ask_these(state, &askable, screening_id, query).await
+}
+
+async fn ask_these(
+    state: &AppState,
+    askable: &[tansiq_store::Partner],
+    screening_id: &str,
+    query: &Query,
+) -> RemoteChecks {
+    let mut out = RemoteChecks::default();
+    let traveller = traveller_of(query);
+    if askable.is_empty() || traveller.name.is_none() {
+        return out;
+    }
+    let Some(client) = state.fed_checks.client(&state.config) else {
+        out.unanswered = askable
+            .iter()
+            .map(|p| UnansweredDto {
+                partner: p.id.clone(),
+                reason: "error".into(),
+            })
+            .collect();
+        return out;
     };
+    let bound = Duration::from_millis(state.config.federation.check_timeout_ms.max(1));
+    let cooldown = Duration::from_millis(state.config.federation.check_cooldown_ms);
+    let me = state.identity.node();
+    let started = std::time::Instant::now();
     let mut set = tokio::task::JoinSet::new();
     for p in askable {
+        if !state.fed_checks.may_ask(&p.id, started) {
+            out.unanswered.push(UnansweredDto {
+                partner: p.id.clone(),
+                reason: "cooling-down".into(),
+            });
+            continue;
+        }
         let state = state.clone();
         let client = client.clone();
+        let p = p.clone();
         let t = p.incoming.minimise(&traveller);
         let request_id = format!("{me}:{screening_id}:{}", p.id);
         set.spawn(async move {
-            let answer = ask(&state, &client, &p, &request_id, t.clone()).await;
+            let answer =
+                tokio::time::timeout(bound, ask(&state, &client, &p, &request_id, t.clone())).await;
             (p, request_id, t, answer)
         });
     }
-    let mut remote = Vec::new();
+    let now = OffsetDateTime::now_utc();
     while let Some(joined) = set.join_next().await {
         let Ok((p, request_id, t, answer)) = joined else {
             continue;
         };
-        match answer {
-            Ok(CheckAnswer::Hit {
-                reference,
-                action,
-                score,
-            }) => {
-                let notice = HitNotice {
-                    hit_id: request_id.clone(),
-                    reference: reference.clone(),
-                    action,
-                    via: HitVia::HitNoHit,
-                    traveller: t,
-                    score,
-                    screened_at: now,
-                };
-                if let Err(e) = state.store.record_hit(&state.identity, &p.id, notice).await {
-                    tracing::error!(error = %e, partner = %p.id, "federation: hit notice not queued");
-                }
-                remote.push(RemoteHitDto {
+        let answer = match answer {
+            Ok(Ok(a)) => {
+                state.fed_checks.succeeded(&p.id);
+                a
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(partner = %p.id, error = %e, "federation: hit/no-hit check failed");
+                state
+                    .fed_checks
+                    .failed(&p.id, std::time::Instant::now(), cooldown);
+                state.metrics.fed_check_unanswered(&p.id, "error");
+                out.unanswered.push(UnansweredDto {
                     partner: p.id.clone(),
-                    reference,
-                    action: action.map(|a| a.as_str().to_string()),
-                    score,
-                    hit_id: request_id,
+                    reason: "error".into(),
                 });
+                continue;
             }
-            Ok(CheckAnswer::NoHit) => {}
-            Err(e) => {
-                tracing::warn!(partner = %p.id, error = %e, "federation: hit/no-hit check failed")
+            Err(_) => {
+                tracing::warn!(partner = %p.id, bound_ms = bound.as_millis() as u64,
+                    "federation: hit/no-hit check timed out");
+                state
+                    .fed_checks
+                    .failed(&p.id, std::time::Instant::now(), cooldown);
+                state.metrics.fed_check_unanswered(&p.id, "timeout");
+                out.unanswered.push(UnansweredDto {
+                    partner: p.id.clone(),
+                    reason: "timeout".into(),
+                });
+                continue;
             }
+        };
+        if let CheckAnswer::Hit {
+            reference,
+            action,
+            score,
+        } = answer
+        {
+            let notice = HitNotice {
+                hit_id: request_id.clone(),
+                reference: reference.clone(),
+                action,
+                via: HitVia::HitNoHit,
+                traveller: t,
+                score,
+                screened_at: now,
+            };
+            if let Err(e) = state.store.record_hit(&state.identity, &p.id, notice).await {
+                tracing::error!(error = %e, partner = %p.id, "federation: hit notice not queued");
+            }
+            out.hits.push(RemoteHitDto {
+                partner: p.id.clone(),
+                reference,
+                action: action.map(|a| a.as_str().to_string()),
+                score,
+                hit_id: request_id,
+            });
         }
     }
-    remote
+    out.unanswered.sort_by(|a, b| a.partner.cmp(&b.partner));
+    out
+}
+
+/// Most travellers of one manifest checked with partners at once.
+const MANIFEST_CHECKS_IN_FLIGHT: usize = 16;
+
+/// [`ask_partners`] for every traveller of a manifest (screening ids
+/// `<id>.<index>`), at most [`MANIFEST_CHECKS_IN_FLIGHT`] at a time; the
+/// answers in the order of `queries`. A partner that fails opens its
+/// breaker, so the rest of the flight does not wait on it again.
+pub(crate) async fn ask_partners_for_manifest(
+    state: &AppState,
+    screening_id: &str,
+    queries: &[Query],
+) -> Vec<RemoteChecks> {
+    let askable = Arc::new(askable_partners(state).await);
+    if askable.is_empty() {
+        return queries.iter().map(|_| RemoteChecks::default()).collect();
+    }
+    let permits = Arc::new(tokio::sync::Semaphore::new(MANIFEST_CHECKS_IN_FLIGHT));
+    let mut set = tokio::task::JoinSet::new();
+    for (index, query) in queries.iter().enumerate() {
+        let state = state.clone();
+        let askable = askable.clone();
+        let permits = permits.clone();
+        let query = query.clone();
+        let id = format!("{screening_id}.{index}");
+        set.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (index, ask_these(&state, &askable, &id, &query).await)
+        });
+    }
+    let mut out: Vec<RemoteChecks> = queries.iter().map(|_| RemoteChecks::default()).collect();
+    while let Some(joined) = set.join_next().await {
+        if let Ok((index, checks)) = joined {
+            out[index] = checks;
+        }
+    }
+    out
 }
 
 async fn ask(
@@ -942,10 +1317,17 @@ async fn ask(
 /// the system roots plus `[federation] ca_file`; a client certificate
 /// (`client_cert` + `client_key`, mutual TLS) when configured.
 pub fn client(config: &crate::Config) -> Result<reqwest::Client, String> {
+    build_client(
+        config,
+        Duration::from_millis(config.federation.request_timeout_ms.max(1)),
+    )
+}
+
+fn build_client(config: &crate::Config, timeout: Duration) -> Result<reqwest::Client, String> {
     let f = &config.federation;
     let mut b = reqwest::Client::builder()
-        .timeout(Duration::from_millis(f.request_timeout_ms.max(1)))
-        .connect_timeout(Duration::from_millis(f.request_timeout_ms.max(1)));
+        .timeout(timeout)
+        .connect_timeout(timeout);
     if let Some(ca) = &f.ca_file {
         let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
         for cert in reqwest::Certificate::from_pem_bundle(&pem)

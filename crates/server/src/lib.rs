@@ -69,8 +69,8 @@ pub use config::{
 };
 pub use error::{ApiError, JsonBody, Problem, ServerError, parse_json};
 pub use federation::{
-    DeliveryRequest, DeliveryResponse, FederationStatusDto, InviteDto, PartnerStatusDto, SealedDto,
-    federation_status, run_worker,
+    ClientCertificate, DeliveryRequest, DeliveryResponse, FederationStatusDto, InviteDto,
+    PartnerStatusDto, SealedDto, client as federation_client, federation_status, run_worker,
 };
 pub use journal::Journal;
 pub use metrics::Metrics;
@@ -95,11 +95,17 @@ pub async fn serve(
 ) -> Result<(), ServerError> {
     config.validate()?;
     let addr = config.listen_addr()?;
-    let tls = match (&config.tls.cert, &config.tls.key) {
-        (Some(cert), Some(key)) => Some(tls_acceptor(cert, key)?),
-        _ => None,
-    };
+    let tls = tls_acceptor_for(&config.tls)?;
     let state = open_state(config).await?;
+    // The node reads its identity once, here: after `tansiq node
+    // rotate-key`, every partner is told the new key (in a message signed
+    // with the previous one) before anything signed with the new key is
+    // queued for it, so the partner can open what follows.
+    let announced = state.store.announce_keys(&state.identity).await?;
+    if announced > 0 {
+        tracing::info!(partners = announced, key = %state.identity.current().key_id,
+            "federation: new identity key announced to partners");
+    }
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| ServerError::Bind {
@@ -162,6 +168,11 @@ async fn housekeeping(state: AppState) {
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "retention purge failed"),
                 }
+                match purge_inbox_digests(&state).await {
+                    Ok(n) if n > 0 => tracing::info!(purged = n, "retention: federation inbox digests purged"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "federation inbox purge failed"),
+                }
             }
         }
     }
@@ -189,6 +200,28 @@ pub async fn purge_traveller_data(state: &AppState) -> Result<u64, ServerError> 
             outcome: "ok",
             detail: serde_json::json!({"before": before.to_string(), "audit_payloads": payloads,
                                        "screenings": screenings, "hit_contexts": hits}),
+        });
+    }
+    Ok(n)
+}
+
+/// Purges the digests of partners' messages older than `[federation]
+/// inbox_digest_days` (each partner's last number stays). Returns the rows
+/// removed; audited when any.
+pub async fn purge_inbox_digests(state: &AppState) -> Result<u64, ServerError> {
+    let days = i64::from(state.config.federation.inbox_digest_days);
+    let before = OffsetDateTime::now_utc() - time::Duration::days(days);
+    let n = state.store.purge_inbox_digests(before).await?;
+    if n > 0 {
+        state.audit.record(AuditEvent {
+            at: OffsetDateTime::now_utc(),
+            actor: "system".into(),
+            agency: "-".into(),
+            key_id: "-".into(),
+            action: "retention.purge",
+            target: None,
+            outcome: "ok",
+            detail: serde_json::json!({"before": before.to_string(), "inbox_digests": n}),
         });
     }
     Ok(n)
@@ -275,7 +308,7 @@ async fn serve_tls(
                     }
                 };
                 let acceptor = acceptor.clone();
-                let service = TowerToHyperService::new(app.clone());
+                let app = app.clone();
                 let watcher = graceful.watcher();
                 tokio::spawn(async move {
                     let tls = match acceptor.accept(tcp).await {
@@ -285,6 +318,25 @@ async fn serve_tls(
                             return;
                         }
                     };
+                    // A client certificate, when one was presented, has
+                    // been verified by the handshake against
+                    // `[tls] client_ca`: the requests of this connection
+                    // carry its fingerprint for the node-to-node routes.
+                    let peer = tls
+                        .get_ref()
+                        .1
+                        .peer_certificates()
+                        .and_then(|c| c.first())
+                        .map(|c| federation::ClientCertificate::of(c.as_ref()));
+                    let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+                        app,
+                        move |mut req: hyper::Request<hyper::body::Incoming>| {
+                            if let Some(p) = &peer {
+                                req.extensions_mut().insert(p.clone());
+                            }
+                            req
+                        },
+                    ));
                     let builder = Builder::new(TokioExecutor::new());
                     let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
                     if let Err(e) = watcher.watch(conn.into_owned()).await {
@@ -300,8 +352,45 @@ async fn serve_tls(
     Ok(())
 }
 
+/// The acceptor `[tls]` asks for: none without a certificate; mutual TLS
+/// for partners when `client_ca` is set.
+pub fn tls_acceptor_for(
+    tls: &TlsSection,
+) -> Result<Option<tokio_rustls::TlsAcceptor>, ServerError> {
+    match (&tls.cert, &tls.key) {
+        (Some(cert), Some(key)) => Ok(Some(match &tls.client_ca {
+            Some(ca) => mutual_tls_acceptor(cert, key, ca)?,
+            None => tls_acceptor(cert, key)?,
+        })),
+        _ => Ok(None),
+    }
+}
+
 /// A rustls acceptor from PEM certificate chain and private key files.
 pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcceptor, ServerError> {
+    server_tls(cert, key, None)
+}
+
+/// A rustls acceptor that also asks clients for a certificate and verifies
+/// one, when presented, against the PEM bundle `client_ca` (certificate
+/// authorities, or partners' self-signed certificates to pin them). A
+/// client without a certificate still connects (officers' clients do not
+/// have one); the node-to-node routes then refuse it
+/// (`federation::require_client_certificate`). A certificate that does not
+/// verify fails the handshake.
+pub fn mutual_tls_acceptor(
+    cert: &Path,
+    key: &Path,
+    client_ca: &Path,
+) -> Result<tokio_rustls::TlsAcceptor, ServerError> {
+    server_tls(cert, key, Some(client_ca))
+}
+
+fn server_tls(
+    cert: &Path,
+    key: &Path,
+    client_ca: Option<&Path>,
+) -> Result<tokio_rustls::TlsAcceptor, ServerError> {
     use rustls_pki_types::pem::PemObject;
     use rustls_pki_types::{CertificateDer, PrivateKeyDer};
     let file_err = |what: &'static str, path: &Path, reason: String| ServerError::File {
@@ -324,8 +413,34 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcceptor
     }
     let key_der = PrivateKeyDer::from_pem_file(key)
         .map_err(|e| file_err("TLS private key", key, e.to_string()))?;
-    let mut config = rustls::ServerConfig::builder()
-        .with_no_client_auth()
+    let builder = rustls::ServerConfig::builder();
+    let builder = match client_ca {
+        None => builder.with_no_client_auth(),
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for c in CertificateDer::pem_file_iter(ca)
+                .map_err(|e| file_err("TLS client CA", ca, e.to_string()))?
+            {
+                let c = c.map_err(|e| file_err("TLS client CA", ca, e.to_string()))?;
+                roots
+                    .add(c)
+                    .map_err(|e| file_err("TLS client CA", ca, e.to_string()))?;
+            }
+            if roots.is_empty() {
+                return Err(file_err(
+                    "TLS client CA",
+                    ca,
+                    "no PEM certificate in the file".into(),
+                ));
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder(Arc::new(roots))
+                .allow_unauthenticated()
+                .build()
+                .map_err(|e| file_err("TLS client CA", ca, e.to_string()))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let mut config = builder
         .with_single_cert(certs, key_der)
         .map_err(|e| file_err("TLS private key", key, e.to_string()))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];

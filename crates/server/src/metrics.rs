@@ -72,6 +72,8 @@ pub struct Metrics {
     pub fed_replication_lag_seconds: Family<PartnerLabels, Gauge<f64, AtomicU64>>,
     pub fed_last_contact_age_seconds: Family<PartnerLabels, Gauge<f64, AtomicU64>>,
     pub fed_received: Family<FedReceiveLabels, Counter>,
+    /// Hit/no-hit checks a partner did not answer, by partner and reason.
+    pub fed_checks_unanswered: Family<FedReceiveLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -174,7 +176,14 @@ impl Metrics {
             "Federation messages received, by partner and result",
             fed_received.clone(),
         );
+        let fed_checks_unanswered = Family::<FedReceiveLabels, Counter>::default();
+        registry.register(
+            "federation_checks_unanswered",
+            "Hit/no-hit checks a partner did not answer in time (result: timeout or error)",
+            fed_checks_unanswered.clone(),
+        );
         Metrics {
+            fed_checks_unanswered,
             hits_raised,
             rescreen_seconds,
             fed_outbox_pending,
@@ -199,6 +208,16 @@ impl Metrics {
             .get_or_create(&FedReceiveLabels {
                 partner: partner.to_string(),
                 result: result.to_string(),
+            })
+            .inc();
+    }
+
+    /// Counts one hit/no-hit check a partner did not answer.
+    pub fn fed_check_unanswered(&self, partner: &str, reason: &str) {
+        self.fed_checks_unanswered
+            .get_or_create(&FedReceiveLabels {
+                partner: partner.to_string(),
+                result: reason.to_string(),
             })
             .inc();
     }

@@ -442,16 +442,6 @@ async fn screen(
     let snap = state.index.load();
     let (band, mut matches) = visible_matches(&snap, &p, &query, limit, &today());
     let screening_id = uuid::Uuid::now_v7().to_string();
-    let remote_hits = crate::federation::after_screening(
-        &state,
-        &screening_id,
-        &query,
-        &matches
-            .iter()
-            .map(|m| (m.entity_id.clone(), m.score, band_of(&m.band)))
-            .collect::<Vec<_>>(),
-    )
-    .await;
     let band = band_str(band);
     state
         .metrics
@@ -470,22 +460,30 @@ async fn screen(
         (None, Some(d)) => crate::review::document_key(d.issuing_country.as_deref(), &d.number),
         (None, None) => None,
     };
-    let hits = crate::review::after_screening(
-        &state,
-        &p,
-        &snap,
-        vec![crate::review::Screened {
-            id: screening_id.clone(),
-            at: crossing,
-            border_post: ctx.and_then(|c| c.border_post.clone()),
-            direction: ctx.and_then(|c| c.direction.clone()),
-            document_key,
-            query: &query,
-            band,
-            matches: &mut matches,
-        }],
-    )
-    .await;
+    // Partners are asked (bounded by `[federation] check_timeout_ms`)
+    // while the local hits are written; then the hits on foreign copies
+    // are told to their originators under the local hit ids.
+    let (remote, hits) = tokio::join!(
+        crate::federation::ask_partners(&state, &screening_id, &query),
+        crate::review::after_screening(
+            &state,
+            &p,
+            &snap,
+            vec![crate::review::Screened {
+                id: screening_id.clone(),
+                at: crossing,
+                border_post: ctx.and_then(|c| c.border_post.clone()),
+                direction: ctx.and_then(|c| c.direction.clone()),
+                document_key,
+                query: &query,
+                band,
+                matches: &mut matches,
+            }],
+        )
+    );
+    crate::federation::notify_foreign_hits(&state, &screening_id, &query, &matches).await;
+    let remote_hits = remote.hits;
+    let remote_unanswered = remote.unanswered;
     state.audit.record(p.event(
         "screen",
         Some(screening_id.clone()),
@@ -501,10 +499,12 @@ async fn screen(
                            "nationalities": query.nationalities, "documents": query.documents },
             "index_generation": snap.generation,
             "remote_hits": &remote_hits,
+            "remote_unanswered": &remote_unanswered,
         }),
     ));
     Ok(axum::Json(ScreenResponse {
         remote_hits,
+        remote_unanswered,
         screening_id,
         band: band.to_string(),
         matches,
@@ -541,14 +541,6 @@ fn visible_matches(
         out.push(MatchDto::from_domain(&m, entity));
     }
     (band, out)
-}
-
-fn band_of(s: &str) -> Band {
-    match s {
-        "strong" => Band::Strong,
-        "possible" => Band::Possible,
-        _ => Band::None,
-    }
 }
 
 fn max_band(a: Band, b: Band) -> Band {
@@ -616,6 +608,8 @@ async fn screen_manifest(
                         .unwrap_or_default(),
                     band: band_str(band).to_string(),
                     matches,
+                    remote_hits: Vec::new(),
+                    remote_unanswered: Vec::new(),
                 }
             })
             .collect();
@@ -662,7 +656,24 @@ async fn screen_manifest(
             matches: &mut r.matches,
         })
         .collect();
-    let hits = crate::review::after_screening(&state, &p, &snap, screened).await;
+    // As for one traveller: partners asked while the local hits are
+    // written, then the hits on foreign copies told to their originators.
+    let just_queries: Vec<Query> = queries.iter().map(|(q, _)| q.clone()).collect();
+    let (remote, hits) = tokio::join!(
+        crate::federation::ask_partners_for_manifest(&state, &screening_id, &just_queries),
+        crate::review::after_screening(&state, &p, &snap, screened)
+    );
+    for ((r, checks), query) in results.iter_mut().zip(remote).zip(&just_queries) {
+        crate::federation::notify_foreign_hits(
+            &state,
+            &format!("{screening_id}.{}", r.index),
+            query,
+            &r.matches,
+        )
+        .await;
+        r.remote_hits = checks.hits;
+        r.remote_unanswered = checks.unanswered;
+    }
     let format = match format {
         tansiq_travel::ManifestFormat::Paxlst => "paxlst",
         tansiq_travel::ManifestFormat::Csv => "csv",
@@ -673,9 +684,14 @@ async fn screen_manifest(
         "ok",
         json!({
             "format": format,
-            "hits": hits,
+            "hit_ids": hits,
             "travellers": results.len(),
             "band": band_str(band),
+            "remote_hits": results.iter().filter(|r| !r.remote_hits.is_empty()).map(|r| json!({
+                "index": r.index, "remote_hits": r.remote_hits,
+            })).collect::<Vec<_>>(),
+            "remote_unanswered": results.iter().flat_map(|r| r.remote_unanswered.iter().map(|u| u.partner.clone()))
+                .collect::<std::collections::BTreeSet<_>>(),
             "hits": results.iter().filter(|r| r.band != "none").map(|r| json!({
                 "index": r.index, "name": r.name,
                 "matches": r.matches.iter().map(|m| m.entity_id.clone()).collect::<Vec<_>>(),

@@ -97,6 +97,8 @@ pub struct Inner {
     pub review: crate::review::Review,
     /// Federation partners for the screening path (cached briefly).
     pub partner_cache: crate::federation::PartnerCache,
+    /// The hit/no-hit checks' HTTP client and per-partner circuit breakers.
+    pub fed_checks: crate::federation::CheckState,
     pub(crate) ready: AtomicBool,
 }
 
@@ -201,6 +203,7 @@ impl AppState {
             limiter,
             identity,
             partner_cache: Default::default(),
+            fed_checks: Default::default(),
             ready: AtomicBool::new(true),
             config,
         }));

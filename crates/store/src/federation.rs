@@ -34,6 +34,9 @@ pub struct Partner {
     pub updated_at: OffsetDateTime,
     /// Last message received from it or delivered to it.
     pub last_contact_at: Option<OffsetDateTime>,
+    /// The ids of this node's keys as last announced to it (or given in
+    /// the invitation it accepted); `None` before that is recorded.
+    pub announced_keys: Option<Vec<String>>,
 }
 
 /// One message of the outbox.
@@ -86,6 +89,11 @@ pub enum Receipt {
     Refused { reason: String },
     /// Already applied with the same content: nothing changed.
     Duplicate,
+    /// A number applied so long ago that its digest was purged
+    /// ([`Store::purge_inbox_digests`]): whether the content is the same
+    /// cannot be told any more; nothing changed, and the sender may forget
+    /// it (a sender only resends what was not acknowledged).
+    Forgotten,
     /// Earlier messages are missing: nothing changed.
     Gap { expected: u64 },
     /// The number was used for other content: nothing changed.
@@ -163,10 +171,16 @@ pub(crate) fn subject(p: &Payload) -> Option<String> {
         Payload::Hit(h) => Some(h.hit_id.clone()),
         Payload::HitAck { hit_id } => Some(hit_id.clone()),
         Payload::FollowUp(f) => Some(f.hit_id.clone()),
+        Payload::KeyAnnouncement { keys } => keys.first().map(|k| k.key_id.clone()),
         Payload::Check { request_id, .. } | Payload::CheckAnswer { request_id, .. } => {
             Some(request_id.clone())
         }
     }
+}
+
+/// The ids of an identity's keys, newest first.
+pub(crate) fn key_ids(keys: &NodeKeys) -> Vec<String> {
+    keys.public_keys().into_iter().map(|k| k.key_id).collect()
 }
 
 macro_rules! on_store {
@@ -216,6 +230,44 @@ impl Store {
     /// Every partner, by id.
     pub async fn partners(&self) -> Result<Vec<Partner>, StoreError> {
         on_store!(self, s => s.partners().await)
+    }
+
+    /// Records that `partner` knows this node's keys `keys` (it accepted an
+    /// invitation carrying them), unless something was recorded before.
+    pub async fn keys_known_by(&self, partner: &str, keys: &NodeKeys) -> Result<(), StoreError> {
+        on_store!(self, s => s.keys_known_by(partner, keys).await)
+    }
+
+    /// Tells every partner this node's current keys when they differ from
+    /// what it was last told: queues a [`Payload::KeyAnnouncement`] signed
+    /// with the previous key while that is inside its rotation window (the
+    /// key the partner trusts), with the current key otherwise (the
+    /// partner then has to accept a new invitation). A partner with
+    /// nothing recorded is taken to know the current keys. Returns the
+    /// announcements queued.
+    pub async fn announce_keys(&self, keys: &NodeKeys) -> Result<usize, StoreError> {
+        on_store!(self, s => s.announce_keys(keys).await)
+    }
+
+    /// Remembers that `origin` asked check `request_id` (at `now`) and
+    /// forgets checks seen before `forget_before`; `false` when it was
+    /// already remembered (a replay).
+    pub async fn check_first_seen(
+        &self,
+        origin: &str,
+        request_id: &str,
+        now: OffsetDateTime,
+        forget_before: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        on_store!(self, s => s.check_first_seen(origin, request_id, now, forget_before).await)
+    }
+
+    /// Purges the digests of messages received before `before`, except the
+    /// last one of each origin (it holds the origin's applied number). A
+    /// duplicate of a purged number is then answered
+    /// [`Receipt::Forgotten`]. Returns the rows removed.
+    pub async fn purge_inbox_digests(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
+        on_store!(self, s => s.purge_inbox_digests(before).await)
     }
 
     /// Records contact with a partner now.
@@ -429,17 +481,22 @@ macro_rules! impl_federation {
                     time::OffsetDateTime,
                     time::OffsetDateTime,
                     Option<time::OffsetDateTime>,
+                    Option<String>,
                 );
                 let rows: Vec<Row> = sqlx::query_as(
                     "SELECT id, base_url, keys, outgoing, incoming, created_at, updated_at, \
-                     last_contact_at FROM fed_partners WHERE ($1 IS NULL OR id = $1) ORDER BY id",
+                     last_contact_at, announced_keys FROM fed_partners \
+                     WHERE ($1 IS NULL OR id = $1) ORDER BY id",
                 )
                 .bind(id)
                 .fetch_all(self.reader())
                 .await?;
                 rows.into_iter()
-                    .map(|(id, base_url, keys, outgoing, incoming, created_at, updated_at, last)| {
+                    .map(|(id, base_url, keys, outgoing, incoming, created_at, updated_at, last, announced)| {
                         Ok(crate::federation::Partner {
+                            announced_keys: announced
+                                .map(|a| parse("fed_partners", &id, &a))
+                                .transpose()?,
                             keys: parse("fed_partners", &id, &keys)?,
                             outgoing: parse("fed_partners", &id, &outgoing)?,
                             incoming: parse("fed_partners", &id, &incoming)?,
@@ -464,6 +521,112 @@ macro_rules! impl_federation {
                 self.partner_rows(None).await
             }
 
+            pub(crate) async fn keys_known_by(
+                &self,
+                partner: &str,
+                keys: &tansiq_trust::NodeKeys,
+            ) -> Result<(), crate::StoreError> {
+                sqlx::query(
+                    "UPDATE fed_partners SET announced_keys = $2 WHERE id = $1 AND announced_keys IS NULL",
+                )
+                .bind(partner)
+                .bind(crate::federation::json(&crate::federation::key_ids(keys)))
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            pub(crate) async fn announce_keys(
+                &self,
+                keys: &tansiq_trust::NodeKeys,
+            ) -> Result<usize, crate::StoreError> {
+                use crate::federation::{json, key_ids};
+                let ids = key_ids(keys);
+                let mut queued = 0;
+                for p in self.partners().await? {
+                    if p.announced_keys.as_ref() == Some(&ids) {
+                        continue;
+                    }
+                    let now = crate::now();
+                    let mut tx = self.begin_write().await?;
+                    Self::lock(&mut tx, &format!("fed-keys:{}", p.id)).await?;
+                    // Another replica may have announced meanwhile.
+                    let (recorded,): (Option<String>,) =
+                        sqlx::query_as("SELECT announced_keys FROM fed_partners WHERE id = $1")
+                            .bind(&p.id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    let recorded: Option<Vec<String>> = recorded
+                        .map(|r| crate::federation::parse("fed_partners", &p.id, &r))
+                        .transpose()?;
+                    match recorded {
+                        Some(r) if r == ids => continue,
+                        Some(_) => {
+                            let signer = keys.previous(now).map(|k| k.key_id.clone());
+                            Self::enqueue_signed_tx(
+                                &mut tx,
+                                keys,
+                                signer.as_deref(),
+                                &p.id,
+                                tansiq_federation::Payload::KeyAnnouncement {
+                                    keys: keys.public_keys(),
+                                },
+                                now,
+                            )
+                            .await?;
+                            queued += 1;
+                        }
+                        None => {}
+                    }
+                    sqlx::query("UPDATE fed_partners SET announced_keys = $2 WHERE id = $1")
+                        .bind(&p.id)
+                        .bind(json(&ids))
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                }
+                Ok(queued)
+            }
+
+            pub(crate) async fn check_first_seen(
+                &self,
+                origin: &str,
+                request_id: &str,
+                now: time::OffsetDateTime,
+                forget_before: time::OffsetDateTime,
+            ) -> Result<bool, crate::StoreError> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("DELETE FROM fed_checks WHERE seen_at < $1")
+                    .bind(forget_before)
+                    .execute(&mut *tx)
+                    .await?;
+                let done = sqlx::query(
+                    "INSERT INTO fed_checks (origin, request_id, seen_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (origin, request_id) DO NOTHING",
+                )
+                .bind(origin)
+                .bind(request_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            pub(crate) async fn purge_inbox_digests(
+                &self,
+                before: time::OffsetDateTime,
+            ) -> Result<u64, crate::StoreError> {
+                let done = sqlx::query(
+                    "DELETE FROM fed_inbox WHERE received_at < $1 AND seq < \
+                     (SELECT MAX(i.seq) FROM fed_inbox i WHERE i.origin = fed_inbox.origin)",
+                )
+                .bind(before)
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected())
+            }
+
             pub(crate) async fn touch_partner(&self, id: &str) -> Result<(), crate::StoreError> {
                 sqlx::query("UPDATE fed_partners SET last_contact_at = $2 WHERE id = $1")
                     .bind(id)
@@ -477,6 +640,19 @@ macro_rules! impl_federation {
             pub(crate) async fn enqueue_tx(
                 tx: &mut sqlx::Transaction<'static, sqlx::$db>,
                 keys: &tansiq_trust::NodeKeys,
+                partner: &str,
+                payload: tansiq_federation::Payload,
+                now: time::OffsetDateTime,
+            ) -> Result<i64, crate::StoreError> {
+                Self::enqueue_signed_tx(tx, keys, None, partner, payload, now).await
+            }
+
+            /// Queues one message inside `tx`, sealed with the key `signer`
+            /// (the current key when `None`).
+            pub(crate) async fn enqueue_signed_tx(
+                tx: &mut sqlx::Transaction<'static, sqlx::$db>,
+                keys: &tansiq_trust::NodeKeys,
+                signer: Option<&str>,
                 partner: &str,
                 payload: tansiq_federation::Payload,
                 now: time::OffsetDateTime,
@@ -498,7 +674,12 @@ macro_rules! impl_federation {
                     now,
                     payload,
                 );
-                let sealed = tansiq_federation::seal(keys, &envelope);
+                let sealed = match signer {
+                    Some(k) => tansiq_federation::seal_with(keys, k, &envelope).ok_or_else(|| {
+                        crate::StoreError::invalid("signer", format!("key {k} cannot sign"))
+                    })?,
+                    None => tansiq_federation::seal(keys, &envelope),
+                };
                 sqlx::query(
                     "INSERT INTO fed_outbox (partner, seq, kind, subject, body, key_id, signature, \
                      created_at, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $8)",
@@ -901,6 +1082,11 @@ macro_rules! impl_federation {
                 .bind(seq as i64)
                 .fetch_optional(&mut *tx)
                 .await?;
+                if seq <= last as u64 && recorded.is_none() {
+                    // Numbers are applied without holes, so this one was
+                    // applied and its digest purged since.
+                    return Ok(Receipt::Forgotten);
+                }
                 let decision = tansiq_federation::decide(
                     last as u64,
                     recorded.as_ref().map(|r| r.0.as_str()),
@@ -1106,6 +1292,24 @@ macro_rules! impl_federation {
                         }
                         Self::insert_follow_up(tx, f, origin, now).await?;
                         Ok(Ok(format!("follow-up {} on {}", f.kind.as_str(), f.hit_id)))
+                    }
+                    Payload::KeyAnnouncement { keys: announced } => {
+                        // Opened with a key of `origin` already trusted
+                        // here: take the keys it vouches for.
+                        let merged = match tansiq_federation::merge_announced(&partner.keys, announced) {
+                            Ok(m) => m,
+                            Err(e) => return Ok(Err(e.to_string())),
+                        };
+                        sqlx::query("UPDATE fed_partners SET keys = $2, updated_at = $3 WHERE id = $1")
+                            .bind(origin)
+                            .bind(crate::federation::json(&merged))
+                            .bind(now)
+                            .execute(&mut **tx)
+                            .await?;
+                        Ok(Ok(format!(
+                            "keys of {origin}: {}",
+                            merged.iter().map(|k| k.key_id.as_str()).collect::<Vec<_>>().join(", ")
+                        )))
                     }
                     Payload::Check { .. } | Payload::CheckAnswer { .. } => Ok(Err(format!(
                         "a {} message is not sequenced",

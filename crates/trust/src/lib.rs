@@ -102,6 +102,20 @@ impl PublicKey {
         })
     }
 
+    /// Checks that the key is an Ed25519 point and that `key_id` names it
+    /// (a key received from elsewhere, before it is trusted).
+    pub fn check(&self) -> Result<(), TrustError> {
+        let v = self.verifying()?;
+        if key_id(&v.to_bytes()) != self.key_id {
+            return Err(TrustError::Malformed {
+                what: format!("key {}", self.key_id),
+                field: "key_id".into(),
+                reason: "does not match the public key".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// Whether this key may have signed something at `at`.
     pub fn valid_at(&self, at: OffsetDateTime) -> bool {
         at >= self.created && self.retire_after.is_none_or(|r| at <= r)
@@ -251,6 +265,28 @@ impl NodeKeys {
             }
         }
         changed
+    }
+
+    /// The newest key before the current one that still holds its secret
+    /// and is valid at `now`: during a rotation window, the key partners
+    /// already trust, which can vouch for the new one.
+    pub fn previous(&self, now: OffsetDateTime) -> Option<&PublicKey> {
+        self.keys
+            .iter()
+            .skip(1)
+            .find(|k| k.signing.is_some() && k.public.valid_at(now))
+            .map(|k| &k.public)
+    }
+
+    /// Signs `msg` for `purpose` with the key `key_id` (current or still
+    /// holding its secret); `None` when this identity cannot sign with it.
+    pub fn sign_with(&self, key_id: &str, purpose: Purpose, msg: &[u8]) -> Option<Signed> {
+        let key = self.keys.iter().find(|k| k.public.key_id == key_id)?;
+        let sig: Signature = key.signing.as_ref()?.sign(&framed(purpose, msg));
+        Some(Signed {
+            key_id: key.public.key_id.clone(),
+            signature: to_hex(&sig.to_bytes()),
+        })
     }
 
     /// Signs `msg` for `purpose` with the current key.
@@ -519,6 +555,51 @@ mod tests {
             "m",
         )
         .unwrap();
+    }
+
+    #[test]
+    fn the_previous_key_signs_during_its_window_only() {
+        let mut k = keys();
+        assert_eq!(k.previous(T0), None);
+        let old = k.current().key_id.clone();
+        let t1 = T0 + time::Duration::days(1);
+        k.rotate([8; 32], t1, time::Duration::days(7));
+        let prev = k
+            .previous(t1)
+            .expect("the old key is in its window")
+            .clone();
+        assert_eq!(prev.key_id, old);
+        let s = k
+            .sign_with(&old, Purpose::FederationMessage, b"announce")
+            .unwrap();
+        assert_eq!(s.key_id, old);
+        verify(
+            "dz",
+            &k.public_keys(),
+            Purpose::FederationMessage,
+            b"announce",
+            &s,
+            t1,
+            "m",
+        )
+        .unwrap();
+        assert!(
+            k.sign_with("0000", Purpose::FederationMessage, b"x")
+                .is_none()
+        );
+        let late = t1 + time::Duration::days(8);
+        assert_eq!(k.previous(late), None, "outside its window");
+        k.forget_retired_secrets(late);
+        assert!(
+            k.sign_with(&old, Purpose::FederationMessage, b"x")
+                .is_none()
+        );
+        for p in k.public_keys() {
+            p.check().unwrap();
+        }
+        let mut bad = k.current().clone();
+        bad.key_id = "0123456789abcdef".into();
+        assert!(bad.check().is_err());
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod record;
 mod rescreen;
 
 pub use record::{Review, document_key, stored_query};
-pub(crate) use record::{Screened, after_screening};
+pub(crate) use record::{Screened, after_screening, query_from_json};
 pub use rescreen::RescreenReport;
 pub(crate) use rescreen::{init_cursor, rescreen_loop};
 
@@ -115,11 +115,21 @@ pub struct HitDto {
     pub updated_at: String,
     /// Seconds since the hit was raised.
     pub age_seconds: i64,
+    /// For a hit on a partner's entry (source `fed:<partner>`): the id of
+    /// the notice that told the partner (`<this node>:<hit id>`), under
+    /// which `/v1/federation/hits` shows its acknowledgement and thread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub federation_notice: Option<String>,
 }
 
 impl HitDto {
-    fn from_domain(h: &Hit, now: OffsetDateTime) -> HitDto {
+    fn from_domain(h: &Hit, now: OffsetDateTime, node: &str) -> HitDto {
         HitDto {
+            federation_notice: h
+                .hit
+                .source
+                .starts_with("fed:")
+                .then(|| format!("{node}:{}", h.hit.id)),
             id: h.hit.id.clone(),
             state: h.state.as_str().into(),
             outcome: h.outcome.map(|o| o.as_str().to_string()),
@@ -353,7 +363,7 @@ async fn list_hits(
         .hits(&filter)
         .await?
         .iter()
-        .map(|h| HitDto::from_domain(h, now))
+        .map(|h| HitDto::from_domain(h, now, state.identity.node()))
         .collect();
     state.audit.record(p.event(
         "hit.list",
@@ -387,7 +397,7 @@ async fn get_hit(
     let h = result?;
     let events = state.store.hit_events(&id).await?;
     Ok(axum::Json(HitDetail {
-        hit: HitDto::from_domain(&h, OffsetDateTime::now_utc()),
+        hit: HitDto::from_domain(&h, OffsetDateTime::now_utc(), state.identity.node()),
         context: h.hit.context.clone(),
         events: events.iter().map(HitEventDto::from_domain).collect(),
     }))
@@ -438,6 +448,7 @@ async fn act(
     Ok(axum::Json(HitDto::from_domain(
         &h,
         OffsetDateTime::now_utc(),
+        state.identity.node(),
     )))
 }
 
@@ -688,7 +699,10 @@ async fn traveller_screenings(
                 matches: s.matches,
             })
             .collect(),
-        hits: hits.iter().map(|h| HitDto::from_domain(h, now)).collect(),
+        hits: hits
+            .iter()
+            .map(|h| HitDto::from_domain(h, now, state.identity.node()))
+            .collect(),
     }))
 }
 

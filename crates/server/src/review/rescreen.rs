@@ -364,6 +364,12 @@ impl AppState {
         let proposed: std::collections::HashSet<String> =
             hits.iter().map(|h| h.id.clone()).collect();
         let held = self.store.insert_hits(hits, "rescreen").await?;
+        let raised: Vec<&tansiq_store::NewHit> = held
+            .iter()
+            .filter(|h| proposed.contains(&h.hit.id))
+            .map(|h| &h.hit)
+            .collect();
+        crate::federation::notify_rescreen_hits(self, &raised).await;
         for h in held.into_iter().filter(|h| proposed.contains(&h.hit.id)) {
             self.metrics.hits_raised.inc();
             self.audit.record(AuditEvent {

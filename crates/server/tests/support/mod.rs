@@ -187,9 +187,12 @@ impl Node {
             .await
             .unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
+        // HTTPS (and mutual TLS for partners) when the tweak set `[tls]`.
+        let tls = tansiq_server::tls_acceptor_for(&state.config.tls).unwrap();
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let base = format!("{scheme}://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(serve_on(state.clone(), listener, None, async move {
+        let server = tokio::spawn(serve_on(state.clone(), listener, tls, async move {
             let _ = rx.await;
         }));
         Node {

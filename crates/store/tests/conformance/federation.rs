@@ -527,3 +527,188 @@ pub async fn fed_hit_taken_once(location: &str) {
     ));
     store.close().await;
 }
+
+/// A rotated key reaches a partner: the sender queues one announcement,
+/// signed with the previous key, only when its keys changed; the receiver
+/// takes the keys it vouches for, and refuses (numbered) one that would
+/// swap a known key.
+pub async fn fed_rotated_keys_are_announced(location: &str) {
+    let store = super::open(location).await;
+    let mut dz = keys("dz", 1);
+    let tn = keys("tn", 2);
+    store
+        .put_partner(
+            "tn",
+            "http://127.0.0.1:1",
+            &tn.public_keys(),
+            &agreement(None),
+            &agreement(None),
+        )
+        .await
+        .unwrap();
+    // Nothing recorded: the partner is taken to know the current keys.
+    assert_eq!(store.announce_keys(&dz).await.unwrap(), 0);
+    let old = dz.current().key_id.clone();
+    assert_eq!(
+        store.partner("tn").await.unwrap().unwrap().announced_keys,
+        Some(vec![old.clone()])
+    );
+    store.keys_known_by("tn", &dz).await.unwrap();
+    assert_eq!(store.announce_keys(&dz).await.unwrap(), 0);
+
+    dz.rotate([7; 32], OffsetDateTime::now_utc(), time::Duration::days(7));
+    assert_eq!(store.announce_keys(&dz).await.unwrap(), 1);
+    assert_eq!(store.announce_keys(&dz).await.unwrap(), 0, "once");
+    let out = store.outbox("tn").await.unwrap();
+    assert_eq!(kinds(&out)[0].1, "key-announcement");
+    assert_eq!(out[0].sealed.key_id, old, "signed with the previous key");
+
+    // The receiver's side, played by the same store for partner dz (it
+    // knows only dz's old key): opens it with what it knows and takes the
+    // new key.
+    let peer = store.clone();
+    let dz_before = keys("dz", 1);
+    peer.put_partner(
+        "dz",
+        "http://127.0.0.1:2",
+        &dz_before.public_keys(),
+        &agreement(None),
+        &agreement(None),
+    )
+    .await
+    .unwrap();
+    let known = dz_before.public_keys();
+    let opened = open_msg(&out[0].sealed, "tn", |n| (n == "dz").then(|| known.clone())).unwrap();
+    assert!(matches!(
+        peer.receive(&tn, &opened).await.unwrap(),
+        Receipt::Applied { .. }
+    ));
+    let now_known = peer.partner("dz").await.unwrap().unwrap().keys;
+    assert_eq!(now_known, dz.public_keys());
+    // A message signed with the new key now opens with the stored keys.
+    let later = seal(
+        &dz,
+        &Envelope::new(
+            "dz",
+            "tn",
+            Some(2),
+            OffsetDateTime::now_utc(),
+            Payload::HitAck {
+                hit_id: "tn:none".into(),
+            },
+        ),
+    );
+    let opened = open_msg(&later, "tn", |n| (n == "dz").then(|| now_known.clone())).unwrap();
+    assert!(matches!(
+        peer.receive(&tn, &opened).await.unwrap(),
+        Receipt::Applied { .. }
+    ));
+    // An announcement that swaps a known key's public half is refused.
+    let mut swapped = dz.public_keys();
+    swapped[0].public_key = keys("dz", 9).current().public_key.clone();
+    let bad = sealed_from(
+        &dz,
+        "tn",
+        3,
+        Payload::KeyAnnouncement { keys: swapped },
+        "tn",
+    );
+    assert!(matches!(
+        peer.receive(&tn, &bad).await.unwrap(),
+        Receipt::Refused { .. }
+    ));
+    assert_eq!(peer.partner("dz").await.unwrap().unwrap().keys, now_known);
+    store.close().await;
+}
+
+/// Inbox retention: old digests are purged but each origin's last number
+/// stays, so numbering goes on; a purged number delivered again is
+/// answered `Forgotten` (nothing applied), the kept one is still told
+/// from a replay. Checks answered are remembered once.
+pub async fn fed_inbox_digests_purged(location: &str) {
+    let store = super::open(location).await;
+    let tn = keys("tn", 2);
+    let dz = keys("dz", 1);
+    store
+        .put_partner(
+            "dz",
+            "http://127.0.0.1:1",
+            &dz.public_keys(),
+            &agreement(None),
+            &agreement(Some(Level::Full)),
+        )
+        .await
+        .unwrap();
+    let upsert = |id: &str| Payload::EntryUpsert {
+        entity: Box::new(entry(id, FederationShare::ByAgreement, ActionOnHit::Arrest)),
+    };
+    let m1 = sealed_from(&dz, "tn", 1, upsert("w-1"), "tn");
+    let m2 = sealed_from(&dz, "tn", 2, upsert("w-2"), "tn");
+    for m in [&m1, &m2] {
+        assert!(matches!(
+            store.receive(&tn, m).await.unwrap(),
+            Receipt::Applied { .. }
+        ));
+    }
+    // Nothing is old enough yet.
+    let hour_ago = OffsetDateTime::now_utc() - time::Duration::hours(1);
+    assert_eq!(store.purge_inbox_digests(hour_ago).await.unwrap(), 0);
+    // Everything is: all but the last number of dz go.
+    let later = OffsetDateTime::now_utc() + time::Duration::days(1);
+    assert_eq!(store.purge_inbox_digests(later).await.unwrap(), 1);
+    assert_eq!(store.inbox_heads().await.unwrap()[0].last_seq, 2);
+    assert_eq!(store.receive(&tn, &m1).await.unwrap(), Receipt::Forgotten);
+    let forged = sealed_from(&dz, "tn", 1, upsert("w-9"), "tn");
+    assert_eq!(
+        store.receive(&tn, &forged).await.unwrap(),
+        Receipt::Forgotten
+    );
+    assert_eq!(store.entity("dz:w-9").await.unwrap(), None, "never applied");
+    assert_eq!(store.receive(&tn, &m2).await.unwrap(), Receipt::Duplicate);
+    let forged2 = sealed_from(&dz, "tn", 2, upsert("w-8"), "tn");
+    assert_eq!(store.receive(&tn, &forged2).await.unwrap(), Receipt::Replay);
+    let m3 = sealed_from(&dz, "tn", 3, upsert("w-3"), "tn");
+    assert!(matches!(
+        store.receive(&tn, &m3).await.unwrap(),
+        Receipt::Applied { .. }
+    ));
+    assert_eq!(store.purge_inbox_digests(later).await.unwrap(), 1);
+    assert_eq!(store.inbox_heads().await.unwrap()[0].last_seq, 3);
+
+    // Checks: the first sight of (origin, request id) only.
+    let now = OffsetDateTime::now_utc();
+    let window = now - time::Duration::minutes(15);
+    assert!(
+        store
+            .check_first_seen("dz", "dz:s1:tn", now, window)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .check_first_seen("dz", "dz:s1:tn", now, window)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .check_first_seen("eg", "dz:s1:tn", now, window)
+            .await
+            .unwrap()
+    );
+    // Forgotten once older than the window (the freshness check refuses
+    // such a check before this point).
+    let much_later = now + time::Duration::hours(1);
+    assert!(
+        store
+            .check_first_seen(
+                "dz",
+                "dz:s1:tn",
+                much_later,
+                much_later - time::Duration::minutes(15)
+            )
+            .await
+            .unwrap()
+    );
+    store.close().await;
+}

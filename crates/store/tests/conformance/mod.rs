@@ -40,6 +40,8 @@ macro_rules! scenarios {
             fed_replicates_by_agreement,
             fed_inbox_applies_once,
             fed_hit_taken_once,
+            fed_rotated_keys_are_announced,
+            fed_inbox_digests_purged,
         );
     };
 }

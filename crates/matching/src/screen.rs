@@ -381,13 +381,7 @@ impl Index {
                     }
                 }
             }
-            pairs.sort_unstable_by(|a, b| {
-                a.name
-                    .cmp(&b.name)
-                    .then(b.sim.total_cmp(&a.sim))
-                    .then(a.qpos.cmp(&b.qpos))
-                    .then(a.lpos.cmp(&b.lpos))
-            });
+            pairs.sort_unstable_by(|a, b| a.name.cmp(&b.name).then(pair_order(a, b)));
             let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
             let mut start = 0;
             while start < pairs.len() {
@@ -628,13 +622,23 @@ impl Index {
                 }
             }
         }
-        pairs.sort_unstable_by(|a, b| {
-            b.sim
-                .total_cmp(&a.sim)
-                .then(a.qpos.cmp(&b.qpos))
-                .then(a.lpos.cmp(&b.lpos))
-        });
+        pairs.sort_unstable_by(pair_order);
         pairs
+    }
+
+    /// Whether a join of two query tokens against a join of two listed
+    /// tokens splits both names at the same place (first skeletons of
+    /// equal length). Such a pair says no more than the two token pairs,
+    /// and the long joined key hides a mismatch of one half (Mohammad Dib
+    /// would meet Muhammad Ayub); only a join split elsewhere (Muhammadabd
+    /// Basir = Muhammad Abdbasir) is kept.
+    fn same_split(&self, qn: &QName, name: &NameRec, p: &Pair) -> bool {
+        let q = qn.tokens.get(p.qpos as usize).map(|t| t.skeleton.len());
+        let l = name
+            .positions
+            .get(p.lpos as usize)
+            .map(|pos| self.vocab[pos.vocab as usize].skeleton.len());
+        q == l
     }
 
     /// Name score of one query name against one listed name from its
@@ -669,7 +673,7 @@ impl Index {
                 continue;
             }
             let cr = credit(p.sim, c);
-            if cr <= 0.0 {
+            if cr <= 0.0 || (p.qlen > 1 && p.llen > 1 && self.same_split(qn, name, p)) {
                 continue;
             }
             used_q |= qmask;
@@ -1060,6 +1064,22 @@ fn rule_slot(rule: Rule) -> usize {
     }
 }
 
+/// Order in which the greedy alignment considers pairs of one listed
+/// name: best similarity first; at equal similarity joins before single
+/// joins (a join covers more of both names), then by
+/// position and entry. A total order, so that ranking and explanation
+/// (which collect the pairs differently) align the same way.
+fn pair_order(a: &Pair, b: &Pair) -> std::cmp::Ordering {
+    b.sim
+        .total_cmp(&a.sim)
+        .then((b.qlen + b.llen).cmp(&(a.qlen + a.llen)))
+        .then(a.qpos.cmp(&b.qpos))
+        .then(a.lpos.cmp(&b.lpos))
+        .then(a.qlen.cmp(&b.qlen))
+        .then(a.item.cmp(&b.item))
+        .then(a.vocab.cmp(&b.vocab))
+}
+
 fn span_mask(pos: u8, len: u8) -> u64 {
     let pos = u32::from(pos.min(63));
     let len = u32::from(len);
@@ -1390,6 +1410,43 @@ mod tests {
             Some("E12"),
             "{hits:?}"
         );
+    }
+
+    #[test]
+    fn explanation_agrees_with_ranking_and_joins_split_alike_are_not_pairs() {
+        // "Mohamad Dib" joined (MHMDB) spells like "Muhammad Ayub" joined
+        // (Ayub's skeleton is B): the join must not stand for a match of
+        // Dib with Ayub, and the explanation must align like the ranking.
+        let mut entities = vec![person("A1", "Qari Muhammad Ayub", &[])];
+        for (i, f) in ["Zerrouki", "Lahlou", "Fassi", "Amrani"].iter().enumerate() {
+            entities.push(person(&format!("B{i}"), &format!("Muhammad {f}"), &[]));
+        }
+        let index = Index::build(entities, MatcherConfig::default());
+        for name in [
+            "Mohamad Dib",
+            "Muhammad Ayub",
+            "Mohamad Lahlou Dib",
+            "Qari Dib",
+        ] {
+            for m in index.screen(&Query::name(name), 10) {
+                assert!(
+                    (m.score - m.explanation.score).abs() < 1e-6,
+                    "{name}: {} ranked {} explained {}",
+                    m.entity_id,
+                    m.score,
+                    m.explanation
+                );
+            }
+        }
+        let a1 = score_of(&index, &Query::name("Mohamad Dib"), "A1");
+        assert!(a1 < 0.6, "{a1}");
+        // a join split elsewhere still pairs: Muhammadabd Basir
+        let index = Index::build(
+            vec![person("N1", "Nazir Muhammad Abdul Basir", &[])],
+            MatcherConfig::default(),
+        );
+        let hits = index.screen(&Query::name("نظير محمدعبد البصير"), 1);
+        assert!(hits[0].score >= 0.8, "{}", hits[0].explanation);
     }
 
     #[test]

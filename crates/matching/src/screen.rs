@@ -6,10 +6,11 @@ use tansiq_model::{NameKind, PartialDate};
 use tansiq_names::{MAX_TOKENS, Script, Token, UnitKind, tokenize};
 
 use crate::explain::{
-    Evidence, EvidenceKind, Explanation, FeatureContribution, Rule, TokenAlignment,
+    Evidence, EvidenceKind, Explanation, FeatureContribution, NameCap, NameCapRule, Rule,
+    TokenAlignment,
 };
 use crate::index::{
-    Index, NameRec, QForm, VTok, acronym_key, join_collapse, joinable, skeleton_keys,
+    Index, NameRec, QForm, VTok, acronym_key, is_title, join_collapse, joinable, skeleton_keys,
     split_listed_name, token_similarity, token_weight, variant_factor,
 };
 use crate::model::{FEATURE_NAMES, Features, N_FEATURES};
@@ -641,6 +642,125 @@ impl Index {
         q == l
     }
 
+    /// The name-only rule that caps this alignment's name score, if any
+    /// ([`NameCapRule`]). `used_q` / `used_l` are the aligned query and
+    /// listed positions. Titles and generic words are neither common nor
+    /// rare here: both rules leave them out.
+    fn name_only_cap(
+        &self,
+        qn: &QName,
+        name: &NameRec,
+        used_q: u64,
+        used_l: u64,
+    ) -> Option<NameCapRule> {
+        let c = &self.config;
+        if c.name_only_cap >= 1.0 || name.kind == NameKind::Primary {
+            return None;
+        }
+        let common = self.common_idf();
+        // parts: every position but titles (generic words count: an
+        // organisation's one distinctive word among generic ones is its
+        // name, not a one-part alias)
+        let (mut parts, mut matched, mut matched_common) = (0usize, 0usize, 0usize);
+        for (i, p) in name.positions.iter().enumerate().take(64) {
+            let v = &self.vocab[p.vocab as usize];
+            if !is_title(&v.text) {
+                parts += 1;
+            }
+            if p.evidence <= 0.0 {
+                continue;
+            }
+            if used_l & (1u64 << i) != 0 {
+                matched += 1;
+                if p.evidence <= common {
+                    matched_common += 1;
+                }
+            }
+        }
+        if matched == 0 {
+            return None;
+        }
+        if matched <= 2 && matched_common == matched {
+            return Some(NameCapRule::CommonPartsOnly);
+        }
+        if parts == 1 && !self.unconfirmed_query_parts(qn, used_q, common).is_empty() {
+            return Some(NameCapRule::OnePartAlias);
+        }
+        None
+    }
+
+    /// Query parts left unmatched that are not very common (nor titles or
+    /// generic words): parts a one-part alias cannot confirm.
+    fn unconfirmed_query_parts<'q>(&self, qn: &'q QName, used_q: u64, common: f32) -> Vec<&'q str> {
+        qn.tokens
+            .iter()
+            .enumerate()
+            .take(64)
+            .filter(|(i, t)| {
+                used_q & (1u64 << i) == 0
+                    && !t.is_generic()
+                    && !is_title(&t.text)
+                    && !self.is_common_query_part(qn, *i, common)
+            })
+            .map(|(_, t)| t.source.as_str())
+            .collect()
+    }
+
+    /// Whether query part `i` is spelled (almost) like a very common
+    /// listed part. Its coverage weight is not used here: that comes from
+    /// its closest listed part at a looser similarity (Haswani reaches
+    /// Hassan), which says how much a match would be worth, not whether
+    /// the part itself is common.
+    fn is_common_query_part(&self, qn: &QName, i: usize, common: f32) -> bool {
+        qn.items
+            .iter()
+            .filter(|item| item.len == 1 && usize::from(item.pos) == i)
+            .flat_map(|item| item.matches.iter())
+            .any(|&(v, s, _)| {
+                s >= 0.95 && token_weight(&self.vocab[v as usize], &self.config).1 <= common
+            })
+    }
+
+    /// Rarity weight at or below which a name part is very common (held
+    /// by `common_share` of the listed entities or more).
+    fn common_idf(&self) -> f32 {
+        let c = &self.config;
+        ((1.0 + 1.0 / c.common_share).ln() as f32).powf(c.idf_power as f32)
+    }
+
+    /// Why a [`NameCapRule`] fired, for the explanation.
+    fn cap_detail(
+        &self,
+        rule: NameCapRule,
+        qn: &QName,
+        name: &NameRec,
+        used_q: u64,
+        used_l: u64,
+    ) -> String {
+        match rule {
+            NameCapRule::CommonPartsOnly => {
+                let parts: Vec<&str> = name
+                    .positions
+                    .iter()
+                    .enumerate()
+                    .take(64)
+                    .filter(|(i, p)| p.evidence > 0.0 && used_l & (1u64 << i) != 0)
+                    .map(|(_, p)| &*p.source)
+                    .collect();
+                format!(
+                    "every agreeing part of this alias ({}) is held by {:.0} % or more of listed entities; the name alone does not alert",
+                    parts.join(", "),
+                    self.config.common_share * 100.0
+                )
+            }
+            NameCapRule::OnePartAlias => format!(
+                "a one-part alias cannot confirm the query's other parts ({}); the name alone does not alert",
+                self.unconfirmed_query_parts(qn, used_q, self.common_idf())
+                    .join(", ")
+            ),
+        }
+    }
+
     /// Name score of one query name against one listed name from its
     /// candidate pairs (sorted by similarity, best first).
     fn score_name(
@@ -793,11 +913,17 @@ impl Index {
             base * rarity * kind_factor * family_factor * given_factor,
             c,
         );
+        let cap = self.name_only_cap(qn, name, used_q, used_l);
+        let ceiling = c.name_only_cap as f32;
         // Features of the learned score (only when needed: this is the
         // hot loop of large screenings).
         if !need_features && ex.is_none() {
             return NameScore {
-                score: hand,
+                score: if cap.is_some() {
+                    hand.min(ceiling)
+                } else {
+                    hand
+                },
                 cov_l,
                 features: [0.0; N_FEATURES],
             };
@@ -864,11 +990,26 @@ impl Index {
             flag(reordered),
             flag(n_q == 1),
         ];
-        let score = match &c.model {
+        let uncapped = match &c.model {
             Some(m) => m.score(&features),
             None => hand,
         };
+        let score = if cap.is_some() {
+            uncapped.min(ceiling)
+        } else {
+            uncapped
+        };
         if let Some(ex) = ex {
+            if let Some(rule) = cap
+                && score < uncapped
+            {
+                ex.caps.push(NameCap {
+                    rule,
+                    before: f64::from(uncapped),
+                    after: f64::from(score),
+                    detail: self.cap_detail(rule, qn, name, used_q, used_l),
+                });
+            }
             ex.query_name = qn.raw.clone();
             ex.listed_name = name.raw.to_string();
             ex.listed_name_kind = match name.kind {

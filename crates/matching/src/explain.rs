@@ -70,6 +70,9 @@ pub enum NameCapRule {
     /// A listed alias of one name part against a query name whose other
     /// parts it cannot confirm (George Haddad against the alias George).
     OnePartAlias,
+    /// Name parts found in different names of one entity, not enough of
+    /// them rare (Ali from one name, al-Baghdadi from another).
+    SpreadOverNames,
 }
 
 impl NameCapRule {
@@ -77,6 +80,7 @@ impl NameCapRule {
         match self {
             NameCapRule::CommonPartsOnly => "common-parts-only",
             NameCapRule::OnePartAlias => "one-part-alias",
+            NameCapRule::SpreadOverNames => "spread-over-names",
         }
     }
 }

@@ -250,9 +250,29 @@ impl Index {
             .map(|r| {
                 let mut explanation = self.explain(query, &qnames, r.entity, r.qname, r.name);
                 if r.combined {
+                    // the alignment shown is the best single name's; the
+                    // score, its cap and the evidence are the combined
+                    // score's
                     explanation.combined_names = true;
+                    explanation.caps.clear();
+                    if r.spread_uncapped > r.name_score {
+                        explanation.caps.push(NameCap {
+                            rule: NameCapRule::SpreadOverNames,
+                            before: f64::from(r.spread_uncapped),
+                            after: f64::from(r.name_score),
+                            detail: "name parts found in different names of the entity alert only when every part agrees well and two are rare, or one is rare and none very common".into(),
+                        });
+                    }
                     explanation.name_score = f64::from(r.name_score);
-                    explanation.score = f64::from(r.score).clamp(0.0, 1.0);
+                    explanation.evidence.clear();
+                    let s = self.apply_evidence(
+                        query,
+                        &QueryFacts::of(query),
+                        r.entity,
+                        r.name_score,
+                        Some(&mut explanation),
+                    );
+                    explanation.score = f64::from(s).clamp(0.0, 1.0);
                 }
                 let score = f64::from(r.score).clamp(0.0, 1.0);
                 Match {
@@ -409,6 +429,7 @@ impl Index {
                     qname: qi as u16,
                     name: name_id,
                     combined: false,
+                    spread_uncapped: 0.0,
                 });
                 if ns.score > slot.name_score {
                     *slot = Ranked {
@@ -418,6 +439,7 @@ impl Index {
                         qname: qi as u16,
                         name: name_id,
                         combined: false,
+                        spread_uncapped: 0.0,
                     };
                 }
                 let acc = union.entry(e).or_insert_with(|| UnionAcc {
@@ -456,22 +478,34 @@ impl Index {
                     .powf(c.rarity_power as f32);
                 // Parts scattered over aliases rank a candidate; they raise
                 // an alert only when every query part is matched well and
-                // at least two of them are rare.
+                // at least two of them are rare, or one is rare and none
+                // is very common (a nickname alias completing the name:
+                // Abdur Rehman + Abdullah Sindhi for Abdul Rehman Sindhi,
+                // but not Ali + al-Baghdadi).
                 let all_good = acc.credits[..n].iter().all(|x| x.0 >= 0.8);
                 let rare_parts = acc.credits[..n]
                     .iter()
                     .filter(|x| x.1 >= 0.6 * unit)
                     .count();
-                let mut score = calibrate(base * rarity * c.combined_names_factor as f32, c);
-                if !(all_good && rare_parts >= 2) {
-                    score = score.min(c.possible as f32 - 0.01);
-                }
+                let common = self.common_idf();
+                let common_parts = acc.credits[..n]
+                    .iter()
+                    .filter(|x| x.1 > 0.0 && x.1 <= common)
+                    .count();
+                let enough = rare_parts >= 2 || (rare_parts == 1 && common_parts == 0 && n >= 2);
+                let uncapped = calibrate(base * rarity * c.combined_names_factor as f32, c);
+                let score = if all_good && enough {
+                    uncapped
+                } else {
+                    uncapped.min(c.possible as f32 - 0.01)
+                };
                 if let Some(slot) = best.get_mut(e)
                     && score > slot.name_score
                 {
                     slot.name_score = score;
                     slot.score = score;
                     slot.combined = true;
+                    slot.spread_uncapped = uncapped;
                 }
             }
         }
@@ -488,6 +522,7 @@ impl Index {
                         qname: 0,
                         name: u32::MAX,
                         combined: false,
+                        spread_uncapped: 0.0,
                     });
                 }
             }
@@ -753,6 +788,7 @@ impl Index {
                     self.config.common_share * 100.0
                 )
             }
+            NameCapRule::SpreadOverNames => String::new(),
             NameCapRule::OnePartAlias => format!(
                 "a one-part alias cannot confirm the query's other parts ({}); the name alone does not alert",
                 self.unconfirmed_query_parts(qn, used_q, self.common_idf())
@@ -1281,6 +1317,8 @@ pub(crate) struct Ranked {
     pub name: u32,
     /// The score came from name parts spread over several names.
     pub combined: bool,
+    /// The combined score before [`NameCapRule::SpreadOverNames`].
+    pub spread_uncapped: f32,
 }
 
 /// Result of scoring one query name against one listed name.

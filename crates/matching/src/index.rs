@@ -46,6 +46,7 @@ pub(crate) fn variant_factor(kind: VariantKind) -> f32 {
         VariantKind::ArticleStripped => 0.98,
         VariantKind::MaghrebKunya => 0.95,
         VariantKind::KunyaInner => 0.9,
+        VariantKind::ArabicReading => 0.98,
     }
 }
 

@@ -217,6 +217,19 @@ pub(crate) fn split_listed_name(raw: &str) -> Vec<String> {
     out
 }
 
+/// `Given Family` for a person's name written `Family, Given` (one comma,
+/// one to four words on each side, no digits); `None` otherwise.
+pub(crate) fn comma_swapped(name: &str) -> Option<String> {
+    let (family, given) = name.split_once(',')?;
+    let words = |s: &str| s.split_whitespace().count();
+    let ok = |s: &str| (1..=4).contains(&words(s));
+    if given.contains(',') || name.chars().any(|c| c.is_ascii_digit()) || !ok(family) || !ok(given)
+    {
+        return None;
+    }
+    Some(format!("{} {}", given.trim(), family.trim()))
+}
+
 /// Two skeletons written as one word, every run of one letter written
 /// once, as glued names are often spelled (Ben + Nasser = Benasser).
 pub(crate) fn join_collapse(a: &str, b: &str) -> String {
@@ -412,8 +425,16 @@ impl Index {
             let mut all_names: Vec<(String, NameKind)> = Vec::new();
             for n in e.names() {
                 for part in split_listed_name(n.value) {
-                    if !all_names.iter().any(|(v, _)| *v == part) {
-                        all_names.push((part, n.kind));
+                    // "Family, Given" is also read "Given Family", so that
+                    // a unit split by the comma is whole again (Majeed,
+                    // Abdul = Abdul Majeed, one Abd unit)
+                    let swapped = (e.schema == Schema::Person)
+                        .then(|| comma_swapped(&part))
+                        .flatten();
+                    for v in std::iter::once(part).chain(swapped) {
+                        if !all_names.iter().any(|(x, _)| *x == v) {
+                            all_names.push((v, n.kind));
+                        }
                     }
                 }
             }
@@ -874,6 +895,21 @@ mod tests {
             "Salem Bakri a) Salem Bakry b) S. Bakri",
             &["Salem Bakri", "Salem Bakry", "S. Bakri"],
         );
+    }
+
+    #[test]
+    fn family_given_names_are_swapped() {
+        assert_eq!(
+            comma_swapped("Majeed, Abdul").as_deref(),
+            Some("Abdul Majeed")
+        );
+        assert_eq!(
+            comma_swapped("ABU ZUBEYR, Muktar Abdirahman").as_deref(),
+            Some("Muktar Abdirahman ABU ZUBEYR")
+        );
+        assert_eq!(comma_swapped("Karim Haddad"), None);
+        assert_eq!(comma_swapped("Haddad, Karim, Jr"), None);
+        assert_eq!(comma_swapped("Haddad, born 1 Jan. 1953"), None);
     }
 
     #[test]

@@ -97,6 +97,9 @@ pub(crate) struct NameRec {
     pub raw: Box<str>,
     pub positions: Vec<Pos>,
     pub total_weight: f32,
+    /// The family-name position: the last one that is not a title
+    /// (`Delos Reyes Jr.`), at most 63.
+    pub family_pos: u8,
 }
 
 /// Per-entity evidence, parsed once at build time.
@@ -160,6 +163,13 @@ pub(crate) fn is_title(text: &str) -> bool {
             | "sergeant"
             | "mufti"
             | "sardar"
+            // generational suffixes
+            | "jr"
+            | "junior"
+            | "sr"
+            | "senior"
+            | "ii"
+            | "iii"
     )
 }
 
@@ -558,12 +568,18 @@ impl Index {
                         },
                     ));
                 }
+                let family_pos = tokens
+                    .iter()
+                    .rposition(|t| !is_title(&t.text))
+                    .unwrap_or(tokens.len() - 1)
+                    .min(63) as u8;
                 names.push(NameRec {
                     entity: ei,
                     kind,
                     raw: raw.as_str().into(),
                     positions,
                     total_weight: 0.0,
+                    family_pos,
                 });
             }
         }

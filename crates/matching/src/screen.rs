@@ -929,10 +929,10 @@ impl Index {
             NameKind::Primary | NameKind::Alias => 1.0,
             NameKind::Weak => c.weak_alias_factor as f32,
         };
-        // The last part of a listed name of three or more parts is its
-        // family name or nisba: leaving it unmatched is strong evidence of
-        // another person.
-        let family_missed = (3..=64).contains(&n_pos) && used_l & (1u64 << (n_pos - 1)) == 0;
+        // The last part (trailing titles such as Jr. aside) of a listed
+        // name of three or more parts is its family name or nisba: leaving
+        // it unmatched is strong evidence of another person.
+        let family_missed = (3..=64).contains(&n_pos) && used_l & (1u64 << name.family_pos) == 0;
         let family_factor = if family_missed {
             c.family_miss_factor as f32
         } else {

@@ -100,6 +100,8 @@ pub(crate) struct NameRec {
     /// The family-name position: the last one that is not a title
     /// (`Delos Reyes Jr.`), at most 63.
     pub family_pos: u8,
+    /// Number of positions that are not titles.
+    pub parts: u8,
 }
 
 /// Per-entity evidence, parsed once at build time.
@@ -383,6 +385,9 @@ pub struct Index {
     pub(crate) occurrences: Vec<Vec<Occ>>,
     /// idf of a token seen in no entity (an unknown token is rare).
     pub(crate) idf_unknown: f32,
+    /// Rarity weight at or below which a unit is very common
+    /// (`MatcherConfig::common_share`).
+    pub(crate) common_idf: f32,
     /// Document numbers -> entities.
     pub(crate) documents: FxHashMap<String, Vec<u32>>,
     /// Vocabulary entries of each concept (generic words and translated
@@ -605,6 +610,11 @@ impl Index {
                     .rposition(|t| !is_title(&t.text))
                     .unwrap_or(tokens.len() - 1)
                     .min(63) as u8;
+                let parts = tokens
+                    .iter()
+                    .filter(|t| !is_title(&t.text))
+                    .count()
+                    .min(255) as u8;
                 names.push(NameRec {
                     entity: ei,
                     kind,
@@ -612,6 +622,7 @@ impl Index {
                     positions,
                     total_weight: 0.0,
                     family_pos,
+                    parts,
                 });
             }
         }
@@ -684,6 +695,8 @@ impl Index {
                 concept_ids.entry(v.kind).or_default().push(id as u32);
             }
         }
+        let common_idf =
+            ((1.0 + 1.0 / config.common_share).ln() as f32).powf(config.idf_power as f32);
         let mut index = Index {
             config,
             entities,
@@ -695,6 +708,7 @@ impl Index {
             fuzzy_keys,
             occurrences,
             idf_unknown,
+            common_idf,
             documents,
             concept_ids,
             neighbours: Vec::new(),

@@ -3,7 +3,7 @@
 
 use rustc_hash::FxHashMap;
 use tansiq_model::{NameKind, PartialDate};
-use tansiq_names::{MAX_TOKENS, Script, Token, UnitKind, tokenize};
+use tansiq_names::{MAX_TOKENS, Script, Token, UnitKind, VariantKind, tokenize};
 
 use crate::explain::{
     Evidence, EvidenceKind, Explanation, FeatureContribution, NameCap, NameCapRule, Rule,
@@ -34,6 +34,10 @@ pub(crate) struct QItem {
     /// (vocab id, similarity, rule), sorted by vocab id.
     pub matches: Vec<(u32, f32, Rule)>,
 }
+
+/// `max_keys` of [`Index::lookup_keys`] that reads the coarse and exact
+/// skeleton keys only.
+const EXACT_KEYS: usize = usize::MAX - 1;
 
 /// Minimum token similarity that is kept at all.
 pub(crate) const MIN_SIM: f32 = 0.70;
@@ -112,6 +116,11 @@ impl Index {
             let mut keys = Vec::new();
             skeleton_keys(form.skeleton, &mut keys);
             keys.truncate(max_keys);
+            if max_keys == EXACT_KEYS {
+                // coarse and exact skeleton keys only, no one-edit
+                // neighbourhoods
+                keys.retain(|k| k.starts_with('s') || k.starts_with('x'));
+            }
             // Keys come most selective first; on very large lists the
             // comparison budget stops the broad ones.
             for k in &keys {
@@ -155,7 +164,14 @@ impl Index {
                     kind: UnitKind::Plain,
                 };
                 let mut more = Vec::new();
-                self.lookup(&form, exhaustive, &mut more);
+                if v.kind == VariantKind::ArabicReading {
+                    // another reading of the same letters: it meets its
+                    // Latin spelling through the exact keys; the one-edit
+                    // neighbourhoods are the original's to search
+                    self.lookup_keys(&form, exhaustive, EXACT_KEYS, &mut more);
+                } else {
+                    self.lookup(&form, exhaustive, &mut more);
+                }
                 let f = variant_factor(v.kind);
                 for m in &mut more {
                     m.1 *= f;
@@ -693,15 +709,8 @@ impl Index {
             return None;
         }
         let common = self.common_idf();
-        // parts: every position but titles (generic words count: an
-        // organisation's one distinctive word among generic ones is its
-        // name, not a one-part alias)
-        let (mut parts, mut matched, mut matched_common) = (0usize, 0usize, 0usize);
+        let (mut matched, mut matched_common) = (0usize, 0usize);
         for (i, p) in name.positions.iter().enumerate().take(64) {
-            let v = &self.vocab[p.vocab as usize];
-            if !is_title(&v.text) {
-                parts += 1;
-            }
             if p.evidence <= 0.0 {
                 continue;
             }
@@ -718,7 +727,10 @@ impl Index {
         if matched <= 2 && matched_common == matched {
             return Some(NameCapRule::CommonPartsOnly);
         }
-        if parts == 1 && !self.unconfirmed_query_parts(qn, used_q, common).is_empty() {
+        // parts: every position but titles (generic words count: an
+        // organisation's one distinctive word among generic ones is its
+        // name, not a one-part alias)
+        if name.parts == 1 && !self.unconfirmed_query_parts(qn, used_q, common).is_empty() {
             return Some(NameCapRule::OnePartAlias);
         }
         None
@@ -759,8 +771,7 @@ impl Index {
     /// Rarity weight at or below which a name part is very common (held
     /// by `common_share` of the listed entities or more).
     fn common_idf(&self) -> f32 {
-        let c = &self.config;
-        ((1.0 + 1.0 / c.common_share).ln() as f32).powf(c.idf_power as f32)
+        self.common_idf
     }
 
     /// Why a [`NameCapRule`] fired, for the explanation.
@@ -949,17 +960,21 @@ impl Index {
             base * rarity * kind_factor * family_factor * given_factor,
             c,
         );
-        let cap = self.name_only_cap(qn, name, used_q, used_l);
+        // the caps only lower a score above the ceiling: most names
+        // scored are far below it and skip the rules
         let ceiling = c.name_only_cap as f32;
+        let cap = |s: f32| {
+            if s > ceiling {
+                self.name_only_cap(qn, name, used_q, used_l)
+            } else {
+                None
+            }
+        };
         // Features of the learned score (only when needed: this is the
         // hot loop of large screenings).
         if !need_features && ex.is_none() {
             return NameScore {
-                score: if cap.is_some() {
-                    hand.min(ceiling)
-                } else {
-                    hand
-                },
+                score: if cap(hand).is_some() { ceiling } else { hand },
                 cov_l,
                 features: [0.0; N_FEATURES],
             };
@@ -1030,15 +1045,10 @@ impl Index {
             Some(m) => m.score(&features),
             None => hand,
         };
-        let score = if cap.is_some() {
-            uncapped.min(ceiling)
-        } else {
-            uncapped
-        };
+        let cap = cap(uncapped);
+        let score = if cap.is_some() { ceiling } else { uncapped };
         if let Some(ex) = ex {
-            if let Some(rule) = cap
-                && score < uncapped
-            {
+            if let Some(rule) = cap {
                 ex.caps.push(NameCap {
                     rule,
                     before: f64::from(uncapped),

@@ -41,32 +41,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             q.query.names, q.query.birth_dates, q.query.nationalities, q.query.schema
         );
         let hits = index.screen(&q.query, 50);
-        if std::env::var("DIAG_DBG").is_ok() {
-            let mut q2 = tansiq_matching::Query::name(&q.query.names[0]);
-            q2.schema = q.query.schema;
-            eprintln!("{:?}\n{:?}", q.query, q2);
-            for lim in [5, 10, 50] {
-                let h = index.screen(&q2, lim);
-                eprintln!(
-                    "lim {lim}: {:?}",
-                    h.iter()
-                        .map(|m| (&m.entity_id, m.score))
-                        .take(2)
-                        .collect::<Vec<_>>()
-                );
-                let h = index.screen(&q.query, lim);
-                eprintln!(
-                    "lim {lim} orig: {:?}",
-                    h.iter()
-                        .map(|m| (&m.entity_id, m.score))
-                        .take(2)
-                        .collect::<Vec<_>>()
-                );
-            }
-        }
         for (rank, m) in hits.iter().enumerate() {
             let is_exp = Some(m.entity_id.as_str()) == expected;
-            if rank < top || (is_exp && rank >= top) {
+            if rank < top || is_exp {
                 let name = index
                     .entity(&m.entity_id)
                     .map(|e| {

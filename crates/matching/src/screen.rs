@@ -418,7 +418,7 @@ impl Index {
                     }
                 }
             }
-            pairs.sort_unstable_by(|a, b| a.name.cmp(&b.name).then(pair_order(a, b)));
+            pairs.sort_unstable_by(|a, b| a.name.cmp(&b.name).then_with(|| pair_order(a, b)));
             let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
             let mut start = 0;
             while start < pairs.len() {
@@ -1257,14 +1257,16 @@ fn rule_slot(rule: Rule) -> usize {
 /// position and entry. A total order, so that ranking and explanation
 /// (which collect the pairs differently) align the same way.
 fn pair_order(a: &Pair, b: &Pair) -> std::cmp::Ordering {
-    b.sim
-        .total_cmp(&a.sim)
-        .then((b.qlen + b.llen).cmp(&(a.qlen + a.llen)))
-        .then(a.qpos.cmp(&b.qpos))
-        .then(a.lpos.cmp(&b.lpos))
-        .then(a.qlen.cmp(&b.qlen))
-        .then(a.item.cmp(&b.item))
-        .then(a.vocab.cmp(&b.vocab))
+    // lazily: this comparator sorts every candidate pair of a screening
+    b.sim.total_cmp(&a.sim).then_with(|| {
+        (b.qlen + b.llen)
+            .cmp(&(a.qlen + a.llen))
+            .then_with(|| a.qpos.cmp(&b.qpos))
+            .then_with(|| a.lpos.cmp(&b.lpos))
+            .then_with(|| a.qlen.cmp(&b.qlen))
+            .then_with(|| a.item.cmp(&b.item))
+            .then_with(|| a.vocab.cmp(&b.vocab))
+    })
 }
 
 fn span_mask(pos: u8, len: u8) -> u64 {

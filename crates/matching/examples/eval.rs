@@ -42,6 +42,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "query_coverage_power" => config.query_coverage_power = v,
                 "combined_names_factor" => config.combined_names_factor = v,
                 "calibration_power" => config.calibration_power = v,
+                "common_share" => config.common_share = v,
+                "name_only_cap" => config.name_only_cap = v,
                 _ => return Err(format!("unknown setting {k}").into()),
             }
         }

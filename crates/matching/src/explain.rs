@@ -58,6 +58,43 @@ pub struct TokenAlignment {
     pub weight: f64,
 }
 
+/// A rule that holds a name score below the alert band when the name
+/// alone says too little about identity (other evidence may still lift
+/// the final score: see `MATCHING.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NameCapRule {
+    /// Every agreeing part of a listed alias is very common on the list
+    /// (Mohamed Ali against the alias Ali Mohammed).
+    CommonPartsOnly,
+    /// A listed alias of one name part against a query name whose other
+    /// parts it cannot confirm (George Haddad against the alias George).
+    OnePartAlias,
+    /// Name parts found in different names of one entity, not enough of
+    /// them rare (Ali from one name, al-Baghdadi from another).
+    SpreadOverNames,
+}
+
+impl NameCapRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameCapRule::CommonPartsOnly => "common-parts-only",
+            NameCapRule::OnePartAlias => "one-part-alias",
+            NameCapRule::SpreadOverNames => "spread-over-names",
+        }
+    }
+}
+
+/// A [`NameCapRule`] that lowered the name score.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NameCap {
+    pub rule: NameCapRule,
+    /// Name score before and after the cap.
+    pub before: f64,
+    pub after: f64,
+    pub detail: String,
+}
+
 /// Kinds of non-name evidence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -101,6 +138,8 @@ pub struct Explanation {
     /// The last part (family name, nisba) of a listed name of three or more
     /// parts found no partner, which lowered the score.
     pub family_part_unmatched: bool,
+    /// Rules that capped the name score (empty when none fired).
+    pub caps: Vec<NameCap>,
     /// Name score before evidence, 0..=1.
     pub name_score: f64,
     /// The name score combines tokens found in several names of the
@@ -146,6 +185,16 @@ impl fmt::Display for Explanation {
         }
         if self.combined_names {
             writeln!(f, "  name parts matched across several names of the entity")?;
+        }
+        for cap in &self.caps {
+            writeln!(
+                f,
+                "  name score capped by rule {}: {:.3} -> {:.3} ({})",
+                cap.rule.as_str(),
+                cap.before,
+                cap.after,
+                cap.detail
+            )?;
         }
         for a in &self.alignments {
             writeln!(

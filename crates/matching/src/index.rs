@@ -46,6 +46,7 @@ pub(crate) fn variant_factor(kind: VariantKind) -> f32 {
         VariantKind::ArticleStripped => 0.98,
         VariantKind::MaghrebKunya => 0.95,
         VariantKind::KunyaInner => 0.9,
+        VariantKind::ArabicReading => 0.98,
     }
 }
 
@@ -96,6 +97,11 @@ pub(crate) struct NameRec {
     pub raw: Box<str>,
     pub positions: Vec<Pos>,
     pub total_weight: f32,
+    /// The family-name position: the last one that is not a title
+    /// (`Delos Reyes Jr.`), at most 63.
+    pub family_pos: u8,
+    /// Number of positions that are not titles.
+    pub parts: u8,
 }
 
 /// Per-entity evidence, parsed once at build time.
@@ -159,6 +165,13 @@ pub(crate) fn is_title(text: &str) -> bool {
             | "sergeant"
             | "mufti"
             | "sardar"
+            // generational suffixes
+            | "jr"
+            | "junior"
+            | "sr"
+            | "senior"
+            | "ii"
+            | "iii"
     )
 }
 
@@ -215,6 +228,52 @@ pub(crate) fn split_listed_name(raw: &str) -> Vec<String> {
     }
     out
 }
+
+/// `Given Family` for a person's name written `Family, Given` (one comma,
+/// one to four words on each side, no digits); `None` otherwise.
+pub(crate) fn comma_swapped(name: &str) -> Option<String> {
+    let (family, given) = name.split_once(',')?;
+    let words = |s: &str| s.split_whitespace().count();
+    let ok = |s: &str| (1..=4).contains(&words(s));
+    if given.contains(',') || name.chars().any(|c| c.is_ascii_digit()) || !ok(family) || !ok(given)
+    {
+        return None;
+    }
+    Some(format!("{} {}", given.trim(), family.trim()))
+}
+
+/// The key under which a unit's document frequency is counted: its
+/// consonant skeleton, so that spellings of one name share it (Mohamed,
+/// Muhammad); for a skeleton of one class, which merges distinct names
+/// (Babaie, Ayub and Abba are all `B`), its consonant-vowel shape from the
+/// phonetic key; acronyms (no skeleton) by their text.
+pub(crate) fn df_key(text: &str, skeleton: &str, key: &[u8]) -> String {
+    if skeleton.is_empty() {
+        format!("t{text}")
+    } else if skeleton.len() <= SHORT_SKELETON {
+        // consonant classes with a mark where a vowel run stands: Babaie
+        // BVBV, Ayub VB, Abba VBV; Ali = Aly = Alee VLV, Said = Saeed SVD
+        let mut shape = String::from("k");
+        for &c in key {
+            let c = match c {
+                b'0'..=b'9' => 'V',
+                b'Q' => 'K',
+                other => other as char,
+            };
+            if !shape.ends_with(c) {
+                shape.push(c);
+            }
+        }
+        shape
+    } else {
+        skeleton.to_string()
+    }
+}
+
+/// Skeletons this short get their document frequency by shape (measured
+/// on the dev half: up to one class +5 true alerts, 1 false; up to two
+/// classes +7 and 3).
+const SHORT_SKELETON: usize = 1;
 
 /// Two skeletons written as one word, every run of one letter written
 /// once, as glued names are often spelled (Ben + Nasser = Benasser).
@@ -326,6 +385,9 @@ pub struct Index {
     pub(crate) occurrences: Vec<Vec<Occ>>,
     /// idf of a token seen in no entity (an unknown token is rare).
     pub(crate) idf_unknown: f32,
+    /// Rarity weight at or below which a unit is very common
+    /// (`MatcherConfig::common_share`).
+    pub(crate) common_idf: f32,
     /// Document numbers -> entities.
     pub(crate) documents: FxHashMap<String, Vec<u32>>,
     /// Vocabulary entries of each concept (generic words and translated
@@ -411,8 +473,16 @@ impl Index {
             let mut all_names: Vec<(String, NameKind)> = Vec::new();
             for n in e.names() {
                 for part in split_listed_name(n.value) {
-                    if !all_names.iter().any(|(v, _)| *v == part) {
-                        all_names.push((part, n.kind));
+                    // "Family, Given" is also read "Given Family", so that
+                    // a unit split by the comma is whole again (Majeed,
+                    // Abdul = Abdul Majeed, one Abd unit)
+                    let swapped = (e.schema == Schema::Person)
+                        .then(|| comma_swapped(&part))
+                        .flatten();
+                    for v in std::iter::once(part).chain(swapped) {
+                        if !all_names.iter().any(|(x, _)| *x == v) {
+                            all_names.push((v, n.kind));
+                        }
                     }
                 }
             }
@@ -483,7 +553,9 @@ impl Index {
                         );
                         if v.kind == VariantKind::ArticleStripped {
                             rarity_vocab = vid;
-                            let entry = df.entry(v.skeleton.clone()).or_insert((0, u32::MAX));
+                            let entry = df
+                                .entry(df_key(&v.text, &v.skeleton, &v.key))
+                                .or_insert((0, u32::MAX));
                             if entry.1 != ei {
                                 entry.0 += 1;
                                 entry.1 = ei;
@@ -499,12 +571,9 @@ impl Index {
                             },
                         ));
                     }
-                    let dk = if skeleton.is_empty() {
-                        format!("t{}", t.text)
-                    } else {
-                        t.skeleton.clone()
-                    };
-                    let entry = df.entry(dk).or_insert((0, u32::MAX));
+                    let entry = df
+                        .entry(df_key(&t.text, skeleton, &t.key))
+                        .or_insert((0, u32::MAX));
                     if entry.1 != ei {
                         entry.0 += 1;
                         entry.1 = ei;
@@ -536,12 +605,24 @@ impl Index {
                         },
                     ));
                 }
+                let family_pos = tokens
+                    .iter()
+                    .rposition(|t| !is_title(&t.text))
+                    .unwrap_or(tokens.len() - 1)
+                    .min(63) as u8;
+                let parts = tokens
+                    .iter()
+                    .filter(|t| !is_title(&t.text))
+                    .count()
+                    .min(255) as u8;
                 names.push(NameRec {
                     entity: ei,
                     kind,
                     raw: raw.as_str().into(),
                     positions,
                     total_weight: 0.0,
+                    family_pos,
+                    parts,
                 });
             }
         }
@@ -550,11 +631,7 @@ impl Index {
         let idf_of = |d: u32| -> f32 { (1.0 + n / d.max(1) as f32).ln() };
         let idf_unknown = idf_of(1);
         for v in &mut b.vocab {
-            let dk = if v.skeleton.is_empty() {
-                format!("t{}", v.text)
-            } else {
-                v.skeleton.to_string()
-            };
+            let dk = df_key(&v.text, &v.skeleton, &v.key);
             v.idf = df.get(&dk).map_or(idf_unknown, |(d, _)| idf_of(*d));
         }
         for name in &mut names {
@@ -618,6 +695,8 @@ impl Index {
                 concept_ids.entry(v.kind).or_default().push(id as u32);
             }
         }
+        let common_idf =
+            ((1.0 + 1.0 / config.common_share).ln() as f32).powf(config.idf_power as f32);
         let mut index = Index {
             config,
             entities,
@@ -629,6 +708,7 @@ impl Index {
             fuzzy_keys,
             occurrences,
             idf_unknown,
+            common_idf,
             documents,
             concept_ids,
             neighbours: Vec::new(),
@@ -873,6 +953,36 @@ mod tests {
             "Salem Bakri a) Salem Bakry b) S. Bakri",
             &["Salem Bakri", "Salem Bakry", "S. Bakri"],
         );
+    }
+
+    #[test]
+    fn one_class_skeletons_count_rarity_by_shape() {
+        let key = |w: &str| {
+            let t = &tansiq_names::tokenize(w)[0];
+            df_key(&t.text, &t.skeleton, &t.key)
+        };
+        assert_ne!(key("babaie"), key("ayub"));
+        assert_ne!(key("babaie"), key("abba"));
+        assert_eq!(key("ali"), key("aly"));
+        assert_eq!(key("issa"), key("isa"));
+        // longer skeletons keep spellings together by skeleton
+        assert_eq!(key("mohamed"), key("muhammad"));
+        assert_eq!(key("mohamed"), "MHMD");
+    }
+
+    #[test]
+    fn family_given_names_are_swapped() {
+        assert_eq!(
+            comma_swapped("Majeed, Abdul").as_deref(),
+            Some("Abdul Majeed")
+        );
+        assert_eq!(
+            comma_swapped("ABU ZUBEYR, Muktar Abdirahman").as_deref(),
+            Some("Muktar Abdirahman ABU ZUBEYR")
+        );
+        assert_eq!(comma_swapped("Karim Haddad"), None);
+        assert_eq!(comma_swapped("Haddad, Karim, Jr"), None);
+        assert_eq!(comma_swapped("Haddad, born 1 Jan. 1953"), None);
     }
 
     #[test]

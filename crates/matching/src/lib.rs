@@ -47,7 +47,10 @@ pub mod eval;
 use serde::Serialize;
 use tansiq_model::{Entity, Schema, prop};
 
-pub use explain::{Evidence, EvidenceKind, Explanation, FeatureContribution, Rule, TokenAlignment};
+pub use explain::{
+    Evidence, EvidenceKind, Explanation, FeatureContribution, NameCap, NameCapRule, Rule,
+    TokenAlignment,
+};
 pub use index::Index;
 pub use model::{FEATURE_NAMES, Features, LinearModel, N_FEATURES, logit, sigmoid};
 
@@ -114,6 +117,17 @@ pub struct MatcherConfig {
     /// middle names are routinely dropped: Aisha Qadhafi for Aisha Muammar
     /// Muhammad Abu Minyar Qadhafi).
     pub middle_miss_weight: f64,
+    /// Share of listed entities from which a name part counts as very
+    /// common (0.05: Mohamed, Ali, Hassan on the UN list).
+    pub common_share: f64,
+    /// Name score ceiling of the name-only rules ([`NameCapRule`]): an
+    /// alias of at most two very common agreeing parts, or of one part
+    /// against a longer query name. Just below `possible` (as for parts
+    /// combined from several names), so that such a name alerts only when
+    /// other evidence agrees: an agreeing nationality lifts 0.79 to 0.80,
+    /// a birth year to 0.81, a full birth date to 0.86; `1.0` switches the
+    /// rules off.
+    pub name_only_cap: f64,
     /// Multiplier for a score built from name parts found in different
     /// names of one entity.
     pub combined_names_factor: f64,
@@ -169,6 +183,8 @@ impl Default for MatcherConfig {
             family_miss_factor: 0.85,
             given_miss_factor: 1.0,
             combined_names_factor: 0.85,
+            common_share: 0.05,
+            name_only_cap: 0.79,
             calibration_power: 0.45,
             model: None,
             schema_mismatch_factor: 0.6,

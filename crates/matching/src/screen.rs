@@ -3,13 +3,14 @@
 
 use rustc_hash::FxHashMap;
 use tansiq_model::{NameKind, PartialDate};
-use tansiq_names::{MAX_TOKENS, Script, Token, UnitKind, tokenize};
+use tansiq_names::{MAX_TOKENS, Script, Token, UnitKind, VariantKind, tokenize};
 
 use crate::explain::{
-    Evidence, EvidenceKind, Explanation, FeatureContribution, Rule, TokenAlignment,
+    Evidence, EvidenceKind, Explanation, FeatureContribution, NameCap, NameCapRule, Rule,
+    TokenAlignment,
 };
 use crate::index::{
-    Index, NameRec, QForm, VTok, acronym_key, join_collapse, joinable, skeleton_keys,
+    Index, NameRec, QForm, VTok, acronym_key, is_title, join_collapse, joinable, skeleton_keys,
     split_listed_name, token_similarity, token_weight, variant_factor,
 };
 use crate::model::{FEATURE_NAMES, Features, N_FEATURES};
@@ -33,6 +34,10 @@ pub(crate) struct QItem {
     /// (vocab id, similarity, rule), sorted by vocab id.
     pub matches: Vec<(u32, f32, Rule)>,
 }
+
+/// `max_keys` of [`Index::lookup_keys`] that reads the coarse and exact
+/// skeleton keys only.
+const EXACT_KEYS: usize = usize::MAX - 1;
 
 /// Minimum token similarity that is kept at all.
 pub(crate) const MIN_SIM: f32 = 0.70;
@@ -111,6 +116,11 @@ impl Index {
             let mut keys = Vec::new();
             skeleton_keys(form.skeleton, &mut keys);
             keys.truncate(max_keys);
+            if max_keys == EXACT_KEYS {
+                // coarse and exact skeleton keys only, no one-edit
+                // neighbourhoods
+                keys.retain(|k| k.starts_with('s') || k.starts_with('x'));
+            }
             // Keys come most selective first; on very large lists the
             // comparison budget stops the broad ones.
             for k in &keys {
@@ -154,7 +164,14 @@ impl Index {
                     kind: UnitKind::Plain,
                 };
                 let mut more = Vec::new();
-                self.lookup(&form, exhaustive, &mut more);
+                if v.kind == VariantKind::ArabicReading {
+                    // another reading of the same letters: it meets its
+                    // Latin spelling through the exact keys; the one-edit
+                    // neighbourhoods are the original's to search
+                    self.lookup_keys(&form, exhaustive, EXACT_KEYS, &mut more);
+                } else {
+                    self.lookup(&form, exhaustive, &mut more);
+                }
                 let f = variant_factor(v.kind);
                 for m in &mut more {
                     m.1 *= f;
@@ -249,9 +266,29 @@ impl Index {
             .map(|r| {
                 let mut explanation = self.explain(query, &qnames, r.entity, r.qname, r.name);
                 if r.combined {
+                    // the alignment shown is the best single name's; the
+                    // score, its cap and the evidence are the combined
+                    // score's
                     explanation.combined_names = true;
+                    explanation.caps.clear();
+                    if r.spread_uncapped > r.name_score {
+                        explanation.caps.push(NameCap {
+                            rule: NameCapRule::SpreadOverNames,
+                            before: f64::from(r.spread_uncapped),
+                            after: f64::from(r.name_score),
+                            detail: "name parts found in different names of the entity alert only when every part agrees well and two are rare, or one is rare and none very common".into(),
+                        });
+                    }
                     explanation.name_score = f64::from(r.name_score);
-                    explanation.score = f64::from(r.score).clamp(0.0, 1.0);
+                    explanation.evidence.clear();
+                    let s = self.apply_evidence(
+                        query,
+                        &QueryFacts::of(query),
+                        r.entity,
+                        r.name_score,
+                        Some(&mut explanation),
+                    );
+                    explanation.score = f64::from(s).clamp(0.0, 1.0);
                 }
                 let score = f64::from(r.score).clamp(0.0, 1.0);
                 Match {
@@ -381,13 +418,7 @@ impl Index {
                     }
                 }
             }
-            pairs.sort_unstable_by(|a, b| {
-                a.name
-                    .cmp(&b.name)
-                    .then(b.sim.total_cmp(&a.sim))
-                    .then(a.qpos.cmp(&b.qpos))
-                    .then(a.lpos.cmp(&b.lpos))
-            });
+            pairs.sort_unstable_by(|a, b| a.name.cmp(&b.name).then_with(|| pair_order(a, b)));
             let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
             let mut start = 0;
             while start < pairs.len() {
@@ -414,6 +445,7 @@ impl Index {
                     qname: qi as u16,
                     name: name_id,
                     combined: false,
+                    spread_uncapped: 0.0,
                 });
                 if ns.score > slot.name_score {
                     *slot = Ranked {
@@ -423,6 +455,7 @@ impl Index {
                         qname: qi as u16,
                         name: name_id,
                         combined: false,
+                        spread_uncapped: 0.0,
                     };
                 }
                 let acc = union.entry(e).or_insert_with(|| UnionAcc {
@@ -461,22 +494,34 @@ impl Index {
                     .powf(c.rarity_power as f32);
                 // Parts scattered over aliases rank a candidate; they raise
                 // an alert only when every query part is matched well and
-                // at least two of them are rare.
+                // at least two of them are rare, or one is rare and none
+                // is very common (a nickname alias completing the name:
+                // Abdur Rehman + Abdullah Sindhi for Abdul Rehman Sindhi,
+                // but not Ali + al-Baghdadi).
                 let all_good = acc.credits[..n].iter().all(|x| x.0 >= 0.8);
                 let rare_parts = acc.credits[..n]
                     .iter()
                     .filter(|x| x.1 >= 0.6 * unit)
                     .count();
-                let mut score = calibrate(base * rarity * c.combined_names_factor as f32, c);
-                if !(all_good && rare_parts >= 2) {
-                    score = score.min(c.possible as f32 - 0.01);
-                }
+                let common = self.common_idf();
+                let common_parts = acc.credits[..n]
+                    .iter()
+                    .filter(|x| x.1 > 0.0 && x.1 <= common)
+                    .count();
+                let enough = rare_parts >= 2 || (rare_parts == 1 && common_parts == 0 && n >= 2);
+                let uncapped = calibrate(base * rarity * c.combined_names_factor as f32, c);
+                let score = if all_good && enough {
+                    uncapped
+                } else {
+                    uncapped.min(c.possible as f32 - 0.01)
+                };
                 if let Some(slot) = best.get_mut(e)
                     && score > slot.name_score
                 {
                     slot.name_score = score;
                     slot.score = score;
                     slot.combined = true;
+                    slot.spread_uncapped = uncapped;
                 }
             }
         }
@@ -493,6 +538,7 @@ impl Index {
                         qname: 0,
                         name: u32::MAX,
                         combined: false,
+                        spread_uncapped: 0.0,
                     });
                 }
             }
@@ -628,13 +674,138 @@ impl Index {
                 }
             }
         }
-        pairs.sort_unstable_by(|a, b| {
-            b.sim
-                .total_cmp(&a.sim)
-                .then(a.qpos.cmp(&b.qpos))
-                .then(a.lpos.cmp(&b.lpos))
-        });
+        pairs.sort_unstable_by(pair_order);
         pairs
+    }
+
+    /// Whether a join of two query tokens against a join of two listed
+    /// tokens splits both names at the same place (first skeletons of
+    /// equal length). Such a pair says no more than the two token pairs,
+    /// and the long joined key hides a mismatch of one half (Mohammad Dib
+    /// would meet Muhammad Ayub); only a join split elsewhere (Muhammadabd
+    /// Basir = Muhammad Abdbasir) is kept.
+    fn same_split(&self, qn: &QName, name: &NameRec, p: &Pair) -> bool {
+        let q = qn.tokens.get(p.qpos as usize).map(|t| t.skeleton.len());
+        let l = name
+            .positions
+            .get(p.lpos as usize)
+            .map(|pos| self.vocab[pos.vocab as usize].skeleton.len());
+        q == l
+    }
+
+    /// The name-only rule that caps this alignment's name score, if any
+    /// ([`NameCapRule`]). `used_q` / `used_l` are the aligned query and
+    /// listed positions. Titles and generic words are neither common nor
+    /// rare here: both rules leave them out.
+    fn name_only_cap(
+        &self,
+        qn: &QName,
+        name: &NameRec,
+        used_q: u64,
+        used_l: u64,
+    ) -> Option<NameCapRule> {
+        let c = &self.config;
+        if c.name_only_cap >= 1.0 || name.kind == NameKind::Primary {
+            return None;
+        }
+        let common = self.common_idf();
+        let (mut matched, mut matched_common) = (0usize, 0usize);
+        for (i, p) in name.positions.iter().enumerate().take(64) {
+            if p.evidence <= 0.0 {
+                continue;
+            }
+            if used_l & (1u64 << i) != 0 {
+                matched += 1;
+                if p.evidence <= common {
+                    matched_common += 1;
+                }
+            }
+        }
+        if matched == 0 {
+            return None;
+        }
+        if matched <= 2 && matched_common == matched {
+            return Some(NameCapRule::CommonPartsOnly);
+        }
+        // parts: every position but titles (generic words count: an
+        // organisation's one distinctive word among generic ones is its
+        // name, not a one-part alias)
+        if name.parts == 1 && !self.unconfirmed_query_parts(qn, used_q, common).is_empty() {
+            return Some(NameCapRule::OnePartAlias);
+        }
+        None
+    }
+
+    /// Query parts left unmatched that are not very common (nor titles or
+    /// generic words): parts a one-part alias cannot confirm.
+    fn unconfirmed_query_parts<'q>(&self, qn: &'q QName, used_q: u64, common: f32) -> Vec<&'q str> {
+        qn.tokens
+            .iter()
+            .enumerate()
+            .take(64)
+            .filter(|(i, t)| {
+                used_q & (1u64 << i) == 0
+                    && !t.is_generic()
+                    && !is_title(&t.text)
+                    && !self.is_common_query_part(qn, *i, common)
+            })
+            .map(|(_, t)| t.source.as_str())
+            .collect()
+    }
+
+    /// Whether query part `i` is spelled (almost) like a very common
+    /// listed part. Its coverage weight is not used here: that comes from
+    /// its closest listed part at a looser similarity (Haswani reaches
+    /// Hassan), which says how much a match would be worth, not whether
+    /// the part itself is common.
+    fn is_common_query_part(&self, qn: &QName, i: usize, common: f32) -> bool {
+        qn.items
+            .iter()
+            .filter(|item| item.len == 1 && usize::from(item.pos) == i)
+            .flat_map(|item| item.matches.iter())
+            .any(|&(v, s, _)| {
+                s >= 0.95 && token_weight(&self.vocab[v as usize], &self.config).1 <= common
+            })
+    }
+
+    /// Rarity weight at or below which a name part is very common (held
+    /// by `common_share` of the listed entities or more).
+    fn common_idf(&self) -> f32 {
+        self.common_idf
+    }
+
+    /// Why a [`NameCapRule`] fired, for the explanation.
+    fn cap_detail(
+        &self,
+        rule: NameCapRule,
+        qn: &QName,
+        name: &NameRec,
+        used_q: u64,
+        used_l: u64,
+    ) -> String {
+        match rule {
+            NameCapRule::CommonPartsOnly => {
+                let parts: Vec<&str> = name
+                    .positions
+                    .iter()
+                    .enumerate()
+                    .take(64)
+                    .filter(|(i, p)| p.evidence > 0.0 && used_l & (1u64 << i) != 0)
+                    .map(|(_, p)| &*p.source)
+                    .collect();
+                format!(
+                    "every agreeing part of this alias ({}) is held by {:.0} % or more of listed entities; the name alone does not alert",
+                    parts.join(", "),
+                    self.config.common_share * 100.0
+                )
+            }
+            NameCapRule::SpreadOverNames => String::new(),
+            NameCapRule::OnePartAlias => format!(
+                "a one-part alias cannot confirm the query's other parts ({}); the name alone does not alert",
+                self.unconfirmed_query_parts(qn, used_q, self.common_idf())
+                    .join(", ")
+            ),
+        }
     }
 
     /// Name score of one query name against one listed name from its
@@ -669,7 +840,7 @@ impl Index {
                 continue;
             }
             let cr = credit(p.sim, c);
-            if cr <= 0.0 {
+            if cr <= 0.0 || (p.qlen > 1 && p.llen > 1 && self.same_split(qn, name, p)) {
                 continue;
             }
             used_q |= qmask;
@@ -769,10 +940,10 @@ impl Index {
             NameKind::Primary | NameKind::Alias => 1.0,
             NameKind::Weak => c.weak_alias_factor as f32,
         };
-        // The last part of a listed name of three or more parts is its
-        // family name or nisba: leaving it unmatched is strong evidence of
-        // another person.
-        let family_missed = (3..=64).contains(&n_pos) && used_l & (1u64 << (n_pos - 1)) == 0;
+        // The last part (trailing titles such as Jr. aside) of a listed
+        // name of three or more parts is its family name or nisba: leaving
+        // it unmatched is strong evidence of another person.
+        let family_missed = (3..=64).contains(&n_pos) && used_l & (1u64 << name.family_pos) == 0;
         let family_factor = if family_missed {
             c.family_miss_factor as f32
         } else {
@@ -789,11 +960,21 @@ impl Index {
             base * rarity * kind_factor * family_factor * given_factor,
             c,
         );
+        // the caps only lower a score above the ceiling: most names
+        // scored are far below it and skip the rules
+        let ceiling = c.name_only_cap as f32;
+        let cap = |s: f32| {
+            if s > ceiling {
+                self.name_only_cap(qn, name, used_q, used_l)
+            } else {
+                None
+            }
+        };
         // Features of the learned score (only when needed: this is the
         // hot loop of large screenings).
         if !need_features && ex.is_none() {
             return NameScore {
-                score: hand,
+                score: if cap(hand).is_some() { ceiling } else { hand },
                 cov_l,
                 features: [0.0; N_FEATURES],
             };
@@ -860,11 +1041,21 @@ impl Index {
             flag(reordered),
             flag(n_q == 1),
         ];
-        let score = match &c.model {
+        let uncapped = match &c.model {
             Some(m) => m.score(&features),
             None => hand,
         };
+        let cap = cap(uncapped);
+        let score = if cap.is_some() { ceiling } else { uncapped };
         if let Some(ex) = ex {
+            if let Some(rule) = cap {
+                ex.caps.push(NameCap {
+                    rule,
+                    before: f64::from(uncapped),
+                    after: f64::from(score),
+                    detail: self.cap_detail(rule, qn, name, used_q, used_l),
+                });
+            }
             ex.query_name = qn.raw.clone();
             ex.listed_name = name.raw.to_string();
             ex.listed_name_kind = match name.kind {
@@ -1060,6 +1251,24 @@ fn rule_slot(rule: Rule) -> usize {
     }
 }
 
+/// Order in which the greedy alignment considers pairs of one listed
+/// name: best similarity first; at equal similarity joins before single
+/// joins (a join covers more of both names), then by
+/// position and entry. A total order, so that ranking and explanation
+/// (which collect the pairs differently) align the same way.
+fn pair_order(a: &Pair, b: &Pair) -> std::cmp::Ordering {
+    // lazily: this comparator sorts every candidate pair of a screening
+    b.sim.total_cmp(&a.sim).then_with(|| {
+        (b.qlen + b.llen)
+            .cmp(&(a.qlen + a.llen))
+            .then_with(|| a.qpos.cmp(&b.qpos))
+            .then_with(|| a.lpos.cmp(&b.lpos))
+            .then_with(|| a.qlen.cmp(&b.qlen))
+            .then_with(|| a.item.cmp(&b.item))
+            .then_with(|| a.vocab.cmp(&b.vocab))
+    })
+}
+
 fn span_mask(pos: u8, len: u8) -> u64 {
     let pos = u32::from(pos.min(63));
     let len = u32::from(len);
@@ -1120,6 +1329,8 @@ pub(crate) struct Ranked {
     pub name: u32,
     /// The score came from name parts spread over several names.
     pub combined: bool,
+    /// The combined score before [`NameCapRule::SpreadOverNames`].
+    pub spread_uncapped: f32,
 }
 
 /// Result of scoring one query name against one listed name.
@@ -1390,6 +1601,43 @@ mod tests {
             Some("E12"),
             "{hits:?}"
         );
+    }
+
+    #[test]
+    fn explanation_agrees_with_ranking_and_joins_split_alike_are_not_pairs() {
+        // "Mohamad Dib" joined (MHMDB) spells like "Muhammad Ayub" joined
+        // (Ayub's skeleton is B): the join must not stand for a match of
+        // Dib with Ayub, and the explanation must align like the ranking.
+        let mut entities = vec![person("A1", "Qari Muhammad Ayub", &[])];
+        for (i, f) in ["Zerrouki", "Lahlou", "Fassi", "Amrani"].iter().enumerate() {
+            entities.push(person(&format!("B{i}"), &format!("Muhammad {f}"), &[]));
+        }
+        let index = Index::build(entities, MatcherConfig::default());
+        for name in [
+            "Mohamad Dib",
+            "Muhammad Ayub",
+            "Mohamad Lahlou Dib",
+            "Qari Dib",
+        ] {
+            for m in index.screen(&Query::name(name), 10) {
+                assert!(
+                    (m.score - m.explanation.score).abs() < 1e-6,
+                    "{name}: {} ranked {} explained {}",
+                    m.entity_id,
+                    m.score,
+                    m.explanation
+                );
+            }
+        }
+        let a1 = score_of(&index, &Query::name("Mohamad Dib"), "A1");
+        assert!(a1 < 0.6, "{a1}");
+        // a join split elsewhere still pairs: Muhammadabd Basir
+        let index = Index::build(
+            vec![person("N1", "Nazir Muhammad Abdul Basir", &[])],
+            MatcherConfig::default(),
+        );
+        let hits = index.screen(&Query::name("نظير محمدعبد البصير"), 1);
+        assert!(hits[0].score >= 0.8, "{}", hits[0].explanation);
     }
 
     #[test]

@@ -3,11 +3,17 @@
 //! The listed name is screened inside a small fictitious background list
 //! of common Arabic name parts, so that rarity works as it does on a real
 //! list (Mohamed and Ali are common, a family name is rare).
+//!
+//! Optional case fields: `listed_primary` (then `listed` is an alias of
+//! that primary name, `listed_kind` = `alias` (default) or `weak`),
+//! `query_birth_date` / `listed_birth_date`, `query_nationality` /
+//! `listed_nationality`, and `rule`: a name-cap rule the explanation must
+//! name (`common-parts-only`, `one-part-alias`).
 
 use std::path::Path;
 
 use serde::Deserialize;
-use tansiq_matching::{Index, MatcherConfig, Query};
+use tansiq_matching::{Index, Match, MatcherConfig, Query};
 use tansiq_model::{Entity, Schema, prop};
 
 #[derive(Debug, Deserialize)]
@@ -16,11 +22,19 @@ struct File {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Case {
     query: String,
     listed: String,
     expect: String,
     why: String,
+    listed_primary: Option<String>,
+    listed_kind: Option<String>,
+    query_birth_date: Option<String>,
+    listed_birth_date: Option<String>,
+    query_nationality: Option<String>,
+    listed_nationality: Option<String>,
+    rule: Option<String>,
 }
 
 fn entity(id: &str, name: &str) -> Entity {
@@ -62,21 +76,40 @@ fn background() -> Vec<Entity> {
     out
 }
 
-fn screen_score(query: &str, listed: &str, config: &MatcherConfig) -> (f64, String) {
+fn screen_score(c: &Case, config: &MatcherConfig) -> Option<Match> {
     let mut entities = background();
-    entities.push(entity("listed", listed));
+    let mut listed = match &c.listed_primary {
+        Some(primary) => {
+            let mut e = entity("listed", primary);
+            let prop = match c.listed_kind.as_deref() {
+                None | Some("alias") => prop::ALIAS,
+                Some("weak") => prop::WEAK_ALIAS,
+                Some(other) => panic!("listed_kind must be alias or weak, found {other:?}"),
+            };
+            e.add(prop, c.listed.as_str());
+            e
+        }
+        None => entity("listed", &c.listed),
+    };
+    if let Some(d) = &c.listed_birth_date {
+        listed.add(prop::BIRTH_DATE, d.as_str());
+    }
+    if let Some(n) = &c.listed_nationality {
+        listed.add(prop::NATIONALITY, n.as_str());
+    }
+    entities.push(listed);
     let index = Index::build(entities, config.clone());
-    let q = entity("query", query);
+    let q = entity("query", &c.query);
     let mut query = Query::from_entity(&q);
     query.schema = None;
-    match index
+    query.birth_dates.extend(c.query_birth_date.iter().cloned());
+    query
+        .nationalities
+        .extend(c.query_nationality.iter().cloned());
+    index
         .screen(&query, 200)
         .into_iter()
         .find(|m| m.entity_id == "listed")
-    {
-        Some(m) => (m.score, m.explanation.to_string()),
-        None => (0.0, "not retrieved".to_string()),
-    }
 }
 
 #[test]
@@ -98,8 +131,12 @@ fn testdata_cases_hold() {
             toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for c in file.case {
             n += 1;
-            let (score, explanation) = screen_score(&c.query, &c.listed, &config);
-            let ok = match c.expect.as_str() {
+            let m = screen_score(&c, &config);
+            let score = m.as_ref().map_or(0.0, |m| m.score);
+            let explanation = m
+                .as_ref()
+                .map_or("not retrieved".to_string(), |m| m.explanation.to_string());
+            let mut ok = match c.expect.as_str() {
                 "match" => score >= config.possible,
                 "no-match" => score < config.possible,
                 other => panic!(
@@ -107,13 +144,23 @@ fn testdata_cases_hold() {
                     path.display()
                 ),
             };
+            if let Some(rule) = &c.rule {
+                // the explanation must say which rule held the name back
+                ok &= m.as_ref().is_some_and(|m| {
+                    m.explanation
+                        .caps
+                        .iter()
+                        .any(|cap| cap.rule.as_str() == rule)
+                });
+            }
             if !ok {
                 failures.push(format!(
-                    "{}: {:?} vs {:?} expected {} ({}), score {score:.3}\n{explanation}",
+                    "{}: {:?} vs {:?} expected {} {} ({}), score {score:.3}\n{explanation}",
                     path.file_name().and_then(|f| f.to_str()).unwrap_or("?"),
                     c.query,
                     c.listed,
                     c.expect,
+                    c.rule.as_deref().unwrap_or(""),
                     c.why
                 ));
             }

@@ -36,7 +36,8 @@ pub use normalize::{Script, normalize};
 pub use phonetic::{join_keys, key_similarity, key_similarity_at_least, key_similarity_beyond};
 pub use skeleton::{coarse_skeleton, skeleton_distance, skeleton_similarity};
 pub use tokens::{
-    MAX_TOKENS, Token, UnitKind, Variant, VariantKind, acronyms, tokenize, tokenize_normalized,
+    MAX_TOKENS, Token, UnitKind, Variant, VariantKind, acronyms, arabic_readings, tokenize,
+    tokenize_normalized,
 };
 pub use translit::{transliterate_with_article, transliterate_word};
 

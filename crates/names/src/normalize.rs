@@ -136,6 +136,16 @@ pub fn normalize(input: &str) -> String {
             }
             continue;
         }
+        // Hamza on a yeh or waw seat (ئ ؤ, decomposed by NFKD) is a glottal
+        // stop, not a long vowel: مطمئن = Motmaen, مؤمن = Mu'min.
+        if matches!(c, 'ي' | 'و' | 'ى') && chars.get(i + 1) == Some(&'\u{0654}') {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            out.push('ء');
+            pending_space = false;
+            continue;
+        }
         if is_dropped_mark(c) {
             continue;
         }
@@ -224,8 +234,9 @@ mod tests {
         check("محـــمد", "محمد");
         // alef forms
         check("أحمد إبراهيم آمنة", "احمد ابراهيم امنة");
-        // hamza on waw / yeh
-        check("مؤمن هانئ", "مومن هاني");
+        // hamza on a waw / yeh seat is a hamza (a glottal stop), not a
+        // long vowel; on an alef seat the alef stays
+        check("مؤمن هانئ مطمئن", "مءمن هانء مطمءن");
         // Persian letters
         check("کریم", "كريم");
         // presentation forms (NFKC/NFKD compatibility)

@@ -116,6 +116,9 @@ pub fn latin_key(word: &str) -> Vec<u8> {
                     (Some(b'H'), 1)
                 }
             }
+            // q writes ق: its own class in the key (see
+            // `class_substitution_cost`), K in the skeleton
+            b'q' => (Some(b'Q'), 1),
             _ => {
                 // consonants: the skeleton's digraph rules on the
                 // remaining letters

@@ -270,6 +270,18 @@ pub fn class_substitution_cost(a: u8, b: u8) -> f32 {
     if a == b {
         return 0.0;
     }
+    // `Q`: a Latin q in a phonetic key (skeletons write it K). It writes
+    // ق, which dialects read g (Qadhafi = Gaddafi), so it meets G at a
+    // lower cost than k does; still not free, so that two listed people
+    // spelled Qasem and Ghasem stay apart.
+    if a == b'Q' || b == b'Q' {
+        let other = if a == b'Q' { b } else { a };
+        return match other {
+            b'K' | b'q' => 0.0,
+            b'G' => 0.15,
+            _ => class_substitution_cost(b'K', other),
+        };
+    }
     // Ambiguous Arabic letters (lower-case classes) match each reading.
     let readings = |c: u8| -> &'static [u8] {
         match c {

@@ -43,6 +43,10 @@ pub enum VariantKind {
     /// The name inside a kunya (Abu Sufyan -> Sufyan): lists use a kunya
     /// and the bare name interchangeably, but it is weaker evidence.
     KunyaInner,
+    /// Another reading of Arabic letters that Latin spellings follow
+    /// ([`arabic_readings`]): a consonant pair spelled as a Latin digraph
+    /// (اسحاق = Ishaq), a final taa marbuta read `-at` (نصرة = Nusrat).
+    ArabicReading,
 }
 
 /// An alternative reading of a token.
@@ -125,6 +129,20 @@ impl Word {
     }
 
     fn arabic(word: &str, source: &str, article: bool) -> Word {
+        let concept = arabic_concept(word);
+        let variants = if concept.is_some() {
+            Vec::new()
+        } else {
+            arabic_readings(word)
+                .into_iter()
+                .map(|r| Variant {
+                    text: transliterate_word(&r),
+                    skeleton: arabic_skeleton(&r),
+                    key: arabic_key(&r),
+                    kind: VariantKind::ArabicReading,
+                })
+                .collect()
+        };
         Word {
             text: transliterate_word(word),
             skeleton: arabic_skeleton(word),
@@ -132,10 +150,63 @@ impl Word {
             script: Script::Arabic,
             source: source.to_string(),
             article,
-            concept: arabic_concept(word),
-            variants: Vec::new(),
+            concept,
+            variants,
         }
     }
+}
+
+/// The Latin digraph letter that spells an Arabic consonant pair: Latin
+/// `sh`, `zh`, `kh`, `th`, `dh` write one letter (ش ژ خ ث ذ) and also the
+/// pair of its two letters, so `Ishaq` is اسحاق, `Azhar` الأزهر, `Lakhal`
+/// لكحل, `Fathi` فتحي, `Adham` أدهم.
+fn digraph_letter(a: char, b: char) -> Option<char> {
+    if !matches!(b, 'ح' | 'ه') {
+        return None;
+    }
+    Some(match a {
+        'س' => 'ش',
+        'ز' => 'ژ',
+        'ك' => 'خ',
+        'ت' => 'ث',
+        'د' => 'ذ',
+        _ => return None,
+    })
+}
+
+/// Other readings of a normalised Arabic-script word, as Latin spellings
+/// write it (each a rewritten Arabic word, at most two): the consonant
+/// pairs that Latin digraphs spell merged into the digraph's letter
+/// ([`digraph_letter`]), and a final taa marbuta read `-at` as in the
+/// construct state and in Persian/Urdu names (`نصرة` = Nusrat, `نعمة` =
+/// Nemat).
+pub fn arabic_readings(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = Vec::new();
+    let mut merged = String::with_capacity(word.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < chars.len() {
+        if i + 1 < chars.len()
+            && let Some(d) = digraph_letter(chars[i], chars[i + 1])
+        {
+            merged.push(d);
+            changed = true;
+            i += 2;
+            continue;
+        }
+        merged.push(chars[i]);
+        i += 1;
+    }
+    if changed && merged.chars().count() >= 2 {
+        out.push(merged);
+    }
+    if chars.len() >= 3
+        && let Some(stem) = word.strip_suffix('ة')
+    {
+        out.push(format!("{stem}ت"));
+    }
+    out
 }
 
 const LATIN_ARTICLES: &[&str] = &["al", "el", "ul", "il"];
@@ -768,6 +839,24 @@ pub fn tokenize_normalized(norm: &str) -> Vec<Token> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn arabic_readings_follow_latin_digraphs_and_construct_state() {
+        assert_eq!(arabic_readings("اسحاق"), vec!["اشاق".to_string()]);
+        assert_eq!(arabic_readings("ادهم"), vec!["اذم".to_string()]);
+        assert_eq!(arabic_readings("نصرة"), vec!["نصرت".to_string()]);
+        assert!(arabic_readings("محمد").is_empty());
+        // tokens carry them as variants, generic words do not
+        let t = tokenize("فتحي");
+        assert!(
+            t[0].variants
+                .iter()
+                .any(|v| v.kind == VariantKind::ArabicReading && v.skeleton == "Ft"),
+            "{t:?}"
+        );
+        assert!(tokenize("جبهة")[0].variants.is_empty());
+    }
+
     use super::*;
 
     fn units(name: &str) -> Vec<(String, String, UnitKind)> {

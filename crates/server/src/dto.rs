@@ -137,7 +137,21 @@ pub struct ExplanationDto {
     pub alignments: Vec<AlignmentDto>,
     pub unmatched_query: Vec<String>,
     pub unmatched_listed: Vec<String>,
+    /// Limits put on the name score, and why (e.g. an alias made only of
+    /// very common parts cannot alert on the name alone): only other
+    /// evidence can then lift the match into the alert band.
+    pub caps: Vec<CapDto>,
     pub evidence: Vec<EvidenceDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CapDto {
+    /// `common-parts-only`, `one-part-alias` or `spread-over-names`.
+    pub rule: String,
+    /// Name score before and after the cap.
+    pub before: f64,
+    pub after: f64,
+    pub detail: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -223,6 +237,16 @@ impl ExplanationDto {
                 .collect(),
             unmatched_query: e.unmatched_query.clone(),
             unmatched_listed: e.unmatched_listed.clone(),
+            caps: e
+                .caps
+                .iter()
+                .map(|c| CapDto {
+                    rule: c.rule.as_str().to_string(),
+                    before: round(c.before),
+                    after: round(c.after),
+                    detail: c.detail.clone(),
+                })
+                .collect(),
             evidence: e
                 .evidence
                 .iter()

@@ -599,12 +599,19 @@ async fn three_nodes_share_screen_notify_and_recover() {
             .iter()
             .all(|m| m.subject.as_deref() != Some(secret_id.as_str()))
     );
-    // The screenings just above made hits at tn, so dz may still be sending
-    // their acknowledgements: wait for the outbox to drain, then compare
-    // what dz sent with what tn applied.
-    wait_until("dz's outbox to tn drains", || async {
-        status_of(&dz, "tn").await["outbox_pending"] == 0
-    })
+    // The screenings just above made hits at tn, so tn may still be sending
+    // their notices and dz their acknowledgements: wait until tn's outbox
+    // to dz has drained (every notice received, its acknowledgement
+    // queued) and then dz's to tn, then compare what dz sent with what tn
+    // applied. (Waiting on dz's outbox alone raced a notice still in
+    // flight: dz was empty, then queued one more acknowledgement.)
+    wait_until(
+        "tn's outbox to dz, then dz's outbox to tn, drain",
+        || async {
+            status_of(&tn, "dz").await["outbox_pending"] == 0
+                && status_of(&dz, "tn").await["outbox_pending"] == 0
+        },
+    )
     .await;
     let dz_out_tn = dz_store.outbox("tn").await.unwrap();
     dz_store.close().await;

@@ -22,6 +22,15 @@ for _ in $(seq 1 300); do
 done
 TANSIQ_TOKEN=$(sed -n 's/^TOKEN=//p' "$OUT")
 export TANSIQ_TOKEN
-# Warm-up, then the measured run.
+# Warm-up, then the measured run. The node's CPU time per request (user +
+# system, from /proc) is printed too: it stays meaningful when the machine
+# is shared, where requests/s and latencies do not.
 wrk -t"$THREADS" -c"$CONNS" -d3s -s "$HERE/screen.lua" "http://127.0.0.1:$PORT" >/dev/null
-wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency -s "$HERE/screen.lua" "http://127.0.0.1:$PORT"
+ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+BEFORE=$(ticks)
+wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency -s "$HERE/screen.lua" "http://127.0.0.1:$PORT" | tee "$OUT.wrk"
+AFTER=$(ticks)
+N=$(awk '/requests in/ {print $1}' "$OUT.wrk")
+HZ=$(getconf CLK_TCK)
+echo "node CPU per request: $(( (AFTER - BEFORE) * 1000000 / HZ / N )) us"
+rm -f "$OUT.wrk"

@@ -539,32 +539,18 @@ impl Store {
         hits: Vec<NewHit>,
         actor: &str,
     ) -> Result<Vec<Hit>, StoreError> {
-        let mut groups = self
-            .insert_hit_groups(vec![(hits, actor.to_string())])
-            .await?;
-        Ok(groups.pop().unwrap_or_default())
-    }
-
-    /// [`Store::insert_hits`] for several callers in one transaction (group
-    /// commit: one disk flush for all of them): each group is raised by
-    /// its own actor, and the answer has one list of hits per group, in
-    /// order. Any error leaves every group unwritten.
-    pub async fn insert_hit_groups(
-        &self,
-        groups: Vec<(Vec<NewHit>, String)>,
-    ) -> Result<Vec<Vec<Hit>>, StoreError> {
-        Ok(self
+        let receipt = self
             .commit_journal(Journal {
-                hits: groups,
+                hits: vec![(hits, actor.to_string())],
                 ..Journal::default()
             })
-            .await?
-            .hits)
+            .await?;
+        Ok(receipt.hits.into_iter().next().unwrap_or_default())
     }
 
     /// Writes what screenings leave behind in **one** transaction, so a
     /// node's writer pays one disk flush for all of it: hits (each group
-    /// as [`Store::insert_hit_groups`]), screening records (as
+    /// as [`Store::insert_hits`], one group per caller), screening records (as
     /// [`Store::record_screenings`]) and audit events (appended to the
     /// chain as [`Store::append_audit_batch`]), in that order. All or
     /// nothing: any error leaves the store unchanged.

@@ -23,6 +23,10 @@ pub struct SqliteStore {
     /// The connection that copies the WAL back into the database file, off
     /// the writer (see [`checkpoint_loop`]).
     checkpointer: SqlitePool,
+    /// Held by every clone of the store: once the last is dropped, the
+    /// checkpoint loop (which only has a weak reference) ends and closes
+    /// its connection, even if nobody called [`SqliteStore::close`].
+    _alive: std::sync::Arc<()>,
 }
 
 /// Creates the database file readable and writable by its owner only
@@ -89,11 +93,16 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .map_err(|e| open_err(e.to_string()))?;
-        tokio::spawn(checkpoint_loop(checkpointer.clone()));
+        let alive = std::sync::Arc::new(());
+        tokio::spawn(checkpoint_loop(
+            checkpointer.clone(),
+            std::sync::Arc::downgrade(&alive),
+        ));
         Ok(SqliteStore {
             writer,
             reader,
             checkpointer,
+            _alive: alive,
         })
     }
 
@@ -136,16 +145,17 @@ impl SqliteStore {
 }
 
 /// Copies committed WAL frames into the database file every
-/// [`CHECKPOINT_EVERY`] until the store is closed. `PASSIVE` never blocks
+/// [`CHECKPOINT_EVERY`] until the store is closed or dropped. `PASSIVE` never blocks
 /// the writer or readers: it copies what no reader still needs, and the
 /// WAL restarts from its beginning once it has all been copied. A failed
 /// pass is retried at the next tick (the WAL only grows meanwhile).
-async fn checkpoint_loop(pool: SqlitePool) {
+async fn checkpoint_loop(pool: SqlitePool, alive: std::sync::Weak<()>) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if pool.is_closed() {
+        if pool.is_closed() || alive.strong_count() == 0 {
+            pool.close().await;
             return;
         }
         let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")

@@ -89,6 +89,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let t = Instant::now();
     let index = Index::build(watchlist, MatcherConfig::default());
     let build = t.elapsed();
+    eprintln!(
+        "index built in {:.1} s; screening {} travellers one at a time…",
+        build.as_secs_f64(),
+        queries.len()
+    );
     rows.push((
         "index build".into(),
         format!("{:.1} s", build.as_secs_f64()),

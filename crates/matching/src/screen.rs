@@ -1,7 +1,9 @@
 //! Screening: query analysis, vocabulary lookup, token alignment, name
 //! scores, evidence, ranking.
 
-use rustc_hash::FxHashMap;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use tansiq_model::{NameKind, PartialDate};
 use tansiq_names::{MAX_TOKENS, Script, Token, UnitKind, VariantKind, tokenize};
 
@@ -352,73 +354,351 @@ impl Index {
             .collect()
     }
 
+    /// Ranks the entities a query reaches, best first, at most `limit`.
+    ///
+    /// Every reached entity first gets a cheap upper bound of its final
+    /// score ([`Index::bound_entities`]); entities are then scored in full
+    /// in the order of their bounds, and scoring stops when the next
+    /// bound is below the `limit`-th best score found. The result is the
+    /// same as scoring every reached entity: on a list of millions, where
+    /// thousands of homonyms share a common name, it scores tens.
     fn rank(&self, query: &Query, limit: usize, exhaustive: bool) -> (Vec<QName>, Vec<Ranked>) {
+        self.rank_with(query, limit, exhaustive, self.config.model.is_none())
+    }
+
+    /// [`Index::rank`], stopping early by the bounds when `prune` (which
+    /// needs the hand-tuned score: the learned one is not monotone in
+    /// the bounded quantities).
+    fn rank_with(
+        &self,
+        query: &Query,
+        limit: usize,
+        exhaustive: bool,
+        prune: bool,
+    ) -> (Vec<QName>, Vec<Ranked>) {
         let qnames: Vec<QName> = query
             .names
             .iter()
             .flat_map(|n| split_listed_name(n.as_str()))
             .map(|n| self.analyse_name(&n, exhaustive))
             .collect();
+        let qf = QueryFacts::of(query);
+        // per query name: candidate pairs sorted by listed name, so that
+        // the names of one entity (numbered consecutively) are adjacent
+        let all_pairs: Vec<Vec<Pair>> = qnames.iter().map(|qn| self.candidate_pairs(qn)).collect();
+        let mut cands: Vec<Cand> = Vec::new();
+        for (qi, (qn, pairs)) in qnames.iter().zip(&all_pairs).enumerate() {
+            self.bound_entities(qn, qi as u16, pairs, &mut cands);
+        }
+        // Document numbers: an exact passport/ID number is a candidate on
+        // its own.
+        for d in &qf.documents {
+            if let Some(list) = self.documents.get(d) {
+                for &e in list {
+                    cands.push(Cand {
+                        entity: e,
+                        qname: u16::MAX,
+                        start: 0,
+                        end: 0,
+                        bound: 0.0,
+                    });
+                }
+            }
+        }
+        cands.sort_unstable_by_key(|c| (c.entity, c.qname));
+        // (bound of the final score, bound of the name score, first and
+        // end candidate) per entity. The first bound takes the most any
+        // evidence of the query could add; the entity's own facts are read
+        // only when it comes up.
+        let lift = EvidenceLift::of(query, &qf, &self.config);
+        let mut groups: Vec<(f32, f32, u32, u32)> = Vec::new();
+        let mut i = 0;
+        while i < cands.len() {
+            let e = cands[i].entity;
+            let mut j = i;
+            let mut bound = 0.0f32;
+            while j < cands.len() && cands[j].entity == e {
+                bound = bound.max(cands[j].bound);
+                j += 1;
+            }
+            // a hair above: the bound sums in another order than the score
+            let name_bound = (bound * (1.0 + 1e-5) + 1e-6).min(1.0);
+            let bound = if !prune {
+                f32::INFINITY
+            } else if cands[i..j].iter().any(|c| c.qname == u16::MAX) {
+                // a document number: the final score is at least this
+                lift.apply(name_bound)
+                    .max(self.config.document_match_score as f32)
+            } else {
+                lift.apply(name_bound)
+            };
+            groups.push((bound, name_bound, i as u32, j as u32));
+            i = j;
+        }
+        groups.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+        let limit = limit.max(1);
+        // the `limit` best final scores so far, lowest first
+        let mut top: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
+        let mut scored: Vec<Ranked> = Vec::new();
+        for &(bound, name_bound, from, to) in &groups {
+            let from_ = from as usize;
+            let floor = match top.peek() {
+                Some(Reverse(f)) if top.len() >= limit => f32::from_bits(*f),
+                _ => f32::NEG_INFINITY,
+            };
+            if bound < floor {
+                break;
+            }
+            // the same bound under the entity's own facts
+            if prune
+                && self.apply_evidence(query, &qf, cands[from_].entity, name_bound, None) < floor
+            {
+                continue;
+            }
+            let mut r = self.score_entity(&qnames, &all_pairs, &cands[from as usize..to as usize]);
+            r.score = self.apply_evidence(query, &qf, r.entity, r.name_score, None);
+            if r.score > 0.0 {
+                // non-negative floats order as their bits
+                top.push(Reverse(r.score.to_bits()));
+                if top.len() > limit {
+                    top.pop();
+                }
+                scored.push(r);
+            }
+        }
+        scored.sort_unstable_by(|a, b| {
+            b.score.total_cmp(&a.score).then_with(|| {
+                self.entities[a.entity as usize]
+                    .id
+                    .cmp(&self.entities[b.entity as usize].id)
+            })
+        });
+        scored.truncate(limit);
+        (qnames, scored)
+    }
+
+    /// Candidate pairs of one query name, sorted by listed name, then
+    /// best pair first.
+    fn candidate_pairs(&self, qn: &QName) -> Vec<Pair> {
         let c = &self.config;
-        let mut best: FxHashMap<u32, Ranked> = FxHashMap::default();
-        let mut union: FxHashMap<u32, UnionAcc> = FxHashMap::default();
         let mut pairs: Vec<Pair> = Vec::new();
-        for (qi, qn) in qnames.iter().enumerate() {
-            pairs.clear();
-            union.clear();
-            // Phase 1: matches whose occurrence lists are short enough are
-            // expanded in full. Phase 2: very common units (Mohamed on a
-            // million-name list) only add pairs to names phase 1 reached,
-            // found by binary search (occurrence lists are sorted by name).
-            let cap = c.common_occurrence_cap;
-            let mut deferred: Vec<(usize, u32, f32)> = Vec::new();
-            for (item_idx, item) in qn.items.iter().enumerate() {
-                for &(v, s, _) in &item.matches {
-                    let occ = &self.occurrences[v as usize];
-                    if occ.len() > cap {
-                        deferred.push((item_idx, v, s));
-                        continue;
-                    }
-                    for o in occ {
+        // Phase 1: matches whose occurrence lists are short enough are
+        // expanded in full. Phase 2: very common units (Mohamed on a
+        // million-name list) only add pairs to names phase 1 reached,
+        // found by searching their (sorted) occurrence lists.
+        let cap = c.common_occurrence_cap;
+        let mut deferred: Vec<(usize, u32, f32)> = Vec::new();
+        for (item_idx, item) in qn.items.iter().enumerate() {
+            for &(v, s, _) in &item.matches {
+                let occ = &self.occurrences[v as usize];
+                if occ.len() > cap {
+                    deferred.push((item_idx, v, s));
+                    continue;
+                }
+                for o in occ {
+                    push_pair(&mut pairs, item_idx, item, v, s, o);
+                }
+            }
+        }
+        if !deferred.is_empty() {
+            let mut reached: Vec<u32> = if pairs.is_empty() {
+                // Only common units (a query of common names, or a large
+                // list drawn from a small vocabulary): the candidates are
+                // the names holding at least two of the query's parts,
+                // found by merging occurrence lists.
+                self.names_sharing_parts(qn, &deferred)
+            } else {
+                Vec::new()
+            };
+            if pairs.is_empty() && reached.is_empty() {
+                // One common part: expand its least common reading, up to
+                // the cap (a single common part cannot alert).
+                deferred.sort_by_key(|d| self.occurrences[d.1 as usize].len());
+                let (item_idx, v, s) = deferred.remove(0);
+                let item = &qn.items[item_idx];
+                for o in self.occurrences[v as usize].iter().take(cap) {
+                    push_pair(&mut pairs, item_idx, item, v, s, o);
+                }
+            }
+            reached.extend(pairs.iter().map(|p| p.name));
+            reached.sort_unstable();
+            reached.dedup();
+            for &(item_idx, v, s) in &deferred {
+                let item = &qn.items[item_idx];
+                let occ = &self.occurrences[v as usize];
+                // both sorted: each search starts where the last ended
+                let mut from = 0;
+                for &name in &reached {
+                    from += gallop(&occ[from..], |o| o.name < name);
+                    for o in occ[from..].iter().take_while(|o| o.name == name) {
                         push_pair(&mut pairs, item_idx, item, v, s, o);
                     }
                 }
             }
-            if !deferred.is_empty() {
-                let mut reached: Vec<u32> = if pairs.is_empty() {
-                    // Only common units (a query of common names, or a
-                    // large list drawn from a small vocabulary): the
-                    // candidates are the names holding at least two of the
-                    // query's parts, found by merging occurrence lists.
-                    self.names_sharing_parts(qn, &deferred)
-                } else {
-                    Vec::new()
-                };
-                if pairs.is_empty() && reached.is_empty() {
-                    // One common part: expand its least common reading, up
-                    // to the cap (a single common part cannot alert).
-                    deferred.sort_by_key(|d| self.occurrences[d.1 as usize].len());
-                    let (item_idx, v, s) = deferred.remove(0);
-                    let item = &qn.items[item_idx];
-                    for o in self.occurrences[v as usize].iter().take(cap) {
-                        push_pair(&mut pairs, item_idx, item, v, s, o);
+        }
+        pairs.sort_unstable_by(|a, b| a.name.cmp(&b.name).then_with(|| pair_order(a, b)));
+        pairs
+    }
+
+    /// Appends, per entity that `pairs` (sorted by name) reach, a
+    /// candidate with an upper bound of the entity's name score for this
+    /// query name: every factor of [`Index::score_name`] (and of the
+    /// combination of names) taken at its best, from the best credit each
+    /// query and listed position could get.
+    fn bound_entities(&self, qn: &QName, qi: u16, pairs: &[Pair], out: &mut Vec<Cand>) {
+        let c = &self.config;
+        let unit = self.idf_unknown.powf(c.idf_power as f32);
+        let n_q = qn.tokens.len().min(MAX_TOKENS);
+        let qcw = c.query_coverage_weight as f32;
+        let qcp = c.query_coverage_power as f32;
+        let rarity_of = |evidence: f32| {
+            (evidence / (c.rare_evidence as f32 * unit))
+                .min(1.0)
+                .powf(c.rarity_power as f32)
+        };
+        let mut start = 0;
+        while start < pairs.len() {
+            let entity = self.names[pairs[start].name as usize].entity;
+            // best credit (and evidence share) per query position over
+            // every name of the entity
+            let mut e_q = [(0.0f32, 0.0f32); MAX_TOKENS];
+            let mut e_cov_l = 0.0f32;
+            let mut e_bound = 0.0f32;
+            let mut names_reached = 0;
+            let mut end = start;
+            while end < pairs.len() && self.names[pairs[end].name as usize].entity == entity {
+                let name_id = pairs[end].name;
+                let name = &self.names[name_id as usize];
+                let mut q_best = [0.0f32; MAX_TOKENS];
+                let mut l_best = [0.0f32; 64];
+                while end < pairs.len() && pairs[end].name == name_id {
+                    let p = &pairs[end];
+                    end += 1;
+                    let cr = credit(p.sim, c);
+                    if cr <= 0.0 {
+                        continue;
                     }
-                }
-                reached.extend(pairs.iter().map(|p| p.name));
-                reached.sort_unstable();
-                reached.dedup();
-                for &(item_idx, v, s) in &deferred {
-                    let item = &qn.items[item_idx];
-                    let occ = &self.occurrences[v as usize];
-                    for &name in &reached {
-                        let from = occ.partition_point(|o| o.name < name);
-                        for o in occ[from..].iter().take_while(|o| o.name == name) {
-                            push_pair(&mut pairs, item_idx, item, v, s, o);
+                    let el: f32 = (p.lpos..p.lpos.saturating_add(p.llen))
+                        .filter_map(|i| name.positions.get(i as usize))
+                        .map(|pos| pos.evidence)
+                        .sum();
+                    let share = cr * el / f32::from(p.qlen.max(1));
+                    for i in p.qpos..p.qpos.saturating_add(p.qlen) {
+                        let i = i as usize;
+                        if i < n_q {
+                            q_best[i] = q_best[i].max(cr);
+                            e_q[i].0 = e_q[i].0.max(cr);
+                            e_q[i].1 = e_q[i].1.max(share);
+                        }
+                    }
+                    for i in p.lpos..p.lpos.saturating_add(p.llen) {
+                        if let Some(b) = l_best.get_mut(i as usize) {
+                            *b = b.max(cr);
                         }
                     }
                 }
+                names_reached += 1;
+                let matched_q: f32 = (0..n_q).map(|i| q_best[i] * qn.weights[i]).sum();
+                let (mut matched_l, mut evidence) = (0.0f32, 0.0f32);
+                for (pos, &b) in name.positions.iter().zip(&l_best) {
+                    matched_l += b * pos.weight;
+                    evidence += b * pos.evidence;
+                }
+                // the listed total is lowest when every interior part is
+                // left out and discounted
+                let n_pos = name.positions.len();
+                let mut listed_total = name.total_weight;
+                if (3..=64).contains(&n_pos) && c.middle_miss_weight < 1.0 {
+                    let middle: f32 = name.positions[1..n_pos - 1].iter().map(|p| p.weight).sum();
+                    listed_total -= (1.0 - c.middle_miss_weight as f32) * middle;
+                }
+                let cov_q = if qn.total_weight > 0.0 {
+                    (matched_q / qn.total_weight).min(1.0)
+                } else {
+                    0.0
+                };
+                let cov_l = if listed_total > 0.0 {
+                    (matched_l / listed_total).min(1.0)
+                } else {
+                    0.0
+                };
+                e_cov_l = e_cov_l.max(cov_l);
+                let base = qcw * cov_q.powf(qcp) + (1.0 - qcw) * cov_l;
+                let kind_factor = match name.kind {
+                    NameKind::Primary | NameKind::Alias => 1.0,
+                    NameKind::Weak => c.weak_alias_factor as f32,
+                };
+                // factors that surely apply: no pair reaches the family
+                // part, or none reaches the first part well
+                let family_factor = if (3..=64).contains(&n_pos)
+                    && l_best.get(usize::from(name.family_pos)) == Some(&0.0)
+                {
+                    c.family_miss_factor as f32
+                } else {
+                    1.0
+                };
+                let given_factor = if n_pos >= 2 && l_best[0] < 0.5 {
+                    c.given_miss_factor as f32
+                } else {
+                    1.0
+                };
+                let bound = calibrate(
+                    base * rarity_of(evidence) * kind_factor * family_factor * given_factor,
+                    c,
+                );
+                e_bound = e_bound.max(bound);
             }
-            pairs.sort_unstable_by(|a, b| a.name.cmp(&b.name).then_with(|| pair_order(a, b)));
+            if names_reached >= 2 && qn.total_weight > 0.0 {
+                // parts spread over several names
+                let matched: f32 = (0..n_q).map(|i| e_q[i].0 * qn.weights[i]).sum();
+                let evidence: f32 = e_q[..n_q].iter().map(|x| x.1).sum();
+                let cov_q = (matched / qn.total_weight).min(1.0);
+                let base = qcw * cov_q.powf(qcp) + (1.0 - qcw) * e_cov_l;
+                let spread = calibrate(
+                    base * rarity_of(evidence) * c.combined_names_factor as f32,
+                    c,
+                );
+                e_bound = e_bound.max(spread);
+            }
+            out.push(Cand {
+                entity,
+                qname: qi,
+                start: start as u32,
+                end: end as u32,
+                bound: e_bound,
+            });
+            start = end;
+        }
+    }
+
+    /// The name score of one entity: its best listed name for any query
+    /// name, or the parts of one query name spread over several of its
+    /// names. `cands` are the entity's candidates, by query name.
+    fn score_entity(&self, qnames: &[QName], all_pairs: &[Vec<Pair>], cands: &[Cand]) -> Ranked {
+        let c = &self.config;
+        let e = cands[0].entity;
+        let mut best = Ranked {
+            score: 0.0,
+            name_score: 0.0,
+            entity: e,
+            qname: 0,
+            name: u32::MAX,
+            combined: false,
+            spread_uncapped: 0.0,
+        };
+        let mut seeded = false;
+        for cand in cands {
+            if cand.qname == u16::MAX {
+                // a document number only
+                continue;
+            }
+            let qi = cand.qname;
+            let qn = &qnames[qi as usize];
+            let pairs = &all_pairs[qi as usize][cand.start as usize..cand.end as usize];
+            let mut acc = UnionAcc {
+                credits: [(0.0, 0.0, u32::MAX); MAX_TOKENS],
+                best_cov_l: 0.0,
+            };
             let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
             let mut start = 0;
             while start < pairs.len() {
@@ -437,31 +717,18 @@ impl Index {
                     c.model.is_some(),
                     None,
                 );
-                let e = name.entity;
-                let slot = best.entry(e).or_insert(Ranked {
-                    score: 0.0,
-                    name_score: 0.0,
-                    entity: e,
-                    qname: qi as u16,
-                    name: name_id,
-                    combined: false,
-                    spread_uncapped: 0.0,
-                });
-                if ns.score > slot.name_score {
-                    *slot = Ranked {
+                if !seeded || ns.score > best.name_score {
+                    seeded = true;
+                    best = Ranked {
                         score: ns.score,
                         name_score: ns.score,
                         entity: e,
-                        qname: qi as u16,
+                        qname: qi,
                         name: name_id,
                         combined: false,
                         spread_uncapped: 0.0,
                     };
                 }
-                let acc = union.entry(e).or_insert_with(|| UnionAcc {
-                    credits: [(0.0, 0.0, u32::MAX); MAX_TOKENS],
-                    best_cov_l: 0.0,
-                });
                 acc.best_cov_l = acc.best_cov_l.max(ns.cov_l);
                 for (i, &(cr, ev)) in credits.iter().enumerate().take(qn.tokens.len()) {
                     if cr > acc.credits[i].0 {
@@ -470,96 +737,65 @@ impl Index {
                 }
                 start = end;
             }
-            // Name parts spread over several names of one entity (a given
-            // name in one alias, the family name in another).
-            let unit = self.idf_unknown.powf(c.idf_power as f32);
-            for (e, acc) in &union {
-                let n = qn.tokens.len();
-                // only clear contributions count as coming from a name
-                let first = acc.credits[..n].iter().find(|x| x.0 >= 0.5).map(|x| x.2);
-                let spread = acc.credits[..n]
-                    .iter()
-                    .any(|x| x.0 >= 0.5 && Some(x.2) != first);
-                if !spread || qn.total_weight <= 0.0 {
-                    continue;
-                }
-                let matched: f32 = (0..n).map(|i| acc.credits[i].0 * qn.weights[i]).sum();
-                let evidence: f32 = acc.credits[..n].iter().map(|x| x.1).sum();
-                let cov_q = matched / qn.total_weight;
-                let base = c.query_coverage_weight as f32
-                    * cov_q.powf(c.query_coverage_power as f32)
-                    + (1.0 - c.query_coverage_weight as f32) * acc.best_cov_l;
-                let rarity = (evidence / (c.rare_evidence as f32 * unit))
-                    .min(1.0)
-                    .powf(c.rarity_power as f32);
-                // Parts scattered over aliases rank a candidate; they raise
-                // an alert only when every query part is matched well and
-                // at least two of them are rare, or one is rare and none
-                // is very common (a nickname alias completing the name:
-                // Abdur Rehman + Abdullah Sindhi for Abdul Rehman Sindhi,
-                // but not Ali + al-Baghdadi).
-                let all_good = acc.credits[..n].iter().all(|x| x.0 >= 0.8);
-                let rare_parts = acc.credits[..n]
-                    .iter()
-                    .filter(|x| x.1 >= 0.6 * unit)
-                    .count();
-                let common = self.common_idf();
-                let common_parts = acc.credits[..n]
-                    .iter()
-                    .filter(|x| x.1 > 0.0 && x.1 <= common)
-                    .count();
-                let enough = rare_parts >= 2 || (rare_parts == 1 && common_parts == 0 && n >= 2);
-                let uncapped = calibrate(base * rarity * c.combined_names_factor as f32, c);
-                let score = if all_good && enough {
-                    uncapped
-                } else {
-                    uncapped.min(c.possible as f32 - 0.01)
-                };
-                if let Some(slot) = best.get_mut(e)
-                    && score > slot.name_score
-                {
-                    slot.name_score = score;
-                    slot.score = score;
-                    slot.combined = true;
-                    slot.spread_uncapped = uncapped;
-                }
+            if let Some((score, uncapped)) = self.spread_score(qn, &acc)
+                && score > best.name_score
+            {
+                best.name_score = score;
+                best.score = score;
+                best.combined = true;
+                best.spread_uncapped = uncapped;
             }
         }
-        // Document numbers: an exact passport/ID number is a candidate on
-        // its own.
-        let qf = QueryFacts::of(query);
-        for d in &qf.documents {
-            if let Some(list) = self.documents.get(d) {
-                for &e in list {
-                    best.entry(e).or_insert(Ranked {
-                        score: 0.0,
-                        name_score: 0.0,
-                        entity: e,
-                        qname: 0,
-                        name: u32::MAX,
-                        combined: false,
-                        spread_uncapped: 0.0,
-                    });
-                }
-            }
+        best
+    }
+
+    /// Name parts spread over several names of one entity (a given name
+    /// in one alias, the family name in another): the combined score and
+    /// the score before its cap, or `None` when the parts come from one
+    /// name.
+    fn spread_score(&self, qn: &QName, acc: &UnionAcc) -> Option<(f32, f32)> {
+        let c = &self.config;
+        let unit = self.idf_unknown.powf(c.idf_power as f32);
+        let n = qn.tokens.len();
+        // only clear contributions count as coming from a name
+        let first = acc.credits[..n].iter().find(|x| x.0 >= 0.5).map(|x| x.2);
+        let spread = acc.credits[..n]
+            .iter()
+            .any(|x| x.0 >= 0.5 && Some(x.2) != first);
+        if !spread || qn.total_weight <= 0.0 {
+            return None;
         }
-        let mut scored: Vec<Ranked> = best
-            .into_values()
-            .map(|mut r| {
-                r.score = self.apply_evidence(query, &qf, r.entity, r.name_score, None);
-                r
-            })
-            .filter(|r| r.score > 0.0)
-            .collect();
-        scored.sort_unstable_by(|a, b| {
-            b.score.total_cmp(&a.score).then_with(|| {
-                self.entities[a.entity as usize]
-                    .id
-                    .cmp(&self.entities[b.entity as usize].id)
-            })
-        });
-        scored.truncate(limit);
-        (qnames, scored)
+        let matched: f32 = (0..n).map(|i| acc.credits[i].0 * qn.weights[i]).sum();
+        let evidence: f32 = acc.credits[..n].iter().map(|x| x.1).sum();
+        let cov_q = matched / qn.total_weight;
+        let base = c.query_coverage_weight as f32 * cov_q.powf(c.query_coverage_power as f32)
+            + (1.0 - c.query_coverage_weight as f32) * acc.best_cov_l;
+        let rarity = (evidence / (c.rare_evidence as f32 * unit))
+            .min(1.0)
+            .powf(c.rarity_power as f32);
+        // Parts scattered over aliases rank a candidate; they raise an
+        // alert only when every query part is matched well and at least
+        // two of them are rare, or one is rare and none is very common (a
+        // nickname alias completing the name: Abdur Rehman + Abdullah
+        // Sindhi for Abdul Rehman Sindhi, but not Ali + al-Baghdadi).
+        let all_good = acc.credits[..n].iter().all(|x| x.0 >= 0.8);
+        let rare_parts = acc.credits[..n]
+            .iter()
+            .filter(|x| x.1 >= 0.6 * unit)
+            .count();
+        let common = self.common_idf();
+        let common_parts = acc.credits[..n]
+            .iter()
+            .filter(|x| x.1 > 0.0 && x.1 <= common)
+            .count();
+        let enough = rare_parts >= 2 || (rare_parts == 1 && common_parts == 0 && n >= 2);
+        let uncapped = calibrate(base * rarity * c.combined_names_factor as f32, c);
+        let score = if all_good && enough {
+            uncapped
+        } else {
+            uncapped.min(c.possible as f32 - 0.01)
+        };
+        Some((score, uncapped))
     }
 
     /// Names holding at least two parts of the query when every matched
@@ -1112,6 +1348,9 @@ impl Index {
         let c = &self.config;
         let facts = &self.facts[e as usize];
         let mut s = name_score;
+        // details are written only for an explanation: this runs for
+        // every candidate of a screening
+        let explain = ex.is_some();
         let mut note = |kind: EvidenceKind, before: f32, after: f32, detail: String| {
             if let Some(ex) = ex.as_deref_mut()
                 && (before - after).abs() > 1e-6
@@ -1134,7 +1373,11 @@ impl Index {
                     EvidenceKind::Schema,
                     before,
                     s,
-                    format!("query is {qs}, listed entity is {ls}"),
+                    if explain {
+                        format!("query is {qs}, listed entity is {ls}")
+                    } else {
+                        String::new()
+                    },
                 );
             }
         }
@@ -1148,7 +1391,7 @@ impl Index {
             } else {
                 s *= factor;
             }
-            note(EvidenceKind::BirthDate, before, s, detail);
+            note(EvidenceKind::BirthDate, before, s, detail.to_string());
         }
         // Nationality
         if !query.nationalities.is_empty() && !facts.nationalities.is_empty() {
@@ -1165,7 +1408,11 @@ impl Index {
                     EvidenceKind::Nationality,
                     before,
                     s,
-                    "a nationality agrees".into(),
+                    if explain {
+                        "a nationality agrees".into()
+                    } else {
+                        String::new()
+                    },
                 );
             } else {
                 s *= c.nationality_mismatch_factor as f32;
@@ -1173,21 +1420,31 @@ impl Index {
                     EvidenceKind::Nationality,
                     before,
                     s,
-                    "no nationality agrees".into(),
+                    if explain {
+                        "no nationality agrees".into()
+                    } else {
+                        String::new()
+                    },
                 );
             }
         }
         // Gender
         if let (Some(qg), Some(lg)) = (&query.gender, &facts.gender) {
-            let qg = qg.trim().to_ascii_lowercase();
-            if (qg == "male" || qg == "female") && (lg == "male" || lg == "female") && qg != *lg {
+            let qg = qg.trim();
+            let known =
+                |g: &str| g.eq_ignore_ascii_case("male") || g.eq_ignore_ascii_case("female");
+            if known(qg) && known(lg) && !qg.eq_ignore_ascii_case(lg) {
                 let before = s;
                 s *= c.gender_mismatch_factor as f32;
                 note(
                     EvidenceKind::Gender,
                     before,
                     s,
-                    format!("query {qg}, listed {lg}"),
+                    if explain {
+                        format!("query {}, listed {lg}", qg.to_ascii_lowercase())
+                    } else {
+                        String::new()
+                    },
                 );
             }
         }
@@ -1200,7 +1457,11 @@ impl Index {
                     EvidenceKind::Document,
                     before,
                     s,
-                    format!("document number {d} matches"),
+                    if explain {
+                        format!("document number {d} matches")
+                    } else {
+                        String::new()
+                    },
                 );
                 break;
             }
@@ -1209,7 +1470,7 @@ impl Index {
     }
 }
 
-fn date_factor(q: &[PartialDate], l: &[PartialDate], c: &MatcherConfig) -> (f32, String) {
+fn date_factor(q: &[PartialDate], l: &[PartialDate], c: &MatcherConfig) -> (f32, &'static str) {
     let mut best_rank = 0u8; // 0 mismatch far, 1 near year, 2 same year, 3 full match
     for a in q {
         for b in l {
@@ -1226,16 +1487,13 @@ fn date_factor(q: &[PartialDate], l: &[PartialDate], c: &MatcherConfig) -> (f32,
         }
     }
     match best_rank {
-        3 => (
-            1.0 + c.dob_full_bonus as f32,
-            "full birth date agrees".into(),
-        ),
+        3 => (1.0 + c.dob_full_bonus as f32, "full birth date agrees"),
         2 => (
             1.0 + c.dob_partial_bonus as f32,
-            "birth date agrees at common precision".into(),
+            "birth date agrees at common precision",
         ),
-        1 => (c.dob_near_factor as f32, "birth years differ by one".into()),
-        _ => (c.dob_mismatch_factor as f32, "birth dates disagree".into()),
+        1 => (c.dob_near_factor as f32, "birth years differ by one"),
+        _ => (c.dob_mismatch_factor as f32, "birth dates disagree"),
     }
 }
 
@@ -1339,6 +1597,62 @@ pub(crate) struct NameScore {
     pub score: f32,
     pub cov_l: f32,
     pub features: Features,
+}
+
+/// An entity a query name reaches: its pairs `start..end` in that query
+/// name's pairs, and an upper bound of its name score.
+/// `qname == u16::MAX`: reached by a document number only.
+#[derive(Debug, Clone, Copy)]
+struct Cand {
+    entity: u32,
+    qname: u16,
+    start: u32,
+    end: u32,
+    bound: f32,
+}
+
+/// The number of leading elements of `s` that satisfy `pred` (which
+/// must hold for a prefix of `s`), found by exponential then binary
+/// search: cheap when the answer is near the start.
+fn gallop<T>(s: &[T], pred: impl Fn(&T) -> bool) -> usize {
+    let mut hi = 1;
+    while hi < s.len() && pred(&s[hi - 1]) {
+        hi *= 2;
+    }
+    let lo = hi / 2;
+    let hi = hi.min(s.len());
+    lo + s[lo..hi].partition_point(&pred)
+}
+
+/// The most the evidence of a query can raise any name score: a full
+/// birth date and a nationality that agree (document numbers are
+/// bounded per entity). [`Index::apply_evidence`] is monotone in the
+/// name score and never raises it more.
+struct EvidenceLift {
+    dob: f32,
+    nationality: f32,
+}
+
+impl EvidenceLift {
+    fn of(query: &Query, qf: &QueryFacts, c: &MatcherConfig) -> EvidenceLift {
+        EvidenceLift {
+            dob: if qf.birth_dates.is_empty() {
+                0.0
+            } else {
+                c.dob_full_bonus.max(c.dob_partial_bonus).max(0.0) as f32
+            },
+            nationality: if query.nationalities.is_empty() {
+                0.0
+            } else {
+                c.nationality_bonus.max(0.0) as f32
+            },
+        }
+    }
+
+    fn apply(&self, s: f32) -> f32 {
+        let s = s + (1.0 - s) * self.dob;
+        (s + (1.0 - s) * self.nationality).clamp(0.0, 1.0)
+    }
 }
 
 /// Best credit per query position over all names of one entity:
@@ -1561,6 +1875,40 @@ mod tests {
                 .collect();
             assert_eq!(fast.first(), full.first(), "{name}");
         }
+    }
+
+    #[test]
+    fn stopping_by_bounds_changes_no_result() {
+        // Generated list and travellers (listed variants with documents
+        // and dates, innocents, homonyms); a small occurrence cap so that
+        // common entries are deferred as on a list of millions.
+        let list: Vec<Entity> = tansiq_synth::generate(7, 4_000).collect();
+        let travellers = tansiq_synth::travellers(7, 300, &list).expect("travellers");
+        let config = MatcherConfig {
+            common_occurrence_cap: 40,
+            ..MatcherConfig::default()
+        };
+        let index = Index::build(list, config);
+        let mut compared = 0;
+        for (i, t) in travellers.iter().enumerate() {
+            let mut q = Query::from_entity(&t.traveller.to_entity("q"));
+            if i % 3 == 0 {
+                // name only
+                q.birth_dates.clear();
+                q.nationalities.clear();
+                q.documents.clear();
+            }
+            for limit in [1, 10] {
+                let (_, pruned) = index.rank_with(&q, limit, false, true);
+                let (_, full) = index.rank_with(&q, limit, false, false);
+                let ids = |r: &[super::Ranked]| -> Vec<(u32, u32)> {
+                    r.iter().map(|x| (x.entity, x.score.to_bits())).collect()
+                };
+                assert_eq!(ids(&pruned), ids(&full), "{:?} limit {limit}", q.names);
+                compared += usize::from(!full.is_empty());
+            }
+        }
+        assert!(compared > 400, "only {compared} rankings had candidates");
     }
 
     #[test]

@@ -229,6 +229,126 @@ pub(crate) fn split_listed_name(raw: &str) -> Vec<String> {
     out
 }
 
+/// Phrases that introduce another name inside a listed name string
+/// (`X formerly known as Y`, `(previously listed as)`): the string is
+/// split there and the phrase dropped.
+const ANNOTATION_SEPARATORS: &[&str] = &[
+    "previously listed as",
+    "formerly listed as",
+    "formerly known as",
+    "also known as",
+    "previously known as",
+    "f.k.a.",
+    "a.k.a.",
+];
+
+/// Words that start a list annotation about identity documents or the
+/// record itself, not a name: everything from them on is cut.
+const ANNOTATION_STARTS: &[&str] = &[
+    "passport",
+    "false identity",
+    "identification number",
+    "identity card",
+    "national identification",
+    "date of issue",
+    "date of birth",
+    "sub-unit name",
+    "sub unit name",
+];
+
+/// The document notes among [`ANNOTATION_STARTS`]: one word before them
+/// is the issuing country (`Utopia passport no. …`), not a name.
+const DOCUMENT_NOTES: &[&str] = &[
+    "passport",
+    "identification number",
+    "identity card",
+    "national identification",
+    "date of issue",
+];
+
+/// Ordinal words lists write after a generational suffix (`III (third)`):
+/// alone they are not a name.
+const ORDINALS: &[&str] = &["first", "second", "third", "fourth", "fifth"];
+
+/// Removes list annotations that UN-style lists keep inside name strings
+/// (`… born in 1963`, `…, born 1 Jan. 1953`, `… - sub-unit name`,
+/// `(previously listed as)`, `(false identity related to … passport
+/// number …)`, `X formerly known as Y`): what is left are the names, each
+/// with at least one letter. Applied to each part of
+/// [`split_listed_name`] at index build, before `Family, Given` swapping.
+pub(crate) fn strip_annotations(part: &str) -> Vec<String> {
+    let lower = part.to_lowercase();
+    // byte offsets are shared: to_lowercase keeps the length of ASCII
+    // and of the scripts lists use, but check rather than assume
+    if lower.len() != part.len() {
+        return vec![part.to_string()];
+    }
+    let at_word = |i: usize| {
+        i == 0
+            || !lower[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+    };
+    let ends_word = |j: usize| !lower[j..].chars().next().is_some_and(char::is_alphanumeric);
+    let find_word = |phrase: &str| {
+        lower
+            .match_indices(phrase)
+            .map(|(i, _)| i)
+            .find(|&i| at_word(i) && ends_word(i + phrase.len()))
+    };
+    // split at separator phrases
+    for sep in ANNOTATION_SEPARATORS {
+        if let Some(i) = find_word(sep) {
+            let (a, b) = (&part[..i], &part[i + sep.len()..]);
+            let mut out = strip_annotations(a);
+            for n in strip_annotations(b) {
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+            return out;
+        }
+    }
+    let mut cut = part.len();
+    for start in ANNOTATION_STARTS {
+        if let Some(i) = find_word(start) {
+            cut = cut.min(i);
+        }
+    }
+    let document_note = DOCUMENT_NOTES
+        .iter()
+        .filter_map(|d| find_word(d))
+        .min()
+        .is_some_and(|i| i == cut);
+    // `born` followed by a place or a date (`born in`, `born on`, `born 1
+    // Jan. 1953`): a birth annotation, not a family name Born
+    for (i, _) in lower.match_indices("born") {
+        let rest = lower[i + 4..].trim_start();
+        if at_word(i)
+            && ends_word(i + 4)
+            && (rest.starts_with("in ")
+                || rest.starts_with("on ")
+                || rest.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            cut = cut.min(i);
+            break;
+        }
+    }
+    let kept = part[..cut].trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | '-' | '–' | '—' | ':' | '(')
+    });
+    let kept = kept.trim();
+    let words: Vec<&str> = kept.split_whitespace().collect();
+    let is_ordinal = words.len() == 1 && ORDINALS.contains(&words[0].to_lowercase().as_str());
+    let issuer_only = document_note && words.len() <= 1;
+    if kept.chars().any(char::is_alphabetic) && !is_ordinal && !issuer_only {
+        vec![kept.to_string()]
+    } else {
+        Vec::new()
+    }
+}
+
 /// `Given Family` for a person's name written `Family, Given` (one comma,
 /// one to four words on each side, no digits); `None` otherwise.
 pub(crate) fn comma_swapped(name: &str) -> Option<String> {
@@ -472,7 +592,12 @@ impl Index {
             });
             let mut all_names: Vec<(String, NameKind)> = Vec::new();
             for n in e.names() {
-                for part in split_listed_name(n.value) {
+                // list annotations (`born in 1963`, `- sub-unit name`)
+                // are not names
+                let parts = split_listed_name(n.value)
+                    .into_iter()
+                    .flat_map(|p| strip_annotations(&p));
+                for part in parts {
                     // "Family, Given" is also read "Given Family", so that
                     // a unit split by the comma is whole again (Majeed,
                     // Abdul = Abdul Majeed, one Abd unit)
@@ -953,6 +1078,46 @@ mod tests {
             "Salem Bakri a) Salem Bakry b) S. Bakri",
             &["Salem Bakri", "Salem Bakry", "S. Bakri"],
         );
+    }
+
+    #[track_caller]
+    fn check_clean(raw: &str, expect: &[&str]) {
+        let got: Vec<String> = split_listed_name(raw)
+            .iter()
+            .flat_map(|p| strip_annotations(p))
+            .collect();
+        assert_eq!(got, expect, "cleaning {raw:?}");
+    }
+
+    #[test]
+    fn list_annotations_are_not_names() {
+        check_clean("Karim Haddad", &["Karim Haddad"]);
+        check_clean("Karim Saleh Haddad born in 1971", &["Karim Saleh Haddad"]);
+        check_clean(
+            "Nadia Karim Haddad, born 2 Feb. 1960 (Utopia passport no. 1234567, date of issue 1 May 2010)",
+            &["Nadia Karim Haddad"],
+        );
+        check_clean(
+            "Karim Haddad, born in Springfield on 03 Mar.1966",
+            &["Karim Haddad"],
+        );
+        check_clean(
+            "(Northern Lions Network - sub-unit name)",
+            &["Northern Lions Network"],
+        );
+        check_clean("Karim Haddadi (previously listed as)", &["Karim Haddadi"]);
+        check_clean(
+            "Salem Bakri (false identity related to passport number 123456789)",
+            &["Salem Bakri"],
+        );
+        check_clean(
+            "Northern Lions Front formerly known as Northern Lions Brigade",
+            &["Northern Lions Front", "Northern Lions Brigade"],
+        );
+        check_clean("Felipe Santos, III (third)", &["Felipe Santos, III"]);
+        // a name part that only looks like an annotation word stays
+        check_clean("Max Born", &["Max Born"]);
+        check_clean("Bornstein, Karl", &["Bornstein, Karl"]);
     }
 
     #[test]

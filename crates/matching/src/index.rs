@@ -102,6 +102,9 @@ pub(crate) struct NameRec {
     pub family_pos: u8,
     /// Number of positions that are not titles.
     pub parts: u8,
+    /// A bare kunya (`Abu Zubair`, titles aside) that two or more listed
+    /// entities carry as a name: it identifies none of them.
+    pub shared_kunya: bool,
 }
 
 /// Per-entity evidence, parsed once at build time.
@@ -748,6 +751,7 @@ impl Index {
                     total_weight: 0.0,
                     family_pos,
                     parts,
+                    shared_kunya: false,
                 });
             }
         }
@@ -792,6 +796,41 @@ impl Index {
                 total += w;
             }
             name.total_weight = total;
+        }
+
+        // Bare kunyas carried by two or more entities (by skeleton, as
+        // rarity is counted): Abu Zubair for one listed person and Abou
+        // Zoubair for another.
+        let bare_kunya = |name: &NameRec| -> Option<&str> {
+            let mut it = name
+                .positions
+                .iter()
+                .map(|p| &b.vocab[p.vocab as usize])
+                .filter(|v| !is_title(&v.text));
+            match (it.next(), it.next()) {
+                (Some(v), None) if v.kind == UnitKind::Kunya => Some(&v.skeleton),
+                _ => None,
+            }
+        };
+        let mut kunya_holders: FxHashMap<&str, (u32, u32)> = FxHashMap::default();
+        for name in &names {
+            if let Some(k) = bare_kunya(name) {
+                let entry = kunya_holders.entry(k).or_insert((0, u32::MAX));
+                if entry.1 != name.entity {
+                    entry.0 += 1;
+                    entry.1 = name.entity;
+                }
+            }
+        }
+        let shared: Vec<bool> = names
+            .iter()
+            .map(|name| {
+                bare_kunya(name).is_some_and(|k| kunya_holders.get(k).is_some_and(|h| h.0 >= 2))
+            })
+            .collect();
+        drop(kunya_holders);
+        for (name, shared) in names.iter_mut().zip(shared) {
+            name.shared_kunya = shared;
         }
 
         let mut occurrences: Vec<Vec<Occ>> = vec![Vec::new(); b.vocab.len()];

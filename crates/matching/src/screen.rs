@@ -727,6 +727,9 @@ impl Index {
         if matched <= 2 && matched_common == matched {
             return Some(NameCapRule::CommonPartsOnly);
         }
+        if name.shared_kunya {
+            return Some(NameCapRule::SharedKunya);
+        }
         // parts: every position but titles (generic words count: an
         // organisation's one distinctive word among generic ones is its
         // name, not a one-part alias)
@@ -800,6 +803,9 @@ impl Index {
                 )
             }
             NameCapRule::SpreadOverNames => String::new(),
+            NameCapRule::SharedKunya => {
+                "this alias is a bare kunya that another listed entity also carries; the name alone does not alert".to_string()
+            }
             NameCapRule::OnePartAlias => format!(
                 "a one-part alias cannot confirm the query's other parts ({}); the name alone does not alert",
                 self.unconfirmed_query_parts(qn, used_q, self.common_idf())
@@ -1402,6 +1408,7 @@ fn push_pair(
 mod tests {
     use tansiq_model::{Entity, Schema, prop};
 
+    use crate::explain::NameCapRule;
     use crate::{Band, EvidenceKind, Index, MatcherConfig, Query};
 
     fn person(id: &str, name: &str, extra: &[(&str, &str)]) -> Entity {
@@ -1521,6 +1528,57 @@ mod tests {
         q.schema = Some(Schema::Person);
         q.gender = Some("female".into());
         assert!(score_of(&index, &q, "P2") < s0);
+    }
+
+    #[test]
+    fn a_bare_kunya_two_entities_carry_does_not_alert_alone() {
+        let build = |second: bool| {
+            let mut a = person("K1", "Tarek Nabil Zouaoui", &[(prop::BIRTH_DATE, "1977")]);
+            a.add(prop::ALIAS, "Abu Mundhir");
+            let mut b = person("K2", "Farid Lamine Benkirane", &[]);
+            b.add(
+                prop::WEAK_ALIAS,
+                if second {
+                    "Abou Moundhir"
+                } else {
+                    "Abou Sofiane"
+                },
+            );
+            // enough background for one entity to be rare (under 5 %)
+            let mut entities = vec![a, b];
+            let given = [
+                "Mohamed", "Ali", "Omar", "Hassan", "Youssef", "Karim", "Samir",
+            ];
+            let family = [
+                "Zerrouki", "Lahlou", "Fassi", "Amrani", "Cherif", "Najjar", "Rifai",
+            ];
+            for (i, g) in given.iter().enumerate() {
+                for (j, f) in family.iter().enumerate() {
+                    entities.push(person(&format!("B{i}{j}"), &format!("{g} {f}"), &[]));
+                }
+            }
+            Index::build(entities, MatcherConfig::default())
+        };
+        let q = Query::name("Abu Mundhir");
+        // one listed entity carries the kunya: it is an alias like any other
+        assert!(score_of(&build(false), &q, "K1") >= 0.8);
+        // two carry it: it identifies neither by itself
+        let shared = build(true);
+        let hits = shared.screen(&q, 5);
+        assert!(hits.iter().all(|m| m.band == Band::None), "{hits:?}");
+        let k1 = hits.iter().find(|m| m.entity_id == "K1").expect("K1 found");
+        assert!(
+            k1.explanation
+                .caps
+                .iter()
+                .any(|c| c.rule == NameCapRule::SharedKunya),
+            "{:?}",
+            k1.explanation
+        );
+        // other evidence still lifts it into the alert band
+        let mut with_year = Query::name("Abu Mundhir");
+        with_year.birth_dates.push("1977".into());
+        assert!(score_of(&shared, &with_year, "K1") >= 0.8);
     }
 
     #[test]

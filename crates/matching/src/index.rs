@@ -105,6 +105,9 @@ pub(crate) struct NameRec {
     /// A bare kunya (`Abu Zubair`, titles aside) that two or more listed
     /// entities carry as a name: it identifies none of them.
     pub shared_kunya: bool,
+    /// Every part is a generic organisation word (Jemaah Islamiyah,
+    /// Technology and Development Group Limited).
+    pub all_generic: bool,
 }
 
 /// Per-entity evidence, parsed once at build time.
@@ -752,6 +755,7 @@ impl Index {
                     family_pos,
                     parts,
                     shared_kunya: false,
+                    all_generic: false,
                 });
             }
         }
@@ -771,6 +775,7 @@ impl Index {
                 .positions
                 .iter()
                 .all(|p| is_generic_kind(b.vocab[p.vocab as usize].kind));
+            name.all_generic = all_generic;
             let last = name.positions.len().saturating_sub(1);
             for (i, p) in name.positions.iter_mut().enumerate() {
                 let v = &b.vocab[p.vocab as usize];

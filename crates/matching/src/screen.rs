@@ -962,8 +962,22 @@ impl Index {
         } else {
             1.0
         };
+        // A name made only of generic words is identified by exactly
+        // them: a query name with a distinctive part it lacks names
+        // another organisation.
+        let generic_factor = if name.all_generic
+            && qn.tokens.iter().enumerate().take(64).any(|(i, t)| {
+                used_q & (1u64 << i) == 0
+                    && !t.is_generic()
+                    && !is_title(&t.text)
+                    && t.kind != UnitKind::Initial
+            }) {
+            c.generic_name_extra_factor as f32
+        } else {
+            1.0
+        };
         let hand = calibrate(
-            base * rarity * kind_factor * family_factor * given_factor,
+            base * rarity * kind_factor * family_factor * given_factor * generic_factor,
             c,
         );
         // the caps only lower a score above the ceiling: most names
@@ -1579,6 +1593,45 @@ mod tests {
         let mut with_year = Query::name("Abu Mundhir");
         with_year.birth_dates.push("1977".into());
         assert!(score_of(&shared, &with_year, "K1") >= 0.8);
+    }
+
+    fn generic_name_index(config: MatcherConfig) -> Index {
+        let org = |id: &str, name: &str| {
+            let mut o = Entity::new(id, Schema::Organization);
+            o.add(prop::NAME, name);
+            o
+        };
+        let mut entities = vec![
+            org("G1", "Saad Import Export Company"),
+            org("G2", "Engineering and Development Group Limited"),
+        ];
+        // Saad and Said share a skeleton: a frequent part, not a very
+        // common one
+        let families = ["Zerrouki", "Lahlou", "Fassi", "Amrani", "Cherif", "Najjar"];
+        for (i, g) in ["Saad", "Said", "Karim", "Nabil", "Tarek", "Farid", "Hamza"]
+            .iter()
+            .enumerate()
+        {
+            let n = if i < 2 { 5 } else { 6 };
+            for f in &families[..n] {
+                entities.push(person(&format!("S{i}{f}"), &format!("{g} {f}"), &[]));
+            }
+        }
+        Index::build(entities, config)
+    }
+
+    #[test]
+    fn a_name_of_generic_words_only_does_not_confirm_a_distinctive_part() {
+        let q = Query::name("Saad Export Import Company");
+        let index = generic_name_index(MatcherConfig::default());
+        let hits = index.screen(&q, 3);
+        assert_eq!(hits[0].entity_id, "G1", "{hits:?}");
+        // without the factor the generic name alerted, ranked first
+        assert!(hits.iter().all(|m| m.band == Band::None), "{hits:?}");
+        // the generic name alone is still found by its own words
+        let own = index.screen(&Query::name("Engineering & Development Group Ltd"), 3);
+        assert_eq!(own[0].entity_id, "G2", "{own:?}");
+        assert!(own[0].score >= 0.8, "{own:?}");
     }
 
     #[test]

@@ -163,6 +163,7 @@ pub(crate) fn is_title(text: &str) -> bool {
             | "ustad"
             | "ustadh"
             | "ustaz"
+            | "ustadz"
             | "engineer"
             | "eng"
             | "prof"
@@ -1162,6 +1163,12 @@ mod tests {
         // a name part that only looks like an annotation word stays
         check_clean("Max Born", &["Max Born"]);
         check_clean("Bornstein, Karl", &["Bornstein, Karl"]);
+    }
+
+    #[test]
+    fn indonesian_ustadz_is_a_title() {
+        assert!(is_title("ustadz"));
+        assert!(is_title("ustadh"));
     }
 
     #[test]

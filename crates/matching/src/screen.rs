@@ -976,8 +976,30 @@ impl Index {
         } else {
             1.0
         };
+        // An alias is a partial identification: a rare query part it
+        // does not confirm is a little evidence of another person (the
+        // primary name is the list's own and is kept whole).
+        // (an alias of one part has its own rule, the one-part-alias cap)
+        let alias_factor = if name.kind != NameKind::Primary
+            && name.parts >= 2
+            && c.alias_extra_part_factor < 1.0
+            && qn.tokens.iter().enumerate().take(64).any(|(i, t)| {
+                used_q & (1u64 << i) == 0
+                    && !t.is_generic()
+                    && !is_title(&t.text)
+                    && qn.weights.get(i).is_some_and(|w| *w >= 0.5 * unit)
+            }) {
+            c.alias_extra_part_factor as f32
+        } else {
+            1.0
+        };
         let hand = calibrate(
-            base * rarity * kind_factor * family_factor * given_factor * generic_factor,
+            base * rarity
+                * kind_factor
+                * family_factor
+                * given_factor
+                * generic_factor
+                * alias_factor,
             c,
         );
         // the caps only lower a score above the ceiling: most names

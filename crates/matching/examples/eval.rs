@@ -39,6 +39,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "middle_miss_weight" => config.middle_miss_weight = v,
                 "family_miss_factor" => config.family_miss_factor = v,
                 "given_miss_factor" => config.given_miss_factor = v,
+                "generic_name_extra_factor" => config.generic_name_extra_factor = v,
+                "alias_extra_part_factor" => config.alias_extra_part_factor = v,
                 "query_coverage_power" => config.query_coverage_power = v,
                 "combined_names_factor" => config.combined_names_factor = v,
                 "calibration_power" => config.calibration_power = v,

@@ -73,6 +73,9 @@ pub enum NameCapRule {
     /// Name parts found in different names of one entity, not enough of
     /// them rare (Ali from one name, al-Baghdadi from another).
     SpreadOverNames,
+    /// A listed alias that is a bare kunya (Abu Zubair) which another
+    /// listed entity also carries: the kunya alone identifies neither.
+    SharedKunya,
 }
 
 impl NameCapRule {
@@ -81,6 +84,7 @@ impl NameCapRule {
             NameCapRule::CommonPartsOnly => "common-parts-only",
             NameCapRule::OnePartAlias => "one-part-alias",
             NameCapRule::SpreadOverNames => "spread-over-names",
+            NameCapRule::SharedKunya => "shared-kunya",
         }
     }
 }

@@ -102,6 +102,12 @@ pub(crate) struct NameRec {
     pub family_pos: u8,
     /// Number of positions that are not titles.
     pub parts: u8,
+    /// A bare kunya (`Abu Zubair`, titles aside) that two or more listed
+    /// entities carry as a name: it identifies none of them.
+    pub shared_kunya: bool,
+    /// Every part is a generic organisation word (Jemaah Islamiyah,
+    /// Technology and Development Group Limited).
+    pub all_generic: bool,
 }
 
 /// Per-entity evidence, parsed once at build time.
@@ -157,6 +163,7 @@ pub(crate) fn is_title(text: &str) -> bool {
             | "ustad"
             | "ustadh"
             | "ustaz"
+            | "ustadz"
             | "engineer"
             | "eng"
             | "prof"
@@ -227,6 +234,126 @@ pub(crate) fn split_listed_name(raw: &str) -> Vec<String> {
         out.push(raw.to_string());
     }
     out
+}
+
+/// Phrases that introduce another name inside a listed name string
+/// (`X formerly known as Y`, `(previously listed as)`): the string is
+/// split there and the phrase dropped.
+const ANNOTATION_SEPARATORS: &[&str] = &[
+    "previously listed as",
+    "formerly listed as",
+    "formerly known as",
+    "also known as",
+    "previously known as",
+    "f.k.a.",
+    "a.k.a.",
+];
+
+/// Words that start a list annotation about identity documents or the
+/// record itself, not a name: everything from them on is cut.
+const ANNOTATION_STARTS: &[&str] = &[
+    "passport",
+    "false identity",
+    "identification number",
+    "identity card",
+    "national identification",
+    "date of issue",
+    "date of birth",
+    "sub-unit name",
+    "sub unit name",
+];
+
+/// The document notes among [`ANNOTATION_STARTS`]: one word before them
+/// is the issuing country (`Utopia passport no. …`), not a name.
+const DOCUMENT_NOTES: &[&str] = &[
+    "passport",
+    "identification number",
+    "identity card",
+    "national identification",
+    "date of issue",
+];
+
+/// Ordinal words lists write after a generational suffix (`III (third)`):
+/// alone they are not a name.
+const ORDINALS: &[&str] = &["first", "second", "third", "fourth", "fifth"];
+
+/// Removes list annotations that UN-style lists keep inside name strings
+/// (`… born in 1963`, `…, born 1 Jan. 1953`, `… - sub-unit name`,
+/// `(previously listed as)`, `(false identity related to … passport
+/// number …)`, `X formerly known as Y`): what is left are the names, each
+/// with at least one letter. Applied to each part of
+/// [`split_listed_name`] at index build, before `Family, Given` swapping.
+pub(crate) fn strip_annotations(part: &str) -> Vec<String> {
+    let lower = part.to_lowercase();
+    // byte offsets are shared: to_lowercase keeps the length of ASCII
+    // and of the scripts lists use, but check rather than assume
+    if lower.len() != part.len() {
+        return vec![part.to_string()];
+    }
+    let at_word = |i: usize| {
+        i == 0
+            || !lower[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+    };
+    let ends_word = |j: usize| !lower[j..].chars().next().is_some_and(char::is_alphanumeric);
+    let find_word = |phrase: &str| {
+        lower
+            .match_indices(phrase)
+            .map(|(i, _)| i)
+            .find(|&i| at_word(i) && ends_word(i + phrase.len()))
+    };
+    // split at separator phrases
+    for sep in ANNOTATION_SEPARATORS {
+        if let Some(i) = find_word(sep) {
+            let (a, b) = (&part[..i], &part[i + sep.len()..]);
+            let mut out = strip_annotations(a);
+            for n in strip_annotations(b) {
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+            return out;
+        }
+    }
+    let mut cut = part.len();
+    for start in ANNOTATION_STARTS {
+        if let Some(i) = find_word(start) {
+            cut = cut.min(i);
+        }
+    }
+    let document_note = DOCUMENT_NOTES
+        .iter()
+        .filter_map(|d| find_word(d))
+        .min()
+        .is_some_and(|i| i == cut);
+    // `born` followed by a place or a date (`born in`, `born on`, `born 1
+    // Jan. 1953`): a birth annotation, not a family name Born
+    for (i, _) in lower.match_indices("born") {
+        let rest = lower[i + 4..].trim_start();
+        if at_word(i)
+            && ends_word(i + 4)
+            && (rest.starts_with("in ")
+                || rest.starts_with("on ")
+                || rest.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            cut = cut.min(i);
+            break;
+        }
+    }
+    let kept = part[..cut].trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | '-' | '–' | '—' | ':' | '(')
+    });
+    let kept = kept.trim();
+    let words: Vec<&str> = kept.split_whitespace().collect();
+    let is_ordinal = words.len() == 1 && ORDINALS.contains(&words[0].to_lowercase().as_str());
+    let issuer_only = document_note && words.len() <= 1;
+    if kept.chars().any(char::is_alphabetic) && !is_ordinal && !issuer_only {
+        vec![kept.to_string()]
+    } else {
+        Vec::new()
+    }
 }
 
 /// `Given Family` for a person's name written `Family, Given` (one comma,
@@ -472,7 +599,12 @@ impl Index {
             });
             let mut all_names: Vec<(String, NameKind)> = Vec::new();
             for n in e.names() {
-                for part in split_listed_name(n.value) {
+                // list annotations (`born in 1963`, `- sub-unit name`)
+                // are not names
+                let parts = split_listed_name(n.value)
+                    .into_iter()
+                    .flat_map(|p| strip_annotations(&p));
+                for part in parts {
                     // "Family, Given" is also read "Given Family", so that
                     // a unit split by the comma is whole again (Majeed,
                     // Abdul = Abdul Majeed, one Abd unit)
@@ -623,6 +755,8 @@ impl Index {
                     total_weight: 0.0,
                     family_pos,
                     parts,
+                    shared_kunya: false,
+                    all_generic: false,
                 });
             }
         }
@@ -642,6 +776,7 @@ impl Index {
                 .positions
                 .iter()
                 .all(|p| is_generic_kind(b.vocab[p.vocab as usize].kind));
+            name.all_generic = all_generic;
             let last = name.positions.len().saturating_sub(1);
             for (i, p) in name.positions.iter_mut().enumerate() {
                 let v = &b.vocab[p.vocab as usize];
@@ -667,6 +802,41 @@ impl Index {
                 total += w;
             }
             name.total_weight = total;
+        }
+
+        // Bare kunyas carried by two or more entities (by skeleton, as
+        // rarity is counted): Abu Zubair for one listed person and Abou
+        // Zoubair for another.
+        let bare_kunya = |name: &NameRec| -> Option<&str> {
+            let mut it = name
+                .positions
+                .iter()
+                .map(|p| &b.vocab[p.vocab as usize])
+                .filter(|v| !is_title(&v.text));
+            match (it.next(), it.next()) {
+                (Some(v), None) if v.kind == UnitKind::Kunya => Some(&v.skeleton),
+                _ => None,
+            }
+        };
+        let mut kunya_holders: FxHashMap<&str, (u32, u32)> = FxHashMap::default();
+        for name in &names {
+            if let Some(k) = bare_kunya(name) {
+                let entry = kunya_holders.entry(k).or_insert((0, u32::MAX));
+                if entry.1 != name.entity {
+                    entry.0 += 1;
+                    entry.1 = name.entity;
+                }
+            }
+        }
+        let shared: Vec<bool> = names
+            .iter()
+            .map(|name| {
+                bare_kunya(name).is_some_and(|k| kunya_holders.get(k).is_some_and(|h| h.0 >= 2))
+            })
+            .collect();
+        drop(kunya_holders);
+        for (name, shared) in names.iter_mut().zip(shared) {
+            name.shared_kunya = shared;
         }
 
         let mut occurrences: Vec<Vec<Occ>> = vec![Vec::new(); b.vocab.len()];
@@ -953,6 +1123,52 @@ mod tests {
             "Salem Bakri a) Salem Bakry b) S. Bakri",
             &["Salem Bakri", "Salem Bakry", "S. Bakri"],
         );
+    }
+
+    #[track_caller]
+    fn check_clean(raw: &str, expect: &[&str]) {
+        let got: Vec<String> = split_listed_name(raw)
+            .iter()
+            .flat_map(|p| strip_annotations(p))
+            .collect();
+        assert_eq!(got, expect, "cleaning {raw:?}");
+    }
+
+    #[test]
+    fn list_annotations_are_not_names() {
+        check_clean("Karim Haddad", &["Karim Haddad"]);
+        check_clean("Karim Saleh Haddad born in 1971", &["Karim Saleh Haddad"]);
+        check_clean(
+            "Nadia Karim Haddad, born 2 Feb. 1960 (Utopia passport no. 1234567, date of issue 1 May 2010)",
+            &["Nadia Karim Haddad"],
+        );
+        check_clean(
+            "Karim Haddad, born in Springfield on 03 Mar.1966",
+            &["Karim Haddad"],
+        );
+        check_clean(
+            "(Northern Lions Network - sub-unit name)",
+            &["Northern Lions Network"],
+        );
+        check_clean("Karim Haddadi (previously listed as)", &["Karim Haddadi"]);
+        check_clean(
+            "Salem Bakri (false identity related to passport number 123456789)",
+            &["Salem Bakri"],
+        );
+        check_clean(
+            "Northern Lions Front formerly known as Northern Lions Brigade",
+            &["Northern Lions Front", "Northern Lions Brigade"],
+        );
+        check_clean("Felipe Santos, III (third)", &["Felipe Santos, III"]);
+        // a name part that only looks like an annotation word stays
+        check_clean("Max Born", &["Max Born"]);
+        check_clean("Bornstein, Karl", &["Bornstein, Karl"]);
+    }
+
+    #[test]
+    fn indonesian_ustadz_is_a_title() {
+        assert!(is_title("ustadz"));
+        assert!(is_title("ustadh"));
     }
 
     #[test]

@@ -109,6 +109,16 @@ pub struct MatcherConfig {
     /// Multiplier when the first part of a listed name of two or more parts
     /// is unmatched or matched with credit below 0.5.
     pub given_miss_factor: f64,
+    /// Multiplier when a listed name made only of generic organisation
+    /// words is matched by a query name with a distinctive part left
+    /// unmatched (Sad Export Import Company against Technology and
+    /// Development Group Limited).
+    pub generic_name_extra_factor: f64,
+    /// Multiplier when a listed alias or weak alias (not a primary name)
+    /// is matched by a query name that keeps a part unmatched which is
+    /// not generic, not a title and at least half as rare as a part seen
+    /// in one entity (Bassar Hafiz al-Asad against the alias Hafiz Saeed).
+    pub alias_extra_part_factor: f64,
     /// Coverage weight multiplier of the first and last parts of a listed
     /// name of three or more parts.
     pub edge_weight: f64,
@@ -181,6 +191,8 @@ impl Default for MatcherConfig {
             edge_weight: 1.0,
             middle_miss_weight: 1.0,
             family_miss_factor: 0.85,
+            generic_name_extra_factor: 0.85,
+            alias_extra_part_factor: 0.95,
             given_miss_factor: 1.0,
             combined_names_factor: 0.85,
             common_share: 0.05,

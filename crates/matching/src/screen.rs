@@ -963,6 +963,9 @@ impl Index {
         if matched <= 2 && matched_common == matched {
             return Some(NameCapRule::CommonPartsOnly);
         }
+        if name.shared_kunya {
+            return Some(NameCapRule::SharedKunya);
+        }
         // parts: every position but titles (generic words count: an
         // organisation's one distinctive word among generic ones is its
         // name, not a one-part alias)
@@ -1036,6 +1039,9 @@ impl Index {
                 )
             }
             NameCapRule::SpreadOverNames => String::new(),
+            NameCapRule::SharedKunya => {
+                "this alias is a bare kunya that another listed entity also carries; the name alone does not alert".to_string()
+            }
             NameCapRule::OnePartAlias => format!(
                 "a one-part alias cannot confirm the query's other parts ({}); the name alone does not alert",
                 self.unconfirmed_query_parts(qn, used_q, self.common_idf())
@@ -1192,8 +1198,44 @@ impl Index {
         } else {
             1.0
         };
+        // A name made only of generic words is identified by exactly
+        // them: a query name with a distinctive part it lacks names
+        // another organisation.
+        let generic_factor = if name.all_generic
+            && qn.tokens.iter().enumerate().take(64).any(|(i, t)| {
+                used_q & (1u64 << i) == 0
+                    && !t.is_generic()
+                    && !is_title(&t.text)
+                    && t.kind != UnitKind::Initial
+            }) {
+            c.generic_name_extra_factor as f32
+        } else {
+            1.0
+        };
+        // An alias is a partial identification: a rare query part it
+        // does not confirm is a little evidence of another person (the
+        // primary name is the list's own and is kept whole).
+        // (an alias of one part has its own rule, the one-part-alias cap)
+        let alias_factor = if name.kind != NameKind::Primary
+            && name.parts >= 2
+            && c.alias_extra_part_factor < 1.0
+            && qn.tokens.iter().enumerate().take(64).any(|(i, t)| {
+                used_q & (1u64 << i) == 0
+                    && !t.is_generic()
+                    && !is_title(&t.text)
+                    && qn.weights.get(i).is_some_and(|w| *w >= 0.5 * unit)
+            }) {
+            c.alias_extra_part_factor as f32
+        } else {
+            1.0
+        };
         let hand = calibrate(
-            base * rarity * kind_factor * family_factor * given_factor,
+            base * rarity
+                * kind_factor
+                * family_factor
+                * given_factor
+                * generic_factor
+                * alias_factor,
             c,
         );
         // the caps only lower a score above the ceiling: most names
@@ -1716,6 +1758,7 @@ fn push_pair(
 mod tests {
     use tansiq_model::{Entity, Schema, prop};
 
+    use crate::explain::NameCapRule;
     use crate::{Band, EvidenceKind, Index, MatcherConfig, Query};
 
     fn person(id: &str, name: &str, extra: &[(&str, &str)]) -> Entity {
@@ -1835,6 +1878,96 @@ mod tests {
         q.schema = Some(Schema::Person);
         q.gender = Some("female".into());
         assert!(score_of(&index, &q, "P2") < s0);
+    }
+
+    #[test]
+    fn a_bare_kunya_two_entities_carry_does_not_alert_alone() {
+        let build = |second: bool| {
+            let mut a = person("K1", "Tarek Nabil Zouaoui", &[(prop::BIRTH_DATE, "1977")]);
+            a.add(prop::ALIAS, "Abu Mundhir");
+            let mut b = person("K2", "Farid Lamine Benkirane", &[]);
+            b.add(
+                prop::WEAK_ALIAS,
+                if second {
+                    "Abou Moundhir"
+                } else {
+                    "Abou Sofiane"
+                },
+            );
+            // enough background for one entity to be rare (under 5 %)
+            let mut entities = vec![a, b];
+            let given = [
+                "Mohamed", "Ali", "Omar", "Hassan", "Youssef", "Karim", "Samir",
+            ];
+            let family = [
+                "Zerrouki", "Lahlou", "Fassi", "Amrani", "Cherif", "Najjar", "Rifai",
+            ];
+            for (i, g) in given.iter().enumerate() {
+                for (j, f) in family.iter().enumerate() {
+                    entities.push(person(&format!("B{i}{j}"), &format!("{g} {f}"), &[]));
+                }
+            }
+            Index::build(entities, MatcherConfig::default())
+        };
+        let q = Query::name("Abu Mundhir");
+        // one listed entity carries the kunya: it is an alias like any other
+        assert!(score_of(&build(false), &q, "K1") >= 0.8);
+        // two carry it: it identifies neither by itself
+        let shared = build(true);
+        let hits = shared.screen(&q, 5);
+        assert!(hits.iter().all(|m| m.band == Band::None), "{hits:?}");
+        let k1 = hits.iter().find(|m| m.entity_id == "K1").expect("K1 found");
+        assert!(
+            k1.explanation
+                .caps
+                .iter()
+                .any(|c| c.rule == NameCapRule::SharedKunya),
+            "{:?}",
+            k1.explanation
+        );
+        // other evidence still lifts it into the alert band
+        let mut with_year = Query::name("Abu Mundhir");
+        with_year.birth_dates.push("1977".into());
+        assert!(score_of(&shared, &with_year, "K1") >= 0.8);
+    }
+
+    fn generic_name_index(config: MatcherConfig) -> Index {
+        let org = |id: &str, name: &str| {
+            let mut o = Entity::new(id, Schema::Organization);
+            o.add(prop::NAME, name);
+            o
+        };
+        let mut entities = vec![
+            org("G1", "Saad Import Export Company"),
+            org("G2", "Engineering and Development Group Limited"),
+        ];
+        // Saad and Said share a skeleton: a frequent part, not a very
+        // common one
+        let families = ["Zerrouki", "Lahlou", "Fassi", "Amrani", "Cherif", "Najjar"];
+        for (i, g) in ["Saad", "Said", "Karim", "Nabil", "Tarek", "Farid", "Hamza"]
+            .iter()
+            .enumerate()
+        {
+            let n = if i < 2 { 5 } else { 6 };
+            for f in &families[..n] {
+                entities.push(person(&format!("S{i}{f}"), &format!("{g} {f}"), &[]));
+            }
+        }
+        Index::build(entities, config)
+    }
+
+    #[test]
+    fn a_name_of_generic_words_only_does_not_confirm_a_distinctive_part() {
+        let q = Query::name("Saad Export Import Company");
+        let index = generic_name_index(MatcherConfig::default());
+        let hits = index.screen(&q, 3);
+        assert_eq!(hits[0].entity_id, "G1", "{hits:?}");
+        // without the factor the generic name alerted, ranked first
+        assert!(hits.iter().all(|m| m.band == Band::None), "{hits:?}");
+        // the generic name alone is still found by its own words
+        let own = index.screen(&Query::name("Engineering & Development Group Ltd"), 3);
+        assert_eq!(own[0].entity_id, "G2", "{own:?}");
+        assert!(own[0].score >= 0.8, "{own:?}");
     }
 
     #[test]

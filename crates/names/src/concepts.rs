@@ -158,6 +158,20 @@ impl Concept {
 /// The concept of a folded Latin word, if it is generic organisation
 /// vocabulary.
 pub fn latin_concept(word: &str) -> Option<Concept> {
+    latin_concept_exact(word).or_else(|| {
+        // a long final vowel written double (Shohadaa = Shohada, the
+        // hamza of شهداء spelled as a second a)
+        let b = word.as_bytes();
+        let n = b.len();
+        if n >= 5 && b[n - 1] == b[n - 2] && matches!(b[n - 1], b'a' | b'e' | b'i' | b'o' | b'u') {
+            latin_concept_exact(&word[..n - 1])
+        } else {
+            None
+        }
+    })
+}
+
+fn latin_concept_exact(word: &str) -> Option<Concept> {
     use Concept::*;
     Some(match word {
         "group" | "groups" | "groupe" | "jamaat" | "jamaa" | "jamaah" | "jamaah's" | "jemaah"
@@ -312,6 +326,14 @@ fn arabic_concept_exact(word: &str) -> Option<Concept> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_doubled_final_vowel_is_one_long_vowel() {
+        assert_eq!(latin_concept("shohadaa"), Some(Concept::Martyrs));
+        assert_eq!(latin_concept("shohada"), Some(Concept::Martyrs));
+        assert_eq!(latin_concept("kataibb"), None);
+        assert_eq!(latin_concept("haddaa"), None);
+    }
 
     #[test]
     fn final_heh_spelling_of_taa_marbuta() {

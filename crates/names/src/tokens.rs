@@ -230,6 +230,9 @@ const LATIN_ALLAH: &[&str] = &[
 const STOPWORDS: &[&str] = &[
     "of", "the", "and", "for", "in", "de", "des", "du", "la", "le", "les", "et", "a", "an", "on",
     "to", "aka", "fka", "formerly", "known", "as", "also",
+    // Spanish/Filipino particles, also glued: de los Reyes = Delos Reyes,
+    // de la Cruz = Dela Cruz
+    "del", "los", "las", "delos", "dela", "delas",
 ];
 
 /// Articles assimilated to a following sun letter, written as their own

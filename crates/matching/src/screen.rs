@@ -629,21 +629,24 @@ impl Index {
                     NameKind::Weak => c.weak_alias_factor as f32,
                 };
                 // factors that surely apply: no pair reaches the family
-                // part, or none reaches the first part well
+                // part, or none reaches the first part well; those that
+                // may apply count only if they could raise the score
+                let may = |f: f64| (f as f32).max(1.0);
                 let family_factor = if (3..=64).contains(&n_pos)
                     && l_best.get(usize::from(name.family_pos)) == Some(&0.0)
                 {
                     c.family_miss_factor as f32
                 } else {
-                    1.0
+                    may(c.family_miss_factor)
                 };
                 let given_factor = if n_pos >= 2 && l_best[0] < 0.5 {
                     c.given_miss_factor as f32
                 } else {
-                    1.0
+                    may(c.given_miss_factor)
                 };
+                let other = may(c.generic_name_extra_factor) * may(c.alias_extra_part_factor);
                 let bound = calibrate(
-                    base * rarity_of(evidence) * kind_factor * family_factor * given_factor,
+                    base * rarity_of(evidence) * kind_factor * family_factor * given_factor * other,
                     c,
                 );
                 e_bound = e_bound.max(bound);

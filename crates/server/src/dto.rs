@@ -146,7 +146,8 @@ pub struct ExplanationDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CapDto {
-    /// `common-parts-only`, `one-part-alias` or `spread-over-names`.
+    /// `common-parts-only`, `one-part-alias`, `shared-kunya` or
+    /// `spread-over-names`.
     pub rule: String,
     /// Name score before and after the cap.
     pub before: f64,

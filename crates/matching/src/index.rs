@@ -485,6 +485,64 @@ pub(crate) fn skeleton_keys(skeleton: &str, out: &mut Vec<String>) {
     }
 }
 
+/// The names of one entity as the index holds them: listed names split,
+/// cleaned of list annotations, `Family, Given` also swapped, then the
+/// derived acronyms of organisations; each with its tokens.
+fn prepare_names(e: &Entity) -> Vec<(String, NameKind, Vec<Token>)> {
+    let mut all_names: Vec<(String, NameKind)> = Vec::new();
+    for n in e.names() {
+        // list annotations (`born in 1963`, `- sub-unit name`)
+        // are not names
+        let parts = split_listed_name(n.value)
+            .into_iter()
+            .flat_map(|p| strip_annotations(&p));
+        for part in parts {
+            // "Family, Given" is also read "Given Family", so that
+            // a unit split by the comma is whole again (Majeed,
+            // Abdul = Abdul Majeed, one Abd unit)
+            let swapped = (e.schema == Schema::Person)
+                .then(|| comma_swapped(&part))
+                .flatten();
+            for v in std::iter::once(part).chain(swapped) {
+                if !all_names.iter().any(|(x, _)| *x == v) {
+                    all_names.push((v, n.kind));
+                }
+            }
+        }
+    }
+    if all_names.is_empty()
+        && let Some(c) = e.composed_name()
+    {
+        all_names.push((c, NameKind::Primary));
+    }
+    // Organisations are also known by their initials (CMIG for
+    // Cruise Missile Industry Group): one weak name per acronym,
+    // matched by spelling only.
+    let mut derived: Vec<(String, Vec<Token>)> = Vec::new();
+    if e.schema != Schema::Person {
+        for (raw, _) in &all_names {
+            for t in tansiq_names::acronyms(raw) {
+                let taken = all_names
+                    .iter()
+                    .any(|(v, _)| v.eq_ignore_ascii_case(&t.text))
+                    || derived.iter().any(|(_, d)| d[0].text == t.text);
+                if !taken {
+                    let display = format!("{} (initials of {raw})", t.text.to_ascii_uppercase());
+                    derived.push((display, vec![t]));
+                }
+            }
+        }
+    }
+    let named = all_names.into_iter().map(|(raw, kind)| {
+        let tokens = tokenize(&raw);
+        (raw, kind, tokens)
+    });
+    let derived = derived
+        .into_iter()
+        .map(|(raw, tokens)| (raw, NameKind::Weak, tokens));
+    named.chain(derived).collect()
+}
+
 /// Vocabulary key of an acronym entry.
 pub(crate) fn acronym_key(text: &str) -> String {
     format!("i:{text}")
@@ -582,185 +640,140 @@ impl Index {
         // skeleton -> entities (for document frequency)
         let mut df: FxHashMap<String, (u32, u32)> = FxHashMap::default();
 
-        for (ei, e) in entities.iter().enumerate() {
-            let ei = ei as u32;
-            by_id.insert(e.id.clone(), ei);
-            for d in e.documents() {
-                let list = documents.entry(d.number.clone()).or_default();
-                if list.last() != Some(&ei) {
-                    list.push(ei);
-                }
-            }
-            facts.push(EntityFacts {
-                birth_dates: e.birth_dates(),
-                nationalities: e.nationalities(),
-                gender: e.gender().map(|g| g.to_ascii_lowercase()),
-                documents: e.documents().into_iter().map(|d| d.number).collect(),
-            });
-            let mut all_names: Vec<(String, NameKind)> = Vec::new();
-            for n in e.names() {
-                // list annotations (`born in 1963`, `- sub-unit name`)
-                // are not names
-                let parts = split_listed_name(n.value)
-                    .into_iter()
-                    .flat_map(|p| strip_annotations(&p));
-                for part in parts {
-                    // "Family, Given" is also read "Given Family", so that
-                    // a unit split by the comma is whole again (Majeed,
-                    // Abdul = Abdul Majeed, one Abd unit)
-                    let swapped = (e.schema == Schema::Person)
-                        .then(|| comma_swapped(&part))
-                        .flatten();
-                    for v in std::iter::once(part).chain(swapped) {
-                        if !all_names.iter().any(|(x, _)| *x == v) {
-                            all_names.push((v, n.kind));
-                        }
+        // Names are prepared (split, cleaned, tokenised) in parallel, a
+        // chunk at a time so that the tokens of a million entities are
+        // never all held at once; interning stays in entity order.
+        const CHUNK: usize = 8192;
+        for (ci, chunk) in entities.chunks(CHUNK).enumerate() {
+            let prepared: Vec<Vec<(String, NameKind, Vec<Token>)>> =
+                chunk.par_iter().map(prepare_names).collect();
+            for (k, (e, named)) in chunk.iter().zip(prepared).enumerate() {
+                let ei = (ci * CHUNK + k) as u32;
+                by_id.insert(e.id.clone(), ei);
+                for d in e.documents() {
+                    let list = documents.entry(d.number.clone()).or_default();
+                    if list.last() != Some(&ei) {
+                        list.push(ei);
                     }
                 }
-            }
-            if all_names.is_empty()
-                && let Some(c) = e.composed_name()
-            {
-                all_names.push((c, NameKind::Primary));
-            }
-            // Organisations are also known by their initials (CMIG for
-            // Cruise Missile Industry Group): one weak name per acronym,
-            // matched by spelling only.
-            let mut derived: Vec<(String, Vec<Token>)> = Vec::new();
-            if e.schema != Schema::Person {
-                for (raw, _) in &all_names {
-                    for t in tansiq_names::acronyms(raw) {
-                        let taken = all_names
-                            .iter()
-                            .any(|(v, _)| v.eq_ignore_ascii_case(&t.text))
-                            || derived.iter().any(|(_, d)| d[0].text == t.text);
-                        if !taken {
-                            let display =
-                                format!("{} (initials of {raw})", t.text.to_ascii_uppercase());
-                            derived.push((display, vec![t]));
-                        }
+                facts.push(EntityFacts {
+                    birth_dates: e.birth_dates(),
+                    nationalities: e.nationalities(),
+                    gender: e.gender().map(|g| g.to_ascii_lowercase()),
+                    documents: e.documents().into_iter().map(|d| d.number).collect(),
+                });
+                for (raw, kind, tokens) in named {
+                    if tokens.is_empty() {
+                        continue;
                     }
-                }
-            }
-            let named = all_names.into_iter().map(|(raw, kind)| {
-                let tokens = tokenize(&raw);
-                (raw, kind, tokens)
-            });
-            let derived = derived
-                .into_iter()
-                .map(|(raw, tokens)| (raw, NameKind::Weak, tokens));
-            for (raw, kind, tokens) in named.chain(derived) {
-                if tokens.is_empty() {
-                    continue;
-                }
-                let name_id = names.len() as u32;
-                let mut positions = Vec::with_capacity(tokens.len());
-                for (p, t) in tokens.iter().enumerate() {
-                    // acronyms get no skeleton: no candidate keys, and their
-                    // own document frequency
-                    let skeleton = if t.kind == UnitKind::Acronym {
-                        ""
-                    } else {
-                        t.skeleton.as_str()
-                    };
-                    let id = b.intern(t.script, &t.text, skeleton, &t.key, t.kind, false);
-                    occ_raw.push((
-                        id,
-                        Occ {
-                            name: name_id,
-                            pos: p as u8,
-                            len: 1,
-                            factor: 1.0,
-                        },
-                    ));
-                    let mut rarity_vocab = id;
-                    for v in &t.variants {
-                        let vid = b.intern(
-                            t.script,
-                            &v.text,
-                            &v.skeleton,
-                            &v.key,
-                            UnitKind::Plain,
-                            false,
-                        );
-                        if v.kind == VariantKind::ArticleStripped {
-                            rarity_vocab = vid;
-                            let entry = df
-                                .entry(df_key(&v.text, &v.skeleton, &v.key))
-                                .or_insert((0, u32::MAX));
-                            if entry.1 != ei {
-                                entry.0 += 1;
-                                entry.1 = ei;
-                            }
-                        }
+                    let name_id = names.len() as u32;
+                    let mut positions = Vec::with_capacity(tokens.len());
+                    for (p, t) in tokens.iter().enumerate() {
+                        // acronyms get no skeleton: no candidate keys, and their
+                        // own document frequency
+                        let skeleton = if t.kind == UnitKind::Acronym {
+                            ""
+                        } else {
+                            t.skeleton.as_str()
+                        };
+                        let id = b.intern(t.script, &t.text, skeleton, &t.key, t.kind, false);
                         occ_raw.push((
-                            vid,
+                            id,
                             Occ {
                                 name: name_id,
                                 pos: p as u8,
                                 len: 1,
-                                factor: variant_factor(v.kind),
+                                factor: 1.0,
+                            },
+                        ));
+                        let mut rarity_vocab = id;
+                        for v in &t.variants {
+                            let vid = b.intern(
+                                t.script,
+                                &v.text,
+                                &v.skeleton,
+                                &v.key,
+                                UnitKind::Plain,
+                                false,
+                            );
+                            if v.kind == VariantKind::ArticleStripped {
+                                rarity_vocab = vid;
+                                let entry = df
+                                    .entry(df_key(&v.text, &v.skeleton, &v.key))
+                                    .or_insert((0, u32::MAX));
+                                if entry.1 != ei {
+                                    entry.0 += 1;
+                                    entry.1 = ei;
+                                }
+                            }
+                            occ_raw.push((
+                                vid,
+                                Occ {
+                                    name: name_id,
+                                    pos: p as u8,
+                                    len: 1,
+                                    factor: variant_factor(v.kind),
+                                },
+                            ));
+                        }
+                        let entry = df
+                            .entry(df_key(&t.text, skeleton, &t.key))
+                            .or_insert((0, u32::MAX));
+                        if entry.1 != ei {
+                            entry.0 += 1;
+                            entry.1 = ei;
+                        }
+                        positions.push(Pos {
+                            vocab: id,
+                            rarity_vocab,
+                            weight: 0.0,
+                            evidence: 0.0,
+                            source: t.source.as_str().into(),
+                        });
+                    }
+                    for p in 0..tokens.len().saturating_sub(1) {
+                        let (a, c) = (&tokens[p], &tokens[p + 1]);
+                        if !joinable(a, c) {
+                            continue;
+                        }
+                        let text = format!("{}{}", a.text, c.text);
+                        let sk = join_collapse(&a.skeleton, &c.skeleton);
+                        let key = tansiq_names::join_keys(&[&a.key, &c.key]);
+                        let id = b.intern(a.script, &text, &sk, &key, UnitKind::Plain, true);
+                        occ_raw.push((
+                            id,
+                            Occ {
+                                name: name_id,
+                                pos: p as u8,
+                                len: 2,
+                                factor: 1.0,
                             },
                         ));
                     }
-                    let entry = df
-                        .entry(df_key(&t.text, skeleton, &t.key))
-                        .or_insert((0, u32::MAX));
-                    if entry.1 != ei {
-                        entry.0 += 1;
-                        entry.1 = ei;
-                    }
-                    positions.push(Pos {
-                        vocab: id,
-                        rarity_vocab,
-                        weight: 0.0,
-                        evidence: 0.0,
-                        source: t.source.as_str().into(),
+                    let family_pos = tokens
+                        .iter()
+                        .rposition(|t| !is_title(&t.text))
+                        .unwrap_or(tokens.len() - 1)
+                        .min(63) as u8;
+                    let parts = tokens
+                        .iter()
+                        .filter(|t| !is_title(&t.text))
+                        .count()
+                        .min(255) as u8;
+                    names.push(NameRec {
+                        entity: ei,
+                        kind,
+                        raw: raw.as_str().into(),
+                        positions,
+                        total_weight: 0.0,
+                        family_pos,
+                        parts,
+                        shared_kunya: false,
+                        all_generic: false,
                     });
                 }
-                for p in 0..tokens.len().saturating_sub(1) {
-                    let (a, c) = (&tokens[p], &tokens[p + 1]);
-                    if !joinable(a, c) {
-                        continue;
-                    }
-                    let text = format!("{}{}", a.text, c.text);
-                    let sk = join_collapse(&a.skeleton, &c.skeleton);
-                    let key = tansiq_names::join_keys(&[&a.key, &c.key]);
-                    let id = b.intern(a.script, &text, &sk, &key, UnitKind::Plain, true);
-                    occ_raw.push((
-                        id,
-                        Occ {
-                            name: name_id,
-                            pos: p as u8,
-                            len: 2,
-                            factor: 1.0,
-                        },
-                    ));
-                }
-                let family_pos = tokens
-                    .iter()
-                    .rposition(|t| !is_title(&t.text))
-                    .unwrap_or(tokens.len() - 1)
-                    .min(63) as u8;
-                let parts = tokens
-                    .iter()
-                    .filter(|t| !is_title(&t.text))
-                    .count()
-                    .min(255) as u8;
-                names.push(NameRec {
-                    entity: ei,
-                    kind,
-                    raw: raw.as_str().into(),
-                    positions,
-                    total_weight: 0.0,
-                    family_pos,
-                    parts,
-                    shared_kunya: false,
-                    all_generic: false,
-                });
             }
         }
-
         let n = entities.len().max(1) as f32;
         let idf_of = |d: u32| -> f32 { (1.0 + n / d.max(1) as f32).ln() };
         let idf_unknown = idf_of(1);

@@ -68,18 +68,26 @@ impl Pepper {
             path: path.display().to_string(),
             reason,
         };
+        let parse = |text: &str| {
+            let bytes = hex_decode(text.trim())
+                .filter(|b| b.len() == 32)
+                .ok_or_else(|| err("must hold 64 hex digits".into()))?;
+            let mut out = [0u8; 32];
+            out.copy_from_slice(&bytes);
+            Ok(Pepper(out))
+        };
         match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let bytes = hex_decode(text.trim())
-                    .filter(|b| b.len() == 32)
-                    .ok_or_else(|| err("must hold 64 hex digits".into()))?;
-                let mut out = [0u8; 32];
-                out.copy_from_slice(&bytes);
-                Ok(Pepper(out))
-            }
+            Ok(text) => parse(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let pepper = Pepper::random();
-                write_private(path, &(hex(&pepper.0) + "\n")).map_err(|e| err(e.to_string()))?;
+                let created =
+                    crate::identity::write_new_atomic(path, &(hex(&pepper.0) + "\n"), true)
+                        .map_err(|e| err(e.to_string()))?;
+                if !created {
+                    // a replica starting beside this one created it first
+                    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+                    return parse(&text);
+                }
                 tracing::info!(path = %path.display(), "created a new API-key pepper");
                 Ok(pepper)
             }
@@ -97,20 +105,6 @@ impl Pepper {
         mac.update(secret.as_bytes());
         hex(&mac.finalize().into_bytes())
     }
-}
-
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options.open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

@@ -27,33 +27,87 @@ fn file_err(what: &'static str, path: &Path, reason: impl ToString) -> ServerErr
 /// An existing identity of another node id is refused: a node does not
 /// silently change who it is.
 pub fn load_or_create_identity(path: &Path, node: &str) -> Result<NodeKeys, ServerError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            let keys =
-                NodeKeys::from_text(&text).map_err(|e| file_err("identity file", path, e))?;
-            if keys.node() != node {
-                return Err(file_err(
-                    "identity file",
-                    path,
-                    format!(
-                        "it is the identity of node `{}`, but node.id is `{node}`",
-                        keys.node()
-                    ),
-                ));
-            }
-            Ok(keys)
+    let read = |text: &str| -> Result<NodeKeys, ServerError> {
+        let keys = NodeKeys::from_text(text).map_err(|e| file_err("identity file", path, e))?;
+        if keys.node() != node {
+            return Err(file_err(
+                "identity file",
+                path,
+                format!(
+                    "it is the identity of node `{}`, but node.id is `{node}`",
+                    keys.node()
+                ),
+            ));
         }
+        Ok(keys)
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => read(&text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let keys = NodeKeys::generate(node, random_seed(), OffsetDateTime::now_utc())
                 .map_err(|e| file_err("identity file", path, e))?;
-            write_atomic(path, &keys.to_text(), true)
+            let created = write_new_atomic(path, &keys.to_text(), true)
                 .map_err(|e| file_err("identity file", path, e))?;
+            if !created {
+                // another process (a replica starting beside this one)
+                // created it first: its key is the node's
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| file_err("identity file", path, e))?;
+                return read(&text);
+            }
             tracing::info!(path = %path.display(), node, key_id = %keys.current().key_id,
                 "created the node identity");
             Ok(keys)
         }
         Err(e) => Err(file_err("identity file", path, e)),
     }
+}
+
+/// Creates `path` holding `text` unless it exists, never showing a
+/// partial file: the text is written and fsynced under a temporary name,
+/// then hard-linked to `path`, which fails when `path` exists. `false`
+/// when another writer created `path` first (its file is then whole).
+pub fn write_new_atomic(path: &Path, text: &str, private: bool) -> std::io::Result<bool> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
+    // unique per process and call: replicas and threads may race here
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.new{}-{n}", std::process::id()));
+    let written =
+        write_file_synced(&tmp, text, private).and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    match written {
+        Ok(()) => {
+            if let Ok(d) = std::fs::File::open(&dir) {
+                let _ = d.sync_all();
+            }
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes and fsyncs a new file (mode 0600 when `private`).
+fn write_file_synced(path: &Path, text: &str, private: bool) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut f = options.open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
 }
 
 /// Saves a changed identity (after a rotation) in place, atomically.
@@ -80,20 +134,7 @@ pub fn write_atomic(path: &Path, text: &str, private: bool) -> std::io::Result<(
         .file_name()
         .map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        if private {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        #[cfg(not(unix))]
-        let _ = private;
-        let mut f = options.open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-    }
+    write_file_synced(&tmp, text, private)?;
     std::fs::rename(&tmp, path)?;
     if let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
@@ -158,5 +199,47 @@ mod tests {
         assert!(err.contains("node `dz`"), "{err}");
         std::fs::write(&path, "not json").unwrap();
         assert!(load_or_create_identity(&path, "dz").is_err());
+    }
+
+    #[test]
+    fn replicas_starting_together_share_one_identity_and_pepper() {
+        // Two replicas of one node started at once from one configuration
+        // both find no identity file: they must end with the same key,
+        // the one in the file (a checkpoint signed by either verifies).
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let id_path = dir.path().join("id");
+            let pepper_path = dir.path().join("pepper");
+            let results: Vec<_> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..4)
+                    .map(|_| {
+                        s.spawn(|| {
+                            let keys = load_or_create_identity(&id_path, "dz").unwrap();
+                            let pepper = crate::auth::Pepper::load_or_create(&pepper_path)
+                                .unwrap()
+                                .hash("k", "s");
+                            (keys.public_keys(), pepper)
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            let on_disk = load_or_create_identity(&id_path, "dz")
+                .unwrap()
+                .public_keys();
+            let pepper = crate::auth::Pepper::load_or_create(&pepper_path)
+                .unwrap()
+                .hash("k", "s");
+            for (keys, p) in &results {
+                assert_eq!(*keys, on_disk);
+                assert_eq!(*p, pepper);
+            }
+            // no temporary files left behind
+            let left: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(left.len(), 2, "{left:?}");
+        }
     }
 }

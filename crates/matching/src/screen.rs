@@ -898,18 +898,7 @@ impl Index {
                 let occ = &self.occurrences[v as usize];
                 let from = occ.partition_point(|o| o.name < nid);
                 for o in occ[from..].iter().take_while(|o| o.name == nid) {
-                    if s * o.factor >= MIN_SIM {
-                        pairs.push(Pair {
-                            name: nid,
-                            sim: s * o.factor,
-                            qpos: item.pos,
-                            qlen: item.len,
-                            lpos: o.pos,
-                            llen: o.len,
-                            item: item_idx as u16,
-                            vocab: v,
-                        });
-                    }
+                    push_pair(&mut pairs, item_idx, item, v, s, o);
                 }
             }
         }

@@ -68,17 +68,7 @@ pub fn load_or_create_identity(path: &Path, node: &str) -> Result<NodeKeys, Serv
 /// then hard-linked to `path`, which fails when `path` exists. `false`
 /// when another writer created `path` first (its file is then whole).
 pub fn write_new_atomic(path: &Path, text: &str, private: bool) -> std::io::Result<bool> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
-    // unique per process and call: replicas and threads may race here
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}.new{}-{n}", std::process::id()));
+    let (dir, tmp) = temp_beside(path);
     let written =
         write_file_synced(&tmp, text, private).and_then(|()| std::fs::hard_link(&tmp, path));
     let _ = std::fs::remove_file(&tmp);
@@ -92,6 +82,23 @@ pub fn write_new_atomic(path: &Path, text: &str, private: bool) -> std::io::Resu
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// The directory of `path` and a temporary name beside it, unique per
+/// process and call: replicas of a node and threads may write one file
+/// at once.
+fn temp_beside(path: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.tmp{}-{n}", std::process::id()));
+    (dir, tmp)
 }
 
 /// Writes and fsyncs a new file (mode 0600 when `private`).
@@ -126,14 +133,7 @@ pub fn random_seed() -> [u8; 32] {
 /// over `path` and fsyncs the directory: a crash leaves the old file or
 /// the new one, never half of one.
 pub fn write_atomic(path: &Path, text: &str, private: bool) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let (dir, tmp) = temp_beside(path);
     write_file_synced(&tmp, text, private)?;
     std::fs::rename(&tmp, path)?;
     if let Ok(d) = std::fs::File::open(&dir) {

@@ -110,6 +110,246 @@ pub(crate) struct NameRec {
     pub all_generic: bool,
 }
 
+/// The listed names as the candidate stage reads them, packed into one
+/// arena of words so that bounding a name, and finding which of the
+/// query's common units it holds, costs a cache line or two (a
+/// [`NameRec`] and its positions are three separate allocations).
+///
+/// Per name, from `at[name]`:
+/// - `entity`, the bits of the smallest listed total (every interior
+///   part left out and discounted, as [`Index::score_name`] may weigh
+///   it), `n_pos | family_pos << 8 | weak << 16`, `n_readings`;
+/// - the entity's [`FactKey`] (4 words): each name carries it, so that
+///   bounding the evidence costs no further cache miss;
+/// - per position: the bits of its weight and of its evidence;
+/// - per reading: the vocabulary entry and
+///   `pos | len << 8 | factor code << 16` (see [`reading_factor`]), for
+///   the occurrences of the name under *common* entries only (more than
+///   [`MatcherConfig::common_occurrence_cap`] occurrences): the
+///   candidate stage looks up only those from the names' side.
+#[derive(Debug, Default)]
+pub(crate) struct Compact {
+    at: Vec<u32>,
+    words: Vec<u32>,
+}
+
+const HEADER: usize = 8;
+
+/// The facts of an entity that bound its evidence, packed into four
+/// words: two birth dates ([`pack_date`]), two nationality codes
+/// ([`Index::nationality_codes`], 16 bits each, 0 for none) and
+/// `gender | n_dates << 2 | n_nationalities << 4 | schema << 8`, where
+/// gender is 0 unknown, 1 male, 2 female, a count of 3 means "more than
+/// fit here" (the bound then assumes they agree), and schema is an index
+/// into [`SCHEMAS`].
+pub(crate) type FactKey = [u32; 4];
+
+/// Every schema, in the order of the index [`FactKey`] keeps.
+pub(crate) const SCHEMAS: [Schema; 6] = [
+    Schema::Person,
+    Schema::Organization,
+    Schema::LegalEntity,
+    Schema::Company,
+    Schema::Vessel,
+    Schema::Airplane,
+];
+
+/// A birth date in one word: year, month << 16, day << 21 (0: not
+/// known).
+pub(crate) fn pack_date(d: &PartialDate) -> u32 {
+    u32::from(d.get_year())
+        | u32::from(d.get_month().unwrap_or(0)) << 16
+        | u32::from(d.get_day().unwrap_or(0)) << 21
+}
+
+/// The date [`pack_date`] packed.
+pub(crate) fn unpack_date(w: u32) -> Option<PartialDate> {
+    let (y, m, d) = (
+        (w & 0xffff) as u16,
+        (w >> 16 & 31) as u8,
+        (w >> 21 & 31) as u8,
+    );
+    match (m, d) {
+        (0, _) => Some(PartialDate::year(y)),
+        (m, 0) => PartialDate::ym(y, m),
+        (m, d) => PartialDate::ymd(y, m, d),
+    }
+}
+
+/// 0 unknown, 1 male, 2 female, as [`FactKey`] keeps a gender.
+pub(crate) fn gender_code(g: &str) -> u32 {
+    if g.eq_ignore_ascii_case("male") {
+        1
+    } else if g.eq_ignore_ascii_case("female") {
+        2
+    } else {
+        0
+    }
+}
+
+/// The [`FactKey`] of one entity's facts.
+fn fact_key(f: &EntityFacts, schema: Schema, nat_codes: &FxHashMap<String, u16>) -> FactKey {
+    let dates: Vec<u32> = f
+        .birth_dates
+        .iter()
+        .map(pack_date)
+        .filter(|&w| unpack_date(w).is_some())
+        .collect();
+    let n_dates = if dates.len() == f.birth_dates.len() && dates.len() <= 2 {
+        dates.len() as u32
+    } else {
+        3
+    };
+    let nats: Vec<u16> = f
+        .nationalities
+        .iter()
+        .filter_map(|n| nat_codes.get(&n.to_ascii_lowercase()).copied())
+        .collect();
+    let n_nats = if nats.len() == f.nationalities.len() && nats.len() <= 2 {
+        nats.len() as u32
+    } else {
+        3
+    };
+    let schema = SCHEMAS.iter().position(|&s| s == schema).unwrap_or(0) as u32;
+    let gender = f.gender.as_deref().map_or(0, gender_code);
+    [
+        dates.first().copied().unwrap_or(0),
+        dates.get(1).copied().unwrap_or(0),
+        u32::from(nats.first().copied().unwrap_or(0))
+            | u32::from(nats.get(1).copied().unwrap_or(0)) << 16,
+        gender | n_dates << 2 | n_nats << 4 | schema << 8,
+    ]
+}
+
+/// Every value an [`Occ::factor`] takes: [`Compact`] stores an index
+/// into this table.
+fn factor_table() -> [f32; 6] {
+    [
+        1.0,
+        variant_factor(VariantKind::GluedParticle),
+        variant_factor(VariantKind::ArticleStripped),
+        variant_factor(VariantKind::MaghrebKunya),
+        variant_factor(VariantKind::KunyaInner),
+        variant_factor(VariantKind::ArabicReading),
+    ]
+}
+
+/// The occurrence factor of a code in [`Compact`]: exactly the
+/// [`Occ::factor`] it was made from.
+pub(crate) fn reading_factor(code: u32) -> f32 {
+    factor_table().get(code as usize).copied().unwrap_or(1.0)
+}
+
+/// One listed name in [`Compact`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CompactName<'a> {
+    w: &'a [u32],
+}
+
+impl<'a> CompactName<'a> {
+    pub fn entity(self) -> u32 {
+        self.w[0]
+    }
+    /// The smallest listed total weight the name score may divide by.
+    pub fn listed_min(self) -> f32 {
+        f32::from_bits(self.w[1])
+    }
+    pub fn n_pos(self) -> usize {
+        (self.w[2] & 0xff) as usize
+    }
+    pub fn family_pos(self) -> u8 {
+        (self.w[2] >> 8) as u8
+    }
+    pub fn weak(self) -> bool {
+        self.w[2] >> 16 & 1 == 1
+    }
+    /// The first and last words of the record, so that reading them
+    /// brings the whole record into cache.
+    pub fn touch(self) -> u32 {
+        let end = HEADER + 2 * self.n_pos() + 2 * self.w[3] as usize;
+        self.w[0] ^ self.w[end - 1]
+    }
+    pub fn facts(self) -> FactKey {
+        [self.w[4], self.w[5], self.w[6], self.w[7]]
+    }
+    pub fn weight(self, pos: usize) -> f32 {
+        f32::from_bits(self.w[HEADER + 2 * pos])
+    }
+    pub fn evidence(self, pos: usize) -> f32 {
+        f32::from_bits(self.w[HEADER + 2 * pos + 1])
+    }
+    /// The name's occurrences: (vocabulary entry, position, length,
+    /// factor code).
+    pub fn readings(self) -> impl Iterator<Item = (u32, u8, u8, u32)> + 'a {
+        let from = HEADER + 2 * self.n_pos();
+        let n = self.w[3] as usize;
+        self.w[from..from + 2 * n]
+            .chunks_exact(2)
+            .map(|r| (r[0], r[1] as u8, (r[1] >> 8) as u8, r[1] >> 16))
+    }
+}
+
+impl Compact {
+    pub fn name(&self, id: u32) -> CompactName<'_> {
+        CompactName {
+            w: &self.words[self.at[id as usize] as usize..],
+        }
+    }
+
+    /// Packs the names once their weights are known; `readings` are the
+    /// occurrences (entry, occurrence) sorted by name, `occ_count` the
+    /// number of occurrences of each entry.
+    fn build(
+        names: &[NameRec],
+        readings: &[(u32, Occ)],
+        occ_count: &[u32],
+        fact_keys: &[FactKey],
+        config: &MatcherConfig,
+    ) -> Compact {
+        let table = factor_table();
+        let common = |v: u32| occ_count[v as usize] as usize > config.common_occurrence_cap;
+        let mut c = Compact {
+            at: Vec::with_capacity(names.len()),
+            words: Vec::with_capacity(names.len() * 8 + 2 * readings.len()),
+        };
+        let mut r = 0;
+        for (id, name) in names.iter().enumerate() {
+            let from = r;
+            while r < readings.len() && readings[r].1.name as usize == id {
+                r += 1;
+            }
+            let n_pos = name.positions.len();
+            let mut listed_min = name.total_weight;
+            if (3..=64).contains(&n_pos) && config.middle_miss_weight < 1.0 {
+                let middle: f32 = name.positions[1..n_pos - 1].iter().map(|p| p.weight).sum();
+                listed_min -= (1.0 - config.middle_miss_weight as f32) * middle;
+            }
+            let common_readings = readings[from..r].iter().filter(|(v, _)| common(*v));
+            c.at.push(c.words.len() as u32);
+            c.words.extend([
+                name.entity,
+                listed_min.to_bits(),
+                n_pos.min(255) as u32
+                    | u32::from(name.family_pos) << 8
+                    | u32::from(name.kind == NameKind::Weak) << 16,
+                common_readings.clone().count() as u32,
+            ]);
+            c.words.extend(fact_keys[name.entity as usize]);
+            for p in name.positions.iter().take(255) {
+                c.words.extend([p.weight.to_bits(), p.evidence.to_bits()]);
+            }
+            for (v, o) in common_readings {
+                // every factor is one of the table's values
+                let code = table.iter().position(|&f| f == o.factor).unwrap_or(0) as u32;
+                c.words
+                    .extend([*v, u32::from(o.pos) | u32::from(o.len) << 8 | code << 16]);
+            }
+        }
+        c.words.shrink_to_fit();
+        c
+    }
+}
+
 /// Per-entity evidence, parsed once at build time.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EntityFacts {
@@ -564,6 +804,10 @@ pub struct Index {
     pub(crate) facts: Vec<EntityFacts>,
     pub(crate) by_id: FxHashMap<String, u32>,
     pub(crate) names: Vec<NameRec>,
+    /// The names packed for the candidate stage.
+    pub(crate) compact: Compact,
+    /// Nationalities (ASCII lower case) -> codes of [`FactKey`].
+    pub(crate) nationality_codes: FxHashMap<String, u16>,
     pub(crate) vocab: Vec<VTok>,
     pub(crate) vocab_by_key: FxHashMap<String, u32>,
     pub(crate) fuzzy_keys: FxHashMap<String, Vec<u32>>,
@@ -852,6 +1096,29 @@ impl Index {
             name.shared_kunya = shared;
         }
 
+        let mut occ_count = vec![0u32; b.vocab.len()];
+        for (v, _) in &occ_raw {
+            occ_count[*v as usize] += 1;
+        }
+        let mut nationality_codes: FxHashMap<String, u16> = FxHashMap::default();
+        for f in &facts {
+            for n in &f.nationalities {
+                let next = nationality_codes.len() + 1;
+                if next <= usize::from(u16::MAX) {
+                    nationality_codes
+                        .entry(n.to_ascii_lowercase())
+                        .or_insert(next as u16);
+                }
+            }
+        }
+        let fact_keys: Vec<FactKey> = facts
+            .iter()
+            .zip(&entities)
+            .map(|(f, e)| fact_key(f, e.schema, &nationality_codes))
+            .collect();
+        // occurrences were recorded name by name
+        let compact = Compact::build(&names, &occ_raw, &occ_count, &fact_keys, &config);
+        drop((occ_count, fact_keys));
         let mut occurrences: Vec<Vec<Occ>> = vec![Vec::new(); b.vocab.len()];
         for (v, o) in occ_raw {
             occurrences[v as usize].push(o);
@@ -886,6 +1153,8 @@ impl Index {
             facts,
             by_id,
             names,
+            compact,
+            nationality_codes,
             vocab: b.vocab,
             vocab_by_key: b.vocab_by_key,
             fuzzy_keys,

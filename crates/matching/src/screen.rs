@@ -12,8 +12,9 @@ use crate::explain::{
     TokenAlignment,
 };
 use crate::index::{
-    Index, NameRec, QForm, VTok, acronym_key, is_title, join_collapse, joinable, skeleton_keys,
-    split_listed_name, token_similarity, token_weight, variant_factor,
+    CompactName, FactKey, Index, NameRec, Occ, QForm, SCHEMAS, VTok, acronym_key, gender_code,
+    is_title, join_collapse, joinable, reading_factor, skeleton_keys, split_listed_name,
+    token_similarity, token_weight, unpack_date, variant_factor,
 };
 use crate::model::{FEATURE_NAMES, Features, N_FEATURES};
 use crate::{Band, Match, MatcherConfig, Query};
@@ -262,11 +263,15 @@ impl Index {
     }
 
     fn screen_with(&self, query: &Query, limit: usize, exhaustive: bool) -> Vec<Match> {
-        let (qnames, ranked) = self.rank(query, limit, exhaustive);
+        let Ranking {
+            qnames,
+            pairs,
+            ranked,
+        } = self.rank(query, limit, exhaustive);
         ranked
             .into_iter()
             .map(|r| {
-                let mut explanation = self.explain(query, &qnames, r.entity, r.qname, r.name);
+                let mut explanation = self.explain(query, &qnames, &pairs, &r);
                 if r.combined {
                     // the alignment shown is the best single name's; the
                     // score, its cap and the evidence are the combined
@@ -306,8 +311,8 @@ impl Index {
     /// Ranked entity ids and scores without explanations (the fast path
     /// for batch evaluation).
     pub fn screen_scores(&self, query: &Query, limit: usize) -> Vec<(&str, f64)> {
-        let (_, ranked) = self.rank(query, limit, false);
-        ranked
+        self.rank(query, limit, false)
+            .ranked
             .into_iter()
             .map(|r| {
                 (
@@ -327,18 +332,21 @@ impl Index {
         query: &Query,
         limit: usize,
     ) -> Vec<(&str, f64, Option<Features>)> {
-        let (qnames, ranked) = self.rank(query, limit, false);
+        let Ranking {
+            qnames,
+            pairs,
+            ranked,
+        } = self.rank(query, limit, false);
         ranked
             .into_iter()
             .map(|r| {
                 let features = (r.name != u32::MAX).then(|| {
                     let qn = &qnames[r.qname as usize];
-                    let pairs = self.pairs_for(qn, r.name);
                     let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
                     self.score_name(
                         qn,
                         &self.names[r.name as usize],
-                        &pairs,
+                        r.pairs_of(&pairs),
                         &mut credits,
                         true,
                         None,
@@ -362,20 +370,14 @@ impl Index {
     /// bound is below the `limit`-th best score found. The result is the
     /// same as scoring every reached entity: on a list of millions, where
     /// thousands of homonyms share a common name, it scores tens.
-    fn rank(&self, query: &Query, limit: usize, exhaustive: bool) -> (Vec<QName>, Vec<Ranked>) {
+    fn rank(&self, query: &Query, limit: usize, exhaustive: bool) -> Ranking {
         self.rank_with(query, limit, exhaustive, self.config.model.is_none())
     }
 
     /// [`Index::rank`], stopping early by the bounds when `prune` (which
     /// needs the hand-tuned score: the learned one is not monotone in
     /// the bounded quantities).
-    fn rank_with(
-        &self,
-        query: &Query,
-        limit: usize,
-        exhaustive: bool,
-        prune: bool,
-    ) -> (Vec<QName>, Vec<Ranked>) {
+    fn rank_with(&self, query: &Query, limit: usize, exhaustive: bool, prune: bool) -> Ranking {
         let qnames: Vec<QName> = query
             .names
             .iter()
@@ -383,15 +385,19 @@ impl Index {
             .map(|n| self.analyse_name(&n, exhaustive))
             .collect();
         let qf = QueryFacts::of(query);
+        let qk = QueryKey::of(self, query, &qf);
         // per query name: candidate pairs sorted by listed name, so that
         // the names of one entity (numbered consecutively) are adjacent
-        let all_pairs: Vec<Vec<Pair>> = qnames.iter().map(|qn| self.candidate_pairs(qn)).collect();
         let mut cands: Vec<Cand> = Vec::new();
-        for (qi, (qn, pairs)) in qnames.iter().zip(&all_pairs).enumerate() {
-            self.bound_entities(qn, qi as u16, pairs, &mut cands);
-        }
+        let all_pairs: Vec<Vec<Pair>> = qnames
+            .iter()
+            .enumerate()
+            .map(|(qi, qn)| self.candidates(qn, qi as u16, &qk, &mut cands))
+            .collect();
         // Document numbers: an exact passport/ID number is a candidate on
-        // its own.
+        // its own; bounded by the most any evidence of the query could add
+        // to no name at all.
+        let lift = EvidenceLift::of(query, &qf, &self.config);
         for d in &qf.documents {
             if let Some(list) = self.documents.get(d) {
                 for &e in list {
@@ -401,36 +407,34 @@ impl Index {
                         start: 0,
                         end: 0,
                         bound: 0.0,
+                        final_bound: lift.apply(hair_above(0.0)),
                     });
                 }
             }
         }
         cands.sort_unstable_by_key(|c| (c.entity, c.qname));
         // (bound of the final score, bound of the name score, first and
-        // end candidate) per entity. The first bound takes the most any
-        // evidence of the query could add; the entity's own facts are read
-        // only when it comes up.
-        let lift = EvidenceLift::of(query, &qf, &self.config);
+        // end candidate) per entity.
         let mut groups: Vec<(f32, f32, u32, u32)> = Vec::new();
         let mut i = 0;
         while i < cands.len() {
             let e = cands[i].entity;
             let mut j = i;
-            let mut bound = 0.0f32;
+            let (mut name_bound, mut with_evidence) = (0.0f32, 0.0f32);
             while j < cands.len() && cands[j].entity == e {
-                bound = bound.max(cands[j].bound);
+                // the evidence is monotone: the most of each is the most
+                // of the best name
+                name_bound = name_bound.max(cands[j].bound);
+                with_evidence = with_evidence.max(cands[j].final_bound);
                 j += 1;
             }
-            // a hair above: the bound sums in another order than the score
-            let name_bound = (bound * (1.0 + 1e-5) + 1e-6).min(1.0);
             let bound = if !prune {
                 f32::INFINITY
             } else if cands[i..j].iter().any(|c| c.qname == u16::MAX) {
                 // a document number: the final score is at least this
-                lift.apply(name_bound)
-                    .max(self.config.document_match_score as f32)
+                with_evidence.max(self.config.document_match_score as f32)
             } else {
-                lift.apply(name_bound)
+                with_evidence
             };
             groups.push((bound, name_bound, i as u32, j as u32));
             i = j;
@@ -474,18 +478,27 @@ impl Index {
             })
         });
         scored.truncate(limit);
-        (qnames, scored)
+        Ranking {
+            qnames,
+            pairs: all_pairs,
+            ranked: scored,
+        }
     }
 
     /// Candidate pairs of one query name, sorted by listed name, then
-    /// best pair first.
-    fn candidate_pairs(&self, qn: &QName) -> Vec<Pair> {
+    /// best pair first; and, per entity they reach, a candidate with
+    /// bounds of its scores appended to `out` ([`Bounder`]).
+    ///
+    /// Phase 1: matches whose occurrence lists are short enough are
+    /// expanded in full. Phase 2: very common units (Mohamed on a
+    /// million-name list) only add pairs to the names phase 1 reached,
+    /// found from the names' side: each reached name's common readings
+    /// ([`Compact`]) are looked up among the query's common units (a few
+    /// dozen). Each reached name is read once, and bounded while its
+    /// packed record is in cache.
+    fn candidates(&self, qn: &QName, qi: u16, qk: &QueryKey<'_>, out: &mut Vec<Cand>) -> Vec<Pair> {
         let c = &self.config;
-        let mut pairs: Vec<Pair> = Vec::new();
-        // Phase 1: matches whose occurrence lists are short enough are
-        // expanded in full. Phase 2: very common units (Mohamed on a
-        // million-name list) only add pairs to names phase 1 reached,
-        // found by searching their (sorted) occurrence lists.
+        let mut first: Vec<Pair> = Vec::new();
         let cap = c.common_occurrence_cap;
         let mut deferred: Vec<(usize, u32, f32)> = Vec::new();
         for (item_idx, item) in qn.items.iter().enumerate() {
@@ -496,182 +509,79 @@ impl Index {
                     continue;
                 }
                 for o in occ {
-                    push_pair(&mut pairs, item_idx, item, v, s, o);
+                    push_pair(&mut first, item_idx, item, v, s, o);
                 }
             }
         }
-        if !deferred.is_empty() {
-            let mut reached: Vec<u32> = if pairs.is_empty() {
-                // Only common units (a query of common names, or a large
-                // list drawn from a small vocabulary): the candidates are
-                // the names holding at least two of the query's parts,
-                // found by merging occurrence lists.
-                self.names_sharing_parts(qn, &deferred)
-            } else {
-                Vec::new()
-            };
-            if pairs.is_empty() && reached.is_empty() {
+        let mut reached: Vec<u32> = Vec::new();
+        if !deferred.is_empty() && first.is_empty() {
+            // Only common units (a query of common names, or a large
+            // list drawn from a small vocabulary): the candidates are
+            // the names holding at least two of the query's parts,
+            // found by merging occurrence lists.
+            reached = self.names_sharing_parts(qn, &deferred);
+            if reached.is_empty() {
                 // One common part: expand its least common reading, up to
                 // the cap (a single common part cannot alert).
                 deferred.sort_by_key(|d| self.occurrences[d.1 as usize].len());
                 let (item_idx, v, s) = deferred.remove(0);
                 let item = &qn.items[item_idx];
                 for o in self.occurrences[v as usize].iter().take(cap) {
-                    push_pair(&mut pairs, item_idx, item, v, s, o);
-                }
-            }
-            reached.extend(pairs.iter().map(|p| p.name));
-            reached.sort_unstable();
-            reached.dedup();
-            for &(item_idx, v, s) in &deferred {
-                let item = &qn.items[item_idx];
-                let occ = &self.occurrences[v as usize];
-                // both sorted: each search starts where the last ended
-                let mut from = 0;
-                for &name in &reached {
-                    from += gallop(&occ[from..], |o| o.name < name);
-                    for o in occ[from..].iter().take_while(|o| o.name == name) {
-                        push_pair(&mut pairs, item_idx, item, v, s, o);
-                    }
+                    push_pair(&mut first, item_idx, item, v, s, o);
                 }
             }
         }
-        pairs.sort_unstable_by(|a, b| a.name.cmp(&b.name).then_with(|| pair_order(a, b)));
-        pairs
-    }
-
-    /// Appends, per entity that `pairs` (sorted by name) reach, a
-    /// candidate with an upper bound of the entity's name score for this
-    /// query name: every factor of [`Index::score_name`] (and of the
-    /// combination of names) taken at its best, from the best credit each
-    /// query and listed position could get.
-    fn bound_entities(&self, qn: &QName, qi: u16, pairs: &[Pair], out: &mut Vec<Cand>) {
-        let c = &self.config;
-        let unit = self.idf_unknown.powf(c.idf_power as f32);
-        let n_q = qn.tokens.len().min(MAX_TOKENS);
-        let qcw = c.query_coverage_weight as f32;
-        let qcp = c.query_coverage_power as f32;
-        let rarity_of = |evidence: f32| {
-            (evidence / (c.rare_evidence as f32 * unit))
-                .min(1.0)
-                .powf(c.rarity_power as f32)
-        };
-        let mut start = 0;
-        while start < pairs.len() {
-            let entity = self.names[pairs[start].name as usize].entity;
-            // best credit (and evidence share) per query position over
-            // every name of the entity
-            let mut e_q = [(0.0f32, 0.0f32); MAX_TOKENS];
-            let mut e_cov_l = 0.0f32;
-            let mut e_bound = 0.0f32;
-            let mut names_reached = 0;
-            let mut end = start;
-            while end < pairs.len() && self.names[pairs[end].name as usize].entity == entity {
-                let name_id = pairs[end].name;
-                let name = &self.names[name_id as usize];
-                let mut q_best = [0.0f32; MAX_TOKENS];
-                let mut l_best = [0.0f32; 64];
-                while end < pairs.len() && pairs[end].name == name_id {
-                    let p = &pairs[end];
-                    end += 1;
-                    let cr = credit(p.sim, c);
-                    if cr <= 0.0 {
+        first.sort_unstable_by_key(|p| p.name);
+        reached.extend(first.iter().map(|p| p.name));
+        reached.sort_unstable();
+        reached.dedup();
+        deferred.sort_unstable_by_key(|d| (d.1, d.0));
+        let filter = deferred.iter().fold(0u64, |f, d| f | 1 << (d.1 & 63));
+        let mut pairs: Vec<Pair> = Vec::with_capacity(first.len() * 2);
+        let mut bounder = Bounder::new(self, qn, qi, qk);
+        let mut k = 0;
+        for (i, &name) in reached.iter().enumerate() {
+            if i % TOUCH_AHEAD == 0 {
+                // Read the next names' packed records first: independent
+                // loads overlap, where the work below would wait for each
+                // record in turn.
+                let ahead = &reached[i..reached.len().min(i + TOUCH_AHEAD)];
+                std::hint::black_box(
+                    ahead
+                        .iter()
+                        .fold(0u32, |acc, &n| acc ^ self.compact.name(n).touch()),
+                );
+            }
+            let start = pairs.len();
+            while k < first.len() && first[k].name == name {
+                pairs.push(first[k]);
+                k += 1;
+            }
+            let cn = self.compact.name(name);
+            if !deferred.is_empty() {
+                for (v, pos, len, code) in cn.readings() {
+                    if filter >> (v & 63) & 1 == 0 {
                         continue;
                     }
-                    let el: f32 = (p.lpos..p.lpos.saturating_add(p.llen))
-                        .filter_map(|i| name.positions.get(i as usize))
-                        .map(|pos| pos.evidence)
-                        .sum();
-                    let share = cr * el / f32::from(p.qlen.max(1));
-                    for i in p.qpos..p.qpos.saturating_add(p.qlen) {
-                        let i = i as usize;
-                        if i < n_q {
-                            q_best[i] = q_best[i].max(cr);
-                            e_q[i].0 = e_q[i].0.max(cr);
-                            e_q[i].1 = e_q[i].1.max(share);
-                        }
-                    }
-                    for i in p.lpos..p.lpos.saturating_add(p.llen) {
-                        if let Some(b) = l_best.get_mut(i as usize) {
-                            *b = b.max(cr);
-                        }
+                    let from = deferred.partition_point(|d| d.1 < v);
+                    for &(item_idx, _, s) in deferred[from..].iter().take_while(|d| d.1 == v) {
+                        let o = Occ {
+                            name,
+                            pos,
+                            len,
+                            factor: reading_factor(code),
+                        };
+                        push_pair(&mut pairs, item_idx, &qn.items[item_idx], v, s, &o);
                     }
                 }
-                names_reached += 1;
-                let matched_q: f32 = (0..n_q).map(|i| q_best[i] * qn.weights[i]).sum();
-                let (mut matched_l, mut evidence) = (0.0f32, 0.0f32);
-                for (pos, &b) in name.positions.iter().zip(&l_best) {
-                    matched_l += b * pos.weight;
-                    evidence += b * pos.evidence;
-                }
-                // the listed total is lowest when every interior part is
-                // left out and discounted
-                let n_pos = name.positions.len();
-                let mut listed_total = name.total_weight;
-                if (3..=64).contains(&n_pos) && c.middle_miss_weight < 1.0 {
-                    let middle: f32 = name.positions[1..n_pos - 1].iter().map(|p| p.weight).sum();
-                    listed_total -= (1.0 - c.middle_miss_weight as f32) * middle;
-                }
-                let cov_q = if qn.total_weight > 0.0 {
-                    (matched_q / qn.total_weight).min(1.0)
-                } else {
-                    0.0
-                };
-                let cov_l = if listed_total > 0.0 {
-                    (matched_l / listed_total).min(1.0)
-                } else {
-                    0.0
-                };
-                e_cov_l = e_cov_l.max(cov_l);
-                let base = qcw * cov_q.powf(qcp) + (1.0 - qcw) * cov_l;
-                let kind_factor = match name.kind {
-                    NameKind::Primary | NameKind::Alias => 1.0,
-                    NameKind::Weak => c.weak_alias_factor as f32,
-                };
-                // factors that surely apply: no pair reaches the family
-                // part, or none reaches the first part well; those that
-                // may apply count only if they could raise the score
-                let may = |f: f64| (f as f32).max(1.0);
-                let family_factor = if (3..=64).contains(&n_pos)
-                    && l_best.get(usize::from(name.family_pos)) == Some(&0.0)
-                {
-                    c.family_miss_factor as f32
-                } else {
-                    may(c.family_miss_factor)
-                };
-                let given_factor = if n_pos >= 2 && l_best[0] < 0.5 {
-                    c.given_miss_factor as f32
-                } else {
-                    may(c.given_miss_factor)
-                };
-                let other = may(c.generic_name_extra_factor) * may(c.alias_extra_part_factor);
-                let bound = calibrate(
-                    base * rarity_of(evidence) * kind_factor * family_factor * given_factor * other,
-                    c,
-                );
-                e_bound = e_bound.max(bound);
             }
-            if names_reached >= 2 && qn.total_weight > 0.0 {
-                // parts spread over several names
-                let matched: f32 = (0..n_q).map(|i| e_q[i].0 * qn.weights[i]).sum();
-                let evidence: f32 = e_q[..n_q].iter().map(|x| x.1).sum();
-                let cov_q = (matched / qn.total_weight).min(1.0);
-                let base = qcw * cov_q.powf(qcp) + (1.0 - qcw) * e_cov_l;
-                let spread = calibrate(
-                    base * rarity_of(evidence) * c.combined_names_factor as f32,
-                    c,
-                );
-                e_bound = e_bound.max(spread);
+            if pairs.len() > start {
+                pairs[start..].sort_unstable_by(pair_order);
+                bounder.name(cn, start, &pairs[start..], out);
             }
-            out.push(Cand {
-                entity,
-                qname: qi,
-                start: start as u32,
-                end: end as u32,
-                bound: e_bound,
-            });
-            start = end;
         }
+        bounder.finish(pairs.len(), out);
+        pairs
     }
 
     /// The name score of one entity: its best listed name for any query
@@ -686,6 +596,7 @@ impl Index {
             entity: e,
             qname: 0,
             name: u32::MAX,
+            pairs: (0, 0),
             combined: false,
             spread_uncapped: 0.0,
         };
@@ -728,6 +639,7 @@ impl Index {
                         entity: e,
                         qname: qi,
                         name: name_id,
+                        pairs: (cand.start + start as u32, cand.start + end as u32),
                         combined: false,
                         spread_uncapped: 0.0,
                     };
@@ -871,39 +783,43 @@ impl Index {
         out
     }
 
-    fn explain(&self, query: &Query, qnames: &[QName], e: u32, qi: u16, nid: u32) -> Explanation {
+    /// The explanation of a ranked entity's best listed name, from the
+    /// pairs that ranked it.
+    fn explain(
+        &self,
+        query: &Query,
+        qnames: &[QName],
+        pairs: &[Vec<Pair>],
+        r: &Ranked,
+    ) -> Explanation {
         let mut ex = Explanation::default();
-        let name_score = if nid != u32::MAX {
-            let qn = &qnames[qi as usize];
-            let name = &self.names[nid as usize];
-            let pairs = self.pairs_for(qn, nid);
+        let name_score = if r.name != u32::MAX {
+            let qn = &qnames[r.qname as usize];
+            let name = &self.names[r.name as usize];
             let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
             let need = self.config.model.is_some();
-            self.score_name(qn, name, &pairs, &mut credits, need, Some(&mut ex))
-                .score
+            self.score_name(
+                qn,
+                name,
+                r.pairs_of(pairs),
+                &mut credits,
+                need,
+                Some(&mut ex),
+            )
+            .score
         } else {
             0.0
         };
         ex.name_score = f64::from(name_score);
-        let s = self.apply_evidence(query, &QueryFacts::of(query), e, name_score, Some(&mut ex));
+        let s = self.apply_evidence(
+            query,
+            &QueryFacts::of(query),
+            r.entity,
+            name_score,
+            Some(&mut ex),
+        );
         ex.score = f64::from(s).clamp(0.0, 1.0);
         ex
-    }
-
-    /// Candidate pairs of one query name against one listed name.
-    fn pairs_for(&self, qn: &QName, nid: u32) -> Vec<Pair> {
-        let mut pairs = Vec::new();
-        for (item_idx, item) in qn.items.iter().enumerate() {
-            for &(v, s, _) in &item.matches {
-                let occ = &self.occurrences[v as usize];
-                let from = occ.partition_point(|o| o.name < nid);
-                for o in occ[from..].iter().take_while(|o| o.name == nid) {
-                    push_pair(&mut pairs, item_idx, item, v, s, o);
-                }
-            }
-        }
-        pairs.sort_unstable_by(pair_order);
-        pairs
     }
 
     /// Whether a join of two query tokens against a join of two listed
@@ -1504,6 +1420,103 @@ impl Index {
     }
 }
 
+impl Index {
+    /// [`Index::apply_evidence`] from an entity's [`FactKey`], without
+    /// documents (bounded apart): the same steps in the same order, so
+    /// equal to it where the key holds every fact, and never below it
+    /// where it does not (a fact that did not fit counts as agreeing).
+    /// Every step is monotone in the score.
+    fn evidence_bound(&self, qk: &QueryKey<'_>, key: FactKey, name_score: f32) -> f32 {
+        let c = &self.config;
+        let mut s = name_score;
+        let [d0, d1, nats, misc] = key;
+        if let Some(ok) = &qk.schema_ok
+            && !ok.get((misc >> 8 & 0xff) as usize).copied().unwrap_or(true)
+        {
+            s *= c.schema_mismatch_factor as f32;
+        }
+        let n_dates = misc >> 2 & 3;
+        if !qk.dates.is_empty() && n_dates > 0 {
+            let factor = if n_dates == 3 {
+                // the most any agreement of dates gives
+                [
+                    1.0 + c.dob_full_bonus as f32,
+                    1.0 + c.dob_partial_bonus as f32,
+                    c.dob_near_factor as f32,
+                    c.dob_mismatch_factor as f32,
+                ]
+                .into_iter()
+                .fold(f32::NEG_INFINITY, f32::max)
+            } else {
+                let mut listed = [PartialDate::year(0); 2];
+                let mut n = 0;
+                for d in [d0, d1]
+                    .into_iter()
+                    .take(n_dates as usize)
+                    .filter_map(unpack_date)
+                {
+                    listed[n] = d;
+                    n += 1;
+                }
+                date_factor(qk.dates, &listed[..n], c).0
+            };
+            if factor > 1.0 {
+                s = s + (1.0 - s) * (factor - 1.0);
+            } else {
+                s *= factor;
+            }
+        }
+        let n_nats = misc >> 4 & 3;
+        if qk.nationalities && n_nats > 0 {
+            let agree = n_nats == 3
+                || [nats & 0xffff, nats >> 16]
+                    .into_iter()
+                    .take(n_nats as usize)
+                    .any(|code| qk.nationality_codes.contains(&(code as u16)));
+            if agree {
+                s += (1.0 - s) * c.nationality_bonus as f32;
+            } else {
+                s *= c.nationality_mismatch_factor as f32;
+            }
+        }
+        let gender = misc & 3;
+        if qk.gender != 0 && gender != 0 && qk.gender != gender {
+            s *= c.gender_mismatch_factor as f32;
+        }
+        s.clamp(0.0, 1.0)
+    }
+}
+
+/// What [`Index::evidence_bound`] needs of a query, resolved once.
+struct QueryKey<'a> {
+    /// Per [`SCHEMAS`] entry: compatible with the query's schema.
+    schema_ok: Option<[bool; 6]>,
+    dates: &'a [PartialDate],
+    nationalities: bool,
+    /// Codes of the query's nationalities that some listed entity has.
+    nationality_codes: Vec<u16>,
+    gender: u32,
+}
+
+impl<'a> QueryKey<'a> {
+    fn of(index: &Index, query: &Query, qf: &'a QueryFacts) -> QueryKey<'a> {
+        QueryKey {
+            schema_ok: query.schema.map(|q| SCHEMAS.map(|l| q.compatible(l))),
+            dates: &qf.birth_dates,
+            nationalities: !query.nationalities.is_empty(),
+            nationality_codes: query
+                .nationalities
+                .iter()
+                .filter_map(|n| {
+                    let n = n.trim().to_ascii_lowercase();
+                    index.nationality_codes.get(&n).copied()
+                })
+                .collect(),
+            gender: query.gender.as_deref().map_or(0, |g| gender_code(g.trim())),
+        }
+    }
+}
+
 fn date_factor(q: &[PartialDate], l: &[PartialDate], c: &MatcherConfig) -> (f32, &'static str) {
     let mut best_rank = 0u8; // 0 mismatch far, 1 near year, 2 same year, 3 full match
     for a in q {
@@ -1619,10 +1632,30 @@ pub(crate) struct Ranked {
     pub qname: u16,
     /// Best listed name, `u32::MAX` when only a document number matched.
     pub name: u32,
+    /// The best name's pairs: a range of the query name's pairs.
+    pub pairs: (u32, u32),
     /// The score came from name parts spread over several names.
     pub combined: bool,
     /// The combined score before [`NameCapRule::SpreadOverNames`].
     pub spread_uncapped: f32,
+}
+
+impl Ranked {
+    /// The pairs of the best name, among every query name's pairs.
+    fn pairs_of<'p>(&self, pairs: &'p [Vec<Pair>]) -> &'p [Pair] {
+        pairs
+            .get(usize::from(self.qname))
+            .and_then(|p| p.get(self.pairs.0 as usize..self.pairs.1 as usize))
+            .unwrap_or(&[])
+    }
+}
+
+/// What ranking a query yields: its analysed names, their candidate
+/// pairs, and the ranked entities.
+pub(crate) struct Ranking {
+    pub qnames: Vec<QName>,
+    pub pairs: Vec<Vec<Pair>>,
+    pub ranked: Vec<Ranked>,
 }
 
 /// Result of scoring one query name against one listed name.
@@ -1642,20 +1675,209 @@ struct Cand {
     qname: u16,
     start: u32,
     end: u32,
+    /// Bound of the name score (raised a hair, [`hair_above`]).
     bound: f32,
+    /// Bound of the final score: `bound` under the query's evidence and
+    /// the entity's facts.
+    final_bound: f32,
 }
 
-/// The number of leading elements of `s` that satisfy `pred` (which
-/// must hold for a prefix of `s`), found by exponential then binary
-/// search: cheap when the answer is near the start.
-fn gallop<T>(s: &[T], pred: impl Fn(&T) -> bool) -> usize {
-    let mut hi = 1;
-    while hi < s.len() && pred(&s[hi - 1]) {
-        hi *= 2;
+/// Bounds the name score of each entity reached, one listed name at a
+/// time ([`Index::candidates`]): every factor of [`Index::score_name`]
+/// (and of the combination of names) taken at its best, from the best
+/// credit each query and listed position could get; then the query's
+/// evidence applied to the entity's facts ([`Index::evidence_bound`]).
+struct Bounder<'a> {
+    index: &'a Index,
+    qn: &'a QName,
+    qi: u16,
+    qk: &'a QueryKey<'a>,
+    unit: f32,
+    /// The entity being bounded, its facts and its first pair.
+    entity: u32,
+    facts: FactKey,
+    start: usize,
+    /// Best credit (and evidence share) per query position over every
+    /// name of the entity.
+    e_q: [(f32, f32); MAX_TOKENS],
+    e_cov_l: f32,
+    /// Bound of the raw (uncalibrated) name score.
+    e_raw: f32,
+    names_reached: u32,
+}
+
+impl<'a> Bounder<'a> {
+    fn new(index: &'a Index, qn: &'a QName, qi: u16, qk: &'a QueryKey<'a>) -> Bounder<'a> {
+        Bounder {
+            index,
+            qn,
+            qi,
+            qk,
+            unit: index.idf_unknown.powf(index.config.idf_power as f32),
+            entity: u32::MAX,
+            facts: [0; 4],
+            start: 0,
+            e_q: [(0.0, 0.0); MAX_TOKENS],
+            e_cov_l: 0.0,
+            e_raw: 0.0,
+            names_reached: 0,
+        }
     }
-    let lo = hi / 2;
-    let hi = hi.min(s.len());
-    lo + s[lo..hi].partition_point(&pred)
+
+    fn rarity_of(&self, evidence: f32) -> f32 {
+        let c = &self.index.config;
+        quick_pow(
+            (evidence / (c.rare_evidence as f32 * self.unit)).min(1.0),
+            c.rarity_power,
+        )
+    }
+
+    /// One listed name with its pairs (which start at `start` among the
+    /// query name's pairs). Names come in order, so those of one entity
+    /// are adjacent.
+    fn name(&mut self, name: CompactName<'_>, start: usize, pairs: &[Pair], out: &mut Vec<Cand>) {
+        let c = &self.index.config;
+        let qn = self.qn;
+        if name.entity() != self.entity {
+            self.finish(start, out);
+            self.entity = name.entity();
+            self.facts = name.facts();
+            self.start = start;
+        }
+        let n_q = qn.tokens.len().min(MAX_TOKENS);
+        let n_pos = name.n_pos();
+        let mut q_best = [0.0f32; MAX_TOKENS];
+        let mut l_best = [0.0f32; 64];
+        for p in pairs {
+            let cr = credit(p.sim, c);
+            if cr <= 0.0 {
+                continue;
+            }
+            let el: f32 = (p.lpos..p.lpos.saturating_add(p.llen))
+                .filter(|&i| usize::from(i) < n_pos)
+                .map(|i| name.evidence(usize::from(i)))
+                .sum();
+            let share = cr * el / f32::from(p.qlen.max(1));
+            for i in p.qpos..p.qpos.saturating_add(p.qlen) {
+                let i = i as usize;
+                if i < n_q {
+                    q_best[i] = q_best[i].max(cr);
+                    self.e_q[i].0 = self.e_q[i].0.max(cr);
+                    self.e_q[i].1 = self.e_q[i].1.max(share);
+                }
+            }
+            for i in p.lpos..p.lpos.saturating_add(p.llen) {
+                if let Some(b) = l_best.get_mut(i as usize) {
+                    *b = b.max(cr);
+                }
+            }
+        }
+        self.names_reached += 1;
+        let matched_q: f32 = (0..n_q).map(|i| q_best[i] * qn.weights[i]).sum();
+        let (mut matched_l, mut evidence) = (0.0f32, 0.0f32);
+        for (i, &b) in l_best.iter().enumerate().take(n_pos) {
+            matched_l += b * name.weight(i);
+            evidence += b * name.evidence(i);
+        }
+        // the listed total is lowest when every interior part is left
+        // out and discounted
+        let listed_total = name.listed_min();
+        let cov_q = if qn.total_weight > 0.0 {
+            (matched_q / qn.total_weight).min(1.0)
+        } else {
+            0.0
+        };
+        let cov_l = if listed_total > 0.0 {
+            (matched_l / listed_total).min(1.0)
+        } else {
+            0.0
+        };
+        self.e_cov_l = self.e_cov_l.max(cov_l);
+        let qcw = c.query_coverage_weight as f32;
+        let base = qcw * quick_pow(cov_q, c.query_coverage_power) + (1.0 - qcw) * cov_l;
+        let kind_factor = if name.weak() {
+            c.weak_alias_factor as f32
+        } else {
+            1.0
+        };
+        // factors that surely apply: no pair reaches the family part, or
+        // none reaches the first part well; those that may apply count
+        // only if they could raise the score
+        let may = |f: f64| (f as f32).max(1.0);
+        let family_factor = if (3..=64).contains(&n_pos)
+            && l_best.get(usize::from(name.family_pos())) == Some(&0.0)
+        {
+            c.family_miss_factor as f32
+        } else {
+            may(c.family_miss_factor)
+        };
+        let given_factor = if n_pos >= 2 && l_best[0] < 0.5 {
+            c.given_miss_factor as f32
+        } else {
+            may(c.given_miss_factor)
+        };
+        let other = may(c.generic_name_extra_factor) * may(c.alias_extra_part_factor);
+        // calibrated once per entity: calibration is monotone
+        let raw =
+            base * self.rarity_of(evidence) * kind_factor * family_factor * given_factor * other;
+        self.e_raw = self.e_raw.max(raw);
+    }
+
+    /// Appends the candidate of the entity being bounded, whose pairs
+    /// end at `end`, and starts afresh.
+    fn finish(&mut self, end: usize, out: &mut Vec<Cand>) {
+        if self.entity == u32::MAX {
+            return;
+        }
+        let c = &self.index.config;
+        let qn = self.qn;
+        let n_q = qn.tokens.len().min(MAX_TOKENS);
+        if self.names_reached >= 2 && qn.total_weight > 0.0 {
+            // parts spread over several names
+            let matched: f32 = (0..n_q).map(|i| self.e_q[i].0 * qn.weights[i]).sum();
+            let evidence: f32 = self.e_q[..n_q].iter().map(|x| x.1).sum();
+            let cov_q = (matched / qn.total_weight).min(1.0);
+            let qcw = c.query_coverage_weight as f32;
+            let base = qcw * quick_pow(cov_q, c.query_coverage_power) + (1.0 - qcw) * self.e_cov_l;
+            let spread = base * self.rarity_of(evidence) * c.combined_names_factor as f32;
+            self.e_raw = self.e_raw.max(spread);
+        }
+        let name_bound = hair_above(calibrate(self.e_raw, c));
+        out.push(Cand {
+            entity: self.entity,
+            qname: self.qi,
+            start: self.start as u32,
+            end: end as u32,
+            bound: name_bound,
+            final_bound: self.index.evidence_bound(self.qk, self.facts, name_bound),
+        });
+        self.entity = u32::MAX;
+        self.e_q = [(0.0, 0.0); MAX_TOKENS];
+        self.e_cov_l = 0.0;
+        self.e_raw = 0.0;
+        self.names_reached = 0;
+    }
+}
+
+/// How many reached names' records [`Index::candidates`] reads ahead.
+const TOUCH_AHEAD: usize = 32;
+
+/// `x` to the power `p`, for bounds: the usual powers without `powf`
+/// (a square root differs from it by an ulp at most, well inside
+/// [`hair_above`]).
+fn quick_pow(x: f32, p: f64) -> f32 {
+    if p == 1.0 {
+        x
+    } else if p == 0.5 {
+        x.sqrt()
+    } else {
+        x.powf(p as f32)
+    }
+}
+
+/// A bound raised a hair: bounds sum in another order than the score.
+fn hair_above(bound: f32) -> f32 {
+    (bound * (1.0 + 1e-5) + 1e-6).min(1.0)
 }
 
 /// The most the evidence of a query can raise any name score: a full
@@ -2024,8 +2246,8 @@ mod tests {
                 q.documents.clear();
             }
             for limit in [1, 10] {
-                let (_, pruned) = index.rank_with(&q, limit, false, true);
-                let (_, full) = index.rank_with(&q, limit, false, false);
+                let pruned = index.rank_with(&q, limit, false, true).ranked;
+                let full = index.rank_with(&q, limit, false, false).ranked;
                 let ids = |r: &[super::Ranked]| -> Vec<(u32, u32)> {
                     r.iter().map(|x| (x.entity, x.score.to_bits())).collect()
                 };

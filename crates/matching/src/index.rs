@@ -34,9 +34,45 @@ pub(crate) struct Occ {
     pub name: u32,
     pub pos: u8,
     pub len: u8,
+    /// Which reading: 0 for the token itself or a join, else 1 + the
+    /// variant kind ([`READINGS`]).
+    pub reading: u8,
+}
+
+impl Occ {
     /// Similarity multiplier: 1 for the token itself, less for weaker
     /// alternative readings (see [`variant_factor`]).
-    pub factor: f32,
+    pub fn factor(&self) -> f32 {
+        reading_factor(u32::from(self.reading))
+    }
+}
+
+/// The variant kinds an [`Occ::reading`] names, from 1.
+const READINGS: [VariantKind; 5] = [
+    VariantKind::GluedParticle,
+    VariantKind::ArticleStripped,
+    VariantKind::MaghrebKunya,
+    VariantKind::KunyaInner,
+    VariantKind::ArabicReading,
+];
+
+/// The [`Occ::reading`] of a variant.
+fn reading_of(kind: VariantKind) -> u8 {
+    READINGS
+        .iter()
+        .position(|&k| k == kind)
+        .map_or(0, |i| i as u8 + 1)
+}
+
+/// The similarity multiplier of an [`Occ::reading`].
+pub(crate) fn reading_factor(reading: u32) -> f32 {
+    match reading.checked_sub(1) {
+        Some(i) => READINGS
+            .get(i as usize)
+            .copied()
+            .map_or(1.0, variant_factor),
+        None => 1.0,
+    }
 }
 
 /// How much a match through an alternative reading is worth.
@@ -87,7 +123,6 @@ pub(crate) struct Pos {
     pub weight: f32,
     /// Rarity that counts as evidence (0 for generic words and titles).
     pub evidence: f32,
-    pub source: Box<str>,
 }
 
 #[derive(Debug, Clone)]
@@ -123,7 +158,7 @@ pub(crate) struct NameRec {
 ///   bounding the evidence costs no further cache miss;
 /// - per position: the bits of its weight and of its evidence;
 /// - per reading: the vocabulary entry and
-///   `pos | len << 8 | factor code << 16` (see [`reading_factor`]), for
+///   `pos | len << 8 | reading << 16` ([`Occ::reading`]), for
 ///   the occurrences of the name under *common* entries only (more than
 ///   [`MatcherConfig::common_occurrence_cap`] occurrences): the
 ///   candidate stage looks up only those from the names' side.
@@ -221,25 +256,6 @@ fn fact_key(f: &EntityFacts, schema: Schema, nat_codes: &FxHashMap<String, u16>)
     ]
 }
 
-/// Every value an [`Occ::factor`] takes: [`Compact`] stores an index
-/// into this table.
-fn factor_table() -> [f32; 6] {
-    [
-        1.0,
-        variant_factor(VariantKind::GluedParticle),
-        variant_factor(VariantKind::ArticleStripped),
-        variant_factor(VariantKind::MaghrebKunya),
-        variant_factor(VariantKind::KunyaInner),
-        variant_factor(VariantKind::ArabicReading),
-    ]
-}
-
-/// The occurrence factor of a code in [`Compact`]: exactly the
-/// [`Occ::factor`] it was made from.
-pub(crate) fn reading_factor(code: u32) -> f32 {
-    factor_table().get(code as usize).copied().unwrap_or(1.0)
-}
-
 /// One listed name in [`Compact`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CompactName<'a> {
@@ -306,7 +322,6 @@ impl Compact {
         fact_keys: &[FactKey],
         config: &MatcherConfig,
     ) -> Compact {
-        let table = factor_table();
         let common = |v: u32| occ_count[v as usize] as usize > config.common_occurrence_cap;
         let mut c = Compact {
             at: Vec::with_capacity(names.len()),
@@ -339,10 +354,10 @@ impl Compact {
                 c.words.extend([p.weight.to_bits(), p.evidence.to_bits()]);
             }
             for (v, o) in common_readings {
-                // every factor is one of the table's values
-                let code = table.iter().position(|&f| f == o.factor).unwrap_or(0) as u32;
-                c.words
-                    .extend([*v, u32::from(o.pos) | u32::from(o.len) << 8 | code << 16]);
+                c.words.extend([
+                    *v,
+                    u32::from(o.pos) | u32::from(o.len) << 8 | u32::from(o.reading) << 16,
+                ]);
             }
         }
         c.words.shrink_to_fit();
@@ -927,7 +942,7 @@ impl Index {
                                 name: name_id,
                                 pos: p as u8,
                                 len: 1,
-                                factor: 1.0,
+                                reading: 0,
                             },
                         ));
                         let mut rarity_vocab = id;
@@ -956,7 +971,7 @@ impl Index {
                                     name: name_id,
                                     pos: p as u8,
                                     len: 1,
-                                    factor: variant_factor(v.kind),
+                                    reading: reading_of(v.kind),
                                 },
                             ));
                         }
@@ -972,7 +987,6 @@ impl Index {
                             rarity_vocab,
                             weight: 0.0,
                             evidence: 0.0,
-                            source: t.source.as_str().into(),
                         });
                     }
                     for p in 0..tokens.len().saturating_sub(1) {
@@ -990,7 +1004,7 @@ impl Index {
                                 name: name_id,
                                 pos: p as u8,
                                 len: 2,
-                                factor: 1.0,
+                                reading: 0,
                             },
                         ));
                     }

@@ -13,8 +13,8 @@ use crate::explain::{
 };
 use crate::index::{
     CompactName, FactKey, Index, NameRec, Occ, QForm, SCHEMAS, VTok, acronym_key, gender_code,
-    is_title, join_collapse, joinable, reading_factor, skeleton_keys, split_listed_name,
-    token_similarity, token_weight, unpack_date, variant_factor,
+    is_title, join_collapse, joinable, skeleton_keys, split_listed_name, token_similarity,
+    token_weight, unpack_date, variant_factor,
 };
 use crate::model::{FEATURE_NAMES, Features, N_FEATURES};
 use crate::{Band, Match, MatcherConfig, Query};
@@ -569,7 +569,7 @@ impl Index {
                             name,
                             pos,
                             len,
-                            factor: reading_factor(code),
+                            reading: code as u8,
                         };
                         push_pair(&mut pairs, item_idx, &qn.items[item_idx], v, s, &o);
                     }
@@ -921,12 +921,28 @@ impl Index {
         self.common_idf
     }
 
+    /// How each position of a listed name is spelled in the list: the
+    /// index keeps only the name, which tokenises the same again (a
+    /// derived acronym, shown with its origin, falls back on the unit).
+    fn listed_sources(&self, name: &NameRec) -> Vec<String> {
+        let tokens = tokenize(&name.raw);
+        if tokens.len() == name.positions.len() {
+            tokens.into_iter().map(|t| t.source).collect()
+        } else {
+            name.positions
+                .iter()
+                .map(|p| self.vocab[p.vocab as usize].text.to_string())
+                .collect()
+        }
+    }
+
     /// Why a [`NameCapRule`] fired, for the explanation.
     fn cap_detail(
         &self,
         rule: NameCapRule,
         qn: &QName,
         name: &NameRec,
+        lsources: &[String],
         used_q: u64,
         used_l: u64,
     ) -> String {
@@ -935,10 +951,11 @@ impl Index {
                 let parts: Vec<&str> = name
                     .positions
                     .iter()
+                    .zip(lsources)
                     .enumerate()
                     .take(64)
-                    .filter(|(i, p)| p.evidence > 0.0 && used_l & (1u64 << i) != 0)
-                    .map(|(_, p)| &*p.source)
+                    .filter(|(i, (p, _))| p.evidence > 0.0 && used_l & (1u64 << i) != 0)
+                    .map(|(_, (_, src))| src.as_str())
                     .collect();
                 format!(
                     "every agreeing part of this alias ({}) is held by {:.0} % or more of listed entities; the name alone does not alert",
@@ -977,6 +994,12 @@ impl Index {
         let mut evidence = 0.0f32;
         let mut first_credit = 0.0f32;
         let unit = self.idf_unknown.powf(c.idf_power as f32);
+        // the listed spellings, for an explanation only
+        let lsources = if ex.is_some() {
+            self.listed_sources(name)
+        } else {
+            Vec::new()
+        };
         // per rule: matched listed weight (for the learned score)
         let mut rule_weight = [0.0f32; 6];
         let mut soft = 0.0f32;
@@ -1040,8 +1063,8 @@ impl Index {
                     .map(|t| t.source.as_str())
                     .collect();
                 let lsrc: Vec<&str> = (p.lpos..p.lpos + p.llen)
-                    .filter_map(|i| name.positions.get(i as usize))
-                    .map(|pos| &*pos.source)
+                    .filter_map(|i| lsources.get(i as usize))
+                    .map(String::as_str)
                     .collect();
                 ex.alignments.push(TokenAlignment {
                     query: qsrc.join(" "),
@@ -1239,7 +1262,7 @@ impl Index {
                     rule,
                     before: f64::from(uncapped),
                     after: f64::from(score),
-                    detail: self.cap_detail(rule, qn, name, used_q, used_l),
+                    detail: self.cap_detail(rule, qn, name, &lsources, used_q, used_l),
                 });
             }
             ex.query_name = qn.raw.clone();
@@ -1272,9 +1295,9 @@ impl Index {
                     ex.unmatched_query.push(t.source.clone());
                 }
             }
-            for (i, p) in name.positions.iter().enumerate() {
+            for (i, src) in lsources.iter().enumerate() {
                 if used_l & (1u64 << i) == 0 {
-                    ex.unmatched_listed.push(p.source.to_string());
+                    ex.unmatched_listed.push(src.clone());
                 }
             }
         }
@@ -1952,7 +1975,7 @@ fn push_pair(
     s: f32,
     o: &crate::index::Occ,
 ) {
-    let sim = s * o.factor;
+    let sim = s * o.factor();
     if sim < MIN_SIM {
         return;
     }

@@ -145,30 +145,54 @@ pub(crate) struct NameRec {
     pub all_generic: bool,
 }
 
-/// The listed names as the candidate stage reads them, packed into one
-/// arena of words so that bounding a name, and finding which of the
-/// query's common units it holds, costs a cache line or two (a
-/// [`NameRec`] and its positions are three separate allocations).
+/// The listed names as the candidate stage reads them: one 64-byte slot
+/// per name, aligned to a cache line, so that bounding a name, and
+/// finding which of the query's common units it holds, costs one cache
+/// miss (a [`NameRec`] and its positions are separate allocations).
 ///
-/// Per name, from `at[name]`:
+/// A slot holds 16 words:
 /// - `entity`, the bits of the smallest listed total (every interior
 ///   part left out and discounted, as [`Index::score_name`] may weigh
-///   it), `n_pos | family_pos << 8 | weak << 16`, `n_readings`;
+///   it), `n_pos | family_pos << 8 | weak << 16 | spilled << 17`, and the
+///   number of readings (or, spilled, the offset of the name in `spill`);
 /// - the entity's [`FactKey`] (4 words): each name carries it, so that
 ///   bounding the evidence costs no further cache miss;
-/// - per position: the bits of its weight and of its evidence;
-/// - per reading: the vocabulary entry and
-///   `pos | len << 8 | reading << 16` ([`Occ::reading`]), for
-///   the occurrences of the name under *common* entries only (more than
-///   [`MatcherConfig::common_occurrence_cap`] occurrences): the
-///   candidate stage looks up only those from the names' side.
+/// - 8 words: per position its weight and evidence, each rounded *up* to
+///   16 bits ([`round_up_16`]: the bound stays a bound), then per reading
+///   `vocab | pos << 22 | (len - 1) << 28 | reading << 29`.
+///
+/// A name that does not fit (more than 8 positions and readings, a
+/// position past 63, a vocabulary past 2^22 entries) spills: `spill`
+/// holds its number of readings, per position the f32 bits of weight and
+/// evidence, per reading the entry and `pos | len << 8 | reading << 16`.
+///
+/// The readings are the name's occurrences under *common* entries only
+/// (more than [`MatcherConfig::common_occurrence_cap`] occurrences): the
+/// candidate stage looks up only those from the names' side.
 #[derive(Debug, Default)]
 pub(crate) struct Compact {
-    at: Vec<u32>,
-    words: Vec<u32>,
+    slots: Vec<Slot>,
+    spill: Vec<u32>,
 }
 
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct Slot([u32; 16]);
+
 const HEADER: usize = 8;
+const BODY: usize = 16 - HEADER;
+
+/// `x` (not negative) in 16 bits, rounded up: the high half of its f32
+/// bits, plus one when the low half is not zero.
+fn round_up_16(x: f32) -> u32 {
+    let bits = x.to_bits();
+    (bits >> 16) + u32::from(bits & 0xffff != 0)
+}
+
+/// What [`round_up_16`] keeps, as an f32.
+fn from_16(h: u32) -> f32 {
+    f32::from_bits(h << 16)
+}
 
 /// The facts of an entity that bound its evidence, packed into four
 /// words: two birth dates ([`pack_date`]), two nationality codes
@@ -259,7 +283,9 @@ fn fact_key(f: &EntityFacts, schema: Schema, nat_codes: &FxHashMap<String, u16>)
 /// One listed name in [`Compact`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CompactName<'a> {
-    w: &'a [u32],
+    w: &'a [u32; 16],
+    /// The spilled part, empty when the name fits its slot.
+    spill: &'a [u32],
 }
 
 impl<'a> CompactName<'a> {
@@ -279,37 +305,69 @@ impl<'a> CompactName<'a> {
     pub fn weak(self) -> bool {
         self.w[2] >> 16 & 1 == 1
     }
-    /// The first and last words of the record, so that reading them
-    /// brings the whole record into cache.
+    fn spilled(self) -> bool {
+        self.w[2] >> 17 & 1 == 1
+    }
+    /// A word of the record: reading it brings the record into cache.
     pub fn touch(self) -> u32 {
-        let end = HEADER + 2 * self.n_pos() + 2 * self.w[3] as usize;
-        self.w[0] ^ self.w[end - 1]
+        self.w[0] ^ self.spill.first().copied().unwrap_or(0)
     }
     pub fn facts(self) -> FactKey {
         [self.w[4], self.w[5], self.w[6], self.w[7]]
     }
+    /// Weight of a position (at least the [`Pos::weight`]).
     pub fn weight(self, pos: usize) -> f32 {
-        f32::from_bits(self.w[HEADER + 2 * pos])
+        if self.spilled() {
+            f32::from_bits(self.spill[1 + 2 * pos])
+        } else {
+            from_16(self.w[HEADER + pos] >> 16)
+        }
     }
+    /// Evidence of a position (at least the [`Pos::evidence`]).
     pub fn evidence(self, pos: usize) -> f32 {
-        f32::from_bits(self.w[HEADER + 2 * pos + 1])
+        if self.spilled() {
+            f32::from_bits(self.spill[2 + 2 * pos])
+        } else {
+            from_16(self.w[HEADER + pos] & 0xffff)
+        }
     }
-    /// The name's occurrences: (vocabulary entry, position, length,
-    /// factor code).
+    /// The name's occurrences under common entries: (vocabulary entry,
+    /// position, length, [`Occ::reading`]).
     pub fn readings(self) -> impl Iterator<Item = (u32, u8, u8, u32)> + 'a {
-        let from = HEADER + 2 * self.n_pos();
-        let n = self.w[3] as usize;
-        self.w[from..from + 2 * n]
-            .chunks_exact(2)
-            .map(|r| (r[0], r[1] as u8, (r[1] >> 8) as u8, r[1] >> 16))
+        let n_pos = self.n_pos();
+        let (inline, wide): (&[u32], &[u32]) = if self.spilled() {
+            let n = self.spill[0] as usize;
+            (&[], &self.spill[1 + 2 * n_pos..1 + 2 * n_pos + 2 * n])
+        } else {
+            let n = self.w[3] as usize;
+            (&self.w[HEADER + n_pos..HEADER + n_pos + n], &[])
+        };
+        inline
+            .iter()
+            .map(|&r| {
+                (
+                    r & 0x3f_ffff,
+                    (r >> 22 & 63) as u8,
+                    (r >> 28 & 1) as u8 + 1,
+                    r >> 29,
+                )
+            })
+            .chain(
+                wide.chunks_exact(2)
+                    .map(|r| (r[0], r[1] as u8, (r[1] >> 8) as u8, r[1] >> 16)),
+            )
     }
 }
 
 impl Compact {
     pub fn name(&self, id: u32) -> CompactName<'_> {
-        CompactName {
-            w: &self.words[self.at[id as usize] as usize..],
-        }
+        let w = &self.slots[id as usize].0;
+        let spill = if w[2] >> 17 & 1 == 1 {
+            &self.spill[w[3] as usize..]
+        } else {
+            &[]
+        };
+        CompactName { w, spill }
     }
 
     /// Packs the names once their weights are known; `readings` are the
@@ -324,48 +382,71 @@ impl Compact {
     ) -> Compact {
         let common = |v: u32| occ_count[v as usize] as usize > config.common_occurrence_cap;
         let mut c = Compact {
-            at: Vec::with_capacity(names.len()),
-            words: Vec::with_capacity(names.len() * 8 + 2 * readings.len()),
+            slots: Vec::with_capacity(names.len()),
+            spill: Vec::new(),
         };
         let mut r = 0;
+        let mut mine: Vec<(u32, Occ)> = Vec::new();
         for (id, name) in names.iter().enumerate() {
             let from = r;
             while r < readings.len() && readings[r].1.name as usize == id {
                 r += 1;
             }
-            let n_pos = name.positions.len();
+            mine.clear();
+            mine.extend(readings[from..r].iter().filter(|(v, _)| common(*v)));
+            let n_pos = name.positions.len().min(255);
             let mut listed_min = name.total_weight;
             if (3..=64).contains(&n_pos) && config.middle_miss_weight < 1.0 {
                 let middle: f32 = name.positions[1..n_pos - 1].iter().map(|p| p.weight).sum();
                 listed_min -= (1.0 - config.middle_miss_weight as f32) * middle;
             }
-            let common_readings = readings[from..r].iter().filter(|(v, _)| common(*v));
-            c.at.push(c.words.len() as u32);
-            c.words.extend([
-                name.entity,
-                listed_min.to_bits(),
-                n_pos.min(255) as u32
-                    | u32::from(name.family_pos) << 8
-                    | u32::from(name.kind == NameKind::Weak) << 16,
-                common_readings.clone().count() as u32,
-            ]);
-            c.words.extend(fact_keys[name.entity as usize]);
-            for p in name.positions.iter().take(255) {
-                c.words.extend([p.weight.to_bits(), p.evidence.to_bits()]);
+            let positions = &name.positions[..n_pos];
+            let fits = n_pos + mine.len() <= BODY
+                && positions
+                    .iter()
+                    .all(|p| p.weight >= 0.0 && p.evidence >= 0.0)
+                && mine.iter().all(|(v, o)| {
+                    *v < 1 << 22 && o.pos < 64 && (1..=2).contains(&o.len) && o.reading < 8
+                });
+            let mut w = [0u32; 16];
+            w[0] = name.entity;
+            w[1] = listed_min.to_bits();
+            w[2] = n_pos as u32
+                | u32::from(name.family_pos) << 8
+                | u32::from(name.kind == NameKind::Weak) << 16
+                | u32::from(!fits) << 17;
+            w[4..8].copy_from_slice(&fact_keys[name.entity as usize]);
+            if fits {
+                w[3] = mine.len() as u32;
+                for (i, p) in positions.iter().enumerate() {
+                    w[HEADER + i] = round_up_16(p.weight) << 16 | round_up_16(p.evidence);
+                }
+                for (i, (v, o)) in mine.iter().enumerate() {
+                    w[HEADER + n_pos + i] = v
+                        | u32::from(o.pos) << 22
+                        | u32::from(o.len - 1) << 28
+                        | u32::from(o.reading) << 29;
+                }
+            } else {
+                w[3] = c.spill.len() as u32;
+                c.spill.push(mine.len() as u32);
+                for p in positions {
+                    c.spill.extend([p.weight.to_bits(), p.evidence.to_bits()]);
+                }
+                for (v, o) in &mine {
+                    c.spill.extend([
+                        *v,
+                        u32::from(o.pos) | u32::from(o.len) << 8 | u32::from(o.reading) << 16,
+                    ]);
+                }
             }
-            for (v, o) in common_readings {
-                c.words.extend([
-                    *v,
-                    u32::from(o.pos) | u32::from(o.len) << 8 | u32::from(o.reading) << 16,
-                ]);
-            }
+            c.slots.push(Slot(w));
         }
-        c.words.shrink_to_fit();
+        c.spill.shrink_to_fit();
         c
     }
 }
 
-/// Per-entity evidence, parsed once at build time.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EntityFacts {
     pub birth_dates: Vec<PartialDate>,
@@ -1480,6 +1561,79 @@ mod tests {
         // longer skeletons keep spellings together by skeleton
         assert_eq!(key("mohamed"), key("muhammad"));
         assert_eq!(key("mohamed"), "MHMD");
+    }
+
+    #[test]
+    fn packed_names_hold_what_the_names_hold() {
+        use tansiq_model::prop;
+        let mut entities = Vec::new();
+        for (i, (name, dob, nat)) in [
+            ("Karim Haddad", "1971-02-03", "ly"),
+            ("Abd al-Rahman Yusuf el-Haddad", "1980", "tn"),
+            // more positions and readings than a slot holds: spills
+            (
+                "Karim Bin Yusuf Bin Salih Bin Umar Bin Ali Al Haddad Al Tarabulsi",
+                "1969-07",
+                "ly",
+            ),
+            ("كريم حداد", "", ""),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut e = Entity::new(format!("p{i}"), Schema::Person);
+            e.add(prop::NAME, name);
+            if !dob.is_empty() {
+                e.add(prop::BIRTH_DATE, dob);
+            }
+            if !nat.is_empty() {
+                e.add(prop::NATIONALITY, nat);
+            }
+            entities.push(e);
+        }
+        // cap 0: every entry counts as common, so every reading is packed
+        let config = MatcherConfig {
+            common_occurrence_cap: 0,
+            ..MatcherConfig::default()
+        };
+        let index = Index::build(entities, config);
+        assert!(!index.compact.spill.is_empty(), "the long name spills");
+        for (id, name) in index.names.iter().enumerate() {
+            let cn = index.compact.name(id as u32);
+            assert_eq!(cn.entity(), name.entity);
+            assert_eq!(cn.n_pos(), name.positions.len());
+            assert_eq!(cn.family_pos(), name.family_pos);
+            assert!(cn.listed_min() <= name.total_weight);
+            for (i, p) in name.positions.iter().enumerate() {
+                // rounded up, by less than 1%
+                for (got, want) in [(cn.weight(i), p.weight), (cn.evidence(i), p.evidence)] {
+                    assert!(got >= want && got <= want * 1.01, "{got} for {want}");
+                }
+            }
+            let mut got: Vec<(u32, u8, u8, u32)> = cn.readings().collect();
+            let mut want: Vec<(u32, u8, u8, u32)> = index
+                .occurrences
+                .iter()
+                .enumerate()
+                .flat_map(|(v, occ)| {
+                    occ.iter()
+                        .filter(|o| o.name == id as u32)
+                        .map(move |o| (v as u32, o.pos, o.len, u32::from(o.reading)))
+                })
+                .collect();
+            got.sort_unstable();
+            want.sort_unstable();
+            assert_eq!(got, want, "readings of {}", name.raw);
+            let facts = &index.facts[name.entity as usize];
+            let key = cn.facts();
+            let dates: Vec<PartialDate> = [key[0], key[1]]
+                .into_iter()
+                .take((key[3] >> 2 & 3) as usize)
+                .filter_map(unpack_date)
+                .collect();
+            assert_eq!(dates, facts.birth_dates);
+            assert_eq!((key[3] >> 4 & 3) as usize, facts.nationalities.len());
+        }
     }
 
     #[test]

@@ -52,6 +52,10 @@ pub(crate) fn credit(s: f32, config: &MatcherConfig) -> f32 {
         1.0
     } else if s <= lo {
         0.0
+    } else if config.credit_power == 1.0 {
+        // exactly what powf(x, 1) gives, without the call: this runs for
+        // every candidate pair
+        (s - lo) / (hi - lo)
     } else {
         ((s - lo) / (hi - lo)).powf(config.credit_power as f32)
     }
@@ -412,10 +416,13 @@ impl Index {
                 }
             }
         }
-        cands.sort_unstable_by_key(|c| (c.entity, c.qname));
+        // (one query name without documents comes sorted)
+        if !cands.is_sorted_by_key(|c| (c.entity, c.qname)) {
+            cands.sort_unstable_by_key(|c| (c.entity, c.qname));
+        }
         // (bound of the final score, bound of the name score, first and
         // end candidate) per entity.
-        let mut groups: Vec<(f32, f32, u32, u32)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         let mut i = 0;
         while i < cands.len() {
             let e = cands[i].entity;
@@ -436,15 +443,27 @@ impl Index {
             } else {
                 with_evidence
             };
-            groups.push((bound, name_bound, i as u32, j as u32));
+            groups.push(Group {
+                bound,
+                name_bound,
+                from: i as u32,
+                to: j as u32,
+            });
             i = j;
         }
-        groups.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+        // highest bound first; a heap, since only the first few are taken
+        let mut groups = BinaryHeap::from(groups);
         let limit = limit.max(1);
         // the `limit` best final scores so far, lowest first
         let mut top: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
         let mut scored: Vec<Ranked> = Vec::new();
-        for &(bound, name_bound, from, to) in &groups {
+        while let Some(Group {
+            bound,
+            name_bound,
+            from,
+            to,
+        }) = groups.pop()
+        {
             let from_ = from as usize;
             let floor = match top.peek() {
                 Some(Reverse(f)) if top.len() >= limit => f32::from_bits(*f),
@@ -1688,6 +1707,39 @@ pub(crate) struct NameScore {
     pub cov_l: f32,
     pub features: Features,
 }
+
+/// The candidates of one entity in ranking: bounds of its final and name
+/// scores, and its candidates `from..to`. Ordered by bound, then the
+/// earlier candidate first.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    bound: f32,
+    name_bound: f32,
+    from: u32,
+    to: u32,
+}
+
+impl Ord for Group {
+    fn cmp(&self, other: &Group) -> std::cmp::Ordering {
+        self.bound
+            .total_cmp(&other.bound)
+            .then_with(|| other.from.cmp(&self.from))
+    }
+}
+
+impl PartialOrd for Group {
+    fn partial_cmp(&self, other: &Group) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Group {
+    fn eq(&self, other: &Group) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Group {}
 
 /// An entity a query name reaches: its pairs `start..end` in that query
 /// name's pairs, and an upper bound of its name score.

@@ -550,9 +550,17 @@ impl Index {
                 }
             }
         }
-        first.sort_unstable_by_key(|p| p.name);
-        reached.extend(first.iter().map(|p| p.name));
-        reached.sort_unstable();
+        // phase-1 pairs by name, through (name, index) keys: sorting
+        // eight-byte keys is cheaper than sorting the pairs
+        let mut by_name: Vec<u64> = (first.iter().enumerate())
+            .map(|(i, p)| u64::from(p.name) << 32 | i as u64)
+            .collect();
+        by_name.sort_unstable();
+        let shared = reached.len();
+        reached.extend(by_name.iter().map(|k| (k >> 32) as u32));
+        if shared > 0 {
+            reached.sort_unstable();
+        }
         reached.dedup();
         deferred.sort_unstable_by_key(|d| (d.1, d.0));
         let filter = deferred.iter().fold(0u64, |f, d| f | 1 << (d.1 & 63));
@@ -572,8 +580,8 @@ impl Index {
                 );
             }
             let start = pairs.len();
-            while k < first.len() && first[k].name == name {
-                pairs.push(first[k]);
+            while k < by_name.len() && (by_name[k] >> 32) as u32 == name {
+                pairs.push(first[(by_name[k] & 0xffff_ffff) as usize]);
                 k += 1;
             }
             let cn = self.compact.name(name);

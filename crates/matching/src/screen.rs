@@ -369,7 +369,7 @@ impl Index {
     /// Ranks the entities a query reaches, best first, at most `limit`.
     ///
     /// Every reached entity first gets a cheap upper bound of its final
-    /// score ([`Index::bound_entities`]); entities are then scored in full
+    /// score ([`Index::candidates`], [`Bounder`]); entities are then scored in full
     /// in the order of their bounds, and scoring stops when the next
     /// bound is below the `limit`-th best score found. The result is the
     /// same as scoring every reached entity: on a list of millions, where

@@ -921,7 +921,14 @@ pub struct Index {
     /// For each vocabulary entry, the entries similar to it (as
     /// [`Index::lookup`] finds them), sorted by id.
     pub(crate) neighbours: Vec<Option<Box<[VocabMatch]>>>,
+    /// [`crate::screen::calibrate`] at `k / CALIBRATION_STEPS`, for
+    /// bounds: the calibration of any raw score up to that point is at
+    /// most this (calibration is monotone).
+    pub(crate) calibration_table: Box<[f32]>,
 }
+
+/// Steps of [`Index::calibration_table`].
+pub(crate) const CALIBRATION_STEPS: usize = 1024;
 
 pub(crate) struct Builder {
     vocab: Vec<VTok>,
@@ -1259,7 +1266,11 @@ impl Index {
             documents,
             concept_ids,
             neighbours: Vec::new(),
+            calibration_table: Box::default(),
         };
+        index.calibration_table = (0..=CALIBRATION_STEPS)
+            .map(|k| crate::screen::calibrate(k as f32 / CALIBRATION_STEPS as f32, &index.config))
+            .collect();
         // Similar vocabulary entries of every entry, so that a query token
         // spelled like a listed one costs no string comparison at all.
         // Joins get none: a query token rarely equals a join, and joins

@@ -12,9 +12,9 @@ use crate::explain::{
     TokenAlignment,
 };
 use crate::index::{
-    CompactName, FactKey, Index, NameRec, Occ, QForm, SCHEMAS, VTok, acronym_key, gender_code,
-    is_title, join_collapse, joinable, skeleton_keys, split_listed_name, token_similarity,
-    token_weight, unpack_date, variant_factor,
+    CALIBRATION_STEPS, CompactName, FactKey, Index, NameRec, Occ, QForm, SCHEMAS, VTok,
+    acronym_key, gender_code, is_title, join_collapse, joinable, pack_date, skeleton_keys,
+    split_listed_name, token_similarity, token_weight, variant_factor,
 };
 use crate::model::{FEATURE_NAMES, Features, N_FEATURES};
 use crate::{Band, Match, MatcherConfig, Query};
@@ -515,10 +515,15 @@ impl Index {
     /// ([`Compact`]) are looked up among the query's common units (a few
     /// dozen). Each reached name is read once, and bounded while its
     /// packed record is in cache.
-    fn candidates(&self, qn: &QName, qi: u16, qk: &QueryKey<'_>, out: &mut Vec<Cand>) -> Vec<Pair> {
+    fn candidates(&self, qn: &QName, qi: u16, qk: &QueryKey, out: &mut Vec<Cand>) -> Vec<Pair> {
         let c = &self.config;
-        let mut first: Vec<Pair> = Vec::new();
         let cap = c.common_occurrence_cap;
+        let expanded: usize = (qn.items.iter())
+            .flat_map(|item| &item.matches)
+            .map(|m| self.occurrences[m.0 as usize].len())
+            .filter(|&n| n <= cap)
+            .sum();
+        let mut first: Vec<Pair> = Vec::with_capacity(expanded);
         let mut deferred: Vec<(usize, u32, f32)> = Vec::new();
         for (item_idx, item) in qn.items.iter().enumerate() {
             for &(v, s, _) in &item.matches {
@@ -555,7 +560,9 @@ impl Index {
         let mut by_name: Vec<u64> = (first.iter().enumerate())
             .map(|(i, p)| u64::from(p.name) << 32 | i as u64)
             .collect();
-        by_name.sort_unstable();
+        // (each occurrence list is sorted by name: the keys come in sorted
+        // runs, which the stable sort merges)
+        by_name.sort();
         let shared = reached.len();
         reached.extend(by_name.iter().map(|k| (k >> 32) as u32));
         if shared > 0 {
@@ -1476,7 +1483,7 @@ impl Index {
     /// equal to it where the key holds every fact, and never below it
     /// where it does not (a fact that did not fit counts as agreeing).
     /// Every step is monotone in the score.
-    fn evidence_bound(&self, qk: &QueryKey<'_>, key: FactKey, name_score: f32) -> f32 {
+    fn evidence_bound(&self, qk: &QueryKey, key: FactKey, name_score: f32) -> f32 {
         let c = &self.config;
         let mut s = name_score;
         let [d0, d1, nats, misc] = key;
@@ -1486,7 +1493,7 @@ impl Index {
             s *= c.schema_mismatch_factor as f32;
         }
         let n_dates = misc >> 2 & 3;
-        if !qk.dates.is_empty() && n_dates > 0 {
+        if !qk.packed_dates.is_empty() && n_dates > 0 {
             let factor = if n_dates == 3 {
                 // the most any agreement of dates gives
                 [
@@ -1498,17 +1505,12 @@ impl Index {
                 .into_iter()
                 .fold(f32::NEG_INFINITY, f32::max)
             } else {
-                let mut listed = [PartialDate::year(0); 2];
-                let mut n = 0;
-                for d in [d0, d1]
-                    .into_iter()
-                    .take(n_dates as usize)
-                    .filter_map(unpack_date)
-                {
-                    listed[n] = d;
-                    n += 1;
-                }
-                date_factor(qk.dates, &listed[..n], c).0
+                let listed = &[d0, d1][..n_dates as usize];
+                let rank = (qk.packed_dates.iter())
+                    .flat_map(|&a| listed.iter().map(move |&b| packed_date_rank(a, b)))
+                    .max()
+                    .unwrap_or(0);
+                dob_factor(rank, c).0
             };
             if factor > 1.0 {
                 s = s + (1.0 - s) * (factor - 1.0);
@@ -1538,21 +1540,22 @@ impl Index {
 }
 
 /// What [`Index::evidence_bound`] needs of a query, resolved once.
-struct QueryKey<'a> {
+struct QueryKey {
     /// Per [`SCHEMAS`] entry: compatible with the query's schema.
     schema_ok: Option<[bool; 6]>,
-    dates: &'a [PartialDate],
+    /// The query's birth dates, as [`pack_date`] packs them.
+    packed_dates: Vec<u32>,
     nationalities: bool,
     /// Codes of the query's nationalities that some listed entity has.
     nationality_codes: Vec<u16>,
     gender: u32,
 }
 
-impl<'a> QueryKey<'a> {
-    fn of(index: &Index, query: &Query, qf: &'a QueryFacts) -> QueryKey<'a> {
+impl QueryKey {
+    fn of(index: &Index, query: &Query, qf: &QueryFacts) -> QueryKey {
         QueryKey {
             schema_ok: query.schema.map(|q| SCHEMAS.map(|l| q.compatible(l))),
-            dates: &qf.birth_dates,
+            packed_dates: qf.birth_dates.iter().map(pack_date).collect(),
             nationalities: !query.nationalities.is_empty(),
             nationality_codes: query
                 .nationalities
@@ -1568,22 +1571,47 @@ impl<'a> QueryKey<'a> {
 }
 
 fn date_factor(q: &[PartialDate], l: &[PartialDate], c: &MatcherConfig) -> (f32, &'static str) {
-    let mut best_rank = 0u8; // 0 mismatch far, 1 near year, 2 same year, 3 full match
-    for a in q {
-        for b in l {
-            let rank = if a.is_full() && b.is_full() && a == b {
-                3
-            } else if a.compatible(b) {
-                2
-            } else if a.get_year().abs_diff(b.get_year()) <= 1 {
-                1
-            } else {
-                0
-            };
-            best_rank = best_rank.max(rank);
-        }
+    let best_rank = (q.iter())
+        .flat_map(|a| l.iter().map(move |b| date_rank(a, b)))
+        .max()
+        .unwrap_or(0);
+    dob_factor(best_rank, c)
+}
+
+/// How two birth dates agree: 3 the same full date, 2 agreeing on every
+/// part both know, 1 years one apart, 0 not at all.
+fn date_rank(a: &PartialDate, b: &PartialDate) -> u8 {
+    if a.is_full() && b.is_full() && a == b {
+        3
+    } else if a.compatible(b) {
+        2
+    } else if a.get_year().abs_diff(b.get_year()) <= 1 {
+        1
+    } else {
+        0
     }
-    match best_rank {
+}
+
+/// [`date_rank`] of two dates as [`pack_date`] packs them (no parsing:
+/// this runs for every entity reached).
+fn packed_date_rank(a: u32, b: u32) -> u8 {
+    let parts = |w: u32| (w & 0xffff, w >> 16 & 31, w >> 21 & 31);
+    let ((ya, ma, da), (yb, mb, db)) = (parts(a), parts(b));
+    let agree = |x: u32, y: u32| x == 0 || y == 0 || x == y;
+    if da != 0 && db != 0 && a == b {
+        3
+    } else if ya == yb && agree(ma, mb) && agree(da, db) {
+        2
+    } else if ya.abs_diff(yb) <= 1 {
+        1
+    } else {
+        0
+    }
+}
+
+/// The birth-date factor of a [`date_rank`], and what it means.
+fn dob_factor(rank: u8, c: &MatcherConfig) -> (f32, &'static str) {
+    match rank {
         3 => (1.0 + c.dob_full_bonus as f32, "full birth date agrees"),
         2 => (
             1.0 + c.dob_partial_bonus as f32,
@@ -1640,6 +1668,16 @@ fn merge_matches(into: &mut Vec<(u32, f32, Rule)>, more: &[(u32, f32, Rule)]) {
             }
             Err(i) => into.insert(i, *m),
         }
+    }
+}
+
+impl Index {
+    /// At least [`calibrate`] of `raw`, without `powf`: the table's value
+    /// at the step above.
+    fn calibrate_up(&self, raw: f32) -> f32 {
+        // (truncation plus one: `ceil` is a call without SSE4.1)
+        let k = (raw.clamp(0.0, 1.0) * CALIBRATION_STEPS as f32) as usize + 1;
+        self.calibration_table[k.min(CALIBRATION_STEPS)]
     }
 }
 
@@ -1774,7 +1812,7 @@ struct Bounder<'a> {
     index: &'a Index,
     qn: &'a QName,
     qi: u16,
-    qk: &'a QueryKey<'a>,
+    qk: &'a QueryKey,
     unit: f32,
     /// The entity being bounded, its facts and its first pair.
     entity: u32,
@@ -1790,7 +1828,7 @@ struct Bounder<'a> {
 }
 
 impl<'a> Bounder<'a> {
-    fn new(index: &'a Index, qn: &'a QName, qi: u16, qk: &'a QueryKey<'a>) -> Bounder<'a> {
+    fn new(index: &'a Index, qn: &'a QName, qi: u16, qk: &'a QueryKey) -> Bounder<'a> {
         Bounder {
             index,
             qn,
@@ -1925,7 +1963,7 @@ impl<'a> Bounder<'a> {
             let spread = base * self.rarity_of(evidence) * c.combined_names_factor as f32;
             self.e_raw = self.e_raw.max(spread);
         }
-        let name_bound = hair_above(calibrate(self.e_raw, c));
+        let name_bound = hair_above(self.index.calibrate_up(self.e_raw));
         out.push(Cand {
             entity: self.entity,
             qname: self.qi,
@@ -2416,6 +2454,36 @@ mod tests {
         );
         let hits = index.screen(&Query::name("نظير محمدعبد البصير"), 1);
         assert!(hits[0].score >= 0.8, "{}", hits[0].explanation);
+    }
+
+    #[test]
+    fn packed_dates_rank_as_dates_do() {
+        use crate::index::pack_date;
+        use tansiq_model::PartialDate;
+        let mut dates = Vec::new();
+        for y in [1969, 1970, 1971, 1973] {
+            dates.push(PartialDate::year(y));
+            for m in [1, 2, 12] {
+                dates.extend(PartialDate::ym(y, m));
+                for d in [1, 2, 29, 31] {
+                    dates.extend(PartialDate::ymd(y, m, d));
+                }
+            }
+        }
+        let mut seen = [0usize; 4];
+        for a in &dates {
+            for b in &dates {
+                let rank = super::date_rank(a, b);
+                assert_eq!(
+                    super::packed_date_rank(pack_date(a), pack_date(b)),
+                    rank,
+                    "{a:?} {b:?}"
+                );
+                seen[rank as usize] += 1;
+            }
+        }
+        // every rank occurs
+        assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
     }
 
     #[test]

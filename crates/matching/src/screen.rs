@@ -560,9 +560,9 @@ impl Index {
         let mut by_name: Vec<u64> = (first.iter().enumerate())
             .map(|(i, p)| u64::from(p.name) << 32 | i as u64)
             .collect();
-        // (each occurrence list is sorted by name: the keys come in sorted
-        // runs, which the stable sort merges)
-        by_name.sort();
+        // (by name only: the keys are in index order already and the
+        // radix sort is stable)
+        radsort::sort_by_key(&mut by_name, |k| (k >> 32) as u32);
         let shared = reached.len();
         reached.extend(by_name.iter().map(|k| (k >> 32) as u32));
         if shared > 0 {
@@ -570,7 +570,7 @@ impl Index {
         }
         reached.dedup();
         deferred.sort_unstable_by_key(|d| (d.1, d.0));
-        let filter = deferred.iter().fold(0u64, |f, d| f | 1 << (d.1 & 63));
+        let common = CommonUnits::of(&deferred);
         let mut pairs: Vec<Pair> = Vec::with_capacity(first.len() * 2);
         let mut bounder = Bounder::new(self, qn, qi, qk);
         let mut k = 0;
@@ -594,10 +594,9 @@ impl Index {
             let cn = self.compact.name(name);
             if !deferred.is_empty() {
                 for (v, pos, len, code) in cn.readings() {
-                    if filter >> (v & 63) & 1 == 0 {
+                    let Some(from) = common.find(&deferred, v) else {
                         continue;
-                    }
-                    let from = deferred.partition_point(|d| d.1 < v);
+                    };
                     for &(item_idx, _, s) in deferred[from..].iter().take_while(|d| d.1 == v) {
                         let o = Occ {
                             name,
@@ -1980,6 +1979,43 @@ impl<'a> Bounder<'a> {
     }
 }
 
+/// Where a query's common units are among its deferred ones (sorted by
+/// vocabulary entry): a direct-mapped table on the entry's low bits,
+/// since every reached name looks up each of its common readings.
+struct CommonUnits {
+    /// 0: no unit; [`CommonUnits::SEARCH`]: several, or one too far to
+    /// hold; else 1 + the index of the unit's first entry.
+    table: [u8; 1024],
+}
+
+impl CommonUnits {
+    const SEARCH: u8 = u8::MAX;
+
+    fn of(deferred: &[(usize, u32, f32)]) -> CommonUnits {
+        let mut table = [0u8; 1024];
+        for (i, d) in deferred.iter().enumerate() {
+            let b = &mut table[(d.1 & 1023) as usize];
+            *b = match *b {
+                0 if i + 1 < usize::from(Self::SEARCH) => i as u8 + 1,
+                0 => Self::SEARCH,
+                x if x != Self::SEARCH && deferred[usize::from(x) - 1].1 == d.1 => x,
+                _ => Self::SEARCH,
+            };
+        }
+        CommonUnits { table }
+    }
+
+    /// The index of the first entry of unit `v` in `deferred`, if any.
+    fn find(&self, deferred: &[(usize, u32, f32)], v: u32) -> Option<usize> {
+        let from = match self.table[(v & 1023) as usize] {
+            0 => return None,
+            Self::SEARCH => deferred.partition_point(|d| d.1 < v),
+            x => usize::from(x) - 1,
+        };
+        (deferred.get(from)?.1 == v).then_some(from)
+    }
+}
+
 /// How many reached names' records [`Index::candidates`] reads ahead.
 const TOUCH_AHEAD: usize = 32;
 
@@ -2454,6 +2490,26 @@ mod tests {
         );
         let hits = index.screen(&Query::name("نظير محمدعبد البصير"), 1);
         assert!(hits[0].score >= 0.8, "{}", hits[0].explanation);
+    }
+
+    #[test]
+    fn common_units_are_found_as_a_search_finds_them() {
+        // units that share their low bits, units under several items, and
+        // more units than the table can point to
+        let mut units: Vec<u32> = vec![5, 5, 1029, 2053, 7, 1024, 0, 0, 0];
+        units.extend((0..300).map(|i| 40_000 + 3 * i));
+        let mut deferred: Vec<(usize, u32, f32)> = units
+            .iter()
+            .enumerate()
+            .map(|(item, &v)| (item % 4, v, 0.9))
+            .collect();
+        deferred.sort_unstable_by_key(|d| (d.1, d.0));
+        let common = super::CommonUnits::of(&deferred);
+        for v in (0..3000).chain(39_990..41_000) {
+            let want = Some(deferred.partition_point(|d| d.1 < v))
+                .filter(|&i| deferred.get(i).is_some_and(|d| d.1 == v));
+            assert_eq!(common.find(&deferred, v), want, "unit {v}");
+        }
     }
 
     #[test]

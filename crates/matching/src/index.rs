@@ -1452,7 +1452,7 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
     if s < 0.7 {
         return (s, Rule::EditDistance);
     }
-    let same_skeleton = tansiq_names::skeleton_distance(q.skeleton, &v.skeleton) == 0.0;
+    let same_skeleton = tansiq_names::same_skeleton(q.skeleton, &v.skeleton);
     let rule = if compound {
         Rule::Compound
     } else if q_ar != v_ar && same_skeleton {

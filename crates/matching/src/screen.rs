@@ -422,7 +422,7 @@ impl Index {
         }
         // (bound of the final score, bound of the name score, first and
         // end candidate) per entity.
-        let mut groups: Vec<Group> = Vec::new();
+        let mut groups: Vec<Group> = Vec::with_capacity(cands.len());
         let mut i = 0;
         while i < cands.len() {
             let e = cands[i].entity;
@@ -569,6 +569,8 @@ impl Index {
             reached.sort_unstable();
         }
         reached.dedup();
+        // (at most one candidate per name: no reallocation below)
+        out.reserve(reached.len());
         deferred.sort_unstable_by_key(|d| (d.1, d.0));
         let common = CommonUnits::of(&deferred);
         let mut pairs: Vec<Pair> = Vec::with_capacity(first.len() * 2);

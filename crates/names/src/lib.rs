@@ -34,7 +34,7 @@ pub mod translit;
 pub use concepts::Concept;
 pub use normalize::{Script, normalize};
 pub use phonetic::{join_keys, key_similarity, key_similarity_at_least, key_similarity_beyond};
-pub use skeleton::{coarse_skeleton, skeleton_distance, skeleton_similarity};
+pub use skeleton::{coarse_skeleton, same_skeleton, skeleton_distance, skeleton_similarity};
 pub use tokens::{
     MAX_TOKENS, Token, UnitKind, Variant, VariantKind, acronyms, arabic_readings, tokenize,
     tokenize_normalized,

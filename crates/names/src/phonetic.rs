@@ -19,6 +19,8 @@
 //! the Latin spelling lacks costs 0.9, and one it spells with a vowel of
 //! another class (و as a) costs as much as a consonant.
 
+use std::sync::OnceLock;
+
 use crate::skeleton::class_substitution_cost;
 
 const A: u8 = b'1';
@@ -197,11 +199,116 @@ pub fn key_distance(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool) -> f32 {
 /// [`key_distance`], giving up (returning `f32::INFINITY`) as soon as the
 /// distance is certain to exceed `max`: every row of the edit-distance
 /// table has a minimum no smaller than the previous row's.
+///
+/// Every screening runs this for each vocabulary entry a query unit is
+/// compared with, so the costs come from tables ([`EditCosts`]) built once
+/// from the same cost functions; keys with a byte outside
+/// [`KEY_ALPHABET`] take [`key_distance_direct`].
 fn key_distance_within(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool, max: f32) -> f32 {
     let a = &a[..a.len().min(48)];
     let b = &b[..b.len().min(48)];
-    // cost of a vowel present on one side only
-    let vowel_indel = |side_arabic: bool, other_arabic: bool, v: u8| -> f32 {
+    let (mut ai, mut bi) = ([0u8; 48], [0u8; 48]);
+    let index = key_alphabet_index();
+    for (k, x) in [(a, &mut ai), (b, &mut bi)] {
+        for (c, slot) in k.iter().zip(x.iter_mut()) {
+            match index[usize::from(*c)] {
+                NOT_IN_ALPHABET => return key_distance_direct(a, a_arabic, b, b_arabic, max),
+                i => *slot = i,
+            }
+        }
+    }
+    let (ai, bi) = (&ai[..a.len()], &bi[..b.len()]);
+    let t = EditCosts::of(a_arabic, b_arabic);
+    let mut ins = [0f32; 48];
+    let mut prev = [0f32; 49];
+    let mut cur = [0f32; 49];
+    for (j, &y) in bi.iter().enumerate() {
+        ins[j] = t.ins[usize::from(y)];
+        prev[j + 1] = prev[j] + ins[j];
+    }
+    for &x in ai {
+        let del = t.del[usize::from(x)];
+        let sub = &t.sub[usize::from(x)];
+        cur[0] = prev[0] + del;
+        for (j, &y) in bi.iter().enumerate() {
+            cur[j + 1] = (prev[j] + sub[usize::from(y)])
+                .min(prev[j + 1] + del)
+                .min(cur[j] + ins[j]);
+        }
+        prev[..=b.len()].copy_from_slice(&cur[..=b.len()]);
+        if prev[..=b.len()].iter().all(|&d| d > max) {
+            return f32::INFINITY;
+        }
+    }
+    prev[b.len()]
+}
+
+/// The bytes phonetic keys are made of: skeleton classes (upper case,
+/// and the lower-case ambiguous Arabic letters) and vowel classes.
+const KEY_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZtzqj012345";
+
+const NOT_IN_ALPHABET: u8 = u8::MAX;
+
+/// Byte -> position in [`KEY_ALPHABET`], or [`NOT_IN_ALPHABET`].
+fn key_alphabet_index() -> &'static [u8; 256] {
+    static INDEX: OnceLock<[u8; 256]> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index = [NOT_IN_ALPHABET; 256];
+        for (i, &c) in KEY_ALPHABET.iter().enumerate() {
+            index[usize::from(c)] = i as u8;
+        }
+        index
+    })
+}
+
+/// The edit costs of [`key_distance_direct`] for one pair of scripts, by
+/// position in [`KEY_ALPHABET`].
+struct EditCosts {
+    sub: [[f32; KEY_ALPHABET.len()]; KEY_ALPHABET.len()],
+    del: [f32; KEY_ALPHABET.len()],
+    ins: [f32; KEY_ALPHABET.len()],
+}
+
+impl EditCosts {
+    fn of(a_arabic: bool, b_arabic: bool) -> &'static EditCosts {
+        static TABLES: OnceLock<Vec<EditCosts>> = OnceLock::new();
+        let tables = TABLES.get_or_init(|| {
+            [(false, false), (false, true), (true, false), (true, true)]
+                .into_iter()
+                .map(|(a_arabic, b_arabic)| {
+                    let c = Costs { a_arabic, b_arabic };
+                    let n = KEY_ALPHABET.len();
+                    let mut t = EditCosts {
+                        sub: [[0.0; KEY_ALPHABET.len()]; KEY_ALPHABET.len()],
+                        del: [0.0; KEY_ALPHABET.len()],
+                        ins: [0.0; KEY_ALPHABET.len()],
+                    };
+                    for i in 0..n {
+                        let x = KEY_ALPHABET[i];
+                        t.del[i] = c.del(x);
+                        t.ins[i] = c.ins(x);
+                        for j in 0..n {
+                            t.sub[i][j] = c.sub(x, KEY_ALPHABET[j]);
+                        }
+                    }
+                    t
+                })
+                .collect()
+        });
+        &tables[usize::from(a_arabic) * 2 + usize::from(b_arabic)]
+    }
+}
+
+/// Edit costs between a key from one script and a key from another.
+#[derive(Clone, Copy)]
+struct Costs {
+    a_arabic: bool,
+    b_arabic: bool,
+}
+
+impl Costs {
+    /// Cost of a vowel present on one side only.
+    fn vowel_indel(side_arabic: bool, other_arabic: bool, v: u8) -> f32 {
         if v == ANY {
             0.0
         } else if !side_arabic && other_arabic {
@@ -213,33 +320,36 @@ fn key_distance_within(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool, max: 
         } else {
             0.4
         }
-    };
-    let del_cost = |c: u8| -> f32 {
+    }
+
+    fn del(self, c: u8) -> f32 {
         if is_vowel_class(c) {
-            vowel_indel(a_arabic, b_arabic, c)
+            Self::vowel_indel(self.a_arabic, self.b_arabic, c)
         } else {
             1.0
         }
-    };
-    let ins_cost = |c: u8| -> f32 {
+    }
+
+    fn ins(self, c: u8) -> f32 {
         if is_vowel_class(c) {
-            vowel_indel(b_arabic, a_arabic, c)
+            Self::vowel_indel(self.b_arabic, self.a_arabic, c)
         } else {
             1.0
         }
-    };
-    let sub_cost = |x: u8, y: u8| -> f32 {
+    }
+
+    fn sub(self, x: u8, y: u8) -> f32 {
         match (is_vowel_class(x), is_vowel_class(y)) {
             // a long vowel written in Arabic is a fact, not a guess
             (true, true)
-                if a_arabic != b_arabic
+                if self.a_arabic != self.b_arabic
                     && x != ANY
                     && y != ANY
                     && x != SOME
                     && y != SOME
                     && x != y =>
             {
-                let (arabic, latin) = if a_arabic { (x, y) } else { (y, x) };
+                let (arabic, latin) = if self.a_arabic { (x, y) } else { (y, x) };
                 if arabic == E && (latin == A || latin == I) {
                     0.05
                 } else if latin == E {
@@ -250,21 +360,30 @@ fn key_distance_within(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool, max: 
             }
             (true, true) => vowel_sub_cost(x, y),
             (false, false) => class_substitution_cost(x, y),
-            _ => del_cost(x) + ins_cost(y),
+            _ => self.del(x) + self.ins(y),
         }
-    };
+    }
+}
+
+/// [`key_distance_within`] with the costs computed as it goes: for keys
+/// with bytes outside [`KEY_ALPHABET`], and the reference the tables are
+/// tested against.
+fn key_distance_direct(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool, max: f32) -> f32 {
+    let a = &a[..a.len().min(48)];
+    let b = &b[..b.len().min(48)];
+    let c = Costs { a_arabic, b_arabic };
     let mut prev = [0f32; 49];
     let mut cur = [0f32; 49];
     for j in 0..b.len() {
-        prev[j + 1] = prev[j] + ins_cost(b[j]);
+        prev[j + 1] = prev[j] + c.ins(b[j]);
     }
     for &x in a {
-        cur[0] = prev[0] + del_cost(x);
+        cur[0] = prev[0] + c.del(x);
         for j in 0..b.len() {
             let y = b[j];
-            let v = (prev[j] + sub_cost(x, y))
-                .min(prev[j + 1] + del_cost(x))
-                .min(cur[j] + ins_cost(y));
+            let v = (prev[j] + c.sub(x, y))
+                .min(prev[j + 1] + c.del(x))
+                .min(cur[j] + c.ins(y));
             cur[j + 1] = v;
         }
         prev[..=b.len()].copy_from_slice(&cur[..=b.len()]);
@@ -356,6 +475,55 @@ mod tests {
 
     fn cross(ar: &str, la: &str) -> f32 {
         key_similarity(&arabic_key(ar), true, &latin_key(la), false)
+    }
+
+    proptest::proptest! {
+        /// The cost tables give the distances the cost functions give,
+        /// bit for bit, early stops included.
+        #[test]
+        fn tables_give_the_direct_distances(
+            a in proptest::collection::vec(proptest::sample::select(KEY_ALPHABET.to_vec()), 0..20),
+            b in proptest::collection::vec(proptest::sample::select(KEY_ALPHABET.to_vec()), 0..20),
+            a_arabic: bool,
+            b_arabic: bool,
+            max in proptest::prop_oneof![proptest::strategy::Just(f32::INFINITY), 0.0f32..6.0],
+        ) {
+            let want = key_distance_direct(&a, a_arabic, &b, b_arabic, max);
+            let got = key_distance_within(&a, a_arabic, &b, b_arabic, max);
+            proptest::prop_assert_eq!(got.to_bits(), want.to_bits());
+        }
+    }
+
+    #[test]
+    fn keys_of_real_words_stay_in_the_alphabet() {
+        for w in [
+            "mohamed",
+            "abderrahmane",
+            "qadhafi",
+            "yusuf",
+            "djamel",
+            "ouali",
+        ] {
+            let k = latin_key(w);
+            assert!(k.iter().all(|c| KEY_ALPHABET.contains(c)), "{w}: {k:?}");
+        }
+        for w in [
+            "محمد",
+            "عبد الرحمن",
+            "القذافي",
+            "يوسف",
+            "جمال",
+            "مؤمن",
+            "شيء",
+        ] {
+            let k = arabic_key(w);
+            assert!(k.iter().all(|c| KEY_ALPHABET.contains(c)), "{w}: {k:?}");
+        }
+        // outside the alphabet: the direct computation
+        assert_eq!(
+            key_distance_within(b"#1", false, b"B", false, f32::INFINITY),
+            key_distance_direct(b"#1", false, b"B", false, f32::INFINITY)
+        );
     }
 
     #[test]

@@ -348,6 +348,19 @@ pub fn skeleton_distance(a: &str, b: &str) -> f32 {
     prev[bl]
 }
 
+/// `skeleton_distance(a, b) == 0.0`, in one pass: every insertion or
+/// deletion costs 1 and no substitution costs less than 0, so a distance
+/// of 0 needs equal lengths (as far as [`skeleton_distance`] reads) and a
+/// free substitution at every position.
+pub fn same_skeleton(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (a, b) = (&a[..a.len().min(64)], &b[..b.len().min(64)]);
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(&x, &y)| class_substitution_cost(x, y) == 0.0)
+}
+
 /// Similarity in 0..=1 of two skeletons: `1 - distance / longer length`.
 pub fn skeleton_similarity(a: &str, b: &str) -> f32 {
     let m = a.len().max(b.len());
@@ -360,6 +373,19 @@ pub fn skeleton_similarity(a: &str, b: &str) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The one-pass test says what the distance says. The letters
+        /// are drawn mostly from classes that meet at no cost (t = T or
+        /// S, q = K or G, Q = K), so that equal skeletons come up often.
+        #[test]
+        fn same_skeleton_is_distance_zero(
+            a in "[STtDZzKQqGJjB]{0,6}",
+            b in "[STtDZzKQqGJjB]{0,6}",
+        ) {
+            proptest::prop_assert_eq!(same_skeleton(&a, &b), skeleton_distance(&a, &b) == 0.0);
+        }
+    }
 
     #[track_caller]
     fn lat(word: &str, expect: &str) {

@@ -245,7 +245,7 @@ fn key_distance_within(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool, max: 
 
 /// The bytes phonetic keys are made of: skeleton classes (upper case,
 /// and the lower-case ambiguous Arabic letters) and vowel classes.
-const KEY_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZtzqj012345";
+const KEY_ALPHABET: [u8; 36] = *b"ABCDEFGHIJKLMNOPQRSTUVWXYZtzqj012345";
 
 const NOT_IN_ALPHABET: u8 = u8::MAX;
 
@@ -277,21 +277,11 @@ impl EditCosts {
                 .into_iter()
                 .map(|(a_arabic, b_arabic)| {
                     let c = Costs { a_arabic, b_arabic };
-                    let n = KEY_ALPHABET.len();
-                    let mut t = EditCosts {
-                        sub: [[0.0; KEY_ALPHABET.len()]; KEY_ALPHABET.len()],
-                        del: [0.0; KEY_ALPHABET.len()],
-                        ins: [0.0; KEY_ALPHABET.len()],
-                    };
-                    for i in 0..n {
-                        let x = KEY_ALPHABET[i];
-                        t.del[i] = c.del(x);
-                        t.ins[i] = c.ins(x);
-                        for j in 0..n {
-                            t.sub[i][j] = c.sub(x, KEY_ALPHABET[j]);
-                        }
+                    EditCosts {
+                        sub: KEY_ALPHABET.map(|x| KEY_ALPHABET.map(|y| c.sub(x, y))),
+                        del: KEY_ALPHABET.map(|x| c.del(x)),
+                        ins: KEY_ALPHABET.map(|x| c.ins(x)),
                     }
-                    t
                 })
                 .collect()
         });

@@ -1674,10 +1674,14 @@ fn merge_matches(into: &mut Vec<(u32, f32, Rule)>, more: &[(u32, f32, Rule)]) {
 
 impl Index {
     /// At least [`calibrate`] of `raw`, without `powf`: the table's value
-    /// at the step above.
+    /// at the step above (the top one for NaN: a bound errs high).
     fn calibrate_up(&self, raw: f32) -> f32 {
         // (truncation plus one: `ceil` is a call without SSE4.1)
-        let k = (raw.clamp(0.0, 1.0) * CALIBRATION_STEPS as f32) as usize + 1;
+        let k = if raw.is_nan() {
+            CALIBRATION_STEPS
+        } else {
+            (raw.clamp(0.0, 1.0) * CALIBRATION_STEPS as f32) as usize + 1
+        };
         self.calibration_table[k.min(CALIBRATION_STEPS)]
     }
 }
@@ -2492,6 +2496,18 @@ mod tests {
         );
         let hits = index.screen(&Query::name("نظير محمدعبد البصير"), 1);
         assert!(hits[0].score >= 0.8, "{}", hits[0].explanation);
+    }
+
+    #[test]
+    fn calibration_from_the_table_is_never_below_calibration() {
+        let index = index();
+        let c = &index.config;
+        for i in 0..=10_000 {
+            let raw = i as f32 / 10_000.0;
+            assert!(index.calibrate_up(raw) >= super::calibrate(raw, c), "{raw}");
+        }
+        assert!(index.calibrate_up(1.5) >= super::calibrate(1.5, c));
+        assert_eq!(index.calibrate_up(f32::NAN), 1.0);
     }
 
     #[test]

@@ -217,23 +217,41 @@ fn key_distance_within(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool, max: 
             }
         }
     }
-    let (ai, bi) = (&ai[..a.len()], &bi[..b.len()]);
     let t = EditCosts::of(a_arabic, b_arabic);
-    let mut ins = [0f32; 48];
+    edit_distance(
+        &ai[..a.len()],
+        &bi[..b.len()],
+        |x| t.del[usize::from(x)],
+        |y| t.ins[usize::from(y)],
+        |x, y| t.sub[usize::from(x)][usize::from(y)],
+        max,
+    )
+}
+
+/// The weighted edit distance of `a` and `b` under the given costs, or
+/// `f32::INFINITY` once every entry of a row exceeds `max` (row minima
+/// never decrease). Both ways of [`key_distance_within`] run this loop.
+#[inline(always)]
+fn edit_distance(
+    a: &[u8],
+    b: &[u8],
+    del: impl Fn(u8) -> f32,
+    ins: impl Fn(u8) -> f32,
+    sub: impl Fn(u8, u8) -> f32,
+    max: f32,
+) -> f32 {
     let mut prev = [0f32; 49];
     let mut cur = [0f32; 49];
-    for (j, &y) in bi.iter().enumerate() {
-        ins[j] = t.ins[usize::from(y)];
-        prev[j + 1] = prev[j] + ins[j];
+    for (j, &y) in b.iter().enumerate() {
+        prev[j + 1] = prev[j] + ins(y);
     }
-    for &x in ai {
-        let del = t.del[usize::from(x)];
-        let sub = &t.sub[usize::from(x)];
-        cur[0] = prev[0] + del;
-        for (j, &y) in bi.iter().enumerate() {
-            cur[j + 1] = (prev[j] + sub[usize::from(y)])
-                .min(prev[j + 1] + del)
-                .min(cur[j] + ins[j]);
+    for &x in a {
+        let dx = del(x);
+        cur[0] = prev[0] + dx;
+        for (j, &y) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + sub(x, y))
+                .min(prev[j + 1] + dx)
+                .min(cur[j] + ins(y));
         }
         prev[..=b.len()].copy_from_slice(&cur[..=b.len()]);
         if prev[..=b.len()].iter().all(|&d| d > max) {
@@ -362,26 +380,7 @@ fn key_distance_direct(a: &[u8], a_arabic: bool, b: &[u8], b_arabic: bool, max: 
     let a = &a[..a.len().min(48)];
     let b = &b[..b.len().min(48)];
     let c = Costs { a_arabic, b_arabic };
-    let mut prev = [0f32; 49];
-    let mut cur = [0f32; 49];
-    for j in 0..b.len() {
-        prev[j + 1] = prev[j] + c.ins(b[j]);
-    }
-    for &x in a {
-        cur[0] = prev[0] + c.del(x);
-        for j in 0..b.len() {
-            let y = b[j];
-            let v = (prev[j] + c.sub(x, y))
-                .min(prev[j + 1] + c.del(x))
-                .min(cur[j] + c.ins(y));
-            cur[j + 1] = v;
-        }
-        prev[..=b.len()].copy_from_slice(&cur[..=b.len()]);
-        if prev[..=b.len()].iter().all(|&d| d > max) {
-            return f32::INFINITY;
-        }
-    }
-    prev[b.len()]
+    edit_distance(a, b, |x| c.del(x), |y| c.ins(y), |x, y| c.sub(x, y), max)
 }
 
 /// Similarity in 0..=1 of two keys: `1 - distance / size`, where size
@@ -486,18 +485,15 @@ mod tests {
 
     #[test]
     fn keys_of_real_words_stay_in_the_alphabet() {
-        for w in [
+        let latin = [
             "mohamed",
             "abderrahmane",
             "qadhafi",
             "yusuf",
             "djamel",
             "ouali",
-        ] {
-            let k = latin_key(w);
-            assert!(k.iter().all(|c| KEY_ALPHABET.contains(c)), "{w}: {k:?}");
-        }
-        for w in [
+        ];
+        let arabic = [
             "محمد",
             "عبد الرحمن",
             "القذافي",
@@ -505,8 +501,10 @@ mod tests {
             "جمال",
             "مؤمن",
             "شيء",
-        ] {
-            let k = arabic_key(w);
+        ];
+        let keys = (latin.iter().map(|w| (w, latin_key(w))))
+            .chain(arabic.iter().map(|w| (w, arabic_key(w))));
+        for (w, k) in keys {
             assert!(k.iter().all(|c| KEY_ALPHABET.contains(c)), "{w}: {k:?}");
         }
         // outside the alphabet: the direct computation

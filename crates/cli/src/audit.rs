@@ -41,12 +41,9 @@ pub struct VerifyArgs {
     pub checkpoint: Option<PathBuf>,
     /// The node's identity file, whose public keys check the checkpoint's
     /// signature.
-    #[arg(
-        long,
-        env = "TANSIQ_NODE_IDENTITY_FILE",
-        default_value = "tansiq.identity"
-    )]
-    pub identity: PathBuf,
+    /// Default: the configuration's `[node] identity_file`.
+    #[arg(long, env = "TANSIQ_NODE_IDENTITY_FILE")]
+    pub identity: Option<PathBuf>,
     /// Instead of the identity file: the node's published public keys (the
     /// `keys` array of `GET /v1/node`, as a JSON file). Auditors without
     /// access to the node's secrets use this.
@@ -62,12 +59,9 @@ pub struct CheckpointArgs {
     pub out: PathBuf,
     /// The node's identity file (it must exist: the node creates it on its
     /// first start).
-    #[arg(
-        long,
-        env = "TANSIQ_NODE_IDENTITY_FILE",
-        default_value = "tansiq.identity"
-    )]
-    pub identity: PathBuf,
+    /// Default: the configuration's `[node] identity_file`.
+    #[arg(long, env = "TANSIQ_NODE_IDENTITY_FILE")]
+    pub identity: Option<PathBuf>,
     #[command(flatten)]
     pub store: StoreArgs,
 }
@@ -123,7 +117,11 @@ fn trusted_keys(args: &VerifyArgs) -> Result<Vec<PublicKey>> {
             )
         });
     }
-    Ok(load_identity(&args.identity)?.public_keys())
+    Ok(load_identity(&identity_path(
+        args.identity.as_deref(),
+        args.store.config.as_deref(),
+    )?)?
+    .public_keys())
 }
 
 pub fn load_identity(path: &Path) -> Result<NodeKeys> {
@@ -137,9 +135,15 @@ pub fn load_identity(path: &Path) -> Result<NodeKeys> {
 }
 
 async fn open(store: &StoreArgs) -> Result<Store> {
-    Store::open(&store.db)
-        .await
-        .with_context(|| format!("opening the store {}", store.db))
+    Ok(store.open().await?.0)
+}
+
+/// The identity file given, else the one the configuration names.
+pub fn identity_path(given: Option<&Path>, config: Option<&Path>) -> Result<PathBuf> {
+    match given {
+        Some(p) => Ok(p.to_path_buf()),
+        None => Ok(crate::home::load(config)?.node.identity_file),
+    }
 }
 
 /// Exit code: 0 the chain verifies, 1 it is broken (or the checkpoint's
@@ -193,7 +197,10 @@ pub async fn run(cmd: AuditCommand) -> Result<i32> {
             }
         }
         AuditCommand::Checkpoint(args) => {
-            let keys = load_identity(&args.identity)?;
+            let keys = load_identity(&identity_path(
+                args.identity.as_deref(),
+                args.store.config.as_deref(),
+            )?)?;
             let store = open(&args.store).await?;
             let head = store.audit_head().await.context("reading the audit head")?;
             store.close().await;

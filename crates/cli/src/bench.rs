@@ -63,7 +63,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
     );
 
     let t = Instant::now();
-    let watchlist: Vec<_> = tansiq_synth::generate(args.seed, args.entities).collect();
+    let bar = crate::output::progress(args.entities as u64, "entities generated");
+    let watchlist: Vec<_> = tansiq_synth::generate(args.seed, args.entities)
+        .inspect(|_| bar.inc(1))
+        .collect();
+    bar.finish_and_clear();
     let names: usize = watchlist.iter().map(|e| e.names().len()).sum();
     rows.push((
         "generate watchlist".into(),
@@ -86,9 +90,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
         .collect();
 
     let rss_before = current_rss_mib();
+    let bar = crate::output::spinner("building the index");
     let t = Instant::now();
     let index = Index::build(watchlist, MatcherConfig::default());
     let build = t.elapsed();
+    bar.finish_and_clear();
     eprintln!(
         "index built in {:.1} s; screening {} travellers one at a time…",
         build.as_secs_f64(),
@@ -114,10 +120,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let mut listed = 0usize;
     let mut innocent_alerts = 0usize;
     let mut innocents = 0usize;
+    let bar = crate::output::progress(queries.len() as u64, "travellers screened, one thread");
     for (q, t) in queries.iter().zip(&travellers) {
         let t0 = Instant::now();
         let matches = index.screen(q, 10);
         lat.push(t0.elapsed());
+        bar.inc(1);
         let alerting: Vec<&str> = matches
             .iter()
             .filter(|m| m.band != Band::None)
@@ -134,6 +142,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             }
         }
     }
+    bar.finish_and_clear();
     lat.sort_unstable();
     rows.push((
         "screening latency, 1 thread: p50".into(),
@@ -155,11 +164,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
     // All threads: throughput.
     let t = Instant::now();
     let rounds = 3;
+    let bar = crate::output::progress(rounds as u64, "rounds on all threads");
     for _ in 0..rounds {
         queries.par_iter().for_each(|q| {
             std::hint::black_box(index.screen(q, 10));
         });
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     let per_s = (queries.len() * rounds) as f64 / t.elapsed().as_secs_f64();
     rows.push((
         format!("throughput, {} threads", rayon::current_num_threads()),

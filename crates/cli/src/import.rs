@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use tansiq_lists::{Format, ParsedList};
-use tansiq_store::{Change, ImportReport, Store};
+use tansiq_store::{Change, ImportReport};
 
 use crate::StoreArgs;
 
@@ -98,24 +98,30 @@ pub async fn run(args: ImportArgs) -> Result<()> {
             f
         }
     };
-    let parsed = parse_file(path, format)?;
+    let bar = crate::output::spinner(&format!("reading {}", path.display()));
+    let parsed = parse_file(path, format);
+    bar.finish_and_clear();
+    let mut parsed = parsed?;
     print_diagnostics(path, &parsed, args.max_diagnostics);
-    let store = Store::open(&args.store.db)
-        .await
-        .with_context(|| format!("opening the store {}", args.store.db))?;
+    let overrides = crate::home::measure_overrides(args.store.config.as_deref())?;
+    let overridden = tansiq_lists::apply_overrides(&mut parsed.entities, &overrides);
+    if overridden > 0 {
+        println!("{overridden} listings take the agency's [[measures]] of their regime");
+    }
+    let (store, _) = args.store.open().await?;
     if format == Format::NationalCsv {
         // The agency's own entries: editable national entries with history,
         // written in one transaction (all or none).
         let n = parsed.entities.len();
-        let written = store
-            .put_entries(parsed.entities, &args.actor)
-            .await
-            .with_context(|| {
-                format!(
-                    "{}: import rejected, the store is unchanged",
-                    path.display()
-                )
-            })?;
+        let bar = crate::output::spinner(&format!("writing {n} entries to the store"));
+        let written = store.put_entries(parsed.entities, &args.actor).await;
+        bar.finish_and_clear();
+        let written = written.with_context(|| {
+            format!(
+                "{}: import rejected, the store is unchanged",
+                path.display()
+            )
+        })?;
         store.close().await;
         let created = written
             .iter()
@@ -133,15 +139,22 @@ pub async fn run(args: ImportArgs) -> Result<()> {
         );
         return Ok(());
     }
+    let bar = crate::output::spinner(&format!(
+        "importing {} entities of {} version {}",
+        parsed.entities.len(),
+        parsed.source,
+        parsed.version
+    ));
     let report = store
         .import_list(&parsed.source, &parsed.version, parsed.entities)
-        .await
-        .with_context(|| {
-            format!(
-                "{}: import rejected, the store is unchanged",
-                path.display()
-            )
-        })?;
+        .await;
+    bar.finish_and_clear();
+    let report = report.with_context(|| {
+        format!(
+            "{}: import rejected, the store is unchanged",
+            path.display()
+        )
+    })?;
     store.close().await;
     print_report(&report);
     Ok(())

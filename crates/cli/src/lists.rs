@@ -25,7 +25,7 @@ pub struct CommonArgs {
     #[arg(long, env = "TANSIQ_CONFIG", default_value = "tansiq.toml")]
     pub config: PathBuf,
     /// SQLite file path or `postgres://` URL; default: `db` in the
-    /// configuration, else `tansiq.db`.
+    /// configuration (relative to its folder), else `tansiq.db` there.
     #[arg(long, env = "TANSIQ_DB")]
     pub db: Option<String>,
 }
@@ -47,16 +47,25 @@ struct Opened {
 
 async fn open(args: &CommonArgs) -> Result<Opened> {
     let config = Config::load(&args.config)?;
-    let db = args
-        .db
-        .clone()
-        .or_else(|| config.db.clone())
-        .unwrap_or_else(|| "tansiq.db".to_string());
     let config_dir = args.config.parent().unwrap_or(Path::new("."));
+    // A store named in the file is relative to the file's folder, as every
+    // command reads it (crate::home).
+    let db = match (&args.db, &config.db) {
+        (Some(db), _) => db.clone(),
+        (None, Some(db)) if !db.contains("://") && Path::new(db).is_relative() => {
+            config_dir.join(db).to_string_lossy().into_owned()
+        }
+        (None, Some(db)) => db.clone(),
+        (None, None) => config_dir
+            .join(crate::home::DEFAULT_DB)
+            .to_string_lossy()
+            .into_owned(),
+    };
     let store = Store::open(&db)
         .await
         .with_context(|| format!("opening the store {db}"))?;
-    let updater = Updater::new(Paths::beside_db(&db, config_dir))?;
+    let updater = Updater::new(Paths::beside_db(&db, config_dir))?
+        .with_measure_overrides(config.measures.clone());
     Ok(Opened {
         config,
         store,

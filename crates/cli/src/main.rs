@@ -21,7 +21,9 @@ mod demo;
 mod eval;
 mod export;
 mod federation;
+mod home;
 mod import;
+mod init;
 mod lists;
 mod manifest;
 mod mrz;
@@ -41,13 +43,37 @@ struct Cli {
 /// Where the node keeps its state.
 #[derive(Debug, Clone, clap::Args)]
 pub struct StoreArgs {
-    /// SQLite file path (created if absent) or a `postgres://` URL.
-    #[arg(long, env = "TANSIQ_DB", default_value = "tansiq.db")]
-    pub db: String,
+    /// SQLite file path (created if absent) or a `postgres://` URL; default:
+    /// the store the configuration names, else `tansiq.db`.
+    #[arg(long, env = "TANSIQ_DB")]
+    pub db: Option<String>,
+    /// The node's tansiq.toml; default: ./tansiq.toml when it exists.
+    #[arg(long, env = "TANSIQ_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+}
+
+impl StoreArgs {
+    /// The store location: `--db`, else the configuration's.
+    pub fn location(&self) -> Result<String> {
+        home::store_location(self.db.as_deref(), self.config.as_deref())
+    }
+
+    /// Opens the store; also returns its location for messages.
+    pub async fn open(&self) -> Result<(tansiq_store::Store, String)> {
+        use anyhow::Context;
+        let location = self.location()?;
+        let store = tansiq_store::Store::open(&location)
+            .await
+            .with_context(|| format!("opening the store {location}"))?;
+        Ok((store, location))
+    }
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Set up a node in a folder: its tansiq.toml, store, API-key pepper
+    /// and identity, which every command run there then uses.
+    Init(init::InitArgs),
     /// Import a watchlist file into the store: all-or-nothing; prints the
     /// counts and what was added, changed and removed since the previous
     /// version of the same list.
@@ -68,7 +94,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Decode an ICAO 9303 machine readable zone and check its check
     /// digits. Exit code 0: every check passes; 1: a check digit fails (the
-    /// field is named); 2: the lines are not an MRZ.
+    /// field is named); 2: the lines are not an MRZ; 3: every check passes
+    /// but the document has expired.
     Mrz(mrz::MrzArgs),
     /// End-to-end figures on a generated fictitious watchlist (default one
     /// million entities): index build time and memory, screening latency
@@ -86,7 +113,10 @@ enum Command {
     /// Accounts: create the first admin and API keys, revoke keys.
     #[command(subcommand)]
     Admin(node::AdminCommand),
-    /// Airline passenger manifests (UN/EDIFACT PAXLST or CSV).
+    /// Airline passenger manifests (UN/EDIFACT PAXLST or CSV). Exit status
+    /// of `screen`: 0 screened (no alert at the --fail-on band), 1 a
+    /// traveller reached the --fail-on band, 2 input errors (rows that
+    /// could not be read whole; the readable ones were screened).
     #[command(subcommand)]
     Manifest(manifest::ManifestCommand),
     /// Declared list sources: fetch updates, show status.
@@ -107,6 +137,7 @@ fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
+        Command::Init(args) => runtime()?.block_on(init::run(args)),
         Command::Import(args) => runtime()?.block_on(import::run(args)),
         Command::Export(args) => runtime()?.block_on(export::run(args)),
         Command::Screen(args) => runtime()?.block_on(screen::run(args)),
@@ -125,7 +156,10 @@ fn main() -> Result<()> {
         }
         Command::Node(cmd) => nodeid::run(cmd),
         Command::Admin(cmd) => runtime()?.block_on(node::admin(cmd)),
-        Command::Manifest(cmd) => runtime()?.block_on(manifest::run(cmd)),
+        Command::Manifest(cmd) => {
+            let code = runtime()?.block_on(manifest::run(cmd))?;
+            std::process::exit(code)
+        }
         Command::Lists(cmd) => runtime()?.block_on(lists::run(cmd)),
         Command::Federation(cmd) => runtime()?.block_on(federation::run(cmd)),
     }

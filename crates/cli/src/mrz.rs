@@ -8,7 +8,7 @@ pub struct MrzArgs {
     /// The MRZ lines (2 or 3), each as one argument.
     #[arg(required = true, num_args = 1..=3)]
     pub lines: Vec<String>,
-    /// Print JSON instead of text.
+    /// Print JSON instead of text (with `"expired": true|false`).
     #[arg(long)]
     pub json: bool,
 }
@@ -29,7 +29,8 @@ pub fn decode(lines: &[String]) -> Result<Mrz, tansiq_travel::TravelError> {
     parse_mrz(&refs, today_date())
 }
 
-/// Exit code: 0 every check passes, 1 a check digit fails, 2 not an MRZ.
+/// Exit code: 0 every check passes, 1 a check digit fails, 2 not an MRZ,
+/// 3 every check passes but the document has expired.
 pub fn run(args: MrzArgs) -> Result<i32> {
     let mrz = match decode(&args.lines) {
         Ok(m) => m,
@@ -38,17 +39,32 @@ pub fn run(args: MrzArgs) -> Result<i32> {
             return Ok(2);
         }
     };
+    let expired = mrz.is_expired(today_date());
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&mrz)?);
+        let mut v = serde_json::to_value(&mrz)?;
+        v["expired"] = serde_json::Value::Bool(expired);
+        println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print!("{mrz}");
+        if expired {
+            println!(
+                "EXPIRED: the document expired on {} (today is {})",
+                mrz.expiry_date
+                    .date
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                crate::today()
+            );
+        }
     }
-    if mrz.all_checks_pass() {
-        Ok(0)
-    } else {
+    if !mrz.all_checks_pass() {
         for c in mrz.failed_checks() {
             eprintln!("check digit failed: {}", c.field.as_str());
         }
         Ok(1)
+    } else if expired {
+        Ok(3)
+    } else {
+        Ok(0)
     }
 }

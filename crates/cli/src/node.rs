@@ -9,8 +9,9 @@ use tansiq_store::{Role, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// tansiq.toml (see crates/server/tansiq.example.toml); every key can
-    /// also be set by TANSIQ_<SECTION>_<KEY>.
+    /// tansiq.toml (see crates/server/tansiq.example.toml; default:
+    /// ./tansiq.toml when it exists); every key can also be set by
+    /// TANSIQ_<SECTION>_<KEY>.
     #[arg(long, env = "TANSIQ_CONFIG")]
     pub config: Option<PathBuf>,
 }
@@ -38,7 +39,7 @@ pub async fn shutdown_signal() {
 }
 
 pub async fn serve(args: ServeArgs) -> Result<()> {
-    let config = Config::load(args.config.as_deref()).context("reading the configuration")?;
+    let config = crate::home::load(args.config.as_deref())?;
     eprintln!(
         "tansiq node: listening on {} (store {})",
         config.server.listen, config.store.location
@@ -54,6 +55,10 @@ pub enum AdminCommand {
     /// Create an agency (if absent), an admin user in it, and an API key;
     /// the key is printed once and never again.
     CreateAdmin(CreateAdminArgs),
+    /// Create a user of an agency (the agency too, if absent) with one or
+    /// more roles, and an API key for it; the key is printed once, alone
+    /// on standard output (`KEY=$(tansiq admin create-user …)`).
+    CreateUser(CreateUserArgs),
     /// Issue a new API key for an existing user (printed once).
     CreateKey(CreateKeyArgs),
     /// Revoke an API key by its id.
@@ -78,6 +83,46 @@ pub struct CreateAdminArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct CreateUserArgs {
+    /// The agency's id (a-z, 0-9, -).
+    #[arg(long)]
+    pub agency: String,
+    /// The agency's name, used when the agency is created (default: its id).
+    #[arg(long)]
+    pub agency_name: Option<String>,
+    #[arg(long = "role", required = true, value_parser = parse_role, help = role_help())]
+    pub roles: Vec<Role>,
+    /// The user's id (a-z, 0-9, -).
+    #[arg(long)]
+    pub user: String,
+    /// The user's display name.
+    #[arg(long)]
+    pub name: String,
+    /// Days until the key expires.
+    #[arg(long, default_value_t = 90)]
+    pub days: u32,
+    #[arg(long, env = "TANSIQ_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// A role by its name; the names are those of [`Role::ALL`].
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse::<Role>().map_err(|_| {
+        format!(
+            "unknown role {s:?}; expected one of: {}",
+            Role::ALL.map(Role::as_str).join(", ")
+        )
+    })
+}
+
+fn role_help() -> String {
+    format!(
+        "A role of the user ({}); repeat for several",
+        Role::ALL.map(Role::as_str).join(", ")
+    )
+}
+
+#[derive(Debug, clap::Args)]
 pub struct CreateKeyArgs {
     #[arg(long)]
     pub user: String,
@@ -97,7 +142,7 @@ pub struct RevokeKeyArgs {
 }
 
 async fn open(config: &Option<PathBuf>) -> Result<(Config, Store, Pepper)> {
-    let config = Config::load(config.as_deref()).context("reading the configuration")?;
+    let config = crate::home::load(config.as_deref())?;
     let store = Store::open(&config.store.location)
         .await
         .with_context(|| format!("opening the store {}", config.store.location))?;
@@ -128,6 +173,20 @@ pub async fn admin(cmd: AdminCommand) -> Result<()> {
             );
             println!("{}", key.token);
         }
+        AdminCommand::CreateUser(a) => {
+            let (_, store, pepper) = open(&a.config).await?;
+            let key = create_user(&store, &pepper, &a).await;
+            store.close().await;
+            let key = key?;
+            let roles: Vec<_> = a.roles.iter().map(|r| r.as_str()).collect();
+            eprintln!(
+                "user {} ({}) of agency {} created; API key (shown once) on standard output:",
+                a.user,
+                roles.join(", "),
+                a.agency
+            );
+            println!("{}", key.token);
+        }
         AdminCommand::CreateKey(a) => {
             let (_, store, pepper) = open(&a.config).await?;
             let key = create_key(&store, &pepper, &a.user, &a.label, a.days)
@@ -148,6 +207,27 @@ pub async fn admin(cmd: AdminCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+async fn create_user(
+    store: &Store,
+    pepper: &Pepper,
+    a: &CreateUserArgs,
+) -> Result<tansiq_server::IssuedKey> {
+    if store.agency(&a.agency).await?.is_none() {
+        let name = a.agency_name.as_deref().unwrap_or(&a.agency);
+        store
+            .create_agency(&a.agency, name)
+            .await
+            .context("creating the agency")?;
+    }
+    store
+        .create_user(&a.user, &a.agency, &a.name, &a.roles)
+        .await
+        .context("creating the user")?;
+    create_key(store, pepper, &a.user, "created by tansiq admin", a.days)
+        .await
+        .context("creating the key")
 }
 
 /// Sets up the demo node's officer account and starts serving the demo

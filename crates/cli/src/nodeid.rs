@@ -22,12 +22,18 @@ pub enum NodeCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct IdentityArgs {
-    #[arg(
-        long,
-        env = "TANSIQ_NODE_IDENTITY_FILE",
-        default_value = "tansiq.identity"
-    )]
-    pub identity: PathBuf,
+    /// Default: the configuration's `[node] identity_file`.
+    #[arg(long, env = "TANSIQ_NODE_IDENTITY_FILE")]
+    pub identity: Option<PathBuf>,
+    /// The node's tansiq.toml; default: ./tansiq.toml when it exists.
+    #[arg(long, env = "TANSIQ_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+impl IdentityArgs {
+    fn path(&self) -> Result<PathBuf> {
+        crate::audit::identity_path(self.identity.as_deref(), self.config.as_deref())
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -42,12 +48,12 @@ pub struct RotateArgs {
 pub fn run(cmd: NodeCommand) -> Result<()> {
     match cmd {
         NodeCommand::Show(args) => {
-            let keys = load_identity(&args.identity)?;
+            let keys = load_identity(&args.path()?)?;
             let out = json!({"node": keys.node(), "keys": keys.public_keys()});
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
         NodeCommand::RotateKey(args) => {
-            let path = &args.identity.identity;
+            let path = &args.identity.path()?;
             let mut keys = load_identity(path)?;
             let old = keys.current().key_id.clone();
             keys.rotate(

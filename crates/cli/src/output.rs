@@ -52,6 +52,9 @@ pub fn print_matches(index: &Index, matches: &[Match], show_below: bool) {
             if !facts.is_empty() {
                 println!("     {}", facts.join("; "));
             }
+            if let Some(line) = sanctions_line(e) {
+                println!("     {line}");
+            }
         }
         for line in m.explanation.to_string().lines() {
             println!("     {line}");
@@ -60,4 +63,57 @@ pub fn print_matches(index: &Index, matches: &[Match], show_below: bool) {
     if shown == 0 {
         println!("  (no listed entity reaches the possible band)");
     }
+}
+
+/// "regime UN 1518 (Iraq): asset freeze (regime table)" for a sanctions
+/// listing; `None` for other entries.
+pub fn sanctions_line(e: &tansiq_model::Entity) -> Option<String> {
+    let legal = e.legal_basis.as_ref()?;
+    let regime = legal.regime.as_deref()?;
+    Some(match &legal.measures {
+        Some(m) if m.from.is_empty() => format!("regime {regime}: {}", m.summary()),
+        Some(m) => format!("regime {regime}: {} ({})", m.summary(), m.from),
+        None => format!("regime {regime}: verify measures"),
+    })
+}
+
+/// The regime and measures of a sanctions listing, for JSON answers and
+/// reports; `Null` for other entries.
+pub fn sanctions_json(e: &tansiq_model::Entity) -> serde_json::Value {
+    match e.legal_basis.as_ref() {
+        Some(l) if l.regime.is_some() => serde_json::json!({
+            "regime": l.regime,
+            "measures": l.measures,
+            "summary": l.measures.as_ref().map(|m| m.summary()),
+        }),
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// A progress bar on standard error when it is a terminal (hidden
+/// otherwise, so logs and pipes get no control characters): `len` steps,
+/// `what` names them ("travellers screened", "bytes read").
+pub fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {what} ({{elapsed}}, ETA {{eta}})");
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// A spinner on standard error when it is a terminal, for a step of
+/// unknown length ("writing 60 000 entities to the store").
+pub fn spinner(what: &str) -> indicatif::ProgressBar {
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(what.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
 }

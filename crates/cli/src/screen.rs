@@ -106,16 +106,14 @@ pub async fn load_index(store: &Store) -> Result<Index> {
 
 pub async fn run(args: ScreenArgs) -> Result<()> {
     let query = args.query()?;
-    let store = Store::open(&args.store.db)
-        .await
-        .with_context(|| format!("opening the store {}", args.store.db))?;
+    let (store, location) = args.store.open().await?;
     let index = load_index(&store).await?;
     store.close().await;
     if index.is_empty() {
         bail!(
             "the store {} holds no active entries: import a list first (tansiq import FILE --db {})",
-            args.store.db,
-            args.store.db
+            location,
+            location
         );
     }
     let t0 = Instant::now();
@@ -154,6 +152,7 @@ pub fn to_json(index: &Index, matches: &[Match], elapsed_us: u128) -> serde_json
                 "source": e.map(|e| e.provenance.source.clone()),
                 "list_version": e.and_then(|e| e.provenance.list_version.clone()),
                 "action_on_hit": e.and_then(|e| e.action_on_hit.map(|a| a.as_str())),
+                "sanctions": e.map(output::sanctions_json),
                 "explanation": m.explanation,
             })
         })

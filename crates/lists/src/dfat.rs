@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use tansiq_model::{ActionOnHit, Entity, LegalBasis, PartialDate, Schema, prop};
+use tansiq_model::{Entity, PartialDate, Schema, prop};
 
 use crate::countries;
 use crate::diag::{Diagnostic, ListError};
@@ -357,21 +357,19 @@ fn entity(
         );
         return None;
     }
-    if !committees.is_empty() {
-        entity.legal_basis = Some(LegalBasis {
-            basis: Some(format!(
-                "Australia DFAT consolidated list: {}",
-                committees.join("; ")
-            )),
-            ..LegalBasis::default()
-        });
-    }
+    let basis = (!committees.is_empty()).then(|| {
+        format!(
+            "Australia DFAT consolidated list: {}",
+            committees.join("; ")
+        )
+    });
+    let (regime, measures) = crate::measures::dfat_measures(&committees);
     entity.provenance.source = SOURCE.to_string();
     entity.provenance.source_record_id = Some(number.to_string());
     entity.provenance.amended_on = control;
-    // Australian sanctions include travel bans for designated persons; the
-    // importing country's officer is informed, not ordered to refuse.
-    entity.action_on_hit = Some(ActionOnHit::Inform);
+    // A UN regime's measures, or an Australian autonomous designation's
+    // (crate::measures, MEASURES.md).
+    crate::measures::apply(&mut entity, basis, regime, measures);
     entity.add(prop::TOPICS, "sanction");
     Some(entity)
 }

@@ -55,6 +55,7 @@ mod countries;
 mod dfat;
 mod diag;
 mod ftm;
+pub mod measures;
 mod national;
 mod ofac;
 mod position;
@@ -70,6 +71,7 @@ pub use countries::{code as country_iso_code, code_or_name as country_code_or_na
 pub use dfat::{SOURCE as DFAT_SOURCE, parse_dfat_xlsx};
 pub use diag::{Diagnostic, ListError, Severity};
 pub use ftm::{SOURCE as FTM_SOURCE, parse_ftm, write_ftm};
+pub use measures::{MeasureOverride, apply_overrides};
 pub use national::{COLUMNS as NATIONAL_COLUMNS, SOURCE as NATIONAL_SOURCE, parse_national_csv};
 pub use ofac::{SOURCE as OFAC_SOURCE, parse_ofac};
 pub use un::{SOURCE as UN_SOURCE, parse_un_xml};

@@ -450,6 +450,7 @@ impl Row<'_> {
             issued_on: warrant_date,
             offence: some(offence),
             basis: some(basis),
+            ..LegalBasis::default()
         };
         if legal != LegalBasis::default() {
             entity.legal_basis = Some(legal);

@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use tansiq_model::{ActionOnHit, Entity, LegalBasis, Schema, prop};
+use tansiq_model::{Entity, Schema, prop};
 
 use crate::countries;
 use crate::diag::{Diagnostic, ListError};
@@ -394,15 +394,12 @@ fn sdn_entity(
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
-    if !programs.is_empty() {
-        e.legal_basis = Some(LegalBasis {
-            basis: Some(format!("US OFAC SDN, programs: {}", programs.join(", "))),
-            ..LegalBasis::default()
-        });
-    }
-    // A US financial-sanctions listing: the officer is told, the agency
-    // decides; it is not a travel ban in the importing country.
-    e.action_on_hit = Some(ActionOnHit::Inform);
+    // An SDN listing blocks property under US jurisdiction; it is no
+    // travel ban (crate::measures, MEASURES.md).
+    let basis =
+        (!programs.is_empty()).then(|| format!("US OFAC SDN, programs: {}", programs.join(", ")));
+    let (regime, measures) = crate::measures::ofac_measures(&programs);
+    crate::measures::apply(&mut e, basis, regime, measures);
     e.add(prop::TOPICS, "sanction");
     if schema == Schema::Vessel {
         e.add("callSign", &f[5]);

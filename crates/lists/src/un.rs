@@ -17,7 +17,7 @@ use std::io::BufRead;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
-use tansiq_model::{ActionOnHit, Entity, LegalBasis, PartialDate, Schema, prop};
+use tansiq_model::{Entity, PartialDate, Schema, prop};
 
 use crate::countries;
 use crate::diag::{Diagnostic, ListError};
@@ -447,19 +447,13 @@ impl Mapper<'_> {
             }
         }
 
-        if let Some(list) = node.text_of("UN_LIST_TYPE") {
-            self.entity.legal_basis = Some(LegalBasis {
-                basis: Some(format!("UN Security Council sanctions list: {list}")),
-                ..LegalBasis::default()
-            });
-        }
-        // A UN listing carries a travel ban for individuals; for an
-        // organisation there is nobody to refuse, so the officer is informed.
-        self.entity.action_on_hit = Some(if person {
-            ActionOnHit::RefuseEntry
-        } else {
-            ActionOnHit::Inform
-        });
+        // The regime's measures (travel ban, asset freeze, arms embargo)
+        // decide the action on hit: see crate::measures and MEASURES.md.
+        let list_type = node.text_of("UN_LIST_TYPE").unwrap_or_default();
+        let (regime, measures) = crate::measures::un_measures(list_type, node.text_of("COMMENTS1"));
+        let basis = (!list_type.is_empty())
+            .then(|| format!("UN Security Council sanctions list: {list_type}"));
+        crate::measures::apply(&mut self.entity, basis, regime, measures);
         self.entity.add(prop::TOPICS, "sanction");
         if let Some(listed) = node.child("LISTED_ON") {
             self.entity.provenance.listed_on = self.iso_date(listed);

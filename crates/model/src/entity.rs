@@ -143,6 +143,96 @@ pub struct LegalBasis {
     /// Free text: statute, resolution or regime (e.g. "UNSCR 2253 (2015)").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<String>,
+    /// The sanctions regime of a listing, e.g. "UN 1518 (Iraq)" or
+    /// "OFAC SDGT".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regime: Option<String>,
+    /// What the listing imposes on its subject; `None` for entries that
+    /// are not sanctions listings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measures: Option<Measures>,
+}
+
+/// Whether one sanctions measure applies to a listed subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applies {
+    Yes,
+    No,
+    /// Not known from the list: the officer must verify it (never guessed).
+    Verify,
+}
+
+/// The measures a sanctions listing imposes on its subject, and where that
+/// was read. A measure that is not known is `Verify`, not `No`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measures {
+    pub travel_ban: Applies,
+    pub asset_freeze: Applies,
+    pub arms_embargo: Applies,
+    /// Where the measures come from: the regime table, the entry's own
+    /// narrative, or the agency's override (free text, shown to the
+    /// officer).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub from: String,
+}
+
+impl Measures {
+    /// Every measure unknown: the officer verifies them.
+    pub const VERIFY: Measures = Measures {
+        travel_ban: Applies::Verify,
+        asset_freeze: Applies::Verify,
+        arms_embargo: Applies::Verify,
+        from: String::new(),
+    };
+
+    /// (name, applies) of each measure, in a fixed order.
+    pub fn each(&self) -> [(&'static str, Applies); 3] {
+        [
+            ("travel ban", self.travel_ban),
+            ("asset freeze", self.asset_freeze),
+            ("arms embargo", self.arms_embargo),
+        ]
+    }
+
+    /// One line for the officer: the measures that apply, then those to
+    /// verify, e.g. "asset freeze; verify: travel ban".
+    pub fn summary(&self) -> String {
+        let of = |want: Applies| -> Vec<&str> {
+            self.each()
+                .into_iter()
+                .filter(|(_, a)| *a == want)
+                .map(|(n, _)| n)
+                .collect()
+        };
+        let (yes, verify) = (of(Applies::Yes), of(Applies::Verify));
+        let mut out = if yes.is_empty() {
+            "no personal measure known".to_string()
+        } else {
+            yes.join(", ")
+        };
+        if !verify.is_empty() {
+            out.push_str("; verify measures: ");
+            out.push_str(&verify.join(", "));
+        }
+        out
+    }
+
+    /// What the border officer does on a confirmed hit. Only a travel ban
+    /// stops a person at the border; a travel ban that may apply is
+    /// checked before the person is admitted; an asset freeze or an arms
+    /// embargo alone is reported to the competent authority. There is
+    /// nobody to refuse for an organisation.
+    pub fn action(&self, person: bool) -> ActionOnHit {
+        if !person {
+            return ActionOnHit::Inform;
+        }
+        match self.travel_ban {
+            Applies::Yes => ActionOnHit::RefuseEntry,
+            Applies::Verify => ActionOnHit::SpecificCheck,
+            Applies::No => ActionOnHit::Inform,
+        }
+    }
 }
 
 /// What the issuing agency asks the border officer to do on a confirmed hit.

@@ -27,9 +27,9 @@ mod entity;
 
 pub use date::PartialDate;
 pub use entity::{
-    ActionOnHit, DocumentKind, DocumentRef, Entity, EntryStatus, FederationShare, LegalBasis,
-    NameKind, NameRef, Properties, Provenance, Schema, SharingPolicy, Validity, Visibility,
-    normalize_document_number,
+    ActionOnHit, Applies, DocumentKind, DocumentRef, Entity, EntryStatus, FederationShare,
+    LegalBasis, Measures, NameKind, NameRef, Properties, Provenance, Schema, SharingPolicy,
+    Validity, Visibility, normalize_document_number,
 };
 
 /// FollowTheMoney property names used by tansiq.

@@ -35,6 +35,11 @@ pub struct Config {
     /// read with [`Config::list_sources`].
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<toml::Table>,
+    /// `[[measures]]`: the agency's sanctions measures per regime,
+    /// replacing the regime table's at import (see
+    /// `crates/lists/MEASURES.md`); read by the CLI's import commands.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub measures: Vec<toml::Table>,
 }
 
 /// `[federation]`: how this node reaches its partners (partners and
@@ -490,7 +495,8 @@ impl Config {
         }
     }
 
-    /// The declared list sources (`[[sources]]`), parsed and checked.
+    /// The declared list sources (`[[sources]]`) and the agency's
+    /// `[[measures]]` overrides, parsed and checked.
     pub fn list_sources(&self) -> Result<tansiq_sources::Config, ServerError> {
         let mut table = toml::Table::new();
         table.insert(
@@ -503,6 +509,18 @@ impl Config {
                     .collect(),
             ),
         );
+        if !self.measures.is_empty() {
+            table.insert(
+                "measures".into(),
+                toml::Value::Array(
+                    self.measures
+                        .iter()
+                        .cloned()
+                        .map(toml::Value::Table)
+                        .collect(),
+                ),
+            );
+        }
         table.insert(
             "db".into(),
             toml::Value::String(self.store.location.clone()),

@@ -609,6 +609,7 @@ impl EntryInput {
             issued_on: opt_text("legal_basis.issued_on", &lb.issued_on, 10)?,
             offence: opt_text("legal_basis.offence", &lb.offence, 1000)?,
             basis: opt_text("legal_basis.basis", &lb.basis, 1000)?,
+            ..LegalBasis::default()
         };
         if legal.warrant_number.is_none() && legal.basis.is_none() {
             return Err(ApiError::invalid(

@@ -256,10 +256,17 @@ pub(crate) async fn update_source(
         tracing::error!(error = %e, dir = %dir.display(), "sources state folder");
         return Err(ApiError::internal());
     }
-    let updater = tansiq_sources::Updater::new(paths).map_err(|e| {
-        tracing::error!(error = %e, "source updater");
-        ApiError::internal()
-    })?;
+    let measures = state
+        .config
+        .list_sources()
+        .map(|c| c.measures)
+        .unwrap_or_default();
+    let updater = tansiq_sources::Updater::new(paths)
+        .map_err(|e| {
+            tracing::error!(error = %e, "source updater");
+            ApiError::internal()
+        })?
+        .with_measure_overrides(measures);
     let outcome = updater
         .update(&state.store, &def, OffsetDateTime::now_utc())
         .await;

@@ -28,6 +28,9 @@ pub struct Config {
     pub db: Option<String>,
     /// Every declared source, in file order; names are unique.
     pub sources: Vec<SourceDef>,
+    /// `[[measures]]`: the agency's sanctions measures per regime, applied
+    /// at import (crates/lists/MEASURES.md).
+    pub measures: Vec<tansiq_lists::MeasureOverride>,
 }
 
 /// One declared list source.
@@ -77,6 +80,8 @@ struct RawConfig {
     store: Option<RawStore>,
     #[serde(default)]
     sources: Vec<RawSource>,
+    #[serde(default)]
+    measures: Vec<tansiq_lists::MeasureOverride>,
     #[serde(flatten)]
     rest: toml::Table,
 }
@@ -134,7 +139,7 @@ impl Config {
         let raw: RawConfig = toml::from_str(text).map_err(|e| err(e.to_string()))?;
         if let Some((key, _)) = raw.rest.iter().find(|(_, v)| !v.is_table()) {
             return Err(err(format!(
-                "unknown field `{key}` (expected `db`, `[[sources]]` or a node section such as `[server]`)"
+                "unknown field `{key}` (expected `db`, `[[sources]]`, `[[measures]]` or a node section such as `[server]`)"
             )));
         }
         let mut seen = BTreeSet::new();
@@ -204,6 +209,7 @@ impl Config {
         Ok(Config {
             db: raw.db.or(raw.store.and_then(|s| s.location)),
             sources,
+            measures: raw.measures,
         })
     }
 

@@ -92,6 +92,8 @@ pub struct SourceStatus {
 pub struct Updater {
     paths: Paths,
     client: reqwest::Client,
+    /// The agency's measures per regime, applied to every import.
+    measures: Vec<tansiq_lists::MeasureOverride>,
 }
 
 /// `alt.csv` and `add.csv` read beside a local `sdn.csv`, when present.
@@ -117,7 +119,18 @@ impl Updater {
                 url: String::new(),
                 reason: format!("cannot build the HTTP client: {}", chain(&e)),
             })?;
-        Ok(Updater { paths, client })
+        Ok(Updater {
+            paths,
+            client,
+            measures: Vec::new(),
+        })
+    }
+
+    /// Applies the agency's `[[measures]]` overrides to what it imports.
+    #[must_use]
+    pub fn with_measure_overrides(mut self, measures: Vec<tansiq_lists::MeasureOverride>) -> Self {
+        self.measures = measures;
+        self
     }
 
     pub fn paths(&self) -> &Paths {
@@ -220,6 +233,7 @@ impl Updater {
         for e in &mut entities {
             e.provenance.source.clone_from(&def.name);
         }
+        tansiq_lists::apply_overrides(&mut entities, &self.measures);
         let report = store
             .import_list(&def.name, &parsed.version, entities)
             .await

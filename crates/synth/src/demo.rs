@@ -302,6 +302,7 @@ fn featured_entity(i: usize, f: &Featured) -> Entity {
         issued_on: Some(f.issued.into()),
         offence: Some(f.offence.into()),
         basis: Some(statute(f.agency).into()),
+        ..LegalBasis::default()
     });
     e.action_on_hit = Some(f.action);
     e.sharing.federation = FederationShare::ByAgreement;
@@ -411,6 +412,7 @@ fn national_fields(rng: &mut Rng, e: &mut Entity) {
         issued_on: Some(issued.clone()),
         offence: Some(rng.pick(OFFENCES).to_string()),
         basis: Some(statute(agency).into()),
+        ..LegalBasis::default()
     });
     e.action_on_hit = Some(
         [

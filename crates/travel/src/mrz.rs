@@ -270,6 +270,13 @@ pub struct Mrz {
 }
 
 impl Mrz {
+    /// True when the date of expiry is a full date before `today`: the
+    /// document is no longer valid for travel. A date that could not be
+    /// read is not called expired (its check digit says what went wrong).
+    pub fn is_expired(&self, today: PartialDate) -> bool {
+        matches!(self.expiry_date.date, Some(d) if d.is_full() && d < today)
+    }
+
     /// True when every check digit (composite included) matches.
     pub fn all_checks_pass(&self) -> bool {
         self.checks.iter().all(|c| c.ok)

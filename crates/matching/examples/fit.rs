@@ -1,39 +1,70 @@
-//! Fits the learned name score (`src/model_weights.rs`) on the benchmark's
-//! dev queries:
+//! Fits the learned name score (`src/model_weights.rs`) on the training
+//! set (`shared/bench/train`), cross-validated by subject, and checks it on
+//! the benchmark's dev half:
 //!
-//! `cargo run --release -p tansiq-matching --example fit -- W.jsonl Q.jsonl [OUT.rs] [--all]`
+//! ```text
+//! cargo run --release -p tansiq-matching --example fit -- \
+//!     TRAIN_W.jsonl TRAIN_Q.jsonl [--dev DEV_W.jsonl DEV_Q.jsonl] \
+//!     [--out src/model_weights.rs] [--cv-out cv.jsonl] [--dev-out dev.jsonl]
+//! ```
 //!
-//! Split: FNV-1a of the query's listed entity (`expected`; for negatives
-//! the source subject id) — even hash = fitting half, odd = check half, so
-//! no listed entity and no negative subject is in both. `--all` fits on the
-//! whole file (the check half figures are then not held out).
-//!
-//! Per fitting query, the top candidates under the current model (and the
+//! Folds: FNV-1a of the query's subject (`expected`; for negatives the
+//! source subject id) modulo [`FOLDS`], so that no subject is on both
+//! sides of a fold. Per training query, the top [`TOP`] candidates (and the
 //! expected entity when it is retrieved at all) become labelled examples:
 //! the features of the entity's best listed name, label = expected entity.
-//! Logistic regression (L2 on standardised features, Newton's method), then
-//! the bias is shifted so that the fitting half's best-F1 threshold is
-//! 0.80. Candidate sets depend on the model, so this repeats a few rounds.
-//! `*-full` tracks are left out (they repeat other tracks' names).
 //!
-//! Prints figures (score.py semantics) for the fitting half, the check
-//! half and both, and writes the weights as Rust to OUT.rs.
+//! The model (`src/model.rs`): `logit = bias + slope · logit(raw) + Σ wᵢ xᵢ`
+//! with `wᵢ ≤ 0` (evidence against only, so that ranking's upper bounds stay
+//! bounds). L2-regularised logistic regression by Newton's method on
+//! standardised features (the slope unpenalised), with an active set: a
+//! weight that comes out above 0 is fixed at 0 and the rest refitted.
+//! Candidate sets depend on the model, so this repeats [`ROUNDS`] rounds
+//! (round 0 ranks by the rule-based score).
+//!
+//! Threshold: the product's alert threshold is `MatcherConfig::possible`
+//! = 0.80; the bias of every model is shifted (the same shift for all) so
+//! that the best-F1 threshold of the *cross-validated* train predictions
+//! lands on 0.80. Dev is only screened with the final model, never fitted
+//! on.
+//!
+//! Prints the CV figures (score.py semantics, overall and per schema), the
+//! reliability table (of the matches scored in each tenth, what share are
+//! the expected entity) on the CV predictions and on dev, the weights, and
+//! writes them as Rust to `--out`. `--cv-out` / `--dev-out` write results
+//! in score.py's format (CV: each query scored by the model of the folds
+//! it was not in).
 
 // Small dense matrices: index loops read like the algebra.
 #![allow(clippy::needless_range_loop)]
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 
 use tansiq_matching::{
     FEATURE_NAMES, Features, Index, LinearModel, MatcherConfig, N_FEATURES, eval, logit,
 };
+use tansiq_model::Entity;
+
+/// Cross-validation folds (by subject).
+const FOLDS: u64 = 5;
+/// Top candidates per query that become examples.
+const TOP: usize = 10;
+/// Fitting rounds (candidates are re-ranked by the previous round's model).
+const ROUNDS: usize = 2;
+/// L2 penalty on the standardised feature weights.
+const LAMBDA: f64 = 1.0;
+/// The alert threshold the CV best-F1 threshold is moved to.
+const THRESHOLD: f64 = 0.80;
+/// Bias-shift iterations (caps and evidence make the shift not exact).
+const SHIFT_ITERATIONS: usize = 4;
 
 struct Label {
     track: String,
+    schema: String,
     expected: Option<String>,
-    fit: bool,
+    fold: u64,
 }
 
 fn fnv1a(s: &str) -> u64 {
@@ -64,26 +95,54 @@ fn labels(path: &str) -> Result<HashMap<String, Label>, Box<dyn std::error::Erro
             s("qid").unwrap_or_default(),
             Label {
                 track: s("track").unwrap_or_default(),
+                schema: s("schema").unwrap_or_default(),
                 expected,
-                fit: fnv1a(&key).is_multiple_of(2),
+                fold: fnv1a(&key) % FOLDS,
             },
         );
     }
     Ok(out)
 }
 
+/// One screened query: its label's facts and its ranked matches.
+struct Scored {
+    qid: String,
+    positive: bool,
+    schema: String,
+    full_track: bool,
+    expected: Option<String>,
+    hits: Vec<(String, f64)>,
+}
+
+impl Scored {
+    fn row(&self) -> (bool, Option<f64>, f64, bool) {
+        let max = self.hits.first().map_or(-1.0, |h| h.1);
+        let exp = self
+            .expected
+            .as_deref()
+            .and_then(|e| self.hits.iter().find(|h| h.0 == e).map(|h| h.1));
+        let top1 =
+            self.positive && self.hits.first().map(|h| h.0.as_str()) == self.expected.as_deref();
+        (self.positive, exp, max, top1)
+    }
+}
+
 /// Figures with score.py's semantics over one set of queries.
 struct Figures {
     n: usize,
     top1: f64,
-    f1_at: f64,
+    recall_at: f64,
     fpr_neg: f64,
     best_f1: f64,
     best_t: f64,
 }
 
-/// `rows`: (positive, expected score if matched, max score, top-1 right).
-fn figures(rows: &[(bool, Option<f64>, f64, bool)], t_fixed: f64) -> Figures {
+fn figures(rows: &[Scored], t_fixed: f64) -> Figures {
+    let rows: Vec<_> = rows
+        .iter()
+        .filter(|r| !r.full_track)
+        .map(Scored::row)
+        .collect();
     let pos = rows.iter().filter(|r| r.0).count();
     let f1_at = |t: f64| {
         let tp = rows
@@ -123,42 +182,109 @@ fn figures(rows: &[(bool, Option<f64>, f64, bool)], t_fixed: f64) -> Figures {
     Figures {
         n: rows.len(),
         top1: rows.iter().filter(|r| r.0 && r.3).count() as f64 / pos.max(1) as f64,
-        f1_at: f1_at(t_fixed),
+        recall_at: rows
+            .iter()
+            .filter(|r| r.0 && r.1.is_some_and(|s| s >= t_fixed))
+            .count() as f64
+            / pos.max(1) as f64,
         fpr_neg: neg.iter().filter(|r| r.2 >= t_fixed).count() as f64 / neg.len().max(1) as f64,
         best_f1,
         best_t,
     }
 }
 
+fn report(what: &str, rows: &[Scored]) {
+    let line = |name: &str, rows: &[Scored]| {
+        let f = figures(rows, THRESHOLD);
+        println!(
+            "  {what:<6} {name:<13} n={:<5} top1={:.3} R@0.8={:.3} FPR(neg)@0.8={:.3} bestF1={:.3}@{:.3}",
+            f.n, f.top1, f.recall_at, f.fpr_neg, f.best_f1, f.best_t
+        );
+    };
+    line("all", rows);
+    for schema in ["Person", "Organization"] {
+        let part: Vec<&Scored> = rows.iter().filter(|r| r.schema == schema).collect();
+        let part: Vec<Scored> = part
+            .into_iter()
+            .map(|r| Scored {
+                qid: r.qid.clone(),
+                positive: r.positive,
+                schema: r.schema.clone(),
+                full_track: r.full_track,
+                expected: r.expected.clone(),
+                hits: r.hits.clone(),
+            })
+            .collect();
+        line(schema, &part);
+    }
+}
+
+/// Reliability: of the returned matches scored in each tenth, the share
+/// that are the expected entity.
+fn reliability(what: &str, rows: &[Scored]) {
+    let mut n = [0usize; 10];
+    let mut right = [0usize; 10];
+    for r in rows.iter().filter(|r| !r.full_track) {
+        for (id, s) in &r.hits {
+            let b = ((s * 10.0).floor() as usize).min(9);
+            n[b] += 1;
+            if r.expected.as_deref() == Some(id.as_str()) {
+                right[b] += 1;
+            }
+        }
+    }
+    println!("  reliability ({what}): score band, matches, share right");
+    for b in (0..10).rev() {
+        if n[b] > 0 {
+            println!(
+                "    {:.1}-{:.1}  {:>6}  {:.3}",
+                b as f64 / 10.0,
+                (b + 1) as f64 / 10.0,
+                n[b],
+                right[b] as f64 / n[b] as f64
+            );
+        }
+    }
+}
+
 /// L2-regularised logistic regression by Newton's method on standardised
-/// features; returns the model on the raw scale.
-fn fit_logistic(xs: &[Features], ys: &[f64], lambda: f64) -> LinearModel {
+/// features, `active[j]` saying which feature weights are free (the
+/// others are 0); feature 0 (the raw score's logit) is unpenalised.
+fn fit_logistic(xs: &[Features], ys: &[f64], active: &[bool; N_FEATURES]) -> LinearModel {
     let n = xs.len() as f64;
     let d = N_FEATURES;
+    let val = |x: &Features, j: usize| -> f64 {
+        if j == 0 {
+            logit(f64::from(x[0]))
+        } else {
+            f64::from(x[j])
+        }
+    };
     let mut mean = [0.0f64; N_FEATURES];
     let mut sd = [0.0f64; N_FEATURES];
     for x in xs {
         for j in 0..d {
-            mean[j] += f64::from(x[j]) / n;
+            mean[j] += val(x, j) / n;
         }
     }
     for x in xs {
         for j in 0..d {
-            sd[j] += (f64::from(x[j]) - mean[j]).powi(2) / n;
+            sd[j] += (val(x, j) - mean[j]).powi(2) / n;
         }
     }
     for s in &mut sd {
         *s = s.sqrt().max(1e-6);
     }
+    let cols: Vec<usize> = (0..d).filter(|&j| j == 0 || active[j]).collect();
     let z: Vec<Vec<f64>> = xs
         .iter()
         .map(|x| {
             let mut v = vec![1.0];
-            v.extend((0..d).map(|j| (f64::from(x[j]) - mean[j]) / sd[j]));
+            v.extend(cols.iter().map(|&j| (val(x, j) - mean[j]) / sd[j]));
             v
         })
         .collect();
-    let k = d + 1;
+    let k = cols.len() + 1;
     let mut w = vec![0.0f64; k];
     for _ in 0..50 {
         let mut g = vec![0.0f64; k];
@@ -174,14 +300,10 @@ fn fit_logistic(xs: &[Features], ys: &[f64], lambda: f64) -> LinearModel {
                 }
             }
         }
-        // The hand-tuned score's logit (feature 1) is not penalised: the
-        // other weights are corrections to it, shrunk towards zero.
-        for a in 1..k {
-            if a == 2 {
-                continue;
-            }
-            g[a] += lambda * w[a];
-            h[a][a] += lambda;
+        // bias (0) and slope (1) unpenalised
+        for a in 2..k {
+            g[a] += LAMBDA * w[a];
+            h[a][a] += LAMBDA;
         }
         for a in 0..k {
             for b in 0..a {
@@ -198,9 +320,38 @@ fn fit_logistic(xs: &[Features], ys: &[f64], lambda: f64) -> LinearModel {
             break;
         }
     }
-    let weights: Vec<f64> = (0..d).map(|j| w[j + 1] / sd[j]).collect();
-    let bias = w[0] - (0..d).map(|j| w[j + 1] * mean[j] / sd[j]).sum::<f64>();
-    LinearModel { bias, weights }
+    let mut weights = vec![0.0; d];
+    let mut bias = w[0];
+    for (c, &j) in cols.iter().enumerate() {
+        weights[j] = w[c + 1] / sd[j];
+        bias -= w[c + 1] * mean[j] / sd[j];
+    }
+    let slope = weights[0];
+    weights[0] = 0.0;
+    LinearModel {
+        bias,
+        slope,
+        weights,
+    }
+}
+
+/// [`fit_logistic`] with every feature weight at most 0: a weight that
+/// comes out positive is fixed at 0 and the rest refitted.
+fn fit_constrained(xs: &[Features], ys: &[f64]) -> LinearModel {
+    let mut active = [true; N_FEATURES];
+    active[0] = false;
+    loop {
+        let m = fit_logistic(xs, ys, &active);
+        let positive: Vec<usize> = (1..N_FEATURES)
+            .filter(|&j| active[j] && m.weights[j] > 0.0)
+            .collect();
+        if positive.is_empty() {
+            return m;
+        }
+        for j in positive {
+            active[j] = false;
+        }
+    }
 }
 
 /// Solves `a x = b` (Gaussian elimination with partial pivoting).
@@ -238,15 +389,46 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
     x
 }
 
-type Row = (bool, Option<f64>, f64, bool);
-
-/// Screens every query; rows per half (fit, check).
-fn run(
+/// Screens `queries` (those `pick` keeps) on `index`.
+fn screen(
     index: &Index,
     queries: &[eval::EvalQuery],
     labels: &HashMap<String, Label>,
-) -> (Vec<Row>, Vec<Row>) {
-    let (mut fit, mut check) = (Vec::new(), Vec::new());
+    pick: impl Fn(&Label) -> bool,
+) -> Vec<Scored> {
+    queries
+        .iter()
+        .filter_map(|q| {
+            let l = labels.get(&q.qid)?;
+            if !pick(l) {
+                return None;
+            }
+            let hits = index
+                .screen_scores(&q.query, 10)
+                .into_iter()
+                .map(|(id, s)| (id.to_string(), s))
+                .collect();
+            Some(Scored {
+                qid: q.qid.clone(),
+                positive: l.expected.is_some(),
+                schema: l.schema.clone(),
+                full_track: l.track.ends_with("-full"),
+                expected: l.expected.clone(),
+                hits,
+            })
+        })
+        .collect()
+}
+
+/// Labelled examples of the queries `pick` keeps, ranked by `config`.
+fn examples(
+    watchlist: &[Entity],
+    config: &MatcherConfig,
+    queries: &[eval::EvalQuery],
+    labels: &HashMap<String, Label>,
+) -> Vec<(u64, Features, f64)> {
+    let index = Index::build(watchlist.to_vec(), config.clone());
+    let mut out = Vec::new();
     for q in queries {
         let Some(l) = labels.get(&q.qid) else {
             continue;
@@ -254,145 +436,173 @@ fn run(
         if l.track.ends_with("-full") {
             continue;
         }
-        let hits = index.screen_scores(&q.query, 10);
-        let max = hits.first().map_or(-1.0, |h| h.1);
-        let exp = l
-            .expected
-            .as_deref()
-            .and_then(|e| hits.iter().find(|h| h.0 == e).map(|h| h.1));
-        let top1 = l.expected.is_some() && hits.first().map(|h| h.0) == l.expected.as_deref();
-        let row = (l.expected.is_some(), exp, max, top1);
-        if l.fit {
-            fit.push(row)
-        } else {
-            check.push(row)
+        for (i, (id, _, x)) in index.candidate_features(&q.query, 50).iter().enumerate() {
+            let positive = l.expected.as_deref() == Some(*id);
+            if (i < TOP || positive)
+                && let Some(x) = x
+                && x[0] > 0.0
+            {
+                out.push((l.fold, *x, if positive { 1.0 } else { 0.0 }));
+            }
         }
     }
-    (fit, check)
+    out
 }
 
-fn report(what: &str, rows: &[Row]) {
-    let f = figures(rows, 0.8);
-    println!(
-        "{what:<8} n={:<5} top1={:.3} F1@0.8={:.3} FPR(neg+hard)@0.8={:.3} bestF1={:.3}@{:.3}",
-        f.n, f.top1, f.f1_at, f.fpr_neg, f.best_f1, f.best_t
-    );
+/// Cross-validated predictions: each fold screened with the model fitted
+/// on the others.
+fn cross_validate(
+    watchlist: &[Entity],
+    queries: &[eval::EvalQuery],
+    labels: &HashMap<String, Label>,
+    models: &[LinearModel],
+) -> Vec<Scored> {
+    let mut out = Vec::new();
+    for (k, m) in models.iter().enumerate() {
+        let config = MatcherConfig {
+            model: Some(m.clone()),
+            ..MatcherConfig::default()
+        };
+        let index = Index::build(watchlist.to_vec(), config);
+        out.extend(screen(&index, queries, labels, |l| l.fold == k as u64));
+    }
+    out
+}
+
+fn write_results(path: &str, rows: &[Scored]) -> std::io::Result<()> {
+    let mut f = BufWriter::new(File::create(path)?);
+    for r in rows {
+        let matches: Vec<serde_json::Value> = r
+            .hits
+            .iter()
+            .map(|(id, s)| serde_json::json!({"id": id, "score": s}))
+            .collect();
+        writeln!(
+            f,
+            "{}",
+            serde_json::json!({"qid": r.qid, "matches": matches})
+        )?;
+    }
+    f.flush()
+}
+
+fn arg_after(args: &[String], flag: &str, k: usize) -> Option<String> {
+    let i = args.iter().position(|a| a == flag)?;
+    args.get(i + k).cloned()
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 2 {
-        eprintln!("usage: fit W.jsonl Q.jsonl [OUT.rs] [--all]");
+        eprintln!(
+            "usage: fit TRAIN_W TRAIN_Q [--dev DEV_W DEV_Q] [--out OUT.rs] [--cv-out F] [--dev-out F]"
+        );
         std::process::exit(2);
     }
-    let all = args.iter().any(|a| a == "--all");
-    let out_path = args.get(2).filter(|a| !a.starts_with("--")).cloned();
-    let watchlist = eval::read_watchlist(BufReader::new(File::open(&args[0])?))?;
-    let queries = eval::read_queries(BufReader::new(File::open(&args[1])?))?;
-    let mut labels = labels(&args[1])?;
-    if all {
-        for l in labels.values_mut() {
-            l.fit = true;
-        }
-    }
-    let rounds: usize = std::env::var("TANSIQ_FIT_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
-    let lambda: f64 = std::env::var("TANSIQ_FIT_LAMBDA")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0);
-    // Only alignments whose hand-tuned score is at least this: the
-    // decisions near the threshold, not the obvious non-matches.
-    let band: f32 = std::env::var("TANSIQ_FIT_BAND")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0.0);
-    let top: usize = std::env::var("TANSIQ_FIT_TOP")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
+    type Res<T> = Result<T, Box<dyn std::error::Error>>;
+    let read_w =
+        |p: &str| -> Res<Vec<Entity>> { Ok(eval::read_watchlist(BufReader::new(File::open(p)?))?) };
+    let read_q = |p: &str| -> Res<Vec<eval::EvalQuery>> {
+        Ok(eval::read_queries(BufReader::new(File::open(p)?))?)
+    };
+    let watchlist = read_w(&args[0])?;
+    let queries = read_q(&args[1])?;
+    let labels_train = labels(&args[1])?;
+    let dev = match (arg_after(&args, "--dev", 1), arg_after(&args, "--dev", 2)) {
+        (Some(w), Some(q)) => Some((read_w(&w)?, read_q(&q)?, labels(&q)?)),
+        _ => None,
+    };
 
-    // Round 0 starts from the hand-tuned score.
-    let mut config = MatcherConfig {
+    // The rule-based score, for comparison in the same run.
+    let hand = MatcherConfig {
         model: None,
         ..MatcherConfig::default()
     };
     {
-        let index = Index::build(watchlist.clone(), config.clone());
-        let (f, c) = run(&index, &queries, &labels);
-        println!("hand-tuned score:");
-        report("fit", &f);
-        report("check", &c);
-        report("all", &[f, c].concat());
+        let index = Index::build(watchlist.clone(), hand.clone());
+        let rows = screen(&index, &queries, &labels_train, |_| true);
+        println!("rule-based score (model: None), train:");
+        report("train", &rows);
+        if let Some((w, q, l)) = &dev {
+            let index = Index::build(w.clone(), hand.clone());
+            report("dev", &screen(&index, q, l, |_| true));
+        }
     }
-    let mut model = None;
-    for round in 0..rounds {
-        let index = Index::build(watchlist.clone(), config.clone());
-        let (mut xs, mut ys) = (Vec::new(), Vec::new());
-        for q in &queries {
-            let Some(l) = labels.get(&q.qid) else {
-                continue;
-            };
-            if !l.fit || l.track.ends_with("-full") {
-                continue;
+
+    let mut rank_config = hand;
+    let mut final_model = None;
+    let mut cv_rows = Vec::new();
+    for round in 0..ROUNDS {
+        let ex = examples(&watchlist, &rank_config, &queries, &labels_train);
+        let fit_on = |skip: Option<u64>| {
+            let (xs, ys): (Vec<Features>, Vec<f64>) = ex
+                .iter()
+                .filter(|e| Some(e.0) != skip)
+                .map(|e| (e.1, e.2))
+                .unzip();
+            fit_constrained(&xs, &ys)
+        };
+        let mut models: Vec<LinearModel> = (0..FOLDS).map(|k| fit_on(Some(k))).collect();
+        let mut all = fit_on(None);
+        // one bias shift for all: the CV best-F1 threshold goes to 0.80
+        for _ in 0..SHIFT_ITERATIONS {
+            cv_rows = cross_validate(&watchlist, &queries, &labels_train, &models);
+            let t = figures(&cv_rows, THRESHOLD).best_t;
+            let shift = logit(THRESHOLD) - logit(t);
+            if shift.abs() < 1e-3 {
+                break;
             }
-            let cands = index.candidate_features(&q.query, 50);
-            for (i, (id, _, x)) in cands.iter().enumerate() {
-                let positive = l.expected.as_deref() == Some(*id);
-                if (i < top || positive)
-                    && let Some(x) = x
-                    && x[0] >= band
-                {
-                    xs.push(*x);
-                    ys.push(if positive { 1.0 } else { 0.0 });
-                }
+            for m in models.iter_mut().chain(std::iter::once(&mut all)) {
+                m.bias += shift;
             }
         }
-        let mut m = fit_logistic(&xs, &ys, lambda);
-        // Calibrate: the fitting half's best-F1 threshold goes to 0.80.
-        for _ in 0..3 {
-            config.model = Some(m.clone());
-            let index = Index::build(watchlist.clone(), config.clone());
-            let (f, _) = run(&index, &queries, &labels);
-            let t = figures(&f, 0.8).best_t;
-            m.bias += logit(0.8) - logit(t);
-        }
-        config.model = Some(m.clone());
-        let index = Index::build(watchlist.clone(), config.clone());
-        let (f, c) = run(&index, &queries, &labels);
+        cv_rows = cross_validate(&watchlist, &queries, &labels_train, &models);
         println!(
-            "round {round}: {} examples ({} positive)",
-            xs.len(),
-            ys.iter().filter(|y| **y > 0.5).count()
+            "round {round}: {} examples ({} positive), {FOLDS}-fold CV by subject:",
+            ex.len(),
+            ex.iter().filter(|e| e.2 > 0.5).count()
         );
-        report("fit", &f);
-        report("check", &c);
-        report("all", &[f, c].concat());
-        model = Some(m);
+        report("cv", &cv_rows);
+        rank_config = MatcherConfig {
+            model: Some(all.clone()),
+            ..MatcherConfig::default()
+        };
+        final_model = Some(all);
     }
-    let Some(m) = model else {
+    let Some(m) = final_model else {
         return Ok(());
     };
-    println!("bias {:+.4}", m.bias);
-    for (n, w) in FEATURE_NAMES.iter().zip(&m.weights) {
+    reliability("train, cross-validated", &cv_rows);
+    if let Some(p) = arg_after(&args, "--cv-out", 1) {
+        write_results(&p, &cv_rows)?;
+    }
+    if let Some((w, q, l)) = &dev {
+        let index = Index::build(w.clone(), rank_config.clone());
+        let rows = screen(&index, q, l, |_| true);
+        println!("final model on dev (not fitted on):");
+        report("dev", &rows);
+        reliability("dev", &rows);
+        if let Some(p) = arg_after(&args, "--dev-out", 1) {
+            write_results(&p, &rows)?;
+        }
+    }
+    println!("bias {:+.4} slope {:+.4}", m.bias, m.slope);
+    for (n, w) in FEATURE_NAMES.iter().zip(&m.weights).skip(1) {
         println!("  {n:<24} {w:+.4}");
     }
-    if let Some(path) = out_path {
+    if let Some(path) = arg_after(&args, "--out", 1) {
         let mut f = File::create(&path)?;
         writeln!(
             f,
             "//! Fitted weights of the learned name score (written by\n\
-             //! `examples/fit.rs`; do not edit by hand).\n\
-             //! Fitted on {} with lambda {lambda}, top {top} candidates, {rounds} rounds.\n",
-            if all {
-                "all dev queries"
-            } else {
-                "the even-hash half of the dev queries (by listed entity)"
-            }
+             //! `examples/fit.rs`; do not edit by hand). Fitted on all of\n\
+             //! `shared/bench/train` ({} examples' queries, top {TOP} candidates,\n\
+             //! {ROUNDS} rounds, L2 {LAMBDA}); bias shifted so that the {FOLDS}-fold\n\
+             //! cross-validated best-F1 threshold is {THRESHOLD}.\n",
+            queries.len()
         )?;
         writeln!(f, "pub(crate) const BIAS: f64 = {:?};", m.bias)?;
+        writeln!(f, "pub(crate) const SLOPE: f64 = {:?};", m.slope)?;
         writeln!(
             f,
             "pub(crate) const WEIGHTS: [f64; crate::model::N_FEATURES] = ["

@@ -19,8 +19,11 @@ pub enum Rule {
     Translation,
     /// Same consonant skeleton, different Latin spelling (Mohamed / Muhammad).
     Skeleton,
-    /// Close spelling (edit distance / Jaro-Winkler), or close skeletons.
+    /// Close phonetic keys (weighted edit distance of sound classes).
     EditDistance,
+    /// Close letters (bounded edit distance and Jaro-Winkler of the
+    /// spellings), where the phonetic keys differ (Putin / Pulin).
+    Spelling,
     /// One token matched two adjacent tokens of the other side (Benali = Ben Ali).
     Joined,
     /// A single-letter initial matched a token with that first letter.
@@ -36,6 +39,7 @@ impl Rule {
             Rule::Translation => "translation",
             Rule::Skeleton => "skeleton",
             Rule::EditDistance => "edit-distance",
+            Rule::Spelling => "spelling",
             Rule::Joined => "joined",
             Rule::Initial => "initial",
         }

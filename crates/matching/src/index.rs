@@ -130,6 +130,9 @@ pub(crate) struct NameRec {
     pub entity: u32,
     pub kind: NameKind,
     pub raw: Box<str>,
+    /// An organisation's name folded by [`fold_name`] (empty for others),
+    /// for the learned score's `org_name_distance`.
+    pub folded: Box<str>,
     pub positions: Vec<Pos>,
     pub total_weight: f32,
     /// The family-name position: the last one that is not a title
@@ -167,8 +170,8 @@ pub(crate) struct NameRec {
 /// evidence, per reading the entry and `pos | len << 8 | reading << 16`.
 ///
 /// The readings are the name's occurrences under *common* entries only
-/// (more than [`MatcherConfig::common_occurrence_cap`] occurrences): the
-/// candidate stage looks up only those from the names' side.
+/// ([`Index::common_entry`]): the candidate stage looks up only those from
+/// the names' side.
 #[derive(Debug, Default)]
 pub(crate) struct Compact {
     slots: Vec<Slot>,
@@ -371,16 +374,16 @@ impl Compact {
     }
 
     /// Packs the names once their weights are known; `readings` are the
-    /// occurrences (entry, occurrence) sorted by name, `occ_count` the
-    /// number of occurrences of each entry.
+    /// occurrences (entry, occurrence) sorted by name, `common_entry`
+    /// says which entries are common ([`Index::common_entry`]).
     fn build(
         names: &[NameRec],
         readings: &[(u32, Occ)],
-        occ_count: &[u32],
+        common_entry: &[bool],
         fact_keys: &[FactKey],
         config: &MatcherConfig,
     ) -> Compact {
-        let common = |v: u32| occ_count[v as usize] as usize > config.common_occurrence_cap;
+        let common = |v: u32| common_entry[v as usize];
         let mut c = Compact {
             slots: Vec::with_capacity(names.len()),
             spill: Vec::new(),
@@ -829,7 +832,7 @@ fn prepare_names(e: &Entity) -> Vec<(String, NameKind, Vec<Token>)> {
     for n in e.names() {
         // list annotations (`born in 1963`, `- sub-unit name`)
         // are not names
-        let parts = split_listed_name(n.value)
+        let parts = crate::screen::split_org_or_listed_name(n.value, Some(e.schema), true)
             .into_iter()
             .flat_map(|p| strip_annotations(&p));
         for part in parts {
@@ -918,6 +921,18 @@ pub struct Index {
     /// Vocabulary entries of each concept (generic words and translated
     /// content words), which match across languages without sharing keys.
     pub(crate) concept_ids: FxHashMap<UnitKind, Vec<u32>>,
+    /// Per vocabulary entry: too common to open candidates by itself (it
+    /// only adds to names that rarer units reached). An entry is common
+    /// when it occurs more than [`Index::common_cap`] times, or when the
+    /// generic concept it stands for does (all of its translations and
+    /// forms together: a query `Ltd` matches every `Limited`, `LLC`,
+    /// `Co.` in full).
+    pub(crate) common_entry: Vec<bool>,
+    /// The occurrence count above which an entry is common:
+    /// [`MatcherConfig::common_occurrence_cap`], or fewer on a list where
+    /// that is more than [`MatcherConfig::common_occurrence_share`] of the
+    /// names ([`common_cap`]).
+    pub(crate) common_cap: usize,
     /// For each vocabulary entry, the entries similar to it (as
     /// [`Index::lookup`] finds them), sorted by id.
     pub(crate) neighbours: Vec<Option<Box<[VocabMatch]>>>,
@@ -1109,6 +1124,11 @@ impl Index {
                     names.push(NameRec {
                         entity: ei,
                         kind,
+                        folded: if e.schema.is_organisation() {
+                            fold_name(&raw).into()
+                        } else {
+                            Box::default()
+                        },
                         raw: raw.as_str().into(),
                         positions,
                         total_weight: 0.0,
@@ -1218,8 +1238,25 @@ impl Index {
             .zip(&entities)
             .map(|(f, e)| fact_key(f, e.schema, &nationality_codes))
             .collect();
+        // An entry is common when it, or the generic concept it stands for
+        // (its translations and other legal forms match it in full: Ltd =
+        // Limited = LLC), occurs more often than the cap.
+        let common_cap = common_cap(&config, names.len());
+        let mut concept_occ: FxHashMap<UnitKind, usize> = FxHashMap::default();
+        for (id, v) in b.vocab.iter().enumerate() {
+            if let UnitKind::Generic(_) = v.kind {
+                *concept_occ.entry(v.kind).or_default() += occ_count[id] as usize;
+            }
+        }
+        let common_entry: Vec<bool> = (b.vocab.iter().enumerate())
+            .map(|(id, v)| {
+                occ_count[id] as usize > common_cap
+                    || concept_occ.get(&v.kind).is_some_and(|&n| n > common_cap)
+            })
+            .collect();
+        drop(concept_occ);
         // occurrences were recorded name by name
-        let compact = Compact::build(&names, &occ_raw, &occ_count, &fact_keys, &config);
+        let compact = Compact::build(&names, &occ_raw, &common_entry, &fact_keys, &config);
         drop((occ_count, fact_keys));
         let mut occurrences: Vec<Vec<Occ>> = vec![Vec::new(); b.vocab.len()];
         for (v, o) in occ_raw {
@@ -1265,6 +1302,8 @@ impl Index {
             common_idf,
             documents,
             concept_ids,
+            common_entry,
+            common_cap,
             neighbours: Vec::new(),
             calibration_table: Box::default(),
         };
@@ -1449,6 +1488,14 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
         // a name unit against a plain word (Abu Asim / Bassam)
         s *= 0.92;
     }
+    // Character-level plausibility: a typo across sound classes (Putin /
+    // Pulin) keeps its letters though not its phonetic key.
+    if !q_ar && !v_ar && !compound && s < SPELLING_MAX_SIM {
+        let sp = spelling_similarity(q.text, &v.text);
+        if sp > s {
+            return (sp, Rule::Spelling);
+        }
+    }
     if s < 0.7 {
         return (s, Rule::EditDistance);
     }
@@ -1463,6 +1510,95 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
         Rule::EditDistance
     };
     (s, rule)
+}
+
+/// Fewest letters of both Latin spellings for [`spelling_similarity`]
+/// (shorter ones have their own rule: `short_penalty`).
+pub(crate) const SPELLING_MIN_LETTERS: usize = 4;
+/// Letters per allowed edit in [`spelling_similarity`]: one edit up to 7
+/// letters, two from 8 (the bound keeps Khaddour away from Khair).
+pub(crate) const SPELLING_LETTERS_PER_EDIT: usize = 4;
+/// Share of Jaro-Winkler in [`spelling_similarity`], the rest being the
+/// edit-distance similarity (Jaro-Winkler alone is lenient on shared
+/// prefixes, edit distance alone on long words).
+pub(crate) const SPELLING_JARO_SHARE: f32 = 0.5;
+/// Scale of [`spelling_similarity`], as for phonetic similarity: 0.97
+/// at most, which equal spellings exceed.
+pub(crate) const SPELLING_MAX_SIM: f32 = 0.97;
+
+/// Character-level similarity of two folded Latin spellings within a
+/// bounded number of edits (optimal string alignment: one substitution,
+/// insertion, deletion or swap of adjacent letters each), 0 beyond it:
+/// `SPELLING_MAX_SIM · (j · JaroWinkler + (1 − j) · (1 − edits / length))`.
+/// Putin / Pulin (one letter of another sound class) gets 0.82, which the
+/// phonetic key alone scores 0.69.
+pub(crate) fn spelling_similarity(a: &str, b: &str) -> f32 {
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let long = la.max(lb);
+    if la.min(lb) < SPELLING_MIN_LETTERS {
+        return 0.0;
+    }
+    let max_edits = (long / SPELLING_LETTERS_PER_EDIT).clamp(1, 2);
+    if la.abs_diff(lb) > max_edits {
+        return 0.0;
+    }
+    // An edit changes the letter counts by at most two: a cheap filter
+    // before the edit distance (most compared entries are far apart).
+    let mut counts = [0i16; 27];
+    for (bytes, sign) in [(a.as_bytes(), 1i16), (b.as_bytes(), -1i16)] {
+        for &c in bytes {
+            let slot = if c.is_ascii_lowercase() {
+                usize::from(c - b'a')
+            } else {
+                26
+            };
+            counts[slot] += sign;
+        }
+    }
+    let moved: usize = counts.iter().map(|c| c.unsigned_abs() as usize).sum();
+    if moved > 2 * max_edits {
+        return 0.0;
+    }
+    let edits = strsim::osa_distance(a, b);
+    if edits > max_edits {
+        return 0.0;
+    }
+    let jw = strsim::jaro_winkler(a, b) as f32;
+    let ed = 1.0 - edits as f32 / long as f32;
+    SPELLING_MAX_SIM * (SPELLING_JARO_SHARE * jw + (1.0 - SPELLING_JARO_SHARE) * ed)
+}
+
+/// A whole name with letters and digits folded to lower case and every
+/// other character a word break (`S.A. Tanmiya-Trading` = `s a tanmiya
+/// trading`).
+pub(crate) fn fold_name(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// Fewest occurrences [`common_cap`] sets the cap to on a small list.
+pub(crate) const COMMON_CAP_FLOOR: usize = 64;
+
+/// The occurrence cap of common entries on a list of `names` names:
+/// `common_occurrence_cap`, at most `common_occurrence_share` of the
+/// names (but not under [`COMMON_CAP_FLOOR`], nor above the configured
+/// cap). On an organisation-heavy list of a few thousand names, business
+/// words held by a few hundred names would otherwise each open hundreds
+/// of candidates.
+pub(crate) fn common_cap(config: &MatcherConfig, names: usize) -> usize {
+    let share = (config.common_occurrence_share * names as f64).ceil() as usize;
+    config
+        .common_occurrence_cap
+        .min(share.max(COMMON_CAP_FLOOR))
 }
 
 /// Plain Levenshtein distance between two short byte strings (used only
@@ -1695,6 +1831,13 @@ mod tests {
         let ali: &'static VTok = Box::leak(Box::new(v("ali")));
         assert_eq!(token_similarity(&q(pkk), &v("bk")).0, 0.0);
         assert!(token_similarity(&q(ali), &v("aly")).0 > 0.85);
+        // a letter of another sound class: the phonetic key alone gives
+        // no credit, the spelling does (bounded: one edit up to 7 letters)
+        let putin: &'static VTok = Box::leak(Box::new(v("putin")));
+        let (s, rule) = token_similarity(&q(putin), &v("pulin"));
+        assert!(s > 0.8 && rule == Rule::Spelling, "{s} {rule:?}");
+        assert_eq!(spelling_similarity("khaddour", "khair"), 0.0);
+        assert_eq!(spelling_similarity("karim", "kasem"), 0.0);
         assert_eq!(letter_distance(b"kitten", b"sitting"), 3);
     }
 }

@@ -143,8 +143,12 @@ pub struct MatcherConfig {
     pub combined_names_factor: f64,
     /// Exponent mapping raw name scores to the calibrated scale.
     pub calibration_power: f64,
-    /// Learned name score over the alignment's features (the hand-tuned
-    /// score is one of them); `None` keeps the hand-tuned score.
+    /// Learned name score (`model.rs`): a fitted calibration of the
+    /// rule-based raw score lowered by evidence against it
+    /// (`LinearModel::fitted()`, fitted on the training set). `None`, the
+    /// default for now, keeps the rule-based score calibrated by
+    /// `calibration_power`: the fitted model is not yet better on dev and
+    /// changes 7 specified cases (`MATCHING.md`, learned score).
     pub model: Option<LinearModel>,
     /// Multiplier when query and listed schemata are incompatible.
     pub schema_mismatch_factor: f64,
@@ -168,6 +172,9 @@ pub struct MatcherConfig {
     /// candidates by itself: it only adds to names that rarer units
     /// reached (scaling to millions of names).
     pub common_occurrence_cap: usize,
+    /// Share of listed names above which an entry is common even under
+    /// `common_occurrence_cap` (small lists: 2 % of 11,000 names = 230).
+    pub common_occurrence_share: f64,
     /// Most vocabulary entries compared with one query unit (the most
     /// selective candidate keys are read first).
     pub lookup_budget: usize,
@@ -209,6 +216,7 @@ impl Default for MatcherConfig {
             gender_mismatch_factor: 0.8,
             document_match_score: 0.97,
             common_occurrence_cap: 1_000,
+            common_occurrence_share: 0.02,
             lookup_budget: 600,
         }
     }

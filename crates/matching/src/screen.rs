@@ -23,6 +23,8 @@ use crate::{Band, Match, MatcherConfig, Query};
 #[derive(Debug)]
 pub(crate) struct QName {
     pub raw: String,
+    /// `raw` by [`crate::index::fold_name`].
+    pub folded: String,
     pub tokens: Vec<Token>,
     /// Query items: (first position, length, form index) -> vocab matches.
     pub items: Vec<QItem>,
@@ -246,6 +248,7 @@ impl Index {
         }
         let total_weight = weights.iter().sum();
         QName {
+            folded: crate::index::fold_name(raw),
             raw: raw.to_string(),
             tokens,
             items,
@@ -375,17 +378,17 @@ impl Index {
     /// same as scoring every reached entity: on a list of millions, where
     /// thousands of homonyms share a common name, it scores tens.
     fn rank(&self, query: &Query, limit: usize, exhaustive: bool) -> Ranking {
-        self.rank_with(query, limit, exhaustive, self.config.model.is_none())
+        self.rank_with(query, limit, exhaustive, true)
     }
 
-    /// [`Index::rank`], stopping early by the bounds when `prune` (which
-    /// needs the hand-tuned score: the learned one is not monotone in
-    /// the bounded quantities).
+    /// [`Index::rank`], stopping early by the bounds when `prune` (the
+    /// learned score keeps the bounds: it is a monotone calibration of
+    /// the bounded raw score lowered by evidence against, `model.rs`).
     fn rank_with(&self, query: &Query, limit: usize, exhaustive: bool, prune: bool) -> Ranking {
         let qnames: Vec<QName> = query
             .names
             .iter()
-            .flat_map(|n| split_listed_name(n.as_str()))
+            .flat_map(|n| split_query_name(n.as_str(), query.schema))
             .map(|n| self.analyse_name(&n, exhaustive))
             .collect();
         let qf = QueryFacts::of(query);
@@ -516,19 +519,18 @@ impl Index {
     /// dozen). Each reached name is read once, and bounded while its
     /// packed record is in cache.
     fn candidates(&self, qn: &QName, qi: u16, qk: &QueryKey, out: &mut Vec<Cand>) -> Vec<Pair> {
-        let c = &self.config;
-        let cap = c.common_occurrence_cap;
+        let cap = self.common_cap;
         let expanded: usize = (qn.items.iter())
             .flat_map(|item| &item.matches)
+            .filter(|m| !self.common_entry[m.0 as usize])
             .map(|m| self.occurrences[m.0 as usize].len())
-            .filter(|&n| n <= cap)
             .sum();
         let mut first: Vec<Pair> = Vec::with_capacity(expanded);
         let mut deferred: Vec<(usize, u32, f32)> = Vec::new();
         for (item_idx, item) in qn.items.iter().enumerate() {
             for &(v, s, _) in &item.matches {
                 let occ = &self.occurrences[v as usize];
-                if occ.len() > cap {
+                if self.common_entry[v as usize] {
                     deferred.push((item_idx, v, s));
                     continue;
                 }
@@ -814,7 +816,7 @@ impl Index {
         }
         let [mut two, mut out] = by_count;
         out.append(&mut two);
-        out.truncate(2 * self.config.common_occurrence_cap);
+        out.truncate(2 * self.common_cap);
         out
     }
 
@@ -1036,7 +1038,7 @@ impl Index {
             Vec::new()
         };
         // per rule: matched listed weight (for the learned score)
-        let mut rule_weight = [0.0f32; 6];
+        let mut rule_weight = [0.0f32; N_RULE_SLOTS];
         let mut soft = 0.0f32;
         let mut rare_parts = 0u32;
         let mut order: [(u8, u8); MAX_TOKENS] = [(0, 0); MAX_TOKENS];
@@ -1195,15 +1197,14 @@ impl Index {
         } else {
             1.0
         };
-        let hand = calibrate(
-            base * rarity
-                * kind_factor
-                * family_factor
-                * given_factor
-                * generic_factor
-                * alias_factor,
-            c,
-        );
+        let raw = base
+            * rarity
+            * kind_factor
+            * family_factor
+            * given_factor
+            * generic_factor
+            * alias_factor;
+        let hand = calibrate(raw, c);
         // the caps only lower a score above the ceiling: most names
         // scored are far below it and skip the rules
         let ceiling = c.name_only_cap as f32;
@@ -1252,13 +1253,15 @@ impl Index {
         order.sort_unstable();
         let reordered = order.windows(2).any(|w| w[1].1 < w[0].1);
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let org_distance = if self.schema_of(name.entity).is_organisation()
+            && !qn.tokens.iter().any(|t| t.script == Script::Arabic)
+        {
+            1.0 - strsim::normalized_levenshtein(&qn.folded, &name.folded) as f32
+        } else {
+            0.0
+        };
         let features: Features = [
-            hand,
-            crate::model::logit(f64::from(hand)) as f32,
-            cov_q,
-            cov_l,
-            rarity,
-            (evidence / unit).min(3.0),
+            raw,
             flag(name.kind == NameKind::Weak),
             flag(family_missed),
             flag(n_pos >= 2 && first_credit < 0.5),
@@ -1266,9 +1269,9 @@ impl Index {
             uq_max.min(1.5),
             ul_sum.min(3.0),
             ul_max.min(1.5),
-            share(0),
             share(1),
             share(2),
+            share(6),
             share(3),
             share(4),
             share(5),
@@ -1280,14 +1283,19 @@ impl Index {
             flag(qn.tokens.iter().any(|t| t.script == Script::Arabic)),
             1.0 / n_q.max(1) as f32,
             1.0 / n_pos.max(1) as f32,
-            rare_parts.min(4) as f32,
             flag(qn.tokens.iter().all(Token::is_generic)),
             flag(reordered),
             flag(n_q == 1),
+            org_distance,
+            flag(rare_parts == 0),
         ];
+        // The training set has no Arabic-script queries: their features
+        // are outside what the model was fitted on, so they get the
+        // calibration alone.
+        let arabic_query = qn.tokens.iter().any(|t| t.script == Script::Arabic);
         let uncapped = match &c.model {
-            Some(m) => m.score(&features),
-            None => hand,
+            Some(m) if !arabic_query => m.score(hand, &features),
+            _ => hand,
         };
         let cap = cap(uncapped);
         let score = if cap.is_some() { ceiling } else { uncapped };
@@ -1312,14 +1320,21 @@ impl Index {
             ex.listed_coverage = f64::from(cov_l);
             ex.rarity_factor = f64::from(rarity);
             ex.family_part_unmatched = family_missed;
-            if let Some(m) = &c.model {
+            if let Some(m) = &c.model
+                && !arabic_query
+            {
                 let mut fc: Vec<FeatureContribution> = FEATURE_NAMES
                     .iter()
-                    .zip(features.iter().zip(&m.weights))
-                    .map(|(name, (v, w))| FeatureContribution {
+                    .enumerate()
+                    .map(|(i, name)| FeatureContribution {
                         name,
-                        value: f64::from(*v),
-                        contribution: w * f64::from(*v),
+                        value: f64::from(features[i]),
+                        contribution: if i == crate::model::RAW {
+                            // the calibrated raw score, in logit units
+                            crate::model::logit(f64::from(hand))
+                        } else {
+                            m.contribution(i, &features)
+                        },
                     })
                     .collect();
                 fc.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
@@ -1627,13 +1642,80 @@ fn dob_factor(rank: u8, c: &MatcherConfig) -> (f32, &'static str) {
 fn rule_slot(rule: Rule) -> usize {
     match rule {
         Rule::Exact | Rule::Initial => 0,
-        Rule::Skeleton | Rule::Transliteration => 1,
+        Rule::Skeleton => 1,
         Rule::EditDistance => 2,
         Rule::Joined => 3,
         Rule::Compound => 4,
         Rule::Translation => 5,
+        Rule::Spelling => 6,
+        // (no feature: the training set has no Arabic-script queries)
+        Rule::Transliteration => 7,
     }
 }
+
+/// The names a query name string stands for. As a listed name
+/// ([`split_listed_name`]), except that an organisation's bracketed
+/// qualifier stays attached (`Bank of China (Singapore)` is one name, not
+/// `Bank of China` and `Singapore` matched alone: a made-up name followed
+/// by a listed one's qualifier would match the qualifier in full). A
+/// bracketed acronym of the name (`(ISIL)`: one word whose letters follow
+/// the initials of the words before it, from the first) is still split
+/// off with the name it abbreviates.
+pub(crate) fn split_query_name(raw: &str, schema: Option<tansiq_model::Schema>) -> Vec<String> {
+    split_org_or_listed_name(raw, schema, false)
+}
+
+/// [`split_query_name`], and for a listed organisation (`listed`) also
+/// the name without its qualifier (`Bank of China (Hong Kong)` is listed
+/// as itself and as `Bank of China`, never as `Hong Kong`).
+pub(crate) fn split_org_or_listed_name(
+    raw: &str,
+    schema: Option<tansiq_model::Schema>,
+    listed: bool,
+) -> Vec<String> {
+    let split = split_listed_name(raw);
+    if !schema.is_some_and(tansiq_model::Schema::is_organisation)
+        || !raw.contains(['(', '['])
+        || split.len() < 2
+    {
+        return split;
+    }
+    let attached: String = raw
+        .chars()
+        .map(|c| {
+            if matches!(c, '(' | ')' | '[' | ']') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut out = vec![attached.split_whitespace().collect::<Vec<_>>().join(" ")];
+    let outside = &split[0];
+    let initials: Vec<char> = outside
+        .split(|c: char| !c.is_alphanumeric())
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let is_acronym = |p: &str| {
+        let letters: Vec<char> = p.chars().flat_map(char::to_lowercase).collect();
+        if !(2..=8).contains(&letters.len()) || !letters.iter().all(char::is_ascii_alphabetic) {
+            return false;
+        }
+        let mut it = initials.iter();
+        initials.first() == letters.first() && letters.iter().all(|l| it.any(|i| i == l))
+    };
+    let acronyms: Vec<&String> = split[1..].iter().filter(|p| is_acronym(p)).collect();
+    if listed || !acronyms.is_empty() {
+        out.push(outside.clone());
+        out.extend(acronyms.into_iter().cloned());
+    }
+    out.dedup();
+    out
+}
+
+/// Number of slots of [`rule_slot`].
+const N_RULE_SLOTS: usize = 8;
 
 /// Order in which the greedy alignment considers pairs of one listed
 /// name: best similarity first; at equal similarity joins before single
@@ -1688,7 +1770,10 @@ impl Index {
 
 /// Maps the raw name score to the calibrated scale (0.80 = alert).
 pub(crate) fn calibrate(raw: f32, c: &MatcherConfig) -> f32 {
-    raw.clamp(0.0, 1.0).powf(c.calibration_power as f32)
+    match &c.model {
+        Some(m) => m.calibrate(raw),
+        None => raw.clamp(0.0, 1.0).powf(c.calibration_power as f32),
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -2568,5 +2653,155 @@ mod tests {
         assert!(s >= 0.8, "{s}\n{ex}");
         let c = person("c", "Karim Hamdan", &[]);
         assert!(crate::score_pair(&a, &c, &MatcherConfig::default()).0 < 0.5);
+    }
+
+    fn organisation(id: &str, name: &str) -> Entity {
+        let mut e = Entity::new(id, Schema::Organization);
+        e.add(prop::NAME, name);
+        e
+    }
+
+    fn org_query(name: &str) -> Query {
+        let mut q = Query::name(name);
+        q.schema = Some(Schema::Organization);
+        q
+    }
+
+    #[test]
+    fn an_organisation_query_keeps_its_bracketed_qualifier() {
+        use super::split_query_name;
+        let org = Some(Schema::Organization);
+        assert_eq!(
+            split_query_name("Xyzqw SAL (OFF-SHORE)", org),
+            ["Xyzqw SAL OFF-SHORE"]
+        );
+        assert_eq!(
+            split_query_name("Islamic State of Iraq and the Levant (ISIL)", org),
+            [
+                "Islamic State of Iraq and the Levant ISIL",
+                "Islamic State of Iraq and the Levant",
+                "ISIL"
+            ]
+        );
+        // persons: as listed names (brackets hold other spellings)
+        assert_eq!(
+            split_query_name("Karim (Kareem) Haddad", Some(Schema::Person)),
+            super::split_listed_name("Karim (Kareem) Haddad")
+        );
+        // the qualifier is common on the list, as OFF-SHORE is among
+        // Lebanese companies
+        let mut list = vec![
+            organisation("O1", "Tanmiya Trading SAL (OFF-SHORE)"),
+            organisation("O2", "Bank of Qaryat (Hong Kong)"),
+        ];
+        for (i, stem) in [
+            "Cedar Holding",
+            "Wadi Marine",
+            "Jounieh Freight",
+            "Saida Commodities",
+        ]
+        .iter()
+        .enumerate()
+        {
+            list.push(organisation(
+                &format!("S{i}"),
+                &format!("{stem} SAL (OFF-SHORE)"),
+            ));
+        }
+        let index = Index::build(list, MatcherConfig::default());
+        let best = |q: &str| {
+            index
+                .screen(&org_query(q), 1)
+                .first()
+                .map_or(0.0, |m| m.score)
+        };
+        assert!(
+            best("Xyzqw SAL (OFF-SHORE)") < 0.8,
+            "{}",
+            best("Xyzqw SAL (OFF-SHORE)")
+        );
+        assert!(best("Tanmiya Trading SAL (OFF-SHORE)") >= 0.8);
+        assert!(best("Bank of Qaryat (Hong Kong)") >= 0.8);
+    }
+
+    #[test]
+    fn legal_forms_of_other_languages_are_one_concept() {
+        let index = Index::build(
+            vec![organisation("O1", "Zarqawi Marine Services LLC")],
+            MatcherConfig::default(),
+        );
+        for q in [
+            "Zarqawi Marine Services GmbH",
+            "Zarqawi Marine Services S.A.R.L.",
+            "Zarqawi Marine Services OOO",
+        ] {
+            let s = index
+                .screen(&org_query(q), 1)
+                .first()
+                .map_or(0.0, |m| m.score);
+            assert!(s >= 0.8, "{q}: {s}");
+        }
+    }
+
+    /// Business words held by many listed names are deferred (they only
+    /// extend names that rarer parts reached): no alert and no alerting
+    /// score changes with it.
+    #[test]
+    fn common_business_words_change_no_alert() {
+        let words = [
+            "Trading",
+            "Shipping",
+            "International",
+            "Petrochemical",
+            "Energy",
+            "Marine",
+        ];
+        let forms = ["Company Limited", "LLC", "Corporation", "Co. Ltd", "GmbH"];
+        let mut list = Vec::new();
+        for i in 0..600 {
+            let stem = tansiq_synth::generate(i as u64, 1)
+                .next()
+                .and_then(|e| e.names().first().map(|n| n.value.to_string()))
+                .unwrap_or_default();
+            let name = format!(
+                "{stem} {} {}",
+                words[i % words.len()],
+                forms[i % forms.len()]
+            );
+            list.push(organisation(&format!("O{i}"), &name));
+        }
+        let queries: Vec<Query> = list
+            .iter()
+            .step_by(7)
+            .filter_map(|e| e.names().first().map(|n| org_query(n.value)))
+            .chain(
+                [
+                    "Shipping Company Limited",
+                    "International Trading Corporation LLC",
+                ]
+                .into_iter()
+                .map(org_query),
+            )
+            .collect();
+        let deferred = Index::build(list.clone(), MatcherConfig::default());
+        let all = Index::build(
+            list,
+            MatcherConfig {
+                common_occurrence_share: 1.0,
+                ..MatcherConfig::default()
+            },
+        );
+        assert!(deferred.common_cap < all.common_cap);
+        for q in &queries {
+            let alerts = |index: &Index| -> Vec<(String, u64)> {
+                index
+                    .screen(q, 10)
+                    .into_iter()
+                    .filter(|m| m.score >= 0.8)
+                    .map(|m| (m.entity_id, m.score.to_bits()))
+                    .collect()
+            };
+            assert_eq!(alerts(&deferred), alerts(&all), "{:?}", q.names);
+        }
     }
 }

@@ -155,6 +155,77 @@ impl Concept {
     }
 }
 
+/// Legal forms of companies in many languages and transliterations,
+/// folded (their meaning is "company": one concept, [`Concept::Company`]):
+/// English, German, French, Spanish, Portuguese, Italian, Dutch, Russian
+/// and Ukrainian (Latin transliterations), Persian and Arabic, Turkish,
+/// Gulf free zones, South and South-East Asia. Two-letter forms that are
+/// also name particles (as, ab, pt, al) are left out.
+pub const LEGAL_FORMS: &[&str] = &[
+    "incorporated",
+    "limitada",
+    "ltda",
+    "plc",
+    "llp",
+    "lp",
+    "gmbh",
+    "mbh",
+    "ag",
+    "kg",
+    "aktiengesellschaft",
+    "gesellschaft",
+    "sa",
+    "sal",
+    "sas",
+    "sae",
+    "sarl",
+    "srl",
+    "spa",
+    "societe",
+    "sociedad",
+    "compania",
+    "companhia",
+    "cia",
+    "cie",
+    "bv",
+    "nv",
+    "jsc",
+    "ojsc",
+    "cjsc",
+    "pjsc",
+    "oao",
+    "ooo",
+    "zao",
+    "pao",
+    "tov",
+    "obshchestvo",
+    "aktsionernoe",
+    "otkrytoe",
+    "zakrytoe",
+    "publichnoe",
+    "kompaniya",
+    "kompania",
+    "sirket",
+    "sirketi",
+    "shirkat",
+    "shirkate",
+    "sherkate",
+    "fze",
+    "fzco",
+    "fzc",
+    "fzllc",
+    "dmcc",
+    "pte",
+    "pvt",
+    "bhd",
+    "sdn",
+    "tbk",
+    "kft",
+    "doo",
+    "ood",
+    "eood",
+];
+
 /// The concept of a folded Latin word, if it is generic organisation
 /// vocabulary.
 pub fn latin_concept(word: &str) -> Option<Concept> {
@@ -200,6 +271,9 @@ fn latin_concept_exact(word: &str) -> Option<Concept> {
         "company" | "co" | "sherkat" | "sherkate" | "compagnie" | "ltd" | "limited" | "llc"
         | "inc" | "corporation" | "corp" | "sarl" | "sharikat" | "sharika" | "establishment"
         | "enterprise" | "enterprises" | "firm" => Company,
+        // legal forms of many languages (LEGAL_FORMS: one list, also read
+        // when joining dotted initials S.A.R.L. = sarl)
+        w if LEGAL_FORMS.contains(&w) => Company,
         "mujahidin" | "mujahideen" | "mujahedin" | "mujahedeen" | "moudjahidine" | "mujahidun" => {
             Mujahidin
         }

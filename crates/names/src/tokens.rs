@@ -776,9 +776,31 @@ pub fn tokenize(name: &str) -> Vec<Token> {
     tokenize_normalized(&norm)
 }
 
+/// A legal form written in dotted initials at the end of a name
+/// (`S.A.R.L.`, `L.L.C.`, `S.A.`: single letters once normalised): the
+/// index of its first letter and the joined form, when the letters of a
+/// trailing run of single letters join into one of
+/// [`crate::concepts::LEGAL_FORMS`] or another company word (`llc`, `co`).
+/// Only at the end, where legal forms stand: initials elsewhere are a
+/// person's.
+fn trailing_legal_form(words: &[&str]) -> Option<(usize, String)> {
+    let single = |w: &&&str| w.len() == 1 && w.bytes().all(|b| b.is_ascii_lowercase());
+    let run = words.iter().rev().take_while(single).count();
+    (2..=run).rev().find_map(|k| {
+        let from = words.len() - k;
+        let form: String = words[from..].concat();
+        (latin_concept(&form) == Some(Concept::Company)).then_some((from, form))
+    })
+}
+
 /// [`tokenize`] for a string already passed through [`normalize`].
 pub fn tokenize_normalized(norm: &str) -> Vec<Token> {
-    let words: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut words: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
+    let joined = trailing_legal_form(&words);
+    if let Some((from, form)) = &joined {
+        words.truncate(*from);
+        words.push(form);
+    }
     let mut raws = Vec::with_capacity(words.len() + 2);
     for (k, w) in words.iter().enumerate() {
         match word_script(w) {
@@ -1003,5 +1025,23 @@ mod tests {
         assert_eq!(a[0].kind, UnitKind::Generic(Concept::Front));
         assert_eq!(b[1].kind, UnitKind::Generic(Concept::Front));
         assert_eq!(a[1].skeleton, b[0].skeleton);
+    }
+
+    #[test]
+    fn dotted_legal_forms_join_at_the_end_of_a_name() {
+        let texts = |s: &str| -> Vec<String> { tokenize(s).into_iter().map(|t| t.text).collect() };
+        let t = tokenize("Tanmiya Trading S.A.R.L.");
+        assert_eq!(t.last().map(|t| t.text.as_str()), Some("sarl"));
+        assert!(t.last().is_some_and(Token::is_generic));
+        assert_eq!(
+            texts("Omega Shipping L.L.C.").last().map(String::as_str),
+            Some("llc")
+        );
+        // initials elsewhere are a person's, and a trailing run that is
+        // no legal form stays initials
+        for person in ["M. A. Khan", "Khan M. A."] {
+            assert!(!tokenize(person).iter().any(Token::is_generic), "{person}");
+            assert_eq!(texts(person), texts(&person.replace('.', " ")));
+        }
     }
 }

@@ -832,7 +832,7 @@ fn prepare_names(e: &Entity) -> Vec<(String, NameKind, Vec<Token>)> {
     for n in e.names() {
         // list annotations (`born in 1963`, `- sub-unit name`)
         // are not names
-        let parts = crate::screen::split_org_or_listed_name(n.value, Some(e.schema), true)
+        let parts = split_listed_name(n.value)
             .into_iter()
             .flat_map(|p| strip_annotations(&p));
         for part in parts {

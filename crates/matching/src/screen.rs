@@ -1662,17 +1662,6 @@ fn rule_slot(rule: Rule) -> usize {
 /// the initials of the words before it, from the first) is still split
 /// off with the name it abbreviates.
 pub(crate) fn split_query_name(raw: &str, schema: Option<tansiq_model::Schema>) -> Vec<String> {
-    split_org_or_listed_name(raw, schema, false)
-}
-
-/// [`split_query_name`], and for a listed organisation (`listed`) also
-/// the name without its qualifier (`Bank of China (Hong Kong)` is listed
-/// as itself and as `Bank of China`, never as `Hong Kong`).
-pub(crate) fn split_org_or_listed_name(
-    raw: &str,
-    schema: Option<tansiq_model::Schema>,
-    listed: bool,
-) -> Vec<String> {
     let split = split_listed_name(raw);
     if !schema.is_some_and(tansiq_model::Schema::is_organisation)
         || !raw.contains(['(', '['])
@@ -1706,7 +1695,7 @@ pub(crate) fn split_org_or_listed_name(
         initials.first() == letters.first() && letters.iter().all(|l| it.any(|i| i == l))
     };
     let acronyms: Vec<&String> = split[1..].iter().filter(|p| is_acronym(p)).collect();
-    if listed || !acronyms.is_empty() {
+    if !acronyms.is_empty() {
         out.push(outside.clone());
         out.extend(acronyms.into_iter().cloned());
     }

@@ -114,9 +114,12 @@ fn mrz_exit_codes() {
     // The ICAO Doc 9303 specimen (fictitious holder, state "Utopia").
     let l1 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
     let good = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+    // Its checks pass, but it expired on 2012-04-15: exit 3, flagged
+    // (issue 20: `tansiq mrz` flags an expired document).
     let o = tansiq(&["mrz", l1, good], dir.path());
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert!(text(&o).contains("ERIKSSON"));
+    assert!(text(&o).contains("EXPIRED"), "{}", text(&o));
     // The birth-date check digit changed: exit 1, field named.
     let bad = "L898902C36UTO7408123F1204159ZE184226B<<<<<10";
     let o = tansiq(&["mrz", l1, bad], dir.path());

@@ -214,10 +214,14 @@ fn un_quirks_on_an_invented_record() {
     assert_eq!(e.provenance.listed_on.as_deref(), Some("2015-04-07"));
     assert_eq!(e.provenance.amended_on.as_deref(), Some("2023-12-19"));
     assert_eq!(e.provenance.source_record_id.as_deref(), Some("77"));
+    // No UN_LIST_TYPE: the regime is unknown, so its measures are verified,
+    // not assumed (issue 20: the travel ban is no longer taken for granted).
     assert_eq!(
         e.action_on_hit,
-        Some(tansiq_model::ActionOnHit::RefuseEntry)
+        Some(tansiq_model::ActionOnHit::SpecificCheck)
     );
+    let m = e.legal_basis.as_ref().unwrap().measures.as_ref().unwrap();
+    assert_eq!(m.travel_ban, tansiq_model::Applies::Verify);
 }
 
 proptest! {

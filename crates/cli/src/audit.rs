@@ -137,9 +137,7 @@ pub fn load_identity(path: &Path) -> Result<NodeKeys> {
 }
 
 async fn open(store: &StoreArgs) -> Result<Store> {
-    Store::open(&store.db)
-        .await
-        .with_context(|| format!("opening the store {}", store.db))
+    store.open_existing().await
 }
 
 /// Exit code: 0 the chain verifies, 1 it is broken (or the checkpoint's

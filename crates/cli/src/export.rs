@@ -6,7 +6,6 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use tansiq_store::Store;
 
 use crate::StoreArgs;
 
@@ -23,9 +22,7 @@ pub struct ExportArgs {
 }
 
 pub async fn run(args: ExportArgs) -> Result<()> {
-    let store = Store::open(&args.store.db)
-        .await
-        .with_context(|| format!("opening the store {}", args.store.db))?;
+    let store = args.store.open_existing().await?;
     let mut entities = store.active_entities().await.context("reading entities")?;
     store.close().await;
     if let Some(source) = &args.source {

@@ -46,6 +46,27 @@ pub struct StoreArgs {
     pub db: String,
 }
 
+impl StoreArgs {
+    /// Opens a store that must already exist: what every read-only
+    /// command does, so that a mistyped `--db` is an error, not a new
+    /// empty store reported as "intact" or "no match". (A PostgreSQL URL
+    /// names a database the server refuses when it does not exist.)
+    pub async fn open_existing(&self) -> anyhow::Result<tansiq_store::Store> {
+        use anyhow::Context;
+        let db = &self.db;
+        let url = db.starts_with("postgres://") || db.starts_with("postgresql://");
+        if !url && !std::path::Path::new(db).exists() {
+            anyhow::bail!(
+                "no store at {db}: this command reads a store and does not create one \
+                 (check --db or TANSIQ_DB)"
+            );
+        }
+        tansiq_store::Store::open(db)
+            .await
+            .with_context(|| format!("opening the store {db}"))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Import a watchlist file into the store: all-or-nothing; prints the

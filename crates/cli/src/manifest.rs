@@ -11,7 +11,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use tansiq_matching::{Band, Index, Match, Query};
-use tansiq_store::Store;
 use tansiq_travel::{Manifest, ManifestFormat, ManifestTraveller, Traveller};
 
 use crate::{StoreArgs, output, screen};
@@ -99,9 +98,7 @@ pub async fn run(cmd: ManifestCommand) -> Result<()> {
     for d in &manifest.diagnostics {
         eprintln!("{}: {d}", args.file.display());
     }
-    let store = Store::open(&args.store.db)
-        .await
-        .with_context(|| format!("opening the store {}", args.store.db))?;
+    let store = args.store.open_existing().await?;
     let index = screen::load_index(&store).await?;
     store.close().await;
 

@@ -106,9 +106,7 @@ pub async fn load_index(store: &Store) -> Result<Index> {
 
 pub async fn run(args: ScreenArgs) -> Result<()> {
     let query = args.query()?;
-    let store = Store::open(&args.store.db)
-        .await
-        .with_context(|| format!("opening the store {}", args.store.db))?;
+    let store = args.store.open_existing().await?;
     let index = load_index(&store).await?;
     store.close().await;
     if index.is_empty() {

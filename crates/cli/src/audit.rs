@@ -135,7 +135,7 @@ pub fn load_identity(path: &Path) -> Result<NodeKeys> {
 }
 
 async fn open(store: &StoreArgs) -> Result<Store> {
-    Ok(store.open().await?.0)
+    Ok(store.open_existing().await?.0)
 }
 
 /// The identity file given, else the one the configuration names.

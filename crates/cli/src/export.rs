@@ -22,7 +22,7 @@ pub struct ExportArgs {
 }
 
 pub async fn run(args: ExportArgs) -> Result<()> {
-    let (store, _) = args.store.open().await?;
+    let (store, _) = args.store.open_existing().await?;
     let mut entities = store.active_entities().await.context("reading entities")?;
     store.close().await;
     if let Some(source) = &args.source {

@@ -69,6 +69,29 @@ impl StoreArgs {
     }
 }
 
+impl StoreArgs {
+    /// Opens a store that must already exist: what every read-only
+    /// command does, so that a mistyped `--db` is an error, not a new
+    /// empty store reported as "intact" or "no match". (A PostgreSQL URL
+    /// names a database the server refuses when it does not exist.) Also
+    /// returns its location for messages.
+    pub async fn open_existing(&self) -> anyhow::Result<(tansiq_store::Store, String)> {
+        use anyhow::Context;
+        let location = self.location()?;
+        let url = location.starts_with("postgres://") || location.starts_with("postgresql://");
+        if !url && !std::path::Path::new(&location).exists() {
+            anyhow::bail!(
+                "no store at {location}: this command reads a store and does not create one \
+                 (check --db, TANSIQ_DB or the configuration's store)"
+            );
+        }
+        let store = tansiq_store::Store::open(&location)
+            .await
+            .with_context(|| format!("opening the store {location}"))?;
+        Ok((store, location))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Set up a node in a folder: its tansiq.toml, store, API-key pepper

@@ -139,7 +139,7 @@ pub async fn run(cmd: ManifestCommand) -> Result<i32> {
     for d in &manifest.diagnostics {
         eprintln!("{}: {d}", args.file.display());
     }
-    let (store, _) = args.store.open().await?;
+    let (store, _) = args.store.open_existing().await?;
     let index = screen::load_index(&store).await?;
     let sources = store.sources().await.context("reading the list versions")?;
     store.close().await;

@@ -52,8 +52,11 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AdminCommand {
-    /// Create an agency (if absent), an admin user in it, and an API key;
-    /// the key is printed once and never again.
+    /// Create a node administrator: the agency (if absent), a user with
+    /// the roles `node-admin` (agencies, partners, sources, other
+    /// agencies' administrators) and `admin` (its own agency's users), and
+    /// an API key; the key is printed once and never again. Agency
+    /// administrators are then created through `POST /v1/users`.
     CreateAdmin(CreateAdminArgs),
     /// Create a user of an agency (the agency too, if absent) with one or
     /// more roles, and an API key for it; the key is printed once, alone
@@ -168,7 +171,7 @@ pub async fn admin(cmd: AdminCommand) -> Result<()> {
             .context("creating the admin")?;
             store.close().await;
             println!(
-                "admin {} of agency {} created; API key (shown once):",
+                "node administrator {} (agency {}) created; API key (shown once):",
                 a.user, a.agency
             );
             println!("{}", key.token);

@@ -106,7 +106,7 @@ pub async fn load_index(store: &Store) -> Result<Index> {
 
 pub async fn run(args: ScreenArgs) -> Result<()> {
     let query = args.query()?;
-    let (store, location) = args.store.open().await?;
+    let (store, location) = args.store.open_existing().await?;
     let index = load_index(&store).await?;
     store.close().await;
     if index.is_empty() {

@@ -103,6 +103,9 @@ fn national_csv_import_then_screen_in_arabic_script() {
 #[test]
 fn screen_on_an_empty_store_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
+    // An existing empty file: a store with no list (a missing one is
+    // refused, see below).
+    std::fs::write(dir.path().join("empty.db"), "").unwrap();
     let o = tansiq(&["screen", "Karim", "--db", "empty.db"], dir.path());
     assert!(!o.status.success());
     assert!(text(&o).contains("import a list first"), "{}", text(&o));
@@ -497,4 +500,39 @@ fn demo_node_answers_the_printed_curl_line() {
     ));
     let out = ok(&tansiq(&["audit", "verify", "--db", "d.db"], dir.path()));
     assert!(out.contains("intact"), "{out}");
+}
+
+/// Issue 16: a read-only command on a mistyped store path fails and
+/// creates nothing (it used to create an empty store and report it
+/// "intact").
+#[test]
+fn read_only_commands_refuse_a_store_that_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["audit", "verify", "--db", "typo.db"][..],
+        &[
+            "audit",
+            "export",
+            "--db",
+            "typo.db",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-02-01",
+        ][..],
+        &["screen", "Anyone Fictive", "--db", "typo.db"][..],
+        &["export", "--db", "typo.db"][..],
+    ] {
+        let o = tansiq(args, dir.path());
+        assert!(!o.status.success(), "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains("no store at typo.db"),
+            "{args:?}: {}",
+            text(&o)
+        );
+        assert!(
+            !dir.path().join("typo.db").exists(),
+            "{args:?} created the store"
+        );
+    }
 }

@@ -139,9 +139,33 @@ async fn setup(name: &'static str, root: &Path) -> Node {
         Some(json!({"id": agency, "name": "Police"})),
     )
     .await;
+    // The node administrator sets up the agency's administrator, who
+    // creates the agency's working accounts.
     call(
         &node,
         &node.admin,
+        "POST",
+        "/v1/users",
+        Some(
+            json!({"id": format!("adm-{name}"), "agency": agency, "name": "Fictive Admin",
+                    "roles": ["admin"]}),
+        ),
+    )
+    .await;
+    let agency_admin = call(
+        &node,
+        &node.admin,
+        "POST",
+        &format!("/v1/users/adm-{name}/keys"),
+        Some(json!({"label": "test"})),
+    )
+    .await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    call(
+        &node,
+        &agency_admin,
         "POST",
         "/v1/users",
         Some(
@@ -152,7 +176,7 @@ async fn setup(name: &'static str, root: &Path) -> Node {
     .await;
     let key = call(
         &node,
-        &node.admin,
+        &agency_admin,
         "POST",
         &format!("/v1/users/cp-{name}/keys"),
         Some(json!({"label": "test"})),
@@ -477,14 +501,24 @@ async fn three_nodes_share_screen_notify_and_recover() {
         .await;
         more.push(e["id"].as_str().unwrap().to_string());
     }
-    call(
+    // A withdrawal names the version it was based on (If-Match).
+    let current = call(
         &dz,
         &dz.cp,
-        "POST",
-        &format!("/v1/entries/{shared_id}/withdraw"),
-        Some(json!({"reason": "warrant lifted"})),
+        "GET",
+        &format!("/v1/entries/{shared_id}"),
+        None,
     )
     .await;
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1/entries/{shared_id}/withdraw", dz.url))
+        .bearer_auth(&dz.cp)
+        .header("If-Match", format!("\"{}\"", current["version"]))
+        .json(&json!({"reason": "warrant lifted"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     wait_until("dz sees tn down", || async {
         status_of(&dz, "tn").await["outbox_pending"]
             .as_i64()

@@ -9,12 +9,14 @@
 //! `record` must not block: the screening path calls it. [`StoreAudit`]
 //! queues events on the node's [`Journal`], which appends whatever has
 //! queued up in one transaction (group commit), so a burst of screenings
-//! costs one disk flush, not one each. The trade-off: an event is durable
-//! shortly *after* the answer it audits was sent; a crash in between loses
-//! the events of the last batch (milliseconds), never a chain link. A
-//! failed append is retried with back-off until it succeeds (events queue
-//! behind it in order); writes that must not be answered before their
-//! event is durable wait on [`AuditSink::flush`].
+//! costs one disk flush, not one each. What must not be answered before
+//! its event is durable waits on [`AuditSink::flush`]: screenings
+//! (`/v1/screen`, manifests) wait for their record and event; entry
+//! writes commit their event in their own transaction
+//! ([`AuditSink::store_backed`]). Other events (reads, refusals) are
+//! durable shortly *after* their answer: a crash loses at most the last
+//! batch (milliseconds), never a chain link. A failed append is retried
+//! with back-off until it succeeds (events queue behind it in order).
 
 use std::fmt;
 use std::sync::Mutex;
@@ -64,6 +66,14 @@ pub trait AuditSink: Send + Sync + fmt::Debug {
     fn journal(&self) -> Option<Journal> {
         None
     }
+
+    /// Whether events go to the store's audit log: writes then append
+    /// their event inside their own transaction
+    /// ([`tansiq_store::Store::put_entry_audited`]) instead of recording
+    /// it here.
+    fn store_backed(&self) -> bool {
+        false
+    }
 }
 
 /// The node's sink: appends to the store's hash-chained audit log through
@@ -87,7 +97,9 @@ impl StoreAudit {
     }
 }
 
-fn to_store(e: AuditEvent) -> tansiq_store::AuditEvent {
+/// The store's form of an event: agency, key and outcome are facts kept
+/// for the life of the log; the detail is the purgeable payload.
+pub(crate) fn to_store(e: AuditEvent) -> tansiq_store::AuditEvent {
     tansiq_store::AuditEvent {
         at: e.at,
         actor: e.actor,
@@ -113,6 +125,10 @@ impl AuditSink for StoreAudit {
 
     fn journal(&self) -> Option<Journal> {
         Some(self.journal.clone())
+    }
+
+    fn store_backed(&self) -> bool {
+        true
     }
 }
 

@@ -183,6 +183,31 @@ impl Principal {
         }
     }
 
+    /// Whether the caller may administer an account of `agency` holding
+    /// `roles` (create it, (de)activate it, issue, list and revoke its
+    /// keys). The one rule of account administration:
+    /// - an agency administrator ([`Role::Admin`]) manages accounts of its
+    ///   own agency that hold no node-wide role;
+    /// - a node administrator ([`Role::NodeAdmin`]) manages administrative
+    ///   accounts (admins, node administrators, node auditors) of every
+    ///   agency, never the working accounts (officers, analysts, contact
+    ///   points, agency auditors) of another agency: it sets up an agency
+    ///   and its administrator, who then runs the agency.
+    pub fn may_administer(&self, agency: &str, roles: &[Role]) -> bool {
+        let as_agency_admin = self.user.has(Role::Admin)
+            && agency == self.agency()
+            && !roles.iter().any(|r| r.is_node_wide());
+        let as_node_admin =
+            self.user.has(Role::NodeAdmin) && roles.iter().all(|r| r.is_administrative());
+        as_agency_admin || as_node_admin
+    }
+
+    /// Whether the caller sees the accounts of `agency` at all: its own
+    /// agency's administrators and auditors, and node administrators.
+    pub fn sees_accounts_of(&self, agency: &str) -> bool {
+        self.user.has(Role::NodeAdmin) || (self.user.has(Role::Admin) && agency == self.agency())
+    }
+
     pub fn can_see(&self, entity: &Entity) -> bool {
         visible_to(entity, self.agency())
     }
@@ -207,6 +232,16 @@ impl Principal {
         }
     }
 }
+
+/// Who administers accounts: agency administrators (their own agency) and
+/// node administrators (administrative accounts of every agency); see
+/// [`Principal::may_administer`].
+pub const ACCOUNT_ADMINS: &[Role] = &[Role::Admin, Role::NodeAdmin];
+/// Who manages the node itself: agencies, partners, list sources.
+pub const NODE_ADMINS: &[Role] = &[Role::NodeAdmin];
+/// Who reads the audit log: an agency's auditors (its own events) and node
+/// auditors (every agency's, redacted by policy).
+pub const AUDITORS: &[Role] = &[Role::Auditor, Role::NodeAuditor];
 
 /// Whether `agency` may see `entity` (originator control). Public-list
 /// entries are national; an entry without an originating agency and a
@@ -419,6 +454,9 @@ impl FromRequestParts<AppState> for Principal {
                 ),
                 retry_after: Some(wait),
             });
+        }
+        if let Some(slot) = parts.extensions.get::<crate::refusals::CallerSlot>() {
+            slot.set(&user.id, &user.agency_id, id);
         }
         Ok(Principal {
             user,

@@ -255,6 +255,22 @@ pub struct AuditSection {
     pub checkpoint_file: PathBuf,
     /// Seconds between checkpoints (one more is written at shutdown).
     pub checkpoint_every_s: u64,
+    /// What a node auditor sees of *other* agencies' events: `redacted`
+    /// (the default: payload and any subject naming an entry hidden from
+    /// the auditor's agency withheld; hashes kept) or `full`. See
+    /// DEPLOY.md, "Who reads the audit log".
+    pub node_auditor_payloads: NodeAuditorPayloads,
+}
+
+/// The policy `[audit] node_auditor_payloads`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeAuditorPayloads {
+    /// Other agencies' traveller data and hidden entry ids stay withheld.
+    #[default]
+    Redacted,
+    /// A node auditor reads every agency's events in full.
+    Full,
 }
 
 impl Default for AuditSection {
@@ -262,6 +278,7 @@ impl Default for AuditSection {
         AuditSection {
             checkpoint_file: "tansiq.checkpoint".into(),
             checkpoint_every_s: 300,
+            node_auditor_payloads: NodeAuditorPayloads::Redacted,
         }
     }
 }

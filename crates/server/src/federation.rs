@@ -577,8 +577,9 @@ pub(crate) async fn check(
 
 // --------------------------------------------------------- admin routes
 
-const FED_ADMIN: &[Role] = &[Role::Admin];
-const FED_READ: &[Role] = &[Role::Admin, Role::Auditor];
+// Partners and agreements are the node's, not an agency's.
+const FED_ADMIN: &[Role] = &[Role::NodeAdmin];
+const FED_READ: &[Role] = &[Role::NodeAdmin, Role::NodeAuditor];
 
 #[utoipa::path(get, path = "/v1/federation/status", tag = "federation", security(("bearer" = [])),
     responses(

@@ -48,6 +48,7 @@ pub mod identity;
 mod journal;
 mod metrics;
 mod ops;
+mod refusals;
 mod review;
 mod routes;
 mod state;
@@ -64,8 +65,9 @@ use tokio::net::TcpListener;
 pub use audit::{AuditEvent, AuditSink, MemoryAudit, StoreAudit, TracingAudit};
 pub use auth::{IssuedKey, KEY_CACHE_TTL, Pepper, Principal, issue_key, parse_token, visible_to};
 pub use config::{
-    AuditSection, Config, FederationSection, NodeSection, RateLimitSection, RetentionSection,
-    ReviewSection, ScreeningSection, SecuritySection, ServerSection, StoreSection, TlsSection,
+    AuditSection, Config, FederationSection, NodeAuditorPayloads, NodeSection, RateLimitSection,
+    RetentionSection, ReviewSection, ScreeningSection, SecuritySection, ServerSection,
+    StoreSection, TlsSection,
 };
 pub use error::{ApiError, JsonBody, Problem, ServerError, parse_json};
 pub use federation::{
@@ -447,9 +449,11 @@ fn server_tls(
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
-/// Creates the first administrator: the agency (if absent), an `admin`
-/// user and an API key. The returned token is the only time the secret is
-/// visible. For `tansiq admin create-admin`.
+/// Creates a node administrator: the agency (if absent; the node's own
+/// administration office), a user holding `node-admin` (agencies,
+/// partners, sources, other agencies' administrators) and `admin` (its
+/// own agency's users), and an API key. The returned token is the only
+/// time the secret is visible. For `tansiq admin create-admin`.
 pub async fn create_admin(
     store: &Store,
     pepper: &Pepper,
@@ -463,7 +467,12 @@ pub async fn create_admin(
         store.create_agency(agency_id, agency_name).await?;
     }
     store
-        .create_user(user_id, agency_id, user_name, &[Role::Admin])
+        .create_user(
+            user_id,
+            agency_id,
+            user_name,
+            &[Role::NodeAdmin, Role::Admin],
+        )
         .await?;
     create_key(store, pepper, user_id, "created by tansiq admin", key_days).await
 }

@@ -73,6 +73,10 @@ pub struct AuditEventDto {
     pub payload_hash: String,
     pub prev_hash: String,
     pub hash: String,
+    /// Fields withheld from this reader (`payload`, `subject`); the
+    /// hashes are kept, so the chain's links still check.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub redacted: Vec<String>,
 }
 
 impl AuditEventDto {
@@ -91,7 +95,98 @@ impl AuditEventDto {
             payload_hash: r.payload_hash,
             prev_hash: r.prev_hash,
             hash: r.hash,
+            redacted: Vec::new(),
         }
+    }
+}
+
+/// The agency an audit event was recorded for (`facts.agency`); `None`
+/// for unauthenticated and system events.
+fn event_agency(facts: &str) -> Option<String> {
+    let facts: serde_json::Value = serde_json::from_str(facts).ok()?;
+    facts
+        .get("agency")
+        .and_then(|a| a.as_str())
+        .filter(|a| *a != "-")
+        .map(str::to_string)
+}
+
+/// What one auditor may read of the log: the one place the audit view's
+/// scope is decided.
+///
+/// - An agency auditor ([`Role::Auditor`]) reads its own agency's events
+///   only.
+/// - A node auditor ([`Role::NodeAuditor`]) reads every event, but of
+///   events of other agencies (and unauthenticated or system events) the
+///   payload (traveller names, dates of birth, documents, match ids) is
+///   withheld unless `[audit] node_auditor_payloads = "full"`.
+/// - Whoever reads, a subject naming an entry hidden from the reader's
+///   agency is withheld (with `redacted` saying so), so that an audit view
+///   never tells an id that the entry routes would answer 404 for.
+struct AuditView<'a> {
+    state: &'a AppState,
+    agency: String,
+    node_wide: bool,
+    full_payloads: bool,
+    /// Subjects already looked up: whether they name a hidden entry.
+    hidden: std::collections::HashMap<String, bool>,
+}
+
+impl<'a> AuditView<'a> {
+    fn of(state: &'a AppState, p: &Principal) -> AuditView<'a> {
+        AuditView {
+            state,
+            agency: p.agency().to_string(),
+            node_wide: p.user.has(Role::NodeAuditor),
+            full_payloads: state.config.audit.node_auditor_payloads
+                == crate::config::NodeAuditorPayloads::Full,
+            hidden: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The event as this reader may see it, or `None` when out of scope.
+    async fn render(&mut self, r: AuditRecord) -> Result<Option<AuditEventDto>, ApiError> {
+        let own = event_agency(&r.facts).as_deref() == Some(self.agency.as_str());
+        if !own && !self.node_wide {
+            return Ok(None);
+        }
+        let hidden_subject = match &r.subject {
+            Some(s) => self.hides(s).await?,
+            None => false,
+        };
+        let mut dto = AuditEventDto::from_record(r);
+        let full = own || self.full_payloads;
+        if !full && dto.payload.is_some() {
+            dto.payload = None;
+            dto.redacted.push("payload".into());
+        }
+        if hidden_subject && !(self.node_wide && self.full_payloads) {
+            dto.subject = None;
+            dto.redacted.push("subject".into());
+        }
+        Ok(Some(dto))
+    }
+
+    /// Whether `subject` names an entity hidden from the reader's agency.
+    async fn hides(&mut self, subject: &str) -> Result<bool, ApiError> {
+        if let Some(h) = self.hidden.get(subject) {
+            return Ok(*h);
+        }
+        // Screening and hit ids are UUIDs; entity ids never are.
+        if uuid::Uuid::parse_str(subject).is_ok()
+            || subject.contains('.')
+                && subject
+                    .split_once('.')
+                    .is_some_and(|(id, _)| uuid::Uuid::parse_str(id).is_ok())
+        {
+            return Ok(false);
+        }
+        let hidden = match self.state.store.entity(subject).await? {
+            Some(e) => !crate::auth::visible_to(&e, &self.agency),
+            None => false,
+        };
+        self.hidden.insert(subject.to_string(), hidden);
+        Ok(hidden)
     }
 }
 
@@ -129,12 +224,15 @@ const SCAN_PAGE: i64 = 5_000;
         (status = 200, description = "Events in chain order, with their hashes", body = AuditEventsResponse),
         (status = 400, description = "Bad parameters", body = Problem),
         (status = 403, description = "Not an auditor", body = Problem)))]
+/// An agency auditor reads its agency's events; a node auditor every
+/// agency's, redacted by `[audit] node_auditor_payloads` (see
+/// `AuditView`).
 pub(crate) async fn audit_events(
     State(state): State<AppState>,
     p: Principal,
     Params(params): Params<AuditParams>,
 ) -> Result<axum::Json<AuditEventsResponse>, ApiError> {
-    p.require(&[Role::Auditor])?;
+    p.require(crate::auth::AUDITORS)?;
     let from = params
         .from
         .as_deref()
@@ -151,6 +249,7 @@ pub(crate) async fn audit_events(
         return Err(ApiError::invalid("limit", "must be in 1..=1000"));
     }
     let mut after = params.after.unwrap_or(0).max(0);
+    let mut view = AuditView::of(&state, &p);
     let mut events = Vec::new();
     let mut next_after = None;
     // Events come back in chain order; a time filter skips (never stops
@@ -164,8 +263,11 @@ pub(crate) async fn audit_events(
         for r in page {
             after = r.seq;
             let inside = from.is_none_or(|f| r.at >= f) && to.is_none_or(|t| r.at < t);
-            if inside {
-                events.push(AuditEventDto::from_record(r));
+            if !inside {
+                continue;
+            }
+            if let Some(dto) = view.render(r).await? {
+                events.push(dto);
                 if events.len() as i64 == limit {
                     next_after = Some(after);
                     break 'scan;
@@ -191,7 +293,7 @@ pub(crate) async fn audit_checkpoint(
     State(state): State<AppState>,
     p: Principal,
 ) -> Result<axum::Json<SignedCheckpoint>, ApiError> {
-    p.require(&[Role::Auditor])?;
+    p.require(crate::auth::AUDITORS)?;
     // Record the read first and make it durable, so the head returned
     // includes it.
     state
@@ -233,7 +335,7 @@ pub struct SourceUpdateDto {
     params(("name" = String, Path, description = "A source declared in [[sources]]")),
     responses(
         (status = 200, description = "Fetched (conditionally), checked and imported atomically", body = SourceUpdateDto),
-        (status = 403, description = "Not an admin", body = Problem),
+        (status = 403, description = "Not a node administrator", body = Problem),
         (status = 404, description = "No such declared source", body = Problem),
         (status = 502, description = "The source failed; the previous version stays in force", body = Problem)))]
 pub(crate) async fn update_source(
@@ -241,7 +343,7 @@ pub(crate) async fn update_source(
     p: Principal,
     Path(name): Path<String>,
 ) -> Result<axum::Json<SourceUpdateDto>, ApiError> {
-    p.require(&[Role::Admin])?;
+    p.require(crate::auth::NODE_ADMINS)?;
     let sources = state.config.list_sources().map_err(|e| {
         tracing::error!(error = %e, "sources configuration");
         ApiError::internal()

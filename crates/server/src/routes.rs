@@ -25,7 +25,7 @@ use time::OffsetDateTime;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 
-use crate::auth::{Principal, issue_key};
+use crate::auth::{ACCOUNT_ADMINS, NODE_ADMINS, Principal, issue_key};
 use crate::dto::*;
 use crate::error::{JsonBody, Problem};
 use crate::{ApiError, AppState};
@@ -126,6 +126,10 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::refusals::audit_refusals,
+        ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), timeout))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn_with_state(
@@ -502,6 +506,7 @@ async fn screen(
             "remote_unanswered": &remote_unanswered,
         }),
     ));
+    durable(&state).await;
     Ok(axum::Json(ScreenResponse {
         remote_hits,
         remote_unanswered,
@@ -514,6 +519,17 @@ async fn screen(
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
     }))
+}
+
+/// Waits until the screening's record and audit event (queued on the
+/// journal before this call) are committed: an officer's answer is never
+/// ahead of its trace, so a crash cannot lose the record of an answered
+/// screening. It costs the answer one group commit, shared with every
+/// screening queued meanwhile.
+async fn durable(state: &AppState) {
+    if let Some(done) = state.audit.flush() {
+        let _ = done.await;
+    }
 }
 
 /// The visible, screenable matches of one query, at most `limit`, and
@@ -698,6 +714,7 @@ async fn screen_manifest(
             })).collect::<Vec<_>>(),
         }),
     ));
+    durable(&state).await;
     Ok(axum::Json(ManifestResponse {
         screening_id,
         format: format.to_string(),
@@ -847,6 +864,19 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     }
 }
 
+/// The version an update or withdrawal was based on: `If-Match` is
+/// required (428 without), so that no change silently overwrites one made
+/// meanwhile.
+fn required_if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
+    if_match(headers)?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if-match-required",
+            "give If-Match with the entry version you read (its ETag, e.g. \"3\")",
+        )
+    })
+}
+
 fn etag(version: i64) -> [(header::HeaderName, HeaderValue); 1] {
     [(
         header::ETAG,
@@ -854,14 +884,65 @@ fn etag(version: i64) -> [(header::HeaderName, HeaderValue); 1] {
     )]
 }
 
-/// Records an event of a write and waits until it is in the store's log:
-/// a write is acknowledged only with its audit event durable, so even a
-/// `kill -9` right after the answer loses neither.
-async fn record_durably(state: &AppState, event: crate::AuditEvent) {
-    state.audit.record(event);
-    if let Some(done) = state.audit.flush() {
-        let _ = done.await;
+/// A write of a national entry.
+enum EntryWrite {
+    Put(Box<Entity>, Expect),
+    Withdraw {
+        id: String,
+        expect: Expect,
+        reason: String,
+    },
+}
+
+/// An entry write and its audit event, committed in **one** transaction
+/// when the node's audit log is the store's (what a node runs), so that
+/// no crash leaves a committed write without its event. Another sink
+/// (tests, tracing) gets the event once the write is committed.
+async fn write_entry_audited(
+    state: &AppState,
+    p: &Principal,
+    write: EntryWrite,
+    action: &'static str,
+) -> Result<tansiq_store::EntityVersion, ApiError> {
+    let event = |v: &tansiq_store::EntityVersion| {
+        p.event(
+            action,
+            Some(v.entity.id.clone()),
+            "ok",
+            json!({ "version": v.version, "changed": v.changed }),
+        )
+    };
+    let store = &state.store;
+    if state.audit.store_backed() {
+        let to_store = |v: &tansiq_store::EntityVersion| crate::audit::to_store(event(v));
+        let v = match write {
+            EntryWrite::Put(entity, expect) => {
+                store
+                    .put_entry_audited(*entity, expect, &p.user.id, to_store)
+                    .await?
+            }
+            EntryWrite::Withdraw { id, expect, reason } => {
+                store
+                    .withdraw_entry_audited(&id, expect, &p.user.id, &reason, to_store)
+                    .await?
+            }
+        };
+        return Ok(v);
     }
+    let v = match write {
+        EntryWrite::Put(entity, expect) => {
+            store
+                .put_entry_expecting(*entity, expect, &p.user.id)
+                .await?
+        }
+        EntryWrite::Withdraw { id, expect, reason } => {
+            store
+                .withdraw_entry_expecting(&id, expect, &p.user.id, &reason)
+                .await?
+        }
+    };
+    state.audit.record(event(&v));
+    Ok(v)
 }
 
 async fn after_write(state: &AppState) {
@@ -911,21 +992,14 @@ async fn create_entry(
     p.require(&[Role::ContactPoint])?;
     let id = format!("{}-{}", p.agency(), uuid::Uuid::now_v7().simple());
     let entity = input.to_entity(&id, p.agency())?;
-    let v = state
-        .store
-        .put_entry_expecting(entity, Expect::New, &p.user.id)
-        .await?;
-    after_write(&state).await;
-    record_durably(
+    let v = write_entry_audited(
         &state,
-        p.event(
-            "entry.create",
-            Some(id.clone()),
-            "ok",
-            json!({ "version": v.version }),
-        ),
+        &p,
+        EntryWrite::Put(Box::new(entity), Expect::New),
+        "entry.create",
     )
-    .await;
+    .await?;
+    after_write(&state).await;
     let mut r = (
         StatusCode::CREATED,
         etag(v.version),
@@ -966,13 +1040,14 @@ async fn get_entry(
 
 #[utoipa::path(put, path = "/v1/entries/{id}", tag = "entries", security(("bearer" = [])),
     params(("id" = String, Path, description = "Entry id"),
-           ("If-Match" = Option<String>, Header, description = "The version read; the update fails with 409 when it is stale")),
+           ("If-Match" = String, Header, description = "The version read (required); the update fails with 409 when it is stale")),
     request_body = EntryInput,
     responses(
         (status = 200, description = "Updated", body = EntryDto),
         (status = 403, description = "Not the originating agency's contact point", body = Problem),
         (status = 404, description = "No such entry visible to the caller", body = Problem),
         (status = 409, description = "Stale version or withdrawn entry", body = Problem),
+        (status = 428, description = "No If-Match", body = Problem),
         (status = 422, description = "A field has an unusable value", body = Problem)))]
 async fn update_entry(
     State(state): State<AppState>,
@@ -982,28 +1057,21 @@ async fn update_entry(
     JsonBody(input): JsonBody<EntryInput>,
 ) -> Result<Response, ApiError> {
     p.require(&[Role::ContactPoint])?;
-    let (current, version) = visible_entry(&state, &p, &id).await?;
+    let (current, _) = visible_entry(&state, &p, &id).await?;
     own_entry(&p, &current)?;
     if current.status == EntryStatus::Withdrawn {
         return Err(ApiError::conflict("the entry is withdrawn"));
     }
-    let expected = if_match(&headers)?.unwrap_or(version);
+    let expected = required_if_match(&headers)?;
     let entity = input.to_entity(&id, p.agency())?;
-    let v = state
-        .store
-        .put_entry_expecting(entity, Expect::Version(expected), &p.user.id)
-        .await?;
-    after_write(&state).await;
-    record_durably(
+    let v = write_entry_audited(
         &state,
-        p.event(
-            "entry.update",
-            Some(id),
-            "ok",
-            json!({ "version": v.version, "changed": v.changed }),
-        ),
+        &p,
+        EntryWrite::Put(Box::new(entity), Expect::Version(expected)),
+        "entry.update",
     )
-    .await;
+    .await?;
+    after_write(&state).await;
     Ok((
         etag(v.version),
         axum::Json(EntryDto::from_domain(&v.entity, v.version)),
@@ -1012,10 +1080,12 @@ async fn update_entry(
 }
 
 #[utoipa::path(post, path = "/v1/entries/{id}/withdraw", tag = "entries", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Entry id")),
+    params(("id" = String, Path, description = "Entry id"),
+           ("If-Match" = String, Header, description = "The version read (required); 409 when it is stale")),
     request_body = WithdrawRequest,
     responses(
         (status = 200, description = "Withdrawn: it no longer screens", body = EntryDto),
+        (status = 428, description = "No If-Match", body = Problem),
         (status = 403, description = "Not the originating agency's contact point", body = Problem),
         (status = 404, description = "No such entry visible to the caller", body = Problem),
         (status = 409, description = "Already withdrawn", body = Problem)))]
@@ -1023,8 +1093,9 @@ async fn withdraw_entry(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<WithdrawRequest>,
-) -> Result<axum::Json<EntryDto>, ApiError> {
+) -> Result<Response, ApiError> {
     p.require(&[Role::ContactPoint])?;
     let (current, _) = visible_entry(&state, &p, &id).await?;
     own_entry(&p, &current)?;
@@ -1038,19 +1109,24 @@ async fn withdraw_entry(
             "give a reason of 1 to 1000 characters",
         ));
     }
-    let v = state.store.withdraw_entry(&id, &p.user.id, reason).await?;
-    after_write(&state).await;
-    record_durably(
+    let expected = required_if_match(&headers)?;
+    let v = write_entry_audited(
         &state,
-        p.event(
-            "entry.withdraw",
-            Some(id),
-            "ok",
-            json!({ "version": v.version }),
-        ),
+        &p,
+        EntryWrite::Withdraw {
+            id,
+            expect: Expect::Version(expected),
+            reason: reason.to_string(),
+        },
+        "entry.withdraw",
     )
-    .await;
-    Ok(axum::Json(EntryDto::from_domain(&v.entity, v.version)))
+    .await?;
+    after_write(&state).await;
+    Ok((
+        etag(v.version),
+        axum::Json(EntryDto::from_domain(&v.entity, v.version)),
+    )
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/v1/entries/{id}/history", tag = "entries", security(("bearer" = [])),
@@ -1083,12 +1159,12 @@ async fn entry_history(
 #[utoipa::path(get, path = "/v1/sources", tag = "sources", security(("bearer" = [])),
     responses(
         (status = 200, description = "Lists screened now, with versions and ages", body = SourcesResponse),
-        (status = 403, description = "Not an admin or analyst", body = Problem)))]
+        (status = 403, description = "Not a node administrator or analyst", body = Problem)))]
 async fn sources(
     State(state): State<AppState>,
     p: Principal,
 ) -> Result<axum::Json<SourcesResponse>, ApiError> {
-    p.require(&[Role::Admin, Role::Analyst])?;
+    p.require(&[Role::NodeAdmin, Role::Analyst])?;
     let snap = state.index.load();
     Ok(axum::Json(SourcesResponse {
         sources: snap.lists.iter().map(ListVersionDto::from_state).collect(),
@@ -1099,13 +1175,19 @@ async fn sources(
 
 #[utoipa::path(get, path = "/v1/agencies", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, description = "Every agency", body = AgencyList),
-              (status = 403, description = "Not an admin", body = Problem)))]
+              (status = 403, description = "Not a node administrator", body = Problem)))]
 async fn list_agencies(
     State(state): State<AppState>,
     p: Principal,
 ) -> Result<axum::Json<AgencyList>, ApiError> {
-    p.require(&[Role::Admin])?;
+    p.require(NODE_ADMINS)?;
     let agencies = state.store.agencies().await?;
+    state.audit.record(p.event(
+        "agency.list",
+        None,
+        "ok",
+        json!({ "count": agencies.len() }),
+    ));
     Ok(axum::Json(AgencyList {
         agencies: agencies.iter().map(AgencyDto::from_domain).collect(),
     }))
@@ -1114,14 +1196,14 @@ async fn list_agencies(
 #[utoipa::path(post, path = "/v1/agencies", tag = "accounts", security(("bearer" = [])),
     request_body = AgencyInput,
     responses((status = 201, description = "Created", body = AgencyDto),
-              (status = 403, description = "Not an admin", body = Problem),
+              (status = 403, description = "Not a node administrator", body = Problem),
               (status = 409, description = "The id exists", body = Problem)))]
 async fn create_agency(
     State(state): State<AppState>,
     p: Principal,
     JsonBody(input): JsonBody<AgencyInput>,
 ) -> Result<(StatusCode, axum::Json<AgencyDto>), ApiError> {
-    p.require(&[Role::Admin])?;
+    p.require(NODE_ADMINS)?;
     let a = state.store.create_agency(&input.id, &input.name).await?;
     state
         .audit
@@ -1133,21 +1215,40 @@ async fn create_agency(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct UserParams {
-    /// Only users of this agency.
+    /// Only users of this agency (an agency administrator sees only its
+    /// own agency).
     pub agency: Option<String>,
 }
 
 #[utoipa::path(get, path = "/v1/users", tag = "accounts", security(("bearer" = [])),
     params(UserParams),
-    responses((status = 200, description = "Users", body = UserList),
-              (status = 403, description = "Not an admin", body = Problem)))]
+    responses((status = 200, description = "Users the caller administers the agency of", body = UserList),
+              (status = 403, description = "Not an administrator, or another agency", body = Problem)))]
 async fn list_users(
     State(state): State<AppState>,
     p: Principal,
     Params(params): Params<UserParams>,
 ) -> Result<axum::Json<UserList>, ApiError> {
-    p.require(&[Role::Admin])?;
-    let users = state.store.users(params.agency.as_deref()).await?;
+    p.require(ACCOUNT_ADMINS)?;
+    let agency = match params.agency {
+        Some(a) => Some(a),
+        None if p.user.has(Role::NodeAdmin) => None,
+        None => Some(p.agency().to_string()),
+    };
+    if let Some(a) = &agency
+        && !p.sees_accounts_of(a)
+    {
+        return Err(ApiError::forbidden(
+            "an agency administrator sees only its own agency's users",
+        ));
+    }
+    let users = state.store.users(agency.as_deref()).await?;
+    state.audit.record(p.event(
+        "user.list",
+        None,
+        "ok",
+        json!({ "agency": agency, "count": users.len() }),
+    ));
     Ok(axum::Json(UserList {
         users: users.iter().map(UserDto::from_domain).collect(),
     }))
@@ -1167,10 +1268,27 @@ fn parse_roles(roles: &[String]) -> Result<Vec<Role>, ApiError> {
         .collect()
 }
 
+/// The user `id` if the caller may administer it; the same 404 as for a
+/// missing user when the caller does not see that user's agency, 403 when
+/// it sees it but may not administer that account.
+async fn administered_user(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+) -> Result<tansiq_store::User, ApiError> {
+    match state.store.user(id).await? {
+        Some(u) if p.may_administer(&u.agency_id, &u.roles) => Ok(u),
+        Some(u) if p.sees_accounts_of(&u.agency_id) => Err(ApiError::forbidden(
+            "a node administrator manages only administrative accounts of other agencies",
+        )),
+        _ => Err(ApiError::not_found("such user")),
+    }
+}
+
 #[utoipa::path(post, path = "/v1/users", tag = "accounts", security(("bearer" = [])),
     request_body = UserInput,
     responses((status = 201, description = "Created", body = UserDto),
-              (status = 403, description = "Not an admin", body = Problem),
+              (status = 403, description = "Not an administrator of that agency, or a role the caller may not grant", body = Problem),
               (status = 409, description = "The id exists", body = Problem),
               (status = 422, description = "Unknown agency or role", body = Problem)))]
 async fn create_user(
@@ -1178,8 +1296,14 @@ async fn create_user(
     p: Principal,
     JsonBody(input): JsonBody<UserInput>,
 ) -> Result<(StatusCode, axum::Json<UserDto>), ApiError> {
-    p.require(&[Role::Admin])?;
+    p.require(ACCOUNT_ADMINS)?;
     let roles = parse_roles(&input.roles)?;
+    if !p.may_administer(&input.agency, &roles) {
+        return Err(ApiError::forbidden(
+            "an agency administrator creates users of its own agency only; \
+             a node administrator creates administrative accounts only",
+        ));
+    }
     let u = state
         .store
         .create_user(&input.id, &input.agency, &input.name, &roles)
@@ -1197,15 +1321,16 @@ async fn create_user(
     params(("id" = String, Path, description = "User id")),
     request_body = UserActiveInput,
     responses((status = 200, description = "Updated; a deactivated user's keys stop working", body = UserDto),
-              (status = 403, description = "Not an admin", body = Problem),
-              (status = 404, description = "No such user", body = Problem)))]
+              (status = 403, description = "Not an administrator of that account", body = Problem),
+              (status = 404, description = "No such user in the caller's reach", body = Problem)))]
 async fn set_user_active(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<UserActiveInput>,
 ) -> Result<axum::Json<UserDto>, ApiError> {
-    p.require(&[Role::Admin])?;
+    p.require(ACCOUNT_ADMINS)?;
+    administered_user(&state, &p, &id).await?;
     let u = state.store.set_user_active(&id, input.active).await?;
     state.keys.forget_user(&id);
     state.audit.record(p.event(
@@ -1220,16 +1345,21 @@ async fn set_user_active(
 #[utoipa::path(get, path = "/v1/users/{id}/keys", tag = "accounts", security(("bearer" = [])),
     params(("id" = String, Path, description = "User id")),
     responses((status = 200, description = "The user's keys (never their secrets)", body = KeyList),
-              (status = 403, description = "Neither an admin nor that user", body = Problem)))]
+              (status = 403, description = "Neither an administrator of that account nor that user", body = Problem),
+              (status = 404, description = "No such user in the caller's reach", body = Problem)))]
 async fn list_keys(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
 ) -> Result<axum::Json<KeyList>, ApiError> {
     if p.user.id != id {
-        p.require(&[Role::Admin])?;
+        p.require(ACCOUNT_ADMINS)?;
+        administered_user(&state, &p, &id).await?;
     }
     let keys = state.store.api_keys(Some(&id)).await?;
+    state
+        .audit
+        .record(p.event("key.list", Some(id), "ok", json!({ "count": keys.len() })));
     Ok(axum::Json(KeyList {
         keys: keys.iter().map(KeyDto::from_domain).collect(),
     }))
@@ -1239,15 +1369,16 @@ async fn list_keys(
     params(("id" = String, Path, description = "User id")),
     request_body = KeyInput,
     responses((status = 201, description = "The new key; the token is shown only here", body = IssuedKeyDto),
-              (status = 403, description = "Not an admin", body = Problem),
-              (status = 404, description = "No such user", body = Problem)))]
+              (status = 403, description = "Not an administrator of that account", body = Problem),
+              (status = 404, description = "No such user in the caller's reach", body = Problem)))]
 async fn create_key(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<KeyInput>,
 ) -> Result<(StatusCode, axum::Json<IssuedKeyDto>), ApiError> {
-    p.require(&[Role::Admin])?;
+    p.require(ACCOUNT_ADMINS)?;
+    administered_user(&state, &p, &id).await?;
     let max = state.config.security.key_max_days;
     let days = input.expires_in_days.unwrap_or(max);
     if days == 0 || days > max {
@@ -1279,19 +1410,29 @@ async fn create_key(
 #[utoipa::path(post, path = "/v1/keys/{id}/revoke", tag = "accounts", security(("bearer" = [])),
     params(("id" = String, Path, description = "Key id")),
     responses((status = 200, description = "Revoked at once", body = KeyDto),
-              (status = 403, description = "Neither an admin nor the key's owner", body = Problem),
-              (status = 404, description = "No such key", body = Problem)))]
+              (status = 403, description = "Neither an administrator of the key's owner nor the owner", body = Problem),
+              (status = 404, description = "No such key in the caller's reach", body = Problem)))]
 async fn revoke_key(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
 ) -> Result<axum::Json<KeyDto>, ApiError> {
-    let owner = state.store.api_key(&id).await?.map(|(k, _)| k.user_id);
-    if owner.as_deref() != Some(p.user.id.as_str()) {
-        p.require(&[Role::Admin])?;
-    }
-    if owner.is_none() {
-        return Err(ApiError::not_found("such key"));
+    let owner = state.store.api_key(&id).await?.map(|(_, u)| u);
+    match &owner {
+        Some(u) if u.id == p.user.id => {}
+        Some(u) => {
+            p.require(ACCOUNT_ADMINS)?;
+            administered_user(&state, &p, &u.id)
+                .await
+                .map_err(|e| match e.status {
+                    StatusCode::NOT_FOUND => ApiError::not_found("such key"),
+                    _ => e,
+                })?;
+        }
+        None => {
+            p.require(ACCOUNT_ADMINS)?;
+            return Err(ApiError::not_found("such key"));
+        }
     }
     let k = state.store.revoke_api_key(&id).await?;
     state.keys.forget(&id);

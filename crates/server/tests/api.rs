@@ -1,5 +1,5 @@
-//! The real server on a loopback port, driven over HTTP: the authorisation
-//! matrix (every role against every route), agency isolation, keys, and
+//! The real server on a loopback port, driven over HTTP: agency isolation
+//! (the authorisation matrix is `matrix.rs`), keys, and
 //! screening after changes. Each scenario runs on SQLite and on PostgreSQL
 //! (`TANSIQ_TEST_POSTGRES`; skipped outside CI when unset).
 
@@ -10,40 +10,14 @@ use std::collections::BTreeSet;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{AGENCY_A, AGENCY_B, Backend, Node, USERS, entry_body};
-use tansiq_store::Role;
+use support::{AGENCY_A, AGENCY_B, Backend, Node, entry_body};
 
 on_both_backends!(
-    authorisation_matrix,
+    refusals_and_account_reads_are_audited,
     agency_isolation,
     keys_revocation_expiry_and_deactivation,
     entries_lifecycle_reaches_screening,
 );
-
-/// One route as the matrix calls it.
-struct Case {
-    method: Method,
-    path: String,
-    body: Option<Value>,
-    allowed: &'static [Role],
-    /// The caller is also allowed when it is this user.
-    or_user: Option<&'static str>,
-}
-
-fn case(
-    method: Method,
-    path: impl Into<String>,
-    body: Option<Value>,
-    allowed: &'static [Role],
-) -> Case {
-    Case {
-        method,
-        path: path.into(),
-        body,
-        allowed,
-        or_user: None,
-    }
-}
 
 async fn create_entry(node: &Node, user: &str, name: &str, visibility: Value) -> String {
     let (s, body) = node
@@ -56,255 +30,6 @@ async fn create_entry(node: &Node, user: &str, name: &str, visibility: Value) ->
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     body["id"].as_str().unwrap().to_string()
-}
-
-/// A declared list source read from a fictitious fixture file.
-fn fixture_source(config: &mut tansiq_server::Config) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/fictitious-list.ftm.jsonl");
-    let mut t = toml::Table::new();
-    t.insert("name".into(), "fixture-list".into());
-    t.insert("format".into(), "ftm".into());
-    t.insert("path".into(), path.display().to_string().into());
-    t.insert("schedule".into(), "24h".into());
-    config.sources = vec![t];
-    config.store.files_dir = Some(std::env::temp_dir().join(format!(
-        "tansiq-matrix-{}-{}",
-        std::process::id(),
-        config.store.location.len()
-    )));
-}
-
-async fn authorisation_matrix(backend: Backend) {
-    let node = Node::start_with(backend, fixture_source).await;
-    // The fixture node audits to memory; one event in the store's log
-    // gives the auditor routes a head to sign.
-    node.store
-        .append_audit(tansiq_store::AuditEvent {
-            at: time::OffsetDateTime::now_utc(),
-            actor: "system".into(),
-            action: "test.seed".into(),
-            subject: None,
-            facts: json!({}),
-            payload: json!({}),
-        })
-        .await
-        .unwrap();
-    let national = create_entry(
-        &node,
-        "cp-a",
-        "Yazid Fictif Oumerzouk",
-        json!({"visibility": "national"}),
-    )
-    .await;
-    use Role::*;
-    let mut n = 0;
-    // Each case builds fresh ids for the writes that must not collide.
-    let cases = |n: usize| {
-        vec![
-            case(
-                Method::GET,
-                "/v1/me",
-                None,
-                &[Officer, Analyst, ContactPoint, Admin, Auditor],
-            ),
-            case(
-                Method::POST,
-                "/v1/screen",
-                Some(json!({"names": ["Karimou Belhadjar"]})),
-                &[Officer, Analyst],
-            ),
-            case(
-                Method::GET,
-                "/v1/entities?q=Belhadjar",
-                None,
-                &[Analyst, ContactPoint],
-            ),
-            case(
-                Method::GET,
-                "/v1/entities/tl-1",
-                None,
-                &[Analyst, ContactPoint, Officer],
-            ),
-            case(Method::GET, "/v1/entries", None, &[ContactPoint]),
-            case(
-                Method::POST,
-                "/v1/entries",
-                Some(entry_body(
-                    &format!("Matrix Person{n}"),
-                    json!({"visibility": "originator"}),
-                )),
-                &[ContactPoint],
-            ),
-            case(
-                Method::GET,
-                format!("/v1/entries/{national}"),
-                None,
-                &[ContactPoint, Analyst],
-            ),
-            case(
-                Method::GET,
-                format!("/v1/entries/{national}/history"),
-                None,
-                &[ContactPoint, Analyst, Auditor],
-            ),
-            case(Method::GET, "/v1/sources", None, &[Admin, Analyst]),
-            case(
-                Method::POST,
-                "/v1/sources/fixture-list/update",
-                None,
-                &[Admin],
-            ),
-            case(Method::GET, "/v1/audit/events", None, &[Auditor]),
-            case(Method::GET, "/v1/audit/checkpoint", None, &[Auditor]),
-            case(Method::GET, "/v1/agencies", None, &[Admin]),
-            case(
-                Method::POST,
-                "/v1/agencies",
-                Some(json!({"id": format!("ag-{n}"), "name": "Fictitious agency"})),
-                &[Admin],
-            ),
-            case(Method::GET, "/v1/users", None, &[Admin]),
-            case(
-                Method::POST,
-                "/v1/users",
-                Some(
-                    json!({"id": format!("u-{n}"), "agency": AGENCY_A, "name": "X", "roles": ["officer"]}),
-                ),
-                &[Admin],
-            ),
-            case(
-                Method::POST,
-                "/v1/users/officer-b/active",
-                Some(json!({"active": true})),
-                &[Admin],
-            ),
-            Case {
-                or_user: Some("officer-a"),
-                ..case(Method::GET, "/v1/users/officer-a/keys", None, &[Admin])
-            },
-            case(
-                Method::POST,
-                "/v1/users/auditor-a/keys",
-                Some(json!({"label": "matrix"})),
-                &[Admin],
-            ),
-        ]
-    };
-    for (user, _, role) in USERS.iter().filter(|(_, a, _)| *a == AGENCY_A) {
-        for c in cases(n) {
-            n += 1;
-            let (status, body) = node
-                .call(Some(user), c.method.clone(), &c.path, c.body.clone())
-                .await;
-            let allowed = c.allowed.contains(role) || c.or_user == Some(*user);
-            if allowed {
-                assert!(
-                    status.is_success(),
-                    "{user} {} {}: {status} {body}",
-                    c.method,
-                    c.path
-                );
-            } else {
-                assert_eq!(
-                    status,
-                    StatusCode::FORBIDDEN,
-                    "{user} {} {}: {body}",
-                    c.method,
-                    c.path
-                );
-            }
-        }
-        // Without a key, every /v1 route is 401.
-        for c in cases(n) {
-            let (status, _) = node
-                .call(None, c.method.clone(), &c.path, c.body.clone())
-                .await;
-            assert_eq!(
-                status,
-                StatusCode::UNAUTHORIZED,
-                "anonymous {} {}",
-                c.method,
-                c.path
-            );
-        }
-    }
-    // Routes needing a target of their own: update, withdraw, revoke.
-    for (user, _, role) in USERS.iter().filter(|(_, a, _)| *a == AGENCY_A) {
-        let id = create_entry(
-            &node,
-            "cp-a",
-            &format!("Target Of {user}"),
-            json!({"visibility": "national"}),
-        )
-        .await;
-        let (s, _) = node
-            .call(
-                Some(user),
-                Method::PUT,
-                &format!("/v1/entries/{id}"),
-                Some(entry_body(
-                    "Target Renamed",
-                    json!({"visibility": "national"}),
-                )),
-            )
-            .await;
-        assert_eq!(s.is_success(), *role == ContactPoint, "{user} PUT: {s}");
-        if *role != ContactPoint {
-            assert_eq!(s, StatusCode::FORBIDDEN);
-        }
-        let (s, _) = node
-            .call(
-                Some(user),
-                Method::POST,
-                &format!("/v1/entries/{id}/withdraw"),
-                Some(json!({"reason": "matrix"})),
-            )
-            .await;
-        assert_eq!(
-            s.is_success(),
-            *role == ContactPoint,
-            "{user} withdraw: {s}"
-        );
-        // Revoke: admin may revoke anyone's key, a user only their own.
-        let (s, issued) = node
-            .call(
-                Some("admin-a"),
-                Method::POST,
-                "/v1/users/auditor-a/keys",
-                Some(json!({})),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED);
-        let key_id = issued["key"]["id"].as_str().unwrap();
-        let (s, _) = node
-            .call(
-                Some(user),
-                Method::POST,
-                &format!("/v1/keys/{key_id}/revoke"),
-                None,
-            )
-            .await;
-        let allowed = *role == Admin || *user == "auditor-a";
-        assert_eq!(s.is_success(), allowed, "{user} revoke: {s}");
-    }
-    // The public routes need no key.
-    for path in [
-        "/healthz",
-        "/readyz",
-        "/metrics",
-        "/openapi.json",
-        "/v1/node",
-    ] {
-        let r = node
-            .client
-            .get(format!("{}{path}", node.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-    }
-    node.stop().await;
 }
 
 async fn agency_isolation(backend: Backend) {
@@ -539,10 +264,25 @@ async fn keys_revocation_expiry_and_deactivation(backend: Backend) {
         .unwrap();
     assert_eq!(me(expired.token).await, StatusCode::UNAUTHORIZED);
 
-    // A deactivated user's keys stop at once; reactivated, they work again.
+    // Another agency's admin cannot reach B's users: answered like a
+    // missing user, and nothing changes.
     let (s, _) = node
         .call(
             Some("admin-a"),
+            Method::POST,
+            "/v1/users/officer-b/active",
+            Some(json!({"active": false})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(
+        me(node.token("officer-b").to_string()).await,
+        StatusCode::OK
+    );
+    // A deactivated user's keys stop at once; reactivated, they work again.
+    let (s, _) = node
+        .call(
+            Some("admin-b"),
             Method::POST,
             "/v1/users/officer-b/active",
             Some(json!({"active": false})),
@@ -553,8 +293,21 @@ async fn keys_revocation_expiry_and_deactivation(backend: Backend) {
         me(node.token("officer-b").to_string()).await,
         StatusCode::UNAUTHORIZED
     );
+    let (s, _) = node
+        .call(
+            Some("admin-a"),
+            Method::POST,
+            "/v1/users/officer-b/active",
+            Some(json!({"active": true})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(
+        me(node.token("officer-b").to_string()).await,
+        StatusCode::UNAUTHORIZED
+    );
     node.call(
-        Some("admin-a"),
+        Some("admin-b"),
         Method::POST,
         "/v1/users/officer-b/active",
         Some(json!({"active": true})),
@@ -565,10 +318,11 @@ async fn keys_revocation_expiry_and_deactivation(backend: Backend) {
         StatusCode::OK
     );
 
-    // Accounts created through the API work end to end.
+    // Accounts created through the API work end to end: the node admin
+    // creates an agency and its admin, who creates the agency's users.
     let (s, _) = node
         .call(
-            Some("admin-a"),
+            Some("nodeadmin-a"),
             Method::POST,
             "/v1/agencies",
             Some(json!({"id": "tn-garde", "name": "Garde (fictitious)"})),
@@ -577,44 +331,93 @@ async fn keys_revocation_expiry_and_deactivation(backend: Backend) {
     assert_eq!(s, StatusCode::CREATED);
     let (s, _) = node
         .call(
-            Some("admin-a"),
+            Some("nodeadmin-a"),
             Method::POST,
             "/v1/agencies",
             Some(json!({"id": "tn-garde", "name": "again"})),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
+    // The node admin may not create the agency's working accounts.
     let (s, u) = node
-        .call(Some("admin-a"), Method::POST, "/v1/users", Some(json!({"id": "tn-officer", "agency": "tn-garde", "name": "T", "roles": ["officer"]})))
+        .call(Some("nodeadmin-a"), Method::POST, "/v1/users", Some(json!({"id": "tn-officer", "agency": "tn-garde", "name": "T", "roles": ["officer"]})))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{u}");
+    let (s, u) = node
+        .call(
+            Some("nodeadmin-a"),
+            Method::POST,
+            "/v1/users",
+            Some(json!({"id": "tn-admin", "agency": "tn-garde", "name": "T", "roles": ["admin"]})),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{u}");
-    let (s, body) = node
+    let (s, issued) = node
         .call(
-            Some("admin-a"),
+            Some("nodeadmin-a"),
             Method::POST,
-            "/v1/users",
-            Some(json!({"id": "x", "agency": "nowhere", "name": "T", "roles": ["officer"]})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let (s, body) = node
-        .call(
-            Some("admin-a"),
-            Method::POST,
-            "/v1/users",
-            Some(json!({"id": "y", "agency": "tn-garde", "name": "T", "roles": ["king"]})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["field"], json!("roles[0]"));
-    let (_, issued) = node
-        .call(
-            Some("admin-a"),
-            Method::POST,
-            "/v1/users/tn-officer/keys",
+            "/v1/users/tn-admin/keys",
             Some(json!({})),
         )
         .await;
+    assert_eq!(s, StatusCode::CREATED, "{issued}");
+    let tn_admin = issued["token"].as_str().unwrap().to_string();
+    let as_tn_admin = |method: Method, path: &str, body: Option<Value>| {
+        let mut req = node
+            .client
+            .request(method, format!("{}{path}", node.base))
+            .bearer_auth(tn_admin.clone());
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        async move {
+            let r = req.send().await.unwrap();
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (s, u) = as_tn_admin(
+        Method::POST,
+        "/v1/users",
+        Some(json!({"id": "tn-officer", "agency": "tn-garde", "name": "T", "roles": ["officer"]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{u}");
+    // ... but not in another agency, nor a node-wide role.
+    let (s, _) = as_tn_admin(
+        Method::POST,
+        "/v1/users",
+        Some(json!({"id": "tn-spy", "agency": AGENCY_A, "name": "T", "roles": ["analyst"]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = as_tn_admin(
+        Method::POST,
+        "/v1/users",
+        Some(json!({"id": "tn-big", "agency": "tn-garde", "name": "T", "roles": ["node-auditor"]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = as_tn_admin(Method::POST, "/v1/users/analyst-a/keys", Some(json!({}))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, body) = node
+        .call(
+            Some("nodeadmin-a"),
+            Method::POST,
+            "/v1/users",
+            Some(json!({"id": "x", "agency": "nowhere", "name": "T", "roles": ["admin"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (s, body) = as_tn_admin(
+        Method::POST,
+        "/v1/users",
+        Some(json!({"id": "y", "agency": "tn-garde", "name": "T", "roles": ["king"]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["field"], json!("roles[0]"));
+    let (_, issued) = as_tn_admin(Method::POST, "/v1/users/tn-officer/keys", Some(json!({}))).await;
     let t = issued["token"].as_str().unwrap();
     let r = node
         .client
@@ -625,21 +428,16 @@ async fn keys_revocation_expiry_and_deactivation(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let users: BTreeSet<String> = node
-        .call(
-            Some("admin-a"),
-            Method::GET,
-            "/v1/users?agency=tn-garde",
-            None,
-        )
-        .await
-        .1["users"]
+    let users: BTreeSet<String> = as_tn_admin(Method::GET, "/v1/users", None).await.1["users"]
         .as_array()
         .unwrap()
         .iter()
         .map(|u| u["id"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(users, BTreeSet::from(["tn-officer".to_string()]));
+    assert_eq!(
+        users,
+        BTreeSet::from(["tn-admin".to_string(), "tn-officer".to_string()])
+    );
     node.stop().await;
 }
 
@@ -718,8 +516,18 @@ async fn entries_lifecycle_reaches_screening(backend: Backend) {
         .await;
     assert_eq!(hit["matches"][0]["action_on_hit"], json!("discreet-check"));
 
-    // Withdrawn: no longer screens; history keeps every version.
-    let (s, w) = node
+    // Updates and withdrawals need If-Match (issue 16): 428 without, and
+    // a stale one is refused (the withdrawal used to ignore it).
+    let (s, body) = node
+        .call(
+            Some("cp-a"),
+            Method::PUT,
+            &format!("/v1/entries/{id}"),
+            Some(entry_body(name, json!({"visibility": "national"}))),
+        )
+        .await;
+    assert_eq!(s, StatusCode::PRECONDITION_REQUIRED, "{body}");
+    let (s, body) = node
         .call(
             Some("cp-a"),
             Method::POST,
@@ -727,7 +535,28 @@ async fn entries_lifecycle_reaches_screening(backend: Backend) {
             Some(json!({"reason": "warrant lifted"})),
         )
         .await;
-    assert_eq!(s, StatusCode::OK);
+    assert_eq!(s, StatusCode::PRECONDITION_REQUIRED, "{body}");
+    let (s, body) = node
+        .call_if_match(
+            "cp-a",
+            Method::POST,
+            &format!("/v1/entries/{id}/withdraw"),
+            Some(json!({"reason": "warrant lifted"})),
+            1,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    // Withdrawn: no longer screens; history keeps every version.
+    let (s, w) = node
+        .call_if_match(
+            "cp-a",
+            Method::POST,
+            &format!("/v1/entries/{id}/withdraw"),
+            Some(json!({"reason": "warrant lifted"})),
+            2,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{w}");
     assert_eq!(w["status"], json!("withdrawn"));
     let (_, after) = node
         .call(Some("officer-a"), Method::POST, "/v1/screen", Some(screen))
@@ -829,5 +658,60 @@ TQ100,2026-11-29,passenger,SOLTANOVA,NADIRAH,1982-07-30,F,DZA,P,Y7654321,DZA,203
         metrics.contains("tansiq_list_age_seconds{source=\"testlist\"}"),
         "{metrics}"
     );
+    node.stop().await;
+}
+
+/// Issue 16, finding 4: a refusal for a missing role, a malformed body and
+/// the reads of agencies, users and keys each leave an audit event.
+async fn refusals_and_account_reads_are_audited(backend: Backend) {
+    let node = Node::start(backend).await;
+    let (s, _) = node
+        .call(Some("officer-a"), Method::GET, "/v1/agencies", None)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let r = node
+        .client
+        .post(format!("{}/v1/screen", node.base))
+        .bearer_auth(node.token("officer-a"))
+        .header("content-type", "application/json")
+        .body("{\"names\": [")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // An age beyond any date used to panic (500); it is a 400 problem.
+    let (s, body) = node
+        .call(
+            Some("analyst-a"),
+            Method::GET,
+            "/v1/hits?older_than_hours=2147483647",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    for (user, path) in [
+        ("nodeadmin-a", "/v1/agencies"),
+        ("admin-a", "/v1/users"),
+        ("admin-a", "/v1/users/officer-a/keys"),
+    ] {
+        let (s, body) = node.call(Some(user), Method::GET, path, None).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {body}");
+    }
+    let events = node.audit.events();
+    let has = |action: &str, actor: &str, outcome: &str| {
+        events
+            .iter()
+            .any(|e| e.action == action && e.actor == actor && e.outcome == outcome)
+    };
+    assert!(has("access.refused", "officer-a", "denied"), "{events:#?}");
+    assert!(
+        events.iter().any(|e| e.action == "access.refused"
+            && e.outcome == "invalid"
+            && e.target.as_deref() == Some("POST /v1/screen")),
+        "{events:#?}"
+    );
+    assert!(has("agency.list", "nodeadmin-a", "ok"));
+    assert!(has("user.list", "admin-a", "ok"));
+    assert!(has("key.list", "admin-a", "ok"));
     node.stop().await;
 }

@@ -18,6 +18,7 @@ on_both_backends!(
     auditor_reads_periods_and_a_signed_head,
     retention_purges_traveller_data_and_the_chain_holds,
     admin_triggers_a_list_update,
+    audit_view_is_scoped_by_agency_and_redacted,
 );
 
 fn event(at: OffsetDateTime, action: &str, traveller: &str) -> tansiq_store::AuditEvent {
@@ -223,7 +224,7 @@ async fn admin_triggers_a_list_update(backend: Backend) {
     assert!(!screen("Zoubeir Ould Tamanrasset").await);
     let (s, r) = node
         .call(
-            Some("admin-a"),
+            Some("nodeadmin-a"),
             Method::POST,
             "/v1/sources/fixture-list/update",
             None,
@@ -239,7 +240,7 @@ async fn admin_triggers_a_list_update(backend: Backend) {
     // The same file again: nothing new.
     let (s, r) = node
         .call(
-            Some("admin-a"),
+            Some("nodeadmin-a"),
             Method::POST,
             "/v1/sources/fixture-list/update",
             None,
@@ -249,7 +250,7 @@ async fn admin_triggers_a_list_update(backend: Backend) {
     assert_ne!(r["outcome"], "imported", "{r}");
     let (s, _) = node
         .call(
-            Some("admin-a"),
+            Some("nodeadmin-a"),
             Method::POST,
             "/v1/sources/nothing/update",
             None,
@@ -262,5 +263,127 @@ async fn admin_triggers_a_list_update(backend: Backend) {
             .iter()
             .any(|e| e.action == "source.update" && e.outcome == "ok")
     );
+    node.stop().await;
+}
+
+/// Issue 16, finding 2: an agency auditor reads its own agency's events
+/// only; a node auditor reads every agency's, with other agencies'
+/// traveller payloads withheld; nobody learns a hidden entry's id.
+async fn audit_view_is_scoped_by_agency_and_redacted(backend: Backend) {
+    let node = Node::start(backend).await;
+    let (s, hidden) = node
+        .call(
+            Some("cp-b"),
+            Method::POST,
+            "/v1/entries",
+            Some(support::entry_body(
+                "Quorentin Secretb Valmy",
+                json!({"visibility": "originator"}),
+            )),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{hidden}");
+    let hidden = hidden["id"].as_str().unwrap().to_string();
+    let at = OffsetDateTime::now_utc();
+    let ev = |actor: &str, agency: &str, action: &str, subject: Option<&str>, payload: Value| {
+        tansiq_store::AuditEvent {
+            at,
+            actor: actor.into(),
+            action: action.into(),
+            subject: subject.map(str::to_string),
+            facts: json!({"agency": agency, "key_id": "k", "outcome": "ok"}),
+            payload,
+        }
+    };
+    node.store
+        .append_audit_batch(&[
+            ev(
+                "officer-a",
+                support::AGENCY_A,
+                "screen",
+                None,
+                json!({"traveller": {"names": ["Alma Travellera Ouni"]}}),
+            ),
+            ev(
+                "officer-b",
+                support::AGENCY_B,
+                "screen",
+                None,
+                json!({"traveller": {"names": ["Bertil Travellerb Secret"],
+                                    "documents": ["BX998877"]}}),
+            ),
+            ev(
+                "cp-b",
+                support::AGENCY_B,
+                "entry.create",
+                Some(&hidden),
+                json!({"version": 1}),
+            ),
+            // A's analyst probing B's hidden id (answered 404).
+            ev(
+                "analyst-a",
+                support::AGENCY_A,
+                "entry.view",
+                Some(&hidden),
+                json!({}),
+            ),
+            ev("-", "-", "auth", None, json!({"reason": "unknown key"})),
+        ])
+        .await
+        .unwrap();
+    let read = |user: &'static str| {
+        let node = &node;
+        async move {
+            let (s, page) = node
+                .call(Some(user), Method::GET, "/v1/audit/events?limit=1000", None)
+                .await;
+            assert_eq!(s, StatusCode::OK, "{page}");
+            page
+        }
+    };
+    let secrets = ["Travellerb", "BX998877", hidden.as_str()];
+
+    // An agency auditor: its own agency's events, no hidden id.
+    let page = read("auditor-a").await;
+    let events = page["events"].as_array().unwrap();
+    let actions: Vec<&str> = events
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["screen", "entry.view"], "{page}");
+    assert_eq!(
+        events[0]["payload"]["traveller"]["names"][0],
+        "Alma Travellera Ouni"
+    );
+    assert_eq!(events[1]["subject"], Value::Null);
+    assert_eq!(events[1]["redacted"], json!(["subject"]));
+    for secret in secrets {
+        assert!(!page.to_string().contains(secret), "{secret} in {page}");
+    }
+    // B's auditor sees B's events in full.
+    let page = read("auditor-b").await;
+    let events = page["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "{page}");
+    assert!(page.to_string().contains("Travellerb"));
+    assert_eq!(events[1]["subject"], json!(hidden));
+
+    // A node auditor of A: every event, B's payloads withheld (hashes
+    // kept, so the chain's links still check), no hidden id.
+    let page = read("nodeauditor-a").await;
+    let events = page["events"].as_array().unwrap();
+    assert_eq!(events.len(), 5, "{page}");
+    assert!(events.windows(2).all(|w| w[1]["prev_hash"] == w[0]["hash"]));
+    for secret in secrets {
+        assert!(!page.to_string().contains(secret), "{secret} in {page}");
+    }
+    assert_eq!(events[1]["payload"], Value::Null);
+    assert_eq!(events[1]["redacted"], json!(["payload"]));
+    assert!(events[1]["payload_hash"].as_str().is_some());
+    assert_eq!(
+        events[0]["payload"]["traveller"]["names"][0],
+        "Alma Travellera Ouni"
+    );
+    // Agency auditors never see unauthenticated or system events.
+    assert!(!read("auditor-b").await.to_string().contains("unknown key"));
     node.stop().await;
 }

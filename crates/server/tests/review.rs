@@ -359,11 +359,12 @@ async fn a_hit_walks_every_state_and_dismissals_suppress_until_a_change(backend:
     let mut changed = entry_body(NAME, json!({"visibility": "national"}));
     changed["aliases"] = json!(["Zorvan Adamek"]);
     let (s, body) = node
-        .call(
-            Some("cp-a"),
+        .call_if_match(
+            "cp-a",
             Method::PUT,
             &format!("/v1/entries/{entry}"),
             Some(changed),
+            current["version"].as_i64().unwrap(),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
@@ -517,12 +518,21 @@ async fn a_new_entry_raises_hits_for_screenings_of_recent_days(backend: Backend)
     node.state.rescreen().await.unwrap();
     let mut changed = entry_body(name, json!({"visibility": "originator"}));
     changed["aliases"] = json!(["T. Q. Vasquetti"]);
-    let (s, _) = node
+    let (_, current) = node
         .call(
             Some("cp-a"),
+            Method::GET,
+            &format!("/v1/entries/{entry}"),
+            None,
+        )
+        .await;
+    let (s, _) = node
+        .call_if_match(
+            "cp-a",
             Method::PUT,
             &format!("/v1/entries/{entry}"),
             Some(changed),
+            current["version"].as_i64().unwrap(),
         )
         .await;
     assert_eq!(s, StatusCode::OK);

@@ -18,6 +18,14 @@ use time::OffsetDateTime;
 use crate::{Store, StoreError};
 
 /// What a user may do. A user holds one or more roles.
+///
+/// Administration is split in two: an agency's [`Role::Admin`] manages the
+/// users and keys of its own agency only; the few [`Role::NodeAdmin`]s
+/// manage the node (agencies, partners, list sources) and the
+/// administrative accounts of every agency. Auditing likewise: an agency's
+/// [`Role::Auditor`] reads its own agency's audit events; the node-wide
+/// view is the separate [`Role::NodeAuditor`]. Which route needs which
+/// role is decided in the server's `auth.rs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
     /// Screens travellers (primary line).
@@ -26,19 +34,29 @@ pub enum Role {
     Analyst,
     /// Manages the agency's own national entries.
     ContactPoint,
-    /// Manages agencies, users, keys, sources and settings.
+    /// Agency administrator: the users and keys of its own agency.
     Admin,
-    /// Reads the audit log.
+    /// Reads its own agency's audit events.
     Auditor,
+    /// Node administrator: agencies, partners, list sources, node settings
+    /// and the administrative accounts (admins, node auditors) of every
+    /// agency. Never the working accounts of another agency.
+    NodeAdmin,
+    /// Reads every agency's audit events; other agencies' traveller data
+    /// and hidden entry ids stay redacted unless `[audit]
+    /// node_auditor_payloads = "full"`.
+    NodeAuditor,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 7] = [
         Role::Officer,
         Role::Analyst,
         Role::ContactPoint,
         Role::Admin,
         Role::Auditor,
+        Role::NodeAdmin,
+        Role::NodeAuditor,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,7 +66,21 @@ impl Role {
             Role::ContactPoint => "contact-point",
             Role::Admin => "admin",
             Role::Auditor => "auditor",
+            Role::NodeAdmin => "node-admin",
+            Role::NodeAuditor => "node-auditor",
         }
+    }
+
+    /// Roles that reach beyond one agency: only a node administrator
+    /// grants them.
+    pub fn is_node_wide(self) -> bool {
+        matches!(self, Role::NodeAdmin | Role::NodeAuditor)
+    }
+
+    /// Roles of administrative accounts (no access to traveller data or
+    /// entries): what a node administrator may manage in any agency.
+    pub fn is_administrative(self) -> bool {
+        matches!(self, Role::Admin | Role::NodeAdmin | Role::NodeAuditor)
     }
 }
 
@@ -65,11 +97,10 @@ impl FromStr for Role {
             .into_iter()
             .find(|r| r.as_str() == s)
             .ok_or_else(|| {
+                let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
                 StoreError::invalid(
                     "role",
-                    format!(
-                        "unknown role {s:?} (expected officer, analyst, contact-point, admin or auditor)"
-                    ),
+                    format!("unknown role {s:?} (expected one of {})", names.join(", ")),
                 )
             })
     }

@@ -905,8 +905,9 @@ macro_rules! impl_backend {
                 entity: tansiq_model::Entity,
                 expect: crate::Expect,
                 actor: &str,
+                audit: Option<crate::AuditOf<'_>>,
             ) -> Result<crate::EntityVersion, crate::StoreError> {
-                let mut written = self.put_entries(vec![entity], expect, actor).await?;
+                let mut written = self.put_entries(vec![entity], expect, actor, audit).await?;
                 Ok(written.remove(0))
             }
 
@@ -918,6 +919,7 @@ macro_rules! impl_backend {
                 entities: Vec<tansiq_model::Entity>,
                 expect: crate::Expect,
                 actor: &str,
+                audit: Option<crate::AuditOf<'_>>,
             ) -> Result<Vec<crate::EntityVersion>, crate::StoreError> {
                 use crate::backend::*;
                 let mut entities = entities;
@@ -1004,6 +1006,9 @@ macro_rules! impl_backend {
                     }
                     out.push(written_version(write, actor, now, None));
                 }
+                if let Some(audit) = audit {
+                    Self::append_audit_tx(&mut tx, &audit(&out)).await?;
+                }
                 tx.commit().await?;
                 Ok(out)
             }
@@ -1011,8 +1016,10 @@ macro_rules! impl_backend {
             pub(crate) async fn withdraw_entry(
                 &self,
                 id: &str,
+                expect: crate::Expect,
                 actor: &str,
                 reason: &str,
+                audit: Option<crate::AuditOf<'_>>,
             ) -> Result<crate::EntityVersion, crate::StoreError> {
                 use crate::backend::*;
                 if actor.trim().is_empty() {
@@ -1046,6 +1053,20 @@ macro_rules! impl_backend {
                         "entry {id:?} is already withdrawn"
                     )));
                 }
+                match expect {
+                    crate::Expect::Version(want) if want != version => {
+                        return Err(crate::StoreError::Conflict(format!(
+                            "entry {id:?} is at version {version}, not the expected {want}: \
+                             it was changed meanwhile"
+                        )));
+                    }
+                    crate::Expect::New => {
+                        return Err(crate::StoreError::Conflict(format!(
+                            "entry {id:?} exists (version {version}); expected a new entry"
+                        )));
+                    }
+                    _ => {}
+                }
                 let mut entity = parse_entity("entities", id, &body)?;
                 entity.status = tansiq_model::EntryStatus::Withdrawn;
                 let write = Write {
@@ -1066,8 +1087,55 @@ macro_rules! impl_backend {
                         )));
                     }
                 }
+                let written = written_version(write, actor, now, None);
+                if let Some(audit) = audit {
+                    Self::append_audit_tx(&mut tx, &audit(std::slice::from_ref(&written))).await?;
+                }
                 tx.commit().await?;
-                Ok(written_version(write, actor, now, None))
+                Ok(written)
+            }
+
+            /// Appends `events` to the hash-chained audit log inside `tx`:
+            /// they commit (or roll back) with whatever else `tx` writes.
+            /// Takes the `audit` lock, so the chain stays one whatever the
+            /// number of writers.
+            pub(crate) async fn append_audit_tx(
+                tx: &mut sqlx::Transaction<'static, sqlx::$db>,
+                events: &[crate::AuditEvent],
+            ) -> Result<Vec<crate::AuditRecord>, crate::StoreError> {
+                if events.is_empty() {
+                    return Ok(Vec::new());
+                }
+                Self::lock(tx, "audit").await?;
+                let head: Option<(i64, String)> =
+                    sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                let head = head.map(|(seq, hash)| crate::audit::AuditHead { seq, hash });
+                let records = crate::audit::chain(head.as_ref(), events);
+                for chunk in records.chunks(crate::backend::CHUNK) {
+                    let mut sql = String::from(
+                        "INSERT INTO audit_log (seq, at, actor, action, subject, facts, payload, \
+                         payload_hash, prev_hash, hash) VALUES ",
+                    );
+                    crate::review::numbered_rows(&mut sql, chunk.len(), 10);
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for r in chunk {
+                        q = q
+                            .bind(r.seq)
+                            .bind(r.at)
+                            .bind(&r.actor)
+                            .bind(&r.action)
+                            .bind(&r.subject)
+                            .bind(&r.facts)
+                            .bind(&r.payload)
+                            .bind(&r.payload_hash)
+                            .bind(&r.prev_hash)
+                            .bind(&r.hash);
+                    }
+                    q.execute(&mut **tx).await?;
+                }
+                Ok(records)
             }
 
             async fn history_at(

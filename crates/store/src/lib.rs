@@ -76,6 +76,10 @@ use tansiq_model::Entity;
 use time::OffsetDateTime;
 
 pub use audit::{AuditEvent, AuditHead, AuditRecord, GENESIS, verify_chain};
+
+/// Builds the audit events of an entry write from the versions written;
+/// called inside the write's transaction.
+pub(crate) type AuditOf<'a> = Box<dyn FnOnce(&[EntityVersion]) -> Vec<AuditEvent> + Send + 'a>;
 pub use diff::{Counts, Diff, diff};
 pub use error::StoreError;
 pub use federation::{
@@ -411,7 +415,7 @@ impl Store {
         entities: Vec<Entity>,
         actor: &str,
     ) -> Result<Vec<EntityVersion>, StoreError> {
-        dispatch!(self, s => s.put_entries(entities, Expect::Any, actor).await)
+        dispatch!(self, s => s.put_entries(entities, Expect::Any, actor, None).await)
     }
 
     /// [`Store::put_entry`] with optimistic concurrency: the write happens
@@ -422,7 +426,23 @@ impl Store {
         expect: Expect,
         actor: &str,
     ) -> Result<EntityVersion, StoreError> {
-        dispatch!(self, s => s.put_entry(entity, expect, actor).await)
+        dispatch!(self, s => s.put_entry(entity, expect, actor, None).await)
+    }
+
+    /// [`Store::put_entry_expecting`] and its audit event in **one**
+    /// transaction: `audit` builds the event from the version written, and
+    /// it is appended to the audit chain before the commit, so no crash
+    /// can leave the write without its event (or the event without the
+    /// write).
+    pub async fn put_entry_audited(
+        &self,
+        entity: Entity,
+        expect: Expect,
+        actor: &str,
+        audit: impl FnOnce(&EntityVersion) -> AuditEvent + Send,
+    ) -> Result<EntityVersion, StoreError> {
+        let audit: AuditOf<'_> = Box::new(move |w| w.first().map(audit).into_iter().collect());
+        dispatch!(self, s => s.put_entry(entity, expect, actor, Some(audit)).await)
     }
 
     /// Withdraws an active national entry (kept, with its history): it no
@@ -433,7 +453,34 @@ impl Store {
         actor: &str,
         reason: &str,
     ) -> Result<EntityVersion, StoreError> {
-        dispatch!(self, s => s.withdraw_entry(id, actor, reason).await)
+        dispatch!(self, s => s.withdraw_entry(id, Expect::Any, actor, reason, None).await)
+    }
+
+    /// [`Store::withdraw_entry`] with optimistic concurrency (`expect`:
+    /// the version read).
+    pub async fn withdraw_entry_expecting(
+        &self,
+        id: &str,
+        expect: Expect,
+        actor: &str,
+        reason: &str,
+    ) -> Result<EntityVersion, StoreError> {
+        dispatch!(self, s => s.withdraw_entry(id, expect, actor, reason, None).await)
+    }
+
+    /// [`Store::withdraw_entry`] with optimistic concurrency (`expect`:
+    /// the version read) and its audit event in the same transaction, as
+    /// [`Store::put_entry_audited`].
+    pub async fn withdraw_entry_audited(
+        &self,
+        id: &str,
+        expect: Expect,
+        actor: &str,
+        reason: &str,
+        audit: impl FnOnce(&EntityVersion) -> AuditEvent + Send,
+    ) -> Result<EntityVersion, StoreError> {
+        let audit: AuditOf<'_> = Box::new(move |w| w.first().map(audit).into_iter().collect());
+        dispatch!(self, s => s.withdraw_entry(id, expect, actor, reason, Some(audit)).await)
     }
 
     /// Appends one event to the audit log; see [`Store::append_audit_batch`].

@@ -70,7 +70,7 @@ pub struct JournalReceipt {
 
 /// Appends `rows` groups of `columns` numbered parameters to an INSERT's
 /// VALUES clause: `($1, $2), ($3, $4)` (both backends read `$n`).
-fn numbered_rows(sql: &mut String, rows: usize, columns: usize) {
+pub(crate) fn numbered_rows(sql: &mut String, rows: usize, columns: usize) {
     use std::fmt::Write;
     for i in 0..rows {
         sql.push_str(if i == 0 { "(" } else { ", (" });
@@ -299,6 +299,12 @@ macro_rules! in_write_tx {
                         crate::SqliteStore::lock(&mut $tx, $key).await?
                     };
                 }
+                #[allow(unused_macros)]
+                macro_rules! append_audit {
+                    ($events:expr) => {
+                        crate::SqliteStore::append_audit_tx(&mut $tx, $events).await?
+                    };
+                }
                 let out = $body;
                 $tx.commit().await?;
                 out
@@ -308,6 +314,12 @@ macro_rules! in_write_tx {
                 macro_rules! $lock {
                     ($key:expr) => {
                         crate::PgStore::lock(&mut $tx, $key).await?
+                    };
+                }
+                #[allow(unused_macros)]
+                macro_rules! append_audit {
+                    ($events:expr) => {
+                        crate::PgStore::append_audit_tx(&mut $tx, $events).await?
                     };
                 }
                 let out = $body;
@@ -650,41 +662,7 @@ impl Store {
                 }
                 q.execute(&mut *tx).await?;
             }
-            if j.audit.is_empty() {
-                Vec::new()
-            } else {
-                // One chain whatever the number of writers (replicas).
-                lock!("audit");
-                let head: Option<(i64, String)> =
-                    sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let head = head.map(|(seq, hash)| crate::audit::AuditHead { seq, hash });
-                let records = crate::audit::chain(head.as_ref(), j.audit);
-                for chunk in records.chunks(crate::backend::CHUNK) {
-                    let mut sql = String::from(
-                        "INSERT INTO audit_log (seq, at, actor, action, subject, facts, payload, \
-                         payload_hash, prev_hash, hash) VALUES ",
-                    );
-                    numbered_rows(&mut sql, chunk.len(), 10);
-                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                    for r in chunk {
-                        q = q
-                            .bind(r.seq)
-                            .bind(r.at)
-                            .bind(&r.actor)
-                            .bind(&r.action)
-                            .bind(&r.subject)
-                            .bind(&r.facts)
-                            .bind(&r.payload)
-                            .bind(&r.payload_hash)
-                            .bind(&r.prev_hash)
-                            .bind(&r.hash);
-                    }
-                    q.execute(&mut *tx).await?;
-                }
-                records
-            }
+            append_audit!(j.audit)
         });
         Ok(JournalReceipt {
             hits: hits_out,

@@ -37,6 +37,22 @@ use crate::routes::{Params, RouteTable, if_match};
 use crate::{ApiError, AppState};
 
 const REVIEW_ROLES: &[Role] = &[Role::Analyst];
+
+/// The oldest age a review-queue filter takes (ten years): anything
+/// larger is a mistake, and would overflow the date arithmetic.
+const OLDER_THAN_MAX_HOURS: u32 = 24 * 366 * 10;
+
+/// The instant `hours` before `now`; 400 beyond [`OLDER_THAN_MAX_HOURS`].
+fn older_than(now: OffsetDateTime, hours: u32) -> Result<OffsetDateTime, ApiError> {
+    if hours > OLDER_THAN_MAX_HOURS {
+        return Err(ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "invalid-query",
+            format!("older_than_hours: at most {OLDER_THAN_MAX_HOURS}"),
+        ));
+    }
+    Ok(now - time::Duration::hours(i64::from(hours)))
+}
 const NOTIFY_ROLES: &[Role] = &[Role::ContactPoint];
 
 /// Registers the review routes.
@@ -355,7 +371,8 @@ async fn list_hits(
         document_key: None,
         created_before: params
             .older_than_hours
-            .map(|h| now - time::Duration::hours(i64::from(h))),
+            .map(|h| older_than(now, h))
+            .transpose()?,
         limit: limit_of(params.limit)?,
     };
     let hits: Vec<HitDto> = state

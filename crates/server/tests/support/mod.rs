@@ -67,16 +67,22 @@ pub struct Node {
     _dir: tempfile::TempDir,
 }
 
-/// The fixture users: (id, agency, role).
+/// The fixture users: (id, agency, role), every role in both agencies.
 pub const USERS: &[(&str, &str, Role)] = &[
     ("officer-a", AGENCY_A, Role::Officer),
     ("analyst-a", AGENCY_A, Role::Analyst),
     ("cp-a", AGENCY_A, Role::ContactPoint),
     ("admin-a", AGENCY_A, Role::Admin),
     ("auditor-a", AGENCY_A, Role::Auditor),
+    ("nodeadmin-a", AGENCY_A, Role::NodeAdmin),
+    ("nodeauditor-a", AGENCY_A, Role::NodeAuditor),
     ("officer-b", AGENCY_B, Role::Officer),
     ("analyst-b", AGENCY_B, Role::Analyst),
     ("cp-b", AGENCY_B, Role::ContactPoint),
+    ("admin-b", AGENCY_B, Role::Admin),
+    ("auditor-b", AGENCY_B, Role::Auditor),
+    ("nodeadmin-b", AGENCY_B, Role::NodeAdmin),
+    ("nodeauditor-b", AGENCY_B, Role::NodeAuditor),
 ];
 
 static DB_COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -245,6 +251,30 @@ impl Node {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// [`Node::call`] with `If-Match: "<version>"` (updates and
+    /// withdrawals require it).
+    pub async fn call_if_match(
+        &self,
+        user: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        version: i64,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(self.token(user))
+            .header("If-Match", format!("\"{version}\""));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
     /// Signals shutdown and hands back the server task (to await it).
     pub fn begin_shutdown(
         &mut self,
@@ -274,6 +304,23 @@ impl Node {
             let _ = conn.close().await;
         }
     }
+}
+
+/// A declared list source read from a fictitious fixture file.
+pub fn fixture_source(config: &mut tansiq_server::Config) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fictitious-list.ftm.jsonl");
+    let mut t = toml::Table::new();
+    t.insert("name".into(), "fixture-list".into());
+    t.insert("format".into(), "ftm".into());
+    t.insert("path".into(), path.display().to_string().into());
+    t.insert("schedule".into(), "24h".into());
+    config.sources = vec![t];
+    config.store.files_dir = Some(std::env::temp_dir().join(format!(
+        "tansiq-matrix-{}-{}",
+        std::process::id(),
+        config.store.location.len()
+    )));
 }
 
 /// A valid national entry body.

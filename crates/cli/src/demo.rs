@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result};
 use tansiq_matching::{Band, Query};
-use tansiq_store::Store;
+use tansiq_store::{Role, Store};
 
 use crate::{import, output, screen};
 
@@ -106,4 +106,93 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         return Ok(());
     }
     crate::node::serve_demo(&args.db, &args.listen).await
+}
+
+/// The demo's second agency: its people must never see the first's hits
+/// or entries (the browser tests check it).
+const DEMO_AGENCY_B: (&str, &str) = ("demo-coast", "Demo coast guard (fictitious)");
+
+/// The demo's console accounts, one per role (all fictitious): user id,
+/// display name, agency, roles.
+const DEMO_ACCOUNTS: [(&str, &str, &str, &[Role]); 7] = [
+    (
+        "demo-officer",
+        "Demo officer",
+        "demo-border",
+        &[Role::Officer, Role::Analyst],
+    ),
+    (
+        "demo-guard",
+        "Samira Fictive (officer)",
+        "demo-border",
+        &[Role::Officer],
+    ),
+    (
+        "demo-analyst",
+        "Yacine Fictif (analyst)",
+        "demo-border",
+        &[Role::Analyst],
+    ),
+    (
+        "demo-contact",
+        "Nadia Fictive (contact point)",
+        "demo-border",
+        &[Role::ContactPoint],
+    ),
+    (
+        "demo-auditor",
+        "Karim Fictif (auditor)",
+        "demo-border",
+        &[Role::Auditor],
+    ),
+    (
+        "demo-admin",
+        "Leila Fictive (node administrator)",
+        "demo-border",
+        &[Role::NodeAdmin, Role::Admin],
+    ),
+    (
+        "demo-b-analyst",
+        "Omar Fictif (agency B)",
+        "demo-coast",
+        &[Role::Officer, Role::Analyst],
+    ),
+];
+
+/// Creates the demo's console accounts when absent and gives each a fresh
+/// random password (printed once by [`print_console`]; a restart of the
+/// demo issues new ones). Returns (user, roles, password).
+pub async fn console_accounts(store: &Store) -> Result<Vec<(String, String, String)>> {
+    if store.agency(DEMO_AGENCY_B.0).await?.is_none() {
+        store
+            .create_agency(DEMO_AGENCY_B.0, DEMO_AGENCY_B.1)
+            .await?;
+    }
+    let mut out = Vec::new();
+    for (id, name, agency, roles) in DEMO_ACCOUNTS {
+        if store.user(id).await?.is_none() {
+            store.create_user(id, agency, name, roles).await?;
+        }
+        let password = tansiq_server::console::session::random_password();
+        tansiq_server::console::set_password(store, id, &password)
+            .await
+            .with_context(|| format!("setting the demo password of {id}"))?;
+        let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        out.push((
+            id.to_string(),
+            format!("{agency}: {}", roles.join(", ")),
+            password,
+        ));
+    }
+    Ok(out)
+}
+
+/// Prints the console's address and the demo sign-ins.
+pub fn print_console(listen: &str, accounts: &[(String, String, String)]) {
+    println!("Web console: http://{listen}/console/ (English, français, العربية)");
+    println!("Demo sign-ins (fictitious people; new passwords at every demo start):");
+    for (user, roles, password) in accounts {
+        println!("  console sign-in: {user} / {password}   ({roles})");
+    }
+    println!();
 }

@@ -66,6 +66,35 @@ pub enum AdminCommand {
     CreateKey(CreateKeyArgs),
     /// Revoke an API key by its id.
     RevokeKey(RevokeKeyArgs),
+    /// Set a user's web-console password (argon2id). The password is read
+    /// from the environment variable TANSIQ_PASSWORD when set, else from
+    /// the first line of standard input; never from the command line,
+    /// where other users of the machine could see it. Ends the user's open
+    /// console sessions and lifts a lock-out.
+    SetPassword(SetPasswordArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SetPasswordArgs {
+    #[arg(long)]
+    pub user: String,
+    #[arg(long, env = "TANSIQ_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// The environment variable `tansiq admin set-password` reads first.
+const PASSWORD_ENV: &str = "TANSIQ_PASSWORD";
+
+/// The new password: from `TANSIQ_PASSWORD`, else the first line of stdin.
+fn read_password() -> Result<String> {
+    if let Ok(p) = std::env::var(PASSWORD_ENV) {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 #[derive(Debug, clap::Args)]
@@ -199,6 +228,17 @@ pub async fn admin(cmd: AdminCommand) -> Result<()> {
             println!("API key for {} (shown once):", a.user);
             println!("{}", key.token);
         }
+        AdminCommand::SetPassword(a) => {
+            let password = read_password()?;
+            let (_, store, _) = open(&a.config).await?;
+            let result = tansiq_server::console::set_password(&store, &a.user, &password).await;
+            store.close().await;
+            result.with_context(|| format!("setting the password of {}", a.user))?;
+            println!(
+                "password of {} set; they can sign in to the console",
+                a.user
+            );
+        }
         AdminCommand::RevokeKey(a) => {
             let (_, store, _) = open(&a.config).await?;
             let rec = store
@@ -263,6 +303,7 @@ pub async fn serve_demo(db: &str, listen: &str) -> Result<()> {
             .await?;
     }
     let key = create_key(&store, &pepper, "demo-officer", "tansiq demo", 1).await?;
+    let accounts = crate::demo::console_accounts(&store).await?;
     store.close().await;
     println!(
         "\nThe demo node now serves the same store over HTTP on http://{listen} (Ctrl-C stops it)."
@@ -273,6 +314,7 @@ pub async fn serve_demo(db: &str, listen: &str) -> Result<()> {
         key.token
     );
     println!("  OpenAPI description: http://{listen}/openapi.json\n");
+    crate::demo::print_console(listen, &accounts);
     tansiq_server::serve(config, shutdown_signal())
         .await
         .context("serving the demo node")?;

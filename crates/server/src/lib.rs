@@ -41,6 +41,7 @@ mod audit;
 mod auth;
 mod compat;
 mod config;
+pub mod console;
 mod dto;
 mod error;
 mod federation;

@@ -123,6 +123,7 @@ pub fn build_router(state: AppState) -> Router {
     let limit = usize::try_from(state.config.server.body_limit_bytes).unwrap_or(usize::MAX);
     route_table()
         .into_router()
+        .merge(crate::console::router())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(limit))
@@ -428,7 +429,7 @@ fn screening_query(
         (status = 413, description = "Body too large", body = Problem),
         (status = 422, description = "A field has an unusable value", body = Problem),
         (status = 429, description = "Rate limit", body = Problem)))]
-async fn screen(
+pub(crate) async fn screen(
     State(state): State<AppState>,
     p: Principal,
     JsonBody(req): JsonBody<ScreenRequest>,
@@ -579,7 +580,7 @@ const MANIFEST_MATCHES: usize = 3;
         (status = 403, description = "Not an officer or analyst", body = Problem),
         (status = 413, description = "Body too large", body = Problem),
         (status = 422, description = "Not a manifest, or too many travellers", body = Problem)))]
-async fn screen_manifest(
+pub(crate) async fn screen_manifest(
     State(state): State<AppState>,
     p: Principal,
     body: axum::body::Bytes,
@@ -955,7 +956,7 @@ async fn after_write(state: &AppState) {
     responses(
         (status = 200, description = "Active national entries of the caller's agency", body = EntryListResponse),
         (status = 403, description = "Not a contact point", body = Problem)))]
-async fn list_entries(
+pub(crate) async fn list_entries(
     State(state): State<AppState>,
     p: Principal,
 ) -> Result<axum::Json<EntryListResponse>, ApiError> {
@@ -984,7 +985,7 @@ async fn list_entries(
         (status = 400, description = "Malformed body", body = Problem),
         (status = 403, description = "Not a contact point", body = Problem),
         (status = 422, description = "A field has an unusable value", body = Problem)))]
-async fn create_entry(
+pub(crate) async fn create_entry(
     State(state): State<AppState>,
     p: Principal,
     JsonBody(input): JsonBody<EntryInput>,
@@ -1089,7 +1090,7 @@ async fn update_entry(
         (status = 403, description = "Not the originating agency's contact point", body = Problem),
         (status = 404, description = "No such entry visible to the caller", body = Problem),
         (status = 409, description = "Already withdrawn", body = Problem)))]
-async fn withdraw_entry(
+pub(crate) async fn withdraw_entry(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
@@ -1224,7 +1225,7 @@ pub struct UserParams {
     params(UserParams),
     responses((status = 200, description = "Users the caller administers the agency of", body = UserList),
               (status = 403, description = "Not an administrator, or another agency", body = Problem)))]
-async fn list_users(
+pub(crate) async fn list_users(
     State(state): State<AppState>,
     p: Principal,
     Params(params): Params<UserParams>,
@@ -1291,7 +1292,7 @@ async fn administered_user(
               (status = 403, description = "Not an administrator of that agency, or a role the caller may not grant", body = Problem),
               (status = 409, description = "The id exists", body = Problem),
               (status = 422, description = "Unknown agency or role", body = Problem)))]
-async fn create_user(
+pub(crate) async fn create_user(
     State(state): State<AppState>,
     p: Principal,
     JsonBody(input): JsonBody<UserInput>,
@@ -1371,7 +1372,7 @@ async fn list_keys(
     responses((status = 201, description = "The new key; the token is shown only here", body = IssuedKeyDto),
               (status = 403, description = "Not an administrator of that account", body = Problem),
               (status = 404, description = "No such user in the caller's reach", body = Problem)))]
-async fn create_key(
+pub(crate) async fn create_key(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,

@@ -62,6 +62,8 @@ mod access;
 pub use access::*;
 mod review;
 pub use review::*;
+mod sessions;
+pub use sessions::{PasswordRecord, SessionRecord};
 mod audit;
 mod backend;
 mod diff;

@@ -337,7 +337,7 @@ async fn own_hit(state: &AppState, p: &Principal, id: &str) -> Result<Hit, ApiEr
         (status = 200, description = "The agency's hits, oldest first, with their age", body = HitList),
         (status = 403, description = "Not an analyst", body = Problem),
         (status = 422, description = "A filter has an unusable value", body = Problem)))]
-async fn list_hits(
+pub(crate) async fn list_hits(
     State(state): State<AppState>,
     p: Principal,
     Params(params): Params<HitParams>,
@@ -398,7 +398,7 @@ async fn list_hits(
         (status = 200, description = "The hit, its full context and its history", body = HitDetail),
         (status = 403, description = "Not an analyst", body = Problem),
         (status = 404, description = "No such hit of the caller's agency", body = Problem)))]
-async fn get_hit(
+pub(crate) async fn get_hit(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
@@ -513,7 +513,7 @@ async fn originator_notice(
         (status = 404, description = "No such hit of the caller's agency", body = Problem),
         (status = 409, description = "Closed, or a stale version", body = Problem),
         (status = 422, description = "The assignee is not an analyst of the agency", body = Problem)))]
-async fn assign_hit(
+pub(crate) async fn assign_hit(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
@@ -552,7 +552,7 @@ async fn assign_hit(
         (status = 403, description = "Not an analyst", body = Problem),
         (status = 404, description = "No such hit of the caller's agency", body = Problem),
         (status = 409, description = "Not open, or a stale version", body = Problem)))]
-async fn confirm_hit(
+pub(crate) async fn confirm_hit(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
@@ -587,7 +587,7 @@ async fn confirm_hit(
         (status = 404, description = "No such hit of the caller's agency", body = Problem),
         (status = 409, description = "Not open, or a stale version", body = Problem),
         (status = 422, description = "No reason given", body = Problem)))]
-async fn dismiss_hit(
+pub(crate) async fn dismiss_hit(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
@@ -621,7 +621,7 @@ async fn dismiss_hit(
         (status = 403, description = "Not an analyst", body = Problem),
         (status = 404, description = "No such hit of the caller's agency", body = Problem),
         (status = 409, description = "Neither confirmed nor dismissed, or a stale version", body = Problem)))]
-async fn close_hit(
+pub(crate) async fn close_hit(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,

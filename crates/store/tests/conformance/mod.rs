@@ -14,6 +14,8 @@ use time::OffsetDateTime;
 
 mod federation;
 pub use federation::*;
+mod sessions;
+pub use sessions::*;
 
 /// Calls `$m!(scenario, …)` with every scenario, so both harnesses run the
 /// same list.
@@ -42,6 +44,7 @@ macro_rules! scenarios {
             fed_hit_taken_once,
             fed_rotated_keys_are_announced,
             fed_inbox_digests_purged,
+            console_passwords_and_sessions,
         );
     };
 }

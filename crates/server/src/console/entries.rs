@@ -1,0 +1,247 @@
+//! The contact point's national entries: the agency's active entries, a
+//! form to create one (names in any script, legal basis, action on hit,
+//! validity, who may see it) and withdrawal with a reason.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+use serde::Deserialize;
+
+use super::api;
+use super::pages::{self, Nav};
+use super::session::Session;
+use crate::AppState;
+use crate::dto::{EntryInput, LegalBasisDto, SharingDto, ValidityDto};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EntryForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub aliases: String,
+    #[serde(default)]
+    pub birth_date: String,
+    #[serde(default)]
+    pub nationality: String,
+    #[serde(default)]
+    pub passport: String,
+    #[serde(default)]
+    pub warrant_number: String,
+    #[serde(default)]
+    pub court: String,
+    #[serde(default)]
+    pub offence: String,
+    #[serde(default)]
+    pub basis: String,
+    #[serde(default)]
+    pub action_on_hit: String,
+    #[serde(default)]
+    pub valid_until: String,
+    #[serde(default)]
+    pub visibility: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines().filter_map(opt).collect()
+}
+
+impl EntryForm {
+    fn to_input(&self) -> EntryInput {
+        EntryInput {
+            schema: None,
+            names: opt(&self.name).into_iter().collect(),
+            aliases: lines(&self.aliases),
+            weak_aliases: Vec::new(),
+            birth_dates: opt(&self.birth_date).into_iter().collect(),
+            birth_places: Vec::new(),
+            nationalities: opt(&self.nationality).into_iter().collect(),
+            gender: None,
+            passport_numbers: opt(&self.passport).into_iter().collect(),
+            id_numbers: Vec::new(),
+            notes: None,
+            legal_basis: LegalBasisDto {
+                warrant_number: opt(&self.warrant_number),
+                court: opt(&self.court),
+                issued_on: None,
+                offence: opt(&self.offence),
+                basis: opt(&self.basis),
+            },
+            action_on_hit: self.action_on_hit.clone(),
+            validity: ValidityDto {
+                valid_until: opt(&self.valid_until),
+                ..ValidityDto::default()
+            },
+            sharing: SharingDto {
+                visibility: opt(&self.visibility).unwrap_or_else(|| "originator".into()),
+                ..SharingDto::default()
+            },
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub done: Option<String>,
+}
+
+const ACTIONS: [(&str, &str); 5] = [
+    ("arrest", "action-arrest"),
+    ("refuse-entry", "action-refuse-entry"),
+    ("discreet-check", "action-discreet-check"),
+    ("specific-check", "action-specific-check"),
+    ("inform", "action-inform"),
+];
+
+pub async fn list(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    if let Some(r) = pages::require(&s, Nav::Entries) {
+        return r;
+    }
+    render(&state, &s, q.done.as_deref(), None, &EntryForm::default()).await
+}
+
+async fn render(
+    state: &AppState,
+    s: &Session,
+    done: Option<&str>,
+    error: Option<maud::Markup>,
+    form: &EntryForm,
+) -> Response {
+    let l = s.lang;
+    let entries = api::entries(state, &s.principal).await;
+    let field = |id: &str, key: &str, value: &str, dir: &str| {
+        html! { div { label for=(id) { (l.t(key)) } input id=(id) name=(id) type="text" value=(value) dir=(dir); } }
+    };
+    let body = html! {
+        @match done {
+            Some("created") => (pages::notice("ok", &l.t("done-created"))),
+            Some("withdrawn") => (pages::notice("ok", &l.t("done-withdrawn"))),
+            _ => {}
+        }
+        @if let Some(e) = error { (e) }
+        @match &entries {
+            Err(e) => (pages::api_error(l, e)),
+            Ok(list) if list.entries.is_empty() => p { (l.t("entries-empty")) },
+            Ok(list) => table {
+                caption { (l.ta("entries-count", &[("n", list.entries.len().to_string())])) }
+                thead { tr {
+                    th scope="col" { (l.t("field-name")) }
+                    th scope="col" { (l.t("field-birth-date")) }
+                    th scope="col" { (l.t("action-on-hit")) }
+                    th scope="col" { (l.t("legal-basis")) }
+                    th scope="col" { (l.t("withdraw")) }
+                } }
+                tbody {
+                    @for e in &list.entries {
+                        tr {
+                            td { ul.names { @for n in e.names.iter().chain(&e.aliases) { li { bdi dir="auto" { (n) } } } } }
+                            td { (e.birth_dates.join(", ")) }
+                            td { (super::screen::action(l, e.action_on_hit.as_deref())) }
+                            td { (e.legal_basis.warrant_number.clone().unwrap_or_default()) " " (e.legal_basis.offence.clone().unwrap_or_default()) }
+                            td {
+                                form.inline method="post" action={ "/console/entries/" (e.id) "/withdraw" } {
+                                    (pages::csrf_field(s))
+                                    label for={ "why-" (e.id) } { (l.t("withdraw-reason")) }
+                                    input id={ "why-" (e.id) } name="reason" type="text" required;
+                                    button type="submit" { (l.t("withdraw")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+        }
+        h2 { (l.t("entry-new")) }
+        form method="post" action="/console/entries" {
+            (pages::csrf_field(s))
+            div.grid {
+                div { label for="name" { (l.t("field-name")) } input #name name="name" type="text" value=(form.name) required dir="auto"; }
+                div { label for="aliases" { (l.t("aliases")) } textarea #aliases name="aliases" rows="2" dir="auto" { (form.aliases) } }
+                (field("birth_date", "field-birth-date", &form.birth_date, "ltr"))
+                (field("nationality", "field-nationality", &form.nationality, "ltr"))
+                (field("passport", "field-document", &form.passport, "ltr"))
+                (field("warrant_number", "warrant-number", &form.warrant_number, "auto"))
+                (field("court", "court", &form.court, "auto"))
+                (field("offence", "offence", &form.offence, "auto"))
+                (field("basis", "legal-basis", &form.basis, "auto"))
+                (field("valid_until", "valid-until", &form.valid_until, "ltr"))
+                div {
+                    label for="action_on_hit" { (l.t("action-on-hit")) }
+                    select #action_on_hit name="action_on_hit" {
+                        @for (v, k) in ACTIONS { option value=(v) selected[form.action_on_hit == v] { (l.t(k)) } }
+                    }
+                }
+                div {
+                    label for="visibility" { (l.t("visibility")) }
+                    select #visibility name="visibility" {
+                        option value="originator" selected[form.visibility != "national"] { (l.t("visibility-originator")) }
+                        option value="national" selected[form.visibility == "national"] { (l.t("visibility-national")) }
+                    }
+                }
+            }
+            button.primary type="submit" { (l.t("create")) }
+        }
+    };
+    pages::page(s, Nav::Entries, &l.t("entries-title"), body)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    s: Session,
+    Form(f): Form<EntryForm>,
+) -> Response {
+    if let Some(r) = s.check_csrf(&f.csrf) {
+        return r;
+    }
+    if let Some(r) = pages::require(&s, Nav::Entries) {
+        return r;
+    }
+    match api::create_entry(&state, &s.principal, f.to_input()).await {
+        Ok(_) => Redirect::to("/console/entries?done=created").into_response(),
+        Err(e) => {
+            let err = pages::api_error(s.lang, &e);
+            render(&state, &s, None, Some(err), &f).await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<String>,
+    Form(f): Form<WithdrawForm>,
+) -> Response {
+    if let Some(r) = s.check_csrf(&f.csrf) {
+        return r;
+    }
+    if let Some(r) = pages::require(&s, Nav::Entries) {
+        return r;
+    }
+    match api::withdraw_entry(&state, &s.principal, &id, f.reason).await {
+        Ok(_) => Redirect::to("/console/entries?done=withdrawn").into_response(),
+        Err(e) => {
+            let err = pages::api_error(s.lang, &e);
+            render(&state, &s, None, Some(err), &EntryForm::default()).await
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! The officer's screening page: an MRZ field focused for the scanner (it
+//! types like a keyboard), or names, date of birth, nationality and
+//! document; the answer above the form, the band in colour and in words,
+//! what to do, the listed person's names in both scripts and a reason in
+//! plain words; the analyst's detail folded in a `<details>`.
+
+use axum::Form;
+use axum::extract::State;
+use axum::response::Response;
+use maud::{Markup, html};
+use serde::Deserialize;
+use tansiq_model::{Entity, prop};
+
+use super::api;
+use super::i18n::Lang;
+use super::pages::{self, Nav};
+use super::session::Session;
+use crate::AppState;
+use crate::dto::{DocumentInput, MatchDto, ScreenContext, ScreenRequest, ScreenResponse};
+
+/// The screening form as posted.
+#[derive(Debug, Default, Deserialize)]
+pub struct ScreenForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub mrz: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub birth_date: String,
+    #[serde(default)]
+    pub nationality: String,
+    #[serde(default)]
+    pub document: String,
+    #[serde(default)]
+    pub document_country: String,
+    #[serde(default)]
+    pub border_post: String,
+}
+
+fn some(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+impl ScreenForm {
+    /// The API request this form stands for. MRZ lines are split on line
+    /// breaks (a scanner ends each line with Enter); blank lines dropped.
+    pub fn to_request(&self) -> ScreenRequest {
+        let mrz: Vec<String> = self
+            .mrz
+            .lines()
+            .map(|l| l.trim().replace(' ', "").to_ascii_uppercase())
+            .filter(|l| !l.is_empty())
+            .collect();
+        ScreenRequest {
+            names: some(&self.name).into_iter().collect(),
+            birth_date: some(&self.birth_date),
+            nationality: some(&self.nationality),
+            documents: some(&self.document)
+                .map(|number| DocumentInput {
+                    number,
+                    kind: None,
+                    issuing_country: some(&self.document_country),
+                })
+                .into_iter()
+                .collect(),
+            mrz: (!mrz.is_empty()).then_some(mrz),
+            context: some(&self.border_post).map(|post| ScreenContext {
+                border_post: Some(post),
+                direction: None,
+                time: None,
+            }),
+            ..ScreenRequest::default()
+        }
+    }
+}
+
+pub async fn get(s: Session) -> Response {
+    if let Some(r) = pages::require(&s, Nav::Screen) {
+        return r;
+    }
+    render(&s, &ScreenForm::default(), html! {})
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    s: Session,
+    Form(form): Form<ScreenForm>,
+) -> Response {
+    if let Some(r) = s.check_csrf(&form.csrf) {
+        return r;
+    }
+    if let Some(r) = pages::require(&s, Nav::Screen) {
+        return r;
+    }
+    let answer = match api::screen(&state, &s.principal, form.to_request()).await {
+        Ok(r) => answer(&state, s.lang, &r),
+        Err(e) => pages::api_error(s.lang, &e),
+    };
+    // The form comes back empty (the next traveller), with the post kept.
+    let next = ScreenForm {
+        border_post: form.border_post.clone(),
+        ..ScreenForm::default()
+    };
+    render(&s, &next, answer)
+}
+
+fn render(s: &Session, form: &ScreenForm, answer: Markup) -> Response {
+    let l = s.lang;
+    let body = html! {
+        (answer)
+        form.screen method="post" action="/console/screen" {
+            (pages::csrf_field(s))
+            fieldset {
+                legend { (l.t("screen-by-mrz")) }
+                label for="mrz" { (l.t("mrz-label")) }
+                p.hint #mrz-hint { (l.t("mrz-hint")) }
+                textarea #mrz name="mrz" rows="3" cols="46" autofocus spellcheck="false"
+                    autocomplete="off" dir="ltr" aria-describedby="mrz-hint" { (form.mrz) }
+            }
+            fieldset {
+                legend { (l.t("screen-by-name")) }
+                div.grid {
+                    div {
+                        label for="name" { (l.t("field-name")) }
+                        input #name name="name" type="text" value=(form.name) autocomplete="off" dir="auto";
+                    }
+                    div {
+                        label for="birth_date" { (l.t("field-birth-date")) }
+                        input #birth_date name="birth_date" type="text" value=(form.birth_date)
+                            placeholder="YYYY-MM-DD" autocomplete="off" dir="ltr";
+                    }
+                    div {
+                        label for="nationality" { (l.t("field-nationality")) }
+                        input #nationality name="nationality" type="text" value=(form.nationality)
+                            placeholder="DZ" autocomplete="off" dir="ltr" size="4";
+                    }
+                    div {
+                        label for="document" { (l.t("field-document")) }
+                        input #document name="document" type="text" value=(form.document) autocomplete="off" dir="ltr";
+                    }
+                    div {
+                        label for="document_country" { (l.t("field-document-country")) }
+                        input #document_country name="document_country" type="text"
+                            value=(form.document_country) autocomplete="off" dir="ltr" size="4";
+                    }
+                }
+            }
+            div.grid {
+                div {
+                    label for="border_post" { (l.t("field-border-post")) }
+                    input #border_post name="border_post" type="text" value=(form.border_post) autocomplete="off";
+                }
+            }
+            button.primary type="submit" { (l.t("screen-submit")) }
+        }
+    };
+    pages::page(s, Nav::Screen, &l.t("screen-title"), body)
+}
+
+/// The answer: overall band, then each match the officer must act on.
+pub fn answer(state: &AppState, l: Lang, r: &ScreenResponse) -> Markup {
+    let snap = state.index.load();
+    html! {
+        section.answer aria-live="polite" aria-labelledby="answer-title" {
+            h2 #answer-title { (l.t("answer")) " " (pages::band(l, &r.band)) }
+            @if let Some(m) = &r.mrz {
+                p.mrz-read {
+                    (l.t("mrz-read")) " "
+                    bdi { (m.surname) ", " (m.given_names) } " · " (m.document_number) " · " (m.nationality)
+                    @if let Some(d) = &m.birth_date { " · " (d) }
+                    " · "
+                    @if m.checks_pass { span.ok { (l.t("mrz-checks-pass")) } }
+                    @else { span.bad { (l.ta("mrz-checks-fail", &[("fields", m.failed_checks.join(", "))])) } }
+                }
+            }
+            @if r.band == "none" {
+                p.verdict { (l.t("verdict-none")) }
+            } @else {
+                p.verdict {
+                    @if r.band == "strong" { (l.t("verdict-strong")) } @else { (l.t("verdict-possible")) }
+                }
+            }
+            @for m in r.matches.iter().filter(|m| m.band != "none") {
+                (one_match(l, m, snap.index.entity(&m.entity_id)))
+            }
+            @if !r.remote_hits.is_empty() {
+                p.notice.warn role="status" { (l.ta("remote-hits", &[("n", r.remote_hits.len().to_string())])) }
+            }
+        }
+    }
+}
+
+fn one_match(l: Lang, m: &MatchDto, e: Option<&Entity>) -> Markup {
+    html! {
+        article.match {
+            h3 { (pages::band(l, &m.band)) " " bdi { (m.caption) } }
+            dl {
+                dt { (l.t("action-on-hit")) }
+                dd.action { (action(l, m.action_on_hit.as_deref())) }
+                @if let Some(e) = e {
+                    dt { (l.t("listed-names")) }
+                    dd { ul.names { @for n in listed_names(e) { li { bdi dir="auto" { (n) } } } } }
+                    dt { (l.t("field-birth-date")) }
+                    dd { (or_unknown(l, e.get(prop::BIRTH_DATE).join(", "))) }
+                    dt { (l.t("field-nationality")) }
+                    dd { (or_unknown(l, e.get(prop::NATIONALITY).join(", "))) }
+                    dt { (l.t("legal-basis")) }
+                    dd { (or_unknown(l, legal_basis(e))) }
+                }
+                dt { (l.t("why")) }
+                dd.reason { (reason(l, m)) }
+            }
+            @if let Some(h) = &m.hit_id {
+                p.hit-id { (l.t("hit-raised")) " " code { (h) } }
+            }
+            @if let Some(d) = &m.previously_dismissed {
+                p.notice.info role="status" { (l.t("previously-dismissed")) " " bdi { (d.reason) } }
+            }
+            details {
+                summary { (l.t("analyst-detail")) }
+                dl.detail {
+                    dt { (l.t("score")) } dd { (format!("{:.3}", m.score)) }
+                    dt { (l.t("matched-names")) }
+                    dd { bdi { (m.explanation.query_name) } " ↔ " bdi { (m.explanation.listed_name) } " (" (m.explanation.listed_name_kind) ")" }
+                    dt { (l.t("alignment")) }
+                    dd { ul { @for a in &m.explanation.alignments {
+                        li { bdi { (a.query) } " ↔ " bdi { (a.listed) } " · " (a.rule) " · " (format!("{:.2}", a.similarity)) }
+                    } } }
+                    @if !m.explanation.caps.is_empty() {
+                        dt { (l.t("caps")) }
+                        dd { ul { @for c in &m.explanation.caps { li { (c.rule) ": " (c.detail) } } } }
+                    }
+                    dt { (l.t("evidence")) }
+                    dd { ul { @for v in &m.explanation.evidence {
+                        li { (v.kind) ": " (format!("{:.3} → {:.3}", v.before, v.after)) " · " (v.detail) }
+                    } } }
+                    dt { (l.t("list")) } dd { (m.source) " · " code { (m.entity_id) } }
+                }
+            }
+        }
+    }
+}
+
+fn or_unknown(l: Lang, s: String) -> String {
+    if s.is_empty() { l.t("unknown") } else { s }
+}
+
+/// The entity's names and aliases, every script, without repeats.
+fn listed_names(e: &Entity) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in [prop::NAME, prop::ALIAS, prop::PREVIOUS_NAME] {
+        for v in e.get(p) {
+            if !out.contains(v) {
+                out.push(v.clone());
+            }
+        }
+    }
+    out
+}
+
+fn legal_basis(e: &Entity) -> String {
+    let Some(b) = &e.legal_basis else {
+        return String::new();
+    };
+    [&b.basis, &b.offence, &b.warrant_number, &b.court]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// What the officer is asked to do, in words.
+pub fn action(l: Lang, a: Option<&str>) -> String {
+    l.t(match a {
+        Some("arrest") => "action-arrest",
+        Some("refuse-entry") => "action-refuse-entry",
+        Some("discreet-check") => "action-discreet-check",
+        Some("specific-check") => "action-specific-check",
+        Some("inform") => "action-inform",
+        _ => "action-refer",
+    })
+}
+
+/// The plain-language reason: which kind of listed name matched, then
+/// what each piece of evidence did ("agrees" when it raised the score,
+/// "differs" when it lowered it).
+pub fn reason(l: Lang, m: &MatchDto) -> String {
+    let e = &m.explanation;
+    let mut parts = vec![l.t(match e.listed_name_kind.as_str() {
+        "alias" | "weakAlias" | "weak-alias" => "reason-alias",
+        _ => "reason-name",
+    })];
+    for v in &e.evidence {
+        let what = match v.kind.as_str() {
+            "birth_date" | "birthDate" | "birth-date" => "reason-birth",
+            "nationality" => "reason-nationality",
+            "document" => "reason-document",
+            "gender" => "reason-gender",
+            _ => continue,
+        };
+        let how = if v.after > v.before + 1e-9 {
+            "agrees"
+        } else if v.after + 1e-9 < v.before {
+            "differs"
+        } else {
+            continue;
+        };
+        parts.push(l.t(&format!("{what}-{how}")));
+    }
+    if !e.caps.is_empty() {
+        parts.push(l.t("reason-capped"));
+    }
+    parts.join(l.t("list-separator").as_str())
+}

@@ -1,0 +1,465 @@
+"""The web console in Debian's Chromium, against a running `tansiq demo`.
+
+Run by scripts/browser-test, which starts the node and passes:
+TANSIQ_URL (the node), TANSIQ_DEMO_OUT (the demo's output, with the demo
+sign-ins), TANSIQ_AXE (axe.min.js), TANSIQ_SHOTS (screenshot folder).
+
+Every page visited is checked with axe-core (no serious or critical
+violation), kept under 300 KB, screenshotted in English, French and Arabic,
+and the Arabic one must be laid out right to left. All people are
+fictitious (the demo watchlist and the demo accounts).
+"""
+
+import os
+import re
+import sys
+import traceback
+
+from playwright.sync_api import sync_playwright
+
+URL = os.environ["TANSIQ_URL"]
+AXE = open(os.environ["TANSIQ_AXE"], encoding="utf-8").read()
+SHOTS = os.environ["TANSIQ_SHOTS"]
+MAX_PAGE_BYTES = 300 * 1024
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def demo_passwords():
+    text = open(os.environ["TANSIQ_DEMO_OUT"], encoding="utf-8").read()
+    found = dict(re.findall(r"console sign-in: (\S+) / (\S+)", text))
+    assert "demo-admin" in found, "the demo printed no console sign-ins"
+    return found
+
+
+PASSWORDS = demo_passwords()
+AXE_RESULTS = {"pages": 0, "serious": 0, "critical": 0, "moderate": 0, "minor": 0}
+SHOT_COUNT = [0]
+
+
+def mrz_check(s):
+    """ICAO 9303 check digit."""
+    values = {c: i for i, c in enumerate("0123456789")}
+    values.update({c: 10 + i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")})
+    values["<"] = 0
+    return str(sum(values[c] * (7, 3, 1)[i % 3] for i, c in enumerate(s)) % 10)
+
+
+def td3(surname, given, doc, nat, dob, sex, expiry):
+    """A valid TD3 (passport) MRZ of a fictitious traveller."""
+    line1 = ("P<" + nat + surname + "<<" + given.replace(" ", "<")).ljust(44, "<")[:44]
+    doc = doc.ljust(9, "<")
+    optional = "<" * 14
+    body = doc + mrz_check(doc) + nat + dob + mrz_check(dob) + sex + expiry + mrz_check(expiry)
+    body += optional + mrz_check(optional)
+    composite = doc + mrz_check(doc) + dob + mrz_check(dob) + expiry + mrz_check(expiry) + optional + mrz_check(optional)
+    line2 = body + mrz_check(composite)
+    assert len(line1) == 44 and len(line2) == 44, (line1, line2)
+    return line1 + "\n" + line2
+
+
+class Console:
+    """One person's browser context."""
+
+    def __init__(self, browser, user=None):
+        self.context = browser.new_context(bypass_csp=True, locale="en-GB")
+        self.page = self.context.new_page()
+        self.user = user
+        if user:
+            self.sign_in(user, PASSWORDS[user])
+
+    def close(self):
+        self.context.close()
+
+    def go(self, path, lang="en"):
+        sep = "&" if "?" in path else "?"
+        resp = self.page.goto(f"{URL}{path}{sep}lang={lang}")
+        return resp
+
+    def sign_in(self, user, password):
+        self.go("/console/sign-in")
+        self.page.fill("#user", user)
+        self.page.fill("#password", password)
+        with self.page.expect_navigation():
+            self.page.click("button[type=submit]")
+        return self.page
+
+    def check_page(self, name, path=None):
+        """axe-core, size, and the screenshots in the three languages (the
+        Arabic one right to left). `path` is re-visited per language; the
+        current page is used for English when `path` is None."""
+        for lang in ("en", "fr", "ar"):
+            if path is not None or lang != "en":
+                target = path if path is not None else self.page.url.split(URL, 1)[1].split("?")[0]
+                resp = self.go(target, lang)
+                assert resp.status < 500, f"{name} {lang}: HTTP {resp.status}"
+                size = len(resp.body())
+                assert size < MAX_PAGE_BYTES, f"{name} {lang}: {size} bytes"
+            html_dir = self.page.evaluate("document.documentElement.dir")
+            html_lang = self.page.evaluate("document.documentElement.lang")
+            assert html_lang == lang, f"{name}: lang={html_lang}, expected {lang}"
+            if lang == "ar":
+                assert html_dir == "rtl", f"{name}: Arabic page is not dir=rtl"
+                direction = self.page.evaluate("getComputedStyle(document.body).direction")
+                assert direction == "rtl", f"{name}: Arabic body direction {direction}"
+                # The brand sits at the start edge: the right in Arabic.
+                box = self.page.locator(".brand").bounding_box()
+                width = self.page.viewport_size["width"]
+                assert box and box["x"] > width / 2, f"{name}: Arabic header not laid out right to left"
+            else:
+                assert html_dir == "ltr", f"{name}: {lang} page is not ltr"
+            self.axe(f"{name} ({lang})")
+            self.page.screenshot(path=os.path.join(SHOTS, f"{name}-{lang}.png"), full_page=True)
+            SHOT_COUNT[0] += 1
+
+    def axe(self, name):
+        self.page.add_script_tag(content=AXE)
+        result = self.page.evaluate(
+            "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
+            " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})); }"
+        )
+        AXE_RESULTS["pages"] += 1
+        bad = []
+        for v in result:
+            AXE_RESULTS[v["impact"] or "minor"] = AXE_RESULTS.get(v["impact"] or "minor", 0) + 1
+            if v["impact"] in ("serious", "critical"):
+                bad.append(v)
+        assert not bad, f"axe on {name}: {bad}"
+
+    def screen_mrz(self, mrz):
+        self.go("/console/screen")
+        assert self.page.evaluate("document.activeElement.id") == "mrz", "the MRZ field is not focused"
+        self.page.keyboard.type(mrz, delay=0)
+        # The optional script submits a complete MRZ by itself; without it
+        # the officer presses the button.
+        if "/console/screen" in self.page.url and not self.page.locator(".answer").count():
+            try:
+                self.page.wait_for_selector(".answer", timeout=3000)
+            except Exception:
+                with self.page.expect_navigation():
+                    self.page.click("button.primary")
+        self.page.wait_for_selector(".answer")
+        return self.page
+
+    def screen_name(self, name, birth_date="", nationality=""):
+        self.go("/console/screen")
+        self.page.fill("#name", name)
+        self.page.fill("#birth_date", birth_date)
+        self.page.fill("#nationality", nationality)
+        with self.page.expect_navigation():
+            self.page.click("button.primary")
+        self.page.wait_for_selector(".answer")
+        return self.page
+
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+@test
+def sign_in_good_lands_on_the_first_allowed_page(browser):
+    c = Console(browser)
+    c.check_page("sign-in", "/console/sign-in")
+    c.sign_in("demo-guard", PASSWORDS["demo-guard"])
+    assert c.page.url.startswith(f"{URL}/console/screen"), c.page.url
+    cookies = {k["name"]: k for k in c.context.cookies()}
+    s = cookies["tansiq_session"]
+    assert s["httpOnly"] and s["sameSite"] == "Strict", s
+    c.close()
+
+
+@test
+def sign_in_bad_password_is_refused(browser):
+    c = Console(browser)
+    c.sign_in("demo-analyst", "not the password at all")
+    assert "/console/sign-in" in c.page.url
+    assert c.page.locator(".notice.error").count() == 1
+    assert not any(k["name"] == "tansiq_session" for k in c.context.cookies())
+    c.check_page("sign-in-failed")
+    c.close()
+
+
+@test
+def sign_in_without_the_form_token_is_refused(browser):
+    c = Console(browser)
+    r = c.context.request.post(f"{URL}/console/sign-in", form={
+        "csrf": "0" * 32, "user": "demo-guard", "password": PASSWORDS["demo-guard"]})
+    assert r.status == 403, r.status
+    c.close()
+
+
+@test
+def a_form_without_the_session_token_is_refused(browser):
+    c = Console(browser, "demo-guard")
+    r = c.context.request.post(f"{URL}/console/screen", form={"csrf": "forged", "name": "Hichem Gharbi"})
+    assert r.status == 403, r.status
+    assert "expired" in r.text() or "csrf" in r.text().lower()
+    c.close()
+
+
+@test
+def officer_screens_by_mrz_strong_with_entry_and_action(browser):
+    c = Console(browser, "demo-guard")
+    mrz = td3("GHARBI", "HICHEM", "K482913", "TUN", "901102", "M", "300101")
+    p = c.screen_mrz(mrz)
+    answer = p.locator(".answer")
+    assert "Strong match" in answer.locator("h2").inner_text(), answer.inner_text()
+    first = answer.locator("article.match").first
+    text = first.inner_text()
+    assert "Hichem Ben Salah Gharbi" in text, text
+    assert "هشام بن صالح الغربي" in text, "listed names in both scripts"
+    assert "Arrest" in text and "1990-11-02" in text, text
+    assert "check digits correct" in answer.inner_text()
+    # The analyst detail is folded away.
+    assert not first.locator("details").get_attribute("open")
+    first.locator("details summary").click()
+    c.check_page("screen-answer-mrz")
+    c.close()
+
+
+@test
+def officer_screens_an_arabic_name(browser):
+    c = Console(browser, "demo-guard")
+    p = c.screen_name("عبد القادر بن يوسف", "1979-03-14", "DZ")
+    answer = p.locator(".answer")
+    assert "Strong match" in answer.locator("h2").inner_text(), answer.inner_text()
+    text = answer.locator("article.match").first.inner_text()
+    assert "Abdelkader Benyoucef" in text and "Arrest" in text, text
+    assert "1979-03-14" in text and "the name matches an alias" in text, text
+    c.close()
+
+
+@test
+def officer_is_refused_analyst_and_admin_pages(browser):
+    c = Console(browser, "demo-guard")
+    c.go("/console/screen")
+    menu = c.page.locator("nav.menu").inner_text()
+    assert "Hits" not in menu and "Administration" not in menu, menu
+    for path in ("/console/hits", "/console/admin", "/console/audit", "/console/entries", "/console/dashboard"):
+        r = c.go(path)
+        assert r.status == 403, f"{path}: {r.status}"
+    c.check_page("refused", "/console/admin")
+    r = c.context.request.post(f"{URL}/console/admin/users", form={"csrf": "x", "id": "intruder"})
+    assert r.status == 403, r.status
+    c.close()
+
+
+def raise_hit(browser):
+    """A possible-or-stronger screening by agency A's officer-analyst: a hit."""
+    c = Console(browser, "demo-officer")
+    p = c.screen_name("Khadija Touati", "1988-06-30", "DZ")
+    hit = p.locator(".hit-id code").first.inner_text()
+    c.close()
+    return hit
+
+
+@test
+def a_hit_is_reviewed_from_queue_to_closed(browser):
+    hit = raise_hit(browser)
+    c = Console(browser, "demo-analyst")
+    c.go("/console/hits")
+    assert c.page.locator(f"a[href='/console/hits/{hit}']").count() == 1, "the hit is not in the queue"
+    c.check_page("hits", "/console/hits")
+    c.go(f"/console/hits/{hit}")
+    c.check_page("hit", f"/console/hits/{hit}")
+    c.go(f"/console/hits/{hit}")
+    with c.page.expect_navigation():
+        c.page.click("text=Assign to me")
+    assert "Assigned" in c.page.locator(".notice").inner_text()
+    c.page.fill("#reason", "Different person: the passport photo and the father's name differ")
+    with c.page.expect_navigation():
+        c.page.click("text=Dismiss: not the listed person")
+    assert "Dismissed" in c.page.locator(".notice").inner_text()
+    # A stale version is refused: post the version read before the dismissal.
+    csrf = c.page.locator("input[name=csrf]").first.get_attribute("value")
+    r = c.context.request.post(f"{URL}/console/hits/{hit}/close", form={"csrf": csrf, "version": "1"})
+    assert "changed since you opened it" in r.text(), r.text()[:500]
+    with c.page.expect_navigation():
+        c.page.click("button:text('Close')")
+    assert "Closed" in c.page.locator(".notice").inner_text()
+    history = c.page.locator("ol.history").inner_text()
+    for step in ("raised", "assigned", "dismissed", "closed"):
+        assert step in history, history
+    c.go("/console/hits?state=closed")
+    assert c.page.locator(f"a[href='/console/hits/{hit}']").count() == 1
+    c.close()
+
+
+@test
+def agency_b_never_sees_agency_a_hits(browser):
+    hit = raise_hit(browser)
+    c = Console(browser, "demo-b-analyst")
+    c.go("/console/hits?state=any")
+    assert c.page.locator(f"a[href='/console/hits/{hit}']").count() == 0
+    r = c.go(f"/console/hits/{hit}")
+    assert "Nothing found" in c.page.content() and hit not in c.page.locator("main").inner_text()
+    c.close()
+
+
+@test
+def an_entry_is_created_and_withdrawn(browser):
+    c = Console(browser, "demo-contact")
+    c.go("/console/entries")
+    c.check_page("entries", "/console/entries")
+    c.go("/console/entries")
+    c.page.fill("#name", "Rachid Fictif Benamar")
+    c.page.fill("#aliases", "رشيد بن عمر")
+    c.page.fill("#birth_date", "1983-02-11")
+    c.page.fill("#nationality", "DZ")
+    c.page.fill("#warrant_number", "DEMO-2026/0042")
+    c.page.fill("#offence", "fictitious offence for the console test")
+    c.page.select_option("#action_on_hit", "refuse-entry")
+    with c.page.expect_navigation():
+        c.page.click("button.primary")
+    notice = c.page.locator(".notice").first.inner_text()
+    assert "Entry created" in notice, notice
+    row = c.page.locator("tr", has_text="Rachid Fictif Benamar")
+    assert row.count() == 1
+    # Agency B cannot see it (visibility: only my agency)...
+    b = Console(browser, "demo-b-analyst")
+    p = b.screen_name("Rachid Fictif Benamar", "1983-02-11", "DZ")
+    assert "Rachid" not in p.locator(".answer").inner_text()
+    b.close()
+    # ...and the officer of agency A is stopped by it.
+    o = Console(browser, "demo-guard")
+    p = o.screen_name("Rachid Benamar", "1983-02-11", "DZ")
+    assert "Rachid Fictif Benamar" in p.locator(".answer").inner_text()
+    o.close()
+    row.locator("input[name=reason]").fill("warrant executed")
+    with c.page.expect_navigation():
+        row.locator("button").click()
+    assert "withdrawn" in c.page.locator(".notice").inner_text()
+    assert c.page.locator("tr", has_text="Rachid Fictif Benamar").count() == 0
+    c.close()
+
+
+@test
+def a_manifest_is_uploaded_and_its_flight_shown(browser):
+    c = Console(browser, "demo-officer")
+    c.go("/console/flights")
+    c.check_page("flights", "/console/flights")
+    c.go("/console/flights")
+    manifest = (
+        "flight,date,surname,given_names,birth_date,sex,nationality,document_number,issuing_state\n"
+        "TQ100,2026-12-07,GHARBI,HICHEM,1990-11-02,M,TUN,K482913,TUN\n"
+        "TQ100,2026-12-07,SAIDI,FATMA ZOHRA,1995-02-10,F,DZA,123456789,DZA\n"
+    )
+    c.page.fill("#text", manifest)
+    with c.page.expect_navigation():
+        c.page.click("button.primary")
+    summary = c.page.locator(".flight")
+    assert summary.count() == 1, c.page.locator("main").inner_text()[:800]
+    text = summary.inner_text()
+    assert "2 travellers" in text, text
+    assert "Hichem Ben Salah Gharbi" in text, text
+    c.check_page("flight-summary")
+    c.close()
+
+
+@test
+def an_auditor_verifies_the_chain(browser):
+    c = Console(browser, "demo-auditor")
+    c.go("/console/audit")
+    with c.page.expect_navigation():
+        c.page.click("text=Verify the chain")
+    assert "The audit chain verifies" in c.page.locator("main").inner_text()
+    c.check_page("audit-verified", "/console/audit")
+    c.go("/console/audit")
+    c.go("/console/audit?action=console.sign-in")
+    assert "console.sign-in" in c.page.locator("table.audit").inner_text()
+    c.close()
+
+
+@test
+def an_administrator_creates_a_user_who_signs_in_then_gets_locked_out(browser):
+    c = Console(browser, "demo-admin")
+    c.go("/console/admin")
+    c.check_page("admin", "/console/admin")
+    c.go("/console/admin")
+    c.page.fill("#uid", "test-officer-2")
+    c.page.fill("#uname", "Amina Fictive")
+    c.page.fill("#upw", "a long test password 42")
+    c.page.check("input[name=roles][value=officer]")
+    with c.page.expect_navigation():
+        c.page.click("form[action='/console/admin/users'] button")
+    assert "test-officer-2 created" in c.page.locator(".notice").inner_text()
+    c.page.select_option("#kuser", "test-officer-2")
+    with c.page.expect_navigation():
+        c.page.click("form[action='/console/admin/keys'] button")
+    assert re.search(r"tsq_[0-9a-f]{16}_[0-9a-f]{64}", c.page.locator("code.token").inner_text())
+    c.close()
+    n = Console(browser)
+    n.sign_in("test-officer-2", "a long test password 42")
+    assert "/console/screen" in n.page.url
+    n.close()
+    # Five wrong passwords lock the account; then even the right one fails.
+    x = Console(browser)
+    for _ in range(5):
+        x.sign_in("test-officer-2", "wrong password")
+    x.sign_in("test-officer-2", "a long test password 42")
+    assert "locked" in x.page.locator(".notice.error").inner_text()
+    x.close()
+
+
+@test
+def every_page_of_each_role_in_three_languages(browser):
+    for user, pages in (
+        ("demo-guard", ["/console/screen"]),
+        ("demo-admin", ["/console/dashboard"]),
+        ("demo-auditor", ["/console/audit"]),
+    ):
+        c = Console(browser, user)
+        for path in pages:
+            c.check_page(path.strip("/").replace("/", "-"), path)
+        c.close()
+
+
+@test
+def sign_out_ends_the_session(browser):
+    c = Console(browser, "demo-auditor")
+    with c.page.expect_navigation():
+        c.page.click("text=Sign out")
+    assert "/console/sign-in" in c.page.url
+    r = c.go("/console/audit")
+    assert "/console/sign-in" in c.page.url, r.url
+    c.close()
+
+
+def main():
+    passed, failed = 0, 0
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for t in TESTS:
+            try:
+                t(browser)
+                passed += 1
+                print(f"ok   {t.__name__}")
+            except Exception:
+                failed += 1
+                print(f"FAIL {t.__name__}")
+                traceback.print_exc()
+        browser.close()
+    print(
+        f"axe-core: {AXE_RESULTS['pages']} page checks; violations by impact: "
+        f"critical {AXE_RESULTS['critical']}, serious {AXE_RESULTS['serious']}, "
+        f"moderate {AXE_RESULTS['moderate']}, minor {AXE_RESULTS['minor']}"
+    )
+    print(f"screenshots: {SHOT_COUNT[0]} in {SHOTS}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

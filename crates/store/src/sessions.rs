@@ -1,0 +1,285 @@
+//! People's sign-in to the web console: a password hash per user with its
+//! failed-attempt counter and lock-out, and console sessions.
+//!
+//! Like API keys, the store keeps what it is given and decides nothing:
+//! the password arrives already hashed (argon2id, by the server), a session
+//! arrives keyed by the hash of its cookie token, and the lock-out policy
+//! (how many failures, for how long) is the caller's; the store only counts
+//! and stamps. Idle and absolute expiry are computed by the caller from
+//! `created_at` and `last_seen`.
+
+use sqlx::Row;
+use time::OffsetDateTime;
+
+use crate::{Store, StoreError};
+
+/// A user's stored password (its argon2id PHC string, never the password).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasswordRecord {
+    pub user_id: String,
+    pub hash: String,
+    /// Failed sign-ins since the last success or lock-out.
+    pub failed_count: i64,
+    /// Sign-in refused until then, whatever the password.
+    pub locked_until: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
+}
+
+impl PasswordRecord {
+    pub fn locked_at(&self, now: OffsetDateTime) -> bool {
+        self.locked_until.is_some_and(|t| now < t)
+    }
+}
+
+/// A console session as stored. `id` is the hash of the cookie's token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id: String,
+    pub user_id: String,
+    /// The synchronizer token every form of this session carries.
+    pub csrf: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen: OffsetDateTime,
+    pub ended_at: Option<OffsetDateTime>,
+}
+
+/// Expands `$body` once per backend with `$pool` bound to its reader or
+/// writer pool (the SQL is the same; the connection types differ).
+macro_rules! on_backend {
+    ($store:expr, $kind:ident, $pool:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite(s) => {
+                let $pool = s.$kind();
+                $body
+            }
+            Store::Postgres(s) => {
+                let $pool = s.$kind();
+                $body
+            }
+        }
+    };
+}
+
+const PASSWORD_COLUMNS: &str = "user_id, hash, failed_count, locked_until, updated_at";
+const SESSION_COLUMNS: &str = "id, user_id, csrf, created_at, last_seen, ended_at";
+
+fn password_from_row<R>(row: &R) -> Result<PasswordRecord, StoreError>
+where
+    R: Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    OffsetDateTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(PasswordRecord {
+        user_id: row.try_get("user_id")?,
+        hash: row.try_get("hash")?,
+        failed_count: row.try_get("failed_count")?,
+        locked_until: row.try_get("locked_until")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn session_from_row<R>(row: &R) -> Result<SessionRecord, StoreError>
+where
+    R: Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    OffsetDateTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(SessionRecord {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        csrf: row.try_get("csrf")?,
+        created_at: row.try_get("created_at")?,
+        last_seen: row.try_get("last_seen")?,
+        ended_at: row.try_get("ended_at")?,
+    })
+}
+
+fn stamp() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t)
+}
+
+fn micros(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t)
+}
+
+impl Store {
+    /// Sets (or replaces) a user's password hash and clears its failures
+    /// and lock-out. [`StoreError::NotFound`] when the user does not exist.
+    pub async fn set_password_hash(&self, user_id: &str, hash: &str) -> Result<(), StoreError> {
+        if self.user(user_id).await?.is_none() {
+            return Err(StoreError::not_found(format!("user {user_id:?}")));
+        }
+        if !hash.starts_with("$argon2id$") {
+            return Err(StoreError::invalid(
+                "password.hash",
+                "must be an argon2id PHC string",
+            ));
+        }
+        let now = stamp();
+        on_backend!(self, writer, pool => {
+            sqlx::query(
+                "INSERT INTO user_passwords (user_id, hash, failed_count, locked_until, updated_at) \
+                 VALUES ($1, $2, 0, NULL, $3) \
+                 ON CONFLICT (user_id) DO UPDATE SET hash = $2, failed_count = 0, \
+                 locked_until = NULL, updated_at = $3",
+            )
+            .bind(user_id)
+            .bind(hash)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// A user's password record, if a password was ever set.
+    pub async fn password(&self, user_id: &str) -> Result<Option<PasswordRecord>, StoreError> {
+        on_backend!(self, reader, pool => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {PASSWORD_COLUMNS} FROM user_passwords WHERE user_id = $1"
+            )))
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(password_from_row).transpose()
+        })
+    }
+
+    /// Counts one failed sign-in; at `lock_after` failures the account is
+    /// locked until `lock_until` and the count starts again. Returns the
+    /// record after the change (`None` when the user has no password).
+    pub async fn note_failed_sign_in(
+        &self,
+        user_id: &str,
+        lock_after: i64,
+        lock_until: OffsetDateTime,
+    ) -> Result<Option<PasswordRecord>, StoreError> {
+        let lock_until = micros(lock_until);
+        on_backend!(self, writer, pool => {
+            // One statement: concurrent failures cannot both miss the lock.
+            sqlx::query(
+                "UPDATE user_passwords SET \
+                 locked_until = CASE WHEN failed_count + 1 >= $2 THEN $3 ELSE locked_until END, \
+                 failed_count = CASE WHEN failed_count + 1 >= $2 THEN 0 ELSE failed_count + 1 END \
+                 WHERE user_id = $1",
+            )
+            .bind(user_id)
+            .bind(lock_after)
+            .bind(lock_until)
+            .execute(pool)
+            .await?;
+        });
+        self.password(user_id).await
+    }
+
+    /// A successful sign-in clears the failure count.
+    pub async fn clear_failed_sign_ins(&self, user_id: &str) -> Result<(), StoreError> {
+        on_backend!(self, writer, pool => {
+            sqlx::query("UPDATE user_passwords SET failed_count = 0 WHERE user_id = $1")
+                .bind(user_id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Records a new session. `id` is the hash of the cookie token.
+    pub async fn create_session(
+        &self,
+        id: &str,
+        user_id: &str,
+        csrf: &str,
+    ) -> Result<SessionRecord, StoreError> {
+        let now = stamp();
+        let s = SessionRecord {
+            id: id.to_string(),
+            user_id: user_id.to_string(),
+            csrf: csrf.to_string(),
+            created_at: now,
+            last_seen: now,
+            ended_at: None,
+        };
+        on_backend!(self, writer, pool => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO console_sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $4, NULL)"
+            )))
+            .bind(&s.id)
+            .bind(&s.user_id)
+            .bind(&s.csrf)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(s)
+    }
+
+    /// A session by id (ended ones included: the caller checks).
+    pub async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        on_backend!(self, reader, pool => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {SESSION_COLUMNS} FROM console_sessions WHERE id = $1"
+            )))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(session_from_row).transpose()
+        })
+    }
+
+    /// Marks a session as seen now (idle expiry counts from here).
+    pub async fn touch_session(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
+        on_backend!(self, writer, pool => {
+            sqlx::query("UPDATE console_sessions SET last_seen = $1 WHERE id = $2 AND ended_at IS NULL")
+                .bind(micros(at))
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Ends a session (sign-out, expiry); idempotent.
+    pub async fn end_session(&self, id: &str) -> Result<(), StoreError> {
+        let now = stamp();
+        on_backend!(self, writer, pool => {
+            sqlx::query("UPDATE console_sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
+                .bind(now)
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Ends every open session of a user (password changed, deactivated).
+    /// Returns how many were open.
+    pub async fn end_sessions_of(&self, user_id: &str) -> Result<u64, StoreError> {
+        let now = stamp();
+        Ok(on_backend!(self, writer, pool => {
+            sqlx::query("UPDATE console_sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL")
+                .bind(now)
+                .bind(user_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+
+    /// Deletes sessions created before `before` (long past any absolute
+    /// expiry). Returns how many.
+    pub async fn purge_sessions(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
+        Ok(on_backend!(self, writer, pool => {
+            sqlx::query("DELETE FROM console_sessions WHERE created_at < $1")
+                .bind(micros(before))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+}

@@ -12,8 +12,8 @@ use axum::http::{HeaderMap, HeaderValue, header};
 
 use crate::auth::Principal;
 use crate::dto::{
-    EntryDto, EntryInput, EntryListResponse, IssuedKeyDto, KeyInput, ManifestResponse,
-    ScreenRequest, ScreenResponse, UserDto, UserInput, UserList, WithdrawRequest,
+    EntryInput, EntryListResponse, IssuedKeyDto, KeyInput, ManifestResponse, ScreenRequest,
+    ScreenResponse, UserDto, UserInput, UserList, WithdrawRequest,
 };
 use crate::error::JsonBody;
 use crate::ops::{AuditEventsResponse, AuditParams};
@@ -127,21 +127,28 @@ pub async fn create_entry(
         .ok_or_else(ApiError::internal)
 }
 
-/// Withdraws an entry (`POST /v1/entries/{id}/withdraw`).
+/// Withdraws an entry (`POST /v1/entries/{id}/withdraw`) at the version
+/// the page showed (sent as `If-Match`).
 pub async fn withdraw_entry(
     state: &AppState,
     p: &Principal,
     id: &str,
     reason: String,
-) -> Result<EntryDto, ApiError> {
+    version: i64,
+) -> Result<(), ApiError> {
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        headers.insert(header::IF_MATCH, v);
+    }
     crate::routes::withdraw_entry(
         State(state.clone()),
         p.clone(),
         Path(id.to_string()),
+        headers,
         JsonBody(WithdrawRequest { reason }),
     )
     .await
-    .map(|j| j.0)
+    .map(drop)
 }
 
 /// A page of the audit log (`GET /v1/audit/events`).

@@ -153,6 +153,7 @@ async fn render(
                             td {
                                 form.inline method="post" action={ "/console/entries/" (e.id) "/withdraw" } {
                                     (pages::csrf_field(s))
+                                    input type="hidden" name="version" value=(e.version);
                                     label for={ "why-" (e.id) } { (l.t("withdraw-reason")) }
                                     input id={ "why-" (e.id) } name="reason" type="text" required;
                                     button type="submit" { (l.t("withdraw")) }
@@ -221,6 +222,10 @@ pub async fn create(
 pub struct WithdrawForm {
     #[serde(default)]
     pub csrf: String,
+    /// The entry version the page showed: the withdrawal is refused (409)
+    /// when the entry changed since, as the API's `If-Match` requires.
+    #[serde(default)]
+    pub version: i64,
     #[serde(default)]
     pub reason: String,
 }
@@ -237,7 +242,7 @@ pub async fn withdraw(
     if let Some(r) = pages::require(&s, Nav::Entries) {
         return r;
     }
-    match api::withdraw_entry(&state, &s.principal, &id, f.reason).await {
+    match api::withdraw_entry(&state, &s.principal, &id, f.reason, f.version).await {
         Ok(_) => Redirect::to("/console/entries?done=withdrawn").into_response(),
         Err(e) => {
             let err = pages::api_error(s.lang, &e);

@@ -50,6 +50,7 @@ mod metrics;
 mod ops;
 mod review;
 mod routes;
+mod screening;
 mod state;
 
 use std::future::Future;

@@ -42,6 +42,8 @@ macro_rules! scenarios {
             fed_hit_taken_once,
             fed_rotated_keys_are_announced,
             fed_inbox_digests_purged,
+            fed_hit_keeps_only_agreed_traveller_fields,
+            fed_removed_copies_are_purged,
         );
     };
 }

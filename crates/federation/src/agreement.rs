@@ -569,7 +569,11 @@ mod tests {
             traveller_fields: vec![TravellerField::Name],
             ..full.clone()
         };
-        let m = check_pair(&full, &names_only);
+        let both = Agreement {
+            traveller_fields: vec![TravellerField::Name, TravellerField::BirthDate],
+            ..full.clone()
+        };
+        let m = check_pair(&both, &names_only);
         assert_eq!(
             m,
             [Mismatch::TravellerFields {

@@ -63,6 +63,68 @@ pub struct AcceptArgs {
     /// What this node accepts from the partner.
     #[arg(long)]
     pub incoming: Option<PathBuf>,
+    /// The partner's outgoing agreement (what it shares with this node):
+    /// checked against `--incoming` before anything is registered.
+    #[arg(long)]
+    pub partner_outgoing: Option<PathBuf>,
+    /// The partner's incoming agreement (what it accepts from this node):
+    /// checked against `--outgoing`.
+    #[arg(long)]
+    pub partner_incoming: Option<PathBuf>,
+    /// Only check the agreements against each other (and the partner's,
+    /// when given); register nothing. Exits non-zero on a mismatch that
+    /// would leave entries unscreenable.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Checks both directions of a partnership whose other side is known;
+/// prints every mismatch and returns how many would leave entries
+/// unscreenable (refused copies, checks never asked).
+fn check_agreements(
+    outgoing: &Value,
+    incoming: &Value,
+    partner_outgoing: Option<&Value>,
+    partner_incoming: Option<&Value>,
+) -> Result<usize> {
+    use tansiq_federation::{Agreement, check_pair};
+    let parse = |what: &str, v: &Value| -> Result<Agreement> {
+        serde_json::from_value(v.clone()).with_context(|| format!("{what} is not an agreement"))
+    };
+    let outgoing = parse("--outgoing", outgoing)?;
+    let incoming = parse("--incoming", incoming)?;
+    let mut fatal = 0;
+    let pairs = [
+        (
+            "this node -> partner",
+            Some(&outgoing),
+            partner_incoming,
+            "--partner-incoming",
+        ),
+        (
+            "partner -> this node",
+            None,
+            partner_outgoing,
+            "--partner-outgoing",
+        ),
+    ];
+    for (direction, ours, theirs, flag) in pairs {
+        let Some(theirs) = theirs else { continue };
+        let theirs = parse(flag, theirs)?;
+        let mismatches = match ours {
+            Some(sender) => check_pair(sender, &theirs),
+            None => check_pair(&theirs, &incoming),
+        };
+        if mismatches.is_empty() {
+            println!("{direction}: the agreements match");
+        }
+        for m in &mismatches {
+            let level = if m.is_fatal() { "MISMATCH" } else { "note" };
+            println!("{direction}: {level}: {m}");
+            fatal += usize::from(m.is_fatal());
+        }
+    }
+    Ok(fatal)
 }
 
 #[derive(Debug, clap::Args)]
@@ -119,11 +181,30 @@ pub async fn run(cmd: FederationCommand) -> Result<()> {
                     None => json!({ "rules": [] }),
                 })
             };
+            let (outgoing, incoming) = (agreement(&a.outgoing)?, agreement(&a.incoming)?);
+            let partner_outgoing = a.partner_outgoing.as_ref().map(read_json).transpose()?;
+            let partner_incoming = a.partner_incoming.as_ref().map(read_json).transpose()?;
+            let fatal = check_agreements(
+                &outgoing,
+                &incoming,
+                partner_outgoing.as_ref(),
+                partner_incoming.as_ref(),
+            )?;
+            if fatal > 0 {
+                bail!(
+                    "{fatal} mismatch(es) between the agreements: entries would be refused or \
+                     never checked; nothing registered"
+                );
+            }
+            if a.dry_run {
+                println!("dry run: nothing registered");
+                return Ok(());
+            }
             let body = json!({
                 "base_url": invite.get("base_url").cloned().unwrap_or(Value::Null),
                 "keys": invite.get("keys").cloned().unwrap_or(Value::Null),
-                "outgoing": agreement(&a.outgoing)?,
-                "incoming": agreement(&a.incoming)?,
+                "outgoing": outgoing,
+                "incoming": incoming,
             });
             let out = call(
                 &a.node,
@@ -146,21 +227,39 @@ pub async fn run(cmd: FederationCommand) -> Result<()> {
             }
             println!("node {}", out["node"].as_str().unwrap_or("?"));
             println!(
-                "{:<10} {:<8} {:>8} {:>10} {:>10} {:>8}  {:<25} last error",
-                "partner", "sent", "acked", "pending", "lag (s)", "inbox", "last contact"
+                "{:<10} {:<8} {:>8} {:>10} {:>10} {:>8} {:>8}  {:<25} last error",
+                "partner",
+                "sent",
+                "acked",
+                "pending",
+                "lag (s)",
+                "inbox",
+                "refused",
+                "last contact"
             );
             for p in out["partners"].as_array().into_iter().flatten() {
                 println!(
-                    "{:<10} {:<8} {:>8} {:>10} {:>10.1} {:>8}  {:<25} {}",
+                    "{:<10} {:<8} {:>8} {:>10} {:>10.1} {:>8} {:>8}  {:<25} {}",
                     p["id"].as_str().unwrap_or("?"),
                     p["last_seq_sent"],
                     p["last_seq_acknowledged"],
                     p["outbox_pending"],
                     p["replication_lag_seconds"].as_f64().unwrap_or(0.0),
                     p["inbox_last_seq"],
+                    p["refused"],
                     p["last_contact_at"].as_str().unwrap_or("never"),
                     p["last_error"].as_str().unwrap_or("-"),
                 );
+            }
+            for p in out["partners"].as_array().into_iter().flatten() {
+                if let Some(why) = p["last_refusal"].as_str() {
+                    println!(
+                        "WARNING: {} refused {} message(s) under its incoming agreement \
+                         (the agreements do not match); latest {why}",
+                        p["id"].as_str().unwrap_or("?"),
+                        p["refused"]
+                    );
+                }
             }
         }
     }

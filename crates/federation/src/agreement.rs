@@ -174,6 +174,178 @@ pub fn foreign_copy(origin: &str, mut e: Entity) -> Entity {
     e
 }
 
+/// Most sample entries [`check_pair`] builds for one rule.
+const MAX_SAMPLES_PER_RULE: usize = 256;
+
+/// How the two agreements of one direction (what the sender shares, what
+/// the receiver accepts) disagree. Checked before they are used
+/// (`tansiq federation accept --dry-run`): a mismatch would otherwise show
+/// only as refused messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mismatch {
+    /// Entries of the sender's rule `rule` (the sample described) would be
+    /// sent as full copies that the receiver refuses (it takes them at
+    /// `taken`, `None`: not at all), so they never screen there.
+    FullCopyRefused {
+        rule: usize,
+        sample: String,
+        taken: Option<Level>,
+    },
+    /// Entries of the sender's rule `rule` are answered by hit/no-hit
+    /// checks, but the receiver asks no checks (its incoming agreement has
+    /// no hit/no-hit rule).
+    ChecksNeverAsked { rule: usize, sample: String },
+    /// The traveller fields differ: a hit notice carries only the fields
+    /// both name; these are named by one side only.
+    TravellerFields {
+        sender_only: Vec<TravellerField>,
+        receiver_only: Vec<TravellerField>,
+    },
+}
+
+impl Mismatch {
+    /// Whether entries would silently not screen at the receiver (a
+    /// traveller-field difference only narrows notices).
+    pub fn is_fatal(&self) -> bool {
+        !matches!(self, Mismatch::TravellerFields { .. })
+    }
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mismatch::FullCopyRefused {
+                rule,
+                sample,
+                taken,
+            } => write!(
+                f,
+                "rule {rule} shares {sample} as full copies, which the receiver {}",
+                match taken {
+                    Some(l) =>
+                        format!("takes only at level {}: the copies are refused", l.as_str()),
+                    None => "does not accept: the copies are refused".to_string(),
+                }
+            ),
+            Mismatch::ChecksNeverAsked { rule, sample } => write!(
+                f,
+                "rule {rule} answers checks on {sample}, but the receiver accepts no \
+                 hit/no-hit entries and never asks"
+            ),
+            Mismatch::TravellerFields {
+                sender_only,
+                receiver_only,
+            } => write!(
+                f,
+                "traveller fields differ: only the sender names {sender_only:?}, only the \
+                 receiver names {receiver_only:?}; hit notices keep the fields both name"
+            ),
+        }
+    }
+}
+
+/// Sample entries for a rule: one per combination of the values its
+/// filters name (an empty filter contributes one entry that names
+/// nothing), at most [`MAX_SAMPLES_PER_RULE`].
+fn samples(rule: &Rule) -> Vec<(String, Entity)> {
+    let agencies: Vec<Option<&str>> = if rule.agencies.is_empty() {
+        vec![None]
+    } else {
+        rule.agencies.iter().map(|a| Some(a.as_str())).collect()
+    };
+    let categories: Vec<Option<&str>> = if rule.categories.is_empty() {
+        vec![None]
+    } else {
+        rule.categories.iter().map(|c| Some(c.as_str())).collect()
+    };
+    let actions: Vec<Option<ActionOnHit>> = if rule.actions.is_empty() {
+        vec![None]
+    } else {
+        rule.actions.iter().copied().map(Some).collect()
+    };
+    let mut out = Vec::new();
+    for agency in &agencies {
+        for category in &categories {
+            for action in &actions {
+                if out.len() == MAX_SAMPLES_PER_RULE {
+                    return out;
+                }
+                let mut e = Entity::new("sample", tansiq_model::Schema::Person);
+                e.provenance.source = "national".into();
+                e.sharing.federation = tansiq_model::FederationShare::ByAgreement;
+                e.origin_agency = agency.map(str::to_string);
+                if let Some(c) = category {
+                    e.add(prop::TOPICS, *c);
+                }
+                e.action_on_hit = *action;
+                let describe = format!(
+                    "entries of agency {}, category {}, action {}",
+                    agency.unwrap_or("any"),
+                    category.unwrap_or("any"),
+                    action.map_or("any", ActionOnHit::as_str)
+                );
+                out.push((describe, e));
+            }
+        }
+    }
+    out
+}
+
+/// Checks the sender's outgoing agreement against the receiver's incoming
+/// one for the same direction: every kind of entry the sender's rules
+/// share (sampled by the values their filters name) must be taken by the
+/// receiver at the level it is sent. A receiver that accepts more than is
+/// sent is not a mismatch.
+pub fn check_pair(sender_outgoing: &Agreement, receiver_incoming: &Agreement) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    let asks = receiver_incoming
+        .rules
+        .iter()
+        .any(|r| r.level == Level::HitNoHit);
+    for (i, rule) in sender_outgoing.rules.iter().enumerate() {
+        if !rule.lists.is_empty() && !rule.lists.iter().any(|l| l == "national") {
+            // Only own entries are ever shared: this rule shares nothing.
+            continue;
+        }
+        for (sample, e) in samples(rule) {
+            match sender_outgoing.level(&e) {
+                Some(Level::Full) => {
+                    let taken = receiver_incoming.level(&e);
+                    if taken != Some(Level::Full) {
+                        out.push(Mismatch::FullCopyRefused {
+                            rule: i,
+                            sample,
+                            taken,
+                        });
+                        break;
+                    }
+                }
+                Some(Level::HitNoHit) if !asks => {
+                    out.push(Mismatch::ChecksNeverAsked { rule: i, sample });
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    let named = |a: &Agreement, b: &Agreement| -> Vec<TravellerField> {
+        a.traveller_fields
+            .iter()
+            .filter(|f| !b.traveller_fields.contains(f))
+            .copied()
+            .collect()
+    };
+    let sender_only = named(sender_outgoing, receiver_incoming);
+    let receiver_only = named(receiver_incoming, sender_outgoing);
+    if !sender_only.is_empty() || !receiver_only.is_empty() {
+        out.push(Mismatch::TravellerFields {
+            sender_only,
+            receiver_only,
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,5 +509,78 @@ mod tests {
                 before = after;
             }
         }
+    }
+
+    #[test]
+    fn mismatched_agreements_are_found_before_use() {
+        // Issue 16, finding 7: a full copy sent under a hit/no-hit
+        // agreement was refused silently.
+        let full = Agreement {
+            rules: vec![rule(Level::Full)],
+            ..Agreement::default()
+        };
+        let hit_no_hit = Agreement {
+            rules: vec![rule(Level::HitNoHit)],
+            ..Agreement::default()
+        };
+        let m = check_pair(&full, &hit_no_hit);
+        assert!(
+            matches!(
+                m.as_slice(),
+                [Mismatch::FullCopyRefused {
+                    rule: 0,
+                    taken: Some(Level::HitNoHit),
+                    ..
+                }]
+            ),
+            "{m:?}"
+        );
+        assert!(m[0].is_fatal());
+        assert_eq!(check_pair(&full, &full), []);
+        // Receiving more than is sent is fine; checks need an asker.
+        assert_eq!(check_pair(&hit_no_hit, &hit_no_hit), []);
+        assert!(matches!(
+            check_pair(&hit_no_hit, &full).as_slice(),
+            [Mismatch::ChecksNeverAsked { rule: 0, .. }]
+        ));
+        // A receiver that takes one agency only refuses the others.
+        let one_agency = Agreement {
+            rules: vec![Rule {
+                agencies: vec!["dz-dgsn".into()],
+                level: Level::Full,
+                ..Rule::default()
+            }],
+            ..Agreement::default()
+        };
+        let two = Agreement {
+            rules: vec![Rule {
+                agencies: vec!["dz-dgsn".into(), "dz-customs".into()],
+                level: Level::Full,
+                ..Rule::default()
+            }],
+            ..Agreement::default()
+        };
+        let m = check_pair(&two, &one_agency);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(m[0].to_string().contains("dz-customs"), "{}", m[0]);
+        assert_eq!(check_pair(&one_agency, &two), []);
+        // Differing traveller fields are reported, not fatal.
+        let names_only = Agreement {
+            traveller_fields: vec![TravellerField::Name],
+            ..full.clone()
+        };
+        let both = Agreement {
+            traveller_fields: vec![TravellerField::Name, TravellerField::BirthDate],
+            ..full.clone()
+        };
+        let m = check_pair(&both, &names_only);
+        assert_eq!(
+            m,
+            [Mismatch::TravellerFields {
+                sender_only: vec![TravellerField::BirthDate],
+                receiver_only: vec![],
+            }]
+        );
+        assert!(!m[0].is_fatal());
     }
 }

@@ -72,8 +72,13 @@ pub struct ScreenContext {
 pub struct ScreenResponse {
     /// Id of this screening (audit log reference).
     pub screening_id: String,
-    /// Highest band among the matches: `none`, `possible` or `strong`.
+    /// Highest band among the matches and the partners' hits: `none`,
+    /// `possible` or `strong` (a partner's hit is at least `possible`).
     pub band: String,
+    /// The most urgent action on hit among the matches at or above the
+    /// possible band and the partners' hits (`arrest` first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
     pub matches: Vec<MatchDto>,
     /// The lists (and their versions) this answer was computed against.
     pub lists: Vec<ListVersionDto>,
@@ -317,7 +322,11 @@ pub struct ManifestResultDto {
     pub name: String,
     /// `passenger`, `crew`…
     pub role: String,
+    /// Highest band among the matches and the partners' hits.
     pub band: String,
+    /// The most urgent action on hit, local or remote.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
     pub matches: Vec<MatchDto>,
     /// Partners' hit/no-hit answers that were hits for this traveller.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -151,6 +151,12 @@ pub struct PartnerStatusDto {
     pub last_seq_sent: i64,
     pub last_seq_acknowledged: i64,
     pub last_error: Option<String>,
+    /// Messages the partner numbered but refused under its incoming
+    /// agreement: the two agreements do not match (`tansiq federation
+    /// accept --dry-run` compares them).
+    pub refused: i64,
+    /// The latest refusal: `#<seq>: <the partner's reason>`.
+    pub last_refusal: Option<String>,
     /// The last message number applied from this partner.
     pub inbox_last_seq: i64,
 }
@@ -482,6 +488,12 @@ pub(crate) async fn check(
     else {
         return Err(ApiError::invalid("body", "not a check"));
     };
+    // Only the traveller fields this node's agreement with the sender
+    // allows are used or kept (issue 16, finding 8).
+    let traveller = match state.store.partner(&env.from).await? {
+        Some(p) => p.outgoing.minimise(&traveller),
+        None => Traveller::default(),
+    };
     let now = OffsetDateTime::now_utc();
     if (now - env.sent_at).abs() > CHECK_SKEW {
         state.audit.record(node_event(
@@ -532,18 +544,21 @@ pub(crate) async fn check(
         .collect();
     let snap = state.index.load();
     let query = traveller_query(&traveller);
-    let today = crate::routes::today();
-    let best = snap
-        .index
-        .screen(&query, 50 + snap.restricted)
-        .into_iter()
-        // A hit is what raises one locally: the possible band and above.
-        .filter(|m| m.band != Band::None && shared.get(&m.entity_id) == Some(&Level::HitNoHit))
-        .find(|m| {
-            snap.index
-                .entity(&m.entity_id)
-                .is_some_and(|e| e.is_screenable(&today))
-        });
+    let today = crate::screening::today();
+    // The one filter, for a partner: only what is shared with it at the
+    // hit/no-hit level; a hit is what raises one locally (the possible
+    // band and above), and the best admissible match decides.
+    let (ranked, _) = crate::screening::rank(
+        &snap,
+        crate::screening::Audience::Partner(&shared),
+        &query,
+        1,
+        0.0,
+        crate::screening::Depth::Fixed(crate::screening::CHECK_DEPTH),
+        &today,
+        &crate::screening::everything,
+    );
+    let best = ranked.into_iter().find(|m| m.band != Band::None);
     let answer = match best {
         Some(m) => CheckAnswer::Hit {
             reference: m.entity_id.clone(),
@@ -561,7 +576,11 @@ pub(crate) async fn check(
         "fed.check",
         Some(request_id.clone()),
         "ok",
-        json!({ "answer": &answer, "traveller": &traveller }),
+        crate::screening::detail(&crate::screening::CheckAudit {
+            purpose: crate::screening::Purpose::PartnerCheck,
+            answer: &answer,
+            traveller: &traveller,
+        }),
     ));
     let reply = Envelope::new(
         &me,
@@ -632,6 +651,10 @@ pub async fn federation_status(state: &AppState) -> Result<FederationStatusDto, 
                 last_seq_sent: s.map_or(0, |s| s.last_seq),
                 last_seq_acknowledged: s.map_or(0, |s| s.delivered_seq),
                 last_error: s.and_then(|s| s.last_error.clone()),
+                refused: s.map_or(0, |s| s.refused),
+                last_refusal: s
+                    .and_then(|s| s.last_refusal.as_ref())
+                    .map(|(seq, why)| format!("#{seq}: {why}")),
                 inbox_last_seq: heads.get(&p.id).copied().unwrap_or(0),
                 id: p.id,
                 base_url: p.base_url,
@@ -1112,15 +1135,6 @@ async fn askable_partners(state: &AppState) -> Vec<tansiq_store::Partner> {
 /// federation; a partner whose breaker is open is not asked at all). A hit
 /// is recorded and its notice queued to the originator; partners without
 /// an answer are listed, so the officer knows who was not heard.
-pub(crate) async fn ask_partners(
-    state: &AppState,
-    screening_id: &str,
-    query: &Query,
-) -> RemoteChecks {
-    let askable = askable_partners(state).await;
-    ask_these(state, &askable, screening_id, query).await
-}
-
 async fn ask_these(
     state: &AppState,
     askable: &[tansiq_store::Partner],
@@ -1236,27 +1250,31 @@ async fn ask_these(
 /// Most travellers of one manifest checked with partners at once.
 const MANIFEST_CHECKS_IN_FLIGHT: usize = 16;
 
-/// [`ask_partners`] for every traveller of a manifest (screening ids
-/// `<id>.<index>`), at most [`MANIFEST_CHECKS_IN_FLIGHT`] at a time; the
-/// answers in the order of `queries`. A partner that fails opens its
-/// breaker, so the rest of the flight does not wait on it again.
-pub(crate) async fn ask_partners_for_manifest(
+/// Asks the partners ([`ask_these`]) for each traveller of a screening
+/// (screening ids `ids`, one per query), at most
+/// [`MANIFEST_CHECKS_IN_FLIGHT`] travellers at a time; the answers in the
+/// order of `queries`. A partner that fails opens its breaker, so the rest
+/// of a flight does not wait on it again.
+pub(crate) async fn ask_partners_for(
     state: &AppState,
-    screening_id: &str,
+    ids: &[String],
     queries: &[Query],
 ) -> Vec<RemoteChecks> {
     let askable = Arc::new(askable_partners(state).await);
     if askable.is_empty() {
         return queries.iter().map(|_| RemoteChecks::default()).collect();
     }
+    if let ([id], [query]) = (ids, queries) {
+        return vec![ask_these(state, &askable, id, query).await];
+    }
     let permits = Arc::new(tokio::sync::Semaphore::new(MANIFEST_CHECKS_IN_FLIGHT));
     let mut set = tokio::task::JoinSet::new();
-    for (index, query) in queries.iter().enumerate() {
+    for (index, (id, query)) in ids.iter().zip(queries).enumerate() {
         let state = state.clone();
         let askable = askable.clone();
         let permits = permits.clone();
         let query = query.clone();
-        let id = format!("{screening_id}.{index}");
+        let id = id.clone();
         set.spawn(async move {
             let _permit = permits.acquire_owned().await;
             (index, ask_these(&state, &askable, &id, &query).await)
@@ -1416,6 +1434,18 @@ async fn deliver(state: AppState, http: reqwest::Client, p: tansiq_store::Partne
             Ok(resp) => {
                 let accepted: Vec<&DeliveryResult> =
                     resp.results.iter().take_while(|r| r.accepted()).collect();
+                // A refusal is final (the partner numbered the message, so
+                // resending changes nothing) but it is a mismatch of
+                // agreements: it is kept, shown and logged, never silent.
+                for r in accepted.iter().filter(|r| r.result == "refused") {
+                    let Some(seq) = r.seq else { continue };
+                    let why = r.detail.clone().unwrap_or_default();
+                    tracing::warn!(partner = %p.id, seq, reason = %why,
+                        "federation: the partner refused a message under its incoming agreement");
+                    if let Err(e) = state.store.outbox_refused(&p.id, seq as i64, &why).await {
+                        tracing::error!(error = %e, partner = %p.id, "federation: cannot record a refusal");
+                    }
+                }
                 let through = accepted.last().and_then(|r| r.seq).map(|s| s as i64);
                 if let Some(through) = through
                     && let Err(e) = state.store.outbox_delivered(&p.id, through).await

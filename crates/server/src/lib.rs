@@ -52,6 +52,7 @@ mod ops;
 mod refusals;
 mod review;
 mod routes;
+mod screening;
 mod state;
 
 use std::future::Future;

@@ -69,6 +69,9 @@ pub struct Metrics {
     /// Time the last re-screening pass took.
     pub rescreen_seconds: Gauge<f64, AtomicU64>,
     pub fed_outbox_pending: Family<PartnerLabels, Gauge>,
+    /// Messages a partner numbered but refused (agreements that do not
+    /// match), by partner.
+    pub fed_refused: Family<PartnerLabels, Gauge>,
     pub fed_replication_lag_seconds: Family<PartnerLabels, Gauge<f64, AtomicU64>>,
     pub fed_last_contact_age_seconds: Family<PartnerLabels, Gauge<f64, AtomicU64>>,
     pub fed_received: Family<FedReceiveLabels, Counter>,
@@ -170,6 +173,12 @@ impl Metrics {
             "Seconds since the last message to or from a partner",
             fed_last_contact_age_seconds.clone(),
         );
+        let fed_refused = Family::<PartnerLabels, Gauge>::default();
+        registry.register(
+            "federation_messages_refused",
+            "Messages a partner numbered but refused under its incoming agreement (a mismatch of agreements), by partner",
+            fed_refused.clone(),
+        );
         let fed_received = Family::<FedReceiveLabels, Counter>::default();
         registry.register(
             "federation_messages_received",
@@ -187,6 +196,7 @@ impl Metrics {
             hits_raised,
             rescreen_seconds,
             fed_outbox_pending,
+            fed_refused,
             fed_replication_lag_seconds,
             fed_last_contact_age_seconds,
             fed_received,
@@ -232,6 +242,7 @@ impl Metrics {
             self.fed_outbox_pending
                 .get_or_create(&l)
                 .set(p.outbox_pending);
+            self.fed_refused.get_or_create(&l).set(p.refused);
             self.fed_replication_lag_seconds
                 .get_or_create(&l)
                 .set(p.replication_lag_seconds);

@@ -18,8 +18,8 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use tansiq_matching::{Band, Query};
-use tansiq_model::{Entity, EntryStatus, PartialDate, Schema, prop};
+use tansiq_matching::Query;
+use tansiq_model::{Entity, EntryStatus};
 use tansiq_store::{Expect, NATIONAL_SOURCE, Role};
 use time::OffsetDateTime;
 use utoipa::OpenApi;
@@ -183,16 +183,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
     }
 }
 
-pub(crate) fn today() -> String {
-    let d = OffsetDateTime::now_utc().date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-fn today_partial() -> PartialDate {
-    let d = OffsetDateTime::now_utc().date();
-    PartialDate::ymd(d.year() as u16, u8::from(d.month()), d.day())
-        .unwrap_or_else(|| PartialDate::year(d.year() as u16))
-}
+pub(crate) use crate::screening::today;
 
 // ---------------------------------------------------------------- service
 
@@ -257,168 +248,6 @@ async fn me(p: Principal) -> axum::Json<MeDto> {
 
 pub(crate) const SCREEN_ROLES: &[Role] = &[Role::Officer, Role::Analyst];
 
-fn clean_names(names: &[String]) -> Result<Vec<String>, ApiError> {
-    if names.len() > 20 {
-        return Err(ApiError::invalid("names", "at most 20 names"));
-    }
-    let mut out = Vec::new();
-    for (i, n) in names.iter().enumerate() {
-        let t = n.trim();
-        if t.is_empty() {
-            return Err(ApiError::invalid(
-                format!("names[{i}]"),
-                "must not be empty",
-            ));
-        }
-        if t.chars().count() > 300 {
-            return Err(ApiError::invalid(
-                format!("names[{i}]"),
-                "longer than 300 characters",
-            ));
-        }
-        if t.chars().any(char::is_control) {
-            return Err(ApiError::invalid(
-                format!("names[{i}]"),
-                "contains control characters",
-            ));
-        }
-        out.push(t.to_string());
-    }
-    Ok(out)
-}
-
-/// Validates a screening request into the query entity, the MRZ read and
-/// the number of matches asked for.
-fn screening_query(
-    req: &ScreenRequest,
-    state: &AppState,
-) -> Result<(Query, Option<MrzDto>, usize), ApiError> {
-    let schema = match req.schema.as_deref().unwrap_or("person") {
-        "person" => Some(Schema::Person),
-        "organization" => Some(Schema::Organization),
-        "any" => None,
-        other => {
-            return Err(ApiError::invalid(
-                "schema",
-                format!("{other:?} is not person, organization or any"),
-            ));
-        }
-    };
-    let mut e = Entity::new("query", schema.unwrap_or(Schema::LegalEntity));
-    for n in clean_names(&req.names)? {
-        e.add(prop::NAME, n);
-    }
-    if let Some(d) = &req.birth_date {
-        d.trim().parse::<PartialDate>().map_err(|_| {
-            ApiError::invalid(
-                "birth_date",
-                format!("{d:?} is not YYYY, YYYY-MM or YYYY-MM-DD"),
-            )
-        })?;
-        e.add(prop::BIRTH_DATE, d.trim());
-    }
-    if let Some(c) = &req.nationality {
-        e.add(prop::NATIONALITY, parse_country("nationality", c)?);
-    }
-    if let Some(g) = parse_gender("gender", &req.gender)? {
-        e.add(prop::GENDER, g);
-    }
-    if req.documents.len() > 10 {
-        return Err(ApiError::invalid("documents", "at most 10 documents"));
-    }
-    for (i, d) in req.documents.iter().enumerate() {
-        let number = tansiq_model::normalize_document_number(&d.number);
-        if number.is_empty() || number.len() > 40 {
-            return Err(ApiError::invalid(
-                format!("documents[{i}].number"),
-                "must hold 1 to 40 letters or digits",
-            ));
-        }
-        let p = match d.kind.as_deref().unwrap_or("passport") {
-            "passport" => prop::PASSPORT_NUMBER,
-            "national-id" => prop::ID_NUMBER,
-            other => {
-                return Err(ApiError::invalid(
-                    format!("documents[{i}].kind"),
-                    format!("{other:?} is not passport or national-id"),
-                ));
-            }
-        };
-        if let Some(c) = &d.issuing_country {
-            parse_country(&format!("documents[{i}].issuing_country"), c)?;
-        }
-        e.add(p, number);
-    }
-    if let Some(ctx) = &req.context {
-        if let Some(dir) = &ctx.direction
-            && !matches!(dir.as_str(), "entry" | "exit" | "transit")
-        {
-            return Err(ApiError::invalid(
-                "context.direction",
-                format!("{dir:?} is not entry, exit or transit"),
-            ));
-        }
-        if let Some(t) = &ctx.time {
-            OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).map_err(
-                |_| ApiError::invalid("context.time", format!("{t:?} is not an RFC 3339 time")),
-            )?;
-        }
-        if ctx.border_post.as_ref().is_some_and(|b| b.len() > 100) {
-            return Err(ApiError::invalid(
-                "context.border_post",
-                "longer than 100 characters",
-            ));
-        }
-    }
-    let mut mrz_dto = None;
-    if let Some(lines) = &req.mrz {
-        if lines.is_empty() || lines.len() > 3 || lines.iter().any(|l| l.len() > 60) {
-            return Err(ApiError::invalid(
-                "mrz",
-                "give the 2 or 3 lines of the machine readable zone",
-            ));
-        }
-        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-        let mrz = tansiq_travel::parse_mrz(&refs, today_partial())
-            .map_err(|err| ApiError::invalid("mrz", err.to_string()))?;
-        let traveller = mrz.traveller();
-        let from_mrz = traveller.to_entity("mrz");
-        for (k, values) in &from_mrz.properties {
-            for v in values {
-                e.add(k, v);
-            }
-        }
-        mrz_dto = Some(MrzDto {
-            format: mrz.format.as_str().to_string(),
-            surname: mrz.surname.clone(),
-            given_names: mrz.given_names.clone(),
-            document_number: mrz.document_number.clone(),
-            issuing_state: mrz.issuing_state.code.clone(),
-            nationality: mrz.nationality.code.clone(),
-            birth_date: mrz.birth_date.date.map(|d| d.to_string()),
-            checks_pass: mrz.all_checks_pass(),
-            failed_checks: mrz
-                .failed_checks()
-                .map(|c| c.field.as_str().to_string())
-                .collect(),
-        });
-    }
-    if e.names().is_empty() && e.composed_name().is_none() {
-        return Err(ApiError::invalid(
-            "names",
-            "give at least one name or the MRZ lines",
-        ));
-    }
-    let max = state.config.screening.max_limit;
-    let limit = req.limit.unwrap_or(state.config.screening.default_limit);
-    if limit == 0 || limit > max {
-        return Err(ApiError::invalid("limit", format!("must be in 1..={max}")));
-    }
-    let mut query = Query::from_entity(&e);
-    query.schema = schema;
-    Ok((query, mrz_dto, limit))
-}
-
 #[utoipa::path(post, path = "/v1/screen", tag = "screening", security(("bearer" = [])),
     request_body = ScreenRequest,
     responses(
@@ -435,143 +264,10 @@ pub(crate) async fn screen(
     JsonBody(req): JsonBody<ScreenRequest>,
 ) -> Result<axum::Json<ScreenResponse>, ApiError> {
     p.require(SCREEN_ROLES)?;
-    let (query, mrz, limit) = match screening_query(&req, &state) {
-        Ok(q) => q,
-        Err(e) => {
-            state
-                .audit
-                .record(p.event("screen", None, "invalid", json!({ "field": e.field })));
-            return Err(e);
-        }
-    };
-    let snap = state.index.load();
-    let (band, mut matches) = visible_matches(&snap, &p, &query, limit, &today());
-    let screening_id = uuid::Uuid::now_v7().to_string();
-    let band = band_str(band);
-    state
-        .metrics
-        .screenings
-        .get_or_create(&crate::metrics::BandLabels {
-            band: band.to_string(),
-        })
-        .inc();
-    let ctx = req.context.as_ref();
-    let crossing = ctx
-        .and_then(|c| c.time.as_deref())
-        .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_else(OffsetDateTime::now_utc);
-    let document_key = match (&mrz, req.documents.first()) {
-        (Some(m), _) => crate::review::document_key(Some(&m.issuing_state), &m.document_number),
-        (None, Some(d)) => crate::review::document_key(d.issuing_country.as_deref(), &d.number),
-        (None, None) => None,
-    };
-    // Partners are asked (bounded by `[federation] check_timeout_ms`)
-    // while the local hits are written; then the hits on foreign copies
-    // are told to their originators under the local hit ids.
-    let (remote, hits) = tokio::join!(
-        crate::federation::ask_partners(&state, &screening_id, &query),
-        crate::review::after_screening(
-            &state,
-            &p,
-            &snap,
-            vec![crate::review::Screened {
-                id: screening_id.clone(),
-                at: crossing,
-                border_post: ctx.and_then(|c| c.border_post.clone()),
-                direction: ctx.and_then(|c| c.direction.clone()),
-                document_key,
-                query: &query,
-                band,
-                matches: &mut matches,
-            }],
-        )
-    );
-    crate::federation::notify_foreign_hits(&state, &screening_id, &query, &matches).await;
-    let remote_hits = remote.hits;
-    let remote_unanswered = remote.unanswered;
-    state.audit.record(p.event(
-        "screen",
-        Some(screening_id.clone()),
-        "ok",
-        json!({
-            "hits": hits,
-            "band": band,
-            "matches": matches.iter().map(|m| json!({"id": m.entity_id, "score": m.score})).collect::<Vec<_>>(),
-            "border_post": ctx.and_then(|c| c.border_post.clone()),
-            "direction": ctx.and_then(|c| c.direction.clone()),
-            "time": ctx.and_then(|c| c.time.clone()),
-            "traveller": { "names": query.names, "birth_dates": query.birth_dates,
-                           "nationalities": query.nationalities, "documents": query.documents },
-            "index_generation": snap.generation,
-            "remote_hits": &remote_hits,
-            "remote_unanswered": &remote_unanswered,
-        }),
-    ));
-    durable(&state).await;
-    Ok(axum::Json(ScreenResponse {
-        remote_hits,
-        remote_unanswered,
-        screening_id,
-        band: band.to_string(),
-        matches,
-        lists: snap.lists.iter().map(ListVersionDto::from_state).collect(),
-        mrz,
-        screened_at: OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
-    }))
+    crate::screening::screen_request(&state, &p, &req)
+        .await
+        .map(axum::Json)
 }
-
-/// Waits until the screening's record and audit event (queued on the
-/// journal before this call) are committed: an officer's answer is never
-/// ahead of its trace, so a crash cannot lose the record of an answered
-/// screening. It costs the answer one group commit, shared with every
-/// screening queued meanwhile.
-async fn durable(state: &AppState) {
-    if let Some(done) = state.audit.flush() {
-        let _ = done.await;
-    }
-}
-
-/// The visible, screenable matches of one query, at most `limit`, and
-/// their highest band.
-fn visible_matches(
-    snap: &crate::state::Snapshot,
-    p: &Principal,
-    query: &Query,
-    limit: usize,
-    today: &str,
-) -> (Band, Vec<MatchDto>) {
-    let mut band = Band::None;
-    let mut out = Vec::new();
-    for m in snap.index.screen(query, limit + snap.restricted) {
-        if out.len() == limit {
-            break;
-        }
-        let Some(entity) = snap.index.entity(&m.entity_id) else {
-            continue;
-        };
-        if !p.can_see(entity) || !entity.is_screenable(today) {
-            continue;
-        }
-        band = max_band(band, m.band);
-        out.push(MatchDto::from_domain(&m, entity));
-    }
-    (band, out)
-}
-
-fn max_band(a: Band, b: Band) -> Band {
-    match (a, b) {
-        (Band::Strong, _) | (_, Band::Strong) => Band::Strong,
-        (Band::Possible, _) | (_, Band::Possible) => Band::Possible,
-        _ => Band::None,
-    }
-}
-
-/// Most travellers in one manifest.
-const MANIFEST_MAX: usize = 5_000;
-/// Matches kept per traveller of a manifest.
-const MANIFEST_MATCHES: usize = 3;
 
 #[utoipa::path(post, path = "/v1/screen/manifest", tag = "screening", security(("bearer" = [])),
     request_body(content = String, description = "A UN/EDIFACT PAXLST interchange or a CSV manifest (MANIFEST-CSV.md); the format is detected", content_type = "text/plain"),
@@ -586,145 +282,9 @@ pub(crate) async fn screen_manifest(
     body: axum::body::Bytes,
 ) -> Result<axum::Json<ManifestResponse>, ApiError> {
     p.require(SCREEN_ROLES)?;
-    let format = tansiq_travel::ManifestFormat::detect(&body);
-    let manifest = tansiq_travel::parse_manifest(&body, format)
-        .map_err(|e| ApiError::invalid("body", e.to_string()))?;
-    if manifest.travellers.len() > MANIFEST_MAX {
-        return Err(ApiError::invalid(
-            "body",
-            format!("at most {MANIFEST_MAX} travellers per manifest"),
-        ));
-    }
-    let snap = state.index.load();
-    let today = today();
-    let principal = p.clone();
-    let travellers = manifest.travellers;
-    // Scoring a whole flight is CPU work: keep it off the async workers.
-    let (snap, mut results, queries) = tokio::task::spawn_blocking(move || {
-        let mut queries = Vec::with_capacity(travellers.len());
-        let results: Vec<ManifestResultDto> = travellers
-            .iter()
-            .enumerate()
-            .map(|(index, t)| {
-                let query = Query::from_entity(&t.traveller.to_entity(format!("m{index}")));
-                let (band, matches) =
-                    visible_matches(&snap, &principal, &query, MANIFEST_MATCHES, &today);
-                let document_key = t.traveller.documents.first().and_then(|d| {
-                    crate::review::document_key(
-                        d.issuing_state.as_ref().map(|c| c.code.as_str()),
-                        &d.number,
-                    )
-                });
-                queries.push((query, document_key));
-                ManifestResultDto {
-                    index,
-                    name: t.traveller.full_name(),
-                    role: serde_json::to_value(t.role)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    band: band_str(band).to_string(),
-                    matches,
-                    remote_hits: Vec::new(),
-                    remote_unanswered: Vec::new(),
-                }
-            })
-            .collect();
-        (snap, results, queries)
-    })
-    .await
-    .map_err(|_| ApiError::internal())?;
-    let band = results.iter().fold(Band::None, |b, r| {
-        max_band(
-            b,
-            match r.band.as_str() {
-                "strong" => Band::Strong,
-                "possible" => Band::Possible,
-                _ => Band::None,
-            },
-        )
-    });
-    for r in &results {
-        state
-            .metrics
-            .screenings
-            .get_or_create(&crate::metrics::BandLabels {
-                band: r.band.clone(),
-            })
-            .inc();
-    }
-    let screening_id = uuid::Uuid::now_v7().to_string();
-    let now = OffsetDateTime::now_utc();
-    let screened: Vec<crate::review::Screened<'_>> = results
-        .iter_mut()
-        .zip(&queries)
-        .map(|(r, (query, document_key))| crate::review::Screened {
-            id: format!("{screening_id}.{}", r.index),
-            at: now,
-            border_post: None,
-            direction: None,
-            document_key: document_key.clone(),
-            query,
-            band: match r.band.as_str() {
-                "strong" => "strong",
-                "possible" => "possible",
-                _ => "none",
-            },
-            matches: &mut r.matches,
-        })
-        .collect();
-    // As for one traveller: partners asked while the local hits are
-    // written, then the hits on foreign copies told to their originators.
-    let just_queries: Vec<Query> = queries.iter().map(|(q, _)| q.clone()).collect();
-    let (remote, hits) = tokio::join!(
-        crate::federation::ask_partners_for_manifest(&state, &screening_id, &just_queries),
-        crate::review::after_screening(&state, &p, &snap, screened)
-    );
-    for ((r, checks), query) in results.iter_mut().zip(remote).zip(&just_queries) {
-        crate::federation::notify_foreign_hits(
-            &state,
-            &format!("{screening_id}.{}", r.index),
-            query,
-            &r.matches,
-        )
-        .await;
-        r.remote_hits = checks.hits;
-        r.remote_unanswered = checks.unanswered;
-    }
-    let format = match format {
-        tansiq_travel::ManifestFormat::Paxlst => "paxlst",
-        tansiq_travel::ManifestFormat::Csv => "csv",
-    };
-    state.audit.record(p.event(
-        "screen.manifest",
-        Some(screening_id.clone()),
-        "ok",
-        json!({
-            "format": format,
-            "hit_ids": hits,
-            "travellers": results.len(),
-            "band": band_str(band),
-            "remote_hits": results.iter().filter(|r| !r.remote_hits.is_empty()).map(|r| json!({
-                "index": r.index, "remote_hits": r.remote_hits,
-            })).collect::<Vec<_>>(),
-            "remote_unanswered": results.iter().flat_map(|r| r.remote_unanswered.iter().map(|u| u.partner.clone()))
-                .collect::<std::collections::BTreeSet<_>>(),
-            "hits": results.iter().filter(|r| r.band != "none").map(|r| json!({
-                "index": r.index, "name": r.name,
-                "matches": r.matches.iter().map(|m| m.entity_id.clone()).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        }),
-    ));
-    durable(&state).await;
-    Ok(axum::Json(ManifestResponse {
-        screening_id,
-        format: format.to_string(),
-        travellers: results.len(),
-        band: band_str(band).to_string(),
-        results,
-        diagnostics: manifest.diagnostics.iter().map(|d| d.to_string()).collect(),
-        lists: snap.lists.iter().map(ListVersionDto::from_state).collect(),
-    }))
+    crate::screening::screen_manifest(&state, &p, &body)
+        .await
+        .map(axum::Json)
 }
 
 // ---------------------------------------------------------------- entities
@@ -754,7 +314,7 @@ async fn search_entities(
     Params(params): Params<SearchParams>,
 ) -> Result<axum::Json<SearchResponse>, ApiError> {
     p.require(SEARCH_ROLES)?;
-    let q = clean_names(std::slice::from_ref(&params.q))
+    let q = crate::screening::clean_names(std::slice::from_ref(&params.q))
         .map_err(|_| ApiError::invalid("q", "give a name of 1 to 300 characters"))?;
     let limit = params.limit.unwrap_or(10);
     if limit == 0 || limit > 100 {

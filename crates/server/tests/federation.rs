@@ -23,6 +23,9 @@ use time::OffsetDateTime;
 on_both_backends!(
     any_hit_on_a_partner_entry_is_told_once_and_linked,
     an_unreachable_partner_costs_a_screening_a_bounded_wait,
+    a_remote_hit_raises_the_band_and_action,
+    a_refused_copy_reaches_the_sender,
+    a_withdrawn_entry_leaves_nothing_readable_at_the_partner,
 );
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -398,4 +401,236 @@ async fn an_unreachable_partner_costs_a_screening_a_bounded_wait(backend: Backen
     );
     drop(hole);
     tn.stop().await;
+}
+
+/// Two nodes, dz sharing with tn under `dz_shares` (tn accepting the
+/// same), their workers running.
+async fn pair(
+    backend: Backend,
+    name: &str,
+    dz_shares: Agreement,
+    tn_accepts: Agreement,
+) -> (Node, Node, Vec<tokio::task::JoinHandle<()>>) {
+    let tn_backend = another(&backend, name).await;
+    let dz = node(backend, "dz").await;
+    let tn = node(tn_backend, "tn").await;
+    dz.store
+        .put_partner(
+            "tn",
+            &tn.base,
+            &tn.state.identity.public_keys(),
+            &dz_shares,
+            &Agreement::default(),
+        )
+        .await
+        .unwrap();
+    tn.store
+        .put_partner(
+            "dz",
+            &dz.base,
+            &dz.state.identity.public_keys(),
+            &Agreement::default(),
+            &tn_accepts,
+        )
+        .await
+        .unwrap();
+    let workers = vec![
+        tokio::spawn(tansiq_server::run_worker(dz.state.clone())),
+        tokio::spawn(tansiq_server::run_worker(tn.state.clone())),
+    ];
+    (dz, tn, workers)
+}
+
+/// Issue 16, finding 9: a screening whose only match is a partner's
+/// `arrest` entry (answered by a hit/no-hit check) answered `band:
+/// "none"`; its band and action now reflect the remote hit, on
+/// `/v1/screen` and in a manifest alike.
+async fn a_remote_hit_raises_the_band_and_action(backend: Backend) {
+    let (dz, tn, workers) = pair(backend, "fed_tn_band", shared(), shared()).await;
+    let mut asked = entry_body(
+        "Nadia Fictive Mansouri",
+        json!({"visibility": "national", "federation": "by-agreement"}),
+    );
+    asked["birth_dates"] = json!(["1990-01-12"]);
+    let (s, asked) = dz
+        .call(Some("cp-b"), Method::POST, "/v1/entries", Some(asked))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{asked}");
+    // dz answers checks once its worker has recorded what it shares.
+    let start = Instant::now();
+    let answer = loop {
+        let a = screen(&tn, "Nadia Fictive Mansouri", "1990-01-12").await;
+        if a.get("remote_hits").is_some() {
+            break a;
+        }
+        assert!(start.elapsed() < WAIT, "dz never answered a hit: {a}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        answer["remote_hits"][0]["reference"], asked["id"],
+        "{answer}"
+    );
+    assert!(
+        answer["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["band"] == "none"),
+        "no local match: {answer}"
+    );
+    assert_ne!(answer["band"], "none", "{answer}");
+    assert_eq!(answer["action"], "arrest", "{answer}");
+    let resp = tn
+        .client
+        .post(format!("{}/v1/screen/manifest", tn.base))
+        .bearer_auth(tn.token("officer-a"))
+        .header("content-type", "text/plain")
+        .body("surname,given_names,birth_date\nMANSOURI,NADIA FICTIVE,1990-01-12\n")
+        .send()
+        .await
+        .unwrap();
+    let manifest: Value = resp.json().await.unwrap();
+    assert_ne!(manifest["band"], "none", "{manifest}");
+    assert_ne!(manifest["results"][0]["band"], "none", "{manifest}");
+    assert_eq!(manifest["results"][0]["action"], "arrest", "{manifest}");
+    for w in workers {
+        w.abort();
+    }
+    tn.stop().await;
+    dz.stop().await;
+}
+
+/// dz's police entries in full.
+fn full_only() -> Agreement {
+    agreement(json!({"rules": [{"agencies": [AGENCY_A], "level": "full"}]}))
+}
+
+/// Issue 16, finding 7: tn refused dz's full copy (tn accepts dz's police
+/// entries only as hit/no-hit), dz marked it delivered and neither side
+/// showed anything. The refusal now shows at the sender in
+/// `/v1/federation/status` (what `tansiq federation status` prints) and in
+/// `/metrics`.
+async fn a_refused_copy_reaches_the_sender(backend: Backend) {
+    let hit_no_hit = agreement(json!({"rules": [{"agencies": [AGENCY_A], "level": "hit-no-hit"}]}));
+    let (dz, tn, workers) = pair(backend, "fed_tn_refuse", full_only(), hit_no_hit).await;
+    let body = entry_body(
+        "Karim Fictive Haddad",
+        json!({"visibility": "national", "federation": "by-agreement"}),
+    );
+    let (s, created) = dz
+        .call(Some("cp-a"), Method::POST, "/v1/entries", Some(body))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let start = Instant::now();
+    let status = loop {
+        let (s, v) = dz
+            .call(Some("admin-a"), Method::GET, "/v1/federation/status", None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        if v["partners"][0]["refused"] == 1 {
+            break v;
+        }
+        assert!(start.elapsed() < WAIT, "dz never showed tn's refusal: {v}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let why = status["partners"][0]["last_refusal"].as_str().unwrap();
+    assert!(why.contains("does not allow a full copy"), "{status}");
+    // The worker sets the gauge after each round.
+    wait_until("dz's /metrics shows the refusal", || async {
+        dz.client
+            .get(format!("{}/metrics", dz.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("tansiq_federation_messages_refused{partner=\"tn\"} 1")
+    })
+    .await;
+    for w in workers {
+        w.abort();
+    }
+    tn.stop().await;
+    dz.stop().await;
+}
+
+/// Issue 16, finding 6, through the API: after dz withdraws its entry,
+/// tn's analysts find neither the copy's names nor its history.
+async fn a_withdrawn_entry_leaves_nothing_readable_at_the_partner(backend: Backend) {
+    let (dz, tn, workers) = pair(backend, "fed_tn_purge", full_only(), full_only()).await;
+    let mut body = entry_body(
+        "Karim Fictive Haddad",
+        json!({"visibility": "national", "federation": "by-agreement"}),
+    );
+    body["legal_basis"]["warrant_number"] = json!("WX-FICTIVE-9090");
+    let (s, created) = dz
+        .call(Some("cp-a"), Method::POST, "/v1/entries", Some(body))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let copy = format!("dz:{id}");
+    wait_until("tn holds the copy", || async {
+        let (s, _) = tn
+            .call(
+                Some("analyst-a"),
+                Method::GET,
+                &format!("/v1/entities/{copy}"),
+                None,
+            )
+            .await;
+        s == StatusCode::OK
+    })
+    .await;
+    let (s, v) = dz
+        .call(
+            Some("cp-a"),
+            Method::POST,
+            &format!("/v1/entries/{id}/withdraw"),
+            Some(json!({"reason": "warrant executed"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    wait_until("tn purged the copy", || async {
+        let (_, v) = tn
+            .call(
+                Some("analyst-a"),
+                Method::GET,
+                &format!("/v1/entities/{copy}"),
+                None,
+            )
+            .await;
+        !v.to_string().contains("Karim")
+    })
+    .await;
+    let (_, v) = tn
+        .call(
+            Some("analyst-a"),
+            Method::GET,
+            &format!("/v1/entities/{copy}"),
+            None,
+        )
+        .await;
+    assert!(!v.to_string().contains("WX-FICTIVE-9090"), "{v}");
+    let history = tn.store.entity_history(&copy).await.unwrap();
+    assert_eq!(history.len(), 1, "only the tombstone: {history:?}");
+    let text = format!("{history:?}");
+    assert!(
+        !text.contains("Karim") && !text.contains("WX-FICTIVE-9090"),
+        "{text}"
+    );
+    let (_, found) = tn
+        .call(
+            Some("analyst-a"),
+            Method::GET,
+            "/v1/entities?q=Karim%20Fictive%20Haddad",
+            None,
+        )
+        .await;
+    assert!(!found.to_string().contains(&copy), "{found}");
+    for w in workers {
+        w.abort();
+    }
+    tn.stop().await;
+    dz.stop().await;
 }

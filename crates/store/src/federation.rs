@@ -68,6 +68,11 @@ pub struct OutboxStats {
     /// The highest number the partner acknowledged.
     pub delivered_seq: i64,
     pub last_error: Option<String>,
+    /// Messages the partner numbered but refused (its incoming agreement
+    /// does not take them): a mismatch of agreements.
+    pub refused: i64,
+    /// The latest refusal: its number and the partner's reason.
+    pub last_refusal: Option<(i64, String)>,
 }
 
 /// The inbox of one origin, summarised.
@@ -176,6 +181,18 @@ pub(crate) fn subject(p: &Payload) -> Option<String> {
             Some(request_id.clone())
         }
     }
+}
+
+/// What is left of a partner's entry once it is withdrawn or no longer
+/// shared: its local id, its origin (the source `fed:<origin>`) and the
+/// originator's id, withdrawn; no names, documents or other properties.
+pub(crate) fn tombstone(local: &str, origin: &str, origin_id: &str) -> tansiq_model::Entity {
+    let mut t = tansiq_model::Entity::new(local, tansiq_model::Schema::LegalEntity);
+    t.provenance.source = format!("fed:{origin}");
+    t.provenance.source_record_id = Some(origin_id.to_string());
+    t.status = tansiq_model::EntryStatus::Withdrawn;
+    t.sharing.federation = tansiq_model::FederationShare::Never;
+    t
 }
 
 /// The ids of an identity's keys, newest first.
@@ -348,6 +365,17 @@ impl Store {
         retry_at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         on_store!(self, s => s.outbox_failed(partner, seq, error, retry_at).await)
+    }
+
+    /// Records that `partner` numbered message `seq` but refused its
+    /// content (its incoming agreement does not allow it), with its reason.
+    pub async fn outbox_refused(
+        &self,
+        partner: &str,
+        seq: i64,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        on_store!(self, s => s.outbox_refused(partner, seq, reason).await)
     }
 
     /// Outbox summary per partner.
@@ -996,6 +1024,24 @@ macro_rules! impl_federation {
                 Ok(())
             }
 
+            pub(crate) async fn outbox_refused(
+                &self,
+                partner: &str,
+                seq: i64,
+                reason: &str,
+            ) -> Result<(), crate::StoreError> {
+                sqlx::query(
+                    "UPDATE fed_outbox SET refused = $3, refused_at = $4 WHERE partner = $1 AND seq = $2",
+                )
+                .bind(partner)
+                .bind(seq)
+                .bind(reason)
+                .bind(crate::now())
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
             pub(crate) async fn outbox_stats(
                 &self,
             ) -> Result<Vec<crate::federation::OutboxStats>, crate::StoreError> {
@@ -1018,6 +1064,20 @@ macro_rules! impl_federation {
                     .bind(&p.id)
                     .fetch_optional(self.reader())
                     .await?;
+                    let (refused,): (i64,) = sqlx::query_as(
+                        "SELECT CAST(COUNT(*) AS BIGINT) FROM fed_outbox \
+                         WHERE partner = $1 AND refused IS NOT NULL",
+                    )
+                    .bind(&p.id)
+                    .fetch_one(self.reader())
+                    .await?;
+                    let last_refusal: Option<(i64, String)> = sqlx::query_as(
+                        "SELECT seq, refused FROM fed_outbox \
+                         WHERE partner = $1 AND refused IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                    )
+                    .bind(&p.id)
+                    .fetch_optional(self.reader())
+                    .await?;
                     out.push(crate::federation::OutboxStats {
                         partner: p.id,
                         pending,
@@ -1025,6 +1085,8 @@ macro_rules! impl_federation {
                         last_seq,
                         delivered_seq,
                         last_error: oldest.and_then(|o| o.1),
+                        refused,
+                        last_refusal,
                     });
                 }
                 Ok(out)
@@ -1201,35 +1263,21 @@ macro_rules! impl_federation {
                     Payload::EntryRemove { id, reason } => {
                         let local = foreign_id(origin, id);
                         Self::lock(tx, &format!("entity:{local}")).await?;
-                        let row: Option<(String, i64, String, String)> = sqlx::query_as(
-                            "SELECT source, version, status, CAST(body AS TEXT) FROM entities WHERE id = $1",
+                        let row: Option<(String, i64, String)> = sqlx::query_as(
+                            "SELECT source, version, status FROM entities WHERE id = $1",
                         )
                         .bind(&local)
                         .fetch_optional(&mut **tx)
                         .await?;
-                        let (version, body) = match row {
-                            Some((held, version, status, body)) if held == source && status == "active" => {
-                                (version, body)
+                        let version = match row {
+                            Some((held, version, status)) if held == source && status == "active" => {
+                                version
                             }
                             _ => return Ok(Ok(format!("{local} not held"))),
                         };
-                        let mut entity = parse_entity("entities", &local, &body)?;
-                        entity.status = tansiq_model::EntryStatus::Withdrawn;
-                        let write = Write {
-                            entity,
-                            version: version + 1,
-                            exists: true,
-                            change: crate::Change::Withdrawn,
-                            changed: vec!["status".to_string()],
-                            reason: format!("{origin}: {reason}"),
-                        };
-                        match Self::apply(tx, std::slice::from_ref(&write), None, &actor, now).await {
+                        match Self::purge_foreign_tx(tx, &local, origin, id, version, &format!("{origin}: {reason}"), &actor, now).await? {
                             Ok(()) => Ok(Ok(format!("{local} removed"))),
-                            Err(ApplyError::Db(e)) => Err(e.into()),
-                            Err(ApplyError::Store(e)) => Err(e),
-                            Err(ApplyError::Collision(_)) => Err(crate::StoreError::Conflict(
-                                format!("entry {local:?} changed concurrently"),
-                            )),
+                            Err(e) => Err(e),
                         }
                     }
                     Payload::Hit(notice) => {
@@ -1248,7 +1296,15 @@ macro_rules! impl_federation {
                                 notice.hit_id, notice.reference
                             )));
                         }
-                        let inserted = Self::insert_hit(tx, "in", origin, notice, now).await?;
+                        // The receiver keeps only what both agreements
+                        // allow: the sender minimised the traveller with its
+                        // incoming agreement, this node with its outgoing
+                        // one (issue 16, finding 8).
+                        let kept = tansiq_federation::HitNotice {
+                            traveller: partner.outgoing.minimise(&notice.traveller),
+                            ..notice.clone()
+                        };
+                        let inserted = Self::insert_hit(tx, "in", origin, &kept, now).await?;
                         Self::enqueue_tx(
                             tx,
                             keys,
@@ -1316,6 +1372,64 @@ macro_rules! impl_federation {
                         payload.kind()
                     ))),
                 }
+            }
+
+            /// Purges a partner's copy (issue 16, finding 6): what the
+            /// agreement no longer gives is not kept. The copy's row becomes
+            /// a tombstone (id, origin, version, time: no names, no
+            /// documents, no body beyond them) written as a withdrawal, so
+            /// the index and replicas drop it through the change feed; its
+            /// names, documents, earlier versions and their feed rows are
+            /// deleted. With SQLite's `secure_delete` the deleted bytes are
+            /// overwritten in the file.
+            #[allow(clippy::too_many_arguments)] // one purge, all of it in one transaction
+            pub(crate) async fn purge_foreign_tx(
+                tx: &mut sqlx::Transaction<'static, sqlx::$db>,
+                local: &str,
+                origin: &str,
+                origin_id: &str,
+                version: i64,
+                reason: &str,
+                actor: &str,
+                now: time::OffsetDateTime,
+            ) -> Result<Result<(), crate::StoreError>, crate::StoreError> {
+                use crate::backend::*;
+                let tombstone = crate::federation::tombstone(local, origin, origin_id);
+                let write = Write {
+                    entity: tombstone,
+                    version: version + 1,
+                    exists: true,
+                    change: crate::Change::Withdrawn,
+                    changed: vec!["status".to_string()],
+                    reason: reason.to_string(),
+                };
+                match Self::apply(tx, std::slice::from_ref(&write), None, actor, now).await {
+                    Ok(()) => {}
+                    Err(ApplyError::Db(e)) => return Err(e.into()),
+                    Err(ApplyError::Store(e)) => return Err(e),
+                    Err(ApplyError::Collision(_)) => {
+                        return Ok(Err(crate::StoreError::Conflict(format!(
+                            "entry {local:?} changed concurrently"
+                        ))));
+                    }
+                }
+                for sql in [
+                    "DELETE FROM entity_changes WHERE id = $1 AND version < $2",
+                    "DELETE FROM entity_versions WHERE id = $1 AND version < $2",
+                ] {
+                    sqlx::query(sql)
+                        .bind(local)
+                        .bind(version + 1)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                for sql in [
+                    "DELETE FROM entity_names WHERE entity_id = $1",
+                    "DELETE FROM entity_documents WHERE entity_id = $1",
+                ] {
+                    sqlx::query(sql).bind(local).execute(&mut **tx).await?;
+                }
+                Ok(Ok(()))
             }
 
             pub(crate) async fn insert_hit(

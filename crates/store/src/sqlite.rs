@@ -68,7 +68,11 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
+            .busy_timeout(BUSY_TIMEOUT)
+            // Deleted content is overwritten with zeros, so what a purge
+            // removes (a partner's withdrawn entry, purged traveller data)
+            // does not linger in the file's free space.
+            .pragma("secure_delete", "ON");
         // The writer never checkpoints: with SQLite's automatic checkpoint
         // (every 1,000 WAL pages) the commit that crossed the mark copied
         // the WAL into the database and synced it before returning, tens of
@@ -275,6 +279,7 @@ mod tests {
             assert_eq!(pragma(pool, "foreign_keys").await, "1");
             assert_eq!(pragma(pool, "query_only").await, query_only);
             assert_eq!(pragma(pool, "busy_timeout").await, "30000");
+            assert_eq!(pragma(pool, "secure_delete").await, "1");
         }
         store.close().await;
     }

@@ -45,6 +45,10 @@ use crate::auth::Principal;
 use crate::dto::{band_str, parse_country, parse_gender};
 use crate::error::{JsonBody, Problem};
 use crate::routes::{ENTITY_VIEW_ROLES, RouteTable, SCREEN_ROLES, SEARCH_ROLES, today};
+use crate::screening::{
+    Audience, Depth, LookupAudit, LookupQueryAudit, MatchAudit, Purpose, TravellerAudit, max_band,
+    rank, record_invalid, record_lookup,
+};
 use crate::state::Snapshot;
 use crate::{ApiError, AppState};
 
@@ -459,7 +463,9 @@ fn clean_date(field: &str, v: &str) -> Result<String, ApiError> {
 // ---------------------------------------------------------------- scoring
 
 /// The admissible matches of one query, best first, at most `limit`,
-/// scoring at least `cutoff`; and whether more were cut off.
+/// scoring at least `cutoff`; and whether more were cut off: the one
+/// filter of [`crate::screening::rank`] for the caller's agency, plus the
+/// request's filters.
 pub(crate) fn ranked_matches(
     snap: &Snapshot,
     p: &Principal,
@@ -469,54 +475,21 @@ pub(crate) fn ranked_matches(
     cutoff: f64,
     today: &str,
 ) -> (Vec<Match>, bool) {
-    let admissible = |id: &str| {
-        snap.index
-            .entity(id)
-            .is_some_and(|e| p.can_see(e) && e.is_screenable(today) && filters.admits(e))
-    };
-    // Without filters, `restricted` extra candidates cover everything
-    // visibility may drop (as on /v1/screen). With filters, find in the
-    // cheap ranking how deep the answer reaches, then explain that deep.
-    let fetch = if filters.narrows() {
-        let mut kept = 0;
-        let mut depth = 0;
-        for (i, (id, score)) in snap
-            .index
-            .screen_scores(query, snap.index.len())
-            .into_iter()
-            .enumerate()
-        {
-            if score < cutoff {
-                break;
-            }
-            if admissible(id) {
-                kept += 1;
-                depth = i + 1;
-                if kept > limit {
-                    break;
-                }
-            }
-        }
-        depth
+    let depth = if filters.narrows() {
+        Depth::Filtered
     } else {
-        limit + 1 + snap.restricted
+        Depth::Covering
     };
-    let mut out = Vec::new();
-    let mut more = false;
-    for m in snap.index.screen(query, fetch) {
-        if m.score < cutoff {
-            break;
-        }
-        if !admissible(&m.entity_id) {
-            continue;
-        }
-        if out.len() == limit {
-            more = true;
-            break;
-        }
-        out.push(m);
-    }
-    (out, more)
+    rank(
+        snap,
+        Audience::Agency(p.agency()),
+        query,
+        limit,
+        cutoff,
+        depth,
+        today,
+        &|e| filters.admits(e),
+    )
 }
 
 /// The features of tansiq's matcher, as yente documents its own.
@@ -624,22 +597,28 @@ pub(crate) fn yente_entity(e: &Entity, today: &str) -> YenteEntity {
     }
 }
 
-fn max_band(a: Band, b: Band) -> Band {
-    match (a, b) {
-        (Band::Strong, _) | (_, Band::Strong) => Band::Strong,
-        (Band::Possible, _) | (_, Band::Possible) => Band::Possible,
-        _ => Band::None,
-    }
-}
+/// One answered example of a look-up, as it is audited: its key, band,
+/// query and `(entity id, score, match)` of each result.
+pub(crate) type Audited = (String, Band, Query, Vec<(String, f64, bool)>);
 
-fn count_screening(state: &AppState, band: Band) {
-    state
-        .metrics
-        .screenings
-        .get_or_create(&crate::metrics::BandLabels {
-            band: band_str(band).to_string(),
+/// The typed audit lines of a look-up's examples.
+pub(crate) fn lookup_queries(audited: &[Audited]) -> Vec<LookupQueryAudit<'_>> {
+    audited
+        .iter()
+        .map(|(key, band, query, results)| LookupQueryAudit {
+            key,
+            band: band_str(*band),
+            matches: results
+                .iter()
+                .map(|(id, score, is_match)| MatchAudit {
+                    id,
+                    score: *score,
+                    is_match: Some(*is_match),
+                })
+                .collect(),
+            traveller: TravellerAudit::of(query),
         })
-        .inc();
+        .collect()
 }
 
 // ---------------------------------------------------------------- /match
@@ -769,12 +748,14 @@ async fn match_entities(
     let plan = match match_plan(&state, &snap, &dataset, &uri, &req) {
         Ok(plan) => plan,
         Err(e) => {
-            state.audit.record(p.event(
+            record_invalid(
+                &state,
+                &p,
                 "screen.match",
-                None,
-                "invalid",
-                json!({ "dataset": dataset, "field": e.field }),
-            ));
+                Purpose::Lookup,
+                Some(&dataset),
+                e.field.as_deref(),
+            );
             return Err(e);
         }
     };
@@ -824,14 +805,15 @@ async fn match_entities(
                 explanations,
             });
         }
-        count_screening(&state, band);
-        audited.push(json!({
-            "key": key,
-            "band": band_str(band),
-            "matches": results.iter().map(|r| json!({"id": r.entity.id, "score": r.score, "match": r.is_match})).collect::<Vec<_>>(),
-            "traveller": { "names": query.names, "birth_dates": query.birth_dates,
-                           "nationalities": query.nationalities, "documents": query.documents },
-        }));
+        audited.push((
+            key.clone(),
+            band,
+            query,
+            results
+                .iter()
+                .map(|r| (r.entity.id.clone(), r.score, r.is_match))
+                .collect::<Vec<_>>(),
+        ));
         responses.insert(
             key,
             EntityMatches {
@@ -845,18 +827,21 @@ async fn match_entities(
             },
         );
     }
-    state.audit.record(p.event(
+    record_lookup(
+        &state,
+        &p,
         "screen.match",
-        Some(screening_id.clone()),
-        "ok",
-        json!({
-            "dataset": dataset,
-            "algorithm": plan.algorithm,
-            "threshold": plan.threshold,
-            "queries": audited,
-            "index_generation": snap.generation,
-        }),
-    ));
+        &screening_id,
+        &LookupAudit {
+            purpose: Purpose::Lookup,
+            api: "yente",
+            dataset: &dataset,
+            algorithm: Some(&plan.algorithm),
+            threshold: plan.threshold,
+            queries: lookup_queries(&audited),
+            index_generation: snap.generation,
+        },
+    );
     let batch = responses.len();
     let mut resp = axum::Json(MatchResponse {
         responses,

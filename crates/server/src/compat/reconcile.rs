@@ -20,13 +20,13 @@ use tansiq_model::Schema;
 
 use super::dto::*;
 use super::{
-    DEFAULT_CUTOFF, DEFAULT_MATCH_LIMIT, Filters, MAX_BATCH, RawParams, count_screening,
-    dataset_scope, example_query, features, max_band, ranked_matches, round,
+    DEFAULT_CUTOFF, DEFAULT_MATCH_LIMIT, Filters, MAX_BATCH, RawParams, dataset_scope,
+    example_query, features, lookup_queries, ranked_matches, round,
 };
 use crate::auth::{AuthRejection, Principal};
-use crate::dto::band_str;
 use crate::error::{Problem, parse_json};
 use crate::routes::{RouteTable, SCREEN_ROLES, today};
+use crate::screening::{LookupAudit, Purpose, max_band, record_invalid, record_lookup};
 use crate::{ApiError, AppState};
 
 pub(super) fn register(t: &mut RouteTable) {
@@ -316,12 +316,14 @@ async fn run(
     let batch = match plan(&state, text) {
         Ok(b) => b,
         Err(e) => {
-            state.audit.record(p.event(
+            record_invalid(
+                &state,
+                &p,
                 "screen.reconcile",
-                None,
-                "invalid",
-                json!({ "dataset": dataset, "field": e.field }),
-            ));
+                Purpose::Lookup,
+                Some(&dataset),
+                e.field.as_deref(),
+            );
             return Err(e);
         }
     };
@@ -377,27 +379,32 @@ async fn run(
                     .collect(),
             });
         }
-        count_screening(&state, band);
-        audited.push(json!({
-            "key": key,
-            "band": band_str(band),
-            "matches": result.iter().map(|r| json!({"id": r.id, "score": r.score, "match": r.is_match})).collect::<Vec<_>>(),
-            "traveller": { "names": query.names, "birth_dates": query.birth_dates,
-                           "nationalities": query.nationalities, "documents": query.documents },
-        }));
+        audited.push((
+            key.clone(),
+            band,
+            query,
+            result
+                .iter()
+                .map(|r| (r.id.clone(), r.score, r.is_match))
+                .collect::<Vec<_>>(),
+        ));
         out.insert(key, ReconResult { result });
     }
-    state.audit.record(p.event(
+    record_lookup(
+        &state,
+        &p,
         "screen.reconcile",
-        Some(screening_id),
-        "ok",
-        json!({
-            "dataset": dataset,
-            "threshold": threshold,
-            "queries": audited,
-            "index_generation": snap.generation,
-        }),
-    ));
+        &screening_id,
+        &LookupAudit {
+            purpose: Purpose::Lookup,
+            api: "reconcile",
+            dataset: &dataset,
+            algorithm: None,
+            threshold,
+            queries: lookup_queries(&audited),
+            index_generation: snap.generation,
+        },
+    );
     Ok(axum::Json(out).into_response())
 }
 

@@ -29,10 +29,10 @@ use tansiq_store::{Change, NewHit, ScreeningRecord, Store};
 use time::OffsetDateTime;
 
 use super::record::query_from_json;
-use crate::auth::visible_to;
 use crate::dto::{ListVersionDto, MatchDto, band_str, rfc3339};
+use crate::screening::{Audience, Depth, everything, rank};
 use crate::state::{Inner, Snapshot, matcher_config};
-use crate::{AppState, AuditEvent, ServerError};
+use crate::{AppState, ServerError};
 
 /// The name of the re-screening position in `review_cursors`.
 pub const CURSOR: &str = "rescreen";
@@ -129,7 +129,8 @@ async fn changed_in(
 }
 
 /// The visible, screenable matches of a stored query on the live index,
-/// for the screening's agency (as the screening route computes them).
+/// for the screening's agency: the one filter of a crossing
+/// ([`crate::screening::rank`]).
 fn live_matches(
     snap: &Snapshot,
     agency: &str,
@@ -137,20 +138,20 @@ fn live_matches(
     limit: usize,
     today: &str,
 ) -> Vec<MatchDto> {
-    let mut out = Vec::new();
-    for m in snap.index.screen(query, limit + snap.restricted) {
-        if out.len() == limit {
-            break;
-        }
-        let Some(entity) = snap.index.entity(&m.entity_id) else {
-            continue;
-        };
-        if !visible_to(entity, agency) || !entity.is_screenable(today) {
-            continue;
-        }
-        out.push(MatchDto::from_domain(&m, entity));
-    }
-    out
+    let (ranked, _) = rank(
+        snap,
+        Audience::Agency(agency),
+        query,
+        limit,
+        0.0,
+        Depth::Covering,
+        today,
+        &everything,
+    );
+    ranked
+        .iter()
+        .filter_map(|m| Some(MatchDto::from_domain(m, snap.index.entity(&m.entity_id)?)))
+        .collect()
 }
 
 /// Stage 1 on one page: the indices of the screenings with a candidate in
@@ -178,10 +179,7 @@ fn prefilter(
     out
 }
 
-fn today() -> String {
-    let d = OffsetDateTime::now_utc().date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
+use crate::screening::today;
 
 impl AppState {
     /// One re-screening pass (see the module doc): processes the change
@@ -372,23 +370,8 @@ impl AppState {
         crate::federation::notify_rescreen_hits(self, &raised).await;
         for h in held.into_iter().filter(|h| proposed.contains(&h.hit.id)) {
             self.metrics.hits_raised.inc();
-            self.audit.record(AuditEvent {
-                at: OffsetDateTime::now_utc(),
-                actor: "rescreen".into(),
-                agency: h.hit.agency_id.clone(),
-                key_id: "-".into(),
-                action: "hit.raise",
-                target: Some(h.hit.id.clone()),
-                outcome: "ok",
-                detail: json!({
-                    "origin": "rescreen",
-                    "screening_id": h.hit.screening_id,
-                    "entity_id": h.hit.entity_id,
-                    "entity_version": h.hit.entity_version,
-                    "band": h.hit.band,
-                    "border_post": h.hit.border_post,
-                }),
-            });
+            self.audit
+                .record(crate::screening::rescreen_hit_event(&h.hit));
             report.hits.push(h.hit.id);
         }
         Ok(())

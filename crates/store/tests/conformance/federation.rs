@@ -712,3 +712,231 @@ pub async fn fed_inbox_digests_purged(location: &str) {
     );
     store.close().await;
 }
+
+/// Issue 16, finding 8: a hit notice carrying more traveller data than
+/// the receiver's own agreement with the sender allows was stored as sent.
+/// The receiver keeps the intersection of both agreements' fields.
+pub async fn fed_hit_keeps_only_agreed_traveller_fields(location: &str) {
+    let store = super::open(location).await;
+    let dz = keys("dz", 1);
+    let tn = keys("tn", 2);
+    // dz agrees to hear only the traveller's name from tn.
+    let mut outgoing = agreement(Some(Level::Full));
+    outgoing.traveller_fields = vec![tansiq_federation::TravellerField::Name];
+    store
+        .put_partner(
+            "tn",
+            "http://127.0.0.1:1",
+            &tn.public_keys(),
+            &outgoing,
+            &agreement(None),
+        )
+        .await
+        .unwrap();
+    store
+        .put_entry(
+            entry("w-1", FederationShare::ByAgreement, ActionOnHit::Arrest),
+            "cp",
+        )
+        .await
+        .unwrap();
+    drain(&store, &dz).await;
+    // tn (misconfigured, or hostile) sends every field.
+    let m1 = sealed_from(
+        &tn,
+        "dz",
+        1,
+        Payload::Hit(HitNotice {
+            hit_id: "tn:h1".into(),
+            reference: "w-1".into(),
+            action: Some(ActionOnHit::Arrest),
+            via: HitVia::LocalCopy,
+            traveller: Traveller {
+                name: Some("Karim Haddad".into()),
+                birth_date: Some("1980-04-02".into()),
+                nationality: Some("tn".into()),
+                document_number: Some("P1234567".into()),
+            },
+            score: 0.9,
+            screened_at: OffsetDateTime::now_utc(),
+        }),
+        "dz",
+    );
+    assert!(matches!(
+        store.receive(&dz, &m1).await.unwrap(),
+        Receipt::Applied { .. }
+    ));
+    let hit = store.fed_hit("tn:h1").await.unwrap().unwrap();
+    assert_eq!(
+        hit.traveller,
+        Traveller {
+            name: Some("Karim Haddad".into()),
+            ..Traveller::default()
+        }
+    );
+    store.close().await;
+}
+
+/// Counts rows about `id` (or whose text holds `marker`) in the store's
+/// database, read directly as someone with access to it would.
+async fn raw_count(location: &str, sql: &str, bind: &str) -> i64 {
+    use sqlx::Connection;
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    if location.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(location).await.unwrap();
+        let (n,): (i64,) = sqlx::query_as(sql)
+            .bind(bind)
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        c.close().await.unwrap();
+        n
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{location}"))
+            .await
+            .unwrap();
+        let (n,): (i64,) = sqlx::query_as(sql)
+            .bind(bind)
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        c.close().await.unwrap();
+        n
+    }
+}
+
+/// What the partner's database holds of `marker` (a fictitious warrant
+/// number carried by one version of dz's entry): rows in every table that
+/// held entry data, and on SQLite the bytes of the database file and its
+/// WAL, once the store is closed.
+async fn traces(location: &str, marker: &str) -> Vec<String> {
+    let like = format!("%{marker}%");
+    let mut found = Vec::new();
+    for table in ["entities", "entity_versions"] {
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM {table} WHERE CAST(body AS TEXT) LIKE $1"
+        );
+        if raw_count(location, &sql, &like).await > 0 {
+            found.push(format!("a row of {table}"));
+        }
+    }
+    if !location.starts_with("postgres") {
+        for suffix in ["", "-wal"] {
+            let path = format!("{location}{suffix}");
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            if bytes.windows(marker.len()).any(|w| w == marker.as_bytes()) {
+                found.push(format!("the bytes of {path}"));
+            }
+        }
+    }
+    found
+}
+
+/// Issue 16, finding 6: after `entry-remove` the partner kept the full
+/// body and every old version, readable by its analysts. Now the copy and
+/// all its versions are purged, leaving a tombstone (id, origin, version,
+/// time), and on SQLite the bytes do not linger in the file: after a
+/// withdrawal, after the originator narrows the agreement, and after an
+/// agreement round-trip (shared again, then not).
+pub async fn fed_removed_copies_are_purged(location: &str) {
+    let tn = keys("tn", 2);
+    let dz = keys("dz", 1);
+    let upsert = |id: &str, warrant: &str| {
+        let mut e = entry(id, FederationShare::ByAgreement, ActionOnHit::Arrest);
+        e.add(prop::PASSPORT_NUMBER, format!("P{warrant}"));
+        e.add(prop::NOTES, format!("Fictive note {warrant}"));
+        e.legal_basis = Some(tansiq_model::LegalBasis {
+            warrant_number: Some(warrant.to_string()),
+            ..Default::default()
+        });
+        Payload::EntryUpsert {
+            entity: Box::new(e),
+        }
+    };
+    let remove = |id: &str, reason: &str| Payload::EntryRemove {
+        id: id.into(),
+        reason: reason.into(),
+    };
+    let store = super::open(location).await;
+    store
+        .put_partner(
+            "dz",
+            "http://127.0.0.1:1",
+            &dz.public_keys(),
+            &agreement(None),
+            &agreement(Some(Level::Full)),
+        )
+        .await
+        .unwrap();
+    let mut seq = 0;
+    let mut send = async |store: &Store, payload: Payload| {
+        seq += 1;
+        let m = sealed_from(&dz, "tn", seq, payload, "tn");
+        let r = store.receive(&tn, &m).await.unwrap();
+        assert!(matches!(r, Receipt::Applied { .. }), "{r:?}");
+    };
+    // Withdrawal: two versions, then removed.
+    send(&store, upsert("w-1", "WX-FICTIVE-1111")).await;
+    send(&store, upsert("w-1", "WX-FICTIVE-2222")).await;
+    send(&store, remove("w-1", "withdrawn by the originator")).await;
+    // Narrowing: dz stops sharing w-2.
+    send(&store, upsert("w-2", "WX-FICTIVE-3333")).await;
+    send(
+        &store,
+        remove("w-2", "no longer shared under the agreement"),
+    )
+    .await;
+    // A round-trip: shared, unshared, shared again (a new body), unshared.
+    send(&store, upsert("w-3", "WX-FICTIVE-4444")).await;
+    send(
+        &store,
+        remove("w-3", "no longer shared under the agreement"),
+    )
+    .await;
+    send(&store, upsert("w-3", "WX-FICTIVE-5555")).await;
+    let back = store.entity("dz:w-3").await.unwrap().unwrap();
+    assert_eq!(back.status, EntryStatus::Active);
+    assert_eq!(
+        back.legal_basis.unwrap().warrant_number.as_deref(),
+        Some("WX-FICTIVE-5555")
+    );
+    send(
+        &store,
+        remove("w-3", "no longer shared under the agreement"),
+    )
+    .await;
+
+    for local in ["dz:w-1", "dz:w-2", "dz:w-3"] {
+        let t = store.entity(local).await.unwrap().expect("a tombstone");
+        assert_eq!(t.status, EntryStatus::Withdrawn);
+        assert_eq!(t.provenance.source, "fed:dz");
+        assert!(t.properties.is_empty(), "{t:?}");
+        assert_eq!(t.legal_basis, None);
+        let history = store.entity_history(local).await.unwrap();
+        assert_eq!(history.len(), 1, "only the tombstone version: {history:?}");
+        for (table, column) in [
+            ("entity_names", "entity_id"),
+            ("entity_documents", "entity_id"),
+        ] {
+            let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table} WHERE {column} = $1");
+            assert_eq!(raw_count(location, &sql, local).await, 0, "{table} {local}");
+        }
+    }
+    assert!(store.active_entities().await.unwrap().is_empty());
+    store.close().await;
+    for marker in [
+        "WX-FICTIVE-1111",
+        "WX-FICTIVE-2222",
+        "WX-FICTIVE-3333",
+        "WX-FICTIVE-4444",
+        "WX-FICTIVE-5555",
+    ] {
+        assert_eq!(
+            traces(location, marker).await,
+            Vec::<String>::new(),
+            "{marker} lingers"
+        );
+    }
+}

@@ -524,7 +524,12 @@ async fn a_refused_copy_reaches_the_sender(backend: Backend) {
     let start = Instant::now();
     let status = loop {
         let (s, v) = dz
-            .call(Some("admin-a"), Method::GET, "/v1/federation/status", None)
+            .call(
+                Some("nodeadmin-a"),
+                Method::GET,
+                "/v1/federation/status",
+                None,
+            )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         if v["partners"][0]["refused"] == 1 {
@@ -582,12 +587,14 @@ async fn a_withdrawn_entry_leaves_nothing_readable_at_the_partner(backend: Backe
         s == StatusCode::OK
     })
     .await;
+    let version = created["version"].as_i64().unwrap();
     let (s, v) = dz
-        .call(
-            Some("cp-a"),
+        .call_if_match(
+            "cp-a",
             Method::POST,
             &format!("/v1/entries/{id}/withdraw"),
             Some(json!({"reason": "warrant executed"})),
+            version,
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");

@@ -483,8 +483,9 @@ pub struct CrossingOutcome {
 }
 
 /// The visible, screenable matches of one crossing, at most `limit`, and
-/// their highest band.
-fn crossing_matches(
+/// their highest band. Re-screening uses it too, so that a re-screened
+/// score is a crossing's.
+pub(crate) fn crossing_matches(
     snap: &Snapshot,
     agency: &str,
     query: &Query,

@@ -30,7 +30,6 @@ use time::OffsetDateTime;
 
 use super::record::query_from_json;
 use crate::dto::{ListVersionDto, MatchDto, band_str, rfc3339};
-use crate::screening::{Audience, Depth, everything, rank};
 use crate::state::{Inner, Snapshot, matcher_config};
 use crate::{AppState, ServerError};
 
@@ -129,8 +128,8 @@ async fn changed_in(
 }
 
 /// The visible, screenable matches of a stored query on the live index,
-/// for the screening's agency: the one filter of a crossing
-/// ([`crate::screening::rank`]).
+/// for the screening's agency: exactly a crossing's
+/// ([`crate::screening::crossing_matches`]).
 fn live_matches(
     snap: &Snapshot,
     agency: &str,
@@ -138,20 +137,7 @@ fn live_matches(
     limit: usize,
     today: &str,
 ) -> Vec<MatchDto> {
-    let (ranked, _) = rank(
-        snap,
-        Audience::Agency(agency),
-        query,
-        limit,
-        0.0,
-        Depth::Covering,
-        today,
-        &everything,
-    );
-    ranked
-        .iter()
-        .filter_map(|m| Some(MatchDto::from_domain(m, snap.index.entity(&m.entity_id)?)))
-        .collect()
+    crate::screening::crossing_matches(snap, agency, query, limit, today).1
 }
 
 /// Stage 1 on one page: the indices of the screenings with a candidate in

@@ -2,6 +2,8 @@
 //! fuzzy keys into that vocabulary, and occurrence lists from vocabulary
 //! entries to listed names.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use tansiq_model::{Entity, NameKind, PartialDate, Schema};
@@ -887,6 +889,36 @@ pub(crate) fn acronym_key(text: &str) -> String {
     format!("i:{text}")
 }
 
+/// Document frequencies of the rarity keys of `entities` (each entity
+/// counted once per key), as [`Index::build`] counts them.
+fn document_frequencies(entities: &[Entity]) -> FxHashMap<String, u32> {
+    let mut df: FxHashMap<String, u32> = FxHashMap::default();
+    for e in entities {
+        let mut keys: Vec<String> = Vec::new();
+        for (_, _, tokens) in prepare_names(e) {
+            for t in &tokens {
+                let skeleton = if t.kind == UnitKind::Acronym {
+                    ""
+                } else {
+                    t.skeleton.as_str()
+                };
+                keys.push(df_key(&t.text, skeleton, &t.key));
+                for v in &t.variants {
+                    if v.kind == VariantKind::ArticleStripped {
+                        keys.push(df_key(&v.text, &v.skeleton, &v.key));
+                    }
+                }
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        for k in keys {
+            *df.entry(k).or_default() += 1;
+        }
+    }
+    df
+}
+
 fn vocab_key(script: Script, text: &str) -> String {
     match script {
         Script::Arabic => format!("a:{text}"),
@@ -940,6 +972,15 @@ pub struct Index {
     /// bounds: the calibration of any raw score up to that point is at
     /// most this (calibration is monotone).
     pub(crate) calibration_table: Box<[f32]>,
+    /// For a delta segment ([`Index::build_delta`]): the base index whose
+    /// statistics it borrows. A query token that meets nothing in the
+    /// segment takes its rarity from the base, as it would in an index
+    /// built from everything.
+    pub(crate) rarity_base: Option<Arc<Index>>,
+    /// Document frequency of each rarity key ([`df_key`]) over the
+    /// entities, for the delta segments built on this index (empty in a
+    /// segment).
+    pub(crate) df: FxHashMap<Box<str>, u32>,
 }
 
 /// Steps of [`Index::calibration_table`].
@@ -989,6 +1030,41 @@ impl Index {
     /// Builds the index. Entities keep their order; ids should be unique
     /// (a later duplicate id shadows the earlier one in [`Index::entity`]).
     pub fn build(entities: Vec<Entity>, config: MatcherConfig) -> Index {
+        Index::build_with(entities, config, None)
+    }
+
+    /// Builds a delta segment: an index of a few changed entities that
+    /// borrows its statistics from `base` (the index of everything else),
+    /// so that its scores are those the entities would get in one index
+    /// built from both, up to the drift of those statistics. `gone` are
+    /// the base's entities the segment hides (changed or withdrawn).
+    ///
+    /// - a unit's document frequency is the base's (recovered from its
+    ///   rarity weight), less the hidden entities', plus the segment's;
+    ///   the entity count is the base's less the hidden plus the segment's;
+    /// - a unit is common ([`Index::common_entry`]) when it is common in
+    ///   the base or occurs more than the base's cap in the segment;
+    /// - a query token that meets no unit of the segment takes its rarity
+    ///   from the base.
+    ///
+    /// What drifts: the base's own entities keep the rarity of the moment
+    /// it was built, and a bare kunya is "shared" only among the segment's
+    /// entities. Both are small while the segment is small, which is why
+    /// [`crate::LiveIndex`] folds it into a full build past a size.
+    pub fn build_delta(entities: Vec<Entity>, base: Arc<Index>, gone: &[Entity]) -> Index {
+        let config = base.config.clone();
+        Index::build_with(entities, config, Some((base, gone)))
+    }
+
+    fn build_with(
+        entities: Vec<Entity>,
+        config: MatcherConfig,
+        delta_of: Option<(Arc<Index>, &[Entity])>,
+    ) -> Index {
+        let (base, gone) = match delta_of {
+            Some((b, g)) => (Some(b), g),
+            None => (None, &[][..]),
+        };
         let mut b = Builder {
             vocab: Vec::new(),
             vocab_by_key: FxHashMap::default(),
@@ -1140,12 +1216,44 @@ impl Index {
                 }
             }
         }
-        let n = entities.len().max(1) as f32;
+        let df_counts: FxHashMap<Box<str>, u32> = if base.is_none() {
+            df.iter()
+                .map(|(k, (d, _))| (k.as_str().into(), *d))
+                .collect()
+        } else {
+            FxHashMap::default()
+        };
+        let n = match &base {
+            Some(b) => (b.len() + entities.len()).saturating_sub(gone.len()),
+            None => entities.len(),
+        }
+        .max(1) as f32;
         let idf_of = |d: u32| -> f32 { (1.0 + n / d.max(1) as f32).ln() };
         let idf_unknown = idf_of(1);
         for v in &mut b.vocab {
             let dk = df_key(&v.text, &v.skeleton, &v.key);
             v.idf = df.get(&dk).map_or(idf_unknown, |(d, _)| idf_of(*d));
+        }
+        if let Some(base) = &base {
+            let gone_df = document_frequencies(gone);
+            for (vkey, &id) in &b.vocab_by_key {
+                let v = &b.vocab[id as usize];
+                let dk = df_key(&v.text, &v.skeleton, &v.key);
+                let idf = match df.get(&dk) {
+                    // a counted unit: the base's count less the hidden
+                    // entities', plus the segment's
+                    Some(&(d, _)) => {
+                        let d_base = base.df.get(dk.as_str()).copied().unwrap_or(0);
+                        let d_gone = gone_df.get(&dk).copied().unwrap_or(0);
+                        idf_of((d_base + d).saturating_sub(d_gone))
+                    }
+                    None => base
+                        .vocab_by_key
+                        .get(vkey)
+                        .map_or(idf_unknown, |&bid| base.vocab[bid as usize].idf),
+                };
+                b.vocab[id as usize].idf = idf;
+            }
         }
         for name in &mut names {
             let mut total = 0.0;
@@ -1241,19 +1349,31 @@ impl Index {
         // An entry is common when it, or the generic concept it stands for
         // (its translations and other legal forms match it in full: Ltd =
         // Limited = LLC), occurs more often than the cap.
-        let common_cap = common_cap(&config, names.len());
+        let common_cap = base
+            .as_ref()
+            .map_or_else(|| common_cap(&config, names.len()), |b| b.common_cap);
         let mut concept_occ: FxHashMap<UnitKind, usize> = FxHashMap::default();
         for (id, v) in b.vocab.iter().enumerate() {
             if let UnitKind::Generic(_) = v.kind {
                 *concept_occ.entry(v.kind).or_default() += occ_count[id] as usize;
             }
         }
-        let common_entry: Vec<bool> = (b.vocab.iter().enumerate())
+        let mut common_entry: Vec<bool> = (b.vocab.iter().enumerate())
             .map(|(id, v)| {
                 occ_count[id] as usize > common_cap
                     || concept_occ.get(&v.kind).is_some_and(|&n| n > common_cap)
+                    || base.as_ref().is_some_and(|b| b.concept_is_common(v.kind))
             })
             .collect();
+        if let Some(base) = &base {
+            for (vkey, &id) in &b.vocab_by_key {
+                if let Some(&bid) = base.vocab_by_key.get(vkey)
+                    && base.common_entry[bid as usize]
+                {
+                    common_entry[id as usize] = true;
+                }
+            }
+        }
         drop(concept_occ);
         // occurrences were recorded name by name
         let compact = Compact::build(&names, &occ_raw, &common_entry, &fact_keys, &config);
@@ -1306,6 +1426,8 @@ impl Index {
             common_cap,
             neighbours: Vec::new(),
             calibration_table: Box::default(),
+            df: df_counts,
+            rarity_base: base,
         };
         index.calibration_table = (0..=CALIBRATION_STEPS)
             .map(|k| crate::screen::calibrate(k as f32 / CALIBRATION_STEPS as f32, &index.config))
@@ -1338,6 +1460,17 @@ impl Index {
             .collect();
         index.neighbours = neighbours;
         index
+    }
+
+    /// Whether a generic concept (a legal form, a word such as
+    /// "company" in any language) is common on this list: some entry of
+    /// it is.
+    fn concept_is_common(&self, kind: UnitKind) -> bool {
+        matches!(kind, UnitKind::Generic(_))
+            && self
+                .concept_ids
+                .get(&kind)
+                .is_some_and(|ids| ids.iter().any(|&id| self.common_entry[id as usize]))
     }
 
     /// Number of entities.

@@ -38,6 +38,7 @@
 
 mod explain;
 mod index;
+mod live;
 mod model;
 mod model_weights;
 mod screen;
@@ -52,6 +53,7 @@ pub use explain::{
     TokenAlignment,
 };
 pub use index::Index;
+pub use live::{DELTA_FOLD_ENTITIES, IndexChange, LiveIndex};
 pub use model::{FEATURE_NAMES, Features, LinearModel, N_FEATURES, logit, sigmoid};
 
 /// Errors of this crate.

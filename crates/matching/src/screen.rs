@@ -12,7 +12,7 @@ use crate::explain::{
     TokenAlignment,
 };
 use crate::index::{
-    CALIBRATION_STEPS, CompactName, FactKey, Index, NameRec, Occ, QForm, SCHEMAS, VTok,
+    CALIBRATION_STEPS, CompactName, FactKey, Index, NameRec, Occ, QForm, SCHEMAS, VTok, VocabMatch,
     acronym_key, gender_code, is_title, join_collapse, joinable, pack_date, skeleton_keys,
     split_listed_name, token_similarity, token_weight, variant_factor,
 };
@@ -156,66 +156,90 @@ impl Index {
         out.sort_by_key(|m| m.0);
     }
 
+    /// The vocabulary entries a query token meets, through itself and its
+    /// alternative readings (`n_tokens`: the tokens of its name).
+    fn token_matches(&self, t: &Token, n_tokens: usize, exhaustive: bool) -> Vec<VocabMatch> {
+        let mut matches = Vec::new();
+        self.lookup(&QForm::of(t), exhaustive, &mut matches);
+        for v in &t.variants {
+            let form = QForm {
+                text: &v.text,
+                skeleton: &v.skeleton,
+                key: &v.key,
+                script: t.script,
+                kind: UnitKind::Plain,
+            };
+            let mut more = Vec::new();
+            if v.kind == VariantKind::ArabicReading {
+                // another reading of the same letters: it meets its
+                // Latin spelling through the exact keys; the one-edit
+                // neighbourhoods are the original's to search
+                self.lookup_keys(&form, exhaustive, EXACT_KEYS, &mut more);
+            } else {
+                self.lookup(&form, exhaustive, &mut more);
+            }
+            let f = variant_factor(v.kind);
+            for m in &mut more {
+                m.1 *= f;
+            }
+            more.retain(|m| m.1 >= MIN_SIM);
+            merge_matches(&mut matches, &more);
+        }
+        // An organisation's initials stand for the whole name: they
+        // count only when they are the whole query name.
+        if n_tokens > 1 {
+            matches.retain(|m| self.vocab[m.0 as usize].kind != UnitKind::Acronym);
+        }
+        matches
+    }
+
+    /// Rarity of a query token: that of the listed tokens it is closest
+    /// to, `None` when it meets none closely.
+    fn query_rarity(&self, matches: &[VocabMatch], all_generic: bool) -> Option<f32> {
+        let (_, v) = matches
+            .iter()
+            .filter(|m| m.1 >= 0.85)
+            .map(|m| (m.1, &self.vocab[m.0 as usize]))
+            .max_by(|a, b| a.0.total_cmp(&b.0))?;
+        Some(if all_generic {
+            v.idf.powf(self.config.idf_power as f32)
+        } else {
+            token_weight(v, &self.config).0
+        })
+    }
+
+    /// Rarity of a query token seen on no list: unknown tokens are rare.
+    fn unknown_rarity(&self, t: &Token) -> f32 {
+        let fake = VTok {
+            text: t.text.as_str().into(),
+            skeleton: t.skeleton.as_str().into(),
+            key: t.key.as_slice().into(),
+            is_join: false,
+            script: t.script,
+            kind: t.kind,
+            idf: self.idf_unknown,
+        };
+        token_weight(&fake, &self.config).0
+    }
+
     pub(crate) fn analyse_name(&self, raw: &str, exhaustive: bool) -> QName {
         let tokens = tokenize(raw);
         let mut items = Vec::new();
         let mut weights = Vec::with_capacity(tokens.len());
         let all_generic = tokens.iter().all(Token::is_generic);
         for (i, t) in tokens.iter().enumerate() {
-            let mut matches = Vec::new();
-            self.lookup(&QForm::of(t), exhaustive, &mut matches);
-            for v in &t.variants {
-                let form = QForm {
-                    text: &v.text,
-                    skeleton: &v.skeleton,
-                    key: &v.key,
-                    script: t.script,
-                    kind: UnitKind::Plain,
-                };
-                let mut more = Vec::new();
-                if v.kind == VariantKind::ArabicReading {
-                    // another reading of the same letters: it meets its
-                    // Latin spelling through the exact keys; the one-edit
-                    // neighbourhoods are the original's to search
-                    self.lookup_keys(&form, exhaustive, EXACT_KEYS, &mut more);
-                } else {
-                    self.lookup(&form, exhaustive, &mut more);
-                }
-                let f = variant_factor(v.kind);
-                for m in &mut more {
-                    m.1 *= f;
-                }
-                more.retain(|m| m.1 >= MIN_SIM);
-                merge_matches(&mut matches, &more);
-            }
-            // An organisation's initials stand for the whole name: they
-            // count only when they are the whole query name.
-            if tokens.len() > 1 {
-                matches.retain(|m| self.vocab[m.0 as usize].kind != UnitKind::Acronym);
-            }
-            // Rarity of a query token: that of the listed tokens it is
-            // closest to; unknown tokens are rare.
-            let best = matches
-                .iter()
-                .filter(|m| m.1 >= 0.85)
-                .map(|m| (m.1, &self.vocab[m.0 as usize]))
-                .max_by(|a, b| a.0.total_cmp(&b.0));
-            let w = match best {
-                Some((_, v)) if all_generic => v.idf.powf(self.config.idf_power as f32),
-                Some((_, v)) => token_weight(v, &self.config).0,
-                None => {
-                    let fake = VTok {
-                        text: t.text.as_str().into(),
-                        skeleton: t.skeleton.as_str().into(),
-                        key: t.key.as_slice().into(),
-                        is_join: false,
-                        script: t.script,
-                        kind: t.kind,
-                        idf: self.idf_unknown,
-                    };
-                    token_weight(&fake, &self.config).0
-                }
-            };
+            let matches = self.token_matches(t, tokens.len(), exhaustive);
+            // A delta segment knows few units: a token it cannot place
+            // takes its rarity from the base it sits on.
+            let w = self
+                .query_rarity(&matches, all_generic)
+                .or_else(|| {
+                    self.rarity_base.as_ref().and_then(|base| {
+                        let m = base.token_matches(t, tokens.len(), exhaustive);
+                        base.query_rarity(&m, all_generic)
+                    })
+                })
+                .unwrap_or_else(|| self.unknown_rarity(t));
             weights.push(w);
             items.push(QItem {
                 pos: i as u8,

@@ -183,10 +183,17 @@ async fn open(config: &Option<PathBuf>) -> Result<(Config, Store, Pepper)> {
     Ok((config, store, pepper))
 }
 
+/// `--days` within the node's key lifetime limit, as the API checks it.
+fn key_days(config: &Config, days: u32) -> Result<()> {
+    tansiq_server::check_key_days(days, config.security.key_max_days)
+        .map_err(|m| anyhow::anyhow!("--days {days}: {m}"))
+}
+
 pub async fn admin(cmd: AdminCommand) -> Result<()> {
     match cmd {
         AdminCommand::CreateAdmin(a) => {
-            let (_, store, pepper) = open(&a.config).await?;
+            let (config, store, pepper) = open(&a.config).await?;
+            key_days(&config, a.days)?;
             let key = create_admin(
                 &store,
                 &pepper,
@@ -206,7 +213,8 @@ pub async fn admin(cmd: AdminCommand) -> Result<()> {
             println!("{}", key.token);
         }
         AdminCommand::CreateUser(a) => {
-            let (_, store, pepper) = open(&a.config).await?;
+            let (config, store, pepper) = open(&a.config).await?;
+            key_days(&config, a.days)?;
             let key = create_user(&store, &pepper, &a).await;
             store.close().await;
             let key = key?;
@@ -220,7 +228,8 @@ pub async fn admin(cmd: AdminCommand) -> Result<()> {
             println!("{}", key.token);
         }
         AdminCommand::CreateKey(a) => {
-            let (_, store, pepper) = open(&a.config).await?;
+            let (config, store, pepper) = open(&a.config).await?;
+            key_days(&config, a.days)?;
             let key = create_key(&store, &pepper, &a.user, &a.label, a.days)
                 .await
                 .context("creating the key")?;

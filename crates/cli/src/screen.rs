@@ -83,11 +83,26 @@ impl ScreenArgs {
             nationalities: self
                 .nationality
                 .iter()
-                .map(|n| n.to_ascii_lowercase())
-                .collect(),
+                .map(|n| cli_country("--nationality", n))
+                .collect::<Result<_>>()?,
             gender: self.gender.clone(),
             documents: self.document.iter().cloned().collect(),
         })
+    }
+}
+
+/// A country as the CLI takes it: the one reading of
+/// [`tansiq_model::country::parse`] (TN, TUN, D, Tunisia), as the API.
+pub fn cli_country(flag: &str, value: &str) -> Result<String> {
+    match tansiq_model::country::parse(value) {
+        Some(c) => match (c.iso2, c.note) {
+            (Some(iso2), _) => Ok(iso2.to_string()),
+            (None, Some(note)) => bail!("{flag} {value:?}: {note}, names no state; leave it out"),
+            (None, None) => bail!("{flag} {value:?}: not a country"),
+        },
+        None => bail!(
+            "{flag} {value:?}: not a country (expected an ISO 3166-1 code such as TN or TUN, an ICAO code such as D, or an English name such as Tunisia)"
+        ),
     }
 }
 

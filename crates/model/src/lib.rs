@@ -22,6 +22,7 @@
 //!
 //! **Architecture invariant:** this crate does no I/O and reads no clock.
 
+pub mod country;
 mod date;
 mod entity;
 

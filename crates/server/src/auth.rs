@@ -344,6 +344,18 @@ impl RateLimiter {
     }
 }
 
+/// Whether a key may be issued for `days` under `[security]
+/// key_max_days` (`max`): the one rule for the API and the CLI.
+pub fn check_key_days(days: u32, max: u32) -> Result<(), String> {
+    if days == 0 || days > max {
+        Err(format!(
+            "a key lives 1 to {max} days (security.key_max_days); {days} asked"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Refusal of the rate limiter: a 429 problem with `Retry-After`.
 #[derive(Debug)]
 pub struct AuthRejection {
@@ -385,17 +397,26 @@ impl FromRequestParts<AppState> for Principal {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Principal, AuthRejection> {
+        let address = crate::flood::peer(&parts.extensions);
         let denied = |reason: &'static str, key_id: &str| {
-            state.audit.record(AuditEvent {
-                at: OffsetDateTime::now_utc(),
-                actor: "-".into(),
-                agency: "-".into(),
-                key_id: key_id.to_string(),
-                action: "auth",
-                target: None,
-                outcome: "denied",
-                detail: serde_json::json!({ "reason": reason }),
-            });
+            // From a known address, only the first refusal of an interval
+            // is recorded in full; the rest go into its summary.
+            let in_full = address.is_none_or(|ip| state.guard.refused(ip, reason));
+            if in_full {
+                state.audit.record(AuditEvent {
+                    at: OffsetDateTime::now_utc(),
+                    actor: "-".into(),
+                    agency: "-".into(),
+                    key_id: key_id.to_string(),
+                    action: "auth",
+                    target: None,
+                    outcome: "denied",
+                    detail: serde_json::json!({
+                        "reason": reason,
+                        "address": address.map(|a| a.to_string()),
+                    }),
+                });
+            }
             AuthRejection::from(ApiError::unauthorized(
                 "a valid API key is needed: Authorization: Bearer tsq_<id>_<secret>",
             ))

@@ -517,20 +517,26 @@ pub fn parse_gender(field: &str, g: &Option<String>) -> Result<Option<String>, A
 
 /// An ISO 3166-1 alpha-2 code (alpha-3 accepted and converted), lower-case.
 pub fn parse_country(field: &str, c: &str) -> Result<String, ApiError> {
-    let c = c.trim();
-    let up = c.to_ascii_uppercase();
-    if up.len() == 2 && up.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Ok(up.to_ascii_lowercase());
+    match tansiq_model::country::parse(c) {
+        Some(tansiq_model::country::Country {
+            iso2: Some(iso2), ..
+        }) => Ok(iso2.to_string()),
+        Some(tansiq_model::country::Country {
+            code,
+            note: Some(note),
+            ..
+        }) => Err(ApiError::invalid(
+            field,
+            format!("{code:?} ({note}) names no state; leave the field out"),
+        )),
+        _ => Err(ApiError::invalid(
+            field,
+            format!(
+                "{:?} is not a country: expected an ISO 3166-1 code (TN, TUN), an ICAO code (D) or an English name (Tunisia)",
+                c.trim()
+            ),
+        )),
     }
-    if up.len() == 3
-        && let Some(two) = tansiq_travel::iso3_to_iso2(&up)
-    {
-        return Ok(two.to_ascii_lowercase());
-    }
-    Err(ApiError::invalid(
-        field,
-        format!("{c:?} is not an ISO 3166-1 country code"),
-    ))
 }
 
 impl EntryInput {
@@ -993,4 +999,8 @@ pub struct HistoryResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthDto {
     pub status: String,
+    /// Why the node, though serving, may not do what its operators expect
+    /// (e.g. it screens against nothing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }

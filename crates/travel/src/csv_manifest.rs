@@ -10,11 +10,11 @@ use serde::Serialize;
 use tansiq_model::PartialDate;
 
 use crate::TravelError;
-use crate::country::Country;
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::edifact::decode;
 use crate::paxlst::{Flight, Interchange, Leg, ManifestTraveller, Reference, Role, Stop};
 use crate::traveller::{DocumentKind, Sex, TravelDocument, Traveller};
+use tansiq_model::country::Country;
 
 /// A manifest in a format-neutral shape: what whole-flight screening needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

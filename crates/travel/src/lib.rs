@@ -78,7 +78,6 @@
 //! **Architecture invariant:** this crate does no I/O and reads no clock.
 
 mod arabic;
-mod country;
 mod csv_manifest;
 mod diag;
 pub mod edifact;
@@ -88,7 +87,6 @@ mod sample;
 mod traveller;
 
 pub use arabic::{ArabicForms, arabic_letter_to_mrz, arabic_to_mrz, decode_arabic_mrz_name};
-pub use country::{Country, iso2_to_iso3, iso3_to_iso2};
 pub use csv_manifest::{
     MANIFEST_CSV_HEADER, Manifest, ManifestFormat, parse_manifest, parse_manifest_csv,
     write_manifest_csv,
@@ -106,6 +104,7 @@ pub use sample::synthetic_interchange;
 /// Dates on documents and manifests, re-exported for callers that build
 /// `today` without depending on the model crate.
 pub use tansiq_model::PartialDate;
+pub use tansiq_model::country::{Country, iso2_to_iso3, iso3_to_iso2};
 pub use traveller::{DocumentKind, NameForm, ScreeningName, Sex, TravelDocument, Traveller};
 
 /// Errors of the travel crate: the input is not the format asked for, or a

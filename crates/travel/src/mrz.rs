@@ -11,9 +11,9 @@ use serde::Serialize;
 use tansiq_model::PartialDate;
 
 use crate::TravelError;
-use crate::country::Country;
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::traveller::{DocumentKind, Sex, TravelDocument, Traveller};
+use tansiq_model::country::Country;
 
 /// The five MRZ layouts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

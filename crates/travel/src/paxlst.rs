@@ -11,10 +11,10 @@ use serde::Serialize;
 use tansiq_model::PartialDate;
 
 use crate::TravelError;
-use crate::country::Country;
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::edifact::{Delimiters, Segment, decode, tokenize};
 use crate::traveller::{DocumentKind, Sex, TravelDocument, Traveller};
+use tansiq_model::country::Country;
 
 /// A traveller's role on the flight (the `NAD` qualifier).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -3,13 +3,13 @@
 
 use tansiq_model::PartialDate;
 
-use crate::country::Country;
 use crate::diag::Location;
 use crate::edifact::Delimiters;
 use crate::paxlst::{
     Flight, Interchange, Leg, ListKind, ManifestTraveller, Message, Reference, Role, Stop,
 };
 use crate::traveller::{DocumentKind, Sex, TravelDocument, Traveller};
+use tansiq_model::country::Country;
 
 /// SplitMix64: small, fast, and the same sequence on every platform.
 struct Rng(u64);

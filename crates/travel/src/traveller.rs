@@ -6,7 +6,7 @@ use serde::Serialize;
 use tansiq_model::{Entity, PartialDate, Schema, prop};
 
 use crate::arabic::{decode_arabic_mrz_name, uses_arabic_script};
-use crate::country::Country;
+use tansiq_model::country::Country;
 
 /// Sex as written on a travel document.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]

@@ -5,7 +5,6 @@
 const SOURCES: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../src/lib.rs")),
     ("arabic.rs", include_str!("../src/arabic.rs")),
-    ("country.rs", include_str!("../src/country.rs")),
     ("csv_manifest.rs", include_str!("../src/csv_manifest.rs")),
     ("diag.rs", include_str!("../src/diag.rs")),
     ("edifact.rs", include_str!("../src/edifact.rs")),

@@ -1,6 +1,9 @@
-//! Country codes on travel documents: ICAO Doc 9303 three-letter codes
-//! (ISO 3166-1 alpha-3 plus ICAO's own specials) converted to the lower-case
-//! ISO 3166-1 alpha-2 codes the domain model uses (`nationality: ["dz"]`).
+//! Countries, read one way everywhere: [`parse`] is the one reading of a
+//! country as an officer, a list, a manifest or a travel document writes
+//! it (ISO 3166-1 alpha-2 or alpha-3, ICAO Doc 9303 codes such as `D` and
+//! `XXA`, or an English name or demonym), converted to the lower-case ISO
+//! 3166-1 alpha-2 codes the domain model uses (`nationality: ["dz"]`). The
+//! CLI, the API, the CSV formats and the MRZ/PAXLST parsers all call it.
 //!
 //! Design decision: ICAO specials that name no state (stateless `XXA`,
 //! refugees `XXB`/`XXC`, United Nations `UNO`/`UNA`, the specimen state
@@ -8,6 +11,10 @@
 //! report can say "stateless" instead of dropping the field.
 
 use serde::Serialize;
+
+mod names;
+
+pub use names::{code, code_or_name, country_code};
 
 /// A country code as read from a document, with its ISO alpha-2 equivalent
 /// when there is one.
@@ -48,6 +55,29 @@ impl Country {
         };
         Country { code, iso2, note }
     }
+}
+
+/// The one reading of a country: ISO alpha-2 (any case), ISO alpha-3 or
+/// an ICAO code (`D`, `GBD`, `XXA`…; `<` fillers ignored), else an English
+/// name or demonym ("Tunisia", "Tunisian", "Korea, North"). `None` when it
+/// is none of these. A code that names no state (`XXA` stateless, `UNO`)
+/// comes back with `iso2: None` and its `note`.
+pub fn parse(value: &str) -> Option<Country> {
+    let v = value.trim().trim_matches('<').trim();
+    if v.is_empty() {
+        return None;
+    }
+    if v.len() <= 3 && v.bytes().all(|b| b.is_ascii_alphabetic()) {
+        let c = Country::from_code(v);
+        if c.iso2.is_some() || c.note.is_some() {
+            return Some(c);
+        }
+    }
+    country_code(v).map(|iso2| Country {
+        code: v.to_string(),
+        iso2: Some(iso2),
+        note: None,
+    })
 }
 
 /// ISO 3166-1 alpha-3 to lower-case alpha-2 (`"DZA"` -> `"dz"`). Only
@@ -388,5 +418,24 @@ mod tests {
             }
         );
         assert_eq!(iso2_to_iso3("FR"), Some("FRA"));
+    }
+
+    #[test]
+    fn one_reading_of_codes_and_names() {
+        let iso = |s: &str| parse(s).and_then(|c| c.iso2);
+        for v in ["tn", "TN", "TUN", "tun", " Tunisia ", "Tunisian", "TUN<<"] {
+            assert_eq!(iso(v), Some("tn"), "{v}");
+        }
+        assert_eq!(iso("D"), Some("de"));
+        assert_eq!(iso("Germany"), Some("de"));
+        assert_eq!(iso("UK"), Some("gb"));
+        let stateless = parse("XXA").unwrap();
+        assert_eq!(
+            (stateless.iso2, stateless.note),
+            (None, Some("stateless person"))
+        );
+        assert_eq!(parse("QQQ"), None);
+        assert_eq!(parse("Atlantis"), None);
+        assert_eq!(parse(""), None);
     }
 }

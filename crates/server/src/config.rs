@@ -181,7 +181,8 @@ impl Default for ScreeningSection {
     }
 }
 
-/// `[rate_limit]`: a token bucket per API key.
+/// `[rate_limit]`: a token bucket per API key, and one per source address
+/// for refused requests (see `crate::flood`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RateLimitSection {
@@ -189,6 +190,12 @@ pub struct RateLimitSection {
     pub per_key_per_second: u32,
     /// Requests a key may make at once above the sustained rate.
     pub burst: u32,
+    /// Refused authentications an address may have per minute before its
+    /// requests are turned away unauthenticated (429); 0 disables the
+    /// limit (refusals are still summarised).
+    pub refusals_per_minute_per_address: u32,
+    /// Refusals an address may have at once above that rate.
+    pub refusal_burst_per_address: u32,
 }
 
 impl Default for RateLimitSection {
@@ -196,6 +203,8 @@ impl Default for RateLimitSection {
         RateLimitSection {
             per_key_per_second: 200,
             burst: 400,
+            refusals_per_minute_per_address: 60,
+            refusal_burst_per_address: 30,
         }
     }
 }

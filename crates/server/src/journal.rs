@@ -16,16 +16,29 @@
 //!   caller ([`Journal::audit`], [`Journal::screening`]); whoever must not
 //!   answer before they are durable waits on [`Journal::flush`].
 //!
+//! The queue is bounded by back-pressure rather than by dropping: every
+//! request waits at the door ([`Journal::wait_for_room`], a middleware)
+//! while more than [`BACKLOG_HIGH`] messages are queued, so a store that
+//! falls behind slows callers down instead of filling memory, and nothing a
+//! legitimate request leaves behind is ever dropped. (Unauthenticated
+//! floods are kept out of the queue before that: see `crate::flood`.)
+//!
 //! Nothing is dropped because the database is briefly unavailable: a failed
 //! batch answers its hit callers with the error (the screening is answered
 //! without hit ids, and logged), then retries audit events and screening
 //! records with back-off until they are written, in order.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tansiq_store::{AuditEvent, Hit, Journal as Batch, NewHit, ScreeningRecord, Store, StoreError};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
+
+/// Queued messages above which new requests wait for the writer
+/// ([`Journal::wait_for_room`]): about ten full batches.
+pub const BACKLOG_HIGH: usize = 10_000;
 
 /// Most audit events, screening records and hits in one transaction.
 const MAX_AUDIT: usize = 1_000;
@@ -57,6 +70,27 @@ enum Msg {
 #[derive(Clone)]
 pub struct Journal {
     tx: mpsc::UnboundedSender<Msg>,
+    backlog: Arc<Backlog>,
+}
+
+/// What is queued and not yet written, and a signal when it shrinks.
+#[derive(Default)]
+struct Backlog {
+    queued: AtomicUsize,
+    room: Notify,
+}
+
+impl Backlog {
+    fn added(&self) {
+        self.queued.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn written(&self, n: usize) {
+        let before = self.queued.fetch_sub(n, Ordering::SeqCst);
+        if before.saturating_sub(n) < BACKLOG_HIGH {
+            self.room.notify_waiters();
+        }
+    }
 }
 
 impl fmt::Debug for Journal {
@@ -69,20 +103,49 @@ impl Journal {
     /// Starts the writer task on the current runtime.
     pub fn start(store: Store) -> Journal {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(store, rx));
-        Journal { tx }
+        let backlog = Arc::new(Backlog::default());
+        tokio::spawn(run(store, rx, backlog.clone()));
+        Journal { tx, backlog }
     }
 
-    /// Queues an audit event (never blocks).
+    /// Messages queued and not yet written.
+    pub fn backlog(&self) -> usize {
+        self.backlog.queued.load(Ordering::SeqCst)
+    }
+
+    /// Waits, at most `max`, until fewer than [`BACKLOG_HIGH`] messages
+    /// are queued; `false` when the writer did not catch up in time.
+    pub async fn wait_for_room(&self, max: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + max;
+        loop {
+            let room = self.backlog.room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            if self.backlog() < BACKLOG_HIGH {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, room).await.is_err() {
+                return self.backlog() < BACKLOG_HIGH;
+            }
+        }
+    }
+
+    fn send(&self, msg: Msg) -> Result<(), mpsc::error::SendError<Msg>> {
+        self.backlog.added();
+        self.tx.send(msg).inspect_err(|_| self.backlog.written(1))
+    }
+
+    /// Queues an audit event (never blocks; see [`Journal::wait_for_room`]
+    /// for the bound).
     pub fn audit(&self, event: AuditEvent) {
-        if self.tx.send(Msg::Audit(Box::new(event))).is_err() {
+        if self.send(Msg::Audit(Box::new(event))).is_err() {
             tracing::error!("journal writer stopped; audit event lost");
         }
     }
 
     /// Queues a screening record (never blocks).
     pub fn screening(&self, record: ScreeningRecord) {
-        if self.tx.send(Msg::Screening(Box::new(record))).is_err() {
+        if self.send(Msg::Screening(Box::new(record))).is_err() {
             tracing::error!("journal writer stopped; screening record lost");
         }
     }
@@ -92,20 +155,19 @@ impl Journal {
     pub async fn raise_hits(&self, hits: Vec<NewHit>, actor: &str) -> Result<Vec<Hit>, StoreError> {
         let stopped = || StoreError::Backend("the journal writer has stopped".into());
         let (reply, rx) = oneshot::channel();
-        self.tx
-            .send(Msg::Hits {
-                hits,
-                actor: actor.to_string(),
-                reply,
-            })
-            .map_err(|_| stopped())?;
+        self.send(Msg::Hits {
+            hits,
+            actor: actor.to_string(),
+            reply,
+        })
+        .map_err(|_| stopped())?;
         rx.await.map_err(|_| stopped())?
     }
 
     /// Resolves once everything queued before it is durable.
     pub fn flush(&self) -> Option<oneshot::Receiver<()>> {
         let (tx, rx) = oneshot::channel();
-        self.tx.send(Msg::Flush(tx)).ok()?;
+        self.send(Msg::Flush(tx)).ok()?;
         Some(rx)
     }
 }
@@ -140,17 +202,22 @@ impl Pending {
     }
 }
 
-async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Msg>) {
+async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Msg>, backlog: Arc<Backlog>) {
     while let Some(first) = rx.recv().await {
         let mut p = Pending::default();
         p.take(first);
+        let mut taken = 1;
         while !p.full() {
             match rx.try_recv() {
-                Ok(msg) => p.take(msg),
+                Ok(msg) => {
+                    p.take(msg);
+                    taken += 1;
+                }
                 Err(_) => break,
             }
         }
         commit(&store, p).await;
+        backlog.written(taken);
     }
 }
 

@@ -45,6 +45,7 @@ pub mod console;
 mod dto;
 mod error;
 mod federation;
+mod flood;
 pub mod identity;
 mod journal;
 mod metrics;
@@ -65,7 +66,9 @@ use time::OffsetDateTime;
 use tokio::net::TcpListener;
 
 pub use audit::{AuditEvent, AuditSink, MemoryAudit, StoreAudit, TracingAudit};
-pub use auth::{IssuedKey, KEY_CACHE_TTL, Pepper, Principal, issue_key, parse_token, visible_to};
+pub use auth::{
+    IssuedKey, KEY_CACHE_TTL, Pepper, Principal, check_key_days, issue_key, parse_token, visible_to,
+};
 pub use config::{
     AuditSection, Config, FederationSection, NodeAuditorPayloads, NodeSection, RateLimitSection,
     RetentionSection, ReviewSection, ScreeningSection, SecuritySection, ServerSection,
@@ -123,8 +126,12 @@ pub async fn serve(
         entities = state.index.load().index.len(),
         "tansiq node listening"
     );
+    for warning in state.warnings() {
+        tracing::warn!("{warning}");
+    }
     let store = state.store.clone();
     let audit = state.audit.clone();
+    let guard_state = state.clone();
     let identity = state.identity.clone();
     let checkpoint_file = state.config.audit.checkpoint_file.clone();
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
@@ -132,8 +139,12 @@ pub async fn serve(
     let result = serve_on(state, listener, tls, shutdown).await;
     housekeeping.abort();
     federation.abort();
-    // Every audited request is answered by now: make its event durable,
-    // then sign the final head.
+    // Every audited request is answered by now: count the refusals not
+    // yet summarised, make every event durable, then sign the final head.
+    for summary in guard_state.guard.sweep(true) {
+        audit.record(summary.event());
+    }
+    drop(guard_state);
     if let Some(done) = audit.flush() {
         let _ = done.await;
     }
@@ -265,6 +276,7 @@ pub async fn serve_on(
     };
     match tls {
         None => {
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             let server = axum::serve(listener, app).with_graceful_shutdown(signal);
             tokio::select! {
                 r = server => r.map_err(|e| ServerError::Bind { addr: "listener".into(), reason: e.to_string() }),
@@ -304,7 +316,7 @@ async fn serve_tls(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let (tcp, _peer) = match accepted {
+                let (tcp, address) = match accepted {
                     Ok(c) => c,
                     Err(e) => {
                         tracing::warn!(error = %e, "accept failed");
@@ -338,6 +350,7 @@ async fn serve_tls(
                             if let Some(p) = &peer {
                                 req.extensions_mut().insert(p.clone());
                             }
+                            req.extensions_mut().insert(axum::extract::ConnectInfo(address));
                             req
                         },
                     ));

@@ -64,6 +64,11 @@ pub struct Metrics {
     pub index_build_seconds: Gauge<f64, AtomicU64>,
     pub list_age_seconds: Family<SourceLabels, Gauge<f64, AtomicU64>>,
     pub rate_limited: Counter,
+    /// Requests turned away before authentication: their address had used
+    /// up its refusals (`crate::flood`).
+    pub address_limited: Counter,
+    /// Audit events, screening records and hits queued and not yet written.
+    pub journal_backlog: Gauge,
     /// Hits raised, while screening and by re-screening.
     pub hits_raised: Counter,
     /// Time the last re-screening pass took.
@@ -142,6 +147,18 @@ impl Metrics {
             "Requests refused by the per-key rate limit",
             rate_limited.clone(),
         );
+        let address_limited = Counter::default();
+        registry.register(
+            "address_limited",
+            "Requests turned away before authentication: too many refusals from their address",
+            address_limited.clone(),
+        );
+        let journal_backlog = Gauge::default();
+        registry.register(
+            "journal_backlog",
+            "Audit events, screening records and hits queued and not yet written",
+            journal_backlog.clone(),
+        );
         let hits_raised = Counter::default();
         registry.register(
             "hits_raised",
@@ -209,6 +226,8 @@ impl Metrics {
             index_build_seconds,
             list_age_seconds,
             rate_limited,
+            address_limited,
+            journal_backlog,
         }
     }
 

@@ -131,8 +131,13 @@ pub fn build_router(state: AppState) -> Router {
             state.clone(),
             crate::refusals::audit_refusals,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::flood::guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), timeout))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+        .layer(axum::middleware::from_fn(crate::error::problems_only))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::metrics::track,
@@ -192,17 +197,19 @@ pub(crate) use crate::screening::today;
 async fn healthz() -> axum::Json<HealthDto> {
     axum::Json(HealthDto {
         status: "ok".into(),
+        warnings: Vec::new(),
     })
 }
 
 #[utoipa::path(get, path = "/readyz", tag = "service",
     responses(
-        (status = 200, description = "Ready to serve: index built, not draining", body = HealthDto),
+        (status = 200, description = "Ready to serve: index built, not draining; `warnings` says what an operator should know (no list loaded)", body = HealthDto),
         (status = 503, description = "Starting or draining", body = Problem)))]
 async fn readyz(State(state): State<AppState>) -> Result<axum::Json<HealthDto>, ApiError> {
     if state.is_ready() {
         Ok(axum::Json(HealthDto {
             status: "ready".into(),
+            warnings: state.warnings(),
         }))
     } else {
         Err(ApiError::new(
@@ -942,12 +949,7 @@ pub(crate) async fn create_key(
     administered_user(&state, &p, &id).await?;
     let max = state.config.security.key_max_days;
     let days = input.expires_in_days.unwrap_or(max);
-    if days == 0 || days > max {
-        return Err(ApiError::invalid(
-            "expires_in_days",
-            format!("must be in 1..={max}"),
-        ));
-    }
+    crate::auth::check_key_days(days, max).map_err(|m| ApiError::invalid("expires_in_days", m))?;
     if input.label.chars().count() > 200 {
         return Err(ApiError::invalid("label", "longer than 200 characters"));
     }

@@ -148,6 +148,9 @@ pub fn default_config(dir: &std::path::Path) -> Config {
     config.node.identity_file = dir.join("identity");
     config.audit.checkpoint_file = dir.join("checkpoint");
     config.rate_limit.per_key_per_second = 0;
+    // Tests refuse many requests from one address on purpose; the flood
+    // test (`flood.rs`) turns the per-address limit back on.
+    config.rate_limit.refusals_per_minute_per_address = 0;
     config
 }
 

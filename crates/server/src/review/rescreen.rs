@@ -6,12 +6,15 @@
 //! index includes) are screened against the screenings of the last
 //! `review.rescreen_days` days. Two stages keep it cheap and exact:
 //!
-//! 1. a small [`Index`] of the changed entities only is a prefilter: every
-//!    stored query is screened against it (most find no candidate at all);
+//! 1. a small index of the changed entities only is a prefilter: every
+//!    stored query is screened against it (most find no candidate at all).
+//!    It is a delta segment on the live index's full build
+//!    ([`Index::build_delta`]), so it scores with the corpus rarity of the
+//!    live lists, within a small drift of a screening now: the prefilter
+//!    keeps what reaches the possible threshold less that drift;
 //! 2. a query with a candidate is screened again against the live index,
 //!    so the score, band and explanation are exactly what a screening now
-//!    would give (a small index has no corpus rarity, so its scores are
-//!    only a guide); a hit is raised when the changed entity is at or above
+//!    would give; a hit is raised when the changed entity is at or above
 //!    the possible band, visible to the screening's agency, and the pair is
 //!    not suppressed.
 //!
@@ -39,9 +42,12 @@ pub const CURSOR: &str = "rescreen";
 const FEED_PAGE: i64 = 1_000;
 /// Screenings read per page.
 const SCREENING_PAGE: i64 = 5_000;
-/// A prefilter candidate: its small-index score reaches this share of the
-/// possible threshold. Generous, because the small index knows no rarity.
-const PREFILTER_SHARE: f64 = 0.6;
+/// A prefilter candidate: its small-index score reaches the possible
+/// threshold less this. The small index borrows the live index's rarity
+/// statistics, so its scores differ from a screening's by the drift the
+/// live index's property test bounds (`crates/matching/tests/live.rs`,
+/// 0.05); twice that keeps every hit the live index would raise.
+const PREFILTER_MARGIN: f64 = 0.10;
 
 /// What one re-screening pass did.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -225,14 +231,19 @@ impl AppState {
         today: &str,
         report: &mut RescreenReport,
     ) -> Result<(), ServerError> {
-        let config = matcher_config(&self.config);
-        let floor = config.possible * PREFILTER_SHARE;
+        let floor = matcher_config(&self.config).possible - PREFILTER_MARGIN;
+        let base = snap.index.base().clone();
         let small = Arc::new(
-            tokio::task::spawn_blocking(move || Index::build(entities, config))
-                .await
-                .map_err(|e| {
-                    ServerError::Account(format!("re-screening index build failed: {e}"))
-                })?,
+            tokio::task::spawn_blocking(move || {
+                let gone: Vec<_> = entities
+                    .iter()
+                    .filter_map(|e| base.entity(&e.id))
+                    .cloned()
+                    .collect();
+                Index::build_delta(entities, base, &gone)
+            })
+            .await
+            .map_err(|e| ServerError::Account(format!("re-screening index build failed: {e}")))?,
         );
         let since = OffsetDateTime::now_utc() - time::Duration::days(i64::from(days));
         let limit = self.config.screening.max_limit;

@@ -30,6 +30,7 @@ pub struct Config {
     pub retention: RetentionSection,
     pub review: ReviewSection,
     pub federation: FederationSection,
+    pub lists: ListsSection,
     /// `[[sources]]`: the lists this node keeps current (see
     /// `crates/sources/SOURCES.md`); checked by [`Config::validate`],
     /// read with [`Config::list_sources`].
@@ -335,6 +336,32 @@ impl Default for ReviewSection {
     }
 }
 
+/// `[lists]`: how a serving node keeps its declared `[[sources]]` current
+/// (see `crate::sources`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ListsSection {
+    /// Whether `serve` updates each declared source on its schedule (as
+    /// `tansiq lists update` does). Off: only on request
+    /// (`POST /v1/sources/{name}/update`) or by cron.
+    pub auto_update: bool,
+    /// Seconds between looks at which sources are due.
+    pub check_every_s: u64,
+    /// Whether a stale source makes `/readyz` answer 503 (otherwise it is
+    /// a warning in the answer, in the log and in `/metrics`).
+    pub stale_not_ready: bool,
+}
+
+impl Default for ListsSection {
+    fn default() -> Self {
+        ListsSection {
+            auto_update: true,
+            check_every_s: 60,
+            stale_not_ready: false,
+        }
+    }
+}
+
 /// The environment variable prefix of overrides.
 const ENV_PREFIX: &str = "TANSIQ_";
 
@@ -493,6 +520,9 @@ impl Config {
                 "review.rescreen_days: {} is more than ten years",
                 self.review.rescreen_days
             ));
+        }
+        if self.lists.check_every_s == 0 {
+            problems.push("lists.check_every_s: must be at least 1".into());
         }
         if self.security.key_max_days == 0 {
             problems.push("security.key_max_days: must be at least 1".into());

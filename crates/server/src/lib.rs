@@ -54,6 +54,7 @@ mod refusals;
 mod review;
 mod routes;
 mod screening;
+mod sources;
 mod state;
 
 use std::future::Future;
@@ -70,9 +71,9 @@ pub use auth::{
     IssuedKey, KEY_CACHE_TTL, Pepper, Principal, check_key_days, issue_key, parse_token, visible_to,
 };
 pub use config::{
-    AuditSection, Config, FederationSection, NodeAuditorPayloads, NodeSection, RateLimitSection,
-    RetentionSection, ReviewSection, ScreeningSection, SecuritySection, ServerSection,
-    StoreSection, TlsSection,
+    AuditSection, Config, FederationSection, ListsSection, NodeAuditorPayloads, NodeSection,
+    RateLimitSection, RetentionSection, ReviewSection, ScreeningSection, SecuritySection,
+    ServerSection, StoreSection, TlsSection,
 };
 pub use error::{ApiError, JsonBody, Problem, ServerError, parse_json};
 pub use federation::{
@@ -135,9 +136,13 @@ pub async fn serve(
     let identity = state.identity.clone();
     let checkpoint_file = state.config.audit.checkpoint_file.clone();
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let lists = tokio::spawn(sources::scheduler_loop(std::sync::Arc::downgrade(
+        state.inner(),
+    )));
     let federation = tokio::spawn(federation::run_worker(state.clone()));
     let result = serve_on(state, listener, tls, shutdown).await;
     housekeeping.abort();
+    lists.abort();
     federation.abort();
     // Every audited request is answered by now: count the refusals not
     // yet summarised, make every event durable, then sign the final head.

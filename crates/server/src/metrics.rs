@@ -64,6 +64,11 @@ pub struct Metrics {
     pub index_build_seconds: Gauge<f64, AtomicU64>,
     pub list_age_seconds: Family<SourceLabels, Gauge<f64, AtomicU64>>,
     pub rate_limited: Counter,
+    /// 1 when a declared list source is stale (`crate::sources`).
+    pub list_stale: Family<SourceLabels, Gauge>,
+    /// When each declared list source was last confirmed current (Unix
+    /// seconds).
+    pub list_last_success: Family<SourceLabels, Gauge>,
     /// Requests turned away before authentication: their address had used
     /// up its refusals (`crate::flood`).
     pub address_limited: Counter,
@@ -147,6 +152,18 @@ impl Metrics {
             "Requests refused by the per-key rate limit",
             rate_limited.clone(),
         );
+        let list_stale = Family::<SourceLabels, Gauge>::default();
+        registry.register(
+            "list_stale",
+            "1 when a declared list source is older than its schedule allows or was never imported",
+            list_stale.clone(),
+        );
+        let list_last_success = Family::<SourceLabels, Gauge>::default();
+        registry.register(
+            "list_last_success_timestamp_seconds",
+            "When each declared list source was last confirmed current (Unix time)",
+            list_last_success.clone(),
+        );
         let address_limited = Counter::default();
         registry.register(
             "address_limited",
@@ -226,6 +243,8 @@ impl Metrics {
             index_build_seconds,
             list_age_seconds,
             rate_limited,
+            list_stale,
+            list_last_success,
             address_limited,
             journal_backlog,
         }

@@ -351,79 +351,23 @@ pub(crate) async fn update_source(
     let Some(def) = sources.source(&name).cloned() else {
         return Err(ApiError::not_found("source"));
     };
-    let paths = state.config.source_paths();
-    if let Some(dir) = paths.state.parent().filter(|d| !d.as_os_str().is_empty())
-        && let Err(e) = std::fs::create_dir_all(dir)
-    {
-        tracing::error!(error = %e, dir = %dir.display(), "sources state folder");
-        return Err(ApiError::internal());
-    }
-    let measures = state
-        .config
-        .list_sources()
-        .map(|c| c.measures)
-        .unwrap_or_default();
-    let updater = tansiq_sources::Updater::new(paths)
+    let actor = crate::sources::Actor {
+        user: p.user.id.clone(),
+        agency: p.user.agency_id.clone(),
+        key_id: p.key_id.clone(),
+    };
+    let dto = crate::sources::update(&state, &def, &actor)
+        .await
         .map_err(|e| {
-            tracing::error!(error = %e, "source updater");
-            ApiError::internal()
-        })?
-        .with_measure_overrides(measures);
-    let outcome = updater
-        .update(&state.store, &def, OffsetDateTime::now_utc())
-        .await;
-    let dto = match outcome {
-        Ok(tansiq_sources::Outcome::NotModified) => SourceUpdateDto {
-            source: name.clone(),
-            outcome: "not-modified".into(),
-            version: None,
-            previous_version: None,
-            added: 0,
-            changed: 0,
-            removed: 0,
-            record_errors: 0,
-            warnings: 0,
-        },
-        Ok(tansiq_sources::Outcome::Imported(i)) => {
-            let r = &i.report;
-            SourceUpdateDto {
-                source: name.clone(),
-                outcome: if r.unchanged { "unchanged" } else { "imported" }.into(),
-                version: Some(r.version.clone()),
-                previous_version: r.previous_version.clone(),
-                added: r.added.len(),
-                changed: r.changed.len(),
-                removed: r.removed.len(),
-                record_errors: i.record_errors,
-                warnings: i.warnings,
-            }
-        }
-        Err(e) => {
-            state.audit.record(p.event(
-                "source.update",
-                Some(name.clone()),
-                "failed",
-                json!({"error": e.to_string()}),
-            ));
-            return Err(ApiError::new(
+            ApiError::new(
                 axum::http::StatusCode::BAD_GATEWAY,
                 "source-failed",
                 format!("{e}; the previous version stays in force"),
-            ));
-        }
-    };
-    if dto.outcome == "imported" {
-        state
-            .refresh_index(std::time::Duration::from_secs(30))
-            .await;
+            )
+        })?;
+    if let Ok(statuses) = crate::sources::status(&state).await {
+        crate::sources::publish(&state, &statuses);
     }
-    state.audit.record(p.event(
-        "source.update",
-        Some(name),
-        "ok",
-        json!({"outcome": dto.outcome, "version": dto.version, "added": dto.added,
-               "changed": dto.changed, "removed": dto.removed}),
-    ));
     Ok(axum::Json(dto))
 }
 

@@ -204,8 +204,15 @@ async fn healthz() -> axum::Json<HealthDto> {
 #[utoipa::path(get, path = "/readyz", tag = "service",
     responses(
         (status = 200, description = "Ready to serve: index built, not draining; `warnings` says what an operator should know (no list loaded)", body = HealthDto),
-        (status = 503, description = "Starting or draining", body = Problem)))]
+        (status = 503, description = "Starting, draining, or a list source is stale and `[lists] stale_not_ready` is set", body = Problem)))]
 async fn readyz(State(state): State<AppState>) -> Result<axum::Json<HealthDto>, ApiError> {
+    if let Some(why) = state.not_ready_because() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not-ready",
+            why,
+        ));
+    }
     if state.is_ready() {
         Ok(axum::Json(HealthDto {
             status: "ready".into(),

@@ -181,6 +181,10 @@ pub struct Inner {
     pub audit: Arc<dyn AuditSink>,
     pub keys: KeyCache,
     pub limiter: RateLimiter,
+    /// One list source update at a time (`crate::sources`).
+    pub(crate) source_updates: Mutex<()>,
+    /// What `/readyz` says of stale list sources (`crate::sources::publish`).
+    pub(crate) stale_sources: std::sync::Mutex<Vec<String>>,
     /// Refusal buckets and counts per source address (`crate::flood`).
     pub guard: crate::flood::AddressGuard,
     /// The node's Ed25519 identity (`[node] identity_file`).
@@ -196,6 +200,10 @@ pub struct Inner {
 impl AppState {
     pub(crate) fn from_inner(inner: Arc<Inner>) -> AppState {
         AppState(inner)
+    }
+
+    pub(crate) fn inner(&self) -> &Arc<Inner> {
+        &self.0
     }
 }
 
@@ -299,6 +307,8 @@ impl AppState {
             audit,
             keys: KeyCache::default(),
             limiter,
+            source_updates: Mutex::new(()),
+            stale_sources: std::sync::Mutex::new(Vec::new()),
             guard: crate::flood::AddressGuard::new(
                 config.rate_limit.refusals_per_minute_per_address,
                 config.rate_limit.refusal_burst_per_address,
@@ -365,7 +375,20 @@ impl AppState {
         if self.index.load().index.is_empty() {
             out.push(EMPTY_INDEX_WARNING.to_string());
         }
+        if let Ok(stale) = self.stale_sources.lock() {
+            out.extend(stale.iter().cloned());
+        }
         out
+    }
+
+    /// Why the node is not ready although serving: a stale list source
+    /// when `[lists] stale_not_ready` is set.
+    pub fn not_ready_because(&self) -> Option<String> {
+        if !self.config.lists.stale_not_ready {
+            return None;
+        }
+        let stale = self.stale_sources.lock().ok()?;
+        (!stale.is_empty()).then(|| stale.join("; "))
     }
 
     pub fn is_ready(&self) -> bool {

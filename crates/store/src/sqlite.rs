@@ -52,6 +52,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const READERS: u32 = 4;
 /// How often the WAL is copied back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+/// The WAL is cut back to this size when it restarts after a checkpoint:
+/// a burst (a list import, a flood of screenings) may grow it, but it does
+/// not keep that size on disk afterwards (459 MB was seen under load).
+pub const JOURNAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
 
 impl SqliteStore {
     /// Opens (creating if absent) the database file at `path` and applies
@@ -72,7 +76,8 @@ impl SqliteStore {
             // Deleted content is overwritten with zeros, so what a purge
             // removes (a partner's withdrawn entry, purged traveller data)
             // does not linger in the file's free space.
-            .pragma("secure_delete", "ON");
+            .pragma("secure_delete", "ON")
+            .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT.to_string());
         // The writer never checkpoints: with SQLite's automatic checkpoint
         // (every 1,000 WAL pages) the commit that crossed the mark copied
         // the WAL into the database and synced it before returning, tens of
@@ -269,6 +274,56 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_grown_wal_is_cut_back_to_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        let wal_len = || {
+            std::fs::metadata(dir.path().join("w.db-wal"))
+                .unwrap()
+                .len()
+        };
+        // A burst of large rows, faster than the checkpoint ticks.
+        let chunk = "x".repeat(1024 * 1024);
+        let mut tx = store.writer.begin().await.unwrap();
+        for i in 0..(JOURNAL_SIZE_LIMIT / (1024 * 1024) + 32) as i64 {
+            sqlx::query("INSERT INTO audit_log (seq, at, actor, action, facts, payload, payload_hash, prev_hash, hash) VALUES ($1, 'x', 'a', 'b', '{}', $2, 'p', 'q', $3)")
+                .bind(i + 1)
+                .bind(&chunk)
+                .bind(format!("h{i}"))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let grown = wal_len();
+        assert!(
+            grown > JOURNAL_SIZE_LIMIT,
+            "the burst did not grow the WAL: {grown}"
+        );
+        // Once checkpointed, the next write restarts the WAL and cuts it.
+        let mut cut = grown;
+        for i in 0..40 {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            sqlx::query("INSERT INTO audit_log (seq, at, actor, action, facts, payload_hash, prev_hash, hash) VALUES ($1, 'x', 'a', 'b', '{}', 'p', 'q', $2)")
+                .bind(10_000 + i)
+                .bind(format!("t{i}"))
+                .execute(&store.writer)
+                .await
+                .unwrap();
+            cut = wal_len();
+            if cut <= JOURNAL_SIZE_LIMIT {
+                break;
+            }
+        }
+        assert!(
+            cut <= JOURNAL_SIZE_LIMIT,
+            "the WAL stayed at {cut} bytes (limit {JOURNAL_SIZE_LIMIT})"
+        );
+        store.close().await;
+    }
+
+    #[tokio::test]
     async fn every_connection_is_durable_and_checks_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("p.db")).await.unwrap();
@@ -281,6 +336,11 @@ mod tests {
             assert_eq!(pragma(pool, "busy_timeout").await, "30000");
             assert_eq!(pragma(pool, "secure_delete").await, "1");
         }
+        let limit: i64 = sqlx::query_scalar("PRAGMA journal_size_limit")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+        assert_eq!(limit as u64, JOURNAL_SIZE_LIMIT);
         store.close().await;
     }
 }

@@ -24,8 +24,28 @@ pub async fn get(State(state): State<AppState>, s: Session) -> Response {
 async fn render(state: &AppState, s: &Session, top: Markup) -> Response {
     let l = s.lang;
     let users = api::users(state, &s.principal).await;
+    // Agencies are a node administrator's: for anyone else the API
+    // refuses, and the section is left out.
+    let agencies = api::agencies(state, &s.principal).await.ok();
     let body = html! {
         (top)
+        @if let Some(list) = &agencies {
+            section aria-labelledby="agencies-title" {
+                h2 #agencies-title { (l.t("agencies")) }
+                table.agencies {
+                    thead { tr {
+                        th scope="col" { (l.t("agency-id")) }
+                        th scope="col" { (l.t("field-name")) }
+                        th scope="col" { (l.t("agency-created")) }
+                    } }
+                    tbody {
+                        @for a in &list.agencies {
+                            tr { td { code { (a.id) } } td { bdi { (a.name) } } td { (pages::when(&a.created_at)) } }
+                        }
+                    }
+                }
+            }
+        }
         section {
             h2 { (l.t("users")) }
             @match &users {

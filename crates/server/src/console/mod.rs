@@ -25,14 +25,19 @@
 mod admin;
 mod api;
 mod audit;
+mod countries;
 mod dashboard;
 mod entries;
+mod entry;
 mod flights;
 mod hits;
 pub mod i18n;
+mod import;
 mod pages;
+mod partners;
 mod screen;
 pub mod session;
+mod sources;
 
 use axum::Form;
 use axum::Router;
@@ -68,6 +73,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/hits/{id}", get(hits::one))
         .route("/console/hits/{id}/{action}", post(hits::act))
         .route("/console/entries", get(entries::list).post(entries::create))
+        .route("/console/entries/import", get(import::get).post(import::post))
+        .route("/console/entries/{id}", get(entry::get).post(entry::post))
         .route("/console/entries/{id}/withdraw", post(entries::withdraw))
         .route("/console/audit", get(audit::search))
         .route("/console/audit/verify", post(audit::verify))
@@ -76,6 +83,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/admin/keys", post(admin::create_key))
         .route("/console/flights", get(flights::get).post(flights::post))
         .route("/console/dashboard", get(dashboard::get))
+        .route("/console/sources", get(sources::get))
+        .route("/console/partners", get(partners::get))
 }
 
 fn asset(body: &'static str, kind: &'static str) -> Response {

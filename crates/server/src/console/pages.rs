@@ -19,19 +19,23 @@ pub enum Nav {
     Hits,
     Flights,
     Entries,
+    Sources,
     Audit,
     Admin,
+    Partners,
     Dashboard,
 }
 
 impl Nav {
-    pub const ALL: [Nav; 7] = [
+    pub const ALL: [Nav; 9] = [
         Nav::Screen,
         Nav::Hits,
         Nav::Flights,
         Nav::Entries,
+        Nav::Sources,
         Nav::Audit,
         Nav::Admin,
+        Nav::Partners,
         Nav::Dashboard,
     ];
 
@@ -40,6 +44,9 @@ impl Nav {
             Nav::Screen | Nav::Flights => crate::routes::SCREEN_ROLES,
             Nav::Hits => &[Role::Analyst],
             Nav::Entries => &[Role::ContactPoint],
+            // As `GET /v1/sources` and `GET /v1/federation/status` allow.
+            Nav::Sources => &[Role::NodeAdmin, Role::Analyst],
+            Nav::Partners => &[Role::NodeAdmin, Role::NodeAuditor],
             Nav::Audit => &[Role::Auditor, Role::NodeAuditor],
             Nav::Admin => &[Role::Admin, Role::NodeAdmin],
             Nav::Dashboard => &[Role::Analyst, Role::Admin, Role::NodeAdmin],
@@ -52,6 +59,8 @@ impl Nav {
             Nav::Hits => "/console/hits",
             Nav::Flights => "/console/flights",
             Nav::Entries => "/console/entries",
+            Nav::Sources => "/console/sources",
+            Nav::Partners => "/console/partners",
             Nav::Audit => "/console/audit",
             Nav::Admin => "/console/admin",
             Nav::Dashboard => "/console/dashboard",
@@ -64,6 +73,8 @@ impl Nav {
             Nav::Hits => "nav-hits",
             Nav::Flights => "nav-flights",
             Nav::Entries => "nav-entries",
+            Nav::Sources => "nav-sources",
+            Nav::Partners => "nav-partners",
             Nav::Audit => "nav-audit",
             Nav::Admin => "nav-admin",
             Nav::Dashboard => "nav-dashboard",

@@ -301,3 +301,5 @@ import-update = يغيّر الإصدار { $n }:
 done-imported = تم الاستيراد: كُتب { $n } قيدًا، و{ $a } بلا تغيير.
 diff-names = الأسماء
 diff-aliases = الأسماء المستعارة
+# Old value, then new value, in reading order.
+diff-arrow = ←

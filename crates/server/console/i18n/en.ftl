@@ -302,3 +302,5 @@ import-update = changes version { $n }:
 done-imported = Import done: { $n } entries written, { $a } unchanged.
 diff-names = Names
 diff-aliases = Aliases
+# Old value, then new value, in reading order.
+diff-arrow = →

@@ -301,3 +301,5 @@ import-update = modifie la version { $n } :
 done-imported = Import terminé : { $n } fiches écrites, { $a } inchangées.
 diff-names = Noms
 diff-aliases = Alias
+# Old value, then new value, in reading order.
+diff-arrow = →

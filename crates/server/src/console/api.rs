@@ -13,11 +13,11 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use crate::auth::Principal;
 use crate::dto::{
     AgencyList, EntryDto, EntryInput, EntryListResponse, HistoryResponse, IssuedKeyDto, KeyInput,
-    ManifestResponse, ScreenRequest, ScreenResponse, SourcesResponse, UserDto, UserInput,
-    UserList, WithdrawRequest,
+    ManifestResponse, ScreenRequest, ScreenResponse, SourcesResponse, UserDto, UserInput, UserList,
+    WithdrawRequest,
 };
-use crate::federation::FederationStatusDto;
 use crate::error::JsonBody;
+use crate::federation::FederationStatusDto;
 use crate::ops::{AuditEventsResponse, AuditParams};
 use crate::review::{
     AssignRequest, ConfirmRequest, DismissRequest, HitDetail, HitDto, HitList, HitParams,
@@ -275,7 +275,9 @@ pub async fn federation_status(
 
 /// The JSON body of a handler's full response (handlers that set an
 /// ETag answer with a `Response`, not a typed `Json`).
-async fn json_of<T: serde::de::DeserializeOwned>(r: axum::response::Response) -> Result<T, ApiError> {
+async fn json_of<T: serde::de::DeserializeOwned>(
+    r: axum::response::Response,
+) -> Result<T, ApiError> {
     let body = axum::body::to_bytes(r.into_body(), usize::MAX)
         .await
         .map_err(|_| ApiError::internal())?;

@@ -103,7 +103,11 @@ mod tests {
             assert!(w[0].0 < w[1].0, "{} before {}", w[0].0, w[1].0);
         }
         for (code, ..) in NAMES {
-            assert_eq!(country::code(code), Some(*code), "{code} is not an ISO code");
+            assert_eq!(
+                country::code(code),
+                Some(*code),
+                "{code} is not an ISO code"
+            );
         }
     }
 }

@@ -120,7 +120,12 @@ impl EntryForm {
             name: e.names.join("\n"),
             aliases: e.aliases.join("\n"),
             birth_date: e.birth_dates.join(", "),
-            nationality: e.nationalities.iter().map(|n| n.to_ascii_uppercase()).collect::<Vec<_>>().join(", "),
+            nationality: e
+                .nationalities
+                .iter()
+                .map(|n| n.to_ascii_uppercase())
+                .collect::<Vec<_>>()
+                .join(", "),
             passport: e.passport_numbers.join(", "),
             warrant_number: lb.warrant_number.clone().unwrap_or_default(),
             court: lb.court.clone().unwrap_or_default(),
@@ -230,12 +235,22 @@ pub async fn list(
             "ok",
             &s.lang.ta(
                 "done-imported",
-                &[("n", n.to_string()), ("a", of.saturating_sub(n).to_string())],
+                &[
+                    ("n", n.to_string()),
+                    ("a", of.saturating_sub(n).to_string()),
+                ],
             ),
         )),
         _ => None,
     };
-    render(&state, &s, q.done.as_deref(), imported, &EntryForm::default()).await
+    render(
+        &state,
+        &s,
+        q.done.as_deref(),
+        imported,
+        &EntryForm::default(),
+    )
+    .await
 }
 
 async fn render(

@@ -62,7 +62,11 @@ async fn render(
     let history = api::entry_history(state, &s.principal, id).await;
     let mut form = form.unwrap_or_else(|| EntryForm::of(&current));
     form.version = current.version;
-    let title = current.names.first().cloned().unwrap_or_else(|| id.to_string());
+    let title = current
+        .names
+        .first()
+        .cloned()
+        .unwrap_or_else(|| id.to_string());
     let body = html! {
         (top)
         p {
@@ -264,17 +268,37 @@ pub fn diff(a: &EntryDto, b: &EntryDto) -> Vec<Delta> {
     let one: [(Field, String, String); 14] = [
         (Field::Gender, text(&a.gender), text(&b.gender)),
         (Field::Notes, text(&a.notes), text(&b.notes)),
-        (Field::WarrantNumber, text(&la.warrant_number), text(&lb.warrant_number)),
+        (
+            Field::WarrantNumber,
+            text(&la.warrant_number),
+            text(&lb.warrant_number),
+        ),
         (Field::Court, text(&la.court), text(&lb.court)),
         (Field::IssuedOn, text(&la.issued_on), text(&lb.issued_on)),
         (Field::Offence, text(&la.offence), text(&lb.offence)),
         (Field::Basis, text(&la.basis), text(&lb.basis)),
-        (Field::Action, text(&a.action_on_hit), text(&b.action_on_hit)),
+        (
+            Field::Action,
+            text(&a.action_on_hit),
+            text(&b.action_on_hit),
+        ),
         (Field::ValidFrom, text(&va.valid_from), text(&vb.valid_from)),
-        (Field::ValidUntil, text(&va.valid_until), text(&vb.valid_until)),
+        (
+            Field::ValidUntil,
+            text(&va.valid_until),
+            text(&vb.valid_until),
+        ),
         (Field::ReviewOn, text(&va.review_on), text(&vb.review_on)),
-        (Field::Visibility, a.sharing.visibility.clone(), b.sharing.visibility.clone()),
-        (Field::Federation, a.sharing.federation.clone(), b.sharing.federation.clone()),
+        (
+            Field::Visibility,
+            a.sharing.visibility.clone(),
+            b.sharing.visibility.clone(),
+        ),
+        (
+            Field::Federation,
+            a.sharing.federation.clone(),
+            b.sharing.federation.clone(),
+        ),
         (Field::Status, a.status.clone(), b.status.clone()),
     ];
     for (f, old, new) in one {
@@ -318,7 +342,7 @@ pub fn delta(l: Lang, d: &Delta) -> Markup {
         },
         Delta::Changed(f, a, b) => html! {
             span.changed { (l.t("diff-changed")) } " " (l.t(f.key())) ": "
-            del { bdi { (value(l, *f, a)) } } " → " ins { bdi { (value(l, *f, b)) } }
+            del { bdi { (value(l, *f, a)) } } " " (l.t("diff-arrow")) " " ins { bdi { (value(l, *f, b)) } }
         },
     }
 }
@@ -349,7 +373,10 @@ pub async fn post(
         Err(e) if e.status.as_u16() == 409 => {
             let msg = l.ta(
                 "entry-changed-meanwhile",
-                &[("a", f.version.to_string()), ("b", current.version.to_string())],
+                &[
+                    ("a", f.version.to_string()),
+                    ("b", current.version.to_string()),
+                ],
             );
             render(&state, &s, &id, pages::notice("error", &msg), Some(f)).await
         }
@@ -425,7 +452,10 @@ mod tests {
         let d = Delta::Changed(Field::Action, "arrest".into(), "inform".into());
         let text = delta(Lang::En, &d).into_string();
         assert!(text.contains("Action on hit"), "{text}");
-        assert!(text.contains("Arrest") && text.contains("Inform the issuing agency"), "{text}");
+        assert!(
+            text.contains("Arrest") && text.contains("Inform the issuing agency"),
+            "{text}"
+        );
         let d = Delta::Added(Field::Nationalities, "tn".into());
         assert!(delta(Lang::Fr, &d).into_string().contains("Tunisie (TN)"));
     }
@@ -444,7 +474,10 @@ mod tests {
         assert_eq!(input.notes.as_deref(), Some("fictitious"));
         assert_eq!(input.legal_basis.issued_on.as_deref(), Some("2025-01-02"));
         assert_eq!(input.aliases.len(), 2);
-        assert_eq!(input.nationalities, vec!["DZ".to_string(), "TN".to_string()]);
+        assert_eq!(
+            input.nationalities,
+            vec!["DZ".to_string(), "TN".to_string()]
+        );
         assert_eq!(input.names, e.names);
         assert_eq!(input.action_on_hit, "arrest");
     }

@@ -103,10 +103,7 @@ pub async fn post(State(state): State<AppState>, s: Session, mut form: Multipart
         let n = plan.rows.len();
         return match api::import_entries(&state, &s.principal, plan).await {
             Ok(written) => {
-                let to = format!(
-                    "/console/entries?done=imported&n={}&of={n}",
-                    written.len()
-                );
+                let to = format!("/console/entries?done=imported&n={}&of={n}", written.len());
                 Redirect::to(&to).into_response()
             }
             Err(e) => render(&s, pages::api_error(l, &e), &shown),
@@ -205,7 +202,13 @@ fn effect(l: Lang, existing: Option<&EntryDto>, e: &tansiq_model::Entity) -> Mar
         return html! { (l.t("import-new")) };
     };
     let new = EntryDto::from_domain(e, old.version + 1);
-    let deltas = entry::diff(old, &EntryDto { status: old.status.clone(), ..new });
+    let deltas = entry::diff(
+        old,
+        &EntryDto {
+            status: old.status.clone(),
+            ..new
+        },
+    );
     html! {
         @if deltas.is_empty() {
             (l.t("import-unchanged"))

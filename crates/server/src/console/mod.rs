@@ -73,7 +73,10 @@ pub fn router() -> Router<AppState> {
         .route("/console/hits/{id}", get(hits::one))
         .route("/console/hits/{id}/{action}", post(hits::act))
         .route("/console/entries", get(entries::list).post(entries::create))
-        .route("/console/entries/import", get(import::get).post(import::post))
+        .route(
+            "/console/entries/import",
+            get(import::get).post(import::post),
+        )
         .route("/console/entries/{id}", get(entry::get).post(entry::post))
         .route("/console/entries/{id}/withdraw", post(entries::withdraw))
         .route("/console/audit", get(audit::search))

@@ -67,7 +67,11 @@ pub async fn get(State(state): State<AppState>, s: Session) -> Response {
 
 /// An age in days and hours ("3 d 4 h"), hours and minutes under a day.
 pub fn age_words(l: Lang, seconds: i64) -> String {
-    let (d, h, m) = (seconds / 86_400, (seconds % 86_400) / 3600, (seconds % 3600) / 60);
+    let (d, h, m) = (
+        seconds / 86_400,
+        (seconds % 86_400) / 3600,
+        (seconds % 3600) / 60,
+    );
     if d > 0 {
         l.ta("age-days", &[("a", d.to_string()), ("h", h.to_string())])
     } else {

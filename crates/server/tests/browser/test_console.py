@@ -502,6 +502,12 @@ def an_entry_is_edited_with_its_version_and_its_history_reads_as_a_diff(browser)
     assert "Added Aliases: Walid Haddad" in diff, diff
     assert "Removed Aliases: وليد حداد" in diff, diff
     assert "Changed Action on hit: Arrest → Inform the issuing agency" in diff, diff
+    # In Arabic the old value comes first in reading order: the arrow
+    # points left.
+    c.go(entry_path, "ar")
+    ar = c.page.locator("ol.versions li").first.inner_text()
+    assert "توقيف ← إبلاغ الجهة المُصدِرة" in ar, ar
+    c.go(entry_path, "en")
     assert "Court" in diff and "Tribunal fictif" in diff, diff
     # Nothing else changed: the birth date and nationality stay.
     assert "date of birth" not in diff.lower() and "Nationality" not in diff, diff

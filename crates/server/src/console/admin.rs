@@ -40,7 +40,7 @@ async fn render(state: &AppState, s: &Session, top: Markup) -> Response {
                     } }
                     tbody {
                         @for a in &list.agencies {
-                            tr { td { code { (a.id) } } td { bdi { (a.name) } } td { (pages::when(&a.created_at)) } }
+                            tr { td { code { (a.id) } } td { bdi { (a.name) } } td { (pages::time(&a.created_at)) } }
                         }
                     }
                 }

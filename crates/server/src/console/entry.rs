@@ -110,7 +110,7 @@ fn history_list(l: Lang, versions: &[HistoryItemDto]) -> Markup {
                     p.version-head {
                         strong { (l.ta("entry-version", &[("n", v.version.to_string())])) }
                         " · " (change_kind(l, &v.change))
-                        " · " (pages::when(&v.recorded_at)) " · " bdi { (v.actor) }
+                        " · " (pages::time(&v.recorded_at)) " · " bdi { (v.actor) }
                         // The store's own words for a plain write repeat the kind.
                         @if !v.reason.is_empty() && !matches!(v.reason.as_str(), "created" | "updated") {
                             " · " bdi { (v.reason) }

@@ -98,6 +98,7 @@ pub async fn queue(
             }
             button type="submit" { (l.t("filter")) }
         }
+        p { a href="/console/suppressions" { (l.t("suppressions-title")) } }
         @match result {
             Err(e) => (pages::api_error(l, &e)),
             Ok(list) if list.hits.is_empty() => p { (l.t("queue-empty")) },
@@ -201,9 +202,9 @@ pub async fn one(
                     dt { (l.t("field-name")) } dd { bdi { (field("names")) } }
                     dt { (l.t("field-birth-date")) } dd { (field("birth_dates")) }
                     dt { (l.t("field-nationality")) } dd { (super::countries::display_all(l, &field("nationalities").split(", ").filter(|v| !v.is_empty()).map(str::to_string).collect::<Vec<_>>())) }
-                    dt { (l.t("field-document")) } dd { (h.document.clone().unwrap_or_default()) }
-                    dt { (l.t("field-border-post")) } dd { (h.border_post.clone().unwrap_or_default()) }
-                    dt { (l.t("screened-at")) } dd { (pages::when(&h.screened_at)) " · " bdi { (h.screened_by) } }
+                    @if let Some(d) = &h.document { dt { (l.t("field-document")) } dd { (pages::document(d)) } }
+                    @if let Some(b) = &h.border_post { dt { (l.t("field-border-post")) } dd { bdi { (b) } } }
+                    dt { (l.t("screened-at")) } dd { (pages::time(&h.screened_at)) " · " bdi { (h.screened_by) } }
                 }
             }
             section {
@@ -254,8 +255,8 @@ pub async fn one(
             h2 { (l.t("history")) }
             ol.history {
                 @for e in &detail.events {
-                    li { (pages::when(&e.at)) " · " bdi { (e.actor) } " · " (event_kind(l, &e.action))
-                        @if let Some(n) = &e.note { " · " bdi { (n) } } }
+                    li { (pages::time(&e.at)) " · " bdi { (e.actor) } " · " (event_kind(l, &e.action))
+                        @if let Some(n) = &e.note { " · " (event_note(l, &e.action, n)) } }
                 }
             }
         }
@@ -275,6 +276,16 @@ fn event_kind(l: super::i18n::Lang, action: &str) -> String {
         "closed" => l.t("event-closed"),
         "comment" => l.t("event-comment"),
         other => other.to_string(),
+    }
+}
+
+/// A history event's note: a raised hit's origin in words, anything else
+/// (a reason, an assignee) as written.
+fn event_note(l: super::i18n::Lang, action: &str, note: &str) -> maud::Markup {
+    match (action, note) {
+        ("raised", "screening") => html! { (l.t("origin-screening")) },
+        ("raised", "rescreen") => html! { (l.t("origin-rescreen")) },
+        _ => html! { bdi { (note) } },
     }
 }
 

@@ -38,6 +38,7 @@ mod partners;
 mod screen;
 pub mod session;
 mod sources;
+mod suppressions;
 
 use axum::Form;
 use axum::Router;
@@ -88,6 +89,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/dashboard", get(dashboard::get))
         .route("/console/sources", get(sources::get))
         .route("/console/partners", get(partners::get))
+        .route("/console/suppressions", get(suppressions::get))
 }
 
 fn asset(body: &'static str, kind: &'static str) -> Response {

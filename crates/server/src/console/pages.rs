@@ -286,7 +286,41 @@ pub fn when(rfc3339: &str) -> String {
     rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
 }
 
+/// A time as `YYYY-MM-DD HH:MM` (UTC) in markup: an isolated
+/// left-to-right run, so that an Arabic line does not reorder its digits
+/// and dashes.
+pub fn time(rfc3339: &str) -> Markup {
+    html! { time datetime=(rfc3339) dir="ltr" { (when(rfc3339)) } }
+}
+
+/// `value` isolated for a message argument (FIRST STRONG ISOLATE ...
+/// POP DIRECTIONAL ISOLATE): a date, a code or a name of the other
+/// direction keeps its own order inside an Arabic or Latin sentence.
+pub fn isolate(value: &str) -> String {
+    format!("\u{2068}{value}\u{2069}")
+}
+
 /// Inline SVG markup, trusted because the console builds it.
 pub fn svg(s: String) -> Markup {
     PreEscaped(s)
+}
+
+/// A hit's document key (`country:NUMBER`, the country empty when not
+/// known) as a person reads it: `K482913 (TN)`, or the number alone.
+pub fn document(key: &str) -> String {
+    match key.split_once(':') {
+        Some(("", number)) => number.to_string(),
+        Some((country, number)) => format!("{number} ({})", country.to_ascii_uppercase()),
+        None => key.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn document_keys_read_as_number_and_country() {
+        assert_eq!(super::document("tn:K482913"), "K482913 (TN)");
+        assert_eq!(super::document(":ZX0042917"), "ZX0042917");
+        assert_eq!(super::document("ZX1"), "ZX1");
+    }
 }

@@ -40,12 +40,12 @@ fn partner(l: Lang, p: &PartnerStatusDto) -> Markup {
             dl {
                 dt { (l.t("partner-url")) } dd { code dir="ltr" { (p.base_url) } }
                 dt { (l.t("last-contact")) }
-                dd { (p.last_contact_at.as_deref().map(pages::when).unwrap_or_else(|| l.t("never"))) }
+                dd { @match p.last_contact_at.as_deref() { Some(t) => (pages::time(t)), None => (l.t("never")) } }
                 dt { (l.t("outbox-pending")) }
                 dd {
                     (p.outbox_pending)
                     @if let Some(t) = &p.oldest_pending_at {
-                        " · " (l.ta("oldest-pending", &[("a", pages::when(t))]))
+                        " · " (l.ta("oldest-pending", &[("a", pages::isolate(&pages::when(t)))]))
                         " · " (l.ta("replication-lag", &[("n", format!("{:.0}", p.replication_lag_seconds))]))
                     }
                 }

@@ -47,7 +47,7 @@ pub async fn get(State(state): State<AppState>, s: Session) -> Response {
                         tr {
                             td { code { (src.source) } }
                             td { code dir="ltr" { (src.version.clone().unwrap_or_default()) } }
-                            td { (src.imported_at.as_deref().map(pages::when).unwrap_or_else(|| l.t("unknown"))) }
+                            td { @match src.imported_at.as_deref() { Some(t) => (pages::time(t)), None => (l.t("unknown")) } }
                             td class=[stale.then_some("late")] {
                                 @match age {
                                     Some(a) => (age_words(l, a)),

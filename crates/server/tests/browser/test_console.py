@@ -163,9 +163,10 @@ class Console:
         self.page.wait_for_selector(".answer")
         return self.page
 
-    def screen_name(self, name, birth_date="", nationality="", lang="en"):
+    def screen_name(self, name, birth_date="", nationality="", lang="en", document=""):
         self.go("/console/screen", lang)
         self.page.fill("#name", name)
+        self.page.fill("#document", document)
         self.page.fill("#birth_date", birth_date)
         self.page.fill("#nationality", nationality)
         with self.page.expect_navigation():
@@ -302,10 +303,12 @@ def officer_is_refused_analyst_and_admin_pages(browser):
     c.close()
 
 
-def raise_hit(browser):
-    """A possible-or-stronger screening by agency A's officer-analyst: a hit."""
+def raise_hit(browser, document):
+    """A possible-or-stronger screening by agency A's officer-analyst: a
+    hit. Each caller gives its own document: a dismissed (document, entry)
+    pair raises no hit again."""
     c = Console(browser, "demo-officer")
-    p = c.screen_name("Khadija Touati", "1988-06-30", "DZ")
+    p = c.screen_name("Khadija Touati", "1988-06-30", "DZ", document=document)
     hit = p.locator(".hit-id code").first.inner_text()
     c.close()
     return hit
@@ -313,7 +316,7 @@ def raise_hit(browser):
 
 @test
 def a_hit_is_reviewed_from_queue_to_closed(browser):
-    hit = raise_hit(browser)
+    hit = raise_hit(browser, "ZX0042917")
     c = Console(browser, "demo-analyst")
     c.go("/console/hits")
     assert c.page.locator(f"a[href='/console/hits/{hit}']").count() == 1, "the hit is not in the queue"
@@ -340,6 +343,13 @@ def a_hit_is_reviewed_from_queue_to_closed(browser):
         assert step in history, history
     c.go("/console/hits?state=closed")
     assert c.page.locator(f"a[href='/console/hits/{hit}']").count() == 1
+    # The dismissal is a suppression of (this document, this entry
+    # version) for the agency, in force while the entry is unchanged.
+    c.go("/console/suppressions")
+    row = c.page.locator("tr", has=c.page.locator(f"a[href='/console/hits/{hit}']"))
+    assert row.count() == 1, c.page.locator("main").inner_text()
+    assert "ZX0042917" in row.inner_text() and "yes" in row.inner_text(), row.inner_text()
+    c.check_page("suppressions", "/console/suppressions")
     # The history's events in the page's language.
     c.go(f"/console/hits/{hit}", "fr")
     history = c.page.locator("ol.history").inner_text()
@@ -353,7 +363,7 @@ def a_hit_is_reviewed_from_queue_to_closed(browser):
 
 @test
 def agency_b_never_sees_agency_a_hits(browser):
-    hit = raise_hit(browser)
+    hit = raise_hit(browser, "ZX0042918")
     c = Console(browser, "demo-b-analyst")
     c.go("/console/hits?state=any")
     assert c.page.locator(f"a[href='/console/hits/{hit}']").count() == 0
@@ -410,15 +420,37 @@ def a_manifest_is_uploaded_and_its_flight_shown(browser):
         "TQ100,2026-12-07,GHARBI,HICHEM,1990-11-02,M,TUN,K482913,TUN\n"
         "TQ100,2026-12-07,SAIDI,FATMA ZOHRA,1995-02-10,F,DZA,123456789,DZA\n"
     )
-    c.page.fill("#text", manifest)
-    with c.page.expect_navigation():
-        c.page.click("button.primary")
-    summary = c.page.locator(".flight")
-    assert summary.count() == 1, c.page.locator("main").inner_text()[:800]
-    text = summary.inner_text()
+
+    def upload(lang="en"):
+        c.go("/console/flights", lang)
+        c.page.fill("#text", manifest)
+        with c.page.expect_navigation():
+            c.page.click("button.primary")
+        summary = c.page.locator(".flight")
+        assert summary.count() == 1, c.page.locator("main").inner_text()[:800]
+        assert "Hichem Ben Salah Gharbi" in summary.inner_text()
+        return summary
+
+    text = upload().inner_text()
     assert "2 travellers" in text, text
-    assert "Hichem Ben Salah Gharbi" in text, text
-    c.check_page("flight-summary")
+    plain = text.replace("\u2068", "").replace("\u2069", "")
+    assert "by Demo officer (demo-border)" in plain and "Lists: demo builtin-1" in plain, text
+    # The summary in each language (made again: a language link reloads
+    # the upload form, which has no flight then).
+    c.check_each_language("flight-summary", upload)
+    # The printable report: a print button where a script runs, and in
+    # print the report alone (no menu, no upload form), rows kept whole.
+    upload()
+    assert c.page.locator("button.print-button").is_visible()
+    c.page.emulate_media(media="print")
+    assert not c.page.locator("header.top").is_visible()
+    assert not c.page.locator("form[enctype]").first.is_visible()
+    assert not c.page.locator("button.print-button").is_visible()
+    assert c.page.locator(".flight table").is_visible()
+    assert not c.page.locator("h2.upload-title").is_visible()
+    c.page.screenshot(path=os.path.join(SHOTS, "flight-report-print-en.png"), full_page=True)
+    SHOT_COUNT[0] += 1
+    c.page.emulate_media(media="screen")
     c.close()
 
 

@@ -47,6 +47,22 @@ pub async fn screen_manifest(
         .map(|j| j.0)
 }
 
+/// Notifications to the caller's agency, newest first
+/// (`GET /v1/notifications`).
+pub async fn notifications(
+    state: &AppState,
+    p: &Principal,
+    limit: i64,
+) -> Result<crate::review::NotificationList, ApiError> {
+    crate::review::list_notifications(
+        State(state.clone()),
+        p.clone(),
+        Params(crate::review::NotificationParams { limit: Some(limit) }),
+    )
+    .await
+    .map(|j| j.0)
+}
+
 /// The agency's hit queue (`GET /v1/hits`).
 pub async fn hits(state: &AppState, p: &Principal, params: HitParams) -> Result<HitList, ApiError> {
     crate::review::list_hits(State(state.clone()), p.clone(), Params(params))

@@ -33,6 +33,7 @@ mod flights;
 mod hits;
 pub mod i18n;
 mod import;
+mod notifications;
 mod pages;
 mod partners;
 mod screen;
@@ -90,6 +91,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/sources", get(sources::get))
         .route("/console/partners", get(partners::get))
         .route("/console/suppressions", get(suppressions::get))
+        .route("/console/notifications", get(notifications::get))
 }
 
 fn asset(body: &'static str, kind: &'static str) -> Response {

@@ -19,6 +19,7 @@ pub enum Nav {
     Hits,
     Flights,
     Entries,
+    Notifications,
     Sources,
     Audit,
     Admin,
@@ -27,11 +28,12 @@ pub enum Nav {
 }
 
 impl Nav {
-    pub const ALL: [Nav; 9] = [
+    pub const ALL: [Nav; 10] = [
         Nav::Screen,
         Nav::Hits,
         Nav::Flights,
         Nav::Entries,
+        Nav::Notifications,
         Nav::Sources,
         Nav::Audit,
         Nav::Admin,
@@ -43,7 +45,7 @@ impl Nav {
         match self {
             Nav::Screen | Nav::Flights => crate::routes::SCREEN_ROLES,
             Nav::Hits => &[Role::Analyst],
-            Nav::Entries => &[Role::ContactPoint],
+            Nav::Entries | Nav::Notifications => &[Role::ContactPoint],
             // As `GET /v1/sources` and `GET /v1/federation/status` allow.
             Nav::Sources => &[Role::NodeAdmin, Role::Analyst],
             Nav::Partners => &[Role::NodeAdmin, Role::NodeAuditor],
@@ -59,6 +61,7 @@ impl Nav {
             Nav::Hits => "/console/hits",
             Nav::Flights => "/console/flights",
             Nav::Entries => "/console/entries",
+            Nav::Notifications => "/console/notifications",
             Nav::Sources => "/console/sources",
             Nav::Partners => "/console/partners",
             Nav::Audit => "/console/audit",
@@ -73,6 +76,7 @@ impl Nav {
             Nav::Hits => "nav-hits",
             Nav::Flights => "nav-flights",
             Nav::Entries => "nav-entries",
+            Nav::Notifications => "nav-notifications",
             Nav::Sources => "nav-sources",
             Nav::Partners => "nav-partners",
             Nav::Audit => "nav-audit",

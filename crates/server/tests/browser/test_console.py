@@ -554,11 +554,34 @@ def an_entry_is_edited_with_its_version_and_its_history_reads_as_a_diff(browser)
     assert c.page.locator("input[name=version]").get_attribute("value") == "2"
     assert c.page.locator("ol.versions > li").count() == 2
     c.check_page("entry", entry_path)
-    # The officer now reads "Inform" for this entry.
+    # The officer now reads "Inform" for this entry, and the hit raised is
+    # the agency's to review.
     o = Console(browser, "demo-guard")
-    p = o.screen_name("Walid Haddad", "1981-07-19", "DZ")
+    p = o.screen_name("Walid Haddad", "1981-07-19", "DZ", document="WF1981719")
     assert "Inform the issuing agency" in p.locator(".answer article.match").first.inner_text()
+    hit = p.locator(".hit-id code").first.inner_text()
     o.close()
+    # Nothing to tell the contact point yet; an analyst confirms the hit,
+    # and the entry's originating agency is told.
+    c.go("/console/notifications")
+    assert "No notification yet" in c.page.locator("main").inner_text()
+    a = Console(browser, "demo-analyst")
+    a.go(f"/console/hits/{hit}")
+    a.page.fill("#note", "Identity confirmed against the fictitious warrant")
+    with a.page.expect_navigation():
+        a.page.click("form[action$='/confirm'] button")
+    assert "Confirmed" in a.page.locator(".notice").inner_text()
+    a.close()
+    c.go("/console/notifications")
+    note = c.page.locator("article.notification").first.inner_text()
+    assert "A hit on your entry was confirmed" in note and "Walid Fictif Haddad" in note, note
+    assert "demo-analyst" in note and "Inform the issuing agency" in note, note
+    c.check_page("notifications", "/console/notifications")
+    for user in ("demo-guard", "demo-analyst", "demo-admin"):
+        x = Console(browser, user)
+        assert x.go("/console/notifications").status == 403, user
+        x.close()
+    c.go(entry_path)
     # Agency B's contact point cannot open it: B has no contact point in
     # the demo, so B's analyst is refused the section outright.
     b = Console(browser, "demo-b-analyst")

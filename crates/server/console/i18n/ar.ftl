@@ -324,3 +324,5 @@ notifications-none = لا إشعارات بعد.
 notification-confirmed = أُكّد تطابق على قيد من قيودك
 notification-at = تاريخ الاستلام
 notification-from = أكّده
+role-node-admin = مسؤول العقدة
+role-node-auditor = مدقق العقدة

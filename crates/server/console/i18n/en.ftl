@@ -325,3 +325,5 @@ notifications-none = No notification yet.
 notification-confirmed = A hit on your entry was confirmed
 notification-at = Received
 notification-from = Confirmed by
+role-node-admin = Node administrator
+role-node-auditor = Node auditor

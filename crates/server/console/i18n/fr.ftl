@@ -324,3 +324,5 @@ notifications-none = Aucune notification pour l'instant.
 notification-confirmed = Une alerte sur votre fiche a été confirmée
 notification-at = Reçue le
 notification-from = Confirmée par
+role-node-admin = Administrateur du nœud
+role-node-auditor = Auditeur du nœud

@@ -718,6 +718,12 @@ def agencies_are_shown_to_node_administrators_only(browser):
     c.go("/console/admin")
     agencies = c.page.locator("table.agencies").inner_text()
     assert "demo-border" in agencies and "demo-coast" in agencies, agencies
+    # Every role in words, node-wide roles included (no raw message key).
+    main = c.page.locator("main").inner_text()
+    assert "role-" not in main and "Node administrator" in main, main
+    c.go("/console/admin", "fr")
+    assert "Administrateur du nœud" in c.page.locator("main").inner_text()
+    c.go("/console/admin", "en")
     c.close()
     # An agency administrator (not node-wide) gets no agency list.
     a = Console(browser, "demo-admin")

@@ -1,8 +1,12 @@
 //! The node's web console, for people: officers screen travellers,
-//! analysts review hits and flights, contact points keep national
-//! entries, auditors search and verify the audit log, administrators
-//! manage users and keys; a dashboard per agency. In English, French and
-//! Arabic (right to left).
+//! analysts review hits, suppressions and flights (the flight report
+//! printable), contact points keep national entries (create, edit at the
+//! version read, history as a diff, bulk import from the national CSV
+//! with a preview) and read their notifications, auditors search and
+//! verify the audit log, administrators manage users and keys and read
+//! agencies, the lists in force and their age, partners with their
+//! agreements in words and the federation's state; a dashboard per
+//! agency. In English, French and Arabic (right to left).
 //!
 //! Key design decision: **server-rendered HTML** (maud templates compiled
 //! into the binary, one stylesheet and one small optional script served by

@@ -20,3 +20,12 @@
     if (!sent && complete(mrz.value)) { sent = true; mrz.form.requestSubmit(); }
   });
 })();
+
+// The flight report's print button: shown only where a script can print.
+(function () {
+  var buttons = document.querySelectorAll("button.print-button");
+  Array.prototype.forEach.call(buttons, function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
+})();

@@ -422,7 +422,7 @@ impl Default for SharingDto {
 }
 
 /// A national entry as read back.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct EntryDto {
     pub id: String,
     pub version: i64,

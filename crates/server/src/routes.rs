@@ -592,7 +592,7 @@ pub(crate) async fn create_entry(
     responses(
         (status = 200, description = "The entry (ETag: its version)", body = EntryDto),
         (status = 404, description = "No such entry visible to the caller", body = Problem)))]
-async fn get_entry(
+pub(crate) async fn get_entry(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
@@ -624,7 +624,7 @@ async fn get_entry(
         (status = 409, description = "Stale version or withdrawn entry", body = Problem),
         (status = 428, description = "No If-Match", body = Problem),
         (status = 422, description = "A field has an unusable value", body = Problem)))]
-async fn update_entry(
+pub(crate) async fn update_entry(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
@@ -709,7 +709,7 @@ pub(crate) async fn withdraw_entry(
     responses(
         (status = 200, description = "Every version, oldest first", body = HistoryResponse),
         (status = 404, description = "No such entry visible to the caller", body = Problem)))]
-async fn entry_history(
+pub(crate) async fn entry_history(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
@@ -735,7 +735,7 @@ async fn entry_history(
     responses(
         (status = 200, description = "Lists screened now, with versions and ages", body = SourcesResponse),
         (status = 403, description = "Not a node administrator or analyst", body = Problem)))]
-async fn sources(
+pub(crate) async fn sources(
     State(state): State<AppState>,
     p: Principal,
 ) -> Result<axum::Json<SourcesResponse>, ApiError> {
@@ -751,7 +751,7 @@ async fn sources(
 #[utoipa::path(get, path = "/v1/agencies", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, description = "Every agency", body = AgencyList),
               (status = 403, description = "Not a node administrator", body = Problem)))]
-async fn list_agencies(
+pub(crate) async fn list_agencies(
     State(state): State<AppState>,
     p: Principal,
 ) -> Result<axum::Json<AgencyList>, ApiError> {

@@ -24,8 +24,28 @@ pub async fn get(State(state): State<AppState>, s: Session) -> Response {
 async fn render(state: &AppState, s: &Session, top: Markup) -> Response {
     let l = s.lang;
     let users = api::users(state, &s.principal).await;
+    // Agencies are a node administrator's: for anyone else the API
+    // refuses, and the section is left out.
+    let agencies = api::agencies(state, &s.principal).await.ok();
     let body = html! {
         (top)
+        @if let Some(list) = &agencies {
+            section aria-labelledby="agencies-title" {
+                h2 #agencies-title { (l.t("agencies")) }
+                table.agencies {
+                    thead { tr {
+                        th scope="col" { (l.t("agency-id")) }
+                        th scope="col" { (l.t("field-name")) }
+                        th scope="col" { (l.t("agency-created")) }
+                    } }
+                    tbody {
+                        @for a in &list.agencies {
+                            tr { td { code { (a.id) } } td { bdi { (a.name) } } td { (pages::time(&a.created_at)) } }
+                        }
+                    }
+                }
+            }
+        }
         section {
             h2 { (l.t("users")) }
             @match &users {
@@ -44,7 +64,7 @@ async fn render(state: &AppState, s: &Session, top: Markup) -> Response {
                                 td { code { (u.id) } }
                                 td { bdi { (u.name) } }
                                 td { (u.agency) }
-                                td { (u.roles.iter().map(|r| l.t(&format!("role-{r}"))).collect::<Vec<_>>().join(", ")) }
+                                td { (u.roles.iter().map(|r| role_name(l, r)).collect::<Vec<_>>().join(", ")) }
                                 td { (l.t(if u.active { "yes" } else { "no" })) }
                             }
                         }
@@ -65,7 +85,7 @@ async fn render(state: &AppState, s: &Session, top: Markup) -> Response {
                 fieldset {
                     legend { (l.t("roles")) }
                     @for r in Role::ALL {
-                        label.check { input type="checkbox" name="roles" value=(r.as_str()); " " (l.t(&format!("role-{}", r.as_str()))) }
+                        label.check { input type="checkbox" name="roles" value=(r.as_str()); " " (role_name(l, r.as_str())) }
                     }
                 }
                 button.primary type="submit" { (l.t("create")) }
@@ -90,6 +110,20 @@ async fn render(state: &AppState, s: &Session, top: Markup) -> Response {
         }
     };
     pages::page(s, Nav::Admin, &l.t("admin-title"), body)
+}
+
+/// A role in words (the API's name for one this console does not know).
+fn role_name(l: super::i18n::Lang, role: &str) -> String {
+    match role {
+        "officer" => l.t("role-officer"),
+        "analyst" => l.t("role-analyst"),
+        "contact-point" => l.t("role-contact-point"),
+        "admin" => l.t("role-admin"),
+        "auditor" => l.t("role-auditor"),
+        "node-admin" => l.t("role-node-admin"),
+        "node-auditor" => l.t("role-node-auditor"),
+        other => other.to_string(),
+    }
 }
 
 /// The new-user form. `roles` repeats (one per ticked box), which
@@ -189,4 +223,18 @@ pub async fn create_key(
         },
     };
     render(&state, &s, top).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_has_words() {
+        for l in super::super::i18n::Lang::ALL {
+            for r in Role::ALL {
+                assert_ne!(role_name(l, r.as_str()), r.as_str(), "{r:?} in {l:?}");
+            }
+        }
+    }
 }

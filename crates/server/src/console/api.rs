@@ -12,10 +12,12 @@ use axum::http::{HeaderMap, HeaderValue, header};
 
 use crate::auth::Principal;
 use crate::dto::{
-    EntryInput, EntryListResponse, IssuedKeyDto, KeyInput, ManifestResponse, ScreenRequest,
-    ScreenResponse, UserDto, UserInput, UserList, WithdrawRequest,
+    AgencyList, EntryDto, EntryInput, EntryListResponse, HistoryResponse, IssuedKeyDto, KeyInput,
+    ManifestResponse, ScreenRequest, ScreenResponse, SourcesResponse, UserDto, UserInput, UserList,
+    WithdrawRequest,
 };
 use crate::error::JsonBody;
+use crate::federation::FederationStatusDto;
 use crate::ops::{AuditEventsResponse, AuditParams};
 use crate::review::{
     AssignRequest, ConfirmRequest, DismissRequest, HitDetail, HitDto, HitList, HitParams,
@@ -43,6 +45,22 @@ pub async fn screen_manifest(
     crate::routes::screen_manifest(State(state.clone()), p.clone(), body.into())
         .await
         .map(|j| j.0)
+}
+
+/// Notifications to the caller's agency, newest first
+/// (`GET /v1/notifications`).
+pub async fn notifications(
+    state: &AppState,
+    p: &Principal,
+    limit: i64,
+) -> Result<crate::review::NotificationList, ApiError> {
+    crate::review::list_notifications(
+        State(state.clone()),
+        p.clone(),
+        Params(crate::review::NotificationParams { limit: Some(limit) }),
+    )
+    .await
+    .map(|j| j.0)
 }
 
 /// The agency's hit queue (`GET /v1/hits`).
@@ -199,4 +217,239 @@ pub async fn create_key(
     )
     .await
     .map(|(_, j)| j.0)
+}
+
+fn if_match(version: i64) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        headers.insert(header::IF_MATCH, v);
+    }
+    headers
+}
+
+/// One national entry with its current version (`GET /v1/entries/{id}`).
+pub async fn entry(state: &AppState, p: &Principal, id: &str) -> Result<EntryDto, ApiError> {
+    let r = crate::routes::get_entry(State(state.clone()), p.clone(), Path(id.to_string())).await?;
+    json_of(r).await
+}
+
+/// Changes an entry (`PUT /v1/entries/{id}`) at the version the page
+/// showed (`If-Match`): a change made meanwhile makes it fail with 409.
+pub async fn update_entry(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    version: i64,
+    input: EntryInput,
+) -> Result<EntryDto, ApiError> {
+    let r = crate::routes::update_entry(
+        State(state.clone()),
+        p.clone(),
+        Path(id.to_string()),
+        if_match(version),
+        JsonBody(input),
+    )
+    .await?;
+    json_of(r).await
+}
+
+/// Every version of an entry, oldest first (`GET /v1/entries/{id}/history`).
+pub async fn entry_history(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+) -> Result<HistoryResponse, ApiError> {
+    crate::routes::entry_history(State(state.clone()), p.clone(), Path(id.to_string()))
+        .await
+        .map(|j| j.0)
+}
+
+/// The lists screened now (`GET /v1/sources`).
+pub async fn sources(state: &AppState, p: &Principal) -> Result<SourcesResponse, ApiError> {
+    crate::routes::sources(State(state.clone()), p.clone())
+        .await
+        .map(|j| j.0)
+}
+
+/// Every agency (`GET /v1/agencies`).
+pub async fn agencies(state: &AppState, p: &Principal) -> Result<AgencyList, ApiError> {
+    crate::routes::list_agencies(State(state.clone()), p.clone())
+        .await
+        .map(|j| j.0)
+}
+
+/// Partners, agreements and the federation's state
+/// (`GET /v1/federation/status`).
+pub async fn federation_status(
+    state: &AppState,
+    p: &Principal,
+) -> Result<FederationStatusDto, ApiError> {
+    crate::federation::status(State(state.clone()), p.clone())
+        .await
+        .map(|j| j.0)
+}
+
+/// The JSON body of a handler's full response (handlers that set an
+/// ETag answer with a `Response`, not a typed `Json`).
+async fn json_of<T: serde::de::DeserializeOwned>(
+    r: axum::response::Response,
+) -> Result<T, ApiError> {
+    let body = axum::body::to_bytes(r.into_body(), usize::MAX)
+        .await
+        .map_err(|_| ApiError::internal())?;
+    serde_json::from_slice(&body).map_err(|_| ApiError::internal())
+}
+
+/// How long an import waits for the screening index to include it (as
+/// the API's entry writes do).
+const IMPORT_INDEX_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A bulk import of national entries as it would be written: the
+/// entities the API's own rules built, and each row refused by them.
+#[derive(Debug, Default)]
+pub struct ImportPlan {
+    pub rows: Vec<PlannedRow>,
+    pub refused: Vec<RefusedRow>,
+}
+
+#[derive(Debug)]
+pub struct PlannedRow {
+    /// The entry as it would be written (its id in the agency's space).
+    pub entity: tansiq_model::Entity,
+    /// The stored version it would replace, when the id exists.
+    pub existing: Option<EntryDto>,
+}
+
+#[derive(Debug)]
+pub struct RefusedRow {
+    /// The row's id as the file gives it.
+    pub id: String,
+    /// Why, in the API's words (they name the field).
+    pub detail: String,
+}
+
+/// The id a file's row gets: the agency's own space, as entries created
+/// through the API (`<agency>-…`), so that a file can never reach an
+/// entry of another agency or of a public list; a file written with
+/// the prefix already is taken as is, so re-importing the same file
+/// updates the same entries.
+pub fn import_id(agency: &str, id: &str) -> String {
+    let prefix = format!("{agency}-");
+    if id.starts_with(&prefix) {
+        id.to_string()
+    } else {
+        format!("{prefix}{id}")
+    }
+}
+
+/// Plans a bulk import of the national CSV's entities by the rules of
+/// `POST /v1/entries` and `PUT /v1/entries/{id}`: a contact point only,
+/// every row rebuilt through the API's own validation
+/// (`EntryInput::to_entity`, which makes the caller's agency the
+/// originator), a row naming another agency refused, an existing entry
+/// changed only when the caller's agency originated it and it is not
+/// withdrawn. Nothing is written.
+///
+/// This flow has no API route yet (the national CSV is otherwise loaded
+/// with `tansiq import`); it lives here, beside the handlers the console
+/// calls, so that it moves into one when the API grows it.
+pub async fn plan_import(
+    state: &AppState,
+    p: &Principal,
+    entities: Vec<tansiq_model::Entity>,
+) -> Result<ImportPlan, ApiError> {
+    p.require(&[tansiq_store::Role::ContactPoint])?;
+    let mut plan = ImportPlan::default();
+    for e in entities {
+        let row_id = e.id.clone();
+        if let Some(a) = e.origin_agency.as_deref().filter(|a| *a != p.agency()) {
+            plan.refused.push(RefusedRow {
+                id: row_id,
+                detail: format!("agency: {a:?} is not your agency ({})", p.agency()),
+            });
+            continue;
+        }
+        let id = import_id(p.agency(), &e.id);
+        let input = super::entries::input_of(&EntryDto::from_domain(&e, 0));
+        let entity = match input.to_entity(&id, p.agency()) {
+            Ok(x) => x,
+            Err(err) => {
+                plan.refused.push(RefusedRow {
+                    id: row_id,
+                    detail: err.detail,
+                });
+                continue;
+            }
+        };
+        let existing = match state.store.entity_record(&id).await? {
+            None => None,
+            Some(r)
+                if r.entity.provenance.source == tansiq_store::NATIONAL_SOURCE
+                    && r.entity.origin_agency.as_deref() == Some(p.agency()) =>
+            {
+                if r.entity.status == tansiq_model::EntryStatus::Withdrawn {
+                    plan.refused.push(RefusedRow {
+                        id: row_id,
+                        detail: format!("id: {id} is a withdrawn entry; it cannot change"),
+                    });
+                    continue;
+                }
+                Some(EntryDto::from_domain(&r.entity, r.version))
+            }
+            Some(_) => {
+                plan.refused.push(RefusedRow {
+                    id: row_id,
+                    detail: format!("id: {id} cannot be used; give the row another id"),
+                });
+                continue;
+            }
+        };
+        plan.rows.push(PlannedRow { entity, existing });
+    }
+    Ok(plan)
+}
+
+/// Writes a plan with no refused row: every entry or none, in one
+/// transaction (`Store::put_entries`); each entry written is audited as
+/// `entry.import`, then screening includes them. Returns the versions
+/// written (entries equal to their stored version are left as they are).
+pub async fn import_entries(
+    state: &AppState,
+    p: &Principal,
+    plan: ImportPlan,
+) -> Result<Vec<tansiq_store::EntityVersion>, ApiError> {
+    p.require(&[tansiq_store::Role::ContactPoint])?;
+    if !plan.refused.is_empty() {
+        return Err(ApiError::invalid(
+            "file",
+            "some rows are refused: nothing was imported",
+        ));
+    }
+    let entities: Vec<_> = plan.rows.into_iter().map(|r| r.entity).collect();
+    let n = entities.len();
+    let written = state.store.put_entries(entities, &p.user.id).await;
+    let written = match written {
+        Ok(w) => w,
+        Err(e) => {
+            state.audit.record(p.event(
+                "entry.import",
+                None,
+                "refused",
+                serde_json::json!({ "rows": n }),
+            ));
+            return Err(e.into());
+        }
+    };
+    for v in &written {
+        state.audit.record(p.event(
+            "entry.import",
+            Some(v.entity.id.clone()),
+            "ok",
+            serde_json::json!({ "version": v.version, "changed": v.changed }),
+        ));
+    }
+    if !state.refresh_index(IMPORT_INDEX_WAIT).await {
+        tracing::warn!("the import is stored but the screening index did not catch up in time");
+    }
+    Ok(written)
 }

@@ -93,7 +93,7 @@ async fn render(state: &AppState, s: &Session, q: &AuditQuery, top: Markup) -> R
                         @for e in shown {
                             tr {
                                 td { (e.seq) }
-                                td { (pages::when(&e.at)) }
+                                td { (pages::time(&e.at)) }
                                 td { bdi { (e.actor) } }
                                 td { code { (e.action) } }
                                 td { (e.subject.clone().unwrap_or_default()) }

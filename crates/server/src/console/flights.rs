@@ -23,7 +23,7 @@ fn render(s: &Session, top: Markup) -> Response {
     let l = s.lang;
     let body = html! {
         (top)
-        h2 { (l.t("manifest-upload")) }
+        h2.upload-title { (l.t("manifest-upload")) }
         form method="post" action="/console/flights" enctype="multipart/form-data" {
             (pages::csrf_field(s))
             div {
@@ -62,17 +62,38 @@ pub async fn post(State(state): State<AppState>, s: Session, mut form: Multipart
     }
     let body = if file.is_empty() { text } else { file };
     let top = match api::screen_manifest(&state, &s.principal, body).await {
-        Ok(m) => summary(s.lang, &m),
+        Ok(m) => summary(&s, &m),
         Err(e) => pages::api_error(s.lang, &e),
     };
     render(&s, top)
 }
 
-fn summary(l: super::i18n::Lang, m: &ManifestResponse) -> Markup {
+/// The flight's report: on screen, and printed (the print stylesheet
+/// keeps only this section, with who screened it, when, and against
+/// which list versions).
+fn summary(s: &Session, m: &ManifestResponse) -> Markup {
+    let l = s.lang;
     let count = |b: &str| m.results.iter().filter(|r| r.band == b).count().to_string();
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let lists: Vec<String> = m
+        .lists
+        .iter()
+        .map(|x| match &x.version {
+            Some(v) => format!("{} {v}", x.source),
+            None => x.source.clone(),
+        })
+        .collect();
     html! {
         section.flight aria-labelledby="flight-title" {
+            p.print-button-row { button.print-button type="button" hidden { (l.t("print-report")) } }
             h2 #flight-title { (l.t("flight-summary")) " " (pages::band(l, &m.band)) }
+            p.report-meta {
+                (l.ta("report-meta", &[("a", pages::isolate(&pages::when(&now))), ("user", pages::isolate(&s.user().name)),
+                    ("b", pages::isolate(&s.user().agency_id)), ("id", pages::isolate(&m.screening_id))]))
+                @if !lists.is_empty() { " " (l.ta("report-lists", &[("a", pages::isolate(&lists.join(", ")))])) }
+            }
             p { (l.ta("flight-counts", &[("n", m.travellers.to_string()), ("format", m.format.clone()),
                     ("strong", count("strong")), ("possible", count("possible")), ("none", count("none"))])) }
             @if !m.diagnostics.is_empty() {

@@ -98,6 +98,7 @@ pub async fn queue(
             }
             button type="submit" { (l.t("filter")) }
         }
+        p { a href="/console/suppressions" { (l.t("suppressions-title")) } }
         @match result {
             Err(e) => (pages::api_error(l, &e)),
             Ok(list) if list.hits.is_empty() => p { (l.t("queue-empty")) },
@@ -200,10 +201,10 @@ pub async fn one(
                 dl {
                     dt { (l.t("field-name")) } dd { bdi { (field("names")) } }
                     dt { (l.t("field-birth-date")) } dd { (field("birth_dates")) }
-                    dt { (l.t("field-nationality")) } dd { (field("nationalities")) }
-                    dt { (l.t("field-document")) } dd { (h.document.clone().unwrap_or_default()) }
-                    dt { (l.t("field-border-post")) } dd { (h.border_post.clone().unwrap_or_default()) }
-                    dt { (l.t("screened-at")) } dd { (pages::when(&h.screened_at)) " · " bdi { (h.screened_by) } }
+                    dt { (l.t("field-nationality")) } dd { (super::countries::display_all(l, &field("nationalities").split(", ").filter(|v| !v.is_empty()).map(str::to_string).collect::<Vec<_>>())) }
+                    @if let Some(d) = &h.document { dt { (l.t("field-document")) } dd { (pages::document(d)) } }
+                    @if let Some(b) = &h.border_post { dt { (l.t("field-border-post")) } dd { bdi { (b) } } }
+                    dt { (l.t("screened-at")) } dd { (pages::time(&h.screened_at)) " · " bdi { (h.screened_by) } }
                 }
             }
             section {
@@ -213,7 +214,7 @@ pub async fn one(
                         dt { (l.t("listed-names")) }
                         dd { ul.names { @for n in e.get(tansiq_model::prop::NAME).iter().chain(e.get(tansiq_model::prop::ALIAS)) { li { bdi dir="auto" { (n) } } } } }
                         dt { (l.t("field-birth-date")) } dd { (e.get(tansiq_model::prop::BIRTH_DATE).join(", ")) }
-                        dt { (l.t("field-nationality")) } dd { (e.get(tansiq_model::prop::NATIONALITY).join(", ")) }
+                        dt { (l.t("field-nationality")) } dd { (super::countries::display_all(l, e.get(tansiq_model::prop::NATIONALITY))) }
                         dt { (l.t("action-on-hit")) } dd { (super::screen::action(l, e.action_on_hit.map(|a| a.as_str()))) }
                         dt { (l.t("list")) } dd { (h.source) " · " code { (h.entity_id) } }
                     }
@@ -254,14 +255,38 @@ pub async fn one(
             h2 { (l.t("history")) }
             ol.history {
                 @for e in &detail.events {
-                    li { (pages::when(&e.at)) " · " bdi { (e.actor) } " · " (e.action)
-                        @if let Some(n) = &e.note { " · " bdi { (n) } } }
+                    li { (pages::time(&e.at)) " · " bdi { (e.actor) } " · " (event_kind(l, &e.action))
+                        @if let Some(n) = &e.note { " · " (event_note(l, &e.action, n)) } }
                 }
             }
         }
         p { a href="/console/hits" { (l.t("back-to-queue")) } }
     };
     pages::page(&s, Nav::Hits, &l.t("hit"), body)
+}
+
+/// A history event's kind in words; a kind this console does not know
+/// yet is shown as the API names it.
+fn event_kind(l: super::i18n::Lang, action: &str) -> String {
+    match action {
+        "raised" => l.t("event-raised"),
+        "assigned" => l.t("event-assigned"),
+        "confirmed" => l.t("event-confirmed"),
+        "dismissed" => l.t("event-dismissed"),
+        "closed" => l.t("event-closed"),
+        "comment" => l.t("event-comment"),
+        other => other.to_string(),
+    }
+}
+
+/// A history event's note: a raised hit's origin in words, anything else
+/// (a reason, an assignee) as written.
+fn event_note(l: super::i18n::Lang, action: &str, note: &str) -> maud::Markup {
+    match (action, note) {
+        ("raised", "screening") => html! { (l.t("origin-screening")) },
+        ("raised", "rescreen") => html! { (l.t("origin-rescreen")) },
+        _ => html! { bdi { (note) } },
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,8 +1,12 @@
 //! The node's web console, for people: officers screen travellers,
-//! analysts review hits and flights, contact points keep national
-//! entries, auditors search and verify the audit log, administrators
-//! manage users and keys; a dashboard per agency. In English, French and
-//! Arabic (right to left).
+//! analysts review hits, suppressions and flights (the flight report
+//! printable), contact points keep national entries (create, edit at the
+//! version read, history as a diff, bulk import from the national CSV
+//! with a preview) and read their notifications, auditors search and
+//! verify the audit log, administrators manage users and keys and read
+//! agencies, the lists in force and their age, partners with their
+//! agreements in words and the federation's state; a dashboard per
+//! agency. In English, French and Arabic (right to left).
 //!
 //! Key design decision: **server-rendered HTML** (maud templates compiled
 //! into the binary, one stylesheet and one small optional script served by
@@ -25,14 +29,21 @@
 mod admin;
 mod api;
 mod audit;
+mod countries;
 mod dashboard;
 mod entries;
+mod entry;
 mod flights;
 mod hits;
 pub mod i18n;
+mod import;
+mod notifications;
 mod pages;
+mod partners;
 mod screen;
 pub mod session;
+mod sources;
+mod suppressions;
 
 use axum::Form;
 use axum::Router;
@@ -68,6 +79,11 @@ pub fn router() -> Router<AppState> {
         .route("/console/hits/{id}", get(hits::one))
         .route("/console/hits/{id}/{action}", post(hits::act))
         .route("/console/entries", get(entries::list).post(entries::create))
+        .route(
+            "/console/entries/import",
+            get(import::get).post(import::post),
+        )
+        .route("/console/entries/{id}", get(entry::get).post(entry::post))
         .route("/console/entries/{id}/withdraw", post(entries::withdraw))
         .route("/console/audit", get(audit::search))
         .route("/console/audit/verify", post(audit::verify))
@@ -76,6 +92,10 @@ pub fn router() -> Router<AppState> {
         .route("/console/admin/keys", post(admin::create_key))
         .route("/console/flights", get(flights::get).post(flights::post))
         .route("/console/dashboard", get(dashboard::get))
+        .route("/console/sources", get(sources::get))
+        .route("/console/partners", get(partners::get))
+        .route("/console/suppressions", get(suppressions::get))
+        .route("/console/notifications", get(notifications::get))
 }
 
 fn asset(body: &'static str, kind: &'static str) -> Response {

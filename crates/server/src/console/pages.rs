@@ -19,19 +19,25 @@ pub enum Nav {
     Hits,
     Flights,
     Entries,
+    Notifications,
+    Sources,
     Audit,
     Admin,
+    Partners,
     Dashboard,
 }
 
 impl Nav {
-    pub const ALL: [Nav; 7] = [
+    pub const ALL: [Nav; 10] = [
         Nav::Screen,
         Nav::Hits,
         Nav::Flights,
         Nav::Entries,
+        Nav::Notifications,
+        Nav::Sources,
         Nav::Audit,
         Nav::Admin,
+        Nav::Partners,
         Nav::Dashboard,
     ];
 
@@ -39,7 +45,10 @@ impl Nav {
         match self {
             Nav::Screen | Nav::Flights => crate::routes::SCREEN_ROLES,
             Nav::Hits => &[Role::Analyst],
-            Nav::Entries => &[Role::ContactPoint],
+            Nav::Entries | Nav::Notifications => &[Role::ContactPoint],
+            // As `GET /v1/sources` and `GET /v1/federation/status` allow.
+            Nav::Sources => &[Role::NodeAdmin, Role::Analyst],
+            Nav::Partners => &[Role::NodeAdmin, Role::NodeAuditor],
             Nav::Audit => &[Role::Auditor, Role::NodeAuditor],
             Nav::Admin => &[Role::Admin, Role::NodeAdmin],
             Nav::Dashboard => &[Role::Analyst, Role::Admin, Role::NodeAdmin],
@@ -52,6 +61,9 @@ impl Nav {
             Nav::Hits => "/console/hits",
             Nav::Flights => "/console/flights",
             Nav::Entries => "/console/entries",
+            Nav::Notifications => "/console/notifications",
+            Nav::Sources => "/console/sources",
+            Nav::Partners => "/console/partners",
             Nav::Audit => "/console/audit",
             Nav::Admin => "/console/admin",
             Nav::Dashboard => "/console/dashboard",
@@ -64,6 +76,9 @@ impl Nav {
             Nav::Hits => "nav-hits",
             Nav::Flights => "nav-flights",
             Nav::Entries => "nav-entries",
+            Nav::Notifications => "nav-notifications",
+            Nav::Sources => "nav-sources",
+            Nav::Partners => "nav-partners",
             Nav::Audit => "nav-audit",
             Nav::Admin => "nav-admin",
             Nav::Dashboard => "nav-dashboard",
@@ -275,7 +290,41 @@ pub fn when(rfc3339: &str) -> String {
     rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
 }
 
+/// A time as `YYYY-MM-DD HH:MM` (UTC) in markup: an isolated
+/// left-to-right run, so that an Arabic line does not reorder its digits
+/// and dashes.
+pub fn time(rfc3339: &str) -> Markup {
+    html! { time datetime=(rfc3339) dir="ltr" { (when(rfc3339)) } }
+}
+
+/// `value` isolated for a message argument (FIRST STRONG ISOLATE ...
+/// POP DIRECTIONAL ISOLATE): a date, a code or a name of the other
+/// direction keeps its own order inside an Arabic or Latin sentence.
+pub fn isolate(value: &str) -> String {
+    format!("\u{2068}{value}\u{2069}")
+}
+
 /// Inline SVG markup, trusted because the console builds it.
 pub fn svg(s: String) -> Markup {
     PreEscaped(s)
+}
+
+/// A hit's document key (`country:NUMBER`, the country empty when not
+/// known) as a person reads it: `K482913 (TN)`, or the number alone.
+pub fn document(key: &str) -> String {
+    match key.split_once(':') {
+        Some(("", number)) => number.to_string(),
+        Some((country, number)) => format!("{number} ({})", country.to_ascii_uppercase()),
+        None => key.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn document_keys_read_as_number_and_country() {
+        assert_eq!(super::document("tn:K482913"), "K482913 (TN)");
+        assert_eq!(super::document(":ZX0042917"), "ZX0042917");
+        assert_eq!(super::document("ZX1"), "ZX1");
+    }
 }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use tansiq_model::{Entity, prop};
 
 use super::api;
+use super::countries;
 use super::i18n::Lang;
 use super::pages::{self, Nav};
 use super::session::Session;
@@ -169,7 +170,7 @@ pub fn answer(state: &AppState, l: Lang, r: &ScreenResponse) -> Markup {
             @if let Some(m) = &r.mrz {
                 p.mrz-read {
                     (l.t("mrz-read")) " "
-                    bdi { (m.surname) ", " (m.given_names) } " · " (m.document_number) " · " (m.nationality)
+                    bdi { (m.surname) ", " (m.given_names) } " · " (m.document_number) " · " (countries::display(l, &m.nationality))
                     @if let Some(d) = &m.birth_date { " · " (d) }
                     " · "
                     @if m.checks_pass { span.ok { (l.t("mrz-checks-pass")) } }
@@ -206,7 +207,7 @@ fn one_match(l: Lang, m: &MatchDto, e: Option<&Entity>) -> Markup {
                     dt { (l.t("field-birth-date")) }
                     dd { (or_unknown(l, e.get(prop::BIRTH_DATE).join(", "))) }
                     dt { (l.t("field-nationality")) }
-                    dd { (or_unknown(l, e.get(prop::NATIONALITY).join(", "))) }
+                    dd { (or_unknown(l, countries::display_all(l, e.get(prop::NATIONALITY)))) }
                     dt { (l.t("legal-basis")) }
                     dd { (or_unknown(l, legal_basis(e))) }
                 }
@@ -233,10 +234,12 @@ fn one_match(l: Lang, m: &MatchDto, e: Option<&Entity>) -> Markup {
                         dt { (l.t("caps")) }
                         dd { ul { @for c in &m.explanation.caps { li { (c.rule) ": " (c.detail) } } } }
                     }
-                    dt { (l.t("evidence")) }
-                    dd { ul { @for v in &m.explanation.evidence {
-                        li { (v.kind) ": " (format!("{:.3} → {:.3}", v.before, v.after)) " · " (v.detail) }
-                    } } }
+                    @if !m.explanation.evidence.is_empty() {
+                        dt { (l.t("evidence")) }
+                        dd { ul { @for v in &m.explanation.evidence {
+                            li { (v.kind) ": " (format!("{:.3} → {:.3}", v.before, v.after)) " · " (v.detail) }
+                        } } }
+                    }
                     dt { (l.t("list")) } dd { (m.source) " · " code { (m.entity_id) } }
                 }
             }

@@ -736,7 +736,7 @@ pub struct NotificationParams {
     responses(
         (status = 200, description = "Notifications to the caller's agency, newest first (e.g. its entries confirmed by hits)", body = NotificationList),
         (status = 403, description = "Not a contact point", body = Problem)))]
-async fn list_notifications(
+pub(crate) async fn list_notifications(
     State(state): State<AppState>,
     p: Principal,
     Params(params): Params<NotificationParams>,

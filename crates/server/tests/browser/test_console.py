@@ -102,22 +102,36 @@ class Console:
                 assert resp.status < 500, f"{name} {lang}: HTTP {resp.status}"
                 size = len(resp.body())
                 assert size < MAX_PAGE_BYTES, f"{name} {lang}: {size} bytes"
-            html_dir = self.page.evaluate("document.documentElement.dir")
-            html_lang = self.page.evaluate("document.documentElement.lang")
-            assert html_lang == lang, f"{name}: lang={html_lang}, expected {lang}"
-            if lang == "ar":
-                assert html_dir == "rtl", f"{name}: Arabic page is not dir=rtl"
-                direction = self.page.evaluate("getComputedStyle(document.body).direction")
-                assert direction == "rtl", f"{name}: Arabic body direction {direction}"
-                # The brand sits at the start edge: the right in Arabic.
-                box = self.page.locator(".brand").bounding_box()
-                width = self.page.viewport_size["width"]
-                assert box and box["x"] > width / 2, f"{name}: Arabic header not laid out right to left"
-            else:
-                assert html_dir == "ltr", f"{name}: {lang} page is not ltr"
-            self.axe(f"{name} ({lang})")
-            self.page.screenshot(path=os.path.join(SHOTS, f"{name}-{lang}.png"), full_page=True)
-            SHOT_COUNT[0] += 1
+            self.check_here(name, lang)
+
+    def check_each_language(self, name, produce):
+        """For a page a form post produces (a screening's answer, an import
+        preview), which a language link cannot reload: `produce(lang)`
+        makes it again in each language, then the page is checked."""
+        for lang in ("en", "fr", "ar"):
+            produce(lang)
+            size = len(self.page.content().encode("utf-8"))
+            assert size < MAX_PAGE_BYTES, f"{name} {lang}: {size} bytes"
+            self.check_here(name, lang)
+
+    def check_here(self, name, lang):
+        """The checks and the screenshot of the page shown now."""
+        html_dir = self.page.evaluate("document.documentElement.dir")
+        html_lang = self.page.evaluate("document.documentElement.lang")
+        assert html_lang == lang, f"{name}: lang={html_lang}, expected {lang}"
+        if lang == "ar":
+            assert html_dir == "rtl", f"{name}: Arabic page is not dir=rtl"
+            direction = self.page.evaluate("getComputedStyle(document.body).direction")
+            assert direction == "rtl", f"{name}: Arabic body direction {direction}"
+            # The brand sits at the start edge: the right in Arabic.
+            box = self.page.locator(".brand").bounding_box()
+            width = self.page.viewport_size["width"]
+            assert box and box["x"] > width / 2, f"{name}: Arabic header not laid out right to left"
+        else:
+            assert html_dir == "ltr", f"{name}: {lang} page is not ltr"
+        self.axe(f"{name} ({lang})")
+        self.page.screenshot(path=os.path.join(SHOTS, f"{name}-{lang}.png"), full_page=True)
+        SHOT_COUNT[0] += 1
 
     def axe(self, name):
         self.page.add_script_tag(content=AXE)
@@ -134,8 +148,8 @@ class Console:
                 bad.append(v)
         assert not bad, f"axe on {name}: {bad}"
 
-    def screen_mrz(self, mrz):
-        self.go("/console/screen")
+    def screen_mrz(self, mrz, lang="en"):
+        self.go("/console/screen", lang)
         assert self.page.evaluate("document.activeElement.id") == "mrz", "the MRZ field is not focused"
         self.page.keyboard.type(mrz, delay=0)
         # The optional script submits a complete MRZ by itself; without it
@@ -149,9 +163,10 @@ class Console:
         self.page.wait_for_selector(".answer")
         return self.page
 
-    def screen_name(self, name, birth_date="", nationality=""):
-        self.go("/console/screen")
+    def screen_name(self, name, birth_date="", nationality="", lang="en", document=""):
+        self.go("/console/screen", lang)
         self.page.fill("#name", name)
+        self.page.fill("#document", document)
         self.page.fill("#birth_date", birth_date)
         self.page.fill("#nationality", nationality)
         with self.page.expect_navigation():
@@ -224,9 +239,41 @@ def officer_screens_by_mrz_strong_with_entry_and_action(browser):
     assert "check digits correct" in answer.inner_text()
     # The analyst detail is folded away.
     assert not first.locator("details").get_attribute("open")
+    # Nationality in words, with its code.
+    assert "Tunisia (TN)" in text, text
     first.locator("details summary").click()
-    c.check_page("screen-answer-mrz")
+    no_empty_evidence(first)
+
+    # The answer in each language: screened again after choosing it (a
+    # language link reloads the page, which has no answer then).
+    names = {"en": "Tunisia (TN)", "fr": "Tunisie (TN)", "ar": "تونس (TN)"}
+
+    def produce(lang):
+        p = c.screen_mrz(mrz, lang)
+        match = p.locator(".answer article.match").first
+        assert match.count() == 1, f"no answer in {lang}"
+        assert "Hichem Ben Salah Gharbi" in match.inner_text()
+        assert names[lang] in match.inner_text(), (lang, match.inner_text())
+        match.locator("details summary").click()
+
+    c.check_each_language("screen-answer-mrz", produce)
     c.close()
+
+
+def main_text(html):
+    """The text of a page's <main>, for a failure's message."""
+    m = re.search(r"<main.*?</main>", html, re.S)
+    return re.sub(r"<[^>]+>", " ", m.group(0) if m else html)[:1500]
+
+
+def no_empty_evidence(match):
+    """The analyst detail names Evidence only when there is some."""
+    empty = match.evaluate(
+        "m => [...m.querySelectorAll('dl.detail dt')].filter(dt =>"
+        " dt.nextElementSibling && dt.nextElementSibling.querySelectorAll('li').length === 0"
+        " && dt.nextElementSibling.textContent.trim() === '').map(dt => dt.textContent)"
+    )
+    assert not empty, f"empty detail lines: {empty}"
 
 
 @test
@@ -256,10 +303,12 @@ def officer_is_refused_analyst_and_admin_pages(browser):
     c.close()
 
 
-def raise_hit(browser):
-    """A possible-or-stronger screening by agency A's officer-analyst: a hit."""
+def raise_hit(browser, document):
+    """A possible-or-stronger screening by agency A's officer-analyst: a
+    hit. Each caller gives its own document: a dismissed (document, entry)
+    pair raises no hit again."""
     c = Console(browser, "demo-officer")
-    p = c.screen_name("Khadija Touati", "1988-06-30", "DZ")
+    p = c.screen_name("Khadija Touati", "1988-06-30", "DZ", document=document)
     hit = p.locator(".hit-id code").first.inner_text()
     c.close()
     return hit
@@ -267,7 +316,7 @@ def raise_hit(browser):
 
 @test
 def a_hit_is_reviewed_from_queue_to_closed(browser):
-    hit = raise_hit(browser)
+    hit = raise_hit(browser, "ZX0042917")
     c = Console(browser, "demo-analyst")
     c.go("/console/hits")
     assert c.page.locator(f"a[href='/console/hits/{hit}']").count() == 1, "the hit is not in the queue"
@@ -294,12 +343,27 @@ def a_hit_is_reviewed_from_queue_to_closed(browser):
         assert step in history, history
     c.go("/console/hits?state=closed")
     assert c.page.locator(f"a[href='/console/hits/{hit}']").count() == 1
+    # The dismissal is a suppression of (this document, this entry
+    # version) for the agency, in force while the entry is unchanged.
+    c.go("/console/suppressions")
+    row = c.page.locator("tr", has=c.page.locator(f"a[href='/console/hits/{hit}']"))
+    assert row.count() == 1, c.page.locator("main").inner_text()
+    assert "ZX0042917" in row.inner_text() and "yes" in row.inner_text(), row.inner_text()
+    c.check_page("suppressions", "/console/suppressions")
+    # The history's events in the page's language.
+    c.go(f"/console/hits/{hit}", "fr")
+    history = c.page.locator("ol.history").inner_text()
+    for step in ("alerte levée", "attribuée", "écartée", "close"):
+        assert step in history, history
+    c.go(f"/console/hits/{hit}", "ar")
+    history = c.page.locator("ol.history").inner_text()
+    assert "استُبعد" in history and "dismissed" not in history, history
     c.close()
 
 
 @test
 def agency_b_never_sees_agency_a_hits(browser):
-    hit = raise_hit(browser)
+    hit = raise_hit(browser, "ZX0042918")
     c = Console(browser, "demo-b-analyst")
     c.go("/console/hits?state=any")
     assert c.page.locator(f"a[href='/console/hits/{hit}']").count() == 0
@@ -356,15 +420,37 @@ def a_manifest_is_uploaded_and_its_flight_shown(browser):
         "TQ100,2026-12-07,GHARBI,HICHEM,1990-11-02,M,TUN,K482913,TUN\n"
         "TQ100,2026-12-07,SAIDI,FATMA ZOHRA,1995-02-10,F,DZA,123456789,DZA\n"
     )
-    c.page.fill("#text", manifest)
-    with c.page.expect_navigation():
-        c.page.click("button.primary")
-    summary = c.page.locator(".flight")
-    assert summary.count() == 1, c.page.locator("main").inner_text()[:800]
-    text = summary.inner_text()
+
+    def upload(lang="en"):
+        c.go("/console/flights", lang)
+        c.page.fill("#text", manifest)
+        with c.page.expect_navigation():
+            c.page.click("button.primary")
+        summary = c.page.locator(".flight")
+        assert summary.count() == 1, c.page.locator("main").inner_text()[:800]
+        assert "Hichem Ben Salah Gharbi" in summary.inner_text()
+        return summary
+
+    text = upload().inner_text()
     assert "2 travellers" in text, text
-    assert "Hichem Ben Salah Gharbi" in text, text
-    c.check_page("flight-summary")
+    plain = text.replace("\u2068", "").replace("\u2069", "")
+    assert "by Demo officer (demo-border)" in plain and "Lists: demo builtin-1" in plain, text
+    # The summary in each language (made again: a language link reloads
+    # the upload form, which has no flight then).
+    c.check_each_language("flight-summary", upload)
+    # The printable report: a print button where a script runs, and in
+    # print the report alone (no menu, no upload form), rows kept whole.
+    upload()
+    assert c.page.locator("button.print-button").is_visible()
+    c.page.emulate_media(media="print")
+    assert not c.page.locator("header.top").is_visible()
+    assert not c.page.locator("form[enctype]").first.is_visible()
+    assert not c.page.locator("button.print-button").is_visible()
+    assert c.page.locator(".flight table").is_visible()
+    assert not c.page.locator("h2.upload-title").is_visible()
+    c.page.screenshot(path=os.path.join(SHOTS, "flight-report-print-en.png"), full_page=True)
+    SHOT_COUNT[0] += 1
+    c.page.emulate_media(media="screen")
     c.close()
 
 
@@ -413,6 +499,251 @@ def an_administrator_creates_a_user_who_signs_in_then_gets_locked_out(browser):
     x.close()
 
 
+def create_entry(c, name, alias, warrant):
+    """Agency A's contact point creates a national entry (fictitious)."""
+    c.go("/console/entries")
+    c.page.fill("#name", name)
+    c.page.fill("#aliases", alias)
+    c.page.fill("#birth_date", "1981-07-19")
+    c.page.fill("#nationality", "DZ")
+    c.page.fill("#warrant_number", warrant)
+    c.page.select_option("#action_on_hit", "arrest")
+    with c.page.expect_navigation():
+        c.page.click("form[action='/console/entries'] button.primary")
+    assert "Entry created" in c.page.locator(".notice").first.inner_text()
+
+
+@test
+def an_entry_is_edited_with_its_version_and_its_history_reads_as_a_diff(browser):
+    c = Console(browser, "demo-contact")
+    create_entry(c, "Walid Fictif Haddad", "وليد حداد", "DEMO-2026/0077")
+    row = c.page.locator("tr", has_text="Walid Fictif Haddad")
+    with c.page.expect_navigation():
+        row.locator("a", has_text="Edit and history").click()
+    entry_path = c.page.url.split(URL, 1)[1].split("?")[0]
+    assert c.page.locator("input[name=version]").get_attribute("value") == "1"
+    # Nationality shown as the API reads it back, names one per line.
+    c.page.fill("#aliases", "Walid Haddad")
+    c.page.select_option("#action_on_hit", "inform")
+    c.page.fill("#court", "Tribunal fictif de démonstration")
+    with c.page.expect_navigation():
+        c.page.click("form[action^='/console/entries/'] button.primary")
+    assert "Entry saved" in c.page.locator(".notice").first.inner_text()
+    assert c.page.locator("input[name=version]").get_attribute("value") == "2"
+    diff = c.page.locator("ol.versions li").first.inner_text()
+    assert "Added Aliases: Walid Haddad" in diff, diff
+    assert "Removed Aliases: وليد حداد" in diff, diff
+    assert "Changed Action on hit: Arrest → Inform the issuing agency" in diff, diff
+    # In Arabic the old value comes first in reading order: the arrow
+    # points left.
+    c.go(entry_path, "ar")
+    ar = c.page.locator("ol.versions li").first.inner_text()
+    assert "توقيف ← إبلاغ الجهة المُصدِرة" in ar, ar
+    c.go(entry_path, "en")
+    assert "Court" in diff and "Tribunal fictif" in diff, diff
+    # Nothing else changed: the birth date and nationality stay.
+    assert "date of birth" not in diff.lower() and "Nationality" not in diff, diff
+    # A save based on version 1 (someone else saved version 2 meanwhile)
+    # is refused and says so; the entry stays at version 2.
+    csrf = c.page.locator("input[name=csrf]").first.get_attribute("value")
+    r = c.context.request.post(f"{URL}{entry_path}", form={
+        "csrf": csrf, "version": "1", "name": "Walid Fictif Haddad", "aliases": "",
+        "warrant_number": "DEMO-2026/0077", "action_on_hit": "arrest", "visibility": "originator"})
+    assert "Not saved: someone changed this entry" in r.text(), main_text(r.text())
+    c.go(entry_path)
+    assert c.page.locator("input[name=version]").get_attribute("value") == "2"
+    assert c.page.locator("ol.versions > li").count() == 2
+    c.check_page("entry", entry_path)
+    # The officer now reads "Inform" for this entry, and the hit raised is
+    # the agency's to review.
+    o = Console(browser, "demo-guard")
+    p = o.screen_name("Walid Haddad", "1981-07-19", "DZ", document="WF1981719")
+    assert "Inform the issuing agency" in p.locator(".answer article.match").first.inner_text()
+    hit = p.locator(".hit-id code").first.inner_text()
+    o.close()
+    # Nothing to tell the contact point yet; an analyst confirms the hit,
+    # and the entry's originating agency is told.
+    c.go("/console/notifications")
+    assert "No notification yet" in c.page.locator("main").inner_text()
+    a = Console(browser, "demo-analyst")
+    a.go(f"/console/hits/{hit}")
+    a.page.fill("#note", "Identity confirmed against the fictitious warrant")
+    with a.page.expect_navigation():
+        a.page.click("form[action$='/confirm'] button")
+    assert "Confirmed" in a.page.locator(".notice").inner_text()
+    a.close()
+    c.go("/console/notifications")
+    note = c.page.locator("article.notification").first.inner_text()
+    assert "A hit on your entry was confirmed" in note and "Walid Fictif Haddad" in note, note
+    assert "demo-analyst" in note and "Inform the issuing agency" in note, note
+    c.check_page("notifications", "/console/notifications")
+    for user in ("demo-guard", "demo-analyst", "demo-admin"):
+        x = Console(browser, user)
+        assert x.go("/console/notifications").status == 403, user
+        x.close()
+    c.go(entry_path)
+    # Agency B's contact point cannot open it: B has no contact point in
+    # the demo, so B's analyst is refused the section outright.
+    b = Console(browser, "demo-b-analyst")
+    r = b.go(entry_path)
+    assert r.status == 403, r.status
+    assert "Walid" not in b.page.content()
+    b.close()
+    c.close()
+
+
+NATIONAL_CSV_BAD = (
+    "id,name,aliases,birth_dates,nationalities,warrant_number,offence,action_on_hit,visibility\n"
+    "imp-1,Sofiane Fictif Mansouri,سفيان منصوري,1986-04-02,DZ,DEMO-IMP-1,fictitious,arrest,originator\n"
+    "imp-2,Nabil Fictif Cherif,,1979-13-45,DZ,DEMO-IMP-2,fictitious,arrest,originator\n"
+    "imp-3,Karima Fictive Saadi,,1990-01-20,TN,DEMO-IMP-3,fictitious,jail-forever,originator\n"
+)
+NATIONAL_CSV_GOOD = (
+    "id,name,aliases,birth_dates,nationalities,warrant_number,offence,action_on_hit,visibility\n"
+    "imp-1,Sofiane Fictif Mansouri,سفيان منصوري,1986-04-02,DZ,DEMO-IMP-1,fictitious,arrest,originator\n"
+    "imp-2,Nabil Fictif Cherif,,1979-03-15,DZ,DEMO-IMP-2,fictitious,refuse-entry,originator\n"
+)
+
+
+@test
+def a_national_csv_is_previewed_with_its_errors_then_imported_all_or_nothing(browser):
+    c = Console(browser, "demo-contact")
+    c.go("/console/entries")
+    before = c.page.locator("table tbody tr").count()
+
+    def preview(csv, lang="en"):
+        c.go("/console/entries/import", lang)
+        c.page.fill("#text", csv)
+        with c.page.expect_navigation():
+            c.page.click("button.primary")
+        return c.page.locator("section.preview")
+
+    p = preview(NATIONAL_CSV_BAD)
+    text = p.inner_text()
+    assert "Nothing can be imported" in text, text
+    problems = p.locator("table.problems").inner_text()
+    assert "line 3" in problems and "line 4" in problems, problems
+    assert c.page.locator("#import-confirm").count() == 0, "a file with errors offers an import"
+    # A forged import of the bad file writes nothing either.
+    csrf = c.page.locator("input[name=csrf]").first.get_attribute("value")
+    r = c.context.request.post(f"{URL}/console/entries/import", multipart={
+        "csrf": csrf, "step": "import", "text": NATIONAL_CSV_BAD})
+    assert "Nothing can be imported" in r.text(), r.text()[:600]
+    c.go("/console/entries")
+    assert c.page.locator("tr", has_text="Sofiane Fictif Mansouri").count() == 0
+    assert c.page.locator("table tbody tr").count() == before
+
+    c.check_each_language("entries-import-preview", lambda lang: preview(NATIONAL_CSV_BAD, lang))
+
+    p = preview(NATIONAL_CSV_GOOD)
+    text = p.inner_text()
+    assert "2 entries: 2 new" in text, text
+    assert "Sofiane Fictif Mansouri" in p.locator("table.rows").inner_text()
+    with c.page.expect_navigation():
+        c.page.click("#import-confirm")
+    assert "Import done: 2 entries written" in c.page.locator(".notice").first.inner_text()
+    assert c.page.locator("tr", has_text="Sofiane Fictif Mansouri").count() == 1
+    assert c.page.locator("tr", has_text="Nabil Fictif Cherif").count() == 1
+    # The same file again changes nothing; a changed row shows its diff.
+    p = preview(NATIONAL_CSV_GOOD.replace("refuse-entry", "inform"))
+    rows = p.locator("table.rows").inner_text()
+    assert "unchanged" in rows and "Changed Action on hit: Refuse entry → Inform the issuing agency" in rows, rows
+    c.close()
+
+
+def register_partner(browser):
+    """The node administrator registers a fictitious partner node through
+    the API with a key it issued itself in the console (shown once)."""
+    c = Console(browser, "demo-admin")
+    c.go("/console/admin")
+    c.page.select_option("#kuser", "demo-admin")
+    with c.page.expect_navigation():
+        c.page.click("form[action='/console/admin/keys'] button")
+    token = c.page.locator("code.token").inner_text().strip()
+    # RFC 8032 test vector 1's public key: a valid key of nobody here.
+    pk = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+    import hashlib
+    key_id = hashlib.sha256(bytes.fromhex(pk)).hexdigest()[:16]
+    r = c.context.request.put(f"{URL}/v1/federation/partners/demo-partner-tn", headers={
+        "Authorization": f"Bearer {token}"}, data={
+        "base_url": "http://127.0.0.1:9",
+        "keys": [{"key_id": key_id, "public_key": pk, "created": "2026-01-01T00:00:00Z"}],
+        "outgoing": {"rules": [{"agencies": ["demo-border"], "actions": ["arrest"], "level": "full"}],
+                     "traveller_fields": ["name", "birth-date"]},
+        "incoming": {"rules": [{"level": "hit-no-hit"}], "traveller_fields": ["name"]},
+    })
+    assert r.status == 200, r.text()
+    return c
+
+
+@test
+def a_node_administrator_reads_partners_agreements_and_federation_status(browser):
+    c = register_partner(browser)
+    c.go("/console/partners")
+    text = c.page.locator("main").inner_text()
+    assert "demo-partner-tn" in text, text
+    assert "Full copy: own entries shared by agreement, of agency demo-border, with action Arrest." in text, text
+    assert "Hit/no-hit only: own entries shared by agreement." in text, text
+    assert "Messages waiting to be sent" in text and "Messages the partner refused" in text, text
+    c.check_page("partners", "/console/partners")
+    c.close()
+    for user in ("demo-guard", "demo-analyst", "demo-contact"):
+        o = Console(browser, user)
+        r = o.go("/console/partners")
+        assert r.status == 403, f"{user}: {r.status}"
+        assert "demo-partner-tn" not in o.page.content()
+        o.close()
+
+
+@test
+def list_sources_and_their_freshness(browser):
+    for user in ("demo-admin", "demo-analyst"):
+        c = Console(browser, user)
+        c.go("/console/sources")
+        table = c.page.locator("table.sources").inner_text()
+        assert "national" in table and "not counted" in table, table
+        if user == "demo-admin":
+            c.check_page("sources", "/console/sources")
+        c.close()
+    for user in ("demo-guard", "demo-contact", "demo-auditor"):
+        o = Console(browser, user)
+        assert o.go("/console/sources").status == 403, user
+        assert "Lists" not in o.page.locator("nav.menu").inner_text()
+        o.close()
+
+
+@test
+def agencies_are_shown_to_node_administrators_only(browser):
+    c = Console(browser, "demo-admin")
+    c.go("/console/admin")
+    agencies = c.page.locator("table.agencies").inner_text()
+    assert "demo-border" in agencies and "demo-coast" in agencies, agencies
+    # Every role in words, node-wide roles included (no raw message key).
+    main = c.page.locator("main").inner_text()
+    assert "role-" not in main and "Node administrator" in main, main
+    c.go("/console/admin", "fr")
+    assert "Administrateur du nœud" in c.page.locator("main").inner_text()
+    c.go("/console/admin", "en")
+    c.close()
+    # An agency administrator (not node-wide) gets no agency list.
+    a = Console(browser, "demo-admin")
+    a.go("/console/admin")
+    a.page.fill("#uid", "test-agency-admin")
+    a.page.fill("#uname", "Hafid Fictif")
+    a.page.fill("#upw", "another long test password 7")
+    a.page.check("input[name=roles][value=admin]")
+    with a.page.expect_navigation():
+        a.page.click("form[action='/console/admin/users'] button")
+    assert "test-agency-admin created" in a.page.locator(".notice").inner_text()
+    a.close()
+    x = Console(browser)
+    x.sign_in("test-agency-admin", "another long test password 7")
+    x.go("/console/admin")
+    assert x.page.locator("table.agencies").count() == 0
+    assert "demo-coast" not in x.page.locator("main").inner_text()
+    x.close()
+
+
 @test
 def every_page_of_each_role_in_three_languages(browser):
     for user, pages in (
@@ -439,9 +770,14 @@ def sign_out_ends_the_session(browser):
 
 def main():
     passed, failed = 0, 0
+    # TANSIQ_BROWSER_ONLY=a,b runs only the tests whose name has a or b (a
+    # quicker loop while working; the full run is the check).
+    only = os.environ.get("TANSIQ_BROWSER_ONLY")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for t in TESTS:
+            if only and not any(w in t.__name__ for w in only.split(",")):
+                continue
             try:
                 t(browser)
                 passed += 1

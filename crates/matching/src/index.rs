@@ -1027,9 +1027,15 @@ impl Builder {
 }
 
 impl Index {
-    /// Builds the index. Entities keep their order; ids should be unique
-    /// (a later duplicate id shadows the earlier one in [`Index::entity`]).
-    pub fn build(entities: Vec<Entity>, config: MatcherConfig) -> Index {
+    /// Builds the index. Entities are indexed in the order of their ids,
+    /// whatever order they come in: how a unit is read (its kind, its
+    /// skeleton) is that of its first occurrence, so an order of the
+    /// caller's would make a score depend on how the list was loaded (a
+    /// file's order for `tansiq eval`, the store's for `tansiq screen`).
+    /// Ids should be unique (a later duplicate id shadows the earlier one
+    /// in [`Index::entity`]).
+    pub fn build(mut entities: Vec<Entity>, config: MatcherConfig) -> Index {
+        entities.sort_by(|a, b| a.id.cmp(&b.id));
         Index::build_with(entities, config, None)
     }
 
@@ -1051,7 +1057,8 @@ impl Index {
     /// it was built, and a bare kunya is "shared" only among the segment's
     /// entities. Both are small while the segment is small, which is why
     /// [`crate::LiveIndex`] folds it into a full build past a size.
-    pub fn build_delta(entities: Vec<Entity>, base: Arc<Index>, gone: &[Entity]) -> Index {
+    pub fn build_delta(mut entities: Vec<Entity>, base: Arc<Index>, gone: &[Entity]) -> Index {
+        entities.sort_by(|a, b| a.id.cmp(&b.id));
         let config = base.config.clone();
         Index::build_with(entities, config, Some((base, gone)))
     }

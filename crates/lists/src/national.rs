@@ -128,7 +128,7 @@ pub fn parse_national_csv(mut input: impl Read) -> Result<ParsedList, ListError>
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| line_at(text, p.byte()));
                 diagnostics.push(Diagnostic::error(
                     line,
                     format!("row cannot be read: {e}: skipped"),
@@ -136,7 +136,7 @@ pub fn parse_national_csv(mut input: impl Read) -> Result<ParsedList, ListError>
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
@@ -517,6 +517,18 @@ impl Row<'_> {
     }
 }
 
+/// The 1-based line of a record at a byte offset, counting `\n` (the CSV
+/// reader's own line count is one short per row on files with `\r\n`
+/// line ends, where it places a record at the `\n` before it: the byte
+/// at the offset is counted too).
+fn line_at(text: &[u8], byte: u64) -> u64 {
+    let end = usize::try_from(byte)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1)
+        .min(text.len());
+    text[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -561,6 +573,25 @@ mod tests {
         assert_eq!(e.origin_agency.as_deref(), Some("dz-dgsn"));
         assert_eq!(e.provenance.source, "national");
         assert_eq!(e.get("notes"), ["Armed; approach with care"]);
+    }
+
+    #[test]
+    fn windows_line_ends_keep_line_numbers() {
+        let rows = concat!(
+            "dz-1,Person,Sami Rahal,,,,,,,,,,,,,,inform,,,,,,,\r\n",
+            "dz-2,Person,,,,,,,,,,,,,,,arrest,,,,,,,\r\n",
+            "dz-3,Person,Nour Saleh,,,,,,,,,,,,,,shoot,,,,,,,\r\n",
+        );
+        let crlf = parse_national_csv(format!("{HEADER}\r\n{rows}").as_bytes()).unwrap();
+        let lf = parse(&rows.replace("\r\n", "\n")).unwrap();
+        let lines = |l: &ParsedList| {
+            l.diagnostics
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(lines(&crlf), lines(&lf));
+        assert!(lines(&lf)[0].starts_with("line 3,"), "{:?}", lines(&lf));
     }
 
     #[test]

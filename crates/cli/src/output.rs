@@ -7,6 +7,9 @@ pub fn verdict(matches: &[Match]) -> &'static str {
     match matches.first().map(|m| m.band) {
         Some(Band::Strong) => "ALERT: strong match",
         Some(Band::Possible) => "POSSIBLE MATCH: refer to second line",
+        _ if matches.iter().any(|m| m.near_miss.is_some()) => {
+            "NEAR MISS: a listed name matches, other details differ; check them"
+        }
         _ => "no match",
     }
 }
@@ -16,7 +19,7 @@ pub fn verdict(matches: &[Match]) -> &'static str {
 pub fn print_matches(index: &Index, matches: &[Match], show_below: bool) {
     let mut shown = 0;
     for (rank, m) in matches.iter().enumerate() {
-        if m.band == Band::None && !show_below {
+        if m.band == Band::None && m.near_miss.is_none() && !show_below {
             continue;
         }
         shown += 1;
@@ -25,6 +28,7 @@ pub fn print_matches(index: &Index, matches: &[Match], show_below: bool) {
         let band = match m.band {
             Band::Strong => "strong",
             Band::Possible => "possible",
+            Band::None if m.near_miss.is_some() => "near miss",
             Band::None => "below threshold",
         };
         println!(
@@ -55,6 +59,9 @@ pub fn print_matches(index: &Index, matches: &[Match], show_below: bool) {
             if let Some(line) = sanctions_line(e) {
                 println!("     {line}");
             }
+        }
+        if let Some(near) = &m.near_miss {
+            println!("     near miss: {}", near.reason);
         }
         for line in m.explanation.to_string().lines() {
             println!("     {line}");

@@ -114,6 +114,19 @@ pub enum EvidenceKind {
     Schema,
 }
 
+impl EvidenceKind {
+    /// In words.
+    pub fn label(self) -> &'static str {
+        match self {
+            EvidenceKind::BirthDate => "the birth date",
+            EvidenceKind::Nationality => "the nationality",
+            EvidenceKind::Gender => "the gender",
+            EvidenceKind::Document => "the document",
+            EvidenceKind::Schema => "the kind of entity",
+        }
+    }
+}
+
 /// What one piece of evidence did to the score.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evidence {

@@ -286,6 +286,58 @@ pub struct Match {
     pub score: f64,
     pub band: Band,
     pub explanation: Explanation,
+    /// Below the alert threshold only because other evidence disagreed
+    /// ([`NearMiss`]): shown to the officer, never a plain "no match".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub near_miss: Option<NearMiss>,
+}
+
+/// A near miss: the names alone reach the alert threshold (the name score
+/// is at or above [`MatcherConfig::possible`]) but evidence against them
+/// (a birth date, a nationality, a gender, the schema) took the final
+/// score below it. The policy: the answer's band stays `none` (the
+/// evidence is what the officer's decision rests on), and the match says
+/// so, with what lowered it, so that a listed name is never answered with
+/// a plain "no match".
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NearMiss {
+    /// The score of the names alone.
+    pub name_score: f64,
+    /// What lowered it, in the order applied.
+    pub lowered_by: Vec<EvidenceKind>,
+    /// In words, for the officer.
+    pub reason: String,
+}
+
+impl NearMiss {
+    /// The near miss of a match scored `score` with `explanation`, if it
+    /// is one under `config`.
+    pub fn of(score: f64, explanation: &Explanation, config: &MatcherConfig) -> Option<NearMiss> {
+        if score >= config.possible || explanation.name_score < config.possible {
+            return None;
+        }
+        let against: Vec<&Evidence> = explanation
+            .evidence
+            .iter()
+            .filter(|e| e.after < e.before)
+            .collect();
+        if against.is_empty() {
+            return None;
+        }
+        let what = against
+            .iter()
+            .map(|e| format!("{} ({})", e.kind.label(), e.detail))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Some(NearMiss {
+            name_score: explanation.name_score,
+            lowered_by: against.iter().map(|e| e.kind).collect(),
+            reason: format!(
+                "the name matches \"{}\" (name score {:.2}) but {what} took the score to {score:.2}, below the alert threshold {:.2}",
+                explanation.listed_name, explanation.name_score, config.possible
+            ),
+        })
+    }
 }
 
 /// Scores entity `a` (as a query) against entity `b` (as listed), without

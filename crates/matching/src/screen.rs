@@ -333,6 +333,7 @@ impl Index {
                     entity_id: self.entities[r.entity as usize].id.clone(),
                     score,
                     band: self.config.band(score),
+                    near_miss: crate::NearMiss::of(score, &explanation, &self.config),
                     explanation,
                 }
             })
@@ -2331,6 +2332,33 @@ mod tests {
         assert!(
             kinds.contains(&EvidenceKind::BirthDate) && kinds.contains(&EvidenceKind::Nationality)
         );
+    }
+
+    #[test]
+    fn a_listed_name_lowered_by_other_evidence_is_a_near_miss() {
+        let index = index();
+        let mut disagree = Query::name("Abdelkader Karim Haddad");
+        disagree.birth_dates = vec!["1990-01-01".into()];
+        disagree.nationalities = vec!["fr".into()];
+        let m = index.screen(&disagree, 1).remove(0);
+        assert_eq!(m.entity_id, "P1");
+        assert_eq!(m.band, Band::None, "{m:?}");
+        let near = m.near_miss.expect("a near miss");
+        assert!(near.name_score >= index.config().possible);
+        assert!(
+            near.lowered_by.contains(&EvidenceKind::BirthDate),
+            "{near:?}"
+        );
+        assert!(near.reason.contains("the birth date"), "{}", near.reason);
+        // An alert is no near miss, and neither is a name that does not
+        // reach the threshold on its own.
+        let alert = index
+            .screen(&Query::name("Abdelkader Karim Haddad"), 1)
+            .remove(0);
+        assert!(alert.band != Band::None && alert.near_miss.is_none());
+        let mut weak = Query::name("Karim Zerrouki");
+        weak.birth_dates = vec!["1990-01-01".into()];
+        assert!(index.screen(&weak, 5).iter().all(|m| m.near_miss.is_none()));
     }
 
     #[test]

@@ -118,6 +118,22 @@ pub struct MatchDto {
     /// entity before: shown, but no new hit is raised.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previously_dismissed: Option<PreviouslyDismissedDto>,
+    /// Below the alert threshold only because other evidence disagreed
+    /// (band `none`): the listed name matches; check the details.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub near_miss: Option<NearMissDto>,
+}
+
+/// A near miss (see `tansiq_matching::NearMiss`): the names alone reach
+/// the alert threshold; other evidence took the score below it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NearMissDto {
+    /// The score of the names alone.
+    pub name_score: f64,
+    /// What lowered it: `birth-date`, `nationality`, `gender`, `document`, `schema`.
+    pub lowered_by: Vec<String>,
+    /// In words, for the officer.
+    pub reason: String,
 }
 
 /// The earlier dismissal that covers a match.
@@ -284,6 +300,20 @@ impl MatchDto {
             explanation: ExplanationDto::from_domain(&m.explanation),
             hit_id: None,
             previously_dismissed: None,
+            near_miss: m.near_miss.as_ref().map(|n| NearMissDto {
+                name_score: round(n.name_score),
+                lowered_by: n
+                    .lowered_by
+                    .iter()
+                    .map(|k| {
+                        serde_json::to_value(k)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+                reason: n.reason.clone(),
+            }),
         }
     }
 }

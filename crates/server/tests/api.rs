@@ -17,6 +17,7 @@ on_both_backends!(
     agency_isolation,
     keys_revocation_expiry_and_deactivation,
     entries_lifecycle_reaches_screening,
+    a_near_miss_is_not_a_plain_no_match,
 );
 
 async fn create_entry(node: &Node, user: &str, name: &str, visibility: Value) -> String {
@@ -30,6 +31,49 @@ async fn create_entry(node: &Node, user: &str, name: &str, visibility: Value) ->
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     body["id"].as_str().unwrap().to_string()
+}
+
+/// A listed name whose other details disagree is answered `none` with the
+/// match marked as a near miss and why (issue 18, point 4).
+async fn a_near_miss_is_not_a_plain_no_match(backend: Backend) {
+    let node = Node::start(backend).await;
+    let name = "Tahar Ouarzazi Belkhodja";
+    let id = create_entry(&node, "cp-a", name, json!({"visibility": "national"})).await;
+    let (s, answer) = node
+        .call(
+            Some("officer-a"),
+            Method::POST,
+            "/v1/screen",
+            Some(json!({"names": [name], "birth_date": "1994-11-30", "nationality": "FRA"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{answer}");
+    assert_eq!(answer["band"], json!("none"), "{answer}");
+    let m = &answer["matches"][0];
+    assert_eq!(m["entity_id"], json!(id), "{answer}");
+    let near = &m["near_miss"];
+    assert!(
+        near["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("birth date")),
+        "{answer}"
+    );
+    assert!(
+        near["lowered_by"]
+            .as_array()
+            .is_some_and(|l| l.contains(&json!("birth-date")))
+    );
+    // the same traveller with agreeing details is an alert, not a near miss
+    let (_, alert) = node
+        .call(
+            Some("officer-a"),
+            Method::POST,
+            "/v1/screen",
+            Some(json!({"names": [name], "birth_date": "1979-04-02"})),
+        )
+        .await;
+    assert_ne!(alert["band"], json!("none"), "{alert}");
+    assert!(alert["matches"][0].get("near_miss").is_none(), "{alert}");
 }
 
 async fn agency_isolation(backend: Backend) {

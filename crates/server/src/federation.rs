@@ -27,8 +27,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tansiq_federation::{
     Agreement, CheckAnswer, Envelope, FedError, FollowUpKind, HitNotice, HitVia, Level, Payload,
-    Sealed, Traveller,
+    Rule, Sealed, Traveller, TravellerField,
 };
+use tansiq_model::ActionOnHit;
 use tansiq_matching::{Band, Query};
 use tansiq_store::{Receipt, Role};
 use tansiq_trust::PublicKey;
@@ -122,14 +123,172 @@ pub struct PartnerInput {
     /// Its public identity keys (`tansiq node show`).
     #[schema(value_type = Vec<Object>)]
     pub keys: Vec<PublicKey>,
-    /// What this node shares with it.
-    #[schema(value_type = Object)]
+    /// What this node shares with it (nothing when left out).
     #[serde(default)]
-    pub outgoing: Agreement,
-    /// What this node accepts from it.
-    #[schema(value_type = Object)]
+    pub outgoing: AgreementDto,
+    /// What this node accepts from it (nothing when left out).
     #[serde(default)]
-    pub incoming: Agreement,
+    pub incoming: AgreementDto,
+}
+
+/// One direction of a partnership: what this node shares with the partner
+/// (`outgoing`) or accepts from it (`incoming`). The wire form of
+/// `tansiq_federation::Agreement`, converted by hand.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementDto {
+    /// Clauses; an entry is shared at the highest level among the rules it
+    /// matches, and not at all when it matches none.
+    #[serde(default)]
+    pub rules: Vec<RuleDto>,
+    /// The traveller fields that hit notices and checks may carry
+    /// (default when left out: `name` and `birth-date`).
+    #[serde(default = "default_traveller_fields")]
+    pub traveller_fields: Vec<TravellerFieldDto>,
+}
+
+/// One clause of an agreement: own entries marked `by-agreement` that
+/// match every non-empty filter are shared at `level`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDto {
+    /// Originating agencies (empty: any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agencies: Vec<String>,
+    /// Lists, e.g. `national` (empty: any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lists: Vec<String>,
+    /// Categories, the FtM `topics` (e.g. `wanted`, `crime.terror`; empty: any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// Actions on hit (empty: any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<ActionDto>,
+    pub level: LevelDto,
+}
+
+/// How a shared entry reaches the partner.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum LevelDto {
+    /// The entry stays here; the partner asks online and learns only
+    /// "hit, reference, action" or "no hit".
+    HitNoHit,
+    /// The partner holds a read-only copy and screens against it.
+    Full,
+}
+
+/// A traveller field an agreement lets through.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum TravellerFieldDto {
+    Name,
+    BirthDate,
+    Nationality,
+    DocumentNumber,
+}
+
+/// What the issuing agency asks the border officer to do on a confirmed hit.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionDto {
+    Arrest,
+    RefuseEntry,
+    DiscreetCheck,
+    SpecificCheck,
+    Inform,
+}
+
+/// What `tansiq_federation::Agreement` takes when `traveller_fields` is
+/// left out (a test holds the two equal).
+fn default_traveller_fields() -> Vec<TravellerFieldDto> {
+    vec![TravellerFieldDto::Name, TravellerFieldDto::BirthDate]
+}
+
+impl From<AgreementDto> for Agreement {
+    fn from(a: AgreementDto) -> Agreement {
+        Agreement {
+            rules: a
+                .rules
+                .into_iter()
+                .map(|r| Rule {
+                    agencies: r.agencies,
+                    lists: r.lists,
+                    categories: r.categories,
+                    actions: r.actions.into_iter().map(ActionOnHit::from).collect(),
+                    level: match r.level {
+                        LevelDto::HitNoHit => Level::HitNoHit,
+                        LevelDto::Full => Level::Full,
+                    },
+                })
+                .collect(),
+            traveller_fields: a
+                .traveller_fields
+                .into_iter()
+                .map(|f| match f {
+                    TravellerFieldDto::Name => TravellerField::Name,
+                    TravellerFieldDto::BirthDate => TravellerField::BirthDate,
+                    TravellerFieldDto::Nationality => TravellerField::Nationality,
+                    TravellerFieldDto::DocumentNumber => TravellerField::DocumentNumber,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&Agreement> for AgreementDto {
+    fn from(a: &Agreement) -> AgreementDto {
+        AgreementDto {
+            rules: a
+                .rules
+                .iter()
+                .map(|r| RuleDto {
+                    agencies: r.agencies.clone(),
+                    lists: r.lists.clone(),
+                    categories: r.categories.clone(),
+                    actions: r.actions.iter().map(|&a| ActionDto::from(a)).collect(),
+                    level: match r.level {
+                        Level::HitNoHit => LevelDto::HitNoHit,
+                        Level::Full => LevelDto::Full,
+                    },
+                })
+                .collect(),
+            traveller_fields: a
+                .traveller_fields
+                .iter()
+                .map(|f| match f {
+                    TravellerField::Name => TravellerFieldDto::Name,
+                    TravellerField::BirthDate => TravellerFieldDto::BirthDate,
+                    TravellerField::Nationality => TravellerFieldDto::Nationality,
+                    TravellerField::DocumentNumber => TravellerFieldDto::DocumentNumber,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<ActionDto> for ActionOnHit {
+    fn from(a: ActionDto) -> ActionOnHit {
+        match a {
+            ActionDto::Arrest => ActionOnHit::Arrest,
+            ActionDto::RefuseEntry => ActionOnHit::RefuseEntry,
+            ActionDto::DiscreetCheck => ActionOnHit::DiscreetCheck,
+            ActionDto::SpecificCheck => ActionOnHit::SpecificCheck,
+            ActionDto::Inform => ActionOnHit::Inform,
+        }
+    }
+}
+
+impl From<ActionOnHit> for ActionDto {
+    fn from(a: ActionOnHit) -> ActionDto {
+        match a {
+            ActionOnHit::Arrest => ActionDto::Arrest,
+            ActionOnHit::RefuseEntry => ActionDto::RefuseEntry,
+            ActionOnHit::DiscreetCheck => ActionDto::DiscreetCheck,
+            ActionOnHit::SpecificCheck => ActionDto::SpecificCheck,
+            ActionOnHit::Inform => ActionDto::Inform,
+        }
+    }
 }
 
 /// A partner and how replication to it stands.
@@ -138,10 +297,8 @@ pub struct PartnerStatusDto {
     pub id: String,
     pub base_url: String,
     pub key_ids: Vec<String>,
-    #[schema(value_type = Object)]
-    pub outgoing: Agreement,
-    #[schema(value_type = Object)]
-    pub incoming: Agreement,
+    pub outgoing: AgreementDto,
+    pub incoming: AgreementDto,
     pub last_contact_at: Option<String>,
     /// Messages queued and not yet acknowledged.
     pub outbox_pending: i64,
@@ -326,6 +483,9 @@ fn rejection(e: &FedError) -> &'static str {
     }
 }
 
+/// Receive sealed messages from a partner node.
+///
+/// Node to node, no API key: each message is authorised by its signature (a registered partner's key), its sequence number and the incoming agreement. Answers what became of each message, in order.
 #[utoipa::path(post, path = "/fed/v1/messages", tag = "federation",
     request_body = DeliveryRequest,
     responses(
@@ -448,6 +608,9 @@ fn traveller_query(t: &Traveller) -> Query {
     }
 }
 
+/// Answer a partner's hit/no-hit check.
+///
+/// Node to node, no API key: the sealed request is verified, replays are refused, and the sealed answer says only hit (reference, action) or no hit, for entries shared with that partner at the hit/no-hit level.
 #[utoipa::path(post, path = "/fed/v1/check", tag = "federation",
     request_body = SealedDto,
     responses(
@@ -600,6 +763,9 @@ pub(crate) async fn check(
 const FED_ADMIN: &[Role] = &[Role::NodeAdmin];
 const FED_READ: &[Role] = &[Role::NodeAdmin, Role::NodeAuditor];
 
+/// Federation status.
+///
+/// Each partner: last contact, outbox depth and replication lag, refused messages, inbox head.
 #[utoipa::path(get, path = "/v1/federation/status", tag = "federation", security(("bearer" = [])),
     responses(
         (status = 200, description = "Partners, last contact, outbox depth and lag, inbox heads", body = FederationStatusDto),
@@ -658,8 +824,8 @@ pub async fn federation_status(state: &AppState) -> Result<FederationStatusDto, 
                 inbox_last_seq: heads.get(&p.id).copied().unwrap_or(0),
                 id: p.id,
                 base_url: p.base_url,
-                outgoing: p.outgoing,
-                incoming: p.incoming,
+                outgoing: AgreementDto::from(&p.outgoing),
+                incoming: AgreementDto::from(&p.incoming),
             }
         })
         .collect();
@@ -669,6 +835,9 @@ pub async fn federation_status(state: &AppState) -> Result<FederationStatusDto, 
     })
 }
 
+/// This node's invitation.
+///
+/// The node id, public URL and public keys that a partner needs to register this node.
 #[utoipa::path(get, path = "/v1/federation/invite", tag = "federation", security(("bearer" = [])),
     responses(
         (status = 200, description = "This node's id, URL and public keys, for a partner to register", body = InviteDto),
@@ -688,6 +857,9 @@ pub(crate) async fn invite(
     }))
 }
 
+/// Register or update a partner node.
+///
+/// Its URL, keys and the two agreements (what this node shares with it, what it accepts from it). Existing entries follow the new agreement at once: copies are sent or removed.
 #[utoipa::path(put, path = "/v1/federation/partners/{id}", tag = "federation", security(("bearer" = [])),
     params(("id" = String, Path, description = "Partner node id")),
     request_body = PartnerInput,
@@ -705,15 +877,11 @@ pub(crate) async fn put_partner(
     if id == state.identity.node() {
         return Err(ApiError::invalid("id", "a node is not its own partner"));
     }
+    let mut audit = json!({ "base_url": input.base_url, "outgoing": input.outgoing, "incoming": input.incoming });
+    let (outgoing, incoming) = (Agreement::from(input.outgoing), Agreement::from(input.incoming));
     state
         .store
-        .put_partner(
-            &id,
-            &input.base_url,
-            &input.keys,
-            &input.outgoing,
-            &input.incoming,
-        )
+        .put_partner(&id, &input.base_url, &input.keys, &outgoing, &incoming)
         .await?;
     // The partner knows our keys from the invitation we exchanged; a
     // later rotation is announced to it (`Store::announce_keys`).
@@ -725,7 +893,10 @@ pub(crate) async fn put_partner(
         "federation.partner",
         Some(id.clone()),
         "ok",
-        json!({ "base_url": input.base_url, "outgoing": input.outgoing, "incoming": input.incoming, "queued": queued }),
+        {
+            audit["queued"] = json!(queued);
+            audit
+        },
     ));
     let status = federation_status(&state).await?;
     status
@@ -789,6 +960,9 @@ async fn hit_dto(state: &AppState, h: tansiq_store::FedHit) -> Result<FedHitDto,
     })
 }
 
+/// Hits across nodes.
+///
+/// Hits raised by partners on this node's shared entries, and hits raised here on partners' entries, with their follow-up threads, for the caller's contact points.
 #[utoipa::path(get, path = "/v1/federation/hits", tag = "federation", security(("bearer" = [])),
     responses(
         (status = 200, description = "Hits on foreign entries the caller may see, with their threads", body = FedHitListDto),
@@ -813,6 +987,9 @@ pub(crate) async fn list_hits(
     Ok(axum::Json(FedHitListDto { hits }))
 }
 
+/// Follow up a hit across nodes.
+///
+/// Adds a message to the hit's thread and queues it for the other node.
 #[utoipa::path(post, path = "/v1/federation/hits/{id}/follow-ups", tag = "federation", security(("bearer" = [])),
     params(("id" = String, Path, description = "Hit id")),
     request_body = FollowUpInput,
@@ -1507,3 +1684,36 @@ pub(crate) fn add_routes(t: &mut crate::RouteTable) {
     post_follow_up
 ))]
 pub(crate) struct FederationDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The wire form says exactly what the federation crate's agreement
+    /// holds: every field and every variant survive DTO → domain → DTO,
+    /// serialised the same as the domain type, and the defaults agree.
+    #[test]
+    fn agreement_dto_is_the_agreement_on_the_wire() {
+        let full = json!({
+            "rules": [
+                {"agencies": ["police"], "lists": ["national"], "categories": ["wanted"],
+                 "actions": ["arrest", "refuse-entry", "discreet-check", "specific-check", "inform"],
+                 "level": "full"},
+                {"level": "hit-no-hit"}
+            ],
+            "traveller_fields": ["name", "birth-date", "nationality", "document-number"]
+        });
+        for text in [full.to_string(), "{}".to_string(), r#"{"rules": []}"#.to_string()] {
+            let domain: Agreement = serde_json::from_str(&text).unwrap();
+            let dto: AgreementDto = serde_json::from_str(&text).unwrap();
+            let back = Agreement::from(dto);
+            assert_eq!(back, domain, "{text}");
+            assert_eq!(
+                serde_json::to_value(AgreementDto::from(&domain)).unwrap(),
+                serde_json::to_value(&domain).unwrap(),
+                "{text}"
+            );
+        }
+        assert_eq!(Agreement::from(AgreementDto::default()), Agreement::default());
+    }
+}

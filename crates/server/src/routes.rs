@@ -192,6 +192,9 @@ pub(crate) use crate::screening::today;
 
 // ---------------------------------------------------------------- service
 
+/// Liveness: the process answers.
+///
+/// For a container or service manager's liveness probe. Says nothing about the index or the database: use `/readyz` before sending traffic.
 #[utoipa::path(get, path = "/healthz", tag = "service",
     responses((status = 200, description = "The process is alive", body = HealthDto)))]
 async fn healthz() -> axum::Json<HealthDto> {
@@ -201,6 +204,9 @@ async fn healthz() -> axum::Json<HealthDto> {
     })
 }
 
+/// Readiness: the node can screen now.
+///
+/// Ready once the screening index is built and while the node is not draining. Load balancers should send screenings only to a node that answers 200 here.
 #[utoipa::path(get, path = "/readyz", tag = "service",
     responses(
         (status = 200, description = "Ready to serve: index built, not draining; `warnings` says what an operator should know (no list loaded)", body = HealthDto),
@@ -220,6 +226,9 @@ async fn readyz(State(state): State<AppState>) -> Result<axum::Json<HealthDto>, 
     }
 }
 
+/// Prometheus metrics.
+///
+/// OpenMetrics text: request counts and latencies, screening outcomes, index size and age, federation lag. For the operator's monitoring; carries no personal data.
 #[utoipa::path(get, path = "/metrics", tag = "service",
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
 async fn metrics(State(state): State<AppState>) -> Response {
@@ -234,12 +243,18 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// This OpenAPI document.
+///
+/// The machine-readable description of every route of this node, for client generators and conformance tests.
 #[utoipa::path(get, path = "/openapi.json", tag = "service",
     responses((status = 200, description = "This document", content_type = "application/json")))]
 async fn openapi_json() -> Response {
     axum::Json(openapi()).into_response()
 }
 
+/// The caller's account and key.
+///
+/// Which user, agency and roles the presented API key stands for: a cheap way for an integration to check its key before a shift.
 #[utoipa::path(get, path = "/v1/me", tag = "accounts", security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = MeDto),
@@ -255,6 +270,9 @@ async fn me(p: Principal) -> axum::Json<MeDto> {
 
 pub(crate) const SCREEN_ROLES: &[Role] = &[Role::Officer, Role::Analyst];
 
+/// Screen one traveller (a border crossing).
+///
+/// Screens a name, an MRZ or structured identity fields against every list the caller's agency may use, and asks hit/no-hit partners. Answers the band, the ranked matches with explanations and the action on hit. Recorded as a crossing: a match at or above the possible band raises a hit for review, and the screening is audited.
 #[utoipa::path(post, path = "/v1/screen", tag = "screening", security(("bearer" = [])),
     request_body = ScreenRequest,
     responses(
@@ -276,6 +294,9 @@ pub(crate) async fn screen(
         .map(axum::Json)
 }
 
+/// Screen a passenger manifest.
+///
+/// A UN/EDIFACT PAXLST interchange or a CSV manifest, detected from the body. Every traveller is screened as a crossing (hits raised, partners asked, audited); parser diagnostics say which segments or lines were not understood.
 #[utoipa::path(post, path = "/v1/screen/manifest", tag = "screening", security(("bearer" = [])),
     request_body(content = String, description = "A UN/EDIFACT PAXLST interchange or a CSV manifest (MANIFEST-CSV.md); the format is detected", content_type = "text/plain"),
     responses(
@@ -301,6 +322,7 @@ pub(crate) const ENTITY_VIEW_ROLES: &[Role] = &[Role::Analyst, Role::ContactPoin
 
 /// Search parameters.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// A name in any script.
@@ -309,6 +331,9 @@ pub struct SearchParams {
     pub limit: Option<usize>,
 }
 
+/// Search entities by name.
+///
+/// An analyst's look-up over every entity the caller may see (public lists and national entries), best first. Not a crossing: no hit is raised; the search is audited.
 #[utoipa::path(get, path = "/v1/entities", tag = "entities", security(("bearer" = [])),
     params(SearchParams),
     responses(
@@ -362,6 +387,9 @@ async fn visible_entity(state: &AppState, p: &Principal, id: &str) -> Result<Ent
     }
 }
 
+/// Read one entity.
+///
+/// An entity of any list the caller may see. An entity the caller's agency may not see is answered exactly like a missing one (404).
 #[utoipa::path(get, path = "/v1/entities/{id}", tag = "entities", security(("bearer" = [])),
     params(("id" = String, Path, description = "Entity id")),
     responses(
@@ -519,6 +547,9 @@ async fn after_write(state: &AppState) {
     }
 }
 
+/// List the agency's national entries.
+///
+/// The active national (wanted-person) entries that the caller's agency originated, with their versions.
 #[utoipa::path(get, path = "/v1/entries", tag = "entries", security(("bearer" = [])),
     responses(
         (status = 200, description = "Active national entries of the caller's agency", body = EntryListResponse),
@@ -545,6 +576,9 @@ pub(crate) async fn list_entries(
     Ok(axum::Json(EntryListResponse { entries }))
 }
 
+/// Create a national entry.
+///
+/// A wanted-person entry of the caller's agency, with legal basis, action on hit and sharing policy. Screening includes it once the answer is given; `Location` and `ETag` name it and its version.
 #[utoipa::path(post, path = "/v1/entries", tag = "entries", security(("bearer" = [])),
     request_body = EntryInput,
     responses(
@@ -580,6 +614,9 @@ pub(crate) async fn create_entry(
     Ok(r)
 }
 
+/// Read one national entry.
+///
+/// The entry and, in `ETag`, its version: send that version back in `If-Match` to update or withdraw it.
 #[utoipa::path(get, path = "/v1/entries/{id}", tag = "entries", security(("bearer" = [])),
     params(("id" = String, Path, description = "Entry id")),
     responses(
@@ -606,6 +643,9 @@ async fn get_entry(
         .into_response())
 }
 
+/// Replace a national entry.
+///
+/// Only the originating agency's contact points may change an entry. `If-Match` must carry the version read; a change made meanwhile answers 409 instead of being overwritten.
 #[utoipa::path(put, path = "/v1/entries/{id}", tag = "entries", security(("bearer" = [])),
     params(("id" = String, Path, description = "Entry id"),
            ("If-Match" = String, Header, description = "The version read (required); the update fails with 409 when it is stale")),
@@ -647,6 +687,9 @@ async fn update_entry(
         .into_response())
 }
 
+/// Withdraw a national entry.
+///
+/// The entry stops screening at once and is removed from partners that hold a copy; its history stays. Requires `If-Match` and a reason.
 #[utoipa::path(post, path = "/v1/entries/{id}/withdraw", tag = "entries", security(("bearer" = [])),
     params(("id" = String, Path, description = "Entry id"),
            ("If-Match" = String, Header, description = "The version read (required); 409 when it is stale")),
@@ -697,6 +740,9 @@ pub(crate) async fn withdraw_entry(
         .into_response())
 }
 
+/// Every version of a national entry.
+///
+/// Oldest first, with who changed what and when: for contact points, analysts and auditors.
 #[utoipa::path(get, path = "/v1/entries/{id}/history", tag = "entries", security(("bearer" = [])),
     params(("id" = String, Path, description = "Entry id")),
     responses(
@@ -724,6 +770,9 @@ async fn entry_history(
 
 // ---------------------------------------------------------------- sources
 
+/// The lists screened now.
+///
+/// Each list source with its version, counts and age, so an operator can see a stale list before an officer does.
 #[utoipa::path(get, path = "/v1/sources", tag = "sources", security(("bearer" = [])),
     responses(
         (status = 200, description = "Lists screened now, with versions and ages", body = SourcesResponse),
@@ -741,6 +790,9 @@ async fn sources(
 
 // ---------------------------------------------------------------- accounts
 
+/// List agencies.
+///
+/// The agencies of this node (node administrators only).
 #[utoipa::path(get, path = "/v1/agencies", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, description = "Every agency", body = AgencyList),
               (status = 403, description = "Not a node administrator", body = Problem)))]
@@ -761,6 +813,9 @@ async fn list_agencies(
     }))
 }
 
+/// Create an agency.
+///
+/// A new agency of this node; its accounts are created afterwards (node administrators only).
 #[utoipa::path(post, path = "/v1/agencies", tag = "accounts", security(("bearer" = [])),
     request_body = AgencyInput,
     responses((status = 201, description = "Created", body = AgencyDto),
@@ -781,6 +836,7 @@ async fn create_agency(
 
 /// Filter of the user list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UserParams {
     /// Only users of this agency (an agency administrator sees only its
@@ -788,6 +844,9 @@ pub struct UserParams {
     pub agency: Option<String>,
 }
 
+/// List user accounts.
+///
+/// An agency administrator sees its own agency's users; a node administrator every agency's, or one agency's with `agency`.
 #[utoipa::path(get, path = "/v1/users", tag = "accounts", security(("bearer" = [])),
     params(UserParams),
     responses((status = 200, description = "Users the caller administers the agency of", body = UserList),
@@ -853,6 +912,9 @@ async fn administered_user(
     }
 }
 
+/// Create a user account.
+///
+/// An agency administrator creates users of its own agency; a node administrator creates administrative accounts. The user gets no key: issue one with `POST /v1/users/{id}/keys`.
 #[utoipa::path(post, path = "/v1/users", tag = "accounts", security(("bearer" = [])),
     request_body = UserInput,
     responses((status = 201, description = "Created", body = UserDto),
@@ -885,6 +947,9 @@ pub(crate) async fn create_user(
     Ok((StatusCode::CREATED, axum::Json(UserDto::from_domain(&u))))
 }
 
+/// Activate or deactivate a user.
+///
+/// A deactivated user's keys stop working at once; nothing is deleted.
 #[utoipa::path(post, path = "/v1/users/{id}/active", tag = "accounts", security(("bearer" = [])),
     params(("id" = String, Path, description = "User id")),
     request_body = UserActiveInput,
@@ -910,6 +975,9 @@ async fn set_user_active(
     Ok(axum::Json(UserDto::from_domain(&u)))
 }
 
+/// List a user's API keys.
+///
+/// Ids, labels, expiry and last use, never the secrets. A user may list their own keys.
 #[utoipa::path(get, path = "/v1/users/{id}/keys", tag = "accounts", security(("bearer" = [])),
     params(("id" = String, Path, description = "User id")),
     responses((status = 200, description = "The user's keys (never their secrets)", body = KeyList),
@@ -933,6 +1001,9 @@ async fn list_keys(
     }))
 }
 
+/// Issue an API key.
+///
+/// The token is in this answer only: store it at once. Keys expire (`expires_in_days`, at most `[security] key_max_days`).
 #[utoipa::path(post, path = "/v1/users/{id}/keys", tag = "accounts", security(("bearer" = [])),
     params(("id" = String, Path, description = "User id")),
     request_body = KeyInput,
@@ -970,6 +1041,9 @@ pub(crate) async fn create_key(
     ))
 }
 
+/// Revoke an API key.
+///
+/// The key stops working at once. A user may revoke their own keys; administrators those of accounts they administer.
 #[utoipa::path(post, path = "/v1/keys/{id}/revoke", tag = "accounts", security(("bearer" = [])),
     params(("id" = String, Path, description = "Key id")),
     responses((status = 200, description = "Revoked at once", body = KeyDto),
@@ -1018,6 +1092,136 @@ async fn revoke_key(
 )]
 struct ApiDoc;
 
+/// Declares on every operation the problem responses that the layers
+/// around the handlers give (malformed input, authentication, body limit,
+/// the per-address refusal limit, the request timeout and the audit
+/// journal's back-pressure), so that a client — and a schema-conformance
+/// check — knows every status a route can answer. A status an operation
+/// already declares keeps its own, more precise description. Every
+/// `Problem` body is declared as `application/problem+json`, the media
+/// type `error.rs` sends.
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                declare_common_responses(path, op);
+                problems_as_problem_json(op);
+            }
+        }
+    }
+}
+
+fn declare_common_responses(path: &str, op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{RefOr, Response};
+
+    let keyed = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let node_to_node = path.starts_with("/fed/");
+    let has_query = op
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
+    let has_header = op
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Header));
+    let has_body = op.request_body.is_some();
+    // Liveness and metrics are exempt from the refusal limit and from the
+    // journal's back-pressure (`flood::guard`).
+    let guarded = !matches!(path, "/healthz" | "/metrics");
+
+    let mut common: Vec<(&str, &str)> = Vec::new();
+    if has_query || has_header || has_body {
+        common.push((
+            "400",
+            "Malformed request: a query parameter, header or body that does not parse, or an unknown field",
+        ));
+    }
+    if keyed {
+        common.push((
+            "401",
+            "No valid API key (`Authorization: Bearer <key>`): missing, unknown, expired or revoked",
+        ));
+        if path != "/v1/me" {
+            common.push(("403", "The caller's roles or agency do not allow this"));
+        }
+    }
+    if node_to_node {
+        common.push((
+            "401",
+            "Unknown sender or bad signature, or no client certificate under mutual TLS",
+        ));
+    }
+    if has_body {
+        common.push(("413", "Body larger than `[server] body_limit_bytes`"));
+        common.push(("415", "A body of another media type than the one declared"));
+    }
+    if guarded {
+        common.push((
+            "429",
+            "Too many refused requests from this address (`[rate_limit] refusals_per_minute_per_address`); retry after `Retry-After` seconds",
+        ));
+    }
+    common.push((
+        "503",
+        "Not answered in time (`[server] request_timeout_ms`), or the audit journal is behind; retry shortly",
+    ));
+    for (status, description) in common {
+        op.responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| {
+                RefOr::T(
+                    Response::builder()
+                        .description(description)
+                        .content(
+                            PROBLEM_JSON,
+                            utoipa::openapi::Content::new(Some(
+                                utoipa::openapi::Ref::from_schema_name("Problem"),
+                            )),
+                        )
+                        .build(),
+                )
+            });
+    }
+}
+
+/// The media type of every error (RFC 9457).
+const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Re-declares `body = Problem` responses (utoipa says `application/json`)
+/// as `application/problem+json`.
+fn problems_as_problem_json(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::RefOr;
+
+    for response in op.responses.responses.values_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        let is_problem = |c: &RefOr<utoipa::openapi::Content>| {
+            matches!(c, RefOr::T(c) if matches!(&c.schema,
+                Some(RefOr::Ref(r)) if r.ref_location == "#/components/schemas/Problem"))
+        };
+        if let Some(content) = response.content.get("application/json")
+            && is_problem(content)
+            && let Some(content) = response.content.shift_remove("application/json")
+        {
+            response.content.insert(PROBLEM_JSON.to_string(), content);
+        }
+    }
+}
+
 struct BearerScheme;
 
 impl utoipa::Modify for BearerScheme {
@@ -1037,5 +1241,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::compat::openapi());
     doc.merge(crate::review::openapi());
     doc.merge(crate::federation::FederationDoc::openapi());
+    utoipa::Modify::modify(&CommonResponses, &mut doc);
     doc
 }

@@ -29,8 +29,8 @@ use tansiq_federation::{
     Agreement, CheckAnswer, Envelope, FedError, FollowUpKind, HitNotice, HitVia, Level, Payload,
     Rule, Sealed, Traveller, TravellerField,
 };
-use tansiq_model::ActionOnHit;
 use tansiq_matching::{Band, Query};
+use tansiq_model::ActionOnHit;
 use tansiq_store::{Receipt, Role};
 use tansiq_trust::PublicKey;
 use time::OffsetDateTime;
@@ -878,7 +878,10 @@ pub(crate) async fn put_partner(
         return Err(ApiError::invalid("id", "a node is not its own partner"));
     }
     let mut audit = json!({ "base_url": input.base_url, "outgoing": input.outgoing, "incoming": input.incoming });
-    let (outgoing, incoming) = (Agreement::from(input.outgoing), Agreement::from(input.incoming));
+    let (outgoing, incoming) = (
+        Agreement::from(input.outgoing),
+        Agreement::from(input.incoming),
+    );
     state
         .store
         .put_partner(&id, &input.base_url, &input.keys, &outgoing, &incoming)
@@ -889,15 +892,12 @@ pub(crate) async fn put_partner(
     // Existing entries follow the agreement now (new copies, removals).
     let queued = state.store.reconcile_partner(&state.identity, &id).await?;
     state.partner_cache.invalidate();
-    state.audit.record(p.event(
-        "federation.partner",
-        Some(id.clone()),
-        "ok",
-        {
+    state
+        .audit
+        .record(p.event("federation.partner", Some(id.clone()), "ok", {
             audit["queued"] = json!(queued);
             audit
-        },
-    ));
+        }));
     let status = federation_status(&state).await?;
     status
         .partners
@@ -1703,7 +1703,11 @@ mod tests {
             ],
             "traveller_fields": ["name", "birth-date", "nationality", "document-number"]
         });
-        for text in [full.to_string(), "{}".to_string(), r#"{"rules": []}"#.to_string()] {
+        for text in [
+            full.to_string(),
+            "{}".to_string(),
+            r#"{"rules": []}"#.to_string(),
+        ] {
             let domain: Agreement = serde_json::from_str(&text).unwrap();
             let dto: AgreementDto = serde_json::from_str(&text).unwrap();
             let back = Agreement::from(dto);
@@ -1714,6 +1718,9 @@ mod tests {
                 "{text}"
             );
         }
-        assert_eq!(Agreement::from(AgreementDto::default()), Agreement::default());
+        assert_eq!(
+            Agreement::from(AgreementDto::default()),
+            Agreement::default()
+        );
     }
 }

@@ -69,7 +69,10 @@ fn every_operation_has_a_summary() {
         .filter(|(_, _, op)| op["summary"].as_str().is_none_or(|s| s.trim().is_empty()))
         .map(|(m, p, _)| format!("{m} {p}"))
         .collect();
-    assert!(missing.is_empty(), "operations without a summary: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "operations without a summary: {missing:?}"
+    );
 }
 
 #[test]
@@ -94,7 +97,10 @@ fn path_parameters_are_the_path_template_and_nothing_else() {
             ));
         }
     }
-    assert!(wrong.is_empty(), "path parameters off the template: {wrong:#?}");
+    assert!(
+        wrong.is_empty(),
+        "path parameters off the template: {wrong:#?}"
+    );
 }
 
 #[test]
@@ -113,7 +119,10 @@ fn every_error_is_declared_as_problem_json() {
             }
         }
     }
-    assert!(wrong.is_empty(), "errors not declared as problem+json: {wrong:#?}");
+    assert!(
+        wrong.is_empty(),
+        "errors not declared as problem+json: {wrong:#?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -34,7 +34,8 @@ pub struct NodeDto {
 
 /// This node's identity and public keys.
 ///
-/// The node id and its Ed25519 public keys (current and rotated, with validity), for partners and auditors to verify what this node signs. No key needed.
+/// The node id and its Ed25519 public keys (current and rotated, with validity), for partners and
+/// auditors to verify what this node signs. No key needed.
 #[utoipa::path(get, path = "/v1/node", tag = "node",
     responses((status = 200, description = "The node id and its public keys (no secret)", body = NodeDto)))]
 pub(crate) async fn node(State(state): State<AppState>) -> axum::Json<NodeDto> {
@@ -224,7 +225,8 @@ const SCAN_PAGE: i64 = 5_000;
 
 /// Read the audit log.
 ///
-/// Events of a period in chain order, with their hashes, paged by `after`. An agency auditor reads its agency's events; a node auditor every agency's, redacted by `[audit] node_auditor_payloads`.
+/// Events of a period in chain order, with their hashes, paged by `after`. An agency auditor reads
+/// its agency's events; a node auditor every agency's, redacted by `[audit] node_auditor_payloads`.
 #[utoipa::path(get, path = "/v1/audit/events", tag = "audit", security(("bearer" = [])),
     params(AuditParams),
     responses(
@@ -290,7 +292,8 @@ pub(crate) async fn audit_events(
 
 /// The signed head of the audit chain.
 ///
-/// The current sequence number and hash, signed with the node's key: keep it to prove later that the log was not rewritten.
+/// The current sequence number and hash, signed with the node's key: keep it to prove later that
+/// the log was not rewritten.
 #[utoipa::path(get, path = "/v1/audit/checkpoint", tag = "audit", security(("bearer" = [])),
     responses(
         (status = 200, description = "The current head of the audit chain, signed by the node", body = Object),
@@ -340,7 +343,8 @@ pub struct SourceUpdateDto {
 
 /// Update a declared list source now.
 ///
-/// Fetches the source (conditionally), parses it with its declared format and imports it atomically. On any failure the previous version stays in force.
+/// Fetches the source (conditionally), parses it with its declared format and imports it
+/// atomically. On any failure the previous version stays in force.
 #[utoipa::path(post, path = "/v1/sources/{name}/update", tag = "sources", security(("bearer" = [])),
     params(("name" = String, Path, description = "A source declared in [[sources]]")),
     responses(

@@ -116,7 +116,8 @@ pub(crate) async fn invite(
 
 /// Register or update a partner node.
 ///
-/// Its URL, keys and the two agreements (what this node shares with it, what it accepts from it). Existing entries follow the new agreement at once: copies are sent or removed.
+/// Its URL, keys and the two agreements (what this node shares with it, what it accepts from it).
+/// Existing entries follow the new agreement at once: copies are sent or removed.
 #[utoipa::path(put, path = "/v1/federation/partners/{id}", tag = "federation", security(("bearer" = [])),
     params(("id" = String, Path, description = "Partner node id")),
     request_body = PartnerInput,
@@ -226,7 +227,8 @@ pub(crate) async fn hit_dto(
 
 /// Hits across nodes.
 ///
-/// Hits raised by partners on this node's shared entries, and hits raised here on partners' entries, with their follow-up threads, for the caller's contact points.
+/// Hits raised by partners on this node's shared entries, and hits raised here on partners'
+/// entries, with their follow-up threads, for the caller's contact points.
 #[utoipa::path(get, path = "/v1/federation/hits", tag = "federation", security(("bearer" = [])),
     responses(
         (status = 200, description = "Hits on foreign entries the caller may see, with their threads", body = FedHitListDto),

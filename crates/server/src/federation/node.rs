@@ -109,7 +109,9 @@ pub(crate) fn rejection(e: &FedError) -> &'static str {
 
 /// Receive sealed messages from a partner node.
 ///
-/// Node to node, no API key: each message is authorised by its signature (a registered partner's key), its sequence number and the incoming agreement. Answers what became of each message, in order.
+/// Node to node, no API key: each message is authorised by its signature (a registered partner's
+/// key), its sequence number and the incoming agreement. Answers what became of each message, in
+/// order.
 #[utoipa::path(post, path = "/fed/v1/messages", tag = "federation",
     request_body = DeliveryRequest,
     responses(
@@ -234,7 +236,9 @@ pub(crate) fn traveller_query(t: &Traveller) -> Query {
 
 /// Answer a partner's hit/no-hit check.
 ///
-/// Node to node, no API key: the sealed request is verified, replays are refused, and the sealed answer says only hit (reference, action) or no hit, for entries shared with that partner at the hit/no-hit level.
+/// Node to node, no API key: the sealed request is verified, replays are refused, and the sealed
+/// answer says only hit (reference, action) or no hit, for entries shared with that partner at the
+/// hit/no-hit level.
 #[utoipa::path(post, path = "/fed/v1/check", tag = "federation",
     request_body = SealedDto,
     responses(

@@ -335,7 +335,8 @@ async fn own_hit(state: &AppState, p: &Principal, id: &str) -> Result<Hit, ApiEr
 
 /// The review queue.
 ///
-/// The agency's hits, oldest first, with their age; filter by state, band, border post, list, assignee or age.
+/// The agency's hits, oldest first, with their age; filter by state, band, border post, list,
+/// assignee or age.
 #[utoipa::path(get, path = "/v1/hits", tag = "review", security(("bearer" = [])),
     params(HitParams),
     responses(
@@ -556,7 +557,8 @@ pub(crate) async fn assign_hit(
 
 /// Confirm a hit.
 ///
-/// The traveller is the listed person; the entity's originating agency (or partner node) is notified.
+/// The traveller is the listed person; the entity's originating agency (or partner node) is
+/// notified.
 #[utoipa::path(post, path = "/v1/hits/{id}/confirm", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path, description = "Hit id"),
            ("If-Match" = Option<String>, Header, description = "The hit version read; 409 when stale")),
@@ -593,7 +595,8 @@ pub(crate) async fn confirm_hit(
 
 /// Dismiss a hit.
 ///
-/// A false match, with a reason: the same document is not raised again against the same entity version.
+/// A false match, with a reason: the same document is not raised again against the same entity
+/// version.
 #[utoipa::path(post, path = "/v1/hits/{id}/dismiss", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path, description = "Hit id"),
            ("If-Match" = Option<String>, Header, description = "The hit version read; 409 when stale")),

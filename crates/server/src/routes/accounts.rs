@@ -16,7 +16,8 @@ use super::params::Params;
 
 /// The caller's account and key.
 ///
-/// Which user, agency and roles the presented API key stands for: a cheap way for an integration to check its key before a shift.
+/// Which user, agency and roles the presented API key stands for: a cheap way for an integration to
+/// check its key before a shift.
 #[utoipa::path(get, path = "/v1/me", tag = "accounts", security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = MeDto),
@@ -84,7 +85,8 @@ pub struct UserParams {
 
 /// List user accounts.
 ///
-/// An agency administrator sees its own agency's users; a node administrator every agency's, or one agency's with `agency`.
+/// An agency administrator sees its own agency's users; a node administrator every agency's, or one
+/// agency's with `agency`.
 #[utoipa::path(get, path = "/v1/users", tag = "accounts", security(("bearer" = [])),
     params(UserParams),
     responses((status = 200, description = "Users the caller administers the agency of", body = UserList),
@@ -152,7 +154,8 @@ pub(crate) async fn administered_user(
 
 /// Create a user account.
 ///
-/// An agency administrator creates users of its own agency; a node administrator creates administrative accounts. The user gets no key: issue one with `POST /v1/users/{id}/keys`.
+/// An agency administrator creates users of its own agency; a node administrator creates
+/// administrative accounts. The user gets no key: issue one with `POST /v1/users/{id}/keys`.
 #[utoipa::path(post, path = "/v1/users", tag = "accounts", security(("bearer" = [])),
     request_body = UserInput,
     responses((status = 201, description = "Created", body = UserDto),
@@ -241,7 +244,8 @@ pub(crate) async fn list_keys(
 
 /// Issue an API key.
 ///
-/// The token is in this answer only: store it at once. Keys expire (`expires_in_days`, at most `[security] key_max_days`).
+/// The token is in this answer only: store it at once. Keys expire (`expires_in_days`, at most
+/// `[security] key_max_days`).
 #[utoipa::path(post, path = "/v1/users/{id}/keys", tag = "accounts", security(("bearer" = [])),
     params(("id" = String, Path, description = "User id")),
     request_body = KeyInput,
@@ -281,7 +285,8 @@ pub(crate) async fn create_key(
 
 /// Revoke an API key.
 ///
-/// The key stops working at once. A user may revoke their own keys; administrators those of accounts they administer.
+/// The key stops working at once. A user may revoke their own keys; administrators those of
+/// accounts they administer.
 #[utoipa::path(post, path = "/v1/keys/{id}/revoke", tag = "accounts", security(("bearer" = [])),
     params(("id" = String, Path, description = "Key id")),
     responses((status = 200, description = "Revoked at once", body = KeyDto),

@@ -30,7 +30,8 @@ pub struct SearchParams {
 
 /// Search entities by name.
 ///
-/// An analyst's look-up over every entity the caller may see (public lists and national entries), best first. Not a crossing: no hit is raised; the search is audited.
+/// An analyst's look-up over every entity the caller may see (public lists and national entries),
+/// best first. Not a crossing: no hit is raised; the search is audited.
 #[utoipa::path(get, path = "/v1/entities", tag = "entities", security(("bearer" = [])),
     params(SearchParams),
     responses(
@@ -90,7 +91,8 @@ pub(crate) async fn visible_entity(
 
 /// Read one entity.
 ///
-/// An entity of any list the caller may see. An entity the caller's agency may not see is answered exactly like a missing one (404).
+/// An entity of any list the caller may see. An entity the caller's agency may not see is answered
+/// exactly like a missing one (404).
 #[utoipa::path(get, path = "/v1/entities/{id}", tag = "entities", security(("bearer" = [])),
     params(("id" = String, Path, description = "Entity id")),
     responses(

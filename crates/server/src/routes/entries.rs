@@ -153,7 +153,8 @@ pub(crate) async fn after_write(state: &AppState) {
 
 /// List the agency's national entries.
 ///
-/// The active national (wanted-person) entries that the caller's agency originated, with their versions.
+/// The active national (wanted-person) entries that the caller's agency originated, with their
+/// versions.
 #[utoipa::path(get, path = "/v1/entries", tag = "entries", security(("bearer" = [])),
     responses(
         (status = 200, description = "Active national entries of the caller's agency", body = EntryListResponse),
@@ -182,7 +183,9 @@ pub(crate) async fn list_entries(
 
 /// Create a national entry.
 ///
-/// A wanted-person entry of the caller's agency, with legal basis, action on hit and sharing policy. Screening includes it once the answer is given; `Location` and `ETag` name it and its version.
+/// A wanted-person entry of the caller's agency, with legal basis, action on hit and sharing
+/// policy. Screening includes it once the answer is given; `Location` and `ETag` name it and its
+/// version.
 #[utoipa::path(post, path = "/v1/entries", tag = "entries", security(("bearer" = [])),
     request_body = EntryInput,
     responses(
@@ -220,7 +223,8 @@ pub(crate) async fn create_entry(
 
 /// Read one national entry.
 ///
-/// The entry and, in `ETag`, its version: send that version back in `If-Match` to update or withdraw it.
+/// The entry and, in `ETag`, its version: send that version back in `If-Match` to update or
+/// withdraw it.
 #[utoipa::path(get, path = "/v1/entries/{id}", tag = "entries", security(("bearer" = [])),
     params(("id" = String, Path, description = "Entry id")),
     responses(
@@ -249,7 +253,8 @@ pub(crate) async fn get_entry(
 
 /// Replace a national entry.
 ///
-/// Only the originating agency's contact points may change an entry. `If-Match` must carry the version read; a change made meanwhile answers 409 instead of being overwritten.
+/// Only the originating agency's contact points may change an entry. `If-Match` must carry the
+/// version read; a change made meanwhile answers 409 instead of being overwritten.
 #[utoipa::path(put, path = "/v1/entries/{id}", tag = "entries", security(("bearer" = [])),
     params(("id" = String, Path, description = "Entry id"),
            ("If-Match" = String, Header, description = "The version read (required); the update fails with 409 when it is stale")),
@@ -293,7 +298,8 @@ pub(crate) async fn update_entry(
 
 /// Withdraw a national entry.
 ///
-/// The entry stops screening at once and is removed from partners that hold a copy; its history stays. Requires `If-Match` and a reason.
+/// The entry stops screening at once and is removed from partners that hold a copy; its history
+/// stays. Requires `If-Match` and a reason.
 #[utoipa::path(post, path = "/v1/entries/{id}/withdraw", tag = "entries", security(("bearer" = [])),
     params(("id" = String, Path, description = "Entry id"),
            ("If-Match" = String, Header, description = "The version read (required); 409 when it is stale")),

@@ -14,7 +14,8 @@ use super::sources::*;
 
 /// This OpenAPI document.
 ///
-/// The machine-readable description of every route of this node, for client generators and conformance tests.
+/// The machine-readable description of every route of this node, for client generators and
+/// conformance tests.
 #[utoipa::path(get, path = "/openapi.json", tag = "service",
     responses((status = 200, description = "This document", content_type = "application/json")))]
 pub(crate) async fn openapi_json() -> Response {

@@ -12,7 +12,10 @@ pub(crate) const SCREEN_ROLES: &[Role] = &[Role::Officer, Role::Analyst];
 
 /// Screen one traveller (a border crossing).
 ///
-/// Screens a name, an MRZ or structured identity fields against every list the caller's agency may use, and asks hit/no-hit partners. Answers the band, the ranked matches with explanations and the action on hit. Recorded as a crossing: a match at or above the possible band raises a hit for review, and the screening is audited.
+/// Screens a name, an MRZ or structured identity fields against every list the caller's agency may
+/// use, and asks hit/no-hit partners. Answers the band, the ranked matches with explanations and
+/// the action on hit. Recorded as a crossing: a match at or above the possible band raises a hit
+/// for review, and the screening is audited.
 #[utoipa::path(post, path = "/v1/screen", tag = "screening", security(("bearer" = [])),
     request_body = ScreenRequest,
     responses(
@@ -36,7 +39,9 @@ pub(crate) async fn screen(
 
 /// Screen a passenger manifest.
 ///
-/// A UN/EDIFACT PAXLST interchange or a CSV manifest, detected from the body. Every traveller is screened as a crossing (hits raised, partners asked, audited); parser diagnostics say which segments or lines were not understood.
+/// A UN/EDIFACT PAXLST interchange or a CSV manifest, detected from the body. Every traveller is
+/// screened as a crossing (hits raised, partners asked, audited); parser diagnostics say which
+/// segments or lines were not understood.
 #[utoipa::path(post, path = "/v1/screen/manifest", tag = "screening", security(("bearer" = [])),
     request_body(content = String, description = "A UN/EDIFACT PAXLST interchange or a CSV manifest (MANIFEST-CSV.md); the format is detected", content_type = "text/plain"),
     responses(

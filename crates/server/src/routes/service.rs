@@ -10,7 +10,8 @@ use crate::{ApiError, AppState};
 
 /// Liveness: the process answers.
 ///
-/// For a container or service manager's liveness probe. Says nothing about the index or the database: use `/readyz` before sending traffic.
+/// For a container or service manager's liveness probe. Says nothing about the index or the
+/// database: use `/readyz` before sending traffic.
 #[utoipa::path(get, path = "/healthz", tag = "service",
     responses((status = 200, description = "The process is alive", body = HealthDto)))]
 pub(crate) async fn healthz() -> axum::Json<HealthDto> {
@@ -22,7 +23,8 @@ pub(crate) async fn healthz() -> axum::Json<HealthDto> {
 
 /// Readiness: the node can screen now.
 ///
-/// Ready once the screening index is built and while the node is not draining. Load balancers should send screenings only to a node that answers 200 here.
+/// Ready once the screening index is built and while the node is not draining. Load balancers
+/// should send screenings only to a node that answers 200 here.
 #[utoipa::path(get, path = "/readyz", tag = "service",
     responses(
         (status = 200, description = "Ready to serve: index built, not draining; `warnings` says what an operator should know (no list loaded)", body = HealthDto),
@@ -46,7 +48,8 @@ pub(crate) async fn readyz(
 
 /// Prometheus metrics.
 ///
-/// OpenMetrics text: request counts and latencies, screening outcomes, index size and age, federation lag. For the operator's monitoring; carries no personal data.
+/// OpenMetrics text: request counts and latencies, screening outcomes, index size and age,
+/// federation lag. For the operator's monitoring; carries no personal data.
 #[utoipa::path(get, path = "/metrics", tag = "service",
     responses((status = 200, description = "OpenMetrics text exposition (Prometheus reads it)", content_type = "application/openmetrics-text")))]
 pub(crate) async fn metrics(State(state): State<AppState>) -> Response {

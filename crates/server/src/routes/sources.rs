@@ -10,7 +10,8 @@ use crate::{ApiError, AppState};
 
 /// The lists screened now.
 ///
-/// Each list source with its version, counts and age, so an operator can see a stale list before an officer does.
+/// Each list source with its version, counts and age, so an operator can see a stale list before an
+/// officer does.
 #[utoipa::path(get, path = "/v1/sources", tag = "sources", security(("bearer" = [])),
     responses(
         (status = 200, description = "Lists screened now, with versions and ages", body = SourcesResponse),

@@ -32,6 +32,10 @@ pub struct NodeDto {
     pub keys: Vec<PublicKey>,
 }
 
+/// This node's identity and public keys.
+///
+/// The node id and its Ed25519 public keys (current and rotated, with validity), for partners and
+/// auditors to verify what this node signs. No key needed.
 #[utoipa::path(get, path = "/v1/node", tag = "node",
     responses((status = 200, description = "The node id and its public keys (no secret)", body = NodeDto)))]
 pub(crate) async fn node(State(state): State<AppState>) -> axum::Json<NodeDto> {
@@ -45,6 +49,7 @@ pub(crate) async fn node(State(state): State<AppState>) -> axum::Json<NodeDto> {
 
 /// Which audit events to read.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     /// First instant included: `YYYY-MM-DD` (UTC) or RFC 3339.
@@ -218,15 +223,16 @@ fn instant(field: &str, s: &str) -> Result<OffsetDateTime, ApiError> {
 /// Audit events read from the store per page while filtering by time.
 const SCAN_PAGE: i64 = 5_000;
 
+/// Read the audit log.
+///
+/// Events of a period in chain order, with their hashes, paged by `after`. An agency auditor reads
+/// its agency's events; a node auditor every agency's, redacted by `[audit] node_auditor_payloads`.
 #[utoipa::path(get, path = "/v1/audit/events", tag = "audit", security(("bearer" = [])),
     params(AuditParams),
     responses(
         (status = 200, description = "Events in chain order, with their hashes", body = AuditEventsResponse),
         (status = 400, description = "Bad parameters", body = Problem),
         (status = 403, description = "Not an auditor", body = Problem)))]
-/// An agency auditor reads its agency's events; a node auditor every
-/// agency's, redacted by `[audit] node_auditor_payloads` (see
-/// `AuditView`).
 pub(crate) async fn audit_events(
     State(state): State<AppState>,
     p: Principal,
@@ -284,6 +290,10 @@ pub(crate) async fn audit_events(
     Ok(axum::Json(AuditEventsResponse { events, next_after }))
 }
 
+/// The signed head of the audit chain.
+///
+/// The current sequence number and hash, signed with the node's key: keep it to prove later that
+/// the log was not rewritten.
 #[utoipa::path(get, path = "/v1/audit/checkpoint", tag = "audit", security(("bearer" = [])),
     responses(
         (status = 200, description = "The current head of the audit chain, signed by the node", body = Object),
@@ -331,6 +341,10 @@ pub struct SourceUpdateDto {
     pub warnings: usize,
 }
 
+/// Update a declared list source now.
+///
+/// Fetches the source (conditionally), parses it with its declared format and imports it
+/// atomically. On any failure the previous version stays in force.
 #[utoipa::path(post, path = "/v1/sources/{name}/update", tag = "sources", security(("bearer" = [])),
     params(("name" = String, Path, description = "A source declared in [[sources]]")),
     responses(

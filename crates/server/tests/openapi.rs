@@ -48,6 +48,83 @@ fn every_route_is_documented_and_every_operation_is_routed() {
     );
 }
 
+/// Every operation of the document with its path and method.
+fn operations() -> Vec<(String, String, serde_json::Value)> {
+    let doc = serde_json::to_value(openapi()).unwrap();
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                out.push((method.to_uppercase(), path.clone(), op.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_operation_has_a_summary() {
+    let missing: Vec<String> = operations()
+        .into_iter()
+        .filter(|(_, _, op)| op["summary"].as_str().is_none_or(|s| s.trim().is_empty()))
+        .map(|(m, p, _)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "operations without a summary: {missing:?}"
+    );
+}
+
+#[test]
+fn path_parameters_are_the_path_template_and_nothing_else() {
+    let mut wrong = Vec::new();
+    for (method, path, op) in operations() {
+        let placeholders: BTreeSet<String> = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(str::to_string)
+            .collect();
+        let declared: BTreeSet<String> = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "path")
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect();
+        if placeholders != declared {
+            wrong.push(format!(
+                "{method} {path}: template {placeholders:?}, path parameters {declared:?}"
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "path parameters off the template: {wrong:#?}"
+    );
+}
+
+#[test]
+fn every_error_is_declared_as_problem_json() {
+    let mut wrong = Vec::new();
+    for (method, path, op) in operations() {
+        for (status, response) in op["responses"].as_object().unwrap() {
+            if status.starts_with('4') || status.starts_with('5') {
+                let types: Vec<&String> = response["content"]
+                    .as_object()
+                    .map(|c| c.keys().collect())
+                    .unwrap_or_default();
+                if types != ["application/problem+json"] {
+                    wrong.push(format!("{method} {path} {status}: {types:?}"));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "errors not declared as problem+json: {wrong:#?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_documented_operation_reaches_a_handler() {
     let dir = tempfile::tempdir().unwrap();

@@ -64,11 +64,11 @@ fn partner(l: Lang, p: &PartnerStatusDto) -> Markup {
             div.columns {
                 section {
                     h3 { (l.t("agreement-outgoing")) }
-                    (agreement(l, &p.outgoing))
+                    (agreement(l, &p.outgoing.clone().into()))
                 }
                 section {
                     h3 { (l.t("agreement-incoming")) }
-                    (agreement(l, &p.incoming))
+                    (agreement(l, &p.incoming.clone().into()))
                 }
             }
         }

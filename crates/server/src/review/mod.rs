@@ -218,6 +218,7 @@ pub struct HitList {
 
 /// Filters of the review queue.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HitParams {
     /// `open` (default), `confirmed`, `dismissed`, `closed` or `any`.
@@ -264,6 +265,7 @@ pub struct CommentRequest {
 
 /// The history of one travel document.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TravellerParams {
     /// Document number.
@@ -331,6 +333,10 @@ async fn own_hit(state: &AppState, p: &Principal, id: &str) -> Result<Hit, ApiEr
     }
 }
 
+/// The review queue.
+///
+/// The agency's hits, oldest first, with their age; filter by state, band, border post, list,
+/// assignee or age.
 #[utoipa::path(get, path = "/v1/hits", tag = "review", security(("bearer" = [])),
     params(HitParams),
     responses(
@@ -392,6 +398,9 @@ pub(crate) async fn list_hits(
     Ok(axum::Json(HitList { hits }))
 }
 
+/// Read one hit.
+///
+/// The hit, the screening and match that raised it (with explanation), and its history.
 #[utoipa::path(get, path = "/v1/hits/{id}", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path, description = "Hit id")),
     responses(
@@ -503,6 +512,9 @@ async fn originator_notice(
     }))
 }
 
+/// Assign a hit to an analyst.
+///
+/// The assignee must be an analyst of the agency. With `If-Match`, a stale version answers 409.
 #[utoipa::path(post, path = "/v1/hits/{id}/assign", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path, description = "Hit id"),
            ("If-Match" = Option<String>, Header, description = "The hit version read; 409 when stale")),
@@ -543,6 +555,10 @@ pub(crate) async fn assign_hit(
     .await
 }
 
+/// Confirm a hit.
+///
+/// The traveller is the listed person; the entity's originating agency (or partner node) is
+/// notified.
 #[utoipa::path(post, path = "/v1/hits/{id}/confirm", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path, description = "Hit id"),
            ("If-Match" = Option<String>, Header, description = "The hit version read; 409 when stale")),
@@ -577,6 +593,10 @@ pub(crate) async fn confirm_hit(
     .await
 }
 
+/// Dismiss a hit.
+///
+/// A false match, with a reason: the same document is not raised again against the same entity
+/// version.
 #[utoipa::path(post, path = "/v1/hits/{id}/dismiss", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path, description = "Hit id"),
            ("If-Match" = Option<String>, Header, description = "The hit version read; 409 when stale")),
@@ -613,6 +633,9 @@ pub(crate) async fn dismiss_hit(
     .await
 }
 
+/// Close a hit.
+///
+/// Ends the review of a confirmed or dismissed hit.
 #[utoipa::path(post, path = "/v1/hits/{id}/close", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path, description = "Hit id"),
            ("If-Match" = Option<String>, Header, description = "The hit version read; 409 when stale")),
@@ -630,6 +653,9 @@ pub(crate) async fn close_hit(
     act(&state, &p, &id, &headers, HitAction::Close, "hit.close").await
 }
 
+/// Comment on a hit.
+///
+/// Adds a comment to the hit's history.
 #[utoipa::path(post, path = "/v1/hits/{id}/comments", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path, description = "Hit id")),
     request_body = CommentRequest,
@@ -660,6 +686,9 @@ async fn comment_hit(
     ))
 }
 
+/// A traveller's screening history.
+///
+/// The agency's screenings of one travel document, newest first, with their hits.
 #[utoipa::path(get, path = "/v1/travellers/screenings", tag = "review", security(("bearer" = [])),
     params(TravellerParams),
     responses(
@@ -725,12 +754,16 @@ async fn traveller_screenings(
 
 /// Paging of notifications.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationParams {
     /// Most notifications (default 100, at most 1000), newest first.
     pub limit: Option<i64>,
 }
 
+/// Notifications to the agency.
+///
+/// Newest first, e.g. the agency's entries confirmed by hits, for its contact points.
 #[utoipa::path(get, path = "/v1/notifications", tag = "review", security(("bearer" = [])),
     params(NotificationParams),
     responses(

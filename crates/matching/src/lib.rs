@@ -292,13 +292,18 @@ pub struct Match {
     pub near_miss: Option<NearMiss>,
 }
 
-/// A near miss: the names alone reach the alert threshold (the name score
-/// is at or above [`MatcherConfig::possible`]) but evidence against them
-/// (a birth date, a nationality, a gender, the schema) took the final
-/// score below it. The policy: the answer's band stays `none` (the
-/// evidence is what the officer's decision rests on), and the match says
-/// so, with what lowered it, so that a listed name is never answered with
-/// a plain "no match".
+/// A near miss: the names alone would be a strong alert (the name score,
+/// rarity included, is at or above [`MatcherConfig::strong`], and every
+/// part of both names is matched) but evidence against them (a birth
+/// date, a nationality, a gender, the schema) took the final score below
+/// the alert threshold [`MatcherConfig::possible`]. The policy: the
+/// answer's band stays `none` (the evidence is what the officer's decision
+/// rests on), and the match says so, with what lowered it, so that a
+/// distinctive listed name is never answered with a plain "no match". A
+/// common name (its rarity keeps its name score below the strong band,
+/// e.g. "Mohamed Ali" against "Ali Mohammed") with disagreeing details
+/// stays a plain "no match": flagging every such traveller would bury the
+/// officer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NearMiss {
     /// The score of the names alone.
@@ -313,7 +318,9 @@ impl NearMiss {
     /// The near miss of a match scored `score` with `explanation`, if it
     /// is one under `config`.
     pub fn of(score: f64, explanation: &Explanation, config: &MatcherConfig) -> Option<NearMiss> {
-        if score >= config.possible || explanation.name_score < config.possible {
+        let full =
+            explanation.unmatched_query.is_empty() && explanation.unmatched_listed.is_empty();
+        if score >= config.possible || explanation.name_score < config.strong || !full {
             return None;
         }
         let against: Vec<&Evidence> = explanation

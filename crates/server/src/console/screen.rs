@@ -177,14 +177,16 @@ pub fn answer(state: &AppState, l: Lang, r: &ScreenResponse) -> Markup {
                     @else { span.bad { (l.ta("mrz-checks-fail", &[("fields", m.failed_checks.join(", "))])) } }
                 }
             }
-            @if r.band == "none" {
+            @if r.band == "none" && r.matches.iter().any(|m| m.near_miss.is_some()) {
+                p.verdict { (l.t("verdict-near-miss")) }
+            } @else if r.band == "none" {
                 p.verdict { (l.t("verdict-none")) }
             } @else {
                 p.verdict {
                     @if r.band == "strong" { (l.t("verdict-strong")) } @else { (l.t("verdict-possible")) }
                 }
             }
-            @for m in r.matches.iter().filter(|m| m.band != "none") {
+            @for m in r.matches.iter().filter(|m| m.band != "none" || m.near_miss.is_some()) {
                 (one_match(l, m, snap.index.entity(&m.entity_id)))
             }
             @if !r.remote_hits.is_empty() {
@@ -213,6 +215,9 @@ fn one_match(l: Lang, m: &MatchDto, e: Option<&Entity>) -> Markup {
                 }
                 dt { (l.t("why")) }
                 dd.reason { (reason(l, m)) }
+            }
+            @if let Some(n) = &m.near_miss {
+                p.notice.warn role="status" { (l.t("near-miss")) " " bdi lang="en" dir="ltr" { (n.reason) } }
             }
             @if let Some(h) = &m.hit_id {
                 p.hit-id { (l.t("hit-raised")) " " code { (h) } }

@@ -289,6 +289,23 @@ def officer_screens_an_arabic_name(browser):
 
 
 @test
+def a_listed_name_with_other_details_is_a_near_miss(browser):
+    """The full listed name with another birth date and nationality is
+    answered as a near miss with its reason, in every language, never a
+    plain "no match"."""
+    c = Console(browser, "demo-guard")
+    for lang, verdict in (("en", "Near miss"), ("fr", "Quasi-correspondance"), ("ar", "تطابق وشيك")):
+        p = c.screen_name("Abdelkader Benyoucef", "1995-06-01", "FR", lang=lang)
+        answer = p.locator(".answer")
+        text = answer.inner_text()
+        assert verdict in answer.locator("p.verdict").inner_text(), text
+        note = answer.locator("article.match .notice.warn").first.inner_text()
+        assert "birth date" in note, note
+        c.check_here("screen-near-miss", lang)
+    c.close()
+
+
+@test
 def officer_is_refused_analyst_and_admin_pages(browser):
     c = Console(browser, "demo-guard")
     c.go("/console/screen")

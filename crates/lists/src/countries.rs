@@ -2,22 +2,8 @@
 //! [`tansiq_model::country`]; what is particular to lists is the values
 //! they write to say "no country".
 
+use tansiq_model::country::fold;
 pub use tansiq_model::country::{code, code_or_name, country_code};
-
-fn fold(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let mut space = true;
-    for c in value.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            out.push(c);
-            space = false;
-        } else if !space {
-            out.push(' ');
-            space = true;
-        }
-    }
-    out.trim_end().to_string()
-}
 
 /// Values that lists write to say "no value" rather than a country.
 pub(crate) fn is_placeholder(value: &str) -> bool {

@@ -306,12 +306,51 @@ impl KeyCache {
     }
 }
 
+/// A token bucket: `rate` tokens a second, at most `burst`. The one
+/// refill rule of the per-key limit ([`RateLimiter`]) and of the
+/// per-address refusal limit (`crate::flood`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TokenBucket {
+    pub tokens: f64,
+    last: Instant,
+}
+
+impl TokenBucket {
+    /// A full bucket.
+    pub fn full(burst: f64, now: Instant) -> TokenBucket {
+        TokenBucket {
+            tokens: burst,
+            last: now,
+        }
+    }
+
+    /// Adds what `rate` earned since the last refill, up to `burst`.
+    pub fn refill(&mut self, rate: f64, burst: f64, now: Instant) {
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * rate).min(burst);
+        self.last = now;
+    }
+
+    /// Takes one token if there is one.
+    pub fn take(&mut self) -> bool {
+        let ok = self.tokens >= 1.0;
+        if ok {
+            self.tokens -= 1.0;
+        }
+        ok
+    }
+
+    /// Whole seconds until a token is back (at least 1).
+    pub fn wait_secs(&self, rate: f64) -> u64 {
+        ((1.0 - self.tokens) / rate).ceil().max(1.0) as u64
+    }
+}
+
 /// A token bucket per key.
 #[derive(Debug)]
 pub struct RateLimiter {
     rate: f64,
     burst: f64,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    buckets: Mutex<HashMap<String, TokenBucket>>,
 }
 
 impl RateLimiter {
@@ -332,14 +371,14 @@ impl RateLimiter {
         let Ok(mut buckets) = self.buckets.lock() else {
             return Ok(());
         };
-        let (tokens, last) = buckets.entry(key.to_string()).or_insert((self.burst, now));
-        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * self.rate).min(self.burst);
-        *last = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
+        let bucket = buckets
+            .entry(key.to_string())
+            .or_insert_with(|| TokenBucket::full(self.burst, now));
+        bucket.refill(self.rate, self.burst, now);
+        if bucket.take() {
             Ok(())
         } else {
-            Err(((1.0 - *tokens) / self.rate).ceil().max(1.0) as u64)
+            Err(bucket.wait_secs(self.rate))
         }
     }
 }

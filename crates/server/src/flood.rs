@@ -32,6 +32,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
+use crate::auth::TokenBucket;
 use crate::error::ApiError;
 use crate::{AppState, AuditEvent};
 
@@ -52,8 +53,7 @@ pub const JOURNAL_WAIT: Duration = Duration::from_secs(10);
 /// One address's bucket and counts for the current interval.
 #[derive(Debug)]
 struct Address {
-    tokens: f64,
-    last: Instant,
+    bucket: TokenBucket,
     since: OffsetDateTime,
     opened: Instant,
     /// Refusals this interval, the first (recorded in full) included.
@@ -93,69 +93,74 @@ impl AddressGuard {
         }
     }
 
-    fn with<T>(&self, ip: IpAddr, f: impl FnOnce(&mut Address, f64, f64) -> T) -> T {
-        let now = Instant::now();
-        let mut map = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
+    /// The entry of `ip` (the shared [`OVERFLOW`] entry past
+    /// [`MAX_TRACKED`]), created when `create`, its bucket refilled.
+    fn entry<'m>(
+        &self,
+        map: &'m mut HashMap<IpAddr, Address>,
+        ip: IpAddr,
+        create: bool,
+        now: Instant,
+    ) -> Option<&'m mut Address> {
         let ip = if map.len() >= MAX_TRACKED && !map.contains_key(&ip) {
             OVERFLOW
         } else {
             ip
         };
-        let a = map.entry(ip).or_insert_with(|| Address {
-            tokens: self.burst,
-            last: now,
-            since: OffsetDateTime::now_utc(),
-            opened: now,
-            refused: 0,
-            by_reason: BTreeMap::new(),
-            limited: 0,
-        });
-        a.tokens =
-            (a.tokens + now.duration_since(a.last).as_secs_f64() * self.rate).min(self.burst);
-        a.last = now;
-        f(a, self.rate, self.burst)
+        let a = if create {
+            map.entry(ip).or_insert_with(|| Address {
+                bucket: TokenBucket::full(self.burst, now),
+                since: OffsetDateTime::now_utc(),
+                opened: now,
+                refused: 0,
+                by_reason: BTreeMap::new(),
+                limited: 0,
+            })
+        } else {
+            map.get_mut(&ip)?
+        };
+        a.bucket.refill(self.rate, self.burst, now);
+        Some(a)
     }
 
     /// Before authentication: `Err(seconds to wait)` when the address has
-    /// used up its refusals (the turned-away request is counted).
+    /// used up its refusals (the turned-away request is counted). An
+    /// address never refused is not even tracked.
     pub fn admit(&self, ip: IpAddr) -> Result<(), u64> {
         if self.rate <= 0.0 {
             return Ok(());
         }
-        if !self.is_tracked(ip) {
+        let mut map = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(a) = self.entry(&mut map, ip, false, Instant::now()) else {
             return Ok(());
+        };
+        if a.bucket.tokens >= 1.0 {
+            Ok(())
+        } else {
+            a.limited += 1;
+            Err(a.bucket.wait_secs(self.rate))
         }
-        self.with(ip, |a, rate, _| {
-            if a.tokens >= 1.0 {
-                Ok(())
-            } else {
-                a.limited += 1;
-                Err(((1.0 - a.tokens) / rate).ceil().max(1.0) as u64)
-            }
-        })
-    }
-
-    fn is_tracked(&self, ip: IpAddr) -> bool {
-        let map = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
-        map.contains_key(&ip) || (map.len() >= MAX_TRACKED && map.contains_key(&OVERFLOW))
     }
 
     /// A refused authentication from `ip`: takes a token and counts it.
     /// `true` when it is the address's first refusal of the interval (to
     /// be recorded in full); later ones go into the summary.
     pub fn refused(&self, ip: IpAddr, reason: &'static str) -> bool {
-        self.with(ip, |a, rate, _| {
-            if rate > 0.0 {
-                a.tokens = (a.tokens - 1.0).max(0.0);
-            }
-            a.refused += 1;
-            if a.refused == 1 {
-                true
-            } else {
-                *a.by_reason.entry(reason).or_default() += 1;
-                false
-            }
-        })
+        let mut map = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
+        let rate = self.rate;
+        let Some(a) = self.entry(&mut map, ip, true, Instant::now()) else {
+            return true;
+        };
+        if rate > 0.0 {
+            a.bucket.tokens = (a.bucket.tokens - 1.0).max(0.0);
+        }
+        a.refused += 1;
+        if a.refused == 1 {
+            true
+        } else {
+            *a.by_reason.entry(reason).or_default() += 1;
+            false
+        }
     }
 
     /// The summaries of intervals that have ended (all of them when
@@ -182,7 +187,8 @@ impl AddressGuard {
                     limited: a.limited,
                 });
             }
-            let tokens = (a.tokens + now.duration_since(a.last).as_secs_f64() * rate).min(burst);
+            a.bucket.refill(rate, burst, now);
+            let tokens = a.bucket.tokens;
             let quiet = a.refused == 0 && a.limited == 0;
             a.refused = 0;
             a.limited = 0;

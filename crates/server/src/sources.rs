@@ -225,16 +225,17 @@ pub(crate) async fn scheduler_loop(state: std::sync::Weak<crate::state::Inner>) 
         let state = AppState::from_inner(inner);
         match status(&state).await {
             Ok(statuses) => {
-                if state.config.lists.auto_update {
-                    let now = OffsetDateTime::now_utc();
-                    let due: Vec<String> = statuses
-                        .iter()
-                        .filter(|s| is_due(s, now))
-                        .map(|s| s.name.clone())
-                        .collect();
+                let now = OffsetDateTime::now_utc();
+                let due: Vec<&SourceStatus> = statuses
+                    .iter()
+                    .filter(|s| state.config.lists.auto_update && is_due(s, now))
+                    .collect();
+                if due.is_empty() {
+                    publish(&state, &statuses);
+                } else {
                     if let Ok(config) = state.config.list_sources() {
-                        for name in due {
-                            let Some(def) = config.source(&name) else {
+                        for name in due.iter().map(|s| &s.name) {
+                            let Some(def) = config.source(name) else {
                                 continue;
                             };
                             match update(&state, def, &Actor::scheduler()).await {
@@ -245,10 +246,11 @@ pub(crate) async fn scheduler_loop(state: std::sync::Weak<crate::state::Inner>) 
                             }
                         }
                     }
-                }
-                match status(&state).await {
-                    Ok(after) => publish(&state, &after),
-                    Err(e) => tracing::warn!(error = %e, "reading the list sources' state"),
+                    // what the updates changed
+                    match status(&state).await {
+                        Ok(after) => publish(&state, &after),
+                        Err(e) => tracing::warn!(error = %e, "reading the list sources' state"),
+                    }
                 }
             }
             Err(e) => tracing::warn!(error = %e, "reading the list sources' state"),

@@ -535,8 +535,9 @@ const DEMONYMS: &[(&str, &[&str])] = &[
 ];
 
 /// Lower case, Latin accents dropped, anything but letters and digits to a
-/// single space, leading "the " dropped.
-fn fold(name: &str) -> String {
+/// single space, leading "the " dropped: how country names (and what lists
+/// write instead of one) are compared.
+pub fn fold(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut space = true;
     for c in name.chars().flat_map(char::to_lowercase) {

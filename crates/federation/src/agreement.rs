@@ -174,6 +174,24 @@ pub fn foreign_copy(origin: &str, mut e: Entity) -> Entity {
     e
 }
 
+/// Whether this node's incoming agreement with `origin` still allows the
+/// full copy it holds (`copy`, as [`foreign_copy`] made it). The sender
+/// only ever sends active own entries shared by agreement, so the entry
+/// as it was sent is the copy with those marks put back; the incoming
+/// agreement is judged on it exactly as when the copy arrived. Used when
+/// the receiver narrows its own agreement: a copy it no longer allows is
+/// purged (issue 16, finding 6).
+pub fn copy_still_allowed(incoming: &Agreement, copy: &Entity) -> bool {
+    let mut sent = copy.clone();
+    if let Some(id) = &copy.provenance.source_record_id {
+        sent.id = id.clone();
+    }
+    sent.provenance.source = "national".to_string();
+    sent.sharing.federation = FederationShare::ByAgreement;
+    sent.status = EntryStatus::Active;
+    incoming.level(&sent) == Some(Level::Full)
+}
+
 /// Most sample entries [`check_pair`] builds for one rule.
 const MAX_SAMPLES_PER_RULE: usize = 256;
 
@@ -394,6 +412,50 @@ mod tests {
         assert_eq!(a.level(&inform), Some(Level::HitNoHit));
         let other = entry("dz-customs", Some(ActionOnHit::Arrest), &[]);
         assert_eq!(a.level(&other), None);
+    }
+
+    #[test]
+    fn a_held_copy_is_judged_as_it_was_sent() {
+        let arrest = entry("dz-dgsn", Some(ActionOnHit::Arrest), &["wanted"]);
+        let inform = entry("dz-dgsn", Some(ActionOnHit::Inform), &["wanted"]);
+        let full = Agreement {
+            rules: vec![rule(Level::Full)],
+            ..Agreement::default()
+        };
+        let arrests_only = Agreement {
+            rules: vec![
+                Rule {
+                    actions: vec![ActionOnHit::Arrest],
+                    ..rule(Level::Full)
+                },
+                rule(Level::HitNoHit),
+            ],
+            ..Agreement::default()
+        };
+        let national_only = Agreement {
+            rules: vec![Rule {
+                lists: vec!["national".into()],
+                ..rule(Level::Full)
+            }],
+            ..Agreement::default()
+        };
+        for sent in [&arrest, &inform] {
+            let copy = foreign_copy("dz", sent.clone());
+            assert!(copy_still_allowed(&full, &copy));
+            // The copy's own marks (source fed:dz, never shared, its
+            // prefixed id) are not what the agreement was judged on.
+            assert!(copy_still_allowed(&national_only, &copy));
+            assert!(!copy_still_allowed(&Agreement::default(), &copy));
+        }
+        assert!(copy_still_allowed(
+            &arrests_only,
+            &foreign_copy("dz", arrest.clone())
+        ));
+        // Narrowed to hit/no-hit for this entry: no full copy is kept.
+        assert!(!copy_still_allowed(
+            &arrests_only,
+            &foreign_copy("dz", inform.clone())
+        ));
     }
 
     #[test]

@@ -35,8 +35,8 @@ mod message;
 mod sequence;
 
 pub use agreement::{
-    Agreement, Level, Mismatch, Replicate, Rule, TravellerField, check_pair, foreign_copy,
-    foreign_id, replication,
+    Agreement, Level, Mismatch, Replicate, Rule, TravellerField, check_pair, copy_still_allowed,
+    foreign_copy, foreign_id, replication,
 };
 pub use message::{
     CheckAnswer, Envelope, FollowUp, FollowUpKind, HitNotice, HitVia, Opened, Payload, Sealed,

@@ -489,10 +489,51 @@ macro_rules! impl_federation {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                Self::purge_disallowed_copies(&mut tx, id, incoming, now).await?;
                 tx.commit().await?;
                 self.partner(id)
                     .await?
                     .ok_or_else(|| crate::StoreError::not_found(format!("partner {id:?}")))
+            }
+
+            /// Purges, in the transaction that stores the new incoming
+            /// agreement, every copy held from `partner` that it no longer
+            /// allows as a full copy (issue 16, finding 6): this node keeps
+            /// exactly what its agreement allows now, not what it allowed
+            /// when the copy arrived. Each becomes a tombstone, as on the
+            /// partner's own withdrawal.
+            async fn purge_disallowed_copies(
+                tx: &mut sqlx::Transaction<'static, sqlx::$db>,
+                partner: &str,
+                incoming: &tansiq_federation::Agreement,
+                now: time::OffsetDateTime,
+            ) -> Result<(), crate::StoreError> {
+                let held: Vec<(String, i64, String)> = sqlx::query_as(
+                    "SELECT id, version, CAST(body AS TEXT) FROM entities \
+                     WHERE source = $1 AND status = 'active' ORDER BY id",
+                )
+                .bind(format!("fed:{partner}"))
+                .fetch_all(&mut **tx)
+                .await?;
+                // The change is the agreement's; the administrator who
+                // changed it is in the audit event of that change.
+                let actor = format!("agreement:{partner}");
+                let reason = format!("the incoming agreement with {partner} no longer allows a full copy");
+                for (local, version, body) in held {
+                    let copy = crate::backend::parse_entity("entities", &local, &body)?;
+                    if tansiq_federation::copy_still_allowed(incoming, &copy) {
+                        continue;
+                    }
+                    Self::lock(tx, &format!("entity:{local}")).await?;
+                    let origin_id = copy
+                        .provenance
+                        .source_record_id
+                        .clone()
+                        .unwrap_or_else(|| local.trim_start_matches(&format!("{partner}:")).to_string());
+                    Self::purge_foreign_tx(tx, &local, partner, &origin_id, version, &reason, &actor, now)
+                        .await??;
+                }
+                Ok(())
             }
 
             pub(crate) async fn partner_rows(

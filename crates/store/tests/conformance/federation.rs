@@ -940,3 +940,118 @@ pub async fn fed_removed_copies_are_purged(location: &str) {
         );
     }
 }
+
+/// Issue 16, finding 6, the receiver's side: when this node narrows its
+/// own incoming agreement, the copies it no longer allows are purged in
+/// the same transaction (a tombstone each, no versions, no bytes left),
+/// and the copies it still allows stay as they were.
+pub async fn fed_receiver_narrowing_purges_copies(location: &str) {
+    let tn = keys("tn", 2);
+    let dz = keys("dz", 1);
+    let store = super::open(location).await;
+    store
+        .put_partner(
+            "dz",
+            "http://127.0.0.1:1",
+            &dz.public_keys(),
+            &agreement(None),
+            &agreement(Some(Level::Full)),
+        )
+        .await
+        .unwrap();
+    let upsert = |id: &str, action: ActionOnHit, warrant: &str| {
+        let mut e = entry(id, FederationShare::ByAgreement, action);
+        e.add(prop::PASSPORT_NUMBER, format!("P{warrant}"));
+        e.legal_basis = Some(tansiq_model::LegalBasis {
+            warrant_number: Some(warrant.to_string()),
+            ..Default::default()
+        });
+        Payload::EntryUpsert {
+            entity: Box::new(e),
+        }
+    };
+    let sent = [
+        upsert("n-1", ActionOnHit::Arrest, "WX-FICTIVE-6666"),
+        upsert("n-2", ActionOnHit::Inform, "WX-FICTIVE-7777"),
+        upsert("n-2", ActionOnHit::Inform, "WX-FICTIVE-8888"),
+    ];
+    for (seq, payload) in sent.into_iter().enumerate() {
+        let m = sealed_from(&dz, "tn", seq as u64 + 1, payload, "tn");
+        let r = store.receive(&tn, &m).await.unwrap();
+        assert!(matches!(r, Receipt::Applied { .. }), "{r:?}");
+    }
+    assert_eq!(store.active_entities().await.unwrap().len(), 2);
+
+    // Storing the same agreement again purges nothing.
+    store
+        .put_partner(
+            "dz",
+            "http://127.0.0.1:1",
+            &dz.public_keys(),
+            &agreement(None),
+            &agreement(Some(Level::Full)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.active_entities().await.unwrap().len(), 2);
+
+    // Narrowed: full copies of arrest warrants only, the rest by
+    // hit/no-hit.
+    let narrowed = Agreement {
+        rules: vec![
+            Rule {
+                actions: vec![ActionOnHit::Arrest],
+                level: Level::Full,
+                ..Rule::default()
+            },
+            Rule {
+                level: Level::HitNoHit,
+                ..Rule::default()
+            },
+        ],
+        ..Agreement::default()
+    };
+    store
+        .put_partner(
+            "dz",
+            "http://127.0.0.1:1",
+            &dz.public_keys(),
+            &agreement(None),
+            &narrowed,
+        )
+        .await
+        .unwrap();
+    let kept = store.entity("dz:n-1").await.unwrap().unwrap();
+    assert_eq!(kept.status, EntryStatus::Active);
+    assert_eq!(
+        kept.legal_basis.unwrap().warrant_number.as_deref(),
+        Some("WX-FICTIVE-6666")
+    );
+    let t = store.entity("dz:n-2").await.unwrap().expect("a tombstone");
+    assert_eq!(t.status, EntryStatus::Withdrawn);
+    assert!(t.properties.is_empty(), "{t:?}");
+    assert_eq!(t.legal_basis, None);
+    assert_eq!(store.entity_history("dz:n-2").await.unwrap().len(), 1);
+
+    // Closed altogether: nothing from dz is kept.
+    store
+        .put_partner(
+            "dz",
+            "http://127.0.0.1:1",
+            &dz.public_keys(),
+            &agreement(None),
+            &agreement(None),
+        )
+        .await
+        .unwrap();
+    assert!(store.active_entities().await.unwrap().is_empty());
+    assert_eq!(store.entity_history("dz:n-1").await.unwrap().len(), 1);
+    store.close().await;
+    for marker in ["WX-FICTIVE-6666", "WX-FICTIVE-7777", "WX-FICTIVE-8888"] {
+        assert_eq!(
+            traces(location, marker).await,
+            Vec::<String>::new(),
+            "{marker} lingers"
+        );
+    }
+}

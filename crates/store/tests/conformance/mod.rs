@@ -47,6 +47,7 @@ macro_rules! scenarios {
             console_passwords_and_sessions,
             fed_hit_keeps_only_agreed_traveller_fields,
             fed_removed_copies_are_purged,
+            fed_receiver_narrowing_purges_copies,
         );
     };
 }

@@ -442,11 +442,12 @@ async fn cases(node: &Node, c: &Caller, s: &Secrets, n: &mut usize) -> Vec<Case>
             // Only a decided hit closes.
             let id = fresh_hit(node).await;
             let (s, b) = node
-                .call(
-                    Some("analyst-a"),
+                .call_if_match(
+                    "analyst-a",
                     Method::POST,
                     &format!("/v1/hits/{id}/confirm"),
                     Some(json!({})),
+                    1,
                 )
                 .await;
             assert!(s.is_success(), "{b}");
@@ -461,13 +462,23 @@ async fn cases(node: &Node, c: &Caller, s: &Secrets, n: &mut usize) -> Vec<Case>
             "close" => "/v1/hits/{id}/close",
             _ => "/v1/hits/{id}/comments",
         };
-        out.push(case(
-            Method::POST,
-            route,
-            format!("/v1/hits/{id}/{step}"),
-            Some(Body::Json(body)),
-            roles_of_a(c, &[Analyst]),
-        ));
+        // A decision names the version read: 1 when raised, 2 once
+        // confirmed. A comment changes no state and names none.
+        let if_match = match step {
+            "comments" => None,
+            "close" => Some(2),
+            _ => Some(1),
+        };
+        out.push(Case {
+            if_match,
+            ..case(
+                Method::POST,
+                route,
+                format!("/v1/hits/{id}/{step}"),
+                Some(Body::Json(body)),
+                roles_of_a(c, &[Analyst]),
+            )
+        });
     }
     out.extend([
         case(

@@ -182,8 +182,39 @@ async fn a_hit_walks_every_state_and_dismissals_suppress_until_a_change(backend:
     );
     assert_eq!(detail["events"][0]["action"], json!("raised"));
 
+    // A decision names the version it was taken on (issue 16): without
+    // If-Match it is refused (428) and changes nothing.
+    for (step, body) in [
+        ("assign", json!({"assignee": "analyst-a"})),
+        ("confirm", json!({})),
+        ("dismiss", json!({"reason": "x"})),
+        ("close", json!({})),
+    ] {
+        let (s, problem) = act(&node, &hit_id, step, None, Some(body)).await;
+        assert_eq!(s, StatusCode::PRECONDITION_REQUIRED, "{step}: {problem}");
+        assert_eq!(
+            problem["type"],
+            json!("urn:tansiq:problem:if-match-required"),
+            "{problem}"
+        );
+    }
+    let (_, unchanged) = node
+        .call(
+            Some("analyst-a"),
+            Method::GET,
+            &format!("/v1/hits/{hit_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            unchanged["hit"]["version"].clone(),
+            unchanged["hit"]["state"].clone()
+        ),
+        (json!(1), json!("open"))
+    );
     // open -> closed is illegal.
-    let (s, body) = act(&node, &hit_id, "close", None, None).await;
+    let (s, body) = act(&node, &hit_id, "close", Some(1), None).await;
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
     // Assign (only to an analyst of the agency), then confirm; a stale
     // version is refused.
@@ -250,12 +281,12 @@ async fn a_hit_walks_every_state_and_dismissals_suppress_until_a_change(backend:
         &node,
         &hit_id,
         "dismiss",
-        None,
+        Some(3),
         Some(json!({"reason": "x"})),
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT);
-    let (s, body) = act(&node, &hit_id, "close", None, None).await;
+    let (s, body) = act(&node, &hit_id, "close", Some(3), None).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(
         (body["state"].clone(), body["outcome"].clone()),
@@ -314,13 +345,13 @@ async fn a_hit_walks_every_state_and_dismissals_suppress_until_a_change(backend:
         &node,
         &second,
         "dismiss",
-        None,
+        Some(1),
         Some(json!({"reason": "different father's name"})),
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["state"], json!("dismissed"));
-    let (s, _) = act(&node, &second, "confirm", None, Some(json!({}))).await;
+    let (s, _) = act(&node, &second, "confirm", Some(2), Some(json!({}))).await;
     assert_eq!(s, StatusCode::CONFLICT);
 
     // The same document again: shown as previously dismissed, no new hit.
@@ -388,7 +419,7 @@ async fn a_hit_walks_every_state_and_dismissals_suppress_until_a_change(backend:
         .expect("the suppression lifted")
         .to_string();
     // Close the dismissed one: dismissed -> closed keeps its outcome.
-    let (s, body) = act(&node, &second, "close", None, None).await;
+    let (s, body) = act(&node, &second, "close", Some(2), None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(body["outcome"], json!("dismissed"));
 

@@ -5,6 +5,8 @@
 //! - [`record`]: what a screening leaves behind (records through a
 //!   batched writer; hits written before answering).
 //! - [`rescreen`]: recent screenings against changed entities.
+//! - [`travellers`]: the window's travellers indexed, so that a pass
+//!   reads only those a changed entity may concern.
 //! - here: the routes (`/v1/hits…`, `/v1/travellers/screenings`,
 //!   `/v1/notifications`) and their wire types, kept beside the routes so
 //!   this feature merges as one module.
@@ -16,6 +18,7 @@
 
 mod record;
 mod rescreen;
+mod travellers;
 
 pub use record::{Review, document_key, stored_query};
 pub(crate) use record::{Screened, after_screening, query_from_json};
@@ -33,7 +36,7 @@ use utoipa::{OpenApi, ToSchema};
 use crate::auth::Principal;
 use crate::dto::rfc3339;
 use crate::error::{JsonBody, Problem};
-use crate::routes::{Params, RouteTable, if_match};
+use crate::routes::{Params, RouteTable, required_if_match};
 use crate::{ApiError, AppState};
 
 const REVIEW_ROLES: &[Role] = &[Role::Analyst];
@@ -429,8 +432,9 @@ pub(crate) async fn get_hit(
     }))
 }
 
-/// Applies a reviewer's action (role, agency and optional `If-Match`
-/// checked) and audits it.
+/// Applies a reviewer's action (role, agency and the required `If-Match`
+/// checked: a decision is taken on the version the reviewer read, never
+/// over one made meanwhile) and audits it.
 async fn act(
     state: &AppState,
     p: &Principal,
@@ -449,7 +453,7 @@ async fn act(
             return Err(e);
         }
     };
-    let expected = if_match(headers)?;
+    let expected = Some(required_if_match(headers)?);
     let notify = match &action {
         HitAction::Confirm(_) => originator_notice(state, p, &hit).await?,
         _ => None,
@@ -514,16 +518,18 @@ async fn originator_notice(
 
 /// Assign a hit to an analyst.
 ///
-/// The assignee must be an analyst of the agency. With `If-Match`, a stale version answers 409.
+/// The assignee must be an analyst of the agency. `If-Match` is required (428 without); a
+/// stale version answers 409.
 #[utoipa::path(post, path = "/v1/hits/{id}/assign", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path, description = "Hit id"),
-           ("If-Match" = Option<String>, Header, description = "The hit version read; 409 when stale")),
+           ("If-Match" = String, Header, description = "The hit version read (required); 409 when stale")),
     request_body = AssignRequest,
     responses(
         (status = 200, description = "Assigned", body = HitDto),
         (status = 403, description = "Not an analyst", body = Problem),
         (status = 404, description = "No such hit of the caller's agency", body = Problem),
         (status = 409, description = "Closed, or a stale version", body = Problem),
+        (status = 428, description = "No If-Match", body = Problem),
         (status = 422, description = "The assignee is not an analyst of the agency", body = Problem)))]
 pub(crate) async fn assign_hit(
     State(state): State<AppState>,
@@ -561,13 +567,14 @@ pub(crate) async fn assign_hit(
 /// notified.
 #[utoipa::path(post, path = "/v1/hits/{id}/confirm", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path, description = "Hit id"),
-           ("If-Match" = Option<String>, Header, description = "The hit version read; 409 when stale")),
+           ("If-Match" = String, Header, description = "The hit version read (required); 409 when stale")),
     request_body = ConfirmRequest,
     responses(
         (status = 200, description = "Confirmed; the entity's originating agency is notified", body = HitDto),
         (status = 403, description = "Not an analyst", body = Problem),
         (status = 404, description = "No such hit of the caller's agency", body = Problem),
-        (status = 409, description = "Not open, or a stale version", body = Problem)))]
+        (status = 409, description = "Not open, or a stale version", body = Problem),
+        (status = 428, description = "No If-Match", body = Problem)))]
 pub(crate) async fn confirm_hit(
     State(state): State<AppState>,
     p: Principal,
@@ -599,13 +606,14 @@ pub(crate) async fn confirm_hit(
 /// version.
 #[utoipa::path(post, path = "/v1/hits/{id}/dismiss", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path, description = "Hit id"),
-           ("If-Match" = Option<String>, Header, description = "The hit version read; 409 when stale")),
+           ("If-Match" = String, Header, description = "The hit version read (required); 409 when stale")),
     request_body = DismissRequest,
     responses(
         (status = 200, description = "Dismissed; this document is no longer raised against this entity version", body = HitDto),
         (status = 403, description = "Not an analyst", body = Problem),
         (status = 404, description = "No such hit of the caller's agency", body = Problem),
         (status = 409, description = "Not open, or a stale version", body = Problem),
+        (status = 428, description = "No If-Match", body = Problem),
         (status = 422, description = "No reason given", body = Problem)))]
 pub(crate) async fn dismiss_hit(
     State(state): State<AppState>,
@@ -638,12 +646,13 @@ pub(crate) async fn dismiss_hit(
 /// Ends the review of a confirmed or dismissed hit.
 #[utoipa::path(post, path = "/v1/hits/{id}/close", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path, description = "Hit id"),
-           ("If-Match" = Option<String>, Header, description = "The hit version read; 409 when stale")),
+           ("If-Match" = String, Header, description = "The hit version read (required); 409 when stale")),
     responses(
         (status = 200, description = "Closed", body = HitDto),
         (status = 403, description = "Not an analyst", body = Problem),
         (status = 404, description = "No such hit of the caller's agency", body = Problem),
-        (status = 409, description = "Neither confirmed nor dismissed, or a stale version", body = Problem)))]
+        (status = 409, description = "Neither confirmed nor dismissed, or a stale version", body = Problem),
+        (status = 428, description = "No If-Match", body = Problem)))]
 pub(crate) async fn close_hit(
     State(state): State<AppState>,
     p: Principal,

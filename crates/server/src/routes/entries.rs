@@ -45,7 +45,7 @@ pub(crate) fn own_entry(p: &Principal, e: &Entity) -> Result<(), ApiError> {
     }
 }
 
-pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     match headers.get(header::IF_MATCH) {
         None => Ok(None),
         Some(v) => v
@@ -58,21 +58,21 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
                     "invalid-header",
-                    "If-Match: give the entry version you read, e.g. \"3\"",
+                    "If-Match: give the version you read, e.g. \"3\"",
                 )
             }),
     }
 }
 
-/// The version an update or withdrawal was based on: `If-Match` is
-/// required (428 without), so that no change silently overwrites one made
-/// meanwhile.
+/// The version an entry update or withdrawal, or a hit decision, was
+/// based on: `If-Match` is required (428 without), so that no change
+/// silently overwrites one made meanwhile.
 pub(crate) fn required_if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     if_match(headers)?.ok_or_else(|| {
         ApiError::new(
             StatusCode::PRECONDITION_REQUIRED,
             "if-match-required",
-            "give If-Match with the entry version you read (its ETag, e.g. \"3\")",
+            "give If-Match with the version you read (its ETag, e.g. \"3\")",
         )
     })
 }

@@ -176,7 +176,8 @@ pub(crate) use accounts::{
 };
 pub(crate) use entities::{ENTITY_VIEW_ROLES, SEARCH_ROLES, get_entity, search_entities};
 pub(crate) use entries::{
-    create_entry, entry_history, get_entry, if_match, list_entries, update_entry, withdraw_entry,
+    create_entry, entry_history, get_entry, list_entries, required_if_match, update_entry,
+    withdraw_entry,
 };
 pub use openapi::openapi;
 pub(crate) use openapi::openapi_json;

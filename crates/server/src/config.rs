@@ -325,6 +325,21 @@ pub struct ReviewSection {
     /// Turn it off on all but one replica sharing a PostgreSQL store (the
     /// others would repeat the work; hits are raised once either way).
     pub rescreen_on_change: bool,
+    /// How a pass finds the travellers a changed entry may concern:
+    /// `travellers` (the default) looks them up in an index of the
+    /// window's travellers (`review/travellers.rs`); `scan` reads and
+    /// prefilters every screening of the window (the reference the
+    /// traveller index is tested against, and a fallback).
+    pub rescreen_by: RescreenBy,
+}
+
+/// See [`ReviewSection::rescreen_by`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RescreenBy {
+    #[default]
+    Travellers,
+    Scan,
 }
 
 impl Default for ReviewSection {
@@ -332,6 +347,7 @@ impl Default for ReviewSection {
         ReviewSection {
             rescreen_days: 30,
             rescreen_on_change: true,
+            rescreen_by: RescreenBy::Travellers,
         }
     }
 }

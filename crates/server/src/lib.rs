@@ -72,8 +72,8 @@ pub use auth::{
 };
 pub use config::{
     AuditSection, Config, FederationSection, ListsSection, NodeAuditorPayloads, NodeSection,
-    RateLimitSection, RetentionSection, ReviewSection, ScreeningSection, SecuritySection,
-    ServerSection, StoreSection, TlsSection,
+    RateLimitSection, RescreenBy, RetentionSection, ReviewSection, ScreeningSection,
+    SecuritySection, ServerSection, StoreSection, TlsSection,
 };
 pub use error::{ApiError, JsonBody, Problem, ServerError, parse_json};
 pub use federation::{

@@ -1,7 +1,10 @@
 //! Re-screening by inversion raises exactly the hits that screening every
-//! stored traveller again on the live index would: the prefilter (a small
-//! index of the changed entities, borrowing the live lists' rarity) loses
-//! nothing. Generated (fictitious) watchlist and travellers; on SQLite and
+//! stored traveller again on the live index would: neither the traveller
+//! index (the changed entities screened against the window's travellers,
+//! `review/travellers.rs`) nor the prefilter (a small index of the changed
+//! entities, borrowing the live lists' rarity) loses anything, and reading
+//! every screening of the window (`rescreen_by = "scan"`) raises the same.
+//! Generated (fictitious) watchlist and travellers; on SQLite and
 //! PostgreSQL.
 
 #[macro_use]
@@ -12,19 +15,34 @@ use std::time::Duration;
 
 use support::{AGENCY_A, Backend, Node};
 use tansiq_matching::{Band, Query};
+use tansiq_server::RescreenBy;
 use tansiq_store::ScreeningRecord;
 use time::OffsetDateTime;
 
-on_both_backends!(rescreening_raises_exactly_the_hits_a_full_rescreen_would);
+on_both_backends!(
+    rescreening_by_the_traveller_index_raises_exactly_the_hits_a_full_rescreen_would,
+    rescreening_by_scan_raises_exactly_the_hits_a_full_rescreen_would,
+);
+
+async fn rescreening_by_the_traveller_index_raises_exactly_the_hits_a_full_rescreen_would(
+    backend: Backend,
+) {
+    exactly_a_full_rescreen(backend, RescreenBy::Travellers).await;
+}
+
+async fn rescreening_by_scan_raises_exactly_the_hits_a_full_rescreen_would(backend: Backend) {
+    exactly_a_full_rescreen(backend, RescreenBy::Scan).await;
+}
 
 const WATCHLIST: usize = 1_500;
 const TRAVELLERS: usize = 600;
 const CHANGED: usize = 25;
 
-async fn rescreening_raises_exactly_the_hits_a_full_rescreen_would(backend: Backend) {
+async fn exactly_a_full_rescreen(backend: Backend, by: RescreenBy) {
     let node = Node::start_with(backend, |c| {
         c.review.rescreen_on_change = false;
         c.review.rescreen_days = 30;
+        c.review.rescreen_by = by;
     })
     .await;
     let population: Vec<_> = tansiq_synth::generate(5, WATCHLIST).collect();
@@ -110,8 +128,20 @@ async fn rescreening_raises_exactly_the_hits_a_full_rescreen_would(backend: Back
         expected.len()
     );
     assert_eq!(raised, expected, "report: {report:?}");
+    assert_eq!(
+        report.by_traveller_index,
+        by == RescreenBy::Travellers,
+        "{report:?}"
+    );
+    if by == RescreenBy::Travellers {
+        assert_eq!(report.travellers_indexed, TRAVELLERS);
+        assert!(
+            report.screenings < TRAVELLERS,
+            "the traveller index should spare reading some travellers: {report:?}"
+        );
+    }
     println!(
-        "re-screening: {} screenings, {} candidates, {} hits, exactly those of a full re-screen",
+        "re-screening by {by:?}: {} screenings read, {} candidates, {} hits, exactly those of a full re-screen",
         report.screenings,
         report.candidates,
         raised.len()

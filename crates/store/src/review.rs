@@ -271,6 +271,10 @@ fn parse_json(table: &'static str, key: &str, text: &str) -> Result<serde_json::
 
 /// Expands `$body` once per backend with `$pool` bound to its reader or
 /// writer pool.
+/// Most ids bound in one `IN (...)` read: under SQLite's and
+/// PostgreSQL's limits on bound parameters, with room to spare.
+const IDS_PER_READ: usize = 500;
+
 macro_rules! on_pool {
     ($store:expr, $kind:ident, $pool:ident => $body:expr) => {
         match $store {
@@ -458,6 +462,34 @@ impl Store {
         })
         .await?;
         Ok(())
+    }
+
+    /// The screenings of `ids` that exist, by id (re-screening reads only
+    /// the travellers its traveller index names as candidates). Read in
+    /// chunks of [`IDS_PER_READ`] bound parameters.
+    pub async fn screenings_by_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<ScreeningRecord>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_READ) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {SCREENING_COLUMNS} FROM screenings WHERE id IN ({}) ORDER BY id",
+                placeholders.join(", ")
+            );
+            on_pool!(self, reader, pool => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                for row in q.fetch_all(pool).await? {
+                    out.push(screening_from_row!(row));
+                }
+            });
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
     }
 
     /// Up to `limit` screenings crossing at or after `since`, by id, after

@@ -23,8 +23,9 @@ use crate::state::Snapshot;
 /// re-screening trigger.
 pub struct Review {
     journal: Journal,
-    /// One re-screening pass at a time.
-    pub(crate) rescreen_lock: Mutex<()>,
+    /// One re-screening pass at a time; the pass owns the traveller
+    /// index it keeps between passes.
+    pub(crate) rescreen_lock: Mutex<super::travellers::TravellerIndex>,
     pub(crate) wake: Notify,
 }
 
@@ -40,7 +41,7 @@ impl Review {
     pub fn new(journal: Journal) -> Review {
         Review {
             journal,
-            rescreen_lock: Mutex::new(()),
+            rescreen_lock: Mutex::new(super::travellers::TravellerIndex::default()),
             wake: Notify::new(),
         }
     }

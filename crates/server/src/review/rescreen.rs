@@ -4,7 +4,13 @@
 //! After each index rebuild, the entities added or changed since the last
 //! pass (read from the store's change feed, up to the position the live
 //! index includes) are screened against the screenings of the last
-//! `review.rescreen_days` days. Two stages keep it cheap and exact:
+//! `review.rescreen_days` days. A first stage finds which of those
+//! screenings a changed entity may concern at all (`travellers.rs`: the
+//! changed entities are screened against an index of the window's
+//! travellers, so a pass reads a few records instead of every one; with
+//! `review.rescreen_by = "scan"`, or when a changed name meets too many
+//! travellers, every screening of the window is read). Two exact stages
+//! then decide:
 //!
 //! 1. a small index of the changed entities only is a prefilter: every
 //!    stored query is screened against it (most find no candidate at all).
@@ -29,6 +35,9 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use tansiq_matching::{Band, Index, Query};
 use tansiq_store::{Change, NewHit, ScreeningRecord, Store};
+
+use super::travellers::{Met, TravellerIndex};
+use crate::config::RescreenBy;
 use time::OffsetDateTime;
 
 use super::record::query_from_json;
@@ -63,6 +72,11 @@ pub struct RescreenReport {
     pub candidates: usize,
     /// Ids of the hits raised.
     pub hits: Vec<String>,
+    /// Whether the travellers were found through the traveller index
+    /// (`false`: every screening of the window was read).
+    pub by_traveller_index: bool,
+    /// Travellers the traveller index held.
+    pub travellers_indexed: usize,
     pub took: Duration,
 }
 
@@ -93,6 +107,8 @@ pub(crate) async fn rescreen_loop(state: Weak<Inner>) {
                 entities = r.entities,
                 screenings = r.screenings,
                 candidates = r.candidates,
+                by_traveller_index = r.by_traveller_index,
+                travellers_indexed = r.travellers_indexed,
                 hits = r.hits.len(),
                 took_ms = r.took.as_millis() as u64,
                 "re-screened recent screenings against changed entities"
@@ -179,7 +195,7 @@ impl AppState {
     /// raises the hits found, and moves the position. Passes run one at a
     /// time; the screening records queued so far are written first.
     pub async fn rescreen(&self) -> Result<RescreenReport, ServerError> {
-        let _one = self.review.rescreen_lock.lock().await;
+        let mut travellers = self.review.rescreen_lock.lock().await;
         let started = Instant::now();
         if let Some(done) = self.review.flush() {
             let _ = done.await;
@@ -213,8 +229,16 @@ impl AppState {
             .collect();
         report.entities = entities.len();
         if !entities.is_empty() {
-            self.rescreen_window(&snap, &changed, entities, days, &today, &mut report)
-                .await?;
+            self.rescreen_window(
+                &mut travellers,
+                &snap,
+                &changed,
+                entities,
+                days,
+                &today,
+                &mut report,
+            )
+            .await?;
         }
         self.store.set_review_cursor(CURSOR, to).await?;
         report.took = started.elapsed();
@@ -222,8 +246,10 @@ impl AppState {
         Ok(report)
     }
 
+    #[allow(clippy::too_many_arguments)] // one pass's state, passed down once
     async fn rescreen_window(
         &self,
+        travellers: &mut TravellerIndex,
         snap: &Arc<Snapshot>,
         versions: &BTreeMap<String, i64>,
         entities: Vec<tansiq_model::Entity>,
@@ -233,6 +259,7 @@ impl AppState {
     ) -> Result<(), ServerError> {
         let floor = matcher_config(&self.config).possible - PREFILTER_MARGIN;
         let base = snap.index.base().clone();
+        let changed = entities.clone();
         let small = Arc::new(
             tokio::task::spawn_blocking(move || {
                 let gone: Vec<_> = entities
@@ -246,113 +273,50 @@ impl AppState {
             .map_err(|e| ServerError::Account(format!("re-screening index build failed: {e}")))?,
         );
         let since = OffsetDateTime::now_utc() - time::Duration::days(i64::from(days));
-        let limit = self.config.screening.max_limit;
-        let lists: Vec<ListVersionDto> =
-            snap.lists.iter().map(ListVersionDto::from_state).collect();
-        let mut after = String::new();
+        let pass = Pass {
+            snap: snap.clone(),
+            small,
+            floor,
+            limit: self.config.screening.max_limit,
+            today: today.to_string(),
+            lists: snap.lists.iter().map(ListVersionDto::from_state).collect(),
+            versions,
+            change_seq: report.to_seq,
+        };
         let mut hits = Vec::new();
-        loop {
-            let page = self
-                .store
-                .screenings_since(since, &after, SCREENING_PAGE)
-                .await?;
-            let Some(last) = page.last() else { break };
-            after = last.id.clone();
-            // A screening recorded after this index went live was screened
-            // against the changed entities already.
-            let page: Vec<ScreeningRecord> = page
-                .into_iter()
-                .filter(|r| r.recorded_at < snap.built_at)
-                .collect();
-            report.screenings += page.len();
-            let (small_c, snap_c, today_c) = (small.clone(), snap.clone(), today.to_string());
-            let (page, found) = tokio::task::spawn_blocking(move || {
-                let candidates = prefilter(&small_c, &page, floor);
-                let confirmed: Vec<(usize, Vec<MatchDto>, Vec<String>)> = candidates
+        let met = match self.config.review.rescreen_by {
+            RescreenBy::Travellers => {
+                travellers
+                    .sync(&self.store, since, &matcher_config(&self.config))
+                    .await?;
+                report.travellers_indexed = travellers.len();
+                travellers.candidates(&changed).await?
+            }
+            RescreenBy::Scan => Met::TooMany,
+        };
+        match met {
+            Met::Travellers(ids) => {
+                report.by_traveller_index = true;
+                let ids: Vec<String> = ids.into_iter().collect();
+                let page: Vec<ScreeningRecord> = self
+                    .store
+                    .screenings_by_ids(&ids)
+                    .await?
                     .into_iter()
-                    .map(|(i, q, ids)| {
-                        let r = &page[i];
-                        let matches = live_matches(&snap_c, &r.agency_id, &q, limit, &today_c);
-                        let hit_ids = matches
-                            .iter()
-                            .filter(|m| {
-                                ids.contains(&m.entity_id)
-                                    && matches!(m.band.as_str(), "possible" | "strong")
-                            })
-                            .map(|m| m.entity_id.clone())
-                            .collect();
-                        (i, matches, hit_ids)
-                    })
+                    .filter(|r| r.at >= since)
                     .collect();
-                (page, confirmed)
-            })
-            .await
-            .map_err(|e| ServerError::Account(format!("re-screening failed: {e}")))?;
-            report.candidates += found.len();
-            for (i, matches, entity_ids) in found {
-                if entity_ids.is_empty() {
-                    continue;
-                }
-                let r = &page[i];
-                let suppressed: HashMap<String, i64> = match &r.document_key {
-                    Some(doc) => self
+                self.rescreen_page(&pass, page, &mut hits, report).await?;
+            }
+            Met::TooMany => {
+                let mut after = String::new();
+                loop {
+                    let page = self
                         .store
-                        .suppressions(&r.agency_id, doc)
-                        .await?
-                        .into_iter()
-                        .map(|s| (s.entity_id, s.entity_version))
-                        .collect(),
-                    None => HashMap::new(),
-                };
-                let band = matches
-                    .iter()
-                    .map(|m| m.band.as_str())
-                    .max_by_key(|b| match *b {
-                        "strong" => 2,
-                        "possible" => 1,
-                        _ => 0,
-                    })
-                    .unwrap_or(band_str(Band::None));
-                let context = json!({
-                    "query": r.query,
-                    "matches": serde_json::to_value(&matches).unwrap_or_default(),
-                    "lists": serde_json::to_value(&lists).unwrap_or_default(),
-                    "border_post": r.border_post,
-                    "crossing_time": rfc3339(r.at),
-                    "document_key": r.document_key,
-                    "band": band,
-                    "rescreen": {
-                        "change_seq": report.to_seq,
-                        "originally": r.matches,
-                        "originally_band": r.band,
-                    },
-                });
-                for id in entity_ids {
-                    let Some(&version) = versions.get(&id) else {
-                        continue;
-                    };
-                    if suppressed.get(&id) == Some(&version) {
-                        continue;
-                    }
-                    let Some(m) = matches.iter().find(|m| m.entity_id == id) else {
-                        continue;
-                    };
-                    hits.push(NewHit {
-                        id: uuid::Uuid::now_v7().to_string(),
-                        screening_id: r.id.clone(),
-                        screened_at: r.at,
-                        agency_id: r.agency_id.clone(),
-                        user_id: r.user_id.clone(),
-                        border_post: r.border_post.clone(),
-                        document_key: r.document_key.clone(),
-                        entity_id: id.clone(),
-                        entity_version: version,
-                        source: m.source.clone(),
-                        band: m.band.clone(),
-                        score: m.score,
-                        origin: "rescreen".into(),
-                        context: context.clone(),
-                    });
+                        .screenings_since(since, &after, SCREENING_PAGE)
+                        .await?;
+                    let Some(last) = page.last() else { break };
+                    after = last.id.clone();
+                    self.rescreen_page(&pass, page, &mut hits, report).await?;
                 }
             }
         }
@@ -373,4 +337,129 @@ impl AppState {
         }
         Ok(())
     }
+
+    /// The two exact stages on one page of screenings: the prefilter on
+    /// the changed entities, then the live index; adds the hits found to
+    /// `hits`.
+    async fn rescreen_page(
+        &self,
+        pass: &Pass<'_>,
+        page: Vec<ScreeningRecord>,
+        hits: &mut Vec<NewHit>,
+        report: &mut RescreenReport,
+    ) -> Result<(), ServerError> {
+        // A screening recorded after this index went live was screened
+        // against the changed entities already.
+        let page: Vec<ScreeningRecord> = page
+            .into_iter()
+            .filter(|r| r.recorded_at < pass.snap.built_at)
+            .collect();
+        report.screenings += page.len();
+        let (small_c, snap_c, today_c) =
+            (pass.small.clone(), pass.snap.clone(), pass.today.clone());
+        let (floor, limit) = (pass.floor, pass.limit);
+        let (page, found) = tokio::task::spawn_blocking(move || {
+            let candidates = prefilter(&small_c, &page, floor);
+            let confirmed: Vec<(usize, Vec<MatchDto>, Vec<String>)> = candidates
+                .into_iter()
+                .map(|(i, q, ids)| {
+                    let r = &page[i];
+                    let matches = live_matches(&snap_c, &r.agency_id, &q, limit, &today_c);
+                    let hit_ids = matches
+                        .iter()
+                        .filter(|m| {
+                            ids.contains(&m.entity_id)
+                                && matches!(m.band.as_str(), "possible" | "strong")
+                        })
+                        .map(|m| m.entity_id.clone())
+                        .collect();
+                    (i, matches, hit_ids)
+                })
+                .collect();
+            (page, confirmed)
+        })
+        .await
+        .map_err(|e| ServerError::Account(format!("re-screening failed: {e}")))?;
+        report.candidates += found.len();
+        for (i, matches, entity_ids) in found {
+            if entity_ids.is_empty() {
+                continue;
+            }
+            let r = &page[i];
+            let suppressed: HashMap<String, i64> = match &r.document_key {
+                Some(doc) => self
+                    .store
+                    .suppressions(&r.agency_id, doc)
+                    .await?
+                    .into_iter()
+                    .map(|s| (s.entity_id, s.entity_version))
+                    .collect(),
+                None => HashMap::new(),
+            };
+            let band = matches
+                .iter()
+                .map(|m| m.band.as_str())
+                .max_by_key(|b| match *b {
+                    "strong" => 2,
+                    "possible" => 1,
+                    _ => 0,
+                })
+                .unwrap_or(band_str(Band::None));
+            let context = json!({
+                "query": r.query,
+                "matches": serde_json::to_value(&matches).unwrap_or_default(),
+                "lists": serde_json::to_value(&pass.lists).unwrap_or_default(),
+                "border_post": r.border_post,
+                "crossing_time": rfc3339(r.at),
+                "document_key": r.document_key,
+                "band": band,
+                "rescreen": {
+                    "change_seq": pass.change_seq,
+                    "originally": r.matches,
+                    "originally_band": r.band,
+                },
+            });
+            for id in entity_ids {
+                let Some(&version) = pass.versions.get(&id) else {
+                    continue;
+                };
+                if suppressed.get(&id) == Some(&version) {
+                    continue;
+                }
+                let Some(m) = matches.iter().find(|m| m.entity_id == id) else {
+                    continue;
+                };
+                hits.push(NewHit {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    screening_id: r.id.clone(),
+                    screened_at: r.at,
+                    agency_id: r.agency_id.clone(),
+                    user_id: r.user_id.clone(),
+                    border_post: r.border_post.clone(),
+                    document_key: r.document_key.clone(),
+                    entity_id: id.clone(),
+                    entity_version: version,
+                    source: m.source.clone(),
+                    band: m.band.clone(),
+                    score: m.score,
+                    origin: "rescreen".into(),
+                    context: context.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What every page of one pass shares.
+struct Pass<'a> {
+    snap: Arc<Snapshot>,
+    /// The changed entities, as a delta segment on the live full build.
+    small: Arc<Index>,
+    floor: f64,
+    limit: usize,
+    today: String,
+    lists: Vec<ListVersionDto>,
+    versions: &'a BTreeMap<String, i64>,
+    change_seq: i64,
 }

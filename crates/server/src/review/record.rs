@@ -142,6 +142,38 @@ pub(crate) struct Screened<'a> {
     pub matches: &'a mut Vec<MatchDto>,
 }
 
+/// A match as a screening record and a hit's context summarise it.
+pub(crate) fn match_summary(m: &MatchDto) -> serde_json::Value {
+    json!({ "entity_id": m.entity_id, "score": m.score, "band": m.band })
+}
+
+/// The context kept with one hit: the screening's facts (`base`, an
+/// object), then under `matches` the hit's own match in full (explanation
+/// included) and the screening's other matches summarised (id, score,
+/// band). Every explanation is kept once, with its own hit, instead of
+/// every explanation of the screening in every hit it raised (issue 19:
+/// bytes per screening).
+pub(crate) fn hit_context(
+    base: &serde_json::Value,
+    matches: &[MatchDto],
+    own: usize,
+) -> serde_json::Value {
+    let mut context = base.clone();
+    let mut kept = Vec::with_capacity(matches.len());
+    kept.push(serde_json::to_value(&matches[own]).unwrap_or_default());
+    kept.extend(
+        matches
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != own)
+            .map(|(_, m)| match_summary(m)),
+    );
+    if let Some(o) = context.as_object_mut() {
+        o.insert("matches".to_string(), serde_json::Value::Array(kept));
+    }
+    context
+}
+
 fn is_hit_band(band: &str) -> bool {
     matches!(band, "possible" | "strong")
 }
@@ -173,14 +205,7 @@ pub(crate) async fn after_screening(
             document_key: item.document_key.clone(),
             band: item.band.to_string(),
             query: stored_query(item.query),
-            matches: json!(
-                item.matches
-                    .iter()
-                    .map(|m| json!({
-                        "entity_id": m.entity_id, "score": m.score, "band": m.band,
-                    }))
-                    .collect::<Vec<_>>()
-            ),
+            matches: json!(item.matches.iter().map(match_summary).collect::<Vec<_>>()),
         });
         if !item.matches.iter().any(|m| is_hit_band(&m.band)) {
             continue;
@@ -200,13 +225,21 @@ pub(crate) async fn after_screening(
         };
         let context = json!({
             "query": stored_query(item.query),
-            "matches": serde_json::to_value(&*item.matches).unwrap_or_default(),
             "lists": serde_json::to_value(&lists).unwrap_or_default(),
             "border_post": item.border_post,
             "direction": item.direction,
             "crossing_time": rfc3339(item.at),
             "document_key": item.document_key,
         });
+        let mut contexts: Vec<serde_json::Value> = (0..item.matches.len())
+            .map(|j| {
+                if is_hit_band(&item.matches[j].band) {
+                    hit_context(&context, item.matches, j)
+                } else {
+                    serde_json::Value::Null
+                }
+            })
+            .collect();
         for (j, m) in item.matches.iter_mut().enumerate() {
             if !is_hit_band(&m.band) {
                 continue;
@@ -241,7 +274,7 @@ pub(crate) async fn after_screening(
                 band: m.band.clone(),
                 score: m.score,
                 origin: "screening".into(),
-                context: context.clone(),
+                context: std::mem::take(&mut contexts[j]),
             });
             slots.push((i, j));
         }

@@ -40,7 +40,7 @@ use super::travellers::{Met, TravellerIndex};
 use crate::config::RescreenBy;
 use time::OffsetDateTime;
 
-use super::record::query_from_json;
+use super::record::{hit_context, query_from_json};
 use crate::dto::{ListVersionDto, MatchDto, band_str, rfc3339};
 use crate::state::{Inner, Snapshot, matcher_config};
 use crate::{AppState, ServerError};
@@ -407,7 +407,6 @@ impl AppState {
                 .unwrap_or(band_str(Band::None));
             let context = json!({
                 "query": r.query,
-                "matches": serde_json::to_value(&matches).unwrap_or_default(),
                 "lists": serde_json::to_value(&pass.lists).unwrap_or_default(),
                 "border_post": r.border_post,
                 "crossing_time": rfc3339(r.at),
@@ -426,7 +425,8 @@ impl AppState {
                 if suppressed.get(&id) == Some(&version) {
                     continue;
                 }
-                let Some(m) = matches.iter().find(|m| m.entity_id == id) else {
+                let Some((own, m)) = matches.iter().enumerate().find(|(_, m)| m.entity_id == id)
+                else {
                     continue;
                 };
                 hits.push(NewHit {
@@ -443,7 +443,7 @@ impl AppState {
                     band: m.band.clone(),
                     score: m.score,
                     origin: "rescreen".into(),
-                    context: context.clone(),
+                    context: hit_context(&context, &matches, own),
                 });
             }
         }

@@ -219,6 +219,12 @@ pub const MAX_SEARCH_LIMIT: usize = 100;
 pub const MAX_SEARCH_OFFSET: usize = 10_000;
 /// Most characters of a search's `q`.
 pub const MAX_QUERY_CHARS: usize = 300;
+/// Most characters of one name in an example.
+pub const MAX_NAME_CHARS: usize = 300;
+/// Most characters of one value of any other property of an example.
+pub const MAX_VALUE_CHARS: usize = 1_000;
+/// Most ids in `/match`'s `exclude_entity_ids`.
+pub const MAX_EXCLUDED_IDS: usize = 50;
 
 const ROUND: f64 = 10_000.0;
 
@@ -508,9 +514,9 @@ pub(crate) fn example_query(
                 continue;
             }
             let max = if NAME_PROPS.contains(&name.as_str()) {
-                300
+                MAX_NAME_CHARS
             } else {
-                1000
+                MAX_VALUE_CHARS
             };
             if v.chars().count() > max {
                 return Err(ApiError::invalid(
@@ -769,8 +775,11 @@ fn match_plan(
     let mut params = RawParams::from_uri(uri)?;
     let mut filters = Filters::read(&mut params, snap, dataset)?;
     let ids = params.all("exclude_entity_ids");
-    if ids.len() > 50 {
-        return Err(ApiError::invalid("exclude_entity_ids", "at most 50 ids"));
+    if ids.len() > MAX_EXCLUDED_IDS {
+        return Err(ApiError::invalid(
+            "exclude_entity_ids",
+            format!("at most {MAX_EXCLUDED_IDS} ids"),
+        ));
     }
     filters.exclude_ids = ids;
     let max = state.config.screening.max_limit;

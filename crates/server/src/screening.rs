@@ -15,6 +15,8 @@
 //! | `/reconcile` | look-up | no | no | `screen.reconcile` |
 //! | re-screening (`review/rescreen.rs`) | crossing, again | yes | no (notices only) | `hit.raise` |
 //! | `POST /fed/v1/check` (a partner asks) | partner check | no | no | `fed.check` |
+//! | yente `/search`, reconciliation `suggest/entity` ([`search`]) | look-up | no | no | `entity.search` |
+//! | yente `/entities…`, reconciliation `preview`, `extend` ([`visible`]) | look-up | no | no | `entity.view` / `entity.extend` |
 //!
 //! A *crossing* is a traveller at the border: its screening is recorded,
 //! matches at or above the possible band raise hits for review, hit/no-hit
@@ -172,6 +174,39 @@ pub fn rank(
         out.push(m);
     }
     (out, more)
+}
+
+/// The one visibility loop of a name search (yente `/search`, the
+/// reconciliation `suggest/entity` service): every indexed entity whose
+/// names resemble `name`, best first, with its calibrated score, that
+/// `audience` admits and `also` passes. Unlike [`rank`] it keeps entities
+/// not screenable today (a search shows what the index holds) and
+/// explains nothing: it answers "which entities", not "is this a hit".
+pub fn search<'s>(
+    snap: &'s Snapshot,
+    audience: Audience<'_>,
+    name: &str,
+    also: &dyn Fn(&Entity) -> bool,
+) -> Vec<(&'s Entity, f64)> {
+    snap.index
+        .screen_scores(&Query::name(name), snap.index.len())
+        .into_iter()
+        .filter_map(|(id, score)| snap.index.entity(id).map(|e| (e, score)))
+        .filter(|(e, _)| audience.admits(e) && also(e))
+        .collect()
+}
+
+/// An indexed entity by id, when `audience` may see it: the one look-up
+/// by id of the ecosystem APIs that read the live index (reconciliation
+/// `preview` and `extend`). A hidden entity is `None`, like a missing one.
+pub fn visible<'s>(snap: &'s Snapshot, audience: Audience<'_>, id: &str) -> Option<&'s Entity> {
+    snap.index.entity(id).filter(|e| audience.admits(e))
+}
+
+/// Whether `audience` may see `e` (an entity read from the store rather
+/// than the index, e.g. yente's `/entities/{id}`).
+pub fn admits(audience: Audience<'_>, e: &Entity) -> bool {
+    audience.admits(e)
 }
 
 /// No filter beyond the audience.

@@ -173,3 +173,68 @@ async fn every_documented_operation_reaches_a_handler() {
         .unwrap();
     assert!(String::from_utf8_lossy(&bytes).contains("no-route"));
 }
+
+/// DEPLOY.md's agreement examples are agreements and equal their files in
+/// `samples/agreements/` (which the federation walk-through uses); what
+/// the section says of them holds (`check_pair`); and the OpenAPI document
+/// types an agreement, with the first of them as its example.
+#[test]
+fn documented_agreements_are_agreements() {
+    use tansiq_federation::{Agreement, check_pair};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let deploy = std::fs::read_to_string(root.join("DEPLOY.md")).unwrap();
+    let start = deploy.find("## Sharing agreements: the format").unwrap();
+    let end = deploy[start + 3..]
+        .find("\n## ")
+        .map_or(deploy.len(), |i| start + 3 + i);
+    let blocks: Vec<&str> = deploy[start..end]
+        .split("```json\n")
+        .skip(1)
+        .map(|b| &b[..b.find("```").unwrap()])
+        .collect();
+    let files = ["dz-to-tn.json", "tn-to-dz.json", "checks-only.json"];
+    assert_eq!(blocks.len(), files.len(), "one JSON block per sample file");
+    let mut samples = Vec::new();
+    for (block, file) in blocks.iter().zip(files) {
+        let documented: Agreement =
+            serde_json::from_str(block).unwrap_or_else(|e| panic!("DEPLOY.md's {file} block: {e}"));
+        let text =
+            std::fs::read_to_string(root.join("../../samples/agreements").join(file)).unwrap();
+        let sample: Agreement = serde_json::from_str(&text).unwrap();
+        assert_eq!(documented, sample, "{file}");
+        samples.push(sample);
+    }
+    let (dz_to_tn, tn_to_dz, checks_only) = (&samples[0], &samples[1], &samples[2]);
+    // Each direction registered with the same file on both sides matches.
+    assert!(check_pair(dz_to_tn, dz_to_tn).is_empty());
+    assert!(check_pair(tn_to_dz, tn_to_dz).is_empty());
+    // Checks only where full copies are sent: a fatal mismatch.
+    assert!(
+        check_pair(dz_to_tn, checks_only)
+            .iter()
+            .any(|m| m.is_fatal())
+    );
+
+    let doc = serde_json::to_value(openapi()).unwrap();
+    let schema = &doc["components"]["schemas"]["AgreementDto"];
+    assert_eq!(schema["properties"]["rules"]["type"], "array", "{schema}");
+    assert!(
+        schema["properties"]["rules"]["items"]["$ref"]
+            .as_str()
+            .is_some_and(|r| r.ends_with("/RuleDto")),
+        "{schema}"
+    );
+    let example = schema
+        .get("example")
+        .or_else(|| schema["examples"].get(0))
+        .unwrap_or_else(|| panic!("AgreementDto has no example: {schema}"));
+    let example: Agreement = serde_json::from_value(example.clone()).unwrap();
+    assert_eq!(&example, dz_to_tn);
+    let partner = &doc["components"]["schemas"]["PartnerInput"]["properties"];
+    for direction in ["outgoing", "incoming"] {
+        assert!(
+            partner[direction].to_string().contains("AgreementDto"),
+            "{direction}: {partner}"
+        );
+    }
+}

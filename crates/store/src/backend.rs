@@ -735,6 +735,37 @@ macro_rules! impl_backend {
                 rows.into_iter().map(crate::backend::history_from_row).collect()
             }
 
+            pub(crate) async fn entity_times(
+                &self,
+                ids: &[String],
+            ) -> Result<Vec<(String, time::OffsetDateTime, time::OffsetDateTime)>, crate::StoreError>
+            {
+                let mut out = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks(crate::backend::CHUNK) {
+                    // `$1, $2, …`: only numbered placeholders, never input.
+                    let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let sql = format!(
+                        "SELECT id, recorded_at FROM entity_versions WHERE id IN ({}) \
+                         ORDER BY id, version",
+                        marks.join(", ")
+                    );
+                    let mut q = sqlx::query_as::<_, (String, time::OffsetDateTime)>(
+                        sqlx::AssertSqlSafe(sql),
+                    );
+                    for id in chunk {
+                        q = q.bind(id);
+                    }
+                    let rows = q.fetch_all(self.reader()).await?;
+                    for (id, at) in rows {
+                        match out.last_mut() {
+                            Some((last, _, newest)) if *last == id => *newest = at,
+                            _ => out.push((id, at, at)),
+                        }
+                    }
+                }
+                Ok(out)
+            }
+
             pub(crate) async fn list_versions(
                 &self,
                 source: &str,

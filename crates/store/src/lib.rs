@@ -181,6 +181,13 @@ pub struct StoredEntity {
     pub updated_at: OffsetDateTime,
 }
 
+/// When an entity was first written and last changed on this node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntityTimes {
+    pub first_seen: OffsetDateTime,
+    pub last_change: OffsetDateTime,
+}
+
 /// One version of an entity, as kept in its history.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntityVersion {
@@ -355,6 +362,28 @@ impl Store {
     /// Every version of an entity, oldest first (empty when unknown).
     pub async fn entity_history(&self, id: &str) -> Result<Vec<EntityVersion>, StoreError> {
         dispatch!(self, s => s.entity_history(id).await)
+    }
+
+    /// When each of `ids` was first written and last changed (its first
+    /// and latest versions' times), in one read per few hundred ids; an
+    /// unknown id is absent from the answer.
+    pub async fn entity_times(
+        &self,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, EntityTimes>, StoreError> {
+        let rows = dispatch!(self, s => s.entity_times(ids).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, first_seen, last_change)| {
+                (
+                    id,
+                    EntityTimes {
+                        first_seen,
+                        last_change,
+                    },
+                )
+            })
+            .collect())
     }
 
     /// Every imported version of a list, oldest first.

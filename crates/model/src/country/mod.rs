@@ -14,7 +14,7 @@ use serde::Serialize;
 
 mod names;
 
-pub use names::{code, code_or_name, country_code, fold};
+pub use names::{code, code_or_name, country_code, fold, name};
 
 /// A country code as read from a document, with its ISO alpha-2 equivalent
 /// when there is one.

@@ -606,6 +606,16 @@ pub fn code(code: &str) -> Option<&'static str> {
     TABLE.iter().map(|(c, _)| *c).find(|c| *c == lower)
 }
 
+/// The English short name of an ISO alpha-2 code (any case), when tansiq
+/// knows the code: `dz` -> "Algeria".
+pub fn name(code: &str) -> Option<&'static str> {
+    let lower = code.trim().to_ascii_lowercase();
+    TABLE
+        .iter()
+        .find(|(c, _)| *c == lower)
+        .and_then(|(_, names)| names.first().copied())
+}
+
 /// A country code or a country name, as [`super::parse`] reads it, when
 /// it names a state (ISO alpha-2, lower case).
 pub fn code_or_name(value: &str) -> Option<&'static str> {
@@ -614,6 +624,13 @@ pub fn code_or_name(value: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_of_codes() {
+        assert_eq!(name("dz"), Some("Algeria"));
+        assert_eq!(name("TN"), Some("Tunisia"));
+        assert_eq!(name("xx"), None);
+    }
+
     use super::*;
 
     #[test]

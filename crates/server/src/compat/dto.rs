@@ -69,6 +69,98 @@ pub struct YenteEntity {
     pub referents: Vec<String>,
     /// Whether the entity is in force (active and valid today).
     pub target: bool,
+    /// When this node first stored the entity (RFC 3339, UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub first_seen: Option<String>,
+    /// When the entity was last seen in force at its source: the last
+    /// import of its list while it is listed; for a national entry or a
+    /// withdrawn entity, its last change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub last_seen: Option<String>,
+    /// When the entity last changed on this node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub last_change: Option<String>,
+}
+
+/// A property value of an entity answered with its adjacent entities
+/// (`nested=true`): a string, or an adjacent entity (its listing, a
+/// FollowTheMoney `Sanction`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum NestedValue {
+    Text(String),
+    Entity(YenteEntity),
+}
+
+/// An entity with its adjacent entities inlined (yente's `nested=true`):
+/// `properties.sanctions` holds the listing as a `Sanction` entity.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NestedEntity {
+    pub id: String,
+    pub caption: String,
+    pub schema: String,
+    /// FollowTheMoney properties: name -> values (strings or entities).
+    pub properties: BTreeMap<String, Vec<NestedValue>>,
+    pub datasets: Vec<String>,
+    pub referents: Vec<String>,
+    pub target: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub first_seen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub last_seen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub last_change: Option<String>,
+}
+
+/// The answer to `GET /entities/{id}`: the entity alone (`nested=false`)
+/// or with its adjacent entities inlined (`nested=true`, the default).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum EntityAnswer {
+    Nested(NestedEntity),
+    Flat(YenteEntity),
+}
+
+/// One page of the entities adjacent to an entity through one property.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdjacentResults {
+    pub results: Vec<YenteEntity>,
+    pub total: TotalSpec,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// The answer to `GET /entities/{id}/adjacent`: the entity and, per
+/// property with adjacent entities, one page of them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdjacentResponse {
+    pub entity: YenteEntity,
+    pub adjacent: BTreeMap<String, AdjacentResults>,
+}
+
+/// A search result: the entity and how well its names resemble `q`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResult {
+    #[serde(flatten)]
+    pub entity: YenteEntity,
+    /// The calibrated name score of the best name, 0..=1.
+    pub score: f64,
+}
+
+/// The answer to `POST /updatez`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UpdatezResponse {
+    /// `ok`: every declared source was updated (`sync=true`) or the update
+    /// was started (`sync=false`).
+    pub status: String,
+    /// With `sync=true`: each declared source's outcome.
+    pub sources: Vec<crate::ops::SourceUpdateDto>,
 }
 
 /// One feature's contribution to a score, and why.
@@ -170,7 +262,7 @@ pub struct YenteSearchResponse {
     pub limit: usize,
     pub offset: usize,
     pub total: TotalSpec,
-    pub results: Vec<YenteEntity>,
+    pub results: Vec<SearchResult>,
     pub facets: BTreeMap<String, Facet>,
 }
 
@@ -243,9 +335,149 @@ pub struct ReconManifest {
     pub name: String,
     pub identifier_space: String,
     pub schema_space: String,
+    pub documentation: String,
     pub default_types: Vec<ReconType>,
     pub authentication: ReconAuthentication,
     pub batch_size: usize,
+    pub view: ReconView,
+    pub preview: ReconPreview,
+    pub suggest: ReconSuggest,
+    pub extend: ReconExtend,
+}
+
+/// Where a person sees an entity: `{{id}}` is replaced by its id.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReconView {
+    pub url: String,
+}
+
+/// The preview service: an HTML card per entity, in a frame this size.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReconPreview {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Where one service answers: `service_url` followed by `service_path`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReconService {
+    pub service_url: String,
+    pub service_path: String,
+}
+
+/// The suggest services (auto-completion).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReconSuggest {
+    pub entity: ReconService,
+    #[serde(rename = "type")]
+    pub r#type: ReconService,
+    pub property: ReconService,
+}
+
+/// The data extension service: where properties are proposed (extension
+/// batches go to the service endpoint itself, form field `extend`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReconExtend {
+    pub propose_properties: ReconService,
+    /// None: no property takes settings.
+    #[schema(value_type = Vec<Object>)]
+    pub property_settings: Vec<serde_json::Value>,
+}
+
+/// A suggested entity.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestedEntity {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// Its type.
+    pub notable: Vec<ReconType>,
+}
+
+/// The answer of the entity suggest service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestEntities {
+    pub result: Vec<SuggestedEntity>,
+}
+
+/// The answer of the type suggest service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestTypes {
+    pub result: Vec<ReconType>,
+}
+
+/// A property of the service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PropertyDto {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// The answer of the property suggest service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestProperties {
+    pub result: Vec<PropertyDto>,
+}
+
+/// The properties proposed for data extension of a type.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposedProperties {
+    #[serde(rename = "type")]
+    pub r#type: String,
+    pub limit: usize,
+    pub properties: Vec<PropertyDto>,
+}
+
+/// A property asked for in a data extension batch.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendProperty {
+    pub id: String,
+    /// Accepted; no property takes settings.
+    #[schema(value_type = Option<Object>)]
+    pub settings: Option<serde_json::Value>,
+}
+
+/// A data extension batch (form field `extend`): the entities and the
+/// properties to fetch for each.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendQuery {
+    pub ids: Vec<String>,
+    pub properties: Vec<ExtendProperty>,
+}
+
+/// A property of a data extension answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtendMeta {
+    pub id: String,
+    pub name: String,
+}
+
+/// One value of a data extension answer (a string; dates are partial,
+/// so they are strings too).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtendValue {
+    pub str: String,
+}
+
+/// The answer to a data extension batch: per id, per property, values.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtendResponse {
+    pub meta: Vec<ExtendMeta>,
+    pub rows: BTreeMap<String, BTreeMap<String, Vec<ExtendValue>>>,
+}
+
+/// What the reconciliation endpoint answers: the manifest (a GET without
+/// `queries` or `extend`), a data extension, or reconciliation results.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ReconAnswer {
+    Manifest(Box<ReconManifest>),
+    Extension(ExtendResponse),
+    Results(BTreeMap<String, ReconResult>),
 }
 
 /// One reconciliation query.

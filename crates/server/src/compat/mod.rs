@@ -1,8 +1,10 @@
 //! The ecosystem's matching APIs, so that existing clients work unchanged:
 //! yente's (OpenSanctions) `POST /match/{dataset}`, `GET /search/{dataset}`,
-//! `GET /entities/{id}`, `GET /algorithms` and `GET /catalog`, and the W3C
-//! Reconciliation Service API (`/reconcile`, version 0.2) that OpenRefine
-//! speaks ([`reconcile`]).
+//! `GET /entities/{id}` with `/adjacent` ([`entities`]), `GET /algorithms`,
+//! `GET /catalog`, `POST /updatez` and (refused, with its reason)
+//! `GET /statements`, and the W3C Reconciliation Service API (`/reconcile`,
+//! version 0.2) that OpenRefine speaks, with its suggest, preview, view and
+//! data extension services ([`reconcile`], [`services`]).
 //!
 //! Key design decision: these are **translations onto the same screening**
 //! as `/v1/screen`, not a second matcher. A yente `algorithm` name is
@@ -10,24 +12,40 @@
 //! (`algorithm.name`); `threshold` is compared with tansiq's calibrated
 //! score (the node's alert threshold, `screening.possible`, is the
 //! default), so `match: true` means what an alert means on `/v1/screen`.
-//! The trade-off: yente's `weights` and `config` cannot be honoured and
-//! are refused unless empty, rather than silently ignored.
+//! `cutoff` is yente's documented one: a candidate scoring at or below it
+//! is never returned, whatever the threshold ([`DEFAULT_CUTOFF`] when not
+//! given). The trade-off: yente's `weights` and `config` cannot be honoured
+//! — the score is calibrated so that the node's alert threshold means the
+//! same on every list and every caller, and per-request weights would make
+//! `match: true` mean something else per client — so they are refused
+//! (422 naming the field) unless empty, rather than silently ignored. So
+//! are filters the node has no index for (`changed_since`, `/search`'s
+//! `sort` and `filter`).
 //!
 //! Datasets: `default` is everything the caller's agency may see; each
 //! list source (e.g. `un-sc`) and `national` name one source; any other
 //! name is a 404.
 //!
 //! Access is the `/v1` rule: `/match` and `/reconcile` need a screening
-//! role, `/search` and `/entities` the roles of their `/v1` twins; an entry
-//! hidden from the caller's agency is absent from every answer and its id
-//! answers 404 like a missing one. Every screening, search and view is
-//! audited. Clients of these APIs send `Authorization: ApiKey <key>`,
-//! which the server accepts beside `Bearer`; OpenRefine cannot send a
-//! header, so `/reconcile` also takes the key as `?api_key=` (the
-//! manifest says so), at the price of a key in URLs.
+//! role, `/search` and `/entities` the roles of their `/v1` twins,
+//! `/updatez` a node administrator; an entry hidden from the caller's
+//! agency is absent from every answer and its id (and its listing's)
+//! answers 404 like a missing one. Every screening, search, view and
+//! extension is audited. Clients of these APIs send `Authorization: ApiKey
+//! <key>`, which the server accepts beside `Bearer`; OpenRefine cannot
+//! send a header, so the reconciliation routes also take the key as
+//! `?api_key=` (the manifest says so), and `/updatez` as yente's
+//! `?token=`, at the price of a key in URLs.
+//!
+//! Browsers call the reconciliation service and yente's read routes from
+//! other origins (OpenRefine's web front end, the W3C test bench): those
+//! paths ([`CROSS_ORIGIN_PREFIXES`]) answer CORS, preflights included
+//! ([`cors_layer`]); nothing else does.
 
 pub mod dto;
+pub mod entities;
 pub mod reconcile;
+pub mod services;
 
 use std::collections::BTreeMap;
 
@@ -44,7 +62,7 @@ use self::dto::*;
 use crate::auth::Principal;
 use crate::dto::{band_str, parse_country, parse_gender};
 use crate::error::{JsonBody, Problem};
-use crate::routes::{ENTITY_VIEW_ROLES, RouteTable, SCREEN_ROLES, SEARCH_ROLES, today};
+use crate::routes::{RouteTable, SCREEN_ROLES, SEARCH_ROLES, today};
 use crate::screening::{
     Audience, Depth, LookupAudit, LookupQueryAudit, MatchAudit, Purpose, TravellerAudit, max_band,
     rank, record_invalid, record_lookup,
@@ -56,10 +74,88 @@ use crate::{ApiError, AppState};
 pub(crate) fn register(t: &mut RouteTable) {
     t.add(axum::http::Method::POST, "/match/{dataset}", match_entities);
     t.add(axum::http::Method::GET, "/search/{dataset}", search);
-    t.add(axum::http::Method::GET, "/entities/{id}", get_entity);
+    t.add(
+        axum::http::Method::GET,
+        "/entities/{id}",
+        entities::get_entity,
+    );
+    t.add(
+        axum::http::Method::GET,
+        "/entities/{id}/adjacent",
+        entities::adjacent,
+    );
+    t.add(
+        axum::http::Method::GET,
+        "/entities/{id}/adjacent/{property}",
+        entities::adjacent_by_property,
+    );
+    t.add(axum::http::Method::GET, "/statements", entities::statements);
     t.add(axum::http::Method::GET, "/algorithms", algorithms);
     t.add(axum::http::Method::GET, "/catalog", catalog);
+    t.add(axum::http::Method::POST, "/updatez", updatez);
     reconcile::register(t);
+}
+
+/// The path prefixes answered cross-origin: the reconciliation service and
+/// yente's read routes, which browser clients (OpenRefine's web front end,
+/// the W3C reconciliation test bench) call from another origin. Not
+/// `/updatez` (an administrator's write) and nothing of `/v1`.
+pub const CROSS_ORIGIN_PREFIXES: &[&str] = &[
+    "/reconcile",
+    "/match/",
+    "/search/",
+    "/entities/",
+    "/algorithms",
+    "/catalog",
+    "/statements",
+];
+
+/// How long a browser may keep a preflight's answer (seconds).
+pub const CORS_MAX_AGE_S: u64 = 3_600;
+
+/// Whether `path` is answered cross-origin (see [`CROSS_ORIGIN_PREFIXES`]).
+pub fn is_cross_origin(path: &str) -> bool {
+    CROSS_ORIGIN_PREFIXES.iter().any(|p| {
+        if p.ends_with('/') {
+            path.starts_with(p)
+        } else {
+            path == *p
+                || path
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        }
+    })
+}
+
+/// The CORS policy of those routes: any origin, without credentials. It
+/// does not weaken authentication: these routes take only an API key
+/// (`Authorization` or `?api_key=`), never a cookie, so a page of another
+/// origin can call them only with a key its user gave it. Preflights
+/// (`OPTIONS`) are answered here, before authentication.
+pub fn cors_layer() -> tower_http::cors::CorsLayer {
+    use axum::http::{Method, header};
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .expose_headers([axum::http::HeaderName::from_static("x-batch-size")])
+        .max_age(std::time::Duration::from_secs(CORS_MAX_AGE_S))
+}
+
+/// Middleware: the CORS policy on the paths answered cross-origin, none
+/// elsewhere.
+pub(crate) async fn cross_origin(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use tower::{Layer, ServiceExt};
+    if !is_cross_origin(req.uri().path()) {
+        return next.run(req).await;
+    }
+    match cors_layer().layer(next).oneshot(req).await {
+        Ok(r) => r,
+        Err(never) => match never {},
+    }
 }
 
 /// The OpenAPI paths of this module.
@@ -71,13 +167,22 @@ pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
 #[openapi(paths(
     match_entities,
     search,
-    get_entity,
+    entities::get_entity,
+    entities::adjacent,
+    entities::adjacent_by_property,
+    entities::statements,
     algorithms,
     catalog,
+    updatez,
     reconcile::manifest_default,
     reconcile::manifest,
     reconcile::queries_default,
-    reconcile::queries
+    reconcile::queries,
+    services::suggest_entity,
+    services::suggest_type,
+    services::suggest_property,
+    services::preview,
+    services::propose_properties
 ))]
 struct CompatDoc;
 
@@ -102,9 +207,24 @@ pub const YENTE_ALGORITHMS: &[&str] = &[
 pub const MAX_BATCH: usize = 100;
 /// Results per example when the request does not say (yente's default).
 pub const DEFAULT_MATCH_LIMIT: usize = 5;
-/// Candidates scoring below this are left out unless `cutoff` says less
-/// (yente's default).
+/// Candidates scoring at or below this are left out when the request
+/// gives no `cutoff` (the default yente documents; reconciliation uses it
+/// too). `cutoff` is honoured as given, whatever the `threshold`.
 pub const DEFAULT_CUTOFF: f64 = 0.5;
+/// Search results per page when the request does not say (yente's).
+pub const DEFAULT_SEARCH_LIMIT: usize = 10;
+/// Most search results per page.
+pub const MAX_SEARCH_LIMIT: usize = 100;
+/// Most search results skipped.
+pub const MAX_SEARCH_OFFSET: usize = 10_000;
+/// Most characters of a search's `q`.
+pub const MAX_QUERY_CHARS: usize = 300;
+/// Most characters of one name in an example.
+pub const MAX_NAME_CHARS: usize = 300;
+/// Most characters of one value of any other property of an example.
+pub const MAX_VALUE_CHARS: usize = 1_000;
+/// Most ids in `/match`'s `exclude_entity_ids`.
+pub const MAX_EXCLUDED_IDS: usize = 50;
 
 const ROUND: f64 = 10_000.0;
 
@@ -394,9 +514,9 @@ pub(crate) fn example_query(
                 continue;
             }
             let max = if NAME_PROPS.contains(&name.as_str()) {
-                300
+                MAX_NAME_CHARS
             } else {
-                1000
+                MAX_VALUE_CHARS
             };
             if v.chars().count() > max {
                 return Err(ApiError::invalid(
@@ -463,9 +583,10 @@ fn clean_date(field: &str, v: &str) -> Result<String, ApiError> {
 // ---------------------------------------------------------------- scoring
 
 /// The admissible matches of one query, best first, at most `limit`,
-/// scoring at least `cutoff`; and whether more were cut off: the one
-/// filter of [`crate::screening::rank`] for the caller's agency, plus the
-/// request's filters.
+/// scoring above `cutoff` as answered, rounded to 4 decimals (yente drops
+/// `score <= cutoff`); and whether
+/// more were cut off: the one filter of [`crate::screening::rank`] for the
+/// caller's agency, plus the request's filters.
 pub(crate) fn ranked_matches(
     snap: &Snapshot,
     p: &Principal,
@@ -480,16 +601,24 @@ pub(crate) fn ranked_matches(
     } else {
         Depth::Covering
     };
-    rank(
+    // The cutoff applies to the score as answered (rounded): `rank` keeps
+    // everything that can round above it, then what rounds to it or below
+    // is dropped — it comes last, and nothing after it scores more.
+    let (mut matches, mut more) = rank(
         snap,
         Audience::Agency(p.agency()),
         query,
         limit,
-        cutoff,
+        (cutoff - 0.5 / ROUND).max(0.0),
         depth,
         today,
         &|e| filters.admits(e),
-    )
+    );
+    if let Some(at) = matches.iter().position(|m| round(m.score) <= cutoff) {
+        matches.truncate(at);
+        more = false;
+    }
+    (matches, more)
 }
 
 /// The features of tansiq's matcher, as yente documents its own.
@@ -594,6 +723,9 @@ pub(crate) fn yente_entity(e: &Entity, today: &str) -> YenteEntity {
         datasets: vec![e.provenance.source.clone()],
         referents: Vec::new(),
         target: e.is_screenable(today),
+        first_seen: None,
+        last_seen: None,
+        last_change: None,
     }
 }
 
@@ -643,8 +775,11 @@ fn match_plan(
     let mut params = RawParams::from_uri(uri)?;
     let mut filters = Filters::read(&mut params, snap, dataset)?;
     let ids = params.all("exclude_entity_ids");
-    if ids.len() > 50 {
-        return Err(ApiError::invalid("exclude_entity_ids", "at most 50 ids"));
+    if ids.len() > MAX_EXCLUDED_IDS {
+        return Err(ApiError::invalid(
+            "exclude_entity_ids",
+            format!("at most {MAX_EXCLUDED_IDS} ids"),
+        ));
     }
     filters.exclude_ids = ids;
     let max = state.config.screening.max_limit;
@@ -657,10 +792,7 @@ fn match_plan(
     let threshold = params
         .score("threshold")?
         .unwrap_or(state.config.screening.possible);
-    let cutoff = params
-        .score("cutoff")?
-        .unwrap_or(DEFAULT_CUTOFF)
-        .min(threshold);
+    let cutoff = params.score("cutoff")?.unwrap_or(DEFAULT_CUTOFF);
     let algorithm = params.one("algorithm")?.unwrap_or_else(|| "best".into());
     if !YENTE_ALGORITHMS.contains(&algorithm.as_str()) {
         return Err(ApiError::invalid(
@@ -721,7 +853,7 @@ fn match_plan(
         ("dataset" = String, Path, description = "`default` (everything the caller may see), a list source, or `national`"),
         ("limit" = Option<usize>, Query, description = "Results per example (default 5, at most screening.max_limit)"),
         ("threshold" = Option<f64>, Query, description = "Score from which `match` is true (default: the node's alert threshold, 0.80)"),
-        ("cutoff" = Option<f64>, Query, description = "Candidates scoring below min(cutoff, threshold) are left out (default 0.5)"),
+        ("cutoff" = Option<f64>, Query, description = "Candidates scoring at or below this are left out, whatever the threshold (default 0.5)"),
         ("algorithm" = Option<String>, Query, description = "A yente algorithm name (best, logic-v2, …) or tansiq; tansiq's matcher answers all, and says so in `algorithm`"),
         ("include_dataset" = Option<Vec<String>>, Query, description = "Only these datasets (repeat the parameter)"),
         ("exclude_dataset" = Option<Vec<String>>, Query, description = "Not these datasets"),
@@ -783,6 +915,11 @@ async fn match_entities(
     .await
     .map_err(|_| ApiError::internal())?;
     let today = today();
+    let found: Vec<&Entity> = answers
+        .iter()
+        .flat_map(|(ms, _)| ms.iter().filter_map(|m| snap.index.entity(&m.entity_id)))
+        .collect();
+    let seen = entities::seen(&state, &snap, &found).await?;
     let screening_id = uuid::Uuid::now_v7().to_string();
     let mut responses = BTreeMap::new();
     let mut audited = Vec::new();
@@ -796,7 +933,7 @@ async fn match_entities(
             band = max_band(band, m.band);
             let (features, explanations) = features(m);
             results.push(ScoredEntity {
-                entity: yente_entity(e, &today),
+                entity: entities::with_seen(yente_entity(e, &today), seen.get(&e.id)),
                 score: round(m.score),
                 is_match: m.score >= plan.threshold,
                 band: band_str(m.band).to_string(),
@@ -869,6 +1006,54 @@ const FACETS: &[(&str, &str)] = &[
     ("datasets", "Data sources"),
 ];
 
+/// FollowTheMoney topics and their captions, for the topics facet (the
+/// ones tansiq's lists carry; any other is labelled with its key).
+const TOPIC_LABELS: &[(&str, &str)] = &[
+    ("sanction", "Sanctioned entity"),
+    ("sanction.linked", "Sanction-linked entity"),
+    ("sanction.counter", "Counter-sanctioned entity"),
+    ("debarment", "Debarred entity"),
+    ("asset.frozen", "Frozen asset"),
+    ("crime", "Crime"),
+    ("crime.terror", "Terrorism"),
+    ("crime.war", "War crimes"),
+    ("crime.traffick", "Trafficking"),
+    ("crime.traffick.drug", "Drug trafficking"),
+    ("crime.traffick.human", "Human trafficking"),
+    ("crime.fin", "Financial crime"),
+    ("crime.fraud", "Fraud"),
+    ("wanted", "Wanted"),
+    ("poi", "Person of interest"),
+    ("role.pep", "Politician"),
+    ("role.rca", "Close Associate"),
+    ("export.control", "Export controlled"),
+];
+
+/// How a facet value reads: a country's English name, a topic's caption,
+/// a dataset's title (as the catalog gives it).
+fn facet_label(facet: &str, value: &str) -> String {
+    match facet {
+        "countries" => tansiq_model::country::name(value)
+            .map(str::to_string)
+            .unwrap_or_else(|| value.to_string()),
+        "topics" => TOPIC_LABELS
+            .iter()
+            .find(|(k, _)| *k == value)
+            .map(|(_, l)| l.to_string())
+            .unwrap_or_else(|| value.to_string()),
+        _ => dataset_title(value),
+    }
+}
+
+/// A dataset's title, as the catalog gives it.
+fn dataset_title(name: &str) -> String {
+    if name == NATIONAL_SOURCE {
+        "National entries".into()
+    } else {
+        format!("List {name}")
+    }
+}
+
 /// Searches entities by name (yente's search API).
 #[utoipa::path(get, path = "/search/{dataset}", tag = "ecosystem", security(("bearer" = [])),
     params(
@@ -884,9 +1069,12 @@ const FACETS: &[(&str, &str)] = &[
         ("exclude_schema" = Option<Vec<String>>, Query, description = "Not these FtM schemata"),
         ("facets" = Option<Vec<String>>, Query, description = "Facets to count: countries, topics, datasets (default: all three)"),
         ("fuzzy" = Option<bool>, Query, description = "Accepted; the search is always fuzzy"),
-        ("simple" = Option<bool>, Query, description = "Accepted; `q` is always a name")),
+        ("simple" = Option<bool>, Query, description = "Accepted; `q` is always a name"),
+        ("sort" = Option<Vec<String>>, Query, description = "Refused (422): results are ranked by score only"),
+        ("filter" = Option<Vec<String>>, Query, description = "Refused (422): no per-property filter"),
+        ("changed_since" = Option<String>, Query, description = "Refused (422): the node has no change-time index")),
     responses(
-        (status = 200, description = "Entities whose names resemble `q`, best first, with facets", body = YenteSearchResponse),
+        (status = 200, description = "Entities whose names resemble `q`, best first, each with its score, and facets whose values carry readable labels (country names, topic captions, dataset titles)", body = YenteSearchResponse),
         (status = 403, description = "Not an analyst or contact point", body = Problem),
         (status = 404, description = "No such dataset", body = Problem),
         (status = 422, description = "A parameter has an unusable value", body = Problem)))]
@@ -902,16 +1090,27 @@ async fn search(
     let mut filters = Filters::read(&mut params, &snap, &dataset)?;
     let q = params.one("q")?.unwrap_or_default();
     let q = q.trim().to_string();
-    if q.is_empty() || q.chars().count() > 300 || q.chars().any(char::is_control) {
-        return Err(ApiError::invalid("q", "give a name of 1 to 300 characters"));
+    if q.is_empty() || q.chars().count() > MAX_QUERY_CHARS || q.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "q",
+            format!("give a name of 1 to {MAX_QUERY_CHARS} characters"),
+        ));
     }
-    let limit = params.number::<usize>("limit")?.unwrap_or(10);
-    if limit == 0 || limit > 100 {
-        return Err(ApiError::invalid("limit", "must be in 1..=100"));
+    let limit = params
+        .number::<usize>("limit")?
+        .unwrap_or(DEFAULT_SEARCH_LIMIT);
+    if limit == 0 || limit > MAX_SEARCH_LIMIT {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be in 1..={MAX_SEARCH_LIMIT}"),
+        ));
     }
     let offset = params.number::<usize>("offset")?.unwrap_or(0);
-    if offset > 10_000 {
-        return Err(ApiError::invalid("offset", "at most 10000"));
+    if offset > MAX_SEARCH_OFFSET {
+        return Err(ApiError::invalid(
+            "offset",
+            format!("at most {MAX_SEARCH_OFFSET}"),
+        ));
     }
     filters.schema = params.one("schema")?;
     filters.countries = params
@@ -933,23 +1132,31 @@ async fn search(
     }
     params.flag("fuzzy")?;
     params.flag("simple")?;
+    if !params.all("sort").is_empty() {
+        return Err(ApiError::invalid(
+            "sort",
+            "this node ranks search results by score only",
+        ));
+    }
+    if !params.all("filter").is_empty() {
+        return Err(ApiError::invalid(
+            "filter",
+            "this node has no per-property filter; use schema, countries, topics or the datasets",
+        ));
+    }
     params.finish()?;
 
     let today = today();
-    let hits: Vec<&Entity> = snap
-        .index
-        .screen_scores(&Query::name(&q), snap.index.len())
-        .into_iter()
-        .filter_map(|(id, _)| snap.index.entity(id))
-        .filter(|e| p.can_see(e) && filters.admits(e))
-        .collect();
+    let hits = crate::screening::search(&snap, Audience::Agency(p.agency()), &q, &|e| {
+        filters.admits(e)
+    });
     let mut counted: BTreeMap<String, Facet> = BTreeMap::new();
     for (key, label) in FACETS {
         if !facets.iter().any(|f| f == key) {
             continue;
         }
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for e in &hits {
+        for (e, _) in &hits {
             let values = match *key {
                 "countries" => countries_of(e),
                 "topics" => e.get(prop::TOPICS).to_vec(),
@@ -962,7 +1169,7 @@ async fn search(
         let mut values: Vec<FacetItem> = counts
             .into_iter()
             .map(|(name, count)| FacetItem {
-                label: name.clone(),
+                label: facet_label(key, &name),
                 name,
                 count,
             })
@@ -976,18 +1183,22 @@ async fn search(
             },
         );
     }
-    let results: Vec<YenteEntity> = hits
+    let page: Vec<(&Entity, f64)> = hits.iter().skip(offset).take(limit).copied().collect();
+    let entities: Vec<&Entity> = page.iter().map(|(e, _)| *e).collect();
+    let seen = entities::seen(&state, &snap, &entities).await?;
+    let results: Vec<SearchResult> = page
         .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|e| yente_entity(e, &today))
+        .map(|(e, score)| SearchResult {
+            entity: entities::with_seen(yente_entity(e, &today), seen.get(&e.id)),
+            score: round(*score),
+        })
         .collect();
     state.audit.record(p.event(
         "entity.search",
         None,
         "ok",
         json!({ "api": "yente", "dataset": dataset, "q": q, "offset": offset,
-                "results": results.iter().map(|r| r.id.clone()).collect::<Vec<_>>() }),
+                "results": results.iter().map(|r| r.entity.id.clone()).collect::<Vec<_>>() }),
     ));
     Ok(axum::Json(YenteSearchResponse {
         limit,
@@ -999,40 +1210,6 @@ async fn search(
         results,
         facets: counted,
     }))
-}
-
-// ---------------------------------------------------------------- /entities
-
-/// One entity (yente's entity API).
-#[utoipa::path(get, path = "/entities/{id}", tag = "ecosystem", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Entity id"),
-           ("nested" = Option<bool>, Query, description = "Accepted; tansiq entities have no adjacent entities to inline")),
-    responses(
-        (status = 200, description = "The entity", body = YenteEntity),
-        (status = 403, description = "Not an analyst, contact point or officer", body = Problem),
-        (status = 404, description = "No such entity visible to the caller", body = Problem)))]
-async fn get_entity(
-    State(state): State<AppState>,
-    p: Principal,
-    Path(id): Path<String>,
-    uri: Uri,
-) -> Result<axum::Json<YenteEntity>, ApiError> {
-    p.require(ENTITY_VIEW_ROLES)?;
-    let mut params = RawParams::from_uri(&uri)?;
-    params.flag("nested")?;
-    params.finish()?;
-    let found = match state.store.entity(&id).await? {
-        Some(e) if p.can_see(&e) => Some(e),
-        _ => None,
-    };
-    state.audit.record(p.event(
-        "entity.view",
-        Some(id),
-        if found.is_some() { "ok" } else { "not-found" },
-        json!({ "api": "yente" }),
-    ));
-    let e = found.ok_or_else(|| ApiError::not_found("such entity"))?;
-    Ok(axum::Json(yente_entity(&e, &today())))
 }
 
 // ---------------------------------------------------------------- /algorithms, /catalog
@@ -1087,11 +1264,7 @@ async fn catalog(
         let list = snap.lists.iter().find(|l| &l.source == name);
         datasets.push(DatasetDto {
             name: name.clone(),
-            title: if name == NATIONAL_SOURCE {
-                "National entries".into()
-            } else {
-                format!("List {name}")
-            },
+            title: dataset_title(name),
             load: true,
             version: list.and_then(|l| l.version.clone()),
             updated_at: list.and_then(|l| l.imported_at).map(|t| {
@@ -1112,5 +1285,99 @@ async fn catalog(
         current,
         outdated: Vec::new(),
         index_stale: false,
+    }))
+}
+
+// ---------------------------------------------------------------- /updatez
+
+/// The caller of `/updatez`: the usual key check, with the key also taken
+/// from yente's `?token=` when no `Authorization` is sent.
+#[derive(Debug)]
+pub struct UpdatezCaller(pub Principal);
+
+impl axum::extract::FromRequestParts<AppState> for UpdatezCaller {
+    type Rejection = crate::auth::AuthRejection;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<UpdatezCaller, Self::Rejection> {
+        reconcile::caller_with_query_key(parts, state, "token")
+            .await
+            .map(UpdatezCaller)
+    }
+}
+
+/// Updates every declared list source now (yente's forced index update).
+/// yente's update token is a node administrator's API key here, in
+/// `Authorization` or, as yente takes it, `?token=`. The index follows
+/// the store by itself: an update is only the lists' refresh, as
+/// `POST /v1/sources/{name}/update` does for one.
+#[utoipa::path(post, path = "/updatez", tag = "ecosystem", security(("bearer" = [])),
+    params(("token" = Option<String>, Query, description = "A node administrator's API key, for yente's clients that send it so (prefer Authorization: a key in a URL may be logged)"),
+           ("sync" = Option<bool>, Query, description = "Wait until every source is updated and report each (default false: start the update and answer at once)")),
+    responses(
+        (status = 200, description = "`ok`: the update is started, or (`sync=true`) done for every source", body = UpdatezResponse),
+        (status = 401, description = "No valid key", body = Problem),
+        (status = 403, description = "Not a node administrator", body = Problem),
+        (status = 502, description = "`sync=true` and a source failed; the previous version of every failed source stays in force", body = Problem)))]
+async fn updatez(
+    State(state): State<AppState>,
+    UpdatezCaller(p): UpdatezCaller,
+    uri: Uri,
+) -> Result<axum::Json<UpdatezResponse>, ApiError> {
+    p.require(crate::auth::NODE_ADMINS)?;
+    let mut params = RawParams::from_uri(&uri)?;
+    params.all("token");
+    let sync = params.flag("sync")?.unwrap_or(false);
+    params.finish()?;
+    let sources = state.config.list_sources().map_err(|e| {
+        tracing::error!(error = %e, "sources configuration");
+        ApiError::internal()
+    })?;
+    let defs: Vec<_> = sources.sources.clone();
+    let actor = crate::sources::Actor {
+        user: p.user.id.clone(),
+        agency: p.user.agency_id.clone(),
+        key_id: p.key_id.clone(),
+    };
+    let run = {
+        let state = state.clone();
+        async move {
+            let mut done = Vec::new();
+            let mut failed = Vec::new();
+            for def in &defs {
+                match crate::sources::update(&state, def, &actor).await {
+                    Ok(dto) => done.push(dto),
+                    Err(e) => failed.push(format!("{}: {e}", def.name)),
+                }
+            }
+            if let Ok(statuses) = crate::sources::status(&state).await {
+                crate::sources::publish(&state, &statuses);
+            }
+            (done, failed)
+        }
+    };
+    if !sync {
+        tokio::spawn(run);
+        return Ok(axum::Json(UpdatezResponse {
+            status: "ok".into(),
+            sources: Vec::new(),
+        }));
+    }
+    let (done, failed) = run.await;
+    if !failed.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "source-failed",
+            format!(
+                "{}; the previous version of each stays in force",
+                failed.join("; ")
+            ),
+        ));
+    }
+    Ok(axum::Json(UpdatezResponse {
+        status: "ok".into(),
+        sources: done,
     }))
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use tansiq_matching::{Band, Match};
@@ -30,10 +30,32 @@ use crate::screening::{LookupAudit, Purpose, max_band, record_invalid, record_lo
 use crate::{ApiError, AppState};
 
 pub(super) fn register(t: &mut RouteTable) {
+    use super::services::*;
     t.add(Method::GET, "/reconcile", manifest_default);
     t.add(Method::POST, "/reconcile", queries_default);
     t.add(Method::GET, "/reconcile/{dataset}", manifest);
     t.add(Method::POST, "/reconcile/{dataset}", queries);
+    t.add(
+        Method::GET,
+        "/reconcile/{dataset}/suggest/entity",
+        suggest_entity,
+    );
+    t.add(
+        Method::GET,
+        "/reconcile/{dataset}/suggest/type",
+        suggest_type,
+    );
+    t.add(
+        Method::GET,
+        "/reconcile/{dataset}/suggest/property",
+        suggest_property,
+    );
+    t.add(Method::GET, "/reconcile/{dataset}/preview", preview);
+    t.add(
+        Method::GET,
+        "/reconcile/{dataset}/properties",
+        propose_properties,
+    );
 }
 
 /// The caller of a reconciliation route: the usual key check, with the
@@ -48,25 +70,35 @@ impl FromRequestParts<AppState> for ReconcileCaller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<ReconcileCaller, AuthRejection> {
-        if !parts.headers.contains_key(header::AUTHORIZATION)
-            && let Some(key) = query_api_key(&parts.uri)
-            && let Ok(v) = HeaderValue::from_str(&format!("Bearer {key}"))
-        {
-            parts.headers.insert(header::AUTHORIZATION, v);
-        }
-        Principal::from_request_parts(parts, state)
+        caller_with_query_key(parts, state, API_KEY_PARAM)
             .await
             .map(ReconcileCaller)
     }
 }
 
-fn query_api_key(uri: &Uri) -> Option<String> {
+/// The query parameter that carries the key for clients that cannot send
+/// `Authorization` (OpenRefine, a browser's preview frame).
+pub const API_KEY_PARAM: &str = "api_key";
+
+/// The usual key check, with the key also taken from the query parameter
+/// `name` when no `Authorization` is sent.
+pub(crate) async fn caller_with_query_key(
+    parts: &mut Parts,
+    state: &AppState,
+    name: &str,
+) -> Result<Principal, AuthRejection> {
+    if !parts.headers.contains_key(header::AUTHORIZATION)
+        && let Some(key) = query_key(&parts.uri, name)
+        && let Ok(v) = HeaderValue::from_str(&format!("Bearer {key}"))
+    {
+        parts.headers.insert(header::AUTHORIZATION, v);
+    }
+    Principal::from_request_parts(parts, state).await
+}
+
+fn query_key(uri: &Uri, name: &str) -> Option<String> {
     let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri).ok()?;
-    pairs
-        .0
-        .into_iter()
-        .find(|(k, _)| k == "api_key")
-        .map(|(_, v)| v)
+    pairs.0.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
 /// A form body (`application/x-www-form-urlencoded`) as pairs.
@@ -111,7 +143,7 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
 }
 
 /// The types (FtM schemata) offered for reconciliation.
-fn types() -> Vec<ReconType> {
+pub(super) fn types() -> Vec<ReconType> {
     [
         (Schema::Person, "People"),
         (Schema::Organization, "Organizations"),
@@ -129,7 +161,7 @@ fn types() -> Vec<ReconType> {
     .collect()
 }
 
-fn recon_type(s: Schema) -> ReconType {
+pub(super) fn recon_type(s: Schema) -> ReconType {
     types()
         .into_iter()
         .find(|t| t.id == s.as_str())
@@ -139,43 +171,98 @@ fn recon_type(s: Schema) -> ReconType {
         })
 }
 
-fn service_manifest(dataset: &str) -> ReconManifest {
+/// Reconciliation queries the service takes in one request (OpenRefine
+/// sends batches of this size).
+pub const BATCH_SIZE: usize = 10;
+
+fn service_manifest(base: &str, dataset: &str) -> ReconManifest {
+    let (view, preview, suggest, extend) = super::services::advertised(base, dataset);
     ReconManifest {
         versions: vec!["0.1".into(), "0.2".into()],
         name: format!("tansiq national node ({dataset})"),
         identifier_space: "urn:tansiq:entity".into(),
         schema_space: "https://followthemoney.tech/explorer/schemata/".into(),
+        documentation: format!("{base}/openapi.json"),
         default_types: types(),
         authentication: ReconAuthentication {
             kind: "apiKey".into(),
-            name: "api_key".into(),
+            name: API_KEY_PARAM.into(),
             location: "query".into(),
         },
-        batch_size: 10,
+        batch_size: BATCH_SIZE,
+        view,
+        preview,
+        suggest,
+        extend,
     }
 }
 
-/// GET: the manifest, or (spec 0.1) the answers to `?queries=`.
+/// What a reconciliation request asks: reconciliation queries or a data
+/// extension (a JSON text each), never both.
+enum Ask {
+    Queries(String),
+    Extend(String),
+}
+
+fn ask(queries: Option<String>, extend: Option<String>) -> Result<Option<Ask>, ApiError> {
+    match (queries, extend) {
+        (Some(_), Some(_)) => Err(ApiError::invalid(
+            "extend",
+            "give queries or extend, not both",
+        )),
+        (Some(q), None) => Ok(Some(Ask::Queries(q))),
+        (None, Some(x)) => Ok(Some(Ask::Extend(x))),
+        (None, None) => Ok(None),
+    }
+}
+
+async fn answer(
+    state: AppState,
+    p: Principal,
+    dataset: String,
+    ask: Ask,
+) -> Result<Response, ApiError> {
+    match ask {
+        Ask::Queries(q) => run(state, p, dataset, &q).await,
+        Ask::Extend(x) => {
+            let scope = dataset_scope(&state.index.load(), &dataset)?;
+            let out = super::services::extend(&state, &p, &dataset, scope.as_deref(), &x)?;
+            Ok(axum::Json(ReconAnswer::Extension(out)).into_response())
+        }
+    }
+}
+
+/// GET: the manifest, or (spec 0.1) the answers to `?queries=` or
+/// `?extend=`.
 async fn get(
     state: AppState,
     p: Principal,
     dataset: String,
     uri: Uri,
+    headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
     p.require(SCREEN_ROLES)?;
     let snap = state.index.load();
     dataset_scope(&snap, &dataset)?;
     let mut params = RawParams::from_uri(&uri)?;
-    params.all("api_key");
+    params.all(API_KEY_PARAM);
     let queries = params.one("queries")?;
+    let extend = params.one("extend")?;
     params.finish()?;
-    match queries {
-        None => Ok(axum::Json(service_manifest(&dataset)).into_response()),
-        Some(q) => run(state, p, dataset, &q).await,
+    match ask(queries, extend)? {
+        None => {
+            let base = super::services::base_url(&state, headers);
+            Ok(axum::Json(ReconAnswer::Manifest(Box::new(service_manifest(
+                &base, &dataset,
+            ))))
+            .into_response())
+        }
+        Some(a) => answer(state, p, dataset, a).await,
     }
 }
 
-/// POST: the answers to the form field `queries`.
+/// POST: the answers to the form field `queries`, or the data extension
+/// of the form field `extend`.
 async fn post(
     state: AppState,
     p: Principal,
@@ -185,31 +272,33 @@ async fn post(
 ) -> Result<Response, ApiError> {
     p.require(SCREEN_ROLES)?;
     let mut params = RawParams::from_uri(&uri)?;
-    params.all("api_key");
+    params.all(API_KEY_PARAM);
     params.finish()?;
     let mut queries = None;
+    let mut extend = None;
     for (k, v) in form {
-        match k.as_str() {
-            "queries" if queries.is_none() => queries = Some(v),
-            "queries" => return Err(ApiError::invalid("queries", "give it at most once")),
-            "extend" => {
-                return Err(ApiError::invalid(
-                    "extend",
-                    "this service does not offer data extension",
-                ));
-            }
+        let slot = match k.as_str() {
+            "queries" => &mut queries,
+            "extend" => &mut extend,
             other => {
                 return Err(ApiError::invalid(
                     other,
-                    "not a field of a reconciliation request (queries)",
+                    "not a field of a reconciliation request (queries or extend)",
                 ));
             }
+        };
+        if slot.is_some() {
+            return Err(ApiError::invalid(k, "give it at most once"));
         }
+        *slot = Some(v);
     }
-    let Some(queries) = queries else {
-        return Err(ApiError::invalid("queries", "give the queries as JSON"));
+    let Some(a) = ask(queries, extend)? else {
+        return Err(ApiError::invalid(
+            "queries",
+            "give the queries (or a data extension, extend) as JSON",
+        ));
     };
-    run(state, p, dataset, &queries).await
+    answer(state, p, dataset, a).await
 }
 
 /// A validated batch: key, query, limit.
@@ -405,55 +494,64 @@ async fn run(
             index_generation: snap.generation,
         },
     );
-    Ok(axum::Json(out).into_response())
+    Ok(axum::Json(ReconAnswer::Results(out)).into_response())
 }
 
-const MANIFEST_RESPONSES: &str = "The service manifest; with `queries`, their answers";
+const MANIFEST_RESPONSES: &str = "The service manifest (with its suggest, preview, view and extend services); \
+     with `queries`, their answers; with `extend`, the data extension";
 
 /// The reconciliation service over every dataset the caller may see.
 #[utoipa::path(get, path = "/reconcile", tag = "ecosystem", security(("bearer" = [])),
-    params(("queries" = Option<String>, Query, description = "A JSON batch of queries (Reconciliation API 0.1 style); without it, the manifest"),
+    params(("queries" = Option<String>, Query, description = "A JSON batch of queries (Reconciliation API 0.1 style); without it (and extend), the manifest"),
+           ("extend" = Option<String>, Query, description = "A JSON data extension batch: {\"ids\": [...], \"properties\": [{\"id\": \"birthDate\"}]}"),
            ("api_key" = Option<String>, Query, description = "The API key, for clients that cannot send Authorization (OpenRefine)")),
     responses(
-        (status = 200, description = MANIFEST_RESPONSES, body = ReconManifest),
+        (status = 200, description = MANIFEST_RESPONSES, body = ReconAnswer),
         (status = 401, description = "No valid key", body = Problem),
-        (status = 403, description = "Not an officer or analyst", body = Problem)))]
+        (status = 403, description = "Not an officer or analyst", body = Problem),
+        (status = 422, description = "A query or extension has an unusable value", body = Problem)))]
 pub(super) async fn manifest_default(
     State(state): State<AppState>,
     ReconcileCaller(p): ReconcileCaller,
+    headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    get(state, p, "default".into(), uri).await
+    get(state, p, "default".into(), uri, &headers).await
 }
 
 /// The reconciliation service over one dataset.
 #[utoipa::path(get, path = "/reconcile/{dataset}", tag = "ecosystem", security(("bearer" = [])),
     params(("dataset" = String, Path, description = "`default`, a list source, or `national`"),
-           ("queries" = Option<String>, Query, description = "A JSON batch of queries; without it, the manifest"),
+           ("queries" = Option<String>, Query, description = "A JSON batch of queries; without it (and extend), the manifest"),
+           ("extend" = Option<String>, Query, description = "A JSON data extension batch"),
            ("api_key" = Option<String>, Query, description = "The API key, for clients that cannot send Authorization")),
     responses(
-        (status = 200, description = MANIFEST_RESPONSES, body = ReconManifest),
-        (status = 404, description = "No such dataset", body = Problem)))]
+        (status = 200, description = MANIFEST_RESPONSES, body = ReconAnswer),
+        (status = 404, description = "No such dataset", body = Problem),
+        (status = 422, description = "A query or extension has an unusable value", body = Problem)))]
 pub(super) async fn manifest(
     State(state): State<AppState>,
     ReconcileCaller(p): ReconcileCaller,
     Path(dataset): Path<String>,
+    headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    get(state, p, dataset, uri).await
+    get(state, p, dataset, uri, &headers).await
 }
 
-/// Reconciliation queries over every dataset the caller may see.
+const FORM: &str = "Form field `queries`: a JSON object of queries, e.g. {\"q0\": {\"query\": \"Karimou Belhadjar\", \"type\": \"Person\", \"properties\": [{\"pid\": \"birthDate\", \"v\": \"1970\"}]}}; or form field `extend`: a data extension batch, e.g. {\"ids\": [\"tl-1\"], \"properties\": [{\"id\": \"birthDate\"}, {\"id\": \"provisions\"}]}";
+
+/// Reconciliation queries (or a data extension) over every dataset the
+/// caller may see.
 #[utoipa::path(post, path = "/reconcile", tag = "ecosystem", security(("bearer" = [])),
     params(("api_key" = Option<String>, Query, description = "The API key, for clients that cannot send Authorization")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded",
-        description = "Form field `queries`: a JSON object of queries, e.g. {\"q0\": {\"query\": \"Karimou Belhadjar\", \"type\": \"Person\", \"properties\": [{\"pid\": \"birthDate\", \"v\": \"1970\"}]}}"),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = FORM),
     responses(
-        (status = 200, description = "Per query: candidates with score (0..=1), match and features", body = BTreeMap<String, ReconResult>),
+        (status = 200, description = "Per query: candidates with score (0..=1), match and features; or, for `extend`, per id the values of each property", body = ReconAnswer),
         (status = 401, description = "No valid key", body = Problem),
         (status = 403, description = "Not an officer or analyst", body = Problem),
         (status = 415, description = "Not a form", body = Problem),
-        (status = 422, description = "A query has an unusable value", body = Problem)))]
+        (status = 422, description = "A query or extension has an unusable value", body = Problem)))]
 pub(super) async fn queries_default(
     State(state): State<AppState>,
     ReconcileCaller(p): ReconcileCaller,
@@ -463,16 +561,15 @@ pub(super) async fn queries_default(
     post(state, p, "default".into(), uri, form).await
 }
 
-/// Reconciliation queries over one dataset.
+/// Reconciliation queries (or a data extension) over one dataset.
 #[utoipa::path(post, path = "/reconcile/{dataset}", tag = "ecosystem", security(("bearer" = [])),
     params(("dataset" = String, Path, description = "`default`, a list source, or `national`"),
            ("api_key" = Option<String>, Query, description = "The API key, for clients that cannot send Authorization")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded",
-        description = "Form field `queries`: a JSON object of queries"),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = FORM),
     responses(
-        (status = 200, description = "Per query: candidates with score, match and features", body = BTreeMap<String, ReconResult>),
+        (status = 200, description = "Per query: candidates with score, match and features; or, for `extend`, per id the values of each property", body = ReconAnswer),
         (status = 404, description = "No such dataset", body = Problem),
-        (status = 422, description = "A query has an unusable value", body = Problem)))]
+        (status = 422, description = "A query or extension has an unusable value", body = Problem)))]
 pub(super) async fn queries(
     State(state): State<AppState>,
     ReconcileCaller(p): ReconcileCaller,

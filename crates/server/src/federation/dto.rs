@@ -93,9 +93,18 @@ pub struct PartnerInput {
 
 /// One direction of a partnership: what this node shares with the partner
 /// (`outgoing`) or accepts from it (`incoming`). The wire form of
-/// `tansiq_federation::Agreement`, converted by hand.
+/// `tansiq_federation::Agreement`, converted by hand. The example is
+/// `samples/agreements/dz-to-tn.json` (DEPLOY.md, "Sharing agreements"):
+/// arrest warrants copied in full, other wanted persons answered hit/no-hit.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "rules": [
+        {"lists": ["national"], "actions": ["arrest"], "level": "full"},
+        {"lists": ["national"], "categories": ["wanted"], "level": "hit-no-hit"}
+    ],
+    "traveller_fields": ["name", "birth-date", "nationality"]
+}))]
 pub struct AgreementDto {
     /// Clauses; an entry is shared at the highest level among the rules it
     /// matches, and not at all when it matches none.

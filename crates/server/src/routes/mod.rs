@@ -125,6 +125,7 @@ pub fn build_router(state: AppState) -> Router {
             state.clone(),
             crate::metrics::track,
         ))
+        .layer(axum::middleware::from_fn(crate::compat::cross_origin))
         .with_state(state)
 }
 

@@ -35,6 +35,22 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// A UUIDv7 of time `t` (the node draws a screening's id when it screens).
+fn screening_id(t: OffsetDateTime, i: usize) -> String {
+    let nanos = t.unix_timestamp_nanos();
+    let ts = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        (nanos / 1_000_000_000) as u64,
+        (nanos % 1_000_000_000) as u32,
+    );
+    // Distinct even within a millisecond: the random bits are replaced by
+    // the traveller's number.
+    let mut bytes = *uuid::Uuid::new_v7(ts).as_bytes();
+    bytes[8..16].copy_from_slice(&(i as u64).to_be_bytes());
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    uuid::Uuid::from_bytes(bytes).to_string()
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -78,7 +94,8 @@ async fn main() {
     for (i, t) in travellers.iter().enumerate() {
         let query = Query::from_entity(&t.traveller.to_entity(format!("t{i}")));
         records.push(ScreeningRecord {
-            id: format!("bench-{i:07}"),
+            // Ids as the node draws them: UUIDv7 at the crossing.
+            id: screening_id(now - step * (i as i32 + 1), i),
             at: now - step * (i as i32 + 1),
             recorded_at: now,
             agency_id: "border-police".into(),

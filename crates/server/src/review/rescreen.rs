@@ -36,7 +36,7 @@ use serde_json::json;
 use tansiq_matching::{Band, Index, Query};
 use tansiq_store::{Change, NewHit, ScreeningRecord, Store};
 
-use super::travellers::{Met, TravellerIndex};
+use super::travellers::{Met, TravellerIndex, inversion_floor};
 use crate::config::RescreenBy;
 use time::OffsetDateTime;
 
@@ -290,7 +290,9 @@ impl AppState {
                     .sync(&self.store, since, &matcher_config(&self.config))
                     .await?;
                 report.travellers_indexed = travellers.len();
-                travellers.candidates(&changed).await?
+                travellers
+                    .candidates(&changed, inversion_floor(&matcher_config(&self.config)))
+                    .await?
             }
             RescreenBy::Scan => Met::TooMany,
         };

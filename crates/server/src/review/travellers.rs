@@ -6,7 +6,7 @@
 //! their own (each screening a pseudo-entity: its id, the names screened,
 //! the documents), and each changed entry is screened *against the
 //! travellers*, by its names and documents. Only the travellers it meets
-//! at [`INVERSION_FLOOR`] or above are read back from the store and go
+//! at [`inversion_floor`] or above are read back from the store and go
 //! through the two exact stages of `rescreen.rs` (the prefilter on the
 //! changed entries, then the live index), so the hits raised are the ones a
 //! full pass would raise as long as the reverse screening finds every such
@@ -18,12 +18,13 @@
 //! token similarity), and the traveller index is built without the
 //! frequency limits that make a screening skip very common words
 //! ([`reverse_config`]), so a traveller is met whenever one of its tokens
-//! is close to one of the entry's. The floor is set well below the
-//! prefilter's (the possible threshold less its margin), because the
-//! reverse score sees the names only: a birth date that agrees can lift a
-//! screening's score by up to [`MatcherConfig::dob_full_bonus`] of what is
-//! missing. A document number the traveller and the entry share is a
-//! match at any name score.
+//! is close to one of the entry's. The floor is derived from the matcher's
+//! settings, not fitted: the reverse score sees the names only, and a
+//! birth date and a nationality that agree lift a screening's score
+//! ([`lowest_hit_name_score`]), so the floor is the lowest name score
+//! that can still become a hit, less an allowance for the two directions
+//! of a comparison scoring differently. A document number the traveller
+//! and the entry share is a match at any name score.
 //!
 //! The index follows the store: each pass first adds the screenings
 //! recorded since the last (read from a little before the last read, by
@@ -44,13 +45,29 @@ use time::OffsetDateTime;
 use super::record::query_from_json;
 use crate::ServerError;
 
-/// A reverse score (the changed entry's names against a traveller's) at or
-/// above which the traveller is a candidate. The prefilter keeps 0.70
-/// (possible less its margin) with evidence; names alone score lower by
-/// at most the birth-date bonus and the spread between the two directions
-/// of a comparison (a part missing on one side weighs differently from a
-/// part missing on the other), so the floor leaves 0.35 below it.
-pub const INVERSION_FLOOR: f64 = 0.35;
+/// How much lower a name comparison may score one way than the other (a
+/// part missing on the query's side weighs differently from a part missing
+/// on the listed side): the reverse look-up keeps travellers this far below
+/// the lowest name score that can still make a hit.
+pub const ASYMMETRY_ALLOWANCE: f64 = 0.15;
+
+/// The lowest name score (before evidence) with which a screening can
+/// still reach the possible band: a full birth-date agreement and a
+/// nationality agreement each close part of the gap to 1
+/// (`s + (1 - s) · bonus`), so a name score of `s` ends at
+/// `1 - (1 - s)(1 - dob)(1 - nationality)`.
+pub fn lowest_hit_name_score(c: &MatcherConfig) -> f64 {
+    let kept = (1.0 - c.dob_full_bonus) * (1.0 - c.nationality_bonus);
+    (1.0 - (1.0 - c.possible) / kept).max(0.0)
+}
+
+/// A reverse score (the changed entry's names and documents against a
+/// traveller's) at or above which the traveller is a candidate: the lowest
+/// name score of a hit less [`ASYMMETRY_ALLOWANCE`] (0.53 with the default
+/// settings). A shared document number scores far above it.
+pub fn inversion_floor(c: &MatcherConfig) -> f64 {
+    lowest_hit_name_score(c) - ASYMMETRY_ALLOWANCE
+}
 
 /// Most travellers one changed name may meet. Far above what any name of
 /// the benchmark meets at the floor; past it, the pass falls back to
@@ -188,7 +205,11 @@ impl TravellerIndex {
     }
 
     /// The travellers the changed `entities` meet (see the module doc).
-    pub(crate) async fn candidates(&self, entities: &[Entity]) -> Result<Met, ServerError> {
+    pub(crate) async fn candidates(
+        &self,
+        entities: &[Entity],
+        floor: f64,
+    ) -> Result<Met, ServerError> {
         let Some(live) = self.live.clone() else {
             return Ok(Met::Travellers(BTreeSet::new()));
         };
@@ -209,15 +230,14 @@ impl TravellerIndex {
             let mut met = BTreeSet::new();
             for q in &queries {
                 let found = live.screen(q, MAX_MET_PER_ENTRY + 1);
-                if found.len() > MAX_MET_PER_ENTRY
-                    && found.last().is_some_and(|m| m.score >= INVERSION_FLOOR)
+                if found.len() > MAX_MET_PER_ENTRY && found.last().is_some_and(|m| m.score >= floor)
                 {
                     return Met::TooMany;
                 }
                 met.extend(
                     found
                         .into_iter()
-                        .filter(|m| m.score >= INVERSION_FLOOR)
+                        .filter(|m| m.score >= floor)
                         .map(|m| m.entity_id),
                 );
             }
@@ -253,6 +273,19 @@ mod tests {
         ))
         .to_string();
         assert!(earlier.as_str() < bound.as_str());
+    }
+
+    #[test]
+    fn the_floor_is_what_evidence_can_lift_to_a_hit_less_the_allowance() {
+        let c = MatcherConfig::default();
+        let lowest = lowest_hit_name_score(&c);
+        // A name scoring exactly that, with both agreements, ends at the
+        // possible threshold.
+        let lifted = lowest + (1.0 - lowest) * c.dob_full_bonus;
+        let lifted = lifted + (1.0 - lifted) * c.nationality_bonus;
+        assert!((lifted - c.possible).abs() < 1e-9, "{lifted}");
+        assert!((inversion_floor(&c) - (lowest - ASYMMETRY_ALLOWANCE)).abs() < 1e-12);
+        assert!(inversion_floor(&c) > 0.5 && inversion_floor(&c) < c.possible);
     }
 
     #[test]

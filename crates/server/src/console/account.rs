@@ -41,6 +41,12 @@ fn failed(s: &Session) -> Response {
 }
 
 fn render(s: &Session, t: Option<&TotpRecord>, top: Markup) -> Response {
+    render_with(s, t, top, false)
+}
+
+/// The page; `enrolling`: an enrolment is shown above and awaits its code
+/// (so no second "set up" button).
+fn render_with(s: &Session, t: Option<&TotpRecord>, top: Markup, enrolling: bool) -> Response {
     let l = s.lang;
     let u = s.user();
     let body = html! {
@@ -64,6 +70,9 @@ fn render(s: &Session, t: Option<&TotpRecord>, top: Markup) -> Response {
                         }
                     }
                     p.hint { (l.t("totp-lost")) }
+                }
+                _ if enrolling => {
+                    p.totp-state { span.bad { (l.t("totp-off")) } " " (l.t("totp-pending")) }
                 }
                 _ => {
                     p.totp-state { span.bad { (l.t("totp-off")) } }
@@ -97,7 +106,7 @@ fn enrolment(state: &AppState, s: &Session, secret: &str) -> Markup {
                     (l.t("totp-step-type"))
                     p { code.token.secret dir="ltr" { (totp::grouped(secret)) } }
                     details {
-                        summary { (l.t("totp-uri")) }
+                        summary { (l.t("totp-uri")) " " code dir="ltr" { "otpauth://" } }
                         p { code.token dir="ltr" { (uri) } }
                     }
                 }
@@ -142,7 +151,7 @@ pub async fn enrol(State(state): State<AppState>, s: Session, Form(f): Form<Csrf
                 "ok",
                 serde_json::json!({}),
             ));
-            render(&s, Some(&t), enrolment(&state, &s, &secret))
+            render_with(&s, Some(&t), enrolment(&state, &s, &secret), true)
         }
         Err(StoreError::Conflict(_)) => {
             state.audit.record(s.principal.event(
@@ -206,7 +215,7 @@ pub async fn confirm(
             (pages::notice("error", &l.t("totp-confirm-wrong")))
             (confirm_form(&s))
         };
-        let mut r = render(&s, Some(&t), top);
+        let mut r = render_with(&s, Some(&t), top, true);
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return r;
     };

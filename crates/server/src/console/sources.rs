@@ -69,6 +69,11 @@ fn row(l: Lang, src: &SourceDto, now: OffsetDateTime) -> Markup {
         tr class=[src.stale.then_some("stale-row")] {
             th scope="row" { code { (src.source) } }
             td { code dir="ltr" { (src.version.clone().unwrap_or_default()) } }
+            @if src.kind == "national" {
+                // Written here, entry by entry: no import to be fresh from.
+                td { "—" }
+                td { "—" }
+            } @else {
             td { @match confirmed { Some(t) => (pages::time(t)), None => (l.t("never")) } }
             td class=[src.stale.then_some("late")] {
                 @match age {
@@ -92,6 +97,7 @@ fn row(l: Lang, src: &SourceDto, now: OffsetDateTime) -> Markup {
                     span.bad { (l.t("source-failing")) }
                     " " span.detail lang="en" dir="ltr" { (f.error) }
                 }
+            }
             }
             td {
                 @match (src.kind.as_str(), src.schedule_seconds) {

@@ -72,6 +72,19 @@ pub enum AdminCommand {
     /// where other users of the machine could see it. Ends the user's open
     /// console sessions and lifts a lock-out.
     SetPassword(SetPasswordArgs),
+    /// Remove a user's console second factor (TOTP), e.g. after a lost
+    /// phone, and end their console sessions: they sign in with their
+    /// password alone and may enrol again from their account page.
+    /// Audited as `console.totp.reset` by `cli`.
+    ResetTotp(ResetTotpArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ResetTotpArgs {
+    #[arg(long)]
+    pub user: String,
+    #[arg(long, env = "TANSIQ_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -248,6 +261,21 @@ pub async fn admin(cmd: AdminCommand) -> Result<()> {
                 a.user
             );
         }
+        AdminCommand::ResetTotp(a) => {
+            let (_, store, _) = open(&a.config).await?;
+            let result = reset_totp(&store, &a.user).await;
+            store.close().await;
+            let (had, ended) =
+                result.with_context(|| format!("resetting the second factor of {}", a.user))?;
+            if had {
+                println!(
+                    "second factor of {} removed ({ended} console sessions ended); they sign in with their password and may enrol again",
+                    a.user
+                );
+            } else {
+                println!("{} had no second factor; nothing changed", a.user);
+            }
+        }
         AdminCommand::RevokeKey(a) => {
             let (_, store, _) = open(&a.config).await?;
             let rec = store
@@ -259,6 +287,27 @@ pub async fn admin(cmd: AdminCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Resets the second factor and appends the audit event.
+async fn reset_totp(store: &Store, user: &str) -> Result<(bool, u64)> {
+    let (had, ended) = tansiq_server::second_factor_reset(store, user).await?;
+    let agency = store
+        .user(user)
+        .await?
+        .map(|u| u.agency_id)
+        .unwrap_or_default();
+    store
+        .append_audit(tansiq_store::AuditEvent {
+            at: time::OffsetDateTime::now_utc(),
+            actor: "cli".into(),
+            action: "console.totp.reset".into(),
+            subject: Some(user.to_string()),
+            facts: serde_json::json!({"agency": agency, "key_id": "-", "outcome": "ok"}),
+            payload: serde_json::json!({"had_second_factor": had, "sessions_ended": ended}),
+        })
+        .await?;
+    Ok((had, ended))
 }
 
 async fn create_user(

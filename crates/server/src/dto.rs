@@ -891,7 +891,81 @@ pub struct EntryListResponse {
 /// Sources screened by the node.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SourcesResponse {
-    pub sources: Vec<ListVersionDto>,
+    pub sources: Vec<SourceDto>,
+}
+
+/// A list screened now (or declared and not loaded yet) and how fresh it
+/// is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceDto {
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported_at: Option<String>,
+    /// Active entities of a public list. Not given for national entries:
+    /// their number would tell an agency about entries hidden from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<usize>,
+    /// How the list is kept current: `scheduled` (a declared `[[sources]]`
+    /// the node updates itself), `manual` (imported by hand, e.g. `tansiq
+    /// import`) or `national` (entries written on this node).
+    pub kind: String,
+    /// A scheduled list's maximum age, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_seconds: Option<u64>,
+    /// When the list was last confirmed current (imported, or found
+    /// unchanged at its source).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_success_at: Option<String>,
+    /// When an update was last tried, whatever came of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_attempt_at: Option<String>,
+    /// When the node's scheduler updates it next (it may be in the past:
+    /// due at the scheduler's next round). Absent when nothing is
+    /// scheduled (manual or national lists, `[lists] auto_update = false`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_due_at: Option<String>,
+    /// When it turns (or turned) stale if not confirmed current by then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_at: Option<String>,
+    /// A scheduled list past its schedule or never imported; a manual list
+    /// imported longer ago than the node's unscheduled limit; never a
+    /// national one.
+    pub stale: bool,
+    /// The last failed update and why (kept after a later success).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_failure: Option<SourceFailureDto>,
+    /// What the version in force changed from the one before (public lists
+    /// only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_update: Option<ListUpdateDto>,
+}
+
+/// A failed update of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceFailureDto {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    pub error: String,
+    /// Whether it is the latest attempt (the list is failing now), rather
+    /// than a failure a success has since followed.
+    pub current: bool,
+}
+
+/// What a list version changed, in counts and a few names of each kind.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListUpdateDto {
+    pub version: String,
+    pub imported_at: String,
+    pub added: usize,
+    pub changed: usize,
+    /// Entries the list no longer carries (kept, withdrawn, with history).
+    pub withdrawn: usize,
+    /// Up to a few names of each kind, in id order.
+    pub added_names: Vec<String>,
+    pub changed_names: Vec<String>,
+    pub withdrawn_names: Vec<String>,
 }
 
 // ---------------------------------------------------------------- accounts
@@ -939,6 +1013,10 @@ pub struct UserDto {
     pub roles: Vec<String>,
     pub active: bool,
     pub created_at: String,
+    /// Whether the user signs in to the console with a confirmed second
+    /// factor (TOTP). Given in user lists (`GET /v1/users`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<bool>,
 }
 
 impl UserDto {
@@ -950,8 +1028,20 @@ impl UserDto {
             roles: u.roles.iter().map(|r| r.as_str().to_string()).collect(),
             active: u.active,
             created_at: rfc3339(u.created_at),
+            second_factor: None,
         }
     }
+}
+
+/// What a reset of a user's second factor did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SecondFactorResetDto {
+    pub user: String,
+    /// Whether the user had one (confirmed or pending); a reset of none
+    /// changes nothing and is not an error.
+    pub had_second_factor: bool,
+    /// Console sessions of the user that the reset ended.
+    pub sessions_ended: u64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -84,7 +84,7 @@ pub use journal::Journal;
 pub use metrics::Metrics;
 pub use ops::{AuditEventDto, parse_instant};
 pub use review::{RescreenReport, Review, document_key, stored_query};
-pub use routes::{RouteTable, openapi, route_table};
+pub use routes::{RouteTable, openapi, route_table, second_factor_reset};
 pub use state::{AppState, ListState, Snapshot};
 
 /// The router of the node with its state: every route, the problem

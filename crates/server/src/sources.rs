@@ -141,23 +141,38 @@ pub(crate) async fn update(
 
 /// Whether a source is due for an update at `now` (see the module doc).
 pub fn is_due(s: &SourceStatus, now: OffsetDateTime) -> bool {
+    now >= due_at(s)
+}
+
+/// When a source falls due (see the module doc): the later of "a share
+/// of the schedule since it was last confirmed current" and, after a
+/// failure, "a smaller share since that attempt"; the epoch when neither
+/// applies (never tried: due at once). The scheduler takes it at its next
+/// round (`[lists] check_every_s`).
+pub fn due_at(s: &SourceStatus) -> OffsetDateTime {
     let schedule = s.schedule.max_age().as_secs_f64();
-    let since = |at: OffsetDateTime| (now - at).as_seconds_f64();
+    let after = |at: OffsetDateTime, share: f64| at + time::Duration::seconds_f64(schedule * share);
     let failed_last = match (s.last_attempt, s.last_success) {
         (Some(a), Some(ok)) => a > ok,
         (Some(_), None) => true,
         _ => false,
     };
-    if failed_last
-        && let Some(a) = s.last_attempt
-        && since(a) < schedule * RETRY_SHARE
-    {
-        return false;
-    }
-    match s.last_success {
-        None => true,
-        Some(ok) => since(ok) >= schedule * REFRESH_SHARE,
-    }
+    let retry = s
+        .last_attempt
+        .filter(|_| failed_last)
+        .map(|a| after(a, RETRY_SHARE));
+    let refresh = s.last_success.map(|ok| after(ok, REFRESH_SHARE));
+    retry
+        .into_iter()
+        .chain(refresh)
+        .max()
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// When a source confirmed current at `last_success` turns stale: its
+/// schedule after that (`tansiq_sources::is_stale`).
+pub fn stale_at(s: &SourceStatus) -> Option<OffsetDateTime> {
+    s.last_success.map(|ok| ok + s.schedule.max_age())
 }
 
 /// The state of every declared source now (empty without `[[sources]]`).
@@ -284,6 +299,8 @@ mod tests {
             last_success: last_success.map(at),
             last_attempt: last_attempt.map(at),
             last_error: None,
+            last_failure_at: None,
+            last_failure: None,
             stale: false,
         }
     }
@@ -300,5 +317,23 @@ mod tests {
         assert!(!is_due(&status(Some(70), Some(99), 24), now));
         assert!(is_due(&status(Some(70), Some(97), 24), now));
         assert!(!is_due(&status(None, Some(99), 24), now));
+    }
+
+    #[test]
+    fn due_at_is_when_is_due_turns_true() {
+        let at = |h: i64| OffsetDateTime::UNIX_EPOCH + time::Duration::hours(h);
+        // confirmed at 88 h on 24 h: due at 100 h
+        assert_eq!(due_at(&status(Some(88), Some(88), 24)), at(100));
+        // failed at 99 h after a success at 70 h: retried at 101.4 h
+        let s = status(Some(70), Some(99), 24);
+        assert_eq!(due_at(&s), at(99) + time::Duration::minutes(144));
+        // never tried: at once
+        assert_eq!(due_at(&status(None, None, 24)), OffsetDateTime::UNIX_EPOCH);
+        for (ok, attempt) in [(Some(88), Some(88)), (Some(70), Some(99)), (None, Some(99))] {
+            let s = status(ok, attempt, 24);
+            let d = due_at(&s);
+            assert!(is_due(&s, d) && !is_due(&s, d - time::Duration::seconds(1)));
+        }
+        assert_eq!(stale_at(&status(Some(88), Some(88), 24)), Some(at(112)));
     }
 }

@@ -341,6 +341,13 @@ async fn cases(node: &Node, c: &Caller, s: &Secrets, n: &mut usize) -> Vec<Case>
     ));
     let officer = fresh_user(node, next(), Officer, true).await;
     out.push(case(
+        Method::DELETE,
+        "/v1/users/{id}/second-factor",
+        format!("/v1/users/{officer}/second-factor"),
+        None,
+        working(c),
+    ));
+    out.push(case(
         Method::GET,
         "/v1/users/{id}/keys",
         format!("/v1/users/{officer}/keys"),

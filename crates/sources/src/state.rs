@@ -37,6 +37,12 @@ pub struct SourceState {
     /// The error of the last attempt; `None` after a success.
     #[serde(default)]
     pub last_error: Option<String>,
+    /// The last failed attempt and its error, kept after later successes
+    /// (an operator asks "when did it last fail, and why?").
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub last_failure_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub last_failure: Option<String>,
     /// The list version imported from the source by the last success.
     #[serde(default)]
     pub version: Option<String>,
@@ -192,6 +198,8 @@ mod tests {
                 last_success: Some(datetime!(2026-03-01 10:00 UTC)),
                 last_attempt: Some(datetime!(2026-03-01 10:00 UTC)),
                 last_error: None,
+                last_failure_at: Some(datetime!(2026-02-28 10:00 UTC)),
+                last_failure: Some("HTTP 503".into()),
                 version: Some("2026-02-27T00:00:09.554Z".into()),
             },
         );

@@ -83,6 +83,9 @@ pub struct SourceStatus {
     pub last_success: Option<OffsetDateTime>,
     pub last_attempt: Option<OffsetDateTime>,
     pub last_error: Option<String>,
+    /// The last failed attempt and why, even if a success followed.
+    pub last_failure_at: Option<OffsetDateTime>,
+    pub last_failure: Option<String>,
     /// Older than the schedule allows, or never imported.
     pub stale: bool,
 }
@@ -162,7 +165,11 @@ impl Updater {
                     entry.version = Some(imported.report.version.clone());
                 }
             }
-            Err(e) => entry.last_error = Some(e.to_string()),
+            Err(e) => {
+                entry.last_error = Some(e.to_string());
+                entry.last_failure_at = Some(now);
+                entry.last_failure = Some(e.to_string());
+            }
         }
         state.sources.insert(def.name.clone(), entry);
         state.save(&self.paths.state)?;
@@ -376,6 +383,8 @@ impl Updater {
                     last_success,
                     last_attempt: remembered.and_then(|r| r.last_attempt),
                     last_error: remembered.and_then(|r| r.last_error.clone()),
+                    last_failure_at: remembered.and_then(|r| r.last_failure_at),
+                    last_failure: remembered.and_then(|r| r.last_failure.clone()),
                     stale: version.is_none() || is_stale(last_success, now, def.schedule.max_age()),
                 }
             })

@@ -63,7 +63,7 @@ pub use access::*;
 mod review;
 pub use review::*;
 mod sessions;
-pub use sessions::{PasswordRecord, SessionRecord};
+pub use sessions::{ChallengeRecord, PasswordRecord, SessionRecord, TotpRecord};
 mod audit;
 mod backend;
 mod diff;

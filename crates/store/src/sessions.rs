@@ -7,6 +7,13 @@
 //! (how many failures, for how long) is the caller's; the store only counts
 //! and stamps. Idle and absolute expiry are computed by the caller from
 //! `created_at` and `last_seen`.
+//!
+//! The optional second factor (TOTP, migration 0070) follows the same
+//! rule: the store keeps the shared secret, whether it was confirmed and
+//! the last time step accepted; the server generates the secret and checks
+//! codes. The one decision made here is atomic by necessity: a time step
+//! is taken at most once ([`Store::take_totp_step`]), so two requests with
+//! the same code cannot both pass.
 
 use sqlx::Row;
 use time::OffsetDateTime;
@@ -60,6 +67,37 @@ macro_rules! on_backend {
     };
 }
 
+/// A user's TOTP authenticator as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TotpRecord {
+    pub user_id: String,
+    /// The shared secret, base32 (RFC 4648, no padding), as enrolled.
+    pub secret: String,
+    pub created_at: OffsetDateTime,
+    /// `None` while the enrolment awaits its first valid code: such a
+    /// record is not asked for at sign-in.
+    pub confirmed_at: Option<OffsetDateTime>,
+    /// The RFC 6238 time step of the last code accepted.
+    pub last_step: Option<i64>,
+}
+
+impl TotpRecord {
+    pub fn confirmed(&self) -> bool {
+        self.confirmed_at.is_some()
+    }
+}
+
+/// A sign-in whose password was right and whose second factor is awaited.
+/// `id` is the hash of the challenge cookie's token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengeRecord {
+    pub id: String,
+    pub user_id: String,
+    /// The token the code form carries.
+    pub csrf: String,
+    pub created_at: OffsetDateTime,
+}
+
 const PASSWORD_COLUMNS: &str = "user_id, hash, failed_count, locked_until, updated_at";
 const SESSION_COLUMNS: &str = "id, user_id, csrf, created_at, last_seen, ended_at";
 
@@ -94,6 +132,41 @@ where
         created_at: row.try_get("created_at")?,
         last_seen: row.try_get("last_seen")?,
         ended_at: row.try_get("ended_at")?,
+    })
+}
+
+const TOTP_COLUMNS: &str = "user_id, secret, created_at, confirmed_at, last_step";
+const CHALLENGE_COLUMNS: &str = "id, user_id, csrf, created_at";
+
+fn totp_from_row<R>(row: &R) -> Result<TotpRecord, StoreError>
+where
+    R: Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    OffsetDateTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(TotpRecord {
+        user_id: row.try_get("user_id")?,
+        secret: row.try_get("secret")?,
+        created_at: row.try_get("created_at")?,
+        confirmed_at: row.try_get("confirmed_at")?,
+        last_step: row.try_get("last_step")?,
+    })
+}
+
+fn challenge_from_row<R>(row: &R) -> Result<ChallengeRecord, StoreError>
+where
+    R: Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    OffsetDateTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(ChallengeRecord {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        csrf: row.try_get("csrf")?,
+        created_at: row.try_get("created_at")?,
     })
 }
 
@@ -276,6 +349,206 @@ impl Store {
     pub async fn purge_sessions(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
         Ok(on_backend!(self, writer, pool => {
             sqlx::query("DELETE FROM console_sessions WHERE created_at < $1")
+                .bind(micros(before))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+}
+
+impl Store {
+    /// Starts (or restarts) a user's TOTP enrolment with a new `secret`
+    /// (base32), unconfirmed. Refused with [`StoreError::Conflict`] when
+    /// the user already has a confirmed authenticator: that one is removed
+    /// only by [`Store::reset_totp`] (an administrator's act), never
+    /// replaced by the person alone. [`StoreError::NotFound`] when the user
+    /// does not exist.
+    pub async fn begin_totp(&self, user_id: &str, secret: &str) -> Result<TotpRecord, StoreError> {
+        if self.user(user_id).await?.is_none() {
+            return Err(StoreError::not_found(format!("user {user_id:?}")));
+        }
+        if secret.len() < 16
+            || !secret
+                .bytes()
+                .all(|b| matches!(b, b'A'..=b'Z' | b'2'..=b'7'))
+        {
+            return Err(StoreError::invalid(
+                "totp.secret",
+                "must be base32 (A-Z, 2-7) of at least 80 bits",
+            ));
+        }
+        let now = stamp();
+        let written = on_backend!(self, writer, pool => {
+            // One statement: a confirmed row is never overwritten, however
+            // the requests interleave.
+            sqlx::query(
+                "INSERT INTO user_totp (user_id, secret, created_at, confirmed_at, last_step) \
+                 VALUES ($1, $2, $3, NULL, NULL) \
+                 ON CONFLICT (user_id) DO UPDATE SET secret = $2, created_at = $3, \
+                 confirmed_at = NULL, last_step = NULL WHERE user_totp.confirmed_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(secret)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if written == 0 {
+            return Err(StoreError::Conflict(format!(
+                "user {user_id:?} has a confirmed second factor; an administrator resets it first"
+            )));
+        }
+        Ok(TotpRecord {
+            user_id: user_id.to_string(),
+            secret: secret.to_string(),
+            created_at: now,
+            confirmed_at: None,
+            last_step: None,
+        })
+    }
+
+    /// A user's authenticator, confirmed or not.
+    pub async fn totp(&self, user_id: &str) -> Result<Option<TotpRecord>, StoreError> {
+        on_backend!(self, reader, pool => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {TOTP_COLUMNS} FROM user_totp WHERE user_id = $1"
+            )))
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(totp_from_row).transpose()
+        })
+    }
+
+    /// The users with a confirmed authenticator (for an account list).
+    pub async fn totp_confirmed_users(&self) -> Result<Vec<String>, StoreError> {
+        on_backend!(self, reader, pool => {
+            let rows: Vec<(String,)> = sqlx::query_as(
+                "SELECT user_id FROM user_totp WHERE confirmed_at IS NOT NULL ORDER BY user_id",
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(|r| r.0).collect())
+        })
+    }
+
+    /// Confirms a pending enrolment whose first valid code was of time
+    /// step `step` (so that code is not accepted again). Returns whether
+    /// a pending enrolment was confirmed (`false`: none, or already
+    /// confirmed).
+    pub async fn confirm_totp(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
+        let now = stamp();
+        Ok(on_backend!(self, writer, pool => {
+            sqlx::query(
+                "UPDATE user_totp SET confirmed_at = $2, last_step = $3 \
+                 WHERE user_id = $1 AND confirmed_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(now)
+            .bind(step)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        }) == 1)
+    }
+
+    /// Takes time step `step` for a confirmed authenticator: `true` once,
+    /// `false` when that step or a later one was already taken (the same
+    /// code again, or an older one) or there is no confirmed
+    /// authenticator. One statement, so of two concurrent uses of one
+    /// code only one passes.
+    pub async fn take_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
+        Ok(on_backend!(self, writer, pool => {
+            sqlx::query(
+                "UPDATE user_totp SET last_step = $2 WHERE user_id = $1 \
+                 AND confirmed_at IS NOT NULL AND (last_step IS NULL OR last_step < $2)",
+            )
+            .bind(user_id)
+            .bind(step)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        }) == 1)
+    }
+
+    /// Removes a user's authenticator (confirmed or pending) and their
+    /// pending sign-in challenges. Returns whether there was one.
+    pub async fn reset_totp(&self, user_id: &str) -> Result<bool, StoreError> {
+        let n = on_backend!(self, writer, pool => {
+            let n = sqlx::query("DELETE FROM user_totp WHERE user_id = $1")
+                .bind(user_id)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            sqlx::query("DELETE FROM sign_in_challenges WHERE user_id = $1")
+                .bind(user_id)
+                .execute(pool)
+                .await?;
+            n
+        });
+        Ok(n == 1)
+    }
+
+    /// Records a sign-in awaiting its code. `id` is the hash of the
+    /// challenge cookie's token.
+    pub async fn create_challenge(
+        &self,
+        id: &str,
+        user_id: &str,
+        csrf: &str,
+    ) -> Result<ChallengeRecord, StoreError> {
+        let now = stamp();
+        on_backend!(self, writer, pool => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO sign_in_challenges ({CHALLENGE_COLUMNS}) VALUES ($1, $2, $3, $4)"
+            )))
+            .bind(id)
+            .bind(user_id)
+            .bind(csrf)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(ChallengeRecord {
+            id: id.to_string(),
+            user_id: user_id.to_string(),
+            csrf: csrf.to_string(),
+            created_at: now,
+        })
+    }
+
+    /// A pending sign-in by id (the caller checks its age).
+    pub async fn challenge(&self, id: &str) -> Result<Option<ChallengeRecord>, StoreError> {
+        on_backend!(self, reader, pool => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {CHALLENGE_COLUMNS} FROM sign_in_challenges WHERE id = $1"
+            )))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(challenge_from_row).transpose()
+        })
+    }
+
+    /// Ends a pending sign-in (code accepted, locked out, or expired);
+    /// idempotent. Returns whether it existed, so that of two concurrent
+    /// completions only one goes on.
+    pub async fn end_challenge(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(on_backend!(self, writer, pool => {
+            sqlx::query("DELETE FROM sign_in_challenges WHERE id = $1")
+                .bind(id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }) == 1)
+    }
+
+    /// Deletes pending sign-ins created before `before`. Returns how many.
+    pub async fn purge_challenges(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
+        Ok(on_backend!(self, writer, pool => {
+            sqlx::query("DELETE FROM sign_in_challenges WHERE created_at < $1")
                 .bind(micros(before))
                 .execute(pool)
                 .await?

@@ -57,6 +57,7 @@ async fn render(state: &AppState, s: &Session, top: Markup) -> Response {
                         th scope="col" { (l.t("agency")) }
                         th scope="col" { (l.t("roles")) }
                         th scope="col" { (l.t("active")) }
+                        th scope="col" { (l.t("totp-title")) }
                     } }
                     tbody {
                         @for u in &list.users {
@@ -66,6 +67,19 @@ async fn render(state: &AppState, s: &Session, top: Markup) -> Response {
                                 td { (u.agency) }
                                 td { (u.roles.iter().map(|r| role_name(l, r)).collect::<Vec<_>>().join(", ")) }
                                 td { (l.t(if u.active { "yes" } else { "no" })) }
+                                td {
+                                    @if u.second_factor == Some(true) {
+                                        (l.t("totp-on"))
+                                        form.inline method="post" action={ "/console/admin/users/" (u.id) "/reset-totp" } {
+                                            (pages::csrf_field(s))
+                                            button.linkish type="submit" aria-label=(l.ta("totp-reset-for", &[("user", u.id.clone())])) {
+                                                (l.t("totp-reset"))
+                                            }
+                                        }
+                                    } @else {
+                                        (l.t("totp-off"))
+                                    }
+                                }
                             }
                         }
                     }
@@ -113,7 +127,7 @@ async fn render(state: &AppState, s: &Session, top: Markup) -> Response {
 }
 
 /// A role in words (the API's name for one this console does not know).
-fn role_name(l: super::i18n::Lang, role: &str) -> String {
+pub(super) fn role_name(l: super::i18n::Lang, role: &str) -> String {
     match role {
         "officer" => l.t("role-officer"),
         "analyst" => l.t("role-analyst"),
@@ -221,6 +235,31 @@ pub async fn create_key(
                 p { code.token dir="ltr" { (k.token) } }
             }
         },
+    };
+    render(&state, &s, top).await
+}
+
+/// An administrator resets a user's second factor (through the API's
+/// own route, so the same rule of who administers whom applies).
+pub async fn reset_totp(
+    State(state): State<AppState>,
+    s: Session,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(f): Form<super::account::CsrfForm>,
+) -> Response {
+    if let Some(r) = s.check_csrf(&f.csrf) {
+        return r;
+    }
+    if let Some(r) = pages::require(&s, Nav::Admin) {
+        return r;
+    }
+    let l = s.lang;
+    let top = match api::reset_second_factor(&state, &s.principal, &id).await {
+        Err(e) => pages::api_error(l, &e),
+        Ok(r) if r.had_second_factor => {
+            pages::notice("ok", &l.ta("totp-reset-done", &[("user", r.user)]))
+        }
+        Ok(r) => pages::notice("info", &l.ta("totp-reset-none", &[("user", r.user)])),
     };
     render(&state, &s, top).await
 }

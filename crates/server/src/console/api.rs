@@ -289,6 +289,35 @@ pub async fn federation_status(
         .map(|j| j.0)
 }
 
+/// Registers or updates a partner and its agreements
+/// (`PUT /v1/federation/partners/{id}`).
+pub async fn put_partner(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    input: crate::federation::PartnerInput,
+) -> Result<crate::federation::PartnerStatusDto, ApiError> {
+    crate::federation::put_partner(
+        State(state.clone()),
+        p.clone(),
+        Path(id.to_string()),
+        JsonBody(input),
+    )
+    .await
+    .map(|j| j.0)
+}
+
+/// This node's invitation: id, URL, public keys
+/// (`GET /v1/federation/invite`).
+pub async fn invite(
+    state: &AppState,
+    p: &Principal,
+) -> Result<crate::federation::InviteDto, ApiError> {
+    crate::federation::invite(State(state.clone()), p.clone())
+        .await
+        .map(|j| j.0)
+}
+
 /// The JSON body of a handler's full response (handlers that set an
 /// ETag answer with a `Response`, not a typed `Json`).
 async fn json_of<T: serde::de::DeserializeOwned>(
@@ -452,4 +481,15 @@ pub async fn import_entries(
         tracing::warn!("the import is stored but the screening index did not catch up in time");
     }
     Ok(written)
+}
+
+/// Resets a user's second factor (`DELETE /v1/users/{id}/second-factor`).
+pub async fn reset_second_factor(
+    state: &AppState,
+    p: &Principal,
+    user: &str,
+) -> Result<crate::dto::SecondFactorResetDto, ApiError> {
+    crate::routes::reset_second_factor(State(state.clone()), p.clone(), Path(user.to_string()))
+        .await
+        .map(|j| j.0)
 }

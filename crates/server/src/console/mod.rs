@@ -26,6 +26,7 @@
 //!
 //! Routes live under `/console/`; `/` redirects there.
 
+mod account;
 mod admin;
 mod api;
 mod audit;
@@ -44,6 +45,7 @@ mod screen;
 pub mod session;
 mod sources;
 mod suppressions;
+pub mod totp;
 
 use axum::Form;
 use axum::Router;
@@ -57,7 +59,7 @@ use serde::Deserialize;
 use crate::AppState;
 use i18n::Lang;
 use pages::Nav;
-use session::{Session, SignInError};
+use session::{CodeError, Session, SignInError, SignedIn};
 
 pub use session::set_password;
 
@@ -73,7 +75,14 @@ pub fn router() -> Router<AppState> {
         .route("/console/assets/console.css", get(css))
         .route("/console/assets/console.js", get(js))
         .route("/console/sign-in", get(sign_in_page).post(sign_in))
+        .route(
+            "/console/sign-in/code",
+            get(sign_in_code_page).post(sign_in_code),
+        )
         .route("/console/sign-out", post(sign_out))
+        .route("/console/account", get(account::get))
+        .route("/console/account/totp", post(account::enrol))
+        .route("/console/account/totp/confirm", post(account::confirm))
         .route("/console/screen", get(screen::get).post(screen::post))
         .route("/console/hits", get(hits::queue))
         .route("/console/hits/{id}", get(hits::one))
@@ -90,10 +99,14 @@ pub fn router() -> Router<AppState> {
         .route("/console/admin", get(admin::get))
         .route("/console/admin/users", post(admin::create_user))
         .route("/console/admin/keys", post(admin::create_key))
+        .route(
+            "/console/admin/users/{id}/reset-totp",
+            post(admin::reset_totp),
+        )
         .route("/console/flights", get(flights::get).post(flights::post))
         .route("/console/dashboard", get(dashboard::get))
         .route("/console/sources", get(sources::get))
-        .route("/console/partners", get(partners::get))
+        .route("/console/partners", get(partners::get).post(partners::post))
         .route("/console/suppressions", get(suppressions::get))
         .route("/console/notifications", get(notifications::get))
 }
@@ -196,11 +209,12 @@ async fn sign_in(
         return pages::csrf_refused(lang);
     }
     match session::sign_in(&state, f.user.trim(), &f.password).await {
-        Ok(token) => {
-            let mut r = Redirect::to("/console/").into_response();
+        Ok(SignedIn::Session(token)) => signed_in(&state, &token),
+        Ok(SignedIn::CodeNeeded { token, csrf }) => {
+            let mut r = code_form(lang, &csrf, None, StatusCode::OK);
             r.headers_mut().append(
                 header::SET_COOKIE,
-                session::session_cookie(&state, Some(&token)),
+                session::challenge_cookie(&state, Some(&token)),
             );
             r
         }
@@ -216,6 +230,96 @@ async fn sign_in(
             StatusCode::TOO_MANY_REQUESTS,
             f.user.trim(),
         ),
+    }
+}
+
+/// Where a completed sign-in goes, with its session cookie.
+fn signed_in(state: &AppState, token: &str) -> Response {
+    let mut r = Redirect::to("/console/").into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        session::session_cookie(state, Some(token)),
+    );
+    r
+}
+
+/// The second step of a sign-in: the authenticator's code. The form
+/// carries the challenge's own token (the challenge cookie is
+/// `SameSite=Strict` and scoped to the sign-in pages).
+fn code_form(lang: Lang, csrf: &str, error: Option<&str>, status: StatusCode) -> Response {
+    let body = html! {
+        h1 { (lang.t("code-title")) }
+        @if let Some(key) = error { (pages::notice("error", &lang.t(key))) }
+        p #code-hint { (lang.t("code-hint")) }
+        form.sign-in method="post" action="/console/sign-in/code" {
+            input type="hidden" name="csrf" value=(csrf);
+            div {
+                label for="code" { (lang.t("code-label")) }
+                input #code name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                    pattern="[0-9 ]{6,7}" maxlength="7" required autofocus dir="ltr" aria-describedby="code-hint";
+            }
+            button.primary type="submit" { (lang.t("code-submit")) }
+        }
+        p { a href="/console/sign-in" { (lang.t("code-start-again")) } }
+    };
+    pages::html_response(
+        status,
+        pages::bare(lang, &lang.t("code-title"), "/console/sign-in/code", body),
+        lang,
+    )
+}
+
+async fn sign_in_code_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let lang = Lang::negotiate(pages::lang_query(uri.query()).as_deref(), &headers);
+    let token = session::cookie(&headers, session::CHALLENGE_COOKIE).unwrap_or_default();
+    match session::challenge(&state, &token).await {
+        Some(c) if !token.is_empty() => code_form(lang, &c.csrf, None, StatusCode::OK),
+        _ => Redirect::to("/console/sign-in").into_response(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn sign_in_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let lang = Lang::negotiate(None, &headers);
+    let token = session::cookie(&headers, session::CHALLENGE_COOKIE).unwrap_or_default();
+    let clear = |mut r: Response| {
+        r.headers_mut()
+            .append(header::SET_COOKIE, session::challenge_cookie(&state, None));
+        r
+    };
+    match session::sign_in_code(&state, &token, &f.csrf, &f.code).await {
+        Ok(session_token) => clear(signed_in(&state, &session_token)),
+        Err(CodeError::Csrf) => pages::csrf_refused(lang),
+        Err(CodeError::Wrong) => {
+            code_form(lang, &f.csrf, Some("code-wrong"), StatusCode::UNAUTHORIZED)
+        }
+        Err(CodeError::Locked) => clear(sign_in_form(
+            lang,
+            Some("sign-in-locked"),
+            StatusCode::TOO_MANY_REQUESTS,
+            "",
+        )),
+        Err(CodeError::Expired) => clear(sign_in_form(
+            lang,
+            Some("code-expired"),
+            StatusCode::UNAUTHORIZED,
+            "",
+        )),
     }
 }
 

@@ -25,6 +25,9 @@ pub enum Nav {
     Admin,
     Partners,
     Dashboard,
+    /// The person's own account (second factor): every role, reached from
+    /// the name in the header rather than the menu.
+    Account,
 }
 
 impl Nav {
@@ -52,6 +55,7 @@ impl Nav {
             Nav::Audit => &[Role::Auditor, Role::NodeAuditor],
             Nav::Admin => &[Role::Admin, Role::NodeAdmin],
             Nav::Dashboard => &[Role::Analyst, Role::Admin, Role::NodeAdmin],
+            Nav::Account => &Role::ALL,
         }
     }
 
@@ -67,6 +71,7 @@ impl Nav {
             Nav::Audit => "/console/audit",
             Nav::Admin => "/console/admin",
             Nav::Dashboard => "/console/dashboard",
+            Nav::Account => "/console/account",
         }
     }
 
@@ -82,6 +87,7 @@ impl Nav {
             Nav::Audit => "nav-audit",
             Nav::Admin => "nav-admin",
             Nav::Dashboard => "nav-dashboard",
+            Nav::Account => "nav-account",
         }
     }
 
@@ -150,7 +156,7 @@ fn languages(lang: Lang, here: &str) -> Markup {
                         @if l == lang {
                             span aria-current="true" lang=(l.code()) { (l.own_name()) }
                         } @else {
-                            a href={ (here) "?lang=" (l.code()) } lang=(l.code()) hreflang=(l.code()) { (l.own_name()) }
+                            a href={ (here) (if here.contains('?') { "&" } else { "?" }) "lang=" (l.code()) } lang=(l.code()) hreflang=(l.code()) { (l.own_name()) }
                         }
                     }
                 }
@@ -179,6 +185,13 @@ pub fn bare(lang: Lang, title: &str, here: &str, body: Markup) -> Markup {
 /// A page of a signed-in person: menu of what the role allows, who is
 /// signed in, sign-out form.
 pub fn page(s: &Session, current: Nav, title: &str, body: Markup) -> Response {
+    page_at(s, current, current.href(), title, body)
+}
+
+/// [`page`] whose language links reload `here` (a path that shows the
+/// same content again, e.g. an answer by its id) rather than the
+/// section's start.
+pub fn page_at(s: &Session, current: Nav, here: &str, title: &str, body: Markup) -> Response {
     let lang = s.lang;
     let markup = html! {
         (DOCTYPE)
@@ -200,13 +213,16 @@ pub fn page(s: &Session, current: Nav, title: &str, body: Markup) -> Response {
                         }
                     }
                     div.who {
-                        span { bdi { (s.user().name) } " · " bdi { (s.user().agency_id) } }
+                        a.account href=(Nav::Account.href()) aria-current=[(current == Nav::Account).then_some("page")]
+                            title=(lang.t(Nav::Account.key())) {
+                            bdi { (s.user().name) } " · " bdi { (s.user().agency_id) }
+                        }
                         form method="post" action="/console/sign-out" {
                             (csrf_field(s))
                             button.linkish type="submit" { (lang.t("sign-out")) }
                         }
                     }
-                    (languages(lang, current.href()))
+                    (languages(lang, here))
                 }
                 main #main {
                     h1 { (title) }

@@ -3,9 +3,22 @@
 //! document; the answer above the form, the band in colour and in words,
 //! what to do, the listed person's names in both scripts and a reason in
 //! plain words; the analyst's detail folded in a `<details>`.
+//!
+//! The answer survives a change of language: the page's language links
+//! point at `/console/screen?answer=<screening id>`, which shows the same
+//! answer again in the chosen language, to the same session only, without
+//! screening again (a second screening would be a second crossing, with
+//! its own hits and audit event). The node keeps the answers it just gave
+//! in memory ([`KEPT_ANSWERS`], for [`ANSWER_KEPT_FOR`]); an older one, or
+//! one given by another replica, is gone: the page says so and offers
+//! the empty form.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -78,11 +91,86 @@ impl ScreenForm {
     }
 }
 
-pub async fn get(s: Session) -> Response {
+/// How long an answer can be shown again (in another language).
+pub const ANSWER_KEPT_FOR: Duration = Duration::from_secs(15 * 60);
+/// At most this many answers are kept, over every session (the oldest
+/// go first): a few minutes of a busy node's desks.
+pub const KEPT_ANSWERS: usize = 2_000;
+
+/// (session id, screening id) → when it was answered, the answer.
+type Kept = HashMap<(String, String), (Instant, Arc<ScreenResponse>)>;
+
+fn kept() -> &'static Mutex<Kept> {
+    static KEPT: OnceLock<Mutex<Kept>> = OnceLock::new();
+    KEPT.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Keeps an answer for its session, dropping expired ones and, over the
+/// bound, the oldest.
+fn keep(session: &str, r: Arc<ScreenResponse>) {
+    let Ok(mut map) = kept().lock() else { return };
+    let now = Instant::now();
+    map.retain(|_, (at, _)| now.duration_since(*at) < ANSWER_KEPT_FOR);
+    while map.len() >= KEPT_ANSWERS {
+        let Some(oldest) = map
+            .iter()
+            .min_by_key(|(_, (at, _))| *at)
+            .map(|(k, _)| k.clone())
+        else {
+            break;
+        };
+        map.remove(&oldest);
+    }
+    map.insert((session.to_string(), r.screening_id.clone()), (now, r));
+}
+
+/// An answer this session was given, while it is kept.
+fn recall(session: &str, screening: &str) -> Option<Arc<ScreenResponse>> {
+    let map = kept().lock().ok()?;
+    let (at, r) = map.get(&(session.to_string(), screening.to_string()))?;
+    (at.elapsed() < ANSWER_KEPT_FOR).then(|| r.clone())
+}
+
+/// Where the page's language links go: the answer shown, when there is one.
+fn here(screening: Option<&str>) -> String {
+    match screening {
+        Some(id) => format!("{}?answer={id}", Nav::Screen.href()),
+        None => Nav::Screen.href().to_string(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ScreenQuery {
+    /// An answer to show again (a language change).
+    #[serde(default)]
+    pub answer: Option<String>,
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<ScreenQuery>,
+) -> Response {
     if let Some(r) = pages::require(&s, Nav::Screen) {
         return r;
     }
-    render(&s, &ScreenForm::default(), html! {})
+    match q.answer.as_deref() {
+        Some(id) => match recall(s.id(), id) {
+            Some(r) => render(
+                &s,
+                &ScreenForm::default(),
+                answer(&state, s.lang, &r),
+                Some(id),
+            ),
+            None => render(
+                &s,
+                &ScreenForm::default(),
+                pages::notice("info", &s.lang.t("answer-gone")),
+                None,
+            ),
+        },
+        None => render(&s, &ScreenForm::default(), html! {}, None),
+    }
 }
 
 pub async fn post(
@@ -96,19 +184,23 @@ pub async fn post(
     if let Some(r) = pages::require(&s, Nav::Screen) {
         return r;
     }
-    let answer = match api::screen(&state, &s.principal, form.to_request()).await {
-        Ok(r) => answer(&state, s.lang, &r),
-        Err(e) => pages::api_error(s.lang, &e),
+    let (answer, id) = match api::screen(&state, &s.principal, form.to_request()).await {
+        Ok(r) => {
+            let r = Arc::new(r);
+            keep(s.id(), r.clone());
+            (answer(&state, s.lang, &r), Some(r.screening_id.clone()))
+        }
+        Err(e) => (pages::api_error(s.lang, &e), None),
     };
     // The form comes back empty (the next traveller), with the post kept.
     let next = ScreenForm {
         border_post: form.border_post.clone(),
         ..ScreenForm::default()
     };
-    render(&s, &next, answer)
+    render(&s, &next, answer, id.as_deref())
 }
 
-fn render(s: &Session, form: &ScreenForm, answer: Markup) -> Response {
+fn render(s: &Session, form: &ScreenForm, answer: Markup, shown: Option<&str>) -> Response {
     let l = s.lang;
     let body = html! {
         (answer)
@@ -158,7 +250,7 @@ fn render(s: &Session, form: &ScreenForm, answer: Markup) -> Response {
             button.primary type="submit" { (l.t("screen-submit")) }
         }
     };
-    pages::page(s, Nav::Screen, &l.t("screen-title"), body)
+    pages::page_at(s, Nav::Screen, &here(shown), &l.t("screen-title"), body)
 }
 
 /// The answer: overall band, then each match the officer must act on.

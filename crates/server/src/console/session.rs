@@ -16,6 +16,13 @@
 //! POST is refused unless it matches, compared in constant time; the
 //! cookie is also `SameSite=Strict` and `HttpOnly`, and `Secure` when the
 //! node serves TLS.
+//!
+//! A person with a confirmed second factor (`totp.rs`) signs in in two
+//! steps: the right password opens a *challenge* (a random token in a
+//! short-lived cookie scoped to the sign-in pages, its hash in the store,
+//! with its own form token), and only a valid, not yet used code turns it
+//! into a session. A wrong code counts as a failed sign-in: the same
+//! counter and lock-out as passwords.
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -45,6 +52,10 @@ pub const LOCK_DURATION: Duration = Duration::minutes(15);
 /// costs no database write in the common case; idle expiry is therefore
 /// exact to within this step.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
+/// A sign-in whose password was right waits this long for its code.
+pub const CHALLENGE_EXPIRY: Duration = Duration::minutes(5);
+/// The cookie of a sign-in awaiting its code (path: the sign-in pages).
+pub const CHALLENGE_COOKIE: &str = "tansiq_challenge";
 /// Shortest password an administrator may set.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Longest password accepted (argon2 takes any length; this bounds work).
@@ -149,11 +160,52 @@ pub fn session_cookie(state: &AppState, token: Option<&str>) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(""))
 }
 
+/// The `Set-Cookie` value of a challenge token (or of its removal).
+pub fn challenge_cookie(state: &AppState, token: Option<&str>) -> HeaderValue {
+    let secure = if state.config.tls.cert.is_some() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let (value, age) = match token {
+        Some(t) => (t, CHALLENGE_EXPIRY.whole_seconds()),
+        None => ("", 0),
+    };
+    HeaderValue::from_str(&format!(
+        "{CHALLENGE_COOKIE}={value}; Path=/console/sign-in; HttpOnly; SameSite=Strict; Max-Age={age}{secure}"
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
+}
+
 /// Why a sign-in failed (the person is told only "wrong user name or
-/// password" or "locked"; the audit log gets the reason).
+/// password", "wrong code" or "locked"; the audit log gets the reason).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignInError {
     Wrong,
+    Locked,
+}
+
+/// What a right password opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignedIn {
+    /// A session: the cookie's token.
+    Session(String),
+    /// The second factor is asked: the challenge cookie's token and the
+    /// code form's CSRF token.
+    CodeNeeded { token: String, csrf: String },
+}
+
+/// Why a code was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeError {
+    /// No such challenge, or it expired, or the factor was reset meanwhile:
+    /// start again with the password.
+    Expired,
+    /// The code form's token is not the challenge's.
+    Csrf,
+    /// Wrong or already used code.
+    Wrong,
+    /// Too many failures: the account is locked.
     Locked,
 }
 
@@ -171,12 +223,13 @@ fn auth_event(user: &str, agency: &str, outcome: &'static str, reason: &str) -> 
 }
 
 /// Checks a user name and password, counts failures, locks, audits.
-/// Returns the new session's cookie token.
+/// Returns the new session's cookie token, or the challenge of the second
+/// factor when the user has a confirmed one.
 pub async fn sign_in(
     state: &AppState,
     user_id: &str,
     password: &str,
-) -> Result<String, SignInError> {
+) -> Result<SignedIn, SignInError> {
     let now = OffsetDateTime::now_utc();
     let user = state.store.user(user_id).await.ok().flatten();
     let record = match &user {
@@ -233,21 +286,165 @@ pub async fn sign_in(
         deny("denied", "user deactivated");
         return Err(SignInError::Wrong);
     }
+    let second = state.store.totp(user_id).await;
+    match second {
+        Ok(Some(t)) if t.confirmed() => {
+            let (token, csrf) = (random_hex(), random_hex());
+            if state
+                .store
+                .create_challenge(&session_id(&token), user_id, &csrf)
+                .await
+                .is_err()
+            {
+                deny("failed", "challenge not stored");
+                return Err(SignInError::Wrong);
+            }
+            let _ = state.store.purge_challenges(now - CHALLENGE_EXPIRY).await;
+            state.audit.record(auth_event(
+                user_id,
+                agency,
+                "ok",
+                "password; second factor asked",
+            ));
+            return Ok(SignedIn::CodeNeeded { token, csrf });
+        }
+        Ok(_) => {}
+        Err(_) => {
+            // Not knowing whether a second factor is due, refuse.
+            deny("failed", "second factor not readable");
+            return Err(SignInError::Wrong);
+        }
+    }
+    open_session(state, user_id, agency, "password")
+        .await
+        .map(SignedIn::Session)
+}
+
+/// Opens a session for a user whose factors were all checked.
+async fn open_session(
+    state: &AppState,
+    user_id: &str,
+    agency: &str,
+    how: &str,
+) -> Result<String, SignInError> {
+    let now = OffsetDateTime::now_utc();
     let token = random_hex();
     let made = state
         .store
         .create_session(&session_id(&token), user_id, &random_hex())
         .await;
     if made.is_err() {
-        deny("failed", "session not stored");
+        state
+            .audit
+            .record(auth_event(user_id, agency, "failed", "session not stored"));
         return Err(SignInError::Wrong);
     }
     let _ = state.store.clear_failed_sign_ins(user_id).await;
     let _ = state.store.purge_sessions(now - ABSOLUTE_EXPIRY * 2).await;
+    state.audit.record(auth_event(user_id, agency, "ok", how));
+    Ok(token)
+}
+
+/// The challenge a cookie token stands for, while it is young enough.
+pub async fn challenge(state: &AppState, token: &str) -> Option<tansiq_store::ChallengeRecord> {
+    let c = state.store.challenge(&session_id(token)).await.ok()??;
+    (OffsetDateTime::now_utc() < c.created_at + CHALLENGE_EXPIRY).then_some(c)
+}
+
+fn code_event(user: &str, agency: &str, outcome: &'static str, reason: &str) -> AuditEvent {
+    AuditEvent {
+        action: "console.totp.verify",
+        ..auth_event(user, agency, outcome, reason)
+    }
+}
+
+/// The second step of a sign-in: checks the code of the challenge
+/// `token` (form token `csrf`), counts a failure like a wrong password,
+/// takes the code's time step so it is not accepted again, audits.
+/// Returns the new session's cookie token.
+pub async fn sign_in_code(
+    state: &AppState,
+    token: &str,
+    csrf: &str,
+    code: &str,
+) -> Result<String, CodeError> {
+    let now = OffsetDateTime::now_utc();
+    let Some(c) = challenge(state, token).await else {
+        return Err(CodeError::Expired);
+    };
+    if !bool::from(csrf.as_bytes().ct_eq(c.csrf.as_bytes())) {
+        return Err(CodeError::Csrf);
+    }
+    let user_id = c.user_id.as_str();
+    let user = match state.store.user(user_id).await {
+        Ok(Some(u)) if u.active => u,
+        _ => {
+            let _ = state.store.end_challenge(&c.id).await;
+            state.audit.record(code_event(
+                user_id,
+                "-",
+                "denied",
+                "user gone or deactivated",
+            ));
+            return Err(CodeError::Expired);
+        }
+    };
+    let agency = user.agency_id.as_str();
+    let deny = |reason: &str| {
+        state
+            .audit
+            .record(code_event(user_id, agency, "denied", reason));
+    };
+    let record = state.store.password(user_id).await.ok().flatten();
+    if record.as_ref().is_none_or(|r| r.locked_at(now)) {
+        let _ = state.store.end_challenge(&c.id).await;
+        deny("locked");
+        return Err(CodeError::Locked);
+    }
+    let second = match state.store.totp(user_id).await {
+        Ok(Some(t)) if t.confirmed() => t,
+        _ => {
+            let _ = state.store.end_challenge(&c.id).await;
+            deny("second factor reset meanwhile");
+            return Err(CodeError::Expired);
+        }
+    };
+    let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
+    let step = super::totp::generator(&second.secret, state.identity.node(), user_id)
+        .and_then(|t| super::totp::step_of(&t, code, unix));
+    let failure = match step {
+        None => Some("wrong code"),
+        Some(step) => match state.store.take_totp_step(user_id, step).await {
+            Ok(true) => None,
+            Ok(false) => Some("code already used"),
+            Err(_) => Some("code step not stored"),
+        },
+    };
+    if let Some(reason) = failure {
+        let after = state
+            .store
+            .note_failed_sign_in(user_id, LOCK_AFTER_FAILURES, now + LOCK_DURATION)
+            .await
+            .ok()
+            .flatten();
+        if after.as_ref().is_some_and(|r| r.locked_at(now)) {
+            let _ = state.store.end_challenge(&c.id).await;
+            deny(&format!("{reason}; locked"));
+            return Err(CodeError::Locked);
+        }
+        deny(reason);
+        return Err(CodeError::Wrong);
+    }
+    // Of two completions of one challenge, one goes on.
+    if !state.store.end_challenge(&c.id).await.unwrap_or(false) {
+        return Err(CodeError::Expired);
+    }
     state
         .audit
-        .record(auth_event(user_id, agency, "ok", "password"));
-    Ok(token)
+        .record(code_event(user_id, agency, "ok", "code accepted"));
+    open_session(state, user_id, agency, "password and second factor")
+        .await
+        .map_err(|_| CodeError::Expired)
 }
 
 /// A signed-in person: the principal the API's handlers take, the form
@@ -263,6 +460,12 @@ pub struct Session {
 impl Session {
     pub fn user(&self) -> &User {
         &self.principal.user
+    }
+
+    /// The session's id (the hash of its cookie token): a key for what
+    /// the console keeps for this session only.
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
     /// The refusal of a form whose token is not this session's (`None`:

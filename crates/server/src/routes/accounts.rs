@@ -110,6 +110,12 @@ pub(crate) async fn list_users(
         ));
     }
     let users = state.store.users(agency.as_deref()).await?;
+    let second: std::collections::HashSet<String> = state
+        .store
+        .totp_confirmed_users()
+        .await?
+        .into_iter()
+        .collect();
     state.audit.record(p.event(
         "user.list",
         None,
@@ -117,7 +123,13 @@ pub(crate) async fn list_users(
         json!({ "agency": agency, "count": users.len() }),
     ));
     Ok(axum::Json(UserList {
-        users: users.iter().map(UserDto::from_domain).collect(),
+        users: users
+            .iter()
+            .map(|u| UserDto {
+                second_factor: Some(second.contains(&u.id)),
+                ..UserDto::from_domain(u)
+            })
+            .collect(),
     }))
 }
 
@@ -214,6 +226,55 @@ pub(crate) async fn set_user_active(
         json!({ "active": input.active }),
     ));
     Ok(axum::Json(UserDto::from_domain(&u)))
+}
+
+/// Reset a user's second factor.
+///
+/// Removes the user's console authenticator (TOTP), confirmed or pending, e.g. after a lost phone,
+/// and ends their console sessions: they sign in with their password alone and may enrol again.
+/// Allowed to whoever administers the account.
+#[utoipa::path(delete, path = "/v1/users/{id}/second-factor", tag = "accounts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 200, description = "Reset (a user without one is left as is)", body = SecondFactorResetDto),
+              (status = 403, description = "Not an administrator of that account", body = Problem),
+              (status = 404, description = "No such user in the caller's reach", body = Problem)))]
+pub(crate) async fn reset_second_factor(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<axum::Json<SecondFactorResetDto>, ApiError> {
+    p.require(ACCOUNT_ADMINS)?;
+    administered_user(&state, &p, &id).await?;
+    let (had, ended) = second_factor_reset(&state.store, &id).await?;
+    state.audit.record(p.event(
+        "console.totp.reset",
+        Some(id.clone()),
+        "ok",
+        json!({ "had_second_factor": had, "sessions_ended": ended }),
+    ));
+    Ok(axum::Json(SecondFactorResetDto {
+        user: id,
+        had_second_factor: had,
+        sessions_ended: ended,
+    }))
+}
+
+/// Removes a user's second factor and ends their console sessions and
+/// pending sign-ins, as a new password does: (had one, sessions ended).
+/// The route above and `tansiq admin reset-totp` both come here; the
+/// caller audits.
+pub async fn second_factor_reset(
+    store: &tansiq_store::Store,
+    user_id: &str,
+) -> Result<(bool, u64), tansiq_store::StoreError> {
+    if store.user(user_id).await?.is_none() {
+        return Err(tansiq_store::StoreError::NotFound {
+            what: format!("user {user_id:?}"),
+        });
+    }
+    let had = store.reset_totp(user_id).await?;
+    let ended = store.end_sessions_of(user_id).await?;
+    Ok((had, ended))
 }
 
 /// List a user's API keys.

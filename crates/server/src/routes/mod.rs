@@ -91,6 +91,11 @@ pub fn route_table() -> RouteTable {
     t.add(Method::GET, "/v1/users", list_users);
     t.add(Method::POST, "/v1/users", create_user);
     t.add(Method::POST, "/v1/users/{id}/active", set_user_active);
+    t.add(
+        Method::DELETE,
+        "/v1/users/{id}/second-factor",
+        reset_second_factor,
+    );
     t.add(Method::GET, "/v1/users/{id}/keys", list_keys);
     t.add(Method::POST, "/v1/users/{id}/keys", create_key);
     t.add(Method::POST, "/v1/keys/{id}/revoke", revoke_key);
@@ -171,9 +176,10 @@ mod sources;
 
 // The handlers keep their paths `crate::routes::<name>`: the console and
 // the other route modules call them through these.
+pub use accounts::second_factor_reset;
 pub(crate) use accounts::{
     UserParams, create_agency, create_key, create_user, list_agencies, list_keys, list_users, me,
-    revoke_key, set_user_active,
+    reset_second_factor, revoke_key, set_user_active,
 };
 pub(crate) use entities::{ENTITY_VIEW_ROLES, SEARCH_ROLES, get_entity, search_entities};
 pub(crate) use entries::{
@@ -185,4 +191,4 @@ pub(crate) use openapi::openapi_json;
 pub(crate) use params::Params;
 pub(crate) use screen::{SCREEN_ROLES, screen, screen_manifest};
 pub(crate) use service::{healthz, metrics, readyz};
-pub(crate) use sources::sources;
+pub(crate) use sources::{UNSCHEDULED_STALE_DAYS, sources};

@@ -28,7 +28,7 @@ pub(crate) async fn openapi_json() -> Response {
     paths(healthz, readyz, metrics, openapi_json, me, screen, screen_manifest, search_entities, get_entity,
           list_entries, create_entry, get_entry, update_entry, withdraw_entry, entry_history,
           sources, list_agencies, create_agency, list_users, create_user, set_user_active,
-          list_keys, create_key, revoke_key),
+          reset_second_factor, list_keys, create_key, revoke_key),
     modifiers(&BearerScheme)
 )]
 struct ApiDoc;

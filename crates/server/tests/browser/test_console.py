@@ -65,6 +65,22 @@ def td3(surname, given, doc, nat, dob, sex, expiry):
     return line1 + "\n" + line2
 
 
+def totp(secret, at=None):
+    """RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 secret, computed
+    here independently of the node."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    import time
+    secret = secret.replace(" ", "")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    counter = int((time.time() if at is None else at) // 30)
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    o = mac[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
 class Console:
     """One person's browser context."""
 
@@ -670,26 +686,34 @@ def a_national_csv_is_previewed_with_its_errors_then_imported_all_or_nothing(bro
 
 def register_partner(browser):
     """The node administrator registers a fictitious partner node through
-    the API with a key it issued itself in the console (shown once)."""
+    the partners page's form: no JSON written by hand."""
     c = Console(browser, "demo-admin")
-    c.go("/console/admin")
-    c.page.select_option("#kuser", "demo-admin")
-    with c.page.expect_navigation():
-        c.page.click("form[action='/console/admin/keys'] button")
-    token = c.page.locator("code.token").inner_text().strip()
+    c.go("/console/partners")
+    # This node's invitation, to give to the partner.
+    c.page.click("details.invite summary")
+    assert re.search(r"[0-9a-f]{64}", c.page.locator("details.invite").inner_text())
     # RFC 8032 test vector 1's public key: a valid key of nobody here.
-    pk = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
-    import hashlib
-    key_id = hashlib.sha256(bytes.fromhex(pk)).hexdigest()[:16]
-    r = c.context.request.put(f"{URL}/v1/federation/partners/demo-partner-tn", headers={
-        "Authorization": f"Bearer {token}"}, data={
-        "base_url": "http://127.0.0.1:9",
-        "keys": [{"key_id": key_id, "public_key": pk, "created": "2026-01-01T00:00:00Z"}],
-        "outgoing": {"rules": [{"agencies": ["demo-border"], "actions": ["arrest"], "level": "full"}],
-                     "traveller_fields": ["name", "birth-date"]},
-        "incoming": {"rules": [{"level": "hit-no-hit"}], "traveller_fields": ["name"]},
-    })
-    assert r.status == 200, r.text()
+    c.page.fill("#pid", "demo-partner-tn")
+    c.page.fill("#purl", "http://127.0.0.1:9")
+    c.page.fill("#pkey", "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+    c.page.select_option("#out_level", "full")
+    c.page.fill("#out_agencies", "demo-border")
+    c.page.check("input[name=out_actions][value=arrest]")
+    c.page.select_option("#in_level", "hit-no-hit")
+    c.page.uncheck("input[name=in_fields][value=birth-date]")
+    with c.page.expect_navigation():
+        c.page.click("form[action='/console/partners'] button.primary")
+    notice = c.page.locator(".notice").first.inner_text()
+    assert "Partner demo-partner-tn saved" in notice, notice
+    # A key that is not one is refused in words, and nothing is saved.
+    c.page.fill("#pid", "demo-partner-xx")
+    c.page.fill("#purl", "http://127.0.0.1:9")
+    c.page.fill("#pkey", "00" * 31 + "zz")
+    c.page.evaluate("document.querySelector('#pkey').removeAttribute('pattern')")
+    with c.page.expect_navigation():
+        c.page.click("form[action='/console/partners'] button.primary")
+    assert "64 hexadecimal digits" in c.page.locator(".notice.error").inner_text()
+    assert "demo-partner-xx" not in c.page.locator("section.partner").all_inner_texts().__str__()
     return c
 
 
@@ -702,6 +726,10 @@ def a_node_administrator_reads_partners_agreements_and_federation_status(browser
     assert "Full copy: own entries shared by agreement, of agency demo-border, with action Arrest." in text, text
     assert "Hit/no-hit only: own entries shared by agreement." in text, text
     assert "Messages waiting to be sent" in text and "Messages the partner refused" in text, text
+    assert "Last contact" in text, text
+    # The traveller data each way, as ticked in the form.
+    section = c.page.locator("section.partner", has_text="demo-partner-tn").inner_text()
+    assert "name; date of birth" in section and "name." in section, section
     c.check_page("partners", "/console/partners")
     c.close()
     for user in ("demo-guard", "demo-analyst", "demo-contact"):
@@ -719,6 +747,11 @@ def list_sources_and_their_freshness(browser):
         c.go("/console/sources")
         table = c.page.locator("table.sources").inner_text()
         assert "national" in table and "not counted" in table, table
+        demo = c.page.locator("table.sources tr", has_text="builtin-1").inner_text()
+        assert "by hand (no schedule)" in demo and "not scheduled" in demo and "fresh" in demo, demo
+        update = c.page.locator("section.source-detail", has_text="builtin-1").inner_text()
+        update = update.replace("\u2068", "").replace("\u2069", "")
+        assert "Last update: version builtin-1" in update and "added" in update, update
         if user == "demo-admin":
             c.check_page("sources", "/console/sources")
         c.close()
@@ -759,6 +792,126 @@ def agencies_are_shown_to_node_administrators_only(browser):
     assert x.page.locator("table.agencies").count() == 0
     assert "demo-coast" not in x.page.locator("main").inner_text()
     x.close()
+
+
+@test
+def the_answer_stays_when_the_language_changes(browser):
+    """Switching language on the screening page shows the same answer in
+    the new language, without screening again (no second crossing)."""
+    c = Console(browser, "demo-guard")
+    p = c.screen_name("عبد القادر بن يوسف", "1979-03-14", "DZ")
+    hits = p.locator(".hit-id code").all_inner_texts()
+    for lang, own, band in (("fr", "Français", "Correspondance forte"), ("ar", "العربية", "تطابق قوي"),
+                            ("en", "English", "Strong match")):
+        with c.page.expect_navigation():
+            c.page.click(f"nav.langs a[hreflang={lang}]")
+        answer = c.page.locator(".answer")
+        assert answer.count() == 1, f"{lang}: the answer is gone: {c.page.url}"
+        assert band in answer.locator("h2").inner_text(), (lang, answer.inner_text()[:300])
+        assert "Abdelkader Benyoucef" in answer.inner_text()
+        # The same screening: the same hit, not a new one.
+        assert answer.locator(".hit-id code").all_inner_texts() == hits
+        assert c.page.evaluate("document.documentElement.lang") == lang
+        c.check_here("screen-answer-after-language-switch", lang)
+    # Another person's session cannot read it back.
+    o = Console(browser, "demo-officer")
+    o.page.goto(c.page.url)
+    assert o.page.locator(".answer").count() == 0
+    assert "no longer shown" in o.page.locator("main").inner_text()
+    o.close()
+    c.close()
+
+
+@test
+def a_person_enrols_a_second_factor_and_signs_in_with_a_code(browser):
+    # A fresh officer (the demo's accounts stay password-only for the
+    # other tests).
+    a = Console(browser, "demo-admin")
+    a.go("/console/admin")
+    a.page.fill("#uid", "test-totp-officer")
+    a.page.fill("#uname", "Salma Fictive")
+    a.page.fill("#upw", "a long totp test password 9")
+    a.page.check("input[name=roles][value=officer]")
+    with a.page.expect_navigation():
+        a.page.click("form[action='/console/admin/users'] button")
+    a.close()
+    password = "a long totp test password 9"
+    c = Console(browser)
+    c.sign_in("test-totp-officer", password)
+    # The own-account page, from the name in the header.
+    with c.page.expect_navigation():
+        c.page.click("header .who a.account")
+    assert "/console/account" in c.page.url
+    assert "Off" in c.page.locator(".totp-state").inner_text()
+    c.check_page("account", "/console/account")
+
+    def enrol(lang):
+        c.go("/console/account", lang)
+        with c.page.expect_navigation():
+            c.page.click("form[action='/console/account/totp'] button")
+        assert c.page.locator("svg.qr").count() == 1, "the QR code is drawn inline"
+        assert c.page.locator("img").count() == 0
+    # The enrolment in each language (each visit makes a new pending key).
+    c.check_each_language("account-totp-enrol", enrol)
+    enrol("en")
+    secret = c.page.locator("code.secret").inner_text()
+    c.page.click("section.enrol details summary")
+    assert "otpauth://totp/" in c.page.locator("section.enrol").inner_text()
+    # A wrong code is refused; the right one turns it on.
+    right = totp(secret)
+    wrong = "000000" if right != "000000" else "111111"
+    c.page.fill("#code", wrong)
+    with c.page.expect_navigation():
+        c.page.click("form.confirm button")
+    assert "does not match" in c.page.locator(".notice.error").inner_text()
+    c.page.fill("#code", right)
+    with c.page.expect_navigation():
+        c.page.click("form.confirm button")
+    assert "Second factor on" in c.page.locator(".notice").first.inner_text()
+    assert "On" in c.page.locator(".totp-state").inner_text()
+    c.close()
+
+    # Signing in now asks for the code.
+    x = Console(browser)
+    x.sign_in("test-totp-officer", password)
+    assert "/console/sign-in" in x.page.url and x.page.locator("#code").count() == 1, x.page.url
+    assert not any(k["name"] == "tansiq_session" for k in x.context.cookies())
+    assert x.page.evaluate("document.activeElement.id") == "code", "the code field is focused"
+    x.check_page("sign-in-code", "/console/sign-in/code")
+    x.go("/console/sign-in/code", "en")
+    # The code used to confirm is not taken again.
+    x.page.fill("#code", right)
+    with x.page.expect_navigation():
+        x.page.click("button[type=submit]")
+    assert "Wrong code" in x.page.locator(".notice.error").inner_text()
+    # The next step's code signs in (keyboard only).
+    import time
+    x.page.fill("#code", totp(secret, time.time() + 30))
+    with x.page.expect_navigation():
+        x.page.keyboard.press("Enter")
+    assert "/console/screen" in x.page.url, x.page.url
+    x.close()
+
+    # The agency's administrator resets it from the users table.
+    a = Console(browser, "demo-admin")
+    a.go("/console/admin")
+    row = a.page.locator("tr", has_text="test-totp-officer")
+    assert "On" in row.inner_text(), row.inner_text()
+    with a.page.expect_navigation():
+        row.locator("form.inline button").click()
+    assert "Second factor of test-totp-officer removed" in a.page.locator(".notice").first.inner_text()
+    assert "Off" in a.page.locator("tr", has_text="test-totp-officer").inner_text()
+    a.close()
+    y = Console(browser)
+    y.sign_in("test-totp-officer", password)
+    assert "/console/screen" in y.page.url, "password alone after a reset"
+    y.close()
+    # Every step is in the audit log.
+    u = Console(browser, "demo-auditor")
+    for action in ("console.totp.enrol", "console.totp.confirm", "console.totp.verify", "console.totp.reset"):
+        u.go(f"/console/audit?action={action}")
+        assert action in u.page.locator("main").inner_text(), action
+    u.close()
 
 
 @test

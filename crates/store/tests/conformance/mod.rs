@@ -45,6 +45,7 @@ macro_rules! scenarios {
             fed_rotated_keys_are_announced,
             fed_inbox_digests_purged,
             console_passwords_and_sessions,
+            console_second_factor,
             fed_hit_keeps_only_agreed_traveller_fields,
             fed_removed_copies_are_purged,
             fed_receiver_narrowing_purges_copies,

@@ -89,3 +89,103 @@ pub async fn console_passwords_and_sessions(location: &str) {
     assert_eq!(store.session("h2").await.unwrap(), None);
     store.close().await;
 }
+
+/// The second factor: enrolment pending until confirmed, never replaced
+/// once confirmed, each time step taken once, reset; pending sign-ins.
+pub async fn console_second_factor(location: &str) {
+    const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    const OTHER: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let store = Store::open(location).await.unwrap();
+    store.create_agency("dz-a", "Agency A").await.unwrap();
+    store
+        .create_user("amel", "dz-a", "Amel Fictive", &[Role::Officer])
+        .await
+        .unwrap();
+
+    assert!(matches!(
+        store.begin_totp("nobody", SECRET).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(store.begin_totp("amel", "short").await.is_err());
+    assert!(
+        store
+            .begin_totp("amel", "not base32 at all!!")
+            .await
+            .is_err()
+    );
+    assert_eq!(store.totp("amel").await.unwrap(), None);
+
+    // Pending: not taken at sign-in, may be restarted with a new secret.
+    store.begin_totp("amel", OTHER).await.unwrap();
+    let t = store.begin_totp("amel", SECRET).await.unwrap();
+    assert_eq!(store.totp("amel").await.unwrap(), Some(t.clone()));
+    assert!(!t.confirmed());
+    assert!(!store.take_totp_step("amel", 100).await.unwrap());
+    assert!(store.totp_confirmed_users().await.unwrap().is_empty());
+
+    // Confirmed with the step of the code that proved it; once.
+    assert!(store.confirm_totp("amel", 100).await.unwrap());
+    assert!(!store.confirm_totp("amel", 101).await.unwrap());
+    let t = store.totp("amel").await.unwrap().unwrap();
+    assert!(t.confirmed());
+    assert_eq!((t.secret.as_str(), t.last_step), (SECRET, Some(100)));
+    assert_eq!(store.totp_confirmed_users().await.unwrap(), vec!["amel"]);
+    // A confirmed authenticator is not replaced by a new enrolment.
+    assert!(matches!(
+        store.begin_totp("amel", OTHER).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.totp("amel").await.unwrap().unwrap().secret, SECRET);
+
+    // Each step once, and never an older one.
+    assert!(!store.take_totp_step("amel", 100).await.unwrap());
+    assert!(store.take_totp_step("amel", 101).await.unwrap());
+    assert!(!store.take_totp_step("amel", 101).await.unwrap());
+    assert!(!store.take_totp_step("amel", 99).await.unwrap());
+    // Of concurrent uses of one code, exactly one passes.
+    let (a, b) = tokio::join!(
+        store.take_totp_step("amel", 105),
+        store.take_totp_step("amel", 105)
+    );
+    assert_eq!(u8::from(a.unwrap()) + u8::from(b.unwrap()), 1);
+
+    // Pending sign-ins.
+    let c = store
+        .create_challenge("c1", "amel", "csrf-c1")
+        .await
+        .unwrap();
+    assert_eq!(store.challenge("c1").await.unwrap(), Some(c.clone()));
+    assert!(store.end_challenge("c1").await.unwrap());
+    assert!(!store.end_challenge("c1").await.unwrap());
+    assert_eq!(store.challenge("c1").await.unwrap(), None);
+    store
+        .create_challenge("c2", "amel", "csrf-c2")
+        .await
+        .unwrap();
+    store
+        .create_challenge("c3", "amel", "csrf-c3")
+        .await
+        .unwrap();
+    let n = store
+        .purge_challenges(c.created_at - Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+
+    // Reset: the authenticator and the pending sign-ins go; enrol again.
+    assert!(store.reset_totp("amel").await.unwrap());
+    assert!(!store.reset_totp("amel").await.unwrap());
+    assert_eq!(store.totp("amel").await.unwrap(), None);
+    assert_eq!(store.challenge("c2").await.unwrap(), None);
+    store.begin_totp("amel", OTHER).await.unwrap();
+    store
+        .create_challenge("c4", "amel", "csrf-c4")
+        .await
+        .unwrap();
+    let n = store
+        .purge_challenges(OffsetDateTime::now_utc() + Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    store.close().await;
+}

@@ -66,6 +66,9 @@ async fn main() {
     let mut config = Config::default();
     config.store.location = dir.path().join("rescreen.db").display().to_string();
     config.security.pepper_file = dir.path().join("pepper");
+    // Nothing of the bench's node outside its temporary folder.
+    config.node.identity_file = dir.path().join("identity");
+    config.audit.checkpoint_file = dir.path().join("checkpoint");
     config.review.rescreen_days = days as u32;
     // Passes are run (and timed) here, not by the background task.
     config.review.rescreen_on_change = false;

@@ -175,7 +175,12 @@ pub(crate) fn advertised(
     )
 }
 
-fn prefix_param(params: &mut RawParams) -> Result<String, ApiError> {
+/// The query of a suggest service (`prefix`, `cursor`, besides the
+/// `api_key` any reconciliation route takes): the parameters left unread
+/// are returned for the service's own, then `finish`ed by it.
+fn suggest_params(uri: &Uri) -> Result<(RawParams, String, usize), ApiError> {
+    let mut params = RawParams::from_uri(uri)?;
+    params.all("api_key");
     let prefix = params.one("prefix")?.unwrap_or_default();
     let prefix = prefix.trim().to_string();
     if prefix.chars().count() > MAX_PREFIX_CHARS || prefix.chars().any(char::is_control) {
@@ -184,10 +189,6 @@ fn prefix_param(params: &mut RawParams) -> Result<String, ApiError> {
             format!("give at most {MAX_PREFIX_CHARS} characters"),
         ));
     }
-    Ok(prefix)
-}
-
-fn cursor_param(params: &mut RawParams) -> Result<usize, ApiError> {
     let cursor = params.number::<usize>("cursor")?.unwrap_or(0);
     if cursor > MAX_SUGGEST_CURSOR {
         return Err(ApiError::invalid(
@@ -195,7 +196,7 @@ fn cursor_param(params: &mut RawParams) -> Result<usize, ApiError> {
             format!("at most {MAX_SUGGEST_CURSOR}"),
         ));
     }
-    Ok(cursor)
+    Ok((params, prefix, cursor))
 }
 
 fn description(e: &Entity) -> String {
@@ -240,10 +241,7 @@ pub(super) async fn suggest_entity(
     p.require(SCREEN_ROLES)?;
     let snap = state.index.load();
     let scope = dataset_scope(&snap, &dataset)?;
-    let mut params = RawParams::from_uri(&uri)?;
-    params.all("api_key");
-    let prefix = prefix_param(&mut params)?;
-    let cursor = cursor_param(&mut params)?;
+    let (mut params, prefix, cursor) = suggest_params(&uri)?;
     let schema = params
         .one("type")?
         .map(|t| {
@@ -306,10 +304,7 @@ pub(super) async fn suggest_type(
 ) -> Result<axum::Json<SuggestTypes>, ApiError> {
     p.require(SCREEN_ROLES)?;
     dataset_scope(&state.index.load(), &dataset)?;
-    let mut params = RawParams::from_uri(&uri)?;
-    params.all("api_key");
-    let prefix = prefix_param(&mut params)?;
-    let cursor = cursor_param(&mut params)?;
+    let (params, prefix, cursor) = suggest_params(&uri)?;
     params.finish()?;
     let result = types()
         .into_iter()
@@ -341,10 +336,7 @@ pub(super) async fn suggest_property(
 ) -> Result<axum::Json<SuggestProperties>, ApiError> {
     p.require(SCREEN_ROLES)?;
     dataset_scope(&state.index.load(), &dataset)?;
-    let mut params = RawParams::from_uri(&uri)?;
-    params.all("api_key");
-    let prefix = prefix_param(&mut params)?;
-    let cursor = cursor_param(&mut params)?;
+    let (params, prefix, cursor) = suggest_params(&uri)?;
     params.finish()?;
     let result = PROPERTIES
         .iter()

@@ -13,10 +13,13 @@ use crate::StoreArgs;
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// The list file. For `ofac-csv` give `sdn.csv`: the `alt.csv` and
-    /// `add.csv` beside it are read too.
+    /// `add.csv` beside it are read too. For `uk-csv` give `subjects.csv`:
+    /// `subject_names.csv` (required), `subject_dobs.csv`,
+    /// `subject_countries.csv` and `subject_identifiers.csv` beside it are
+    /// read too.
     pub file: PathBuf,
-    /// un-xml, ofac-csv, dfat-xlsx, ftm or national-csv; detected from the
-    /// content when absent.
+    /// un-xml, ofac-csv, dfat-xlsx, ftm, national-csv or uk-csv; detected
+    /// from the content when absent.
     #[arg(long, value_parser = parse_format)]
     pub format: Option<Format>,
     #[command(flatten)]
@@ -43,7 +46,7 @@ pub fn detect(path: &Path) -> Result<Format> {
     match Format::detect(&head, name) {
         Some(format) => Ok(format),
         None => bail!(
-            "{}: cannot tell the list format from its content; give --format (un-xml, ofac-csv, dfat-xlsx, ftm, national-csv)",
+            "{}: cannot tell the list format from its content; give --format (un-xml, ofac-csv, dfat-xlsx, ftm, national-csv, uk-csv)",
             path.display()
         ),
     }
@@ -84,6 +87,27 @@ pub fn parse_file(path: &Path, format: Format) -> Result<ParsedList> {
             }
         }
         Format::DfatXlsx => tansiq_lists::parse(format, &read(path)?),
+        Format::UkCsv => {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let mut tables: Vec<Option<Vec<u8>>> = Vec::new();
+            for name in tansiq_lists::UkTables::FILES {
+                let p = dir.join(name);
+                if p.is_file() {
+                    println!("reading {} beside it", p.display());
+                    tables.push(Some(read(&p)?));
+                } else {
+                    println!("no {} beside it", p.display());
+                    tables.push(None);
+                }
+            }
+            let tables = tansiq_lists::UkTables {
+                names: tables[0].as_deref(),
+                dobs: tables[1].as_deref(),
+                countries: tables[2].as_deref(),
+                identifiers: tables[3].as_deref(),
+            };
+            tansiq_lists::parse_uk(&read(path)?, tables)
+        }
     };
     parsed.with_context(|| format!("{}: rejected, nothing imported", path.display()))
 }

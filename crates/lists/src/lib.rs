@@ -10,6 +10,7 @@
 //! | `ofac-csv` | [`parse_ofac`] | `ofac-sdn` | content id | `ofac-<ent_num>` |
 //! | `dfat-xlsx` | [`parse_dfat_xlsx`] | `au-dfat` | latest control date + content id | `au-dfat-<reference>` |
 //! | `national-csv` | [`parse_national_csv`] | `national` | content id | the agency's ids |
+//! | `uk-csv` | [`parse_uk`] | `uk-sanctions` | latest `last_updated` + content id | `uk-<unique_id>` |
 //!
 //! Every entity carries its provenance (source, list version, the record's
 //! id in the source, listing and amendment dates where the list has them),
@@ -59,7 +60,9 @@ pub mod measures;
 mod national;
 mod ofac;
 mod position;
+pub mod subjects;
 mod text;
+mod uk;
 mod un;
 
 use std::fmt;
@@ -74,12 +77,14 @@ pub use ftm::{SOURCE as FTM_SOURCE, parse_ftm, write_ftm};
 pub use measures::{MeasureOverride, apply_overrides};
 pub use national::{COLUMNS as NATIONAL_COLUMNS, SOURCE as NATIONAL_SOURCE, parse_national_csv};
 pub use ofac::{SOURCE as OFAC_SOURCE, parse_ofac};
+pub use uk::{SOURCE as UK_SOURCE, UNSC_ID, UkTables, parse_uk};
 pub use un::{SOURCE as UN_SOURCE, parse_un_xml};
 
 /// Parses one file of a format: the entry point for callers that hold the
 /// bytes and a [`Format`] (given or [detected](Format::detect)). For
 /// `ofac-csv` this reads `sdn.csv` alone; use [`parse_ofac`] to add
-/// `alt.csv` and `add.csv`.
+/// `alt.csv` and `add.csv`; for `uk-csv` it reads `subjects.csv` alone,
+/// which has no names: use [`parse_uk`] with its tables.
 pub fn parse(format: Format, bytes: &[u8]) -> Result<ParsedList, ListError> {
     match format {
         Format::UnXml => parse_un_xml(bytes),
@@ -87,6 +92,7 @@ pub fn parse(format: Format, bytes: &[u8]) -> Result<ParsedList, ListError> {
         Format::DfatXlsx => parse_dfat_xlsx(bytes),
         Format::Ftm => parse_ftm(bytes),
         Format::NationalCsv => parse_national_csv(bytes),
+        Format::UkCsv => parse_uk(bytes, UkTables::default()),
     }
 }
 
@@ -103,15 +109,18 @@ pub enum Format {
     Ftm,
     /// tansiq's national entries CSV (`NATIONAL-CSV.md`).
     NationalCsv,
+    /// UK Sanctions List tables (`subjects.csv` and the tables beside it).
+    UkCsv,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::UnXml,
         Format::OfacCsv,
         Format::DfatXlsx,
         Format::Ftm,
         Format::NationalCsv,
+        Format::UkCsv,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -121,6 +130,7 @@ impl Format {
             Format::DfatXlsx => "dfat-xlsx",
             Format::Ftm => "ftm",
             Format::NationalCsv => "national-csv",
+            Format::UkCsv => "uk-csv",
         }
     }
 
@@ -167,6 +177,14 @@ impl Format {
             .split([',', ';'])
             .map(|h| h.trim().trim_matches('"').to_ascii_lowercase())
             .collect();
+        if columns.len() >= uk::SUBJECTS_HEADER.len()
+            && uk::SUBJECTS_HEADER
+                .iter()
+                .zip(&columns)
+                .all(|(want, got)| want == got)
+        {
+            return Some(Format::UkCsv);
+        }
         if columns.iter().any(|c| c == "id") && columns.iter().any(|c| c == "name") {
             return Some(Format::NationalCsv);
         }
@@ -195,7 +213,7 @@ impl FromStr for Format {
             .find(|f| f.as_str() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown list format {s:?} (expected un-xml, ofac-csv, dfat-xlsx, ftm or national-csv)"
+                    "unknown list format {s:?} (expected un-xml, ofac-csv, dfat-xlsx, ftm, national-csv or uk-csv)"
                 )
             })
     }

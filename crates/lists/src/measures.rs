@@ -119,6 +119,41 @@ pub fn un_regime(list_type: &str) -> Option<&'static UnRegime> {
     UN_REGIMES.iter().find(|r| r.list_type == list_type.trim())
 }
 
+/// The UN reference number's regime code (the letters before the final
+/// `i`, individual, or `e`, entity: `QDi.232`, `KPe.071`) and the
+/// `UN_LIST_TYPE` of that regime, as the UN numbers its listings.
+const UN_REFERENCE_CODES: &[(&str, &str)] = &[
+    ("QD", "Al-Qaida"),
+    ("TA", "Taliban"),
+    ("IQ", "Iraq"),
+    ("KP", "DPRK"),
+    ("LY", "Libya"),
+    ("IR", "Iran"),
+    ("SO", "Somalia"),
+    ("CD", "DRC"),
+    ("CF", "CAR"),
+    ("SD", "Sudan"),
+    ("SS", "SouthSudan"),
+    ("YE", "Yemen"),
+    ("HT", "Haiti"),
+    ("GB", "GB"),
+];
+
+/// The UN regime a UN reference number belongs to (`QDi.232` -> Al-Qaida),
+/// for lists that carry the UN's number beside their own (the UK's).
+pub fn un_regime_of_reference(reference: &str) -> Option<&'static UnRegime> {
+    let code = reference.trim().get(..2)?;
+    let kind = reference.trim().get(2..3)?;
+    if kind != "i" && kind != "e" {
+        return None;
+    }
+    let list_type = UN_REFERENCE_CODES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, t)| *t)?;
+    un_regime(list_type)
+}
+
 /// The label and measures of a UN listing of regime `list_type`, with its
 /// narrative (`COMMENTS1`). An unknown regime: every measure to verify.
 pub fn un_measures(list_type: &str, narrative: Option<&str>) -> (String, Measures) {
@@ -356,6 +391,23 @@ pub fn apply_overrides(entities: &mut [Entity], overrides: &[MeasureOverride]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn un_references_name_their_regime() {
+        assert_eq!(
+            un_regime_of_reference("QDi.232").unwrap().list_type,
+            "Al-Qaida"
+        );
+        assert_eq!(un_regime_of_reference("IQe.011").unwrap().list_type, "Iraq");
+        assert_eq!(un_regime_of_reference("GBi.001").unwrap().list_type, "GB");
+        assert!(un_regime_of_reference("QDx.1").is_none());
+        assert!(un_regime_of_reference("ZZi.1").is_none());
+        assert!(un_regime_of_reference("").is_none());
+        // every code names a regime of the table
+        for (_, list_type) in UN_REFERENCE_CODES {
+            assert!(un_regime(list_type).is_some(), "{list_type}");
+        }
+    }
 
     fn check(list_type: &str, narrative: Option<&str>, expect: [Applies; 3], from: &str) {
         let (_, m) = un_measures(list_type, narrative);

@@ -387,6 +387,10 @@ impl UnParser {
         };
         m.map(&node);
         let Mapper { mut entity, .. } = m;
+        if let Some(r) = &reference {
+            // the same property as the UK's UN reference (`subjects.rs`)
+            entity.add(crate::UNSC_ID, r);
+        }
         entity.provenance.source = SOURCE.to_string();
         entity.provenance.source_record_id = dataid;
         if entity.names().is_empty() {

@@ -170,6 +170,12 @@ impl Config {
                     "national-csv is the agency's own entries, loaded with `tansiq import`, not a list source (expected un-xml, ofac-csv, dfat-xlsx or ftm)".into(),
                 ));
             }
+            if format == Format::UkCsv {
+                return Err(at(
+                    "format",
+                    "uk-csv comes as five tables (subjects.csv and the four beside it), which a source cannot fetch yet: load it with `tansiq import subjects.csv` (expected un-xml, ofac-csv, dfat-xlsx or ftm)".into(),
+                ));
+            }
             let origin = match (s.url, s.path) {
                 (Some(url), None) => {
                     if !(url.starts_with("https://") || url.starts_with("http://")) {

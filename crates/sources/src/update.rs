@@ -497,7 +497,7 @@ fn keep_download(
     std::fs::create_dir_all(&dir).map_err(io(format!("creating {}", dir.display())))?;
     let ext = match def.format {
         Format::UnXml => "xml",
-        Format::OfacCsv | Format::NationalCsv => "csv",
+        Format::OfacCsv | Format::NationalCsv | Format::UkCsv => "csv",
         Format::DfatXlsx => "xlsx",
         Format::Ftm => "jsonl",
     };

@@ -122,6 +122,63 @@ pub struct MatchDto {
     /// (band `none`): the listed name matches; check the details.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub near_miss: Option<NearMissDto>,
+    /// The subject's other listings: the same person, organisation or
+    /// vessel on other lists, linked because the lists say so (a UN
+    /// reference number, an identity document or IMO number they both
+    /// carry), never by name. One subject raises one hit; `action_on_hit`
+    /// is then the most urgent of all its listings'.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listings: Vec<ListingDto>,
+}
+
+/// Another listing of a matched subject.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListingDto {
+    pub entity_id: String,
+    pub caption: String,
+    pub source: String,
+    /// This listing's own score when the query reached it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_on_hit: Option<String>,
+    /// Its sanctions regime and measures, as listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regime: Option<String>,
+    /// Why it is the same subject, e.g. "same UN reference number QDi.232".
+    pub linked_by: Vec<LinkDto>,
+}
+
+/// One identifier that links two listings.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LinkDto {
+    /// `un-reference`, `document` or `imo`.
+    pub kind: String,
+    pub value: String,
+    /// In words, for the officer.
+    pub reason: String,
+}
+
+impl ListingDto {
+    pub fn of(e: &Entity, a: &crate::screening::AlsoListed) -> ListingDto {
+        ListingDto {
+            entity_id: e.id.clone(),
+            caption: e.caption(),
+            source: e.provenance.source.clone(),
+            score: a.score.map(round),
+            action_on_hit: e.action_on_hit.map(|x| x.as_str().to_string()),
+            regime: e.legal_basis.as_ref().and_then(|l| l.regime.clone()),
+            linked_by: a
+                .linked_by
+                .iter()
+                .map(|k| LinkDto {
+                    kind: k.kind().to_string(),
+                    value: k.value().to_string(),
+                    reason: k.to_string(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A near miss (see `tansiq_matching::NearMiss`): the names alone reach
@@ -314,6 +371,7 @@ impl MatchDto {
                     .collect(),
                 reason: n.reason.clone(),
             }),
+            listings: Vec::new(),
         }
     }
 }

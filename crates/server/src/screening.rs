@@ -46,8 +46,8 @@ use time::OffsetDateTime;
 
 use crate::auth::Principal;
 use crate::dto::{
-    ListVersionDto, ManifestResponse, ManifestResultDto, MatchDto, MrzDto, ScreenRequest,
-    ScreenResponse, band_str, parse_country, parse_gender,
+    ListVersionDto, ListingDto, ManifestResponse, ManifestResultDto, MatchDto, MrzDto,
+    ScreenRequest, ScreenResponse, band_str, parse_country, parse_gender,
 };
 use crate::federation::{RemoteChecks, RemoteHitDto, UnansweredDto};
 use crate::state::Snapshot;
@@ -112,10 +112,35 @@ pub enum Depth {
     Fixed(usize),
 }
 
-/// The admissible matches of one query, best first, at most `limit`,
-/// scoring at least `cutoff`, and whether more were cut off. Admissible:
-/// the entity is indexed, screenable `today`, admitted by `audience`, and
-/// passes `also`. This is the node's one visibility loop.
+/// Another listing of a matched subject: the same person, organisation
+/// or vessel on another list, linked because the lists say so
+/// (`tansiq_lists::subjects`: a UN reference number, an identity document
+/// or IMO number both carry), never by name.
+#[derive(Clone, Debug)]
+pub struct AlsoListed {
+    pub entity_id: String,
+    /// Its own score, when the query reached it in the same ranking.
+    pub score: Option<f64>,
+    /// What links it to the subject's best-scoring listing.
+    pub linked_by: Vec<tansiq_lists::subjects::LinkKey>,
+}
+
+/// What [`rank`] answers: one match per subject, best first (its
+/// best-scoring listing), with the subject's other admissible listings
+/// beside it (`also[i]` for `matches[i]`), and whether more were cut off.
+#[derive(Debug, Default)]
+pub struct Ranked {
+    pub matches: Vec<Match>,
+    pub also: Vec<Vec<AlsoListed>>,
+    pub more: bool,
+}
+
+/// The admissible matches of one query, one per subject, best first, at
+/// most `limit` subjects, scoring at least `cutoff`, and whether more
+/// were cut off. Admissible: the entity is indexed, screenable `today`,
+/// admitted by `audience`, and passes `also`. Listings of one subject
+/// (`Snapshot::subjects`) give one match, its best-scoring listing, with
+/// the others beside it. This is the node's one visibility loop.
 #[allow(clippy::too_many_arguments)] // each is one independent knob of the one loop
 pub fn rank(
     snap: &Snapshot,
@@ -126,17 +151,24 @@ pub fn rank(
     depth: Depth,
     today: &str,
     also: &dyn Fn(&Entity) -> bool,
-) -> (Vec<Match>, bool) {
+) -> Ranked {
     let admissible = |id: &str| {
         snap.index
             .entity(id)
             .is_some_and(|e| audience.admits(e) && e.is_screenable(today) && also(e))
     };
+    // the subject a listing belongs to, as the id of its first listing
+    let subject_key = |id: &str| -> String {
+        match snap.subjects.subject(id) {
+            Some(s) => s.listings[0].clone(),
+            None => id.to_string(),
+        }
+    };
     let fetch = match depth {
         Depth::Covering => limit + 1 + snap.restricted,
         Depth::Fixed(n) => n + snap.restricted,
         Depth::Filtered => {
-            let mut kept = 0;
+            let mut seen = BTreeSet::new();
             let mut depth = 0;
             for (i, (id, score)) in snap
                 .index
@@ -148,9 +180,9 @@ pub fn rank(
                     break;
                 }
                 if admissible(id) {
-                    kept += 1;
                     depth = i + 1;
-                    if kept > limit {
+                    seen.insert(subject_key(id));
+                    if seen.len() > limit {
                         break;
                     }
                 }
@@ -158,22 +190,73 @@ pub fn rank(
             depth
         }
     };
-    let mut out = Vec::new();
-    let mut more = false;
-    for m in snap.index.screen(query, fetch) {
-        if m.score < cutoff {
-            break;
+    // Listings merged into a subject do not count towards `limit`: when
+    // some were and the ranking was used up before the answer was full,
+    // ask again deeper by as many (rare: only linked listings do it).
+    let mut fetch = fetch;
+    let mut out = loop {
+        let mut out = Ranked::default();
+        // subject key -> its place in `out`
+        let mut placed: HashMap<String, usize> = HashMap::new();
+        let (mut merged, mut reached, mut stopped) = (0, 0, false);
+        for m in snap.index.screen(query, fetch) {
+            reached += 1;
+            if m.score < cutoff {
+                stopped = true;
+                break;
+            }
+            if !admissible(&m.entity_id) {
+                continue;
+            }
+            let key = subject_key(&m.entity_id);
+            if let Some(&at) = placed.get(&key) {
+                // a lower-scoring listing of a subject already answered
+                merged += 1;
+                out.also[at].push(AlsoListed {
+                    entity_id: m.entity_id.clone(),
+                    score: Some(m.score),
+                    linked_by: Vec::new(),
+                });
+                continue;
+            }
+            if out.matches.len() == limit {
+                out.more = true;
+                break;
+            }
+            placed.insert(key, out.matches.len());
+            out.matches.push(m);
+            out.also.push(Vec::new());
         }
-        if !admissible(&m.entity_id) {
+        let used_up = reached == fetch && !stopped && !out.more;
+        if merged == 0 || !used_up || fetch >= snap.index.len() {
+            break out;
+        }
+        fetch += merged;
+    };
+    // every other admissible listing of each answered subject, with what
+    // links it
+    for (m, also) in out.matches.iter().zip(out.also.iter_mut()) {
+        let Some(subject) = snap.subjects.subject(&m.entity_id) else {
             continue;
+        };
+        for id in &subject.listings {
+            if *id == m.entity_id || also.iter().any(|a| a.entity_id == *id) || !admissible(id) {
+                continue;
+            }
+            also.push(AlsoListed {
+                entity_id: id.clone(),
+                score: None,
+                linked_by: Vec::new(),
+            });
         }
-        if out.len() == limit {
-            more = true;
-            break;
+        for a in also.iter_mut() {
+            a.linked_by = subject
+                .links_of(&a.entity_id)
+                .map(|l| l.key.clone())
+                .collect();
         }
-        out.push(m);
     }
-    (out, more)
+    out
 }
 
 /// The one visibility loop of a name search (yente `/search`, the
@@ -527,7 +610,7 @@ pub(crate) fn crossing_matches(
     limit: usize,
     today: &str,
 ) -> (Band, Vec<MatchDto>) {
-    let (matches, _) = rank(
+    let ranked = rank(
         snap,
         Audience::Agency(agency),
         query,
@@ -538,15 +621,37 @@ pub(crate) fn crossing_matches(
         &everything,
     );
     let mut band = Band::None;
-    let out = matches
+    let out = ranked
+        .matches
         .iter()
-        .filter_map(|m| {
+        .zip(&ranked.also)
+        .filter_map(|(m, also)| {
             let e = snap.index.entity(&m.entity_id)?;
             band = max_band(band, m.band);
-            Some(MatchDto::from_domain(m, e))
+            Some(subject_match(snap, m, e, also))
         })
         .collect();
     (band, out)
+}
+
+/// A subject's match as answered: its best-scoring listing, with its other
+/// listings beside it; the action on hit is the most urgent of all its
+/// listings (the same person listed for arrest and for information is to
+/// be arrested).
+pub fn subject_match(snap: &Snapshot, m: &Match, e: &Entity, also: &[AlsoListed]) -> MatchDto {
+    let mut dto = MatchDto::from_domain(m, e);
+    let mut actions: Vec<ActionOnHit> = e.action_on_hit.into_iter().collect();
+    for a in also {
+        let Some(other) = snap.index.entity(&a.entity_id) else {
+            continue;
+        };
+        actions.extend(other.action_on_hit);
+        dto.listings.push(ListingDto::of(other, a));
+    }
+    if !dto.listings.is_empty() {
+        dto.action_on_hit = most_urgent(actions).map(|a| a.as_str().to_string());
+    }
+    dto
 }
 
 /// Screens crossings for `p`'s agency: matches through the one filter,

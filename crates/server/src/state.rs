@@ -19,8 +19,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
+use tansiq_lists::subjects::SubjectIndex;
 use tansiq_matching::{Index, IndexChange, LiveIndex, MatcherConfig};
-use tansiq_model::{EntryStatus, Visibility};
+use tansiq_model::{Entity, EntryStatus, Visibility};
 use tansiq_store::{EntityChange, Store};
 use time::OffsetDateTime;
 use tokio::sync::{Mutex, Notify, watch};
@@ -56,6 +57,10 @@ pub struct Snapshot {
     /// The store's change-feed position this index holds every entity
     /// write up to.
     pub change_head: i64,
+    /// Which indexed listings of different lists are one subject, because
+    /// the lists say so (`tansiq_lists::subjects`): screening raises one
+    /// hit per subject. Derived, like the index, and kept current with it.
+    pub subjects: Arc<SubjectIndex>,
     versions: Versions,
 }
 
@@ -86,6 +91,10 @@ impl Snapshot {
         let mut restricted = self.restricted;
         let mut head = self.change_head;
         let mut delta = Vec::with_capacity(changes.len());
+        // the subjects change only when a changed entity has (or had)
+        // linking keys; otherwise the map is shared
+        let mut subject_puts: Vec<Entity> = Vec::new();
+        let mut subject_removes: Vec<String> = Vec::new();
         // whether each id screens now, as the changes go
         let mut live: HashMap<String, bool> = HashMap::new();
         for c in changes {
@@ -112,6 +121,13 @@ impl Snapshot {
                 }
             }
             live.insert(id.clone(), active);
+            if self.subjects.touches(&id, active.then_some(&c.entity)) {
+                if active {
+                    subject_puts.push(c.entity.clone());
+                } else {
+                    subject_removes.push(id.clone());
+                }
+            }
             if active {
                 if c.entity.sharing.visibility != Visibility::National {
                     restricted += 1;
@@ -124,7 +140,15 @@ impl Snapshot {
             }
         }
         lists.sort_by(|a, b| a.source.cmp(&b.source));
+        let subjects = if subject_puts.is_empty() && subject_removes.is_empty() {
+            self.subjects.clone()
+        } else {
+            let mut s = (*self.subjects).clone();
+            s.apply(&subject_puts, &subject_removes);
+            Arc::new(s)
+        };
         Snapshot {
+            subjects,
             index: self.index.apply(delta),
             lists,
             restricted,
@@ -247,9 +271,12 @@ async fn build_snapshot(
         .iter()
         .filter(|e| e.sharing.visibility != Visibility::National)
         .count();
-    let index = tokio::task::spawn_blocking(move || LiveIndex::new(Index::build(entities, config)))
-        .await
-        .map_err(|e| ServerError::Account(format!("index build failed: {e}")))?;
+    let (index, subjects) = tokio::task::spawn_blocking(move || {
+        let subjects = SubjectIndex::build(&entities);
+        (LiveIndex::new(Index::build(entities, config)), subjects)
+    })
+    .await
+    .map_err(|e| ServerError::Account(format!("index build failed: {e}")))?;
     let lists = sources
         .into_iter()
         .map(|s| ListState {
@@ -267,6 +294,7 @@ async fn build_snapshot(
         built_at: OffsetDateTime::now_utc(),
         base_built_at: OffsetDateTime::now_utc(),
         change_head,
+        subjects: Arc::new(subjects),
         versions: Versions {
             base: Arc::new(versions),
             changed: HashMap::new(),

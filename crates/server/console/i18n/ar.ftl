@@ -402,3 +402,7 @@ agreement-fields = بيانات المسافر التي يجوز أن تحمله
 level-none = لا شيء
 partner-save = حفظ الشريك
 partner-saved = حُفظ الشريك { $id }؛ اتفاقاه ساريان.
+also-listed = مدرج أيضًا باسم (الشخص نفسه في قوائم أخرى)
+link-un-reference = رقم مرجعي أممي مطابق { $value }
+link-document = رقم وثيقة هوية مطابق { $value }
+link-imo = رقم المنظمة البحرية الدولية للسفينة مطابق { $value }

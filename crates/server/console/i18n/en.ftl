@@ -403,3 +403,7 @@ agreement-fields = Traveller data that hit notices and checks may carry
 level-none = Nothing
 partner-save = Save the partner
 partner-saved = Partner { $id } saved; its agreements are in force.
+also-listed = Also listed as (the same subject on other lists)
+link-un-reference = same UN reference number { $value }
+link-document = same identity document number { $value }
+link-imo = same IMO ship number { $value }

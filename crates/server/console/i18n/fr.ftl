@@ -402,3 +402,7 @@ agreement-fields = Données du voyageur que les avis et vérifications peuvent p
 level-none = Rien
 partner-save = Enregistrer le partenaire
 partner-saved = Partenaire { $id } enregistré ; ses accords sont en vigueur.
+also-listed = Également inscrit sous (la même personne sur d'autres listes)
+link-un-reference = même numéro de référence ONU { $value }
+link-document = même numéro de pièce d'identité { $value }
+link-imo = même numéro OMI de navire { $value }

@@ -65,7 +65,10 @@ pub struct YenteEntity {
     pub properties: BTreeMap<String, Vec<String>>,
     /// The list (source) the entity comes from, e.g. `un-sc` or `national`.
     pub datasets: Vec<String>,
-    /// Always empty: tansiq does not merge entities across lists.
+    /// In a `/match` result: the other listings of the same subject that
+    /// this result stands for (linked because the lists say so; why, in
+    /// `listings`). Empty elsewhere: tansiq keeps each listing as its own
+    /// entity.
     pub referents: Vec<String>,
     /// Whether the entity is in force (active and valid today).
     pub target: bool,
@@ -196,6 +199,10 @@ pub struct ScoredEntity {
     pub features: BTreeMap<String, f64>,
     /// Feature -> contribution and explanation (yente's `explanations`).
     pub explanations: BTreeMap<String, FeatureResultDto>,
+    /// tansiq: the subject's other listings (`referents`), each with what
+    /// links it, its own action and regime.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub listings: Vec<crate::dto::ListingDto>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

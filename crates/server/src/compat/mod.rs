@@ -64,8 +64,8 @@ use crate::dto::{band_str, parse_country, parse_gender};
 use crate::error::{JsonBody, Problem};
 use crate::routes::{RouteTable, SCREEN_ROLES, SEARCH_ROLES, today};
 use crate::screening::{
-    Audience, Depth, LookupAudit, LookupQueryAudit, MatchAudit, Purpose, TravellerAudit, max_band,
-    rank, record_invalid, record_lookup,
+    Audience, Depth, LookupAudit, LookupQueryAudit, MatchAudit, Purpose, Ranked, TravellerAudit,
+    max_band, rank, record_invalid, record_lookup,
 };
 use crate::state::Snapshot;
 use crate::{ApiError, AppState};
@@ -595,7 +595,7 @@ pub(crate) fn ranked_matches(
     limit: usize,
     cutoff: f64,
     today: &str,
-) -> (Vec<Match>, bool) {
+) -> Ranked {
     let depth = if filters.narrows() {
         Depth::Filtered
     } else {
@@ -604,7 +604,7 @@ pub(crate) fn ranked_matches(
     // The cutoff applies to the score as answered (rounded): `rank` keeps
     // everything that can round above it, then what rounds to it or below
     // is dropped — it comes last, and nothing after it scores more.
-    let (mut matches, mut more) = rank(
+    let mut ranked = rank(
         snap,
         Audience::Agency(p.agency()),
         query,
@@ -614,11 +614,12 @@ pub(crate) fn ranked_matches(
         today,
         &|e| filters.admits(e),
     );
-    if let Some(at) = matches.iter().position(|m| round(m.score) <= cutoff) {
-        matches.truncate(at);
-        more = false;
+    if let Some(at) = ranked.matches.iter().position(|m| round(m.score) <= cutoff) {
+        ranked.matches.truncate(at);
+        ranked.also.truncate(at);
+        ranked.more = false;
     }
-    (matches, more)
+    ranked
 }
 
 /// The features of tansiq's matcher, as yente documents its own.
@@ -895,7 +896,7 @@ async fn match_entities(
     let principal = p.clone();
     // Scoring a batch is CPU work: keep it off the async workers.
     let (snap, plan, answers) = tokio::task::spawn_blocking(move || {
-        let answers: Vec<(Vec<Match>, bool)> = plan
+        let answers: Vec<Ranked> = plan
             .examples
             .iter()
             .map(|(_, q, _)| {
@@ -917,29 +918,44 @@ async fn match_entities(
     let today = today();
     let found: Vec<&Entity> = answers
         .iter()
-        .flat_map(|(ms, _)| ms.iter().filter_map(|m| snap.index.entity(&m.entity_id)))
+        .flat_map(|r| {
+            r.matches
+                .iter()
+                .filter_map(|m| snap.index.entity(&m.entity_id))
+        })
         .collect();
     let seen = entities::seen(&state, &snap, &found).await?;
     let screening_id = uuid::Uuid::now_v7().to_string();
     let mut responses = BTreeMap::new();
     let mut audited = Vec::new();
-    for ((key, query, echo), (matches, more)) in plan.examples.into_iter().zip(answers) {
+    for ((key, query, echo), ranked) in plan.examples.into_iter().zip(answers) {
+        let more = ranked.more;
         let mut band = Band::None;
         let mut results = Vec::new();
-        for m in &matches {
+        for (m, also) in ranked.matches.iter().zip(&ranked.also) {
             let Some(e) = snap.index.entity(&m.entity_id) else {
                 continue;
             };
             band = max_band(band, m.band);
             let (features, explanations) = features(m);
+            // one result per subject: its other listings are referents
+            let subject = crate::screening::subject_match(&snap, m, e, also);
+            let mut entity = entities::with_seen(yente_entity(e, &today), seen.get(&e.id));
+            for l in &subject.listings {
+                entity.referents.push(l.entity_id.clone());
+                if !entity.datasets.contains(&l.source) {
+                    entity.datasets.push(l.source.clone());
+                }
+            }
             results.push(ScoredEntity {
-                entity: entities::with_seen(yente_entity(e, &today), seen.get(&e.id)),
+                entity,
                 score: round(m.score),
                 is_match: m.score >= plan.threshold,
                 band: band_str(m.band).to_string(),
-                action_on_hit: e.action_on_hit.map(|a| a.as_str().to_string()),
+                action_on_hit: subject.action_on_hit,
                 features,
                 explanations,
+                listings: subject.listings,
             });
         }
         audited.push((

@@ -435,7 +435,7 @@ async fn run(
                     DEFAULT_CUTOFF,
                     &today_s,
                 )
-                .0
+                .matches
             })
             .collect();
         (snap, batch, answers)

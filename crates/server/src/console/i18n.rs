@@ -215,7 +215,7 @@ mod tests {
                 let mut args = FluentArgs::new();
                 for name in [
                     "n", "h", "m", "a", "b", "id", "user", "min", "seq", "fields", "format",
-                    "strong", "possible", "none",
+                    "strong", "possible", "none", "value",
                 ] {
                     args.set(name, FluentValue::from("1"));
                 }

@@ -288,6 +288,15 @@ pub fn answer(state: &AppState, l: Lang, r: &ScreenResponse) -> Markup {
     }
 }
 
+/// The message that says why two listings are one subject.
+fn link_message(kind: &str) -> &'static str {
+    match kind {
+        "un-reference" => "link-un-reference",
+        "imo" => "link-imo",
+        _ => "link-document",
+    }
+}
+
 fn one_match(l: Lang, m: &MatchDto, e: Option<&Entity>) -> Markup {
     html! {
         article.match {
@@ -307,6 +316,20 @@ fn one_match(l: Lang, m: &MatchDto, e: Option<&Entity>) -> Markup {
                 }
                 dt { (l.t("why")) }
                 dd.reason { (reason(l, m)) }
+                @if !m.listings.is_empty() {
+                    dt { (l.t("also-listed")) }
+                    dd { ul.listings { @for o in &m.listings {
+                        li {
+                            (o.source) " · " bdi { (o.caption) }
+                            @if let Some(r) = &o.regime { " · " bdi { (r) } }
+                            " — "
+                            @for (i, k) in o.linked_by.iter().enumerate() {
+                                @if i > 0 { "; " }
+                                (l.ta(link_message(&k.kind), &[("value", k.value.clone())]))
+                            }
+                        }
+                    } } }
+                }
             }
             @if let Some(n) = &m.near_miss {
                 p.notice.warn role="status" { (l.t("near-miss")) " " bdi lang="en" dir="ltr" { (n.reason) } }

@@ -339,7 +339,7 @@ pub(crate) async fn check(
     // The one filter, for a partner: only what is shared with it at the
     // hit/no-hit level; a hit is what raises one locally (the possible
     // band and above), and the best admissible match decides.
-    let (ranked, _) = crate::screening::rank(
+    let ranked = crate::screening::rank(
         &snap,
         crate::screening::Audience::Partner(&shared),
         &query,
@@ -349,7 +349,7 @@ pub(crate) async fn check(
         &today,
         &crate::screening::everything,
     );
-    let best = ranked.into_iter().find(|m| m.band != Band::None);
+    let best = ranked.matches.into_iter().find(|m| m.band != Band::None);
     let answer = match best {
         Some(m) => CheckAnswer::Hit {
             reference: m.entity_id.clone(),

@@ -144,7 +144,13 @@ pub(crate) struct Screened<'a> {
 
 /// A match as a screening record and a hit's context summarise it.
 pub(crate) fn match_summary(m: &MatchDto) -> serde_json::Value {
-    json!({ "entity_id": m.entity_id, "score": m.score, "band": m.band })
+    let mut summary = json!({ "entity_id": m.entity_id, "score": m.score, "band": m.band });
+    if !m.listings.is_empty() {
+        // the subject's other listings: the screening answered them as
+        // one subject
+        summary["listings"] = m.listings.iter().map(|l| l.entity_id.clone()).collect();
+    }
+    summary
 }
 
 /// The context kept with one hit: the screening's facts (`base`, an

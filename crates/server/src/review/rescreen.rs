@@ -362,18 +362,26 @@ impl AppState {
         let (floor, limit) = (pass.floor, pass.limit);
         let (page, found) = tokio::task::spawn_blocking(move || {
             let candidates = prefilter(&small_c, &page, floor);
-            let confirmed: Vec<(usize, Vec<MatchDto>, Vec<String>)> = candidates
+            let confirmed: Vec<Confirmed> = candidates
                 .into_iter()
                 .map(|(i, q, ids)| {
                     let r = &page[i];
                     let matches = live_matches(&snap_c, &r.agency_id, &q, limit, &today_c);
-                    let hit_ids = matches
+                    // a subject in the alert bands is concerned when any
+                    // of its listings changed: the hit is raised on the
+                    // changed listing (new information about a traveller
+                    // who crossed before, e.g. a new warrant), with the
+                    // subject's match as its context
+                    let hit_ids: Vec<(String, usize)> = matches
                         .iter()
-                        .filter(|m| {
-                            ids.contains(&m.entity_id)
-                                && matches!(m.band.as_str(), "possible" | "strong")
+                        .enumerate()
+                        .filter(|(_, m)| matches!(m.band.as_str(), "possible" | "strong"))
+                        .flat_map(|(at, m)| {
+                            std::iter::once(m.entity_id.as_str())
+                                .chain(m.listings.iter().map(|l| l.entity_id.as_str()))
+                                .filter(|id| ids.iter().any(|c| c.as_str() == *id))
+                                .map(move |id| (id.to_string(), at))
                         })
-                        .map(|m| m.entity_id.clone())
                         .collect();
                     (i, matches, hit_ids)
                 })
@@ -420,17 +428,19 @@ impl AppState {
                     "originally_band": r.band,
                 },
             });
-            for id in entity_ids {
+            for (id, own) in entity_ids {
                 let Some(&version) = pass.versions.get(&id) else {
                     continue;
                 };
                 if suppressed.get(&id) == Some(&version) {
                     continue;
                 }
-                let Some((own, m)) = matches.iter().enumerate().find(|(_, m)| m.entity_id == id)
-                else {
-                    continue;
-                };
+                let m = &matches[own];
+                // the changed listing's own source and score when it is
+                // not the subject's best listing
+                let listing = m.listings.iter().find(|l| l.entity_id == id);
+                let source = listing.map_or(m.source.clone(), |l| l.source.clone());
+                let score = listing.and_then(|l| l.score).unwrap_or(m.score);
                 hits.push(NewHit {
                     id: uuid::Uuid::now_v7().to_string(),
                     screening_id: r.id.clone(),
@@ -441,9 +451,9 @@ impl AppState {
                     document_key: r.document_key.clone(),
                     entity_id: id.clone(),
                     entity_version: version,
-                    source: m.source.clone(),
+                    source,
                     band: m.band.clone(),
-                    score: m.score,
+                    score,
                     origin: "rescreen".into(),
                     context: hit_context(&context, &matches, own),
                 });
@@ -452,6 +462,11 @@ impl AppState {
         Ok(())
     }
 }
+
+/// One re-screened traveller: its place in the page, its matches, and
+/// the changed listings to raise hits on, each with the match (subject)
+/// it belongs to.
+type Confirmed = (usize, Vec<MatchDto>, Vec<(String, usize)>);
 
 /// What every page of one pass shares.
 struct Pass<'a> {

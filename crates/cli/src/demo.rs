@@ -41,7 +41,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         .await
         .context("importing the demo watchlist")?;
     import::print_report(&report);
-    let index = screen::load_index(&store).await?;
+    let (index, subjects) = screen::load_index(&store).await?;
     store.close().await;
     println!(
         "\nscreening index: {} entries, {} names\n",
@@ -58,7 +58,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         query.nationalities = tr.nationality.iter().cloned().collect();
         query.gender = tr.gender.clone();
         query.documents = tr.document_number.iter().cloned().collect();
-        let matches = index.screen(&query, 3);
+        let matches = screen::one_per_subject(&subjects, index.screen(&query, 3));
         println!("── traveller {}: {}", i + 1, tr.name);
         let mut facts = Vec::new();
         if let Some(d) = &tr.birth_date {
@@ -75,7 +75,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         }
         println!("   ({})", t.description);
         println!("   answer: {}", output::verdict(&matches));
-        output::print_matches(&index, &matches, false);
+        output::print_matches(&index, &subjects, &matches, false);
         let alerted: Vec<&str> = matches
             .iter()
             .filter(|m| m.band != Band::None)

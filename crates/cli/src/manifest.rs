@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 use serde_json::{Value, json};
+use tansiq_lists::subjects::SubjectIndex;
 use tansiq_matching::{Band, Index, Match, Query};
 use tansiq_travel::{Manifest, ManifestFormat, ManifestTraveller, Traveller};
 
@@ -75,6 +76,7 @@ impl Screened<'_> {
 /// Screens every traveller (in parallel; results in manifest order).
 pub fn screen_all<'a>(
     index: &Index,
+    subjects: &SubjectIndex,
     manifest: &'a Manifest,
     limit: usize,
     progress: &ProgressBar,
@@ -83,7 +85,8 @@ pub fn screen_all<'a>(
         .travellers
         .par_iter()
         .map(|t| {
-            let matches = index.screen(&query_of(&t.traveller), limit);
+            let matches =
+                screen::one_per_subject(subjects, index.screen(&query_of(&t.traveller), limit));
             progress.inc(1);
             Screened {
                 traveller: t,
@@ -140,7 +143,7 @@ pub async fn run(cmd: ManifestCommand) -> Result<i32> {
         eprintln!("{}: {d}", args.file.display());
     }
     let (store, _) = args.store.open_existing().await?;
-    let index = screen::load_index(&store).await?;
+    let (index, subjects) = screen::load_index(&store).await?;
     let sources = store.sources().await.context("reading the list versions")?;
     store.close().await;
     let incomplete = manifest.travellers.iter().filter(|t| !t.complete).count();
@@ -163,7 +166,7 @@ pub async fn run(cmd: ManifestCommand) -> Result<i32> {
 
     let progress = output::progress(manifest.travellers.len() as u64, "travellers screened");
     let t0 = Instant::now();
-    let screened = screen_all(&index, &manifest, args.limit, &progress);
+    let screened = screen_all(&index, &subjects, &manifest, args.limit, &progress);
     let elapsed = t0.elapsed();
     progress.finish_and_clear();
 
@@ -194,7 +197,7 @@ pub async fn run(cmd: ManifestCommand) -> Result<i32> {
             s.traveller.role.as_str(),
             output::verdict(&s.matches)
         );
-        output::print_matches(&index, &s.matches, false);
+        output::print_matches(&index, &subjects, &s.matches, false);
     }
     if incomplete > 0 {
         println!(
@@ -218,7 +221,14 @@ pub async fn run(cmd: ManifestCommand) -> Result<i32> {
         }
     }
     if let Some(path) = &args.report {
-        write_report(path, &index, &manifest, &screened, &summary, &context)?;
+        write_report(
+            path,
+            (&index, &subjects),
+            &manifest,
+            &screened,
+            &summary,
+            &context,
+        )?;
         println!("\nreport written to {}", path.display());
     }
     Ok(exit_status(
@@ -292,10 +302,15 @@ pub fn summary(manifest: &Manifest, screened: &[Screened<'_>]) -> Vec<Value> {
         .collect()
 }
 
-fn traveller_json(index: &Index, manifest: &Manifest, s: &Screened<'_>) -> Value {
+fn traveller_json(
+    index: &Index,
+    subjects: &SubjectIndex,
+    manifest: &Manifest,
+    s: &Screened<'_>,
+) -> Value {
     let t = s.traveller;
     // the matches the officer acts on: none below the possible band
-    let matches: Vec<Value> = screen::to_json(index, &s.matches, 0)["matches"]
+    let matches: Vec<Value> = screen::to_json(index, subjects, &s.matches, 0)["matches"]
         .as_array()
         .into_iter()
         .flatten()
@@ -318,7 +333,7 @@ fn traveller_json(index: &Index, manifest: &Manifest, s: &Screened<'_>) -> Value
 
 fn write_report(
     path: &Path,
-    index: &Index,
+    (index, subjects): (&Index, &SubjectIndex),
     manifest: &Manifest,
     screened: &[Screened<'_>],
     summary: &[Value],
@@ -327,7 +342,7 @@ fn write_report(
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let travellers: Vec<Value> = screened
         .iter()
-        .map(|s| traveller_json(index, manifest, s))
+        .map(|s| traveller_json(index, subjects, manifest, s))
         .collect();
     let body = match ext {
         "json" => serde_json::to_string_pretty(&json!({
@@ -545,6 +560,24 @@ fn html_report(summary: &[Value], travellers: &[Value], context: &ReportContext)
                     esc(m["sanctions"]["summary"]
                         .as_str()
                         .unwrap_or("verify measures"))
+                );
+            }
+            // the same subject on other lists, and what links it
+            for o in m["also_listed"].as_array().into_iter().flatten() {
+                let why: Vec<String> = o["linked_by"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|k| k["reason"].as_str().map(esc))
+                    .collect();
+                let _ = write!(
+                    matches,
+                    "<br>also listed: {} <bdi>{}</bdi> — <bdi>{}</bdi>, action on hit {} ({})",
+                    esc(o["source"].as_str().unwrap_or("")),
+                    esc(o["id"].as_str().unwrap_or("")),
+                    esc(o["caption"].as_str().unwrap_or("")),
+                    esc(o["action_on_hit"].as_str().unwrap_or("-")),
+                    why.join("; ")
                 );
             }
             matches.push_str("</div>");

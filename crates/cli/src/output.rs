@@ -1,5 +1,6 @@
 //! How screening answers are printed for a person at a terminal.
 
+use tansiq_lists::subjects::SubjectIndex;
 use tansiq_matching::{Band, Index, Match};
 
 /// The officer's answer for a ranked list of matches.
@@ -16,7 +17,7 @@ pub fn verdict(matches: &[Match]) -> &'static str {
 
 /// Prints the ranked matches with their explanations; matches below the
 /// possible band are shown only when `show_below` is set.
-pub fn print_matches(index: &Index, matches: &[Match], show_below: bool) {
+pub fn print_matches(index: &Index, subjects: &SubjectIndex, matches: &[Match], show_below: bool) {
     let mut shown = 0;
     for (rank, m) in matches.iter().enumerate() {
         if m.band == Band::None && m.near_miss.is_none() && !show_below {
@@ -62,6 +63,19 @@ pub fn print_matches(index: &Index, matches: &[Match], show_below: bool) {
         }
         if let Some(near) = &m.near_miss {
             println!("     near miss: {}", near.reason);
+        }
+        if let Some(s) = subjects.subject(&m.entity_id) {
+            for other in s.listings.iter().filter(|o| **o != m.entity_id) {
+                let why: Vec<String> = s.links_of(other).map(|l| l.key.to_string()).collect();
+                let e = index.entity(other);
+                println!(
+                    "     also listed: {} {} — {} ({})",
+                    e.map(|e| e.provenance.source.as_str()).unwrap_or(""),
+                    other,
+                    e.map(|e| e.caption()).unwrap_or_default(),
+                    why.join("; ")
+                );
+            }
         }
         for line in m.explanation.to_string().lines() {
             println!("     {line}");

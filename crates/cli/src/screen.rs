@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
+use tansiq_lists::subjects::SubjectIndex;
 use tansiq_matching::{Index, Match, MatcherConfig, Query};
 use tansiq_model::Schema;
 use tansiq_store::Store;
@@ -106,8 +107,10 @@ pub fn cli_country(flag: &str, value: &str) -> Result<String> {
     }
 }
 
-/// Builds the screening index from the store's active, in-force entries.
-pub async fn load_index(store: &Store) -> Result<Index> {
+/// Builds the screening index from the store's active, in-force entries,
+/// and which of them are one subject (`tansiq_lists::subjects`: listings
+/// of different lists that share a UN reference, document or IMO number).
+pub async fn load_index(store: &Store) -> Result<(Index, SubjectIndex)> {
     let today = today();
     let entities: Vec<_> = store
         .active_entities()
@@ -116,13 +119,52 @@ pub async fn load_index(store: &Store) -> Result<Index> {
         .into_iter()
         .filter(|e| e.is_screenable(&today))
         .collect();
-    Ok(Index::build(entities, MatcherConfig::default()))
+    let subjects = SubjectIndex::build(&entities);
+    Ok((Index::build(entities, MatcherConfig::default()), subjects))
+}
+
+/// One match per subject: a later (lower-ranked) listing of a subject
+/// already answered is dropped; the answer names it beside the subject's
+/// best listing ([`also_listed`]).
+pub fn one_per_subject(subjects: &SubjectIndex, matches: Vec<Match>) -> Vec<Match> {
+    let mut seen = std::collections::HashSet::new();
+    matches
+        .into_iter()
+        .filter(|m| match subjects.subject(&m.entity_id) {
+            Some(s) => seen.insert(s.listings[0].clone()),
+            None => true,
+        })
+        .collect()
+}
+
+/// The other listings of `id`'s subject, each with what links it.
+pub fn also_listed(index: &Index, subjects: &SubjectIndex, id: &str) -> Vec<serde_json::Value> {
+    let Some(s) = subjects.subject(id) else {
+        return Vec::new();
+    };
+    s.listings
+        .iter()
+        .filter(|other| *other != id)
+        .map(|other| {
+            let e = index.entity(other);
+            json!({
+                "id": other,
+                "caption": e.map(|e| e.caption()),
+                "source": e.map(|e| e.provenance.source.clone()),
+                "action_on_hit": e.and_then(|e| e.action_on_hit.map(|a| a.as_str())),
+                "sanctions": e.map(output::sanctions_json),
+                "linked_by": s.links_of(other).map(|l| json!({
+                    "kind": l.key.kind(), "value": l.key.value(), "reason": l.key.to_string(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
 }
 
 pub async fn run(args: ScreenArgs) -> Result<()> {
     let query = args.query()?;
     let (store, location) = args.store.open_existing().await?;
-    let index = load_index(&store).await?;
+    let (index, subjects) = load_index(&store).await?;
     store.close().await;
     if index.is_empty() {
         bail!(
@@ -132,12 +174,12 @@ pub async fn run(args: ScreenArgs) -> Result<()> {
         );
     }
     let t0 = Instant::now();
-    let matches = index.screen(&query, args.limit);
+    let matches = one_per_subject(&subjects, index.screen(&query, args.limit));
     let elapsed_us = t0.elapsed().as_micros();
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&to_json(&index, &matches, elapsed_us))?
+            serde_json::to_string_pretty(&to_json(&index, &subjects, &matches, elapsed_us))?
         );
     } else {
         println!(
@@ -146,14 +188,20 @@ pub async fn run(args: ScreenArgs) -> Result<()> {
             elapsed_us,
             index.len()
         );
-        output::print_matches(&index, &matches, args.all);
+        output::print_matches(&index, &subjects, &matches, args.all);
     }
     Ok(())
 }
 
 /// The JSON answer: verdict, band and every match with its entity's
-/// caption, provenance, action and explanation.
-pub fn to_json(index: &Index, matches: &[Match], elapsed_us: u128) -> serde_json::Value {
+/// caption, provenance, action and explanation, and the other listings of
+/// its subject.
+pub fn to_json(
+    index: &Index,
+    subjects: &SubjectIndex,
+    matches: &[Match],
+    elapsed_us: u128,
+) -> serde_json::Value {
     let items: Vec<_> = matches
         .iter()
         .map(|m| {
@@ -169,6 +217,7 @@ pub fn to_json(index: &Index, matches: &[Match], elapsed_us: u128) -> serde_json
                 "action_on_hit": e.and_then(|e| e.action_on_hit.map(|a| a.as_str())),
                 "sanctions": e.map(output::sanctions_json),
                 "explanation": m.explanation,
+                "also_listed": also_listed(index, subjects, &m.entity_id),
             })
         })
         .collect();

@@ -536,3 +536,59 @@ fn read_only_commands_refuse_a_store_that_does_not_exist() {
         );
     }
 }
+
+/// The UN list and the UK tables in one store: a UN-listed organisation
+/// that the UK lists with the UN reference number is answered once, its
+/// UK listing beside it with the link, in `screen --json`.
+#[test]
+fn a_subject_on_two_lists_is_answered_once() {
+    let Some(un) = tansiq_testkit::shared_file(
+        "data/lists/un/un_consolidated_2026-02-27.xml",
+        "subject linking in the CLI",
+    ) else {
+        return;
+    };
+    let uk = tansiq_testkit::shared_file("data/lists/uk/subjects.csv", "subject linking").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    ok(&tansiq(
+        &["import", un.to_str().unwrap(), "--db", "n.db"],
+        dir.path(),
+    ));
+    let out = ok(&tansiq(
+        &["import", uk.to_str().unwrap(), "--db", "n.db"],
+        dir.path(),
+    ));
+    assert!(out.contains("subject_identifiers.csv beside it"), "{out}");
+    let o = ok(&tansiq(
+        &[
+            "screen",
+            "HAJI KHAIRULLAH HAJI SATTAR MONEY EXCHANGE",
+            "--schema",
+            "organization",
+            "--db",
+            "n.db",
+            "--json",
+        ],
+        dir.path(),
+    ));
+    let answer: serde_json::Value = serde_json::from_str(&o[..o.rfind('}').unwrap() + 1]).unwrap();
+    let matches = answer["matches"].as_array().unwrap();
+    let ids: Vec<&str> = matches.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    let listed = ["TAe.010", "uk-AFG0001"];
+    assert_eq!(
+        ids.iter().filter(|id| listed.contains(id)).count(),
+        1,
+        "one answer for the subject: {ids:?}"
+    );
+    let subject = matches
+        .iter()
+        .find(|m| listed.contains(&m["id"].as_str().unwrap()))
+        .unwrap();
+    let other = &subject["also_listed"][0];
+    assert!(listed.contains(&other["id"].as_str().unwrap()), "{subject}");
+    assert_ne!(other["id"], subject["id"]);
+    assert_eq!(
+        other["linked_by"][0]["reason"], "same UN reference number TAe.010",
+        "{other}"
+    );
+}

@@ -757,8 +757,9 @@ pub(crate) fn join_collapse(a: &str, b: &str) -> String {
 
 /// Candidate keys of a skeleton: its coarse form (classes that spellings
 /// confuse merged), and the one-deletion neighbourhood of the exact
-/// skeleton (two skeletons within one edit share a key; a substitution is
-/// a deletion on both sides). Ambiguous Arabic classes expand to each
+/// skeleton, which the whole skeleton also joins (two skeletons within
+/// one edit share a key: a substitution is a deletion on both sides, an
+/// insertion the other's whole skeleton). Ambiguous Arabic classes expand to each
 /// reading (ق gives both K and G keys), at most 8 expansions.
 pub(crate) fn skeleton_keys(skeleton: &str, out: &mut Vec<String>) {
     let coarse = coarse_skeleton(skeleton);
@@ -810,6 +811,12 @@ pub(crate) fn skeleton_keys(skeleton: &str, out: &mut Vec<String>) {
                 }
                 out.push(k);
             }
+        }
+        if e.len() >= 4 {
+            // the whole skeleton meets the deletions of a skeleton one
+            // class longer (a class inserted or dropped: Electronic /
+            // Electronics, Shiraz / Shirazi)
+            out.push(format!("d{}", String::from_utf8_lossy(e)));
         }
         if e.len() >= 5 {
             for i in 0..e.len() {

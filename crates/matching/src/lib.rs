@@ -54,7 +54,10 @@ pub use explain::{
 };
 pub use index::Index;
 pub use live::{DELTA_FOLD_ENTITIES, IndexChange, LiveIndex};
-pub use model::{FEATURE_NAMES, Features, LinearModel, N_FEATURES, logit, sigmoid};
+pub use model::{
+    BaseFeatures, FEATURE_NAMES, Features, LinearModel, N_BASE_FEATURES, N_FEATURES, logit,
+    sigmoid, split_by_schema,
+};
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
@@ -149,8 +152,9 @@ pub struct MatcherConfig {
     /// rule-based raw score lowered by evidence against it
     /// (`LinearModel::fitted()`, fitted on the training set). `None`, the
     /// default for now, keeps the rule-based score calibrated by
-    /// `calibration_power`: the fitted model is not yet better on dev and
-    /// changes 7 specified cases (`MATCHING.md`, learned score).
+    /// `calibration_power`: the fitted model is better on train CV but
+    /// fails 3 specified cases of one-unit names and costs dev
+    /// (`MATCHING.md`, learned score).
     pub model: Option<LinearModel>,
     /// Multiplier when query and listed schemata are incompatible.
     pub schema_mismatch_factor: f64,

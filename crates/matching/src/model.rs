@@ -23,44 +23,107 @@
 
 use serde::Serialize;
 
-/// Number of features (the raw score first, then the evidence against).
-pub const N_FEATURES: usize = 23;
+/// Number of measured features of one alignment (the raw score first,
+/// then the evidence against), before the split by schema.
+pub const N_BASE_FEATURES: usize = 30;
+
+/// Number of model features: the raw score, then each measured feature
+/// twice, once for a listed person and once for a listed organisation
+/// (the other copy is 0), so that each schema gets its own weights while
+/// the calibration of the raw score, which the ranking bounds use, is
+/// shared.
+pub const N_FEATURES: usize = 1 + 2 * (N_BASE_FEATURES - 1);
 
 /// Feature names, in order (shown in explanations and by the fitter).
 pub const FEATURE_NAMES: [&str; N_FEATURES] = [
     "raw_score",
-    "weak_alias",
-    "family_unmatched",
-    "given_unmatched",
-    "unmatched_query_weight",
-    "unmatched_query_max",
-    "unmatched_listed_weight",
-    "unmatched_listed_max",
-    "share_skeleton",
-    "share_edit",
-    "share_spelling",
-    "share_joined",
-    "share_compound",
-    "share_translation",
-    "softness",
-    "arabic_query",
-    "inv_query_len",
-    "inv_listed_len",
-    "generic_query",
-    "reordered",
-    "single_token_query",
+    "person_weak_alias",
+    "org_weak_alias",
+    "person_family_unmatched",
+    "org_family_unmatched",
+    "person_given_unmatched",
+    "org_given_unmatched",
+    "person_unmatched_query_weight",
+    "org_unmatched_query_weight",
+    "person_unmatched_query_max",
+    "org_unmatched_query_max",
+    "person_unmatched_listed_weight",
+    "org_unmatched_listed_weight",
+    "person_unmatched_listed_max",
+    "org_unmatched_listed_max",
+    "person_share_skeleton",
+    "org_share_skeleton",
+    "person_share_edit",
+    "org_share_edit",
+    "person_share_spelling",
+    "org_share_spelling",
+    "person_share_joined",
+    "org_share_joined",
+    "person_share_compound",
+    "org_share_compound",
+    "person_share_translation",
+    "org_share_translation",
+    "person_softness",
+    "org_softness",
+    "person_arabic_query",
+    "org_arabic_query",
+    "person_inv_query_len",
+    "org_inv_query_len",
+    "person_inv_listed_len",
+    "org_inv_listed_len",
+    "person_generic_query",
+    "org_generic_query",
+    "person_reordered",
+    "org_reordered",
+    "person_single_token_query",
+    "org_single_token_query",
+    "person_org_name_distance",
     "org_name_distance",
-    "no_rare_part",
+    "person_no_rare_part",
+    "org_no_rare_part",
+    "person_constant",
+    "org_constant",
+    "person_unmatched_both_max",
+    "org_unmatched_both_max",
+    "person_org_content_word_conflict",
+    "org_content_word_conflict",
+    "person_org_core_distance",
+    "org_core_distance",
+    "person_org_number_conflict",
+    "org_number_conflict",
+    "person_org_number_one_side",
+    "org_number_one_side",
+    "person_worst_alignment",
+    "org_worst_alignment",
 ];
 
 /// Index of the raw rule-based score in [`Features`].
 pub const RAW: usize = 0;
+
+/// Index of the constant measured feature (1 for every alignment): its
+/// two copies are the intercepts of persons and organisations relative
+/// to the bias.
+pub const CONSTANT: usize = 23;
 
 /// Smallest slope of the calibration (it must stay increasing).
 pub const MIN_SLOPE: f64 = 1e-3;
 
 /// Feature vector of one alignment.
 pub type Features = [f32; N_FEATURES];
+
+/// Measured features of one alignment, before the split by schema.
+pub type BaseFeatures = [f32; N_BASE_FEATURES];
+
+/// The model's features of an alignment with a listed organisation
+/// (`organisation`) or person: each measured feature in its schema's slot.
+pub fn split_by_schema(base: &BaseFeatures, organisation: bool) -> Features {
+    let mut out = [0.0f32; N_FEATURES];
+    out[RAW] = base[RAW];
+    for (j, &x) in base.iter().enumerate().skip(1) {
+        out[2 * j - 1 + usize::from(organisation)] = x;
+    }
+    out
+}
 
 /// The learned score (see the module documentation for its shape).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -106,6 +169,25 @@ impl LinearModel {
         self.weights.get(i).map_or(0.0, |w| w.min(0.0)) * f64::from(x[i].max(0.0))
     }
 
+    /// The penalty of measured features `lower` that are at most those
+    /// of an alignment (with a listed organisation or person): at least
+    /// that alignment's penalty (every weight is at most 0), so that the
+    /// ranking bounds may take it off. [`known_features`] are exact
+    /// before any alignment; unmatched query parts that no pair reaches
+    /// are a lower bound of the unmatched weight.
+    pub fn known_penalty(&self, organisation: bool, lower: &BaseFeatures) -> f64 {
+        self.penalty(&split_by_schema(lower, organisation))
+    }
+
+    /// `calibrated` lowered by a penalty `pen` (at most 0) in logit units:
+    /// non-decreasing in both, never above `calibrated`.
+    pub fn lower(&self, calibrated: f32, pen: f64) -> f32 {
+        if pen >= 0.0 || calibrated <= 0.0 {
+            return calibrated;
+        }
+        (sigmoid(logit(f64::from(calibrated)) + pen) as f32).min(calibrated)
+    }
+
     /// Sum of the feature contributions: at most 0.
     pub fn penalty(&self, x: &Features) -> f64 {
         (0..N_FEATURES).map(|i| self.contribution(i, x)).sum()
@@ -114,17 +196,52 @@ impl LinearModel {
     /// The learned score of an alignment whose calibrated raw score is
     /// `calibrated` ([`LinearModel::calibrate`] of `x[RAW]`): never above it.
     pub fn score(&self, calibrated: f32, x: &Features) -> f32 {
-        let pen = self.penalty(x);
-        if pen >= 0.0 || calibrated <= 0.0 {
-            return calibrated;
-        }
-        (sigmoid(logit(f64::from(calibrated)) + pen) as f32).min(calibrated)
+        self.lower(calibrated, self.penalty(x))
     }
 
     /// Linear predictor of an alignment (for the fitter).
     pub fn logit(&self, x: &Features) -> f64 {
         logit(f64::from(self.calibrate(x[RAW]))) + self.penalty(x)
     }
+}
+
+/// Index of `unmatched_query_weight` among the measured features (at most
+/// [`UNMATCHED_SUM_CAP`]).
+pub const UNMATCHED_QUERY_WEIGHT: usize = 4;
+/// Index of `unmatched_query_max` (at most [`UNMATCHED_MAX_CAP`]).
+pub const UNMATCHED_QUERY_MAX: usize = 5;
+/// Cap of the summed unmatched weights, in units of a part seen once.
+pub const UNMATCHED_SUM_CAP: f32 = 3.0;
+/// Cap of the largest unmatched weight.
+pub const UNMATCHED_MAX_CAP: f32 = 1.5;
+
+/// Index of `inv_query_len` among the measured features.
+const INV_QUERY_LEN: usize = 16;
+/// Index of `inv_listed_len`.
+const INV_LISTED_LEN: usize = 17;
+/// Index of `generic_query`.
+const GENERIC_QUERY: usize = 18;
+/// Index of `single_token_query`.
+const SINGLE_TOKEN_QUERY: usize = 20;
+
+/// Sets the measured features known before any alignment: the
+/// constant, the query name's length (`query_len` parts) and whether
+/// every part is generic, the listed name's length. The name score and
+/// the ranking bounds both call this, so that they agree. Each only
+/// lowers the score as a name gets shorter (`listed_len`), so the
+/// longest name of an entity bounds them all.
+pub fn known_features(
+    base: &mut BaseFeatures,
+    query_len: usize,
+    generic_query: bool,
+    listed_len: usize,
+) {
+    let flag = |b: bool| if b { 1.0 } else { 0.0 };
+    base[CONSTANT] = 1.0;
+    base[INV_QUERY_LEN] = 1.0 / query_len.max(1) as f32;
+    base[INV_LISTED_LEN] = 1.0 / listed_len.max(1) as f32;
+    base[GENERIC_QUERY] = flag(generic_query);
+    base[SINGLE_TOKEN_QUERY] = flag(query_len == 1);
 }
 
 /// The logistic function.
@@ -141,6 +258,46 @@ pub fn logit(p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn constant_feature_is_named() {
+        assert_eq!(FEATURE_NAMES[2 * CONSTANT - 1], "person_constant");
+        assert_eq!(FEATURE_NAMES[2 * CONSTANT], "org_constant");
+    }
+
+    #[test]
+    fn known_features_are_named() {
+        assert_eq!(FEATURE_NAMES[2 * INV_QUERY_LEN - 1], "person_inv_query_len");
+        assert_eq!(
+            FEATURE_NAMES[2 * INV_LISTED_LEN - 1],
+            "person_inv_listed_len"
+        );
+        assert_eq!(FEATURE_NAMES[2 * GENERIC_QUERY - 1], "person_generic_query");
+        assert_eq!(
+            FEATURE_NAMES[2 * SINGLE_TOKEN_QUERY - 1],
+            "person_single_token_query"
+        );
+    }
+
+    #[test]
+    fn known_penalty_is_part_of_every_penalty() {
+        let m = LinearModel::fitted();
+        for organisation in [false, true] {
+            for listed_len in 1..6 {
+                let mut known = [0.0f32; N_BASE_FEATURES];
+                known_features(&mut known, 2, false, listed_len);
+                let mut base = known;
+                base[UNMATCHED_QUERY_MAX] = 0.7;
+                let x = split_by_schema(&base, organisation);
+                let pen = m.known_penalty(organisation, &known);
+                assert!(m.penalty(&x) <= pen);
+                assert!(pen <= 0.0);
+                // a longer name is penalised no more
+                known_features(&mut known, 2, false, listed_len + 1);
+                assert!(m.known_penalty(organisation, &known) >= pen);
+            }
+        }
+    }
 
     #[test]
     fn sigmoid_and_logit_are_inverse() {

@@ -5,7 +5,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use tansiq_model::{NameKind, PartialDate};
-use tansiq_names::{MAX_TOKENS, Script, Token, UnitKind, VariantKind, tokenize};
+use tansiq_names::{Concept, MAX_TOKENS, Script, Token, UnitKind, VariantKind, tokenize};
 
 use crate::explain::{
     Evidence, EvidenceKind, Explanation, FeatureContribution, NameCap, NameCapRule, Rule,
@@ -16,7 +16,11 @@ use crate::index::{
     acronym_key, gender_code, is_title, join_collapse, joinable, pack_date, skeleton_keys,
     split_listed_name, token_similarity, token_weight, variant_factor,
 };
-use crate::model::{FEATURE_NAMES, Features, N_FEATURES};
+use crate::model::{
+    BaseFeatures, FEATURE_NAMES, Features, N_BASE_FEATURES, N_FEATURES, UNMATCHED_MAX_CAP,
+    UNMATCHED_QUERY_MAX, UNMATCHED_QUERY_WEIGHT, UNMATCHED_SUM_CAP, known_features,
+    split_by_schema,
+};
 use crate::{Band, Match, MatcherConfig, Query};
 
 /// One query name, analysed.
@@ -518,11 +522,14 @@ impl Index {
             }
         }
         scored.sort_unstable_by(|a, b| {
-            b.score.total_cmp(&a.score).then_with(|| {
-                self.entities[a.entity as usize]
-                    .id
-                    .cmp(&self.entities[b.entity as usize].id)
-            })
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| b.uncapped.total_cmp(&a.uncapped))
+                .then_with(|| {
+                    self.entities[a.entity as usize]
+                        .id
+                        .cmp(&self.entities[b.entity as usize].id)
+                })
         });
         scored.truncate(limit);
         Ranking {
@@ -661,6 +668,7 @@ impl Index {
             pairs: (0, 0),
             combined: false,
             spread_uncapped: 0.0,
+            uncapped: 0.0,
         };
         let mut seeded = false;
         for cand in cands {
@@ -693,7 +701,10 @@ impl Index {
                     c.model.is_some(),
                     None,
                 );
-                if !seeded || ns.score > best.name_score {
+                if !seeded
+                    || ns.score > best.name_score
+                    || (ns.score == best.name_score && ns.uncapped > best.uncapped)
+                {
                     seeded = true;
                     best = Ranked {
                         score: ns.score,
@@ -704,6 +715,7 @@ impl Index {
                         pairs: (cand.start + start as u32, cand.start + end as u32),
                         combined: false,
                         spread_uncapped: 0.0,
+                        uncapped: ns.uncapped,
                     };
                 }
                 acc.best_cov_l = acc.best_cov_l.max(ns.cov_l);
@@ -714,13 +726,14 @@ impl Index {
                 }
                 start = end;
             }
-            if let Some((score, uncapped)) = self.spread_score(qn, &acc)
+            if let Some((score, uncapped)) = self.spread_score(qn, &acc, e)
                 && score > best.name_score
             {
                 best.name_score = score;
                 best.score = score;
                 best.combined = true;
                 best.spread_uncapped = uncapped;
+                best.uncapped = uncapped;
             }
         }
         best
@@ -730,7 +743,7 @@ impl Index {
     /// in one alias, the family name in another): the combined score and
     /// the score before its cap, or `None` when the parts come from one
     /// name.
-    fn spread_score(&self, qn: &QName, acc: &UnionAcc) -> Option<(f32, f32)> {
+    fn spread_score(&self, qn: &QName, acc: &UnionAcc, e: u32) -> Option<(f32, f32)> {
         let c = &self.config;
         let unit = self.idf_unknown.powf(c.idf_power as f32);
         let n = qn.tokens.len();
@@ -766,7 +779,32 @@ impl Index {
             .filter(|x| x.1 > 0.0 && x.1 <= common)
             .count();
         let enough = rare_parts >= 2 || (rare_parts == 1 && common_parts == 0 && n >= 2);
-        let uncapped = calibrate(base * rarity * c.combined_names_factor as f32, c);
+        let raw = base * rarity * c.combined_names_factor as f32;
+        let mut uncapped = rule_calibrate(raw, c);
+        // the learned score lowers it by what is known before an
+        // alignment (the other features describe one name's alignment)
+        if let Some(m) = &c.model
+            && !is_arabic(qn)
+        {
+            uncapped = m.calibrate(raw);
+            // the longest name that contributed bounds its known penalty
+            let listed_len = acc.credits[..n]
+                .iter()
+                .filter(|x| x.0 > 0.0 && x.2 != u32::MAX)
+                .map(|x| self.names[x.2 as usize].positions.len())
+                .max()
+                .unwrap_or(64);
+            let lower = lower_features(
+                qn,
+                |i| acc.credits.get(i).map_or(1.0, |x| x.0),
+                listed_len,
+                unit,
+            );
+            uncapped = m.lower(
+                uncapped,
+                m.known_penalty(self.schema_of(e).is_organisation(), &lower),
+            );
+        }
         let score = if all_good && enough {
             uncapped
         } else {
@@ -1065,6 +1103,7 @@ impl Index {
         // per rule: matched listed weight (for the learned score)
         let mut rule_weight = [0.0f32; N_RULE_SLOTS];
         let mut soft = 0.0f32;
+        let mut worst_credit = 1.0f32;
         let mut rare_parts = 0u32;
         let mut order: [(u8, u8); MAX_TOKENS] = [(0, 0); MAX_TOKENS];
         let mut n_order = 0usize;
@@ -1108,6 +1147,7 @@ impl Index {
                 }
             };
             if need_features {
+                worst_credit = worst_credit.min(cr);
                 rule_weight[rule_slot(rule())] += wl;
                 soft += wl * (1.0 - cr);
                 if el >= 0.6 * unit && cr >= 0.5 {
@@ -1229,12 +1269,22 @@ impl Index {
             * given_factor
             * generic_factor
             * alias_factor;
-        let hand = calibrate(raw, c);
-        // the caps only lower a score above the ceiling: most names
-        // scored are far below it and skip the rules
+        // The training set has no Arabic-script queries: their features
+        // are outside what the model was fitted on, so they keep the
+        // rule-based score.
+        let arabic_query = is_arabic(qn);
+        let learned = c.model.as_ref().filter(|_| !arabic_query);
+        let rule_score = rule_calibrate(raw, c);
+        let hand = learned.map_or(rule_score, |m| m.calibrate(raw));
+        // The name-only caps are the product's policy for names that
+        // alone must not alert but with agreeing evidence should: they
+        // apply where the rule-based score would alert, and then set the
+        // name score to the ceiling whatever the learned score says (the
+        // bounds allow it: they calibrate with the larger of the two).
+        // Most names scored are far below it and skip the rules.
         let ceiling = c.name_only_cap as f32;
-        let cap = |s: f32| {
-            if s > ceiling {
+        let cap = || {
+            if rule_score > ceiling {
                 self.name_only_cap(qn, name, used_q, used_l)
             } else {
                 None
@@ -1244,7 +1294,8 @@ impl Index {
         // hot loop of large screenings).
         if !need_features && ex.is_none() {
             return NameScore {
-                score: if cap(hand).is_some() { ceiling } else { hand },
+                score: if cap().is_some() { ceiling } else { hand },
+                uncapped: hand,
                 cov_l,
                 features: [0.0; N_FEATURES],
             };
@@ -1278,20 +1329,75 @@ impl Index {
         order.sort_unstable();
         let reordered = order.windows(2).any(|w| w[1].1 < w[0].1);
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
-        let org_distance = if self.schema_of(name.entity).is_organisation()
-            && !qn.tokens.iter().any(|t| t.script == Script::Arabic)
-        {
-            1.0 - strsim::normalized_levenshtein(&qn.folded, &name.folded) as f32
+        let is_org = self.schema_of(name.entity).is_organisation();
+        let latin_org = is_org && !qn.tokens.iter().any(|t| t.script == Script::Arabic);
+        let org_distance = if latin_org {
+            name_distance(&qn.folded, &name.folded)
         } else {
             0.0
         };
-        let features: Features = [
+        // the same without legal forms (LLC / Limited / JSC say how a
+        // company is held, not which one it is)
+        let org_core_distance = if latin_org {
+            let core = |it: &mut dyn Iterator<Item = (&str, UnitKind)>| {
+                let mut out = String::new();
+                for (text, kind) in it {
+                    if kind != UnitKind::Generic(Concept::Company) {
+                        if !out.is_empty() {
+                            out.push(' ');
+                        }
+                        out.push_str(text);
+                    }
+                }
+                out
+            };
+            let q = core(&mut qn.tokens.iter().map(|t| (t.text.as_str(), t.kind)));
+            let l = core(&mut name.positions.iter().map(|p| {
+                let v = &self.vocab[p.vocab as usize];
+                (&*v.text, v.kind)
+            }));
+            name_distance(&q, &l)
+        } else {
+            0.0
+        };
+        // Numbers and ordinals name different units, branches, plants
+        // (the 27th / the 33rd Scientific Centre).
+        let (number_conflict, number_one_side) = if is_org {
+            let (qn_nums, ln_nums) = (name_numbers(&qn.folded), name_numbers(&name.folded));
+            match (qn_nums.is_empty(), ln_nums.is_empty()) {
+                (false, false) => (flag(qn_nums != ln_nums), 0.0),
+                (true, true) => (0.0, 0.0),
+                _ => (0.0, 1.0),
+            }
+        } else {
+            (0.0, 0.0)
+        };
+        // Unmatched content words (generic, not legal forms) on both
+        // sides: Hong Pang Trading against Hong Pang Mining.
+        let org_generic_conflict = is_org
+            && has_content_word(
+                qn.tokens
+                    .iter()
+                    .enumerate()
+                    .take(64)
+                    .filter(|(i, _)| used_q & (1u64 << i) == 0)
+                    .map(|(_, t)| t.kind),
+            )
+            && has_content_word(
+                name.positions
+                    .iter()
+                    .enumerate()
+                    .take(64)
+                    .filter(|(i, _)| used_l & (1u64 << i) == 0)
+                    .map(|(_, p)| self.vocab[p.vocab as usize].kind),
+            );
+        let base: BaseFeatures = [
             raw,
             flag(name.kind == NameKind::Weak),
             flag(family_missed),
             flag(n_pos >= 2 && first_credit < 0.5),
-            uq_sum.min(3.0),
-            uq_max.min(1.5),
+            uq_sum.min(UNMATCHED_SUM_CAP),
+            uq_max.min(UNMATCHED_MAX_CAP),
             ul_sum.min(3.0),
             ul_max.min(1.5),
             share(1),
@@ -1306,23 +1412,26 @@ impl Index {
                 1.0
             },
             flag(qn.tokens.iter().any(|t| t.script == Script::Arabic)),
-            1.0 / n_q.max(1) as f32,
-            1.0 / n_pos.max(1) as f32,
-            flag(qn.tokens.iter().all(Token::is_generic)),
+            0.0, // inv_query_len, known_features
+            0.0, // inv_listed_len
+            0.0, // generic_query
             flag(reordered),
-            flag(n_q == 1),
+            0.0, // single_token_query
             org_distance,
             flag(rare_parts == 0),
+            0.0, // constant
+            uq_max.min(ul_max).min(1.5),
+            flag(org_generic_conflict),
+            org_core_distance,
+            number_conflict,
+            number_one_side,
+            if n_order > 0 { 1.0 - worst_credit } else { 1.0 },
         ];
-        // The training set has no Arabic-script queries: their features
-        // are outside what the model was fitted on, so they get the
-        // calibration alone.
-        let arabic_query = qn.tokens.iter().any(|t| t.script == Script::Arabic);
-        let uncapped = match &c.model {
-            Some(m) if !arabic_query => m.score(hand, &features),
-            _ => hand,
-        };
-        let cap = cap(uncapped);
+        let mut base = base;
+        known_features(&mut base, n_q, generic_query(qn), n_pos);
+        let features = split_by_schema(&base, is_org);
+        let uncapped = learned.map_or(hand, |m| m.score(hand, &features));
+        let cap = cap();
         let score = if cap.is_some() { ceiling } else { uncapped };
         if let Some(ex) = ex {
             if let Some(rule) = cap {
@@ -1378,6 +1487,7 @@ impl Index {
         }
         NameScore {
             score,
+            uncapped,
             cov_l,
             features,
         }
@@ -1782,11 +1892,142 @@ impl Index {
     }
 }
 
-/// Maps the raw name score to the calibrated scale (0.80 = alert).
+/// Whether a query name has Arabic-script parts (the learned score
+/// leaves such names to the calibration alone: the training set has
+/// none).
+fn is_arabic(qn: &QName) -> bool {
+    qn.tokens.iter().any(|t| t.script == Script::Arabic)
+}
+
+/// Levenshtein distance of two whole names over their bytes (names are
+/// folded to ASCII letters, digits and spaces), divided by the longer
+/// length: 0 for equal names, 1 for nothing in common.
+pub(crate) fn name_distance(a: &str, b: &str) -> f32 {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let long = a.len().max(b.len());
+    if long == 0 {
+        return 0.0;
+    }
+    levenshtein(a, b) as f32 / long as f32
+}
+
+/// Levenshtein distance: Myers' bit-parallel algorithm when the first
+/// string fits a word (organisation names almost always do: this runs
+/// for every organisation name the learned score meets), the dynamic
+/// programme otherwise.
+fn levenshtein(a: &[u8], b: &[u8]) -> usize {
+    let m = a.len();
+    if m == 0 {
+        return b.len();
+    }
+    if m > 64 {
+        return strsim::generic_levenshtein(&a.to_vec(), &b.to_vec());
+    }
+    // per byte value, the positions of `a` that hold it
+    let mut peq = [0u64; 256];
+    for (i, &c) in a.iter().enumerate() {
+        peq[usize::from(c)] |= 1u64 << i;
+    }
+    let (mut pv, mut mv) = (!0u64, 0u64);
+    let last = 1u64 << (m - 1);
+    let mut distance = m;
+    for &c in b {
+        let eq = peq[usize::from(c)];
+        let xv = eq | mv;
+        let xh = ((eq & pv).wrapping_add(pv) ^ pv) | eq;
+        let mut ph = mv | !(xh | pv);
+        let mut mh = pv & xh;
+        if ph & last != 0 {
+            distance += 1;
+        }
+        if mh & last != 0 {
+            distance -= 1;
+        }
+        ph = (ph << 1) | 1;
+        mh <<= 1;
+        pv = mh | !(xv | ph);
+        mv = ph & xv;
+    }
+    distance
+}
+
+/// Lower bounds of the measured features of every alignment of `qn`
+/// with names of one entity, at most `listed_len` positions long:
+/// [`known_features`], and as unmatched query weight the parts to which
+/// no name gives credit (`credit(i)` is the best credit of position `i`).
+/// Mirrors [`Index::score_name`].
+fn lower_features(
+    qn: &QName,
+    credit: impl Fn(usize) -> f32,
+    listed_len: usize,
+    unit: f32,
+) -> BaseFeatures {
+    let mut lower = [0.0f32; N_BASE_FEATURES];
+    let n_q = qn.tokens.len().min(64);
+    known_features(&mut lower, n_q, generic_query(qn), listed_len);
+    let (mut sum, mut max) = (0.0f32, 0.0f32);
+    for i in 0..n_q.min(MAX_TOKENS) {
+        if credit(i) <= 0.0 {
+            let w = qn.weights.get(i).copied().unwrap_or(0.0) / unit;
+            sum += w;
+            max = max.max(w);
+        }
+    }
+    lower[UNMATCHED_QUERY_WEIGHT] = sum.min(UNMATCHED_SUM_CAP);
+    lower[UNMATCHED_QUERY_MAX] = max.min(UNMATCHED_MAX_CAP);
+    lower
+}
+
+/// Whether every part of a query name is a generic word.
+fn generic_query(qn: &QName) -> bool {
+    qn.tokens.iter().all(Token::is_generic)
+}
+
+/// Whether generic organisation words other than legal forms are among
+/// `kinds` (Trading, Mining, Industry: what a company does).
+fn has_content_word(mut kinds: impl Iterator<Item = UnitKind>) -> bool {
+    kinds.any(|k| matches!(k, UnitKind::Generic(c) if c.is_generic() && c != Concept::Company))
+}
+
+/// Ordinal words read as numbers in organisation names.
+const ORDINALS: [&str; 12] = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "eleventh", "twelfth",
+];
+
+/// The numbers of a folded name (`27th` = `27`, `seventh` = `7`), sorted,
+/// without repeats.
+pub(crate) fn name_numbers(folded: &str) -> Vec<u32> {
+    let mut out: Vec<u32> = folded
+        .split(' ')
+        .filter_map(|w| {
+            let digits: String = w.chars().take_while(char::is_ascii_digit).collect();
+            if !digits.is_empty() {
+                return digits.parse().ok();
+            }
+            ORDINALS.iter().position(|o| *o == w).map(|i| i as u32 + 1)
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Maps the raw name score to the calibrated scale (0.80 = alert) by
+/// the rule-based calibration `raw^calibration_power`.
+pub(crate) fn rule_calibrate(raw: f32, c: &MatcherConfig) -> f32 {
+    raw.clamp(0.0, 1.0).powf(c.calibration_power as f32)
+}
+
+/// The calibration the ranking bounds use: at least every name score
+/// of a raw score, rule-based ([`rule_calibrate`]: no model, Arabic-script
+/// queries, the name-only caps) or learned (`LinearModel::calibrate`,
+/// before its penalties).
 pub(crate) fn calibrate(raw: f32, c: &MatcherConfig) -> f32 {
+    let rule = rule_calibrate(raw, c);
     match &c.model {
-        Some(m) => m.calibrate(raw),
-        None => raw.clamp(0.0, 1.0).powf(c.calibration_power as f32),
+        Some(m) => m.calibrate(raw).max(rule),
+        None => rule,
     }
 }
 
@@ -1830,6 +2071,10 @@ pub(crate) struct Ranked {
     pub combined: bool,
     /// The combined score before [`NameCapRule::SpreadOverNames`].
     pub spread_uncapped: f32,
+    /// The name score before any cap: at equal scores the entity whose
+    /// name was held back less ranks first (caps put many names at
+    /// 0.79).
+    pub uncapped: f32,
 }
 
 impl Ranked {
@@ -1854,6 +2099,9 @@ pub(crate) struct Ranking {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NameScore {
     pub score: f32,
+    /// The score before the name-only caps: orders names the caps hold
+    /// at one value.
+    pub uncapped: f32,
     pub cov_l: f32,
     pub features: Features,
 }
@@ -1928,6 +2176,8 @@ struct Bounder<'a> {
     e_cov_l: f32,
     /// Bound of the raw (uncalibrated) name score.
     e_raw: f32,
+    /// Most positions of a reached name of the entity.
+    e_max_len: usize,
     names_reached: u32,
 }
 
@@ -1945,6 +2195,7 @@ impl<'a> Bounder<'a> {
             e_q: [(0.0, 0.0); MAX_TOKENS],
             e_cov_l: 0.0,
             e_raw: 0.0,
+            e_max_len: 0,
             names_reached: 0,
         }
     }
@@ -1998,6 +2249,7 @@ impl<'a> Bounder<'a> {
             }
         }
         self.names_reached += 1;
+        self.e_max_len = self.e_max_len.max(n_pos);
         let matched_q: f32 = (0..n_q).map(|i| q_best[i] * qn.weights[i]).sum();
         let (mut matched_l, mut evidence) = (0.0f32, 0.0f32);
         for (i, &b) in l_best.iter().enumerate().take(n_pos) {
@@ -2067,7 +2319,32 @@ impl<'a> Bounder<'a> {
             let spread = base * self.rarity_of(evidence) * c.combined_names_factor as f32;
             self.e_raw = self.e_raw.max(spread);
         }
-        let name_bound = hair_above(self.index.calibrate_up(self.e_raw));
+        let mut calibrated = self.index.calibrate_up(self.e_raw);
+        // every learned score of the entity's names is lowered by at
+        // least what is known before an alignment, least for its longest
+        // reached name
+        if let Some(m) = &c.model
+            && !is_arabic(qn)
+        {
+            let schema = SCHEMAS[(self.facts[3] >> 8 & 0xff) as usize % SCHEMAS.len()];
+            let lower = lower_features(
+                qn,
+                |i| self.e_q.get(i).map_or(1.0, |x| x.0),
+                self.e_max_len,
+                self.unit,
+            );
+            calibrated = m.lower(
+                calibrated,
+                m.known_penalty(schema.is_organisation(), &lower),
+            );
+            // a name-only cap sets a name to its ceiling where the
+            // rule-based score is above it, whatever the penalties
+            let ceiling = c.name_only_cap as f32;
+            if rule_calibrate(self.e_raw, c) > ceiling {
+                calibrated = calibrated.max(ceiling);
+            }
+        }
+        let name_bound = hair_above(calibrated);
         out.push(Cand {
             entity: self.entity,
             qname: self.qi,
@@ -2080,6 +2357,7 @@ impl<'a> Bounder<'a> {
         self.e_q = [(0.0, 0.0); MAX_TOKENS];
         self.e_cov_l = 0.0;
         self.e_raw = 0.0;
+        self.e_max_len = 0;
         self.names_reached = 0;
     }
 }
@@ -2233,6 +2511,33 @@ fn push_pair(
 #[cfg(test)]
 mod tests {
     use tansiq_model::{Entity, Schema, prop};
+
+    #[test]
+    fn bit_parallel_levenshtein_agrees_with_the_dynamic_programme() {
+        let words = [
+            "",
+            "a",
+            "hong pang trading",
+            "hong pang mining company",
+            "alcardinal general trading llc",
+            "alcardinal general trading limited",
+            "27th scientific center",
+            "the 33rd scientific centre of the ministry of defence",
+            "kitten",
+            "sitting",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(
+                    super::levenshtein(a.as_bytes(), b.as_bytes()),
+                    strsim::levenshtein(a, b),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+        let long = "x".repeat(70);
+        assert_eq!(super::levenshtein(long.as_bytes(), b"xx"), 68);
+    }
 
     use crate::explain::NameCapRule;
     use crate::{Band, EvidenceKind, Index, MatcherConfig, Query};
@@ -2524,11 +2829,45 @@ mod tests {
         // common entries are deferred as on a list of millions.
         let list: Vec<Entity> = tansiq_synth::generate(7, 4_000).collect();
         let travellers = tansiq_synth::travellers(7, 300, &list).expect("travellers");
-        let config = MatcherConfig {
-            common_occurrence_cap: 40,
-            ..MatcherConfig::default()
-        };
-        let index = Index::build(list, config);
+        // the rule-based and the learned score (whose bounds take off
+        // the penalties known before an alignment)
+        for model in [None, Some(crate::LinearModel::fitted())] {
+            let config = MatcherConfig {
+                common_occurrence_cap: 40,
+                model,
+                ..MatcherConfig::default()
+            };
+            let index = Index::build(list.clone(), config);
+            check_stopping_by_bounds(&index, &travellers);
+            // organisations: listed names cut short and with a business
+            // word added (the learned score has its own weights for them)
+            let mut compared = 0;
+            for e in list.iter().filter(|e| e.schema.is_organisation()).take(150) {
+                let Some(name) = e.names().first().map(|n| n.value.to_string()) else {
+                    continue;
+                };
+                let words: Vec<&str> = name.split_whitespace().collect();
+                for q in [
+                    words[..words.len().min(2)].join(" "),
+                    format!("{} Trading Company", words[0]),
+                ] {
+                    for limit in [1, 10] {
+                        let q = Query::name(&q);
+                        let pruned = index.rank_with(&q, limit, false, true).ranked;
+                        let full = index.rank_with(&q, limit, false, false).ranked;
+                        let ids = |r: &[super::Ranked]| -> Vec<(u32, u32)> {
+                            r.iter().map(|x| (x.entity, x.score.to_bits())).collect()
+                        };
+                        assert_eq!(ids(&pruned), ids(&full), "{:?} limit {limit}", q.names);
+                        compared += usize::from(!full.is_empty());
+                    }
+                }
+            }
+            assert!(compared > 100, "only {compared} organisation rankings");
+        }
+    }
+
+    fn check_stopping_by_bounds(index: &Index, travellers: &[tansiq_synth::LabelledTraveller]) {
         let mut compared = 0;
         for (i, t) in travellers.iter().enumerate() {
             let mut q = Query::from_entity(&t.traveller.to_entity("q"));

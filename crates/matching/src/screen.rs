@@ -2852,7 +2852,8 @@ mod tests {
                     format!("{} Trading Company", words[0]),
                 ] {
                     for limit in [1, 10] {
-                        compared += usize::from(pruned_equals_full(index, &Query::name(&q), limit));
+                        compared +=
+                            usize::from(pruned_equals_full(&index, &Query::name(&q), limit));
                     }
                 }
             }

@@ -75,9 +75,7 @@ async fn dump(location: &str) -> Vec<(String, String)> {
                 .collect::<Vec<_>>()
                 .join(" || '|' || ");
             // As bytes: some columns (a migration's checksum) are not text.
-            let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT CAST({row_text} AS BLOB) FROM \"{t}\""
-            ));
+            let sql = sqlx::AssertSqlSafe(format!("SELECT CAST({row_text} AS BLOB) FROM \"{t}\""));
             for row in sqlx::query(sql).fetch_all(&mut c).await.unwrap() {
                 let bytes: Vec<u8> = row.get(0);
                 out.push((t.clone(), String::from_utf8_lossy(&bytes).into_owned()));

@@ -3,6 +3,7 @@
 # node with the UN SC list, then runs wrk against POST /v1/screen.
 # Usage: crates/server/bench/screen.sh <un_consolidated.xml> [threads] [connections] [seconds]
 # Needs wrk (Debian: apt-get install wrk). Prints wrk's summary with latency percentiles.
+# BIN=<path to a bench_node> skips the build (A/B runs of two builds, back to back).
 set -eu
 LIST=${1:?usage: screen.sh <un.xml> [threads] [connections] [seconds]}
 THREADS=${2:-2}
@@ -10,8 +11,10 @@ CONNS=${3:-32}
 SECS=${4:-20}
 PORT=${PORT:-18088}
 HERE=$(cd "$(dirname "$0")" && pwd)
-cargo build --release -q -p tansiq-server --example bench_node
-BIN=${CARGO_TARGET_DIR:-target}/release/examples/bench_node
+if [ -z "${BIN:-}" ]; then
+  cargo build --release -q -p tansiq-server --example bench_node
+  BIN=${CARGO_TARGET_DIR:-target}/release/examples/bench_node
+fi
 OUT=$(mktemp)
 "$BIN" "$LIST" "$PORT" >"$OUT" &
 PID=$!

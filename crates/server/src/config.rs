@@ -297,9 +297,11 @@ impl Default for AuditSection {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetentionSection {
-    /// Traveller data (queries, documents, matches) in audit payloads and
-    /// screening records is purged after this many days. The audit chain
-    /// stays verifiable: it covers payload hashes, not payloads.
+    /// Traveller data (queries, documents, matches) is purged after this
+    /// many days: audit payloads, screening records, the context and
+    /// document of decided (dismissed, closed) hits, and dismissed
+    /// (document, entity) pairs. Open and confirmed hits keep theirs. The
+    /// audit chain stays verifiable: it covers payload hashes, not payloads.
     pub traveller_data_days: u32,
     /// Seconds between purge runs.
     pub purge_every_s: u64,

@@ -198,17 +198,31 @@ async fn housekeeping(state: AppState) {
     }
 }
 
-/// Purges traveller data older than `[retention] traveller_data_days`:
-/// audit payloads (the chain stays verifiable over their hashes) and
-/// screening records (the history re-screening reads). Returns how many
-/// records lost their traveller data.
+/// Purges traveller data older than `[retention] traveller_data_days`
+/// (see [`purge_traveller_data_before`]). Returns how many records lost
+/// their traveller data.
 pub async fn purge_traveller_data(state: &AppState) -> Result<u64, ServerError> {
     let days = i64::from(state.config.retention.traveller_data_days);
     let before = OffsetDateTime::now_utc() - time::Duration::days(days);
+    purge_traveller_data_before(state, before).await
+}
+
+/// Purges the traveller data of everything before `before`: audit payloads
+/// (the chain stays verifiable over their hashes), screening records (the
+/// history re-screening reads), the context and document of decided hits
+/// (open and confirmed hits keep theirs: still worked, or backing a case)
+/// and the dismissed (document, entity) pairs, which hold the document
+/// number. Returns how many records lost their traveller data; audited
+/// when any.
+pub async fn purge_traveller_data_before(
+    state: &AppState,
+    before: OffsetDateTime,
+) -> Result<u64, ServerError> {
     let payloads = state.store.purge_audit_payloads(before).await?;
     let screenings = state.store.purge_screenings(before).await?;
     let hits = state.store.purge_hit_contexts(before).await?;
-    let n = payloads + screenings + hits;
+    let suppressions = state.store.purge_suppressions(before).await?;
+    let n = payloads + screenings + hits + suppressions;
     if n > 0 {
         state.audit.record(AuditEvent {
             at: OffsetDateTime::now_utc(),
@@ -219,7 +233,8 @@ pub async fn purge_traveller_data(state: &AppState) -> Result<u64, ServerError> 
             target: None,
             outcome: "ok",
             detail: serde_json::json!({"before": before.to_string(), "audit_payloads": payloads,
-                                       "screenings": screenings, "hit_contexts": hits}),
+                                       "screenings": screenings, "hit_contexts": hits,
+                                       "suppressions": suppressions}),
         });
     }
     Ok(n)

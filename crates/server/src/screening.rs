@@ -664,7 +664,7 @@ pub(crate) async fn cross(
     state: &AppState,
     p: &Principal,
     snap: &Arc<Snapshot>,
-    crossings: Vec<Crossing>,
+    crossings: &[Crossing],
     limit: usize,
 ) -> Result<(Vec<CrossingOutcome>, Vec<String>), ApiError> {
     let agency = p.agency().to_string();
@@ -705,7 +705,7 @@ pub(crate) async fn cross(
         .collect();
     let screened: Vec<crate::review::Screened<'_>> = outcomes
         .iter_mut()
-        .zip(&crossings)
+        .zip(crossings)
         .map(|(o, c)| crate::review::Screened {
             id: c.id.clone(),
             at: c.at,
@@ -726,7 +726,7 @@ pub(crate) async fn cross(
         crate::review::after_screening(state, p, snap, screened)
     );
     let strong = state.config.screening.strong;
-    for ((o, c), checks) in outcomes.iter_mut().zip(&crossings).zip(remote) {
+    for ((o, c), checks) in outcomes.iter_mut().zip(crossings).zip(remote) {
         // The hits on foreign copies are told to their originators under
         // the local hit ids.
         crate::federation::notify_foreign_hits(state, &c.id, &c.query, &o.matches).await;
@@ -968,7 +968,9 @@ pub async fn screen_request(
         document_key,
         query,
     };
-    let (mut outcomes, hits) = cross(state, p, &snap, vec![crossing.clone()], limit).await?;
+    let crossings = [crossing];
+    let (mut outcomes, hits) = cross(state, p, &snap, &crossings, limit).await?;
+    let [crossing] = crossings;
     let o = outcomes.pop().ok_or_else(ApiError::internal)?;
     state.audit.record(
         p.event(
@@ -1066,7 +1068,7 @@ pub async fn screen_manifest(
             query: Query::from_entity(&t.traveller.to_entity(format!("m{index}"))),
         })
         .collect();
-    let (outcomes, hit_ids) = cross(state, p, &snap, crossings, MANIFEST_MATCHES).await?;
+    let (outcomes, hit_ids) = cross(state, p, &snap, &crossings, MANIFEST_MATCHES).await?;
     let results: Vec<ManifestResultDto> = outcomes
         .into_iter()
         .zip(&manifest.travellers)

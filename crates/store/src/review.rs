@@ -574,6 +574,20 @@ impl Store {
         })
     }
 
+    /// Deletes the dismissed (document, entity) pairs recorded before
+    /// `before` (retention: they hold the travel document's number). A
+    /// later screening of that document raises a hit again. Returns how
+    /// many.
+    pub async fn purge_suppressions(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
+        on_pool!(self, writer, pool => {
+            Ok(sqlx::query("DELETE FROM suppressions WHERE at < $1")
+                .bind(before)
+                .execute(pool)
+                .await?
+                .rows_affected())
+        })
+    }
+
     /// Raises hits in one transaction. A (screening, entity) pair has one
     /// hit: for a pair that already has one, nothing is written and that
     /// hit is returned instead (its id differs from the one proposed).

@@ -23,6 +23,9 @@ pub struct SqliteStore {
     /// The connection that copies the WAL back into the database file, off
     /// the writer (see [`checkpoint_loop`]).
     checkpointer: SqlitePool,
+    /// The `-wal` file beside the database, and the sizes at which it is
+    /// cut back (see [`WalBounds`]).
+    wal: std::sync::Arc<(std::path::PathBuf, WalBounds)>,
     /// Held by every clone of the store: once the last is dropped, the
     /// checkpoint loop (which only has a weak reference) ends and closes
     /// its connection, even if nobody called [`SqliteStore::close`].
@@ -56,11 +59,53 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 /// a burst (a list import, a flood of screenings) may grow it, but it does
 /// not keep that size on disk afterwards (459 MB was seen under load).
 pub const JOURNAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
+/// How many times its limit the WAL may reach, despite the writer's
+/// passive checkpoints, before the writer truncates it (see [`WalBounds`]).
+const WAL_ESCALATE: u64 = 2;
+/// Longest the writer's truncating checkpoint waits for readers.
+const TRUNCATE_WAIT: Duration = Duration::from_millis(250);
+
+/// Why the limit alone did not bound the WAL (459 MB was seen under load,
+/// and 30 MB/s of growth in `bench/screen.sh`): the WAL restarts from its
+/// beginning only when a writer begins after a checkpoint copied *all* of
+/// it, and a checkpoint running beside a busy writer never does (frames
+/// are added while it copies). So the writer itself, before a write
+/// transaction, checkpoints (`PASSIVE`) when the WAL file has outgrown
+/// [`JOURNAL_SIZE_LIMIT`]: with no write beside it, the copy catches up
+/// (the background pass has copied most pages already, so little is left
+/// to copy), and the next write restarts the WAL and cuts it back to the
+/// limit. A passive checkpoint waits for nobody: readers and the
+/// checkpointer are never waited on (if busy, the next write tries
+/// again). That suffices unless readers keep reading from the WAL without
+/// a pause (a restart needs a moment when none does): past
+/// [`WAL_ESCALATE`] times the limit, the writer truncates the WAL, waiting
+/// for those readers. The WAL thus stays within twice the limit plus
+/// about one write transaction (a list import is one, of any size).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WalBounds {
+    /// [`JOURNAL_SIZE_LIMIT`]; tests use a smaller one.
+    pub limit: u64,
+}
+
+impl Default for WalBounds {
+    fn default() -> Self {
+        WalBounds {
+            limit: JOURNAL_SIZE_LIMIT,
+        }
+    }
+}
 
 impl SqliteStore {
     /// Opens (creating if absent) the database file at `path` and applies
     /// pending migrations.
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_with(path, WalBounds::default()).await
+    }
+
+    pub(crate) async fn open_with(
+        path: &Path,
+        bounds: WalBounds,
+    ) -> Result<SqliteStore, StoreError> {
         let open_err = |reason: String| StoreError::Open {
             location: path.display().to_string(),
             reason,
@@ -77,14 +122,19 @@ impl SqliteStore {
             // removes (a partner's withdrawn entry, purged traveller data)
             // does not linger in the file's free space.
             .pragma("secure_delete", "ON")
-            .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT.to_string());
+            .pragma("journal_size_limit", bounds.limit.to_string());
         // The writer never checkpoints: with SQLite's automatic checkpoint
         // (every 1,000 WAL pages) the commit that crossed the mark copied
         // the WAL into the database and synced it before returning, tens of
         // milliseconds that some screening waited for. A separate
         // connection does it instead, concurrently with writers.
+        // No test before acquire: for an in-process library a ping proves
+        // nothing a statement's error would not show, and it cost every
+        // transaction one more round trip to the connection's thread
+        // (a channel hand-off and two thread wake-ups).
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
             .await
             .map_err(|e| open_err(e.to_string()))?;
@@ -94,14 +144,19 @@ impl SqliteStore {
             .map_err(|e| open_err(format!("migration failed: {e}")))?;
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
+            .test_before_acquire(false)
             .connect_with(options.clone().pragma("query_only", "ON"))
             .await
             .map_err(|e| open_err(e.to_string()))?;
         let checkpointer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await
             .map_err(|e| open_err(e.to_string()))?;
+        let mut wal_path = path.as_os_str().to_owned();
+        wal_path.push("-wal");
+        let wal = std::sync::Arc::new((std::path::PathBuf::from(wal_path), bounds));
         let alive = std::sync::Arc::new(());
         tokio::spawn(checkpoint_loop(
             checkpointer.clone(),
@@ -111,6 +166,7 @@ impl SqliteStore {
             writer,
             reader,
             checkpointer,
+            wal,
             _alive: alive,
         })
     }
@@ -124,7 +180,41 @@ impl SqliteStore {
     }
 
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        let (wal, bounds) = &*self.wal;
+        let len = wal_len(wal);
+        if len > WAL_ESCALATE * bounds.limit {
+            self.truncate_wal().await;
+        } else if len > bounds.limit {
+            // See [`WalBounds`]. Busy (the checkpointer is copying) or
+            // failed: the next write tries again.
+            let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&self.writer)
+                .await;
+        }
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// The WAL kept growing past its limit: readers kept reading from it,
+    /// so it could not restart. The writer copies it back and empties it,
+    /// waiting at most [`TRUNCATE_WAIT`] for those readers to finish (new
+    /// ones read the database file meanwhile); writes wait that long at
+    /// most. If it cannot finish, the next write tries again.
+    async fn truncate_wal(&self) {
+        let _ = async {
+            let mut conn = self.writer.acquire().await?;
+            let set = |ms: u128| sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {ms}"));
+            sqlx::query(set(TRUNCATE_WAIT.as_millis()))
+                .execute(&mut *conn)
+                .await?;
+            let done = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&mut *conn)
+                .await;
+            sqlx::query(set(BUSY_TIMEOUT.as_millis()))
+                .execute(&mut *conn)
+                .await?;
+            done
+        }
+        .await;
     }
 
     /// Serialises writers on `key`. SQLite has a single writer per file, so
@@ -153,11 +243,18 @@ impl SqliteStore {
     }
 }
 
+/// The size of the WAL file (0 when there is none).
+fn wal_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
 /// Copies committed WAL frames into the database file every
 /// [`CHECKPOINT_EVERY`] until the store is closed or dropped. `PASSIVE` never blocks
 /// the writer or readers: it copies what no reader still needs, and the
 /// WAL restarts from its beginning once it has all been copied. A failed
-/// pass is retried at the next tick (the WAL only grows meanwhile).
+/// pass is retried at the next tick. Under a steady stream of writes this
+/// pass never copies all of the WAL; the writer finishes the job when the
+/// WAL outgrows its limit (see [`WalBounds`]).
 async fn checkpoint_loop(pool: SqlitePool, alive: std::sync::Weak<()>) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -319,6 +416,72 @@ mod tests {
         assert!(
             cut <= JOURNAL_SIZE_LIMIT,
             "the WAL stayed at {cut} bytes (limit {JOURNAL_SIZE_LIMIT})"
+        );
+        store.close().await;
+    }
+
+    /// Under steady writes and reads, some reader always reads from the
+    /// WAL, so a passive checkpoint cannot restart it and it would only
+    /// grow. Measured after every commit of many, the WAL stays within its
+    /// hard limit plus a few transactions (sizes, not timings: small
+    /// limits here so that the writes cross them many times over).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_stays_bounded_under_steady_reads_and_writes() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        const ROW: usize = 32 * 1024;
+        const WRITES: usize = 800;
+        let bounds = WalBounds { limit: 1024 * 1024 };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.db");
+        let store = SqliteStore::open_with(&path, bounds).await.unwrap();
+        sqlx::query("CREATE TABLE filler (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut readers = Vec::new();
+        for _ in 0..2 {
+            let (pool, stop) = (store.reader.clone(), stop.clone());
+            readers.push(tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    let mut tx = pool.begin().await.unwrap();
+                    let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM filler")
+                        .fetch_one(&mut *tx)
+                        .await
+                        .unwrap();
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                    tx.commit().await.unwrap();
+                }
+            }));
+        }
+        let wal = dir.path().join("b.db-wal");
+        let body = vec![7u8; ROW];
+        let mut largest = 0;
+        for i in 0..WRITES {
+            let mut tx = store.begin_write().await.unwrap();
+            sqlx::query("INSERT INTO filler (id, body) VALUES ($1, $2)")
+                .bind(i as i64)
+                .bind(&body)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            largest = largest.max(wal_len(&wal));
+        }
+        stop.store(true, Ordering::Relaxed);
+        for r in readers {
+            r.await.unwrap();
+        }
+        let written = (WRITES * ROW) as u64;
+        assert!(written > 16 * bounds.limit, "the test writes too little");
+        // A transaction here is about 10 pages; a few may pass while the
+        // checkpointer is busy or a reader holds the WAL past the wait.
+        let slack = 8 * ROW as u64;
+        let bound = WAL_ESCALATE * bounds.limit + slack;
+        assert!(
+            largest <= bound,
+            "the WAL reached {largest} bytes (bound {bound}) after {written} bytes written"
         );
         store.close().await;
     }

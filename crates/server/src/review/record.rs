@@ -196,11 +196,22 @@ pub(crate) async fn after_screening(
     items: Vec<Screened<'_>>,
 ) -> Vec<String> {
     let now = OffsetDateTime::now_utc();
-    let lists: Vec<ListVersionDto> = snap.lists.iter().map(ListVersionDto::from_state).collect();
+    // The list versions go into every hit's context: built once, and only
+    // when a screening raises a hit.
+    let mut lists: Option<serde_json::Value> = None;
     let mut new_hits = Vec::new();
     let mut slots: Vec<(usize, usize)> = Vec::new();
     let mut items = items;
     for (i, item) in items.iter_mut().enumerate() {
+        let raises = item.matches.iter().any(|m| is_hit_band(&m.band));
+        // The traveller as stored, built once: the record keeps it, and so
+        // does the context of a hit.
+        let query = stored_query(item.query);
+        let (query, hit_query) = if raises {
+            (query.clone(), query)
+        } else {
+            (query, serde_json::Value::Null)
+        };
         state.review.record(ScreeningRecord {
             id: item.id.clone(),
             at: item.at,
@@ -210,10 +221,10 @@ pub(crate) async fn after_screening(
             border_post: item.border_post.clone(),
             document_key: item.document_key.clone(),
             band: item.band.to_string(),
-            query: stored_query(item.query),
-            matches: json!(item.matches.iter().map(match_summary).collect::<Vec<_>>()),
+            query,
+            matches: serde_json::Value::Array(item.matches.iter().map(match_summary).collect()),
         });
-        if !item.matches.iter().any(|m| is_hit_band(&m.band)) {
+        if !raises {
             continue;
         }
         let suppressed = match &item.document_key {
@@ -229,9 +240,20 @@ pub(crate) async fn after_screening(
             },
             None => HashMap::new(),
         };
+        let lists = lists
+            .get_or_insert_with(|| {
+                serde_json::to_value(
+                    snap.lists
+                        .iter()
+                        .map(ListVersionDto::from_state)
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap_or_default()
+            })
+            .clone();
         let context = json!({
-            "query": stored_query(item.query),
-            "lists": serde_json::to_value(&lists).unwrap_or_default(),
+            "query": hit_query,
+            "lists": lists,
             "border_post": item.border_post,
             "direction": item.direction,
             "crossing_time": rfc3339(item.at),

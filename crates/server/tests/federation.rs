@@ -200,7 +200,18 @@ async fn any_hit_on_a_partner_entry_is_told_once_and_linked(backend: Backend) {
     assert_eq!(told["reference"], full_id.as_str());
 
     // A manifest goes through the same hook: a local-copy hit is told, a
-    // hit/no-hit entry is asked online, a stranger is nobody's hit.
+    // hit/no-hit entry is asked online, a stranger is nobody's hit. (dz's
+    // worker records the hit/no-hit entry as shared after the full copy:
+    // wait for it, or a loaded machine asks dz before it knows.)
+    wait_until("dz shares the hit/no-hit entry with tn", || async {
+        dz.store
+            .shared_with("tn")
+            .await
+            .unwrap()
+            .iter()
+            .any(|(id, _)| *id == asked_id)
+    })
+    .await;
     let csv = "surname,given_names,birth_date\n\
                HADDAD,KARIM FICTIVE,1980-04-02\n\
                MANSOURI,NADIA FICTIVE,1990-01-12\n\

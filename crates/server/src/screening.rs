@@ -157,13 +157,10 @@ pub fn rank(
             .entity(id)
             .is_some_and(|e| audience.admits(e) && e.is_screenable(today) && also(e))
     };
-    // the subject a listing belongs to, as the id of its first listing
-    let subject_key = |id: &str| -> String {
-        match snap.subjects.subject(id) {
-            Some(s) => s.listings[0].clone(),
-            None => id.to_string(),
-        }
-    };
+    // the subject a listing belongs to, named by its first listing (a
+    // listing of no subject is its own); borrowed, nothing allocated
+    let subject_key =
+        |id: &'_ str| -> Option<&str> { snap.subjects.subject(id).map(|s| s.listings[0].as_str()) };
     let fetch = match depth {
         Depth::Covering => limit + 1 + snap.restricted,
         Depth::Fixed(n) => n + snap.restricted,
@@ -181,7 +178,7 @@ pub fn rank(
                 }
                 if admissible(id) {
                     depth = i + 1;
-                    seen.insert(subject_key(id));
+                    seen.insert(subject_key(id).unwrap_or(id));
                     if seen.len() > limit {
                         break;
                     }
@@ -196,8 +193,8 @@ pub fn rank(
     let mut fetch = fetch;
     let mut out = loop {
         let mut out = Ranked::default();
-        // subject key -> its place in `out`
-        let mut placed: HashMap<String, usize> = HashMap::new();
+        // subject key -> its place in `out` (subjects of several listings)
+        let mut placed: HashMap<&str, usize> = HashMap::new();
         let (mut merged, mut reached, mut stopped) = (0, 0, false);
         for m in snap.index.screen(query, fetch) {
             reached += 1;
@@ -209,7 +206,7 @@ pub fn rank(
                 continue;
             }
             let key = subject_key(&m.entity_id);
-            if let Some(&at) = placed.get(&key) {
+            if let Some(&at) = key.and_then(|k| placed.get(k)) {
                 // a lower-scoring listing of a subject already answered
                 merged += 1;
                 out.also[at].push(AlsoListed {
@@ -223,7 +220,9 @@ pub fn rank(
                 out.more = true;
                 break;
             }
-            placed.insert(key, out.matches.len());
+            if let Some(k) = key {
+                placed.insert(k, out.matches.len());
+            }
             out.matches.push(m);
             out.also.push(Vec::new());
         }

@@ -92,9 +92,9 @@ impl Snapshot {
         let mut head = self.change_head;
         let mut delta = Vec::with_capacity(changes.len());
         // the subjects change only when a changed entity has (or had)
-        // linking keys; otherwise the map is shared
-        let mut subject_puts: Vec<Entity> = Vec::new();
-        let mut subject_removes: Vec<String> = Vec::new();
+        // linking keys; otherwise the map is shared. Per id, the last
+        // change of the run counts (put, or `None`: withdrawn).
+        let mut subject_changes: HashMap<String, Option<Entity>> = HashMap::new();
         // whether each id screens now, as the changes go
         let mut live: HashMap<String, bool> = HashMap::new();
         for c in changes {
@@ -121,12 +121,10 @@ impl Snapshot {
                 }
             }
             live.insert(id.clone(), active);
-            if self.subjects.touches(&id, active.then_some(&c.entity)) {
-                if active {
-                    subject_puts.push(c.entity.clone());
-                } else {
-                    subject_removes.push(id.clone());
-                }
+            if subject_changes.contains_key(&id)
+                || self.subjects.touches(&id, active.then_some(&c.entity))
+            {
+                subject_changes.insert(id.clone(), active.then(|| c.entity.clone()));
             }
             if active {
                 if c.entity.sharing.visibility != Visibility::National {
@@ -140,11 +138,18 @@ impl Snapshot {
             }
         }
         lists.sort_by(|a, b| a.source.cmp(&b.source));
-        let subjects = if subject_puts.is_empty() && subject_removes.is_empty() {
+        let subjects = if subject_changes.is_empty() {
             self.subjects.clone()
         } else {
+            let (mut puts, mut removes) = (Vec::new(), Vec::new());
+            for (id, e) in subject_changes {
+                match e {
+                    Some(e) => puts.push(e),
+                    None => removes.push(id),
+                }
+            }
             let mut s = (*self.subjects).clone();
-            s.apply(&subject_puts, &subject_removes);
+            s.apply(&puts, &removes);
             Arc::new(s)
         };
         Snapshot {

@@ -1,7 +1,31 @@
 //! How screening answers are printed for a person at a terminal.
 
+use tansiq_i18n::Lang;
 use tansiq_lists::subjects::SubjectIndex;
 use tansiq_matching::{Band, Index, Match};
+
+/// The language of the words printed for the officer: `TANSIQ_LANG`,
+/// else the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`: `fr_FR.UTF-8` is
+/// French), else English.
+pub fn lang() -> Lang {
+    ["TANSIQ_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .filter(|v| !v.is_empty())
+        .find_map(|v| Lang::parse(&v))
+        .unwrap_or(Lang::En)
+}
+
+/// The officer's plain-language reason for a match, in `lang`: the
+/// same shared messages as the API and the web console.
+pub fn reason(index: &Index, m: &Match, lang: Lang) -> String {
+    let clauses: Vec<String> = m
+        .reason(index.config())
+        .iter()
+        .map(|c| lang.ta(c.id, &c.args))
+        .collect();
+    lang.list(&clauses)
+}
 
 /// The officer's answer for a ranked list of matches.
 pub fn verdict(matches: &[Match]) -> &'static str {
@@ -61,9 +85,7 @@ pub fn print_matches(index: &Index, subjects: &SubjectIndex, matches: &[Match], 
                 println!("     {line}");
             }
         }
-        if let Some(near) = &m.near_miss {
-            println!("     near miss: {}", near.reason);
-        }
+        println!("     why: {}", reason(index, m, lang()));
         if let Some(s) = subjects.subject(&m.entity_id) {
             for other in s.listings.iter().filter(|o| **o != m.entity_id) {
                 let why: Vec<String> = s.links_of(other).map(|l| l.key.to_string()).collect();

@@ -202,6 +202,7 @@ pub fn to_json(
     matches: &[Match],
     elapsed_us: u128,
 ) -> serde_json::Value {
+    let lang = output::lang();
     let items: Vec<_> = matches
         .iter()
         .map(|m| {
@@ -216,6 +217,8 @@ pub fn to_json(
                 "list_version": e.and_then(|e| e.provenance.list_version.clone()),
                 "action_on_hit": e.and_then(|e| e.action_on_hit.map(|a| a.as_str())),
                 "sanctions": e.map(output::sanctions_json),
+                "reason": output::reason(index, m, lang),
+                "near_miss": m.near_miss,
                 "explanation": m.explanation,
                 "also_listed": also_listed(index, subjects, &m.entity_id),
             })

@@ -5,12 +5,21 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn tansiq(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tansiq"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("TANSIQ_DB")
-        .output()
-        .expect("the tansiq binary runs")
+    tansiq_in(args, cwd, None)
+}
+
+/// [`tansiq`] with the officer's words in `lang` (`TANSIQ_LANG`; none:
+/// the locale is cleared, so English).
+fn tansiq_in(args: &[&str], cwd: &Path, lang: Option<&str>) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tansiq"));
+    c.args(args).current_dir(cwd).env_remove("TANSIQ_DB");
+    for k in ["TANSIQ_LANG", "LC_ALL", "LC_MESSAGES", "LANG"] {
+        c.env_remove(k);
+    }
+    if let Some(l) = lang {
+        c.env("TANSIQ_LANG", l);
+    }
+    c.output().expect("the tansiq binary runs")
 }
 
 fn text(o: &Output) -> String {
@@ -78,6 +87,24 @@ fn national_csv_import_then_screen_in_arabic_script() {
     assert_eq!(json["matches"][0]["id"], "xx-0001", "{out}");
     assert_ne!(json["band"], "none", "{out}");
     assert!(json["matches"][0]["explanation"].is_object(), "{out}");
+    // the officer's reason, in plain words, in the language asked for
+    assert!(
+        json["matches"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("the name matches")),
+        "{out}"
+    );
+    for (lang, words) in [
+        ("fr", "why: le nom correspond"),
+        ("ar_TN.UTF-8", "why: الاسم يطابق"),
+    ] {
+        let out = ok(&tansiq_in(
+            &["screen", "كريم بن حدو زروقي", "--db", "n.db"],
+            dir.path(),
+            Some(lang),
+        ));
+        assert!(out.contains(words), "{lang}: {out}");
+    }
 
     // Export a list, then import the export into another store: the same
     // entities.

@@ -175,6 +175,76 @@ pub struct Explanation {
     pub features: Vec<FeatureContribution>,
 }
 
+/// One clause of the plain-language reason an officer reads ("the name
+/// matches the alias X", "the birth date differs"): the id of a message
+/// of the shared messages (`tansiq-i18n`, Fluent) and its arguments, so
+/// that the API, the CLI and the console word it in the reader's
+/// language. The analyst's detail is the rest of the [`Explanation`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReasonClause {
+    pub id: &'static str,
+    /// Argument name and value (names, as listed or given; scores).
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl ReasonClause {
+    fn plain(id: &'static str) -> ReasonClause {
+        ReasonClause {
+            id,
+            args: Vec::new(),
+        }
+    }
+}
+
+impl Explanation {
+    /// The officer's reason, clause by clause: which listed name matched
+    /// (and of what kind), the query parts it does not hold, what each
+    /// piece of evidence did ("agrees" when it raised the score,
+    /// "differs" when it lowered it), and whether a name-only cap held
+    /// the name back.
+    pub fn reason(&self) -> Vec<ReasonClause> {
+        let id = match self.listed_name_kind.as_str() {
+            "alias" => "reason-alias",
+            "weak" => "reason-weak-alias",
+            _ => "reason-name",
+        };
+        let mut out = vec![ReasonClause {
+            id,
+            args: vec![("listed", self.listed_name.clone())],
+        }];
+        if !self.unmatched_query.is_empty() && !self.combined_names {
+            out.push(ReasonClause {
+                id: "reason-unmatched",
+                args: vec![("parts", self.unmatched_query.join(" "))],
+            });
+        }
+        for e in &self.evidence {
+            let (agrees, differs) = match e.kind {
+                EvidenceKind::BirthDate => ("reason-birth-agrees", "reason-birth-differs"),
+                EvidenceKind::Nationality => {
+                    ("reason-nationality-agrees", "reason-nationality-differs")
+                }
+                EvidenceKind::Gender => ("reason-gender-agrees", "reason-gender-differs"),
+                EvidenceKind::Document => ("reason-document-agrees", "reason-document-differs"),
+                EvidenceKind::Schema => ("reason-schema-agrees", "reason-schema-differs"),
+            };
+            if e.after > e.before + EVIDENCE_MOVED {
+                out.push(ReasonClause::plain(agrees));
+            } else if e.after + EVIDENCE_MOVED < e.before {
+                out.push(ReasonClause::plain(differs));
+            }
+        }
+        if !self.caps.is_empty() {
+            out.push(ReasonClause::plain("reason-capped"));
+        }
+        out
+    }
+}
+
+/// Smallest change of the score for a piece of evidence to be said to
+/// have agreed or differed (rounding aside).
+const EVIDENCE_MOVED: f64 = 1e-9;
+
 /// One feature of the learned name score.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FeatureContribution {

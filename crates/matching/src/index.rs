@@ -142,6 +142,9 @@ pub(crate) struct NameRec {
     pub family_pos: u8,
     /// Number of positions that are not titles.
     pub parts: u8,
+    /// Words of the parts that are not titles (`Abdul Wahid`, one unit,
+    /// is two words), at most [`MAX_WORDS`]: the learned score's length.
+    pub words: u8,
     /// A bare kunya (`Abu Zubair`, titles aside) that two or more listed
     /// entities carry as a name: it identifies none of them.
     pub shared_kunya: bool,
@@ -158,7 +161,8 @@ pub(crate) struct NameRec {
 /// A slot holds 16 words:
 /// - `entity`, the bits of the smallest listed total (every interior
 ///   part left out and discounted, as [`Index::score_name`] may weigh
-///   it), `n_pos | family_pos << 8 | weak << 16 | spilled << 17`, and the
+///   it), `n_pos | family_pos << 8 | weak << 16 | spilled << 17 |
+///   words << 18` (words: [`NameRec::words`]), and the
 ///   number of readings (or, spilled, the offset of the name in `spill`);
 /// - the entity's [`FactKey`] (4 words): each name carries it, so that
 ///   bounding the evidence costs no further cache miss;
@@ -197,6 +201,23 @@ fn round_up_16(x: f32) -> u32 {
 /// What [`round_up_16`] keeps, as an f32.
 fn from_16(h: u32) -> f32 {
     f32::from_bits(h << 16)
+}
+
+/// Most words of a name that [`NameRec::words`] counts (6 bits of a
+/// slot's header): longer names are all long.
+pub(crate) const MAX_WORDS: u8 = 63;
+const MAX_WORDS_MASK: u32 = MAX_WORDS as u32;
+
+/// Words of a tokenised name, titles aside: a unit built of several
+/// words (`Abdul Wahid`, `Abu Mundhir`, `Nur al-Din`) counts each one.
+/// At most [`MAX_WORDS`].
+pub(crate) fn name_words(tokens: &[Token]) -> u8 {
+    let words: usize = tokens
+        .iter()
+        .filter(|t| !is_title(&t.text))
+        .map(|t| t.source.split_whitespace().count().max(1))
+        .sum();
+    words.min(usize::from(MAX_WORDS)) as u8
 }
 
 /// The facts of an entity that bound its evidence, packed into four
@@ -313,6 +334,10 @@ impl<'a> CompactName<'a> {
     fn spilled(self) -> bool {
         self.w[2] >> 17 & 1 == 1
     }
+    /// [`NameRec::words`].
+    pub fn words(self) -> usize {
+        (self.w[2] >> 18 & MAX_WORDS_MASK) as usize
+    }
     /// A word of the record: reading it brings the record into cache.
     pub fn touch(self) -> u32 {
         self.w[0] ^ self.spill.first().copied().unwrap_or(0)
@@ -419,7 +444,8 @@ impl Compact {
             w[2] = n_pos as u32
                 | u32::from(name.family_pos) << 8
                 | u32::from(name.kind == NameKind::Weak) << 16
-                | u32::from(!fits) << 17;
+                | u32::from(!fits) << 17
+                | u32::from(name.words) << 18;
             w[4..8].copy_from_slice(&fact_keys[name.entity as usize]);
             if fits {
                 w[3] = mine.len() as u32;
@@ -1211,6 +1237,7 @@ impl Index {
                         .filter(|t| !is_title(&t.text))
                         .count()
                         .min(255) as u8;
+                    let words = name_words(&tokens);
                     names.push(NameRec {
                         entity: ei,
                         kind,
@@ -1224,6 +1251,7 @@ impl Index {
                         total_weight: 0.0,
                         family_pos,
                         parts,
+                        words,
                         shared_kunya: false,
                         all_generic: false,
                     });

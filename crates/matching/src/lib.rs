@@ -49,14 +49,14 @@ use serde::Serialize;
 use tansiq_model::{Entity, Schema, prop};
 
 pub use explain::{
-    Evidence, EvidenceKind, Explanation, FeatureContribution, NameCap, NameCapRule, Rule,
-    TokenAlignment,
+    Evidence, EvidenceKind, Explanation, FeatureContribution, NameCap, NameCapRule, ReasonClause,
+    Rule, TokenAlignment,
 };
 pub use index::Index;
 pub use live::{DELTA_FOLD_ENTITIES, IndexChange, LiveIndex};
 pub use model::{
-    BaseFeatures, FEATURE_NAMES, Features, LinearModel, N_BASE_FEATURES, N_FEATURES, logit,
-    sigmoid, split_by_schema,
+    BaseFeatures, FEATURE_NAMES, Features, LinearModel, N_BASE_FEATURES, N_FEATURES, NameShape,
+    RARE_PART_SHARE, logit, sigmoid, split_by_schema,
 };
 
 /// Errors of this crate.
@@ -211,7 +211,7 @@ impl Default for MatcherConfig {
             common_share: 0.05,
             name_only_cap: 0.79,
             calibration_power: 0.45,
-            model: None,
+            model: Some(LinearModel::fitted()),
             schema_mismatch_factor: 0.6,
             dob_full_bonus: 0.35,
             dob_partial_bonus: 0.1,
@@ -348,6 +348,24 @@ impl NearMiss {
                 explanation.listed_name, explanation.name_score, config.possible
             ),
         })
+    }
+}
+
+impl Match {
+    /// The officer's plain-language reason ([`Explanation::reason`]),
+    /// closed by the near miss when it is one.
+    pub fn reason(&self, config: &MatcherConfig) -> Vec<ReasonClause> {
+        let mut out = self.explanation.reason();
+        if self.near_miss.is_some() {
+            out.push(ReasonClause {
+                id: "reason-near-miss",
+                args: vec![
+                    ("score", format!("{:.2}", self.score)),
+                    ("threshold", format!("{:.2}", config.possible)),
+                ],
+            });
+        }
+        out
     }
 }
 

@@ -25,7 +25,7 @@ use serde::Serialize;
 
 /// Number of measured features of one alignment (the raw score first,
 /// then the evidence against), before the split by schema.
-pub const N_BASE_FEATURES: usize = 30;
+pub const N_BASE_FEATURES: usize = 32;
 
 /// Number of model features: the raw score, then each measured feature
 /// twice, once for a listed person and once for a listed organisation
@@ -67,16 +67,16 @@ pub const FEATURE_NAMES: [&str; N_FEATURES] = [
     "org_softness",
     "person_arabic_query",
     "org_arabic_query",
-    "person_inv_query_len",
-    "org_inv_query_len",
-    "person_inv_listed_len",
-    "org_inv_listed_len",
+    "person_inv_query_words",
+    "org_inv_query_words",
+    "person_inv_listed_words",
+    "org_inv_listed_words",
     "person_generic_query",
     "org_generic_query",
     "person_reordered",
     "org_reordered",
-    "person_single_token_query",
-    "org_single_token_query",
+    "person_single_word_query",
+    "org_single_word_query",
     "person_org_name_distance",
     "org_name_distance",
     "person_no_rare_part",
@@ -95,6 +95,10 @@ pub const FEATURE_NAMES: [&str; N_FEATURES] = [
     "org_number_one_side",
     "person_worst_alignment",
     "org_worst_alignment",
+    "person_one_common_word_query",
+    "org_one_common_word_query",
+    "person_one_common_word_listed",
+    "org_one_common_word_listed",
 ];
 
 /// Index of the raw rule-based score in [`Features`].
@@ -215,33 +219,109 @@ pub const UNMATCHED_SUM_CAP: f32 = 3.0;
 /// Cap of the largest unmatched weight.
 pub const UNMATCHED_MAX_CAP: f32 = 1.5;
 
-/// Index of `inv_query_len` among the measured features.
-const INV_QUERY_LEN: usize = 16;
-/// Index of `inv_listed_len`.
-const INV_LISTED_LEN: usize = 17;
+/// Index of `inv_query_words` among the measured features.
+const INV_QUERY_WORDS: usize = 16;
+/// Index of `inv_listed_words`.
+const INV_LISTED_WORDS: usize = 17;
 /// Index of `generic_query`.
 const GENERIC_QUERY: usize = 18;
-/// Index of `single_token_query`.
-const SINGLE_TOKEN_QUERY: usize = 20;
+/// Index of `single_word_query`.
+const SINGLE_WORD_QUERY: usize = 20;
+/// Index of `one_common_word_query`.
+const ONE_COMMON_WORD_QUERY: usize = 30;
+/// Index of `one_common_word_listed`.
+const ONE_COMMON_WORD_LISTED: usize = 31;
+
+/// Share of the rarity weight of a part seen once in the list at or
+/// above which a name part counts as rare: the rule-based score's
+/// `rare_parts`, and the line between a one-word name that identifies
+/// someone (`Zouaoui`) and one that many people carry (`Ahmed`).
+pub const RARE_PART_SHARE: f32 = 0.6;
+
+/// What is known of a name before any alignment.
+///
+/// Length is counted in words, not name units: `Abdul Wahid` and the
+/// kunya `Abu Mundhir` are one unit each (they align as one) but two
+/// words, and a two-word name identifies someone far better than a
+/// one-word one. Commonness is how common the name's rarest part is: 0
+/// for a part seen once in the list, up to 1 for a part every entity
+/// carries or a generic word. A short *and* common name says little
+/// (`Mohamed`, `Trading`); a short rare one written exactly says much
+/// (`Zouaoui`), so the listed name's length enters the model as
+/// `inv_listed_words` = commonness / words.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NameShape {
+    /// Words of the name (at least 1 counts).
+    pub words: usize,
+    /// 1 − the rarity weight of the name's rarest part over that of a
+    /// part seen once, within 0..=1.
+    pub commonness: f32,
+}
+
+impl NameShape {
+    /// The shape of a name of `words` words whose rarest part weighs
+    /// `max_weight` (`unit`: the weight of a part seen once).
+    pub fn of(words: usize, max_weight: f32, unit: f32) -> NameShape {
+        let rarity = if unit > 0.0 {
+            (max_weight / unit).clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        NameShape {
+            words,
+            commonness: 1.0 - rarity,
+        }
+    }
+
+    /// One word, and a common one (its rarity under [`RARE_PART_SHARE`]).
+    pub fn one_common_word(self) -> bool {
+        self.words <= 1 && self.commonness > 1.0 - RARE_PART_SHARE
+    }
+
+    /// A shape whose known features are at most those of both `self`
+    /// and `other` (more words, less common): the ranking bounds take it
+    /// over every reached name of an entity.
+    pub fn weakest(self, other: NameShape) -> NameShape {
+        NameShape {
+            words: self.words.max(other.words),
+            commonness: self.commonness.min(other.commonness),
+        }
+    }
+
+    /// The start of [`NameShape::weakest`] over the names of an entity
+    /// (its identity: the weakest of it and a shape is that shape).
+    pub const UNREACHED: NameShape = NameShape {
+        words: 0,
+        commonness: 1.0,
+    };
+
+    /// The shape whose known features are 0 wherever they can be.
+    pub const LONGEST: NameShape = NameShape {
+        words: 64,
+        commonness: 0.0,
+    };
+}
 
 /// Sets the measured features known before any alignment: the
-/// constant, the query name's length (`query_len` parts) and whether
-/// every part is generic, the listed name's length. The name score and
-/// the ranking bounds both call this, so that they agree. Each only
-/// lowers the score as a name gets shorter (`listed_len`), so the
-/// longest name of an entity bounds them all.
+/// constant, the query name's shape and whether every part is generic,
+/// the listed name's shape. The name score and the ranking bounds both
+/// call this, so that they agree. Each only lowers the score as a name
+/// gets shorter or commoner, so the [`NameShape::weakest`] of an
+/// entity's names bounds them all.
 pub fn known_features(
     base: &mut BaseFeatures,
-    query_len: usize,
+    query: NameShape,
     generic_query: bool,
-    listed_len: usize,
+    listed: NameShape,
 ) {
     let flag = |b: bool| if b { 1.0 } else { 0.0 };
     base[CONSTANT] = 1.0;
-    base[INV_QUERY_LEN] = 1.0 / query_len.max(1) as f32;
-    base[INV_LISTED_LEN] = 1.0 / listed_len.max(1) as f32;
+    base[INV_QUERY_WORDS] = 1.0 / query.words.max(1) as f32;
+    base[INV_LISTED_WORDS] = listed.commonness / listed.words.max(1) as f32;
     base[GENERIC_QUERY] = flag(generic_query);
-    base[SINGLE_TOKEN_QUERY] = flag(query_len == 1);
+    base[SINGLE_WORD_QUERY] = flag(query.words <= 1);
+    base[ONE_COMMON_WORD_QUERY] = flag(query.one_common_word());
+    base[ONE_COMMON_WORD_LISTED] = flag(listed.one_common_word());
 }
 
 /// The logistic function.
@@ -267,36 +347,66 @@ mod tests {
 
     #[test]
     fn known_features_are_named() {
-        assert_eq!(FEATURE_NAMES[2 * INV_QUERY_LEN - 1], "person_inv_query_len");
-        assert_eq!(
-            FEATURE_NAMES[2 * INV_LISTED_LEN - 1],
-            "person_inv_listed_len"
-        );
-        assert_eq!(FEATURE_NAMES[2 * GENERIC_QUERY - 1], "person_generic_query");
-        assert_eq!(
-            FEATURE_NAMES[2 * SINGLE_TOKEN_QUERY - 1],
-            "person_single_token_query"
-        );
+        for (i, name) in [
+            (INV_QUERY_WORDS, "inv_query_words"),
+            (INV_LISTED_WORDS, "inv_listed_words"),
+            (GENERIC_QUERY, "generic_query"),
+            (SINGLE_WORD_QUERY, "single_word_query"),
+            (ONE_COMMON_WORD_QUERY, "one_common_word_query"),
+            (ONE_COMMON_WORD_LISTED, "one_common_word_listed"),
+        ] {
+            assert_eq!(FEATURE_NAMES[2 * i - 1], format!("person_{name}"));
+            assert_eq!(FEATURE_NAMES[2 * i], format!("org_{name}"));
+        }
     }
 
     #[test]
     fn known_penalty_is_part_of_every_penalty() {
         let m = LinearModel::fitted();
         for organisation in [false, true] {
-            for listed_len in 1..6 {
-                let mut known = [0.0f32; N_BASE_FEATURES];
-                known_features(&mut known, 2, false, listed_len);
-                let mut base = known;
-                base[UNMATCHED_QUERY_MAX] = 0.7;
-                let x = split_by_schema(&base, organisation);
-                let pen = m.known_penalty(organisation, &known);
-                assert!(m.penalty(&x) <= pen);
-                assert!(pen <= 0.0);
-                // a longer name is penalised no more
-                known_features(&mut known, 2, false, listed_len + 1);
-                assert!(m.known_penalty(organisation, &known) >= pen);
+            let query = NameShape::of(2, 1.0, 1.0);
+            for words in 1..6 {
+                for commonness in [0.0, 0.3, 0.5, 1.0] {
+                    let listed = NameShape { words, commonness };
+                    let mut known = [0.0f32; N_BASE_FEATURES];
+                    known_features(&mut known, query, false, listed);
+                    let mut base = known;
+                    base[UNMATCHED_QUERY_MAX] = 0.7;
+                    let x = split_by_schema(&base, organisation);
+                    let pen = m.known_penalty(organisation, &known);
+                    assert!(m.penalty(&x) <= pen);
+                    assert!(pen <= 0.0);
+                    // a longer or rarer name is penalised no more, and
+                    // the weakest shape of two names no more than either
+                    for other in [
+                        NameShape {
+                            words: words + 1,
+                            commonness,
+                        },
+                        NameShape {
+                            words,
+                            commonness: commonness / 2.0,
+                        },
+                    ] {
+                        let mut k = [0.0f32; N_BASE_FEATURES];
+                        known_features(&mut k, query, false, other);
+                        assert!(m.known_penalty(organisation, &k) >= pen);
+                        known_features(&mut k, query, false, listed.weakest(other));
+                        assert!(m.known_penalty(organisation, &k) >= pen);
+                    }
+                }
             }
         }
+    }
+
+    #[test]
+    fn shape_of_a_name() {
+        assert!(NameShape::of(1, 0.2, 1.0).one_common_word());
+        assert!(!NameShape::of(1, 0.9, 1.0).one_common_word());
+        assert!(!NameShape::of(2, 0.2, 1.0).one_common_word());
+        assert_eq!(NameShape::of(1, 2.0, 1.0).commonness, 0.0);
+        let w = NameShape::UNREACHED.weakest(NameShape::of(3, 0.5, 1.0));
+        assert_eq!(w, NameShape::of(3, 0.5, 1.0));
     }
 
     #[test]

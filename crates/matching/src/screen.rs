@@ -13,13 +13,13 @@ use crate::explain::{
 };
 use crate::index::{
     CALIBRATION_STEPS, CompactName, FactKey, Index, NameRec, Occ, QForm, SCHEMAS, VTok, VocabMatch,
-    acronym_key, gender_code, is_title, join_collapse, joinable, pack_date, skeleton_keys,
-    split_listed_name, token_similarity, token_weight, variant_factor,
+    acronym_key, gender_code, is_title, join_collapse, joinable, name_words, pack_date,
+    skeleton_keys, split_listed_name, token_similarity, token_weight, variant_factor,
 };
 use crate::model::{
-    BaseFeatures, FEATURE_NAMES, Features, N_BASE_FEATURES, N_FEATURES, UNMATCHED_MAX_CAP,
-    UNMATCHED_QUERY_MAX, UNMATCHED_QUERY_WEIGHT, UNMATCHED_SUM_CAP, known_features,
-    split_by_schema,
+    BaseFeatures, FEATURE_NAMES, Features, N_BASE_FEATURES, N_FEATURES, NameShape, RARE_PART_SHARE,
+    UNMATCHED_MAX_CAP, UNMATCHED_QUERY_MAX, UNMATCHED_QUERY_WEIGHT, UNMATCHED_SUM_CAP,
+    known_features, split_by_schema,
 };
 use crate::{Band, Match, MatcherConfig, Query};
 
@@ -34,6 +34,8 @@ pub(crate) struct QName {
     pub items: Vec<QItem>,
     pub weights: Vec<f32>,
     pub total_weight: f32,
+    /// Length in words and commonness, for the learned score.
+    pub shape: NameShape,
 }
 
 #[derive(Debug)]
@@ -275,6 +277,12 @@ impl Index {
             });
         }
         let total_weight = weights.iter().sum();
+        let unit = self.idf_unknown.powf(self.config.idf_power as f32);
+        let shape = NameShape::of(
+            usize::from(name_words(&tokens)),
+            weights.iter().copied().fold(0.0, f32::max),
+            unit,
+        );
         QName {
             folded: crate::index::fold_name(raw),
             raw: raw.to_string(),
@@ -282,6 +290,7 @@ impl Index {
             items,
             weights,
             total_weight,
+            shape,
         }
     }
 
@@ -771,7 +780,7 @@ impl Index {
         let all_good = acc.credits[..n].iter().all(|x| x.0 >= 0.8);
         let rare_parts = acc.credits[..n]
             .iter()
-            .filter(|x| x.1 >= 0.6 * unit)
+            .filter(|x| x.1 >= RARE_PART_SHARE * unit)
             .count();
         let common = self.common_idf();
         let common_parts = acc.credits[..n]
@@ -787,17 +796,18 @@ impl Index {
             && !is_arabic(qn)
         {
             uncapped = m.calibrate(raw);
-            // the longest name that contributed bounds its known penalty
-            let listed_len = acc.credits[..n]
+            // the weakest shape of the names that contributed bounds
+            // its known penalty
+            let listed = acc.credits[..n]
                 .iter()
                 .filter(|x| x.0 > 0.0 && x.2 != u32::MAX)
-                .map(|x| self.names[x.2 as usize].positions.len())
-                .max()
-                .unwrap_or(64);
+                .map(|x| self.listed_shape(&self.names[x.2 as usize], unit))
+                .reduce(NameShape::weakest)
+                .unwrap_or(NameShape::LONGEST);
             let lower = lower_features(
                 qn,
                 |i| acc.credits.get(i).map_or(1.0, |x| x.0),
-                listed_len,
+                listed,
                 unit,
             );
             uncapped = m.lower(
@@ -1015,6 +1025,17 @@ impl Index {
             })
     }
 
+    /// The [`NameShape`] of a listed name (`unit`: the weight of a part
+    /// seen once).
+    fn listed_shape(&self, name: &NameRec, unit: f32) -> NameShape {
+        let max_evidence = name
+            .positions
+            .iter()
+            .map(|p| p.evidence)
+            .fold(0.0, f32::max);
+        NameShape::of(usize::from(name.words), max_evidence, unit)
+    }
+
     /// Rarity weight at or below which a name part is very common (held
     /// by `common_share` of the listed entities or more).
     fn common_idf(&self) -> f32 {
@@ -1104,6 +1125,8 @@ impl Index {
         let mut rule_weight = [0.0f32; N_RULE_SLOTS];
         let mut soft = 0.0f32;
         let mut worst_credit = 1.0f32;
+        // every aligned pair is one query part written as the listed part
+        let mut all_exact = true;
         let mut rare_parts = 0u32;
         let mut order: [(u8, u8); MAX_TOKENS] = [(0, 0); MAX_TOKENS];
         let mut n_order = 0usize;
@@ -1122,6 +1145,15 @@ impl Index {
             if lmask & 1 == 1 {
                 first_credit = cr;
             }
+            all_exact = all_exact
+                && cr >= 1.0
+                && p.qlen == 1
+                && p.llen == 1
+                && name.positions.get(usize::from(p.lpos)).is_some_and(|pos| {
+                    qn.tokens
+                        .get(usize::from(p.qpos))
+                        .is_some_and(|t| *self.vocab[pos.vocab as usize].text == *t.text)
+                });
             let wq: f32 = (p.qpos..p.qpos + p.qlen)
                 .map(|i| qn.weights.get(i as usize).copied().unwrap_or(0.0))
                 .sum();
@@ -1150,7 +1182,7 @@ impl Index {
                 worst_credit = worst_credit.min(cr);
                 rule_weight[rule_slot(rule())] += wl;
                 soft += wl * (1.0 - cr);
-                if el >= 0.6 * unit && cr >= 0.5 {
+                if el >= RARE_PART_SHARE * unit && cr >= 0.5 {
                     rare_parts += 1;
                 }
                 if n_order < MAX_TOKENS {
@@ -1273,7 +1305,17 @@ impl Index {
         // are outside what the model was fitted on, so they keep the
         // rule-based score.
         let arabic_query = is_arabic(qn);
-        let learned = c.model.as_ref().filter(|_| !arabic_query);
+        // A listed name written exactly, whole (every part of both names
+        // aligned to the same part), is the list's own identification:
+        // it keeps the rule-based score, whose caps and rarity already
+        // say how much a common name alone is worth. The learned score
+        // is for everything written otherwise.
+        let n_q = qn.tokens.len().min(64);
+        let exact_whole = all_exact
+            && n_q > 0
+            && used_q.count_ones() as usize == n_q
+            && used_l.count_ones() as usize == name.positions.len().min(64);
+        let learned = c.model.as_ref().filter(|_| !arabic_query && !exact_whole);
         let rule_score = rule_calibrate(raw, c);
         let hand = learned.map_or(rule_score, |m| m.calibrate(raw));
         // The name-only caps are the product's policy for names that
@@ -1300,7 +1342,6 @@ impl Index {
                 features: [0.0; N_FEATURES],
             };
         }
-        let n_q = qn.tokens.len().min(64);
         let (mut uq_sum, mut uq_max) = (0.0f32, 0.0f32);
         for i in 0..n_q {
             if used_q & (1u64 << i) == 0 {
@@ -1412,11 +1453,11 @@ impl Index {
                 1.0
             },
             flag(qn.tokens.iter().any(|t| t.script == Script::Arabic)),
-            0.0, // inv_query_len, known_features
-            0.0, // inv_listed_len
+            0.0, // inv_query_words, known_features
+            0.0, // inv_listed_words
             0.0, // generic_query
             flag(reordered),
-            0.0, // single_token_query
+            0.0, // single_word_query
             org_distance,
             flag(rare_parts == 0),
             0.0, // constant
@@ -1426,9 +1467,16 @@ impl Index {
             number_conflict,
             number_one_side,
             if n_order > 0 { 1.0 - worst_credit } else { 1.0 },
+            0.0, // one_common_word_query
+            0.0, // one_common_word_listed
         ];
         let mut base = base;
-        known_features(&mut base, n_q, generic_query(qn), n_pos);
+        known_features(
+            &mut base,
+            qn.shape,
+            generic_query(qn),
+            self.listed_shape(name, unit),
+        );
         let features = split_by_schema(&base, is_org);
         let uncapped = learned.map_or(hand, |m| m.score(hand, &features));
         let cap = cap();
@@ -1952,19 +2000,19 @@ fn levenshtein(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// Lower bounds of the measured features of every alignment of `qn`
-/// with names of one entity, at most `listed_len` positions long:
+/// with names of one entity, of shapes no weaker than `listed`:
 /// [`known_features`], and as unmatched query weight the parts to which
 /// no name gives credit (`credit(i)` is the best credit of position `i`).
 /// Mirrors [`Index::score_name`].
 fn lower_features(
     qn: &QName,
     credit: impl Fn(usize) -> f32,
-    listed_len: usize,
+    listed: NameShape,
     unit: f32,
 ) -> BaseFeatures {
     let mut lower = [0.0f32; N_BASE_FEATURES];
     let n_q = qn.tokens.len().min(64);
-    known_features(&mut lower, n_q, generic_query(qn), listed_len);
+    known_features(&mut lower, qn.shape, generic_query(qn), listed);
     let (mut sum, mut max) = (0.0f32, 0.0f32);
     for i in 0..n_q.min(MAX_TOKENS) {
         if credit(i) <= 0.0 {
@@ -2176,8 +2224,9 @@ struct Bounder<'a> {
     e_cov_l: f32,
     /// Bound of the raw (uncalibrated) name score.
     e_raw: f32,
-    /// Most positions of a reached name of the entity.
-    e_max_len: usize,
+    /// The weakest shape of the reached names of the entity
+    /// ([`NameShape::weakest`]; [`NameShape::UNREACHED`] before any).
+    e_shape: NameShape,
     names_reached: u32,
 }
 
@@ -2195,7 +2244,7 @@ impl<'a> Bounder<'a> {
             e_q: [(0.0, 0.0); MAX_TOKENS],
             e_cov_l: 0.0,
             e_raw: 0.0,
-            e_max_len: 0,
+            e_shape: NameShape::UNREACHED,
             names_reached: 0,
         }
     }
@@ -2249,7 +2298,10 @@ impl<'a> Bounder<'a> {
             }
         }
         self.names_reached += 1;
-        self.e_max_len = self.e_max_len.max(n_pos);
+        let max_evidence = (0..n_pos).map(|i| name.evidence(i)).fold(0.0, f32::max);
+        self.e_shape = self
+            .e_shape
+            .weakest(NameShape::of(name.words(), max_evidence, self.unit));
         let matched_q: f32 = (0..n_q).map(|i| q_best[i] * qn.weights[i]).sum();
         let (mut matched_l, mut evidence) = (0.0f32, 0.0f32);
         for (i, &b) in l_best.iter().enumerate().take(n_pos) {
@@ -2323,14 +2375,19 @@ impl<'a> Bounder<'a> {
         // every learned score of the entity's names is lowered by at
         // least what is known before an alignment, least for its longest
         // reached name
+        // (not when a name of the entity may be the query written
+        // exactly: every query part has a full-credit pair, and such a
+        // name keeps the rule-based score)
+        let exact_possible = (0..n_q).all(|i| self.e_q[i].0 >= 1.0);
         if let Some(m) = &c.model
             && !is_arabic(qn)
+            && !exact_possible
         {
             let schema = SCHEMAS[(self.facts[3] >> 8 & 0xff) as usize % SCHEMAS.len()];
             let lower = lower_features(
                 qn,
                 |i| self.e_q.get(i).map_or(1.0, |x| x.0),
-                self.e_max_len,
+                self.e_shape,
                 self.unit,
             );
             calibrated = m.lower(
@@ -2357,7 +2414,7 @@ impl<'a> Bounder<'a> {
         self.e_q = [(0.0, 0.0); MAX_TOKENS];
         self.e_cov_l = 0.0;
         self.e_raw = 0.0;
-        self.e_max_len = 0;
+        self.e_shape = NameShape::UNREACHED;
         self.names_reached = 0;
     }
 }

@@ -13,7 +13,7 @@
 use std::path::Path;
 
 use serde::Deserialize;
-use tansiq_matching::{Index, Match, MatcherConfig, Query};
+use tansiq_matching::{Index, LinearModel, Match, MatcherConfig, Query};
 use tansiq_model::{Entity, Schema, prop};
 
 #[derive(Debug, Deserialize)]
@@ -76,7 +76,9 @@ fn background() -> Vec<Entity> {
     out
 }
 
-fn screen_score(c: &Case, config: &MatcherConfig) -> Option<Match> {
+/// The listed entity's match for the case's query, ranked with early
+/// stopping, and its score ranked exhaustively (they must agree).
+fn screen_score(c: &Case, config: &MatcherConfig) -> (Option<Match>, Option<f64>) {
     let mut entities = background();
     let mut listed = match &c.listed_primary {
         Some(primary) => {
@@ -106,16 +108,34 @@ fn screen_score(c: &Case, config: &MatcherConfig) -> Option<Match> {
     query
         .nationalities
         .extend(c.query_nationality.iter().cloned());
-    index
-        .screen(&query, 200)
-        .into_iter()
-        .find(|m| m.entity_id == "listed")
+    let find = |ms: Vec<Match>| ms.into_iter().find(|m| m.entity_id == "listed");
+    (
+        find(index.screen(&query, 200)),
+        find(index.screen_exhaustive(&query, 200)).map(|m| m.score),
+    )
 }
 
 #[test]
 fn testdata_cases_hold() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/names");
-    let config = MatcherConfig::default();
+    // Every case holds under the rule-based and the learned name score
+    // alike (whichever is the default).
+    let configs = [
+        (
+            "rule-based",
+            MatcherConfig {
+                model: None,
+                ..MatcherConfig::default()
+            },
+        ),
+        (
+            "learned",
+            MatcherConfig {
+                model: Some(LinearModel::fitted()),
+                ..MatcherConfig::default()
+            },
+        ),
+    ];
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("testdata/names exists")
         .map(|e| e.expect("readable entry").path())
@@ -130,32 +150,41 @@ fn testdata_cases_hold() {
         let file: File =
             toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for c in file.case {
-            n += 1;
-            let m = screen_score(&c, &config);
-            let score = m.as_ref().map_or(0.0, |m| m.score);
-            let explanation = m
-                .as_ref()
-                .map_or("not retrieved".to_string(), |m| m.explanation.to_string());
-            let mut ok = match c.expect.as_str() {
-                "match" => score >= config.possible,
-                "no-match" => score < config.possible,
-                other => panic!(
-                    "{}: expect must be match or no-match, found {other:?}",
-                    path.display()
-                ),
-            };
-            if let Some(rule) = &c.rule {
-                // the explanation must say which rule held the name back
-                ok &= m.as_ref().is_some_and(|m| {
-                    m.explanation
-                        .caps
-                        .iter()
-                        .any(|cap| cap.rule.as_str() == rule)
-                });
-            }
-            if !ok {
-                failures.push(format!(
-                    "{}: {:?} vs {:?} expected {} {} ({}), score {score:.3}\n{explanation}",
+            for (label, config) in &configs {
+                n += 1;
+                let (m, exhaustive) = screen_score(&c, config);
+                let score = m.as_ref().map_or(0.0, |m| m.score);
+                if (score - exhaustive.unwrap_or(0.0)).abs() > 1e-6 {
+                    failures.push(format!(
+                        "{label}: {:?} vs {:?}: ranked {score:.4}, exhaustive {:.4}",
+                        c.query,
+                        c.listed,
+                        exhaustive.unwrap_or(0.0)
+                    ));
+                }
+                let explanation = m
+                    .as_ref()
+                    .map_or("not retrieved".to_string(), |m| m.explanation.to_string());
+                let mut ok = match c.expect.as_str() {
+                    "match" => score >= config.possible,
+                    "no-match" => score < config.possible,
+                    other => panic!(
+                        "{}: expect must be match or no-match, found {other:?}",
+                        path.display()
+                    ),
+                };
+                if let Some(rule) = &c.rule {
+                    // the explanation must say which rule held the name back
+                    ok &= m.as_ref().is_some_and(|m| {
+                        m.explanation
+                            .caps
+                            .iter()
+                            .any(|cap| cap.rule.as_str() == rule)
+                    });
+                }
+                if !ok {
+                    failures.push(format!(
+                    "{label}, {}: {:?} vs {:?} expected {} {} ({}), score {score:.3}\n{explanation}",
                     path.file_name().and_then(|f| f.to_str()).unwrap_or("?"),
                     c.query,
                     c.listed,
@@ -163,10 +192,11 @@ fn testdata_cases_hold() {
                     c.rule.as_deref().unwrap_or(""),
                     c.why
                 ));
+                }
             }
         }
     }
-    assert!(n >= 20, "only {n} cases");
+    assert!(n >= 40, "only {n} case runs");
     assert!(
         failures.is_empty(),
         "{} of {n} cases fail:\n{}",

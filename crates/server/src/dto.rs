@@ -110,6 +110,14 @@ pub struct MatchDto {
     pub action_on_hit: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_agency: Option<String>,
+    /// Why, in plain words for the officer ("the name matches the alias
+    /// …; the birth date agrees"), in the language of the request's
+    /// `Accept-Language` (English, French or Arabic; English otherwise).
+    pub reason: String,
+    /// The same reason as message ids of the product's shared messages
+    /// and their arguments, for clients that word it themselves.
+    pub reason_clauses: Vec<ReasonClauseDto>,
+    /// The analyst's detail: alignments, coverages, caps, evidence.
     pub explanation: ExplanationDto,
     /// The hit this match raised (at or above the possible band).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,6 +137,57 @@ pub struct MatchDto {
     /// is then the most urgent of all its listings'.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub listings: Vec<ListingDto>,
+}
+
+/// One clause of a plain-language reason.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReasonClauseDto {
+    /// A message id, e.g. `reason-alias`, `reason-birth-differs`,
+    /// `reason-near-miss`.
+    pub id: String,
+    /// Its arguments (`listed`: a listed name; `parts`: query parts the
+    /// listed name lacks; `score`, `threshold`).
+    #[schema(value_type = Object)]
+    pub args: std::collections::BTreeMap<String, String>,
+}
+
+impl ReasonClauseDto {
+    pub fn of(c: &tansiq_matching::ReasonClause) -> ReasonClauseDto {
+        ReasonClauseDto {
+            id: c.id.to_string(),
+            args: c
+                .args
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// The message id of a near miss's clause.
+pub const NEAR_MISS_CLAUSE: &str = "reason-near-miss";
+
+/// A near miss's reason: its clause, then what differed.
+pub fn near_miss_clauses(clauses: &[ReasonClauseDto]) -> Vec<ReasonClauseDto> {
+    let near = clauses.iter().filter(|c| c.id == NEAR_MISS_CLAUSE);
+    let differs = clauses.iter().filter(|c| c.id.ends_with("-differs"));
+    near.chain(differs).cloned().collect()
+}
+
+/// The clauses worded in `lang` and joined.
+pub fn reason_text(lang: tansiq_i18n::Lang, clauses: &[ReasonClauseDto]) -> String {
+    let parts: Vec<String> = clauses
+        .iter()
+        .map(|c| {
+            let args: Vec<(&str, String)> = c
+                .args
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            lang.ta(&c.id, &args)
+        })
+        .collect();
+    lang.list(&parts)
 }
 
 /// Another listing of a matched subject.
@@ -344,8 +403,20 @@ impl ExplanationDto {
 }
 
 impl MatchDto {
-    pub fn from_domain(m: &Match, e: &Entity) -> MatchDto {
-        MatchDto {
+    /// Words the reasons (the match's and its near miss's) in `lang`.
+    pub fn word_in(&mut self, lang: tansiq_i18n::Lang) {
+        self.reason = reason_text(lang, &self.reason_clauses);
+        if let Some(n) = &mut self.near_miss {
+            n.reason = reason_text(lang, &near_miss_clauses(&self.reason_clauses));
+        }
+    }
+
+    pub fn from_domain(m: &Match, e: &Entity, config: &tansiq_matching::MatcherConfig) -> MatchDto {
+        let reason_clauses: Vec<ReasonClauseDto> =
+            m.reason(config).iter().map(ReasonClauseDto::of).collect();
+        let mut dto = MatchDto {
+            reason: String::new(),
+            reason_clauses,
             entity_id: m.entity_id.clone(),
             caption: e.caption(),
             schema: e.schema.as_str().to_string(),
@@ -372,7 +443,9 @@ impl MatchDto {
                 reason: n.reason.clone(),
             }),
             listings: Vec::new(),
-        }
+        };
+        dto.word_in(tansiq_i18n::Lang::En);
+        dto
     }
 }
 

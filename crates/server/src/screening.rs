@@ -638,7 +638,7 @@ pub(crate) fn crossing_matches(
 /// listings (the same person listed for arrest and for information is to
 /// be arrested).
 pub fn subject_match(snap: &Snapshot, m: &Match, e: &Entity, also: &[AlsoListed]) -> MatchDto {
-    let mut dto = MatchDto::from_domain(m, e);
+    let mut dto = MatchDto::from_domain(m, e, snap.index.config());
     let mut actions: Vec<ActionOnHit> = e.action_on_hit.into_iter().collect();
     for a in also {
         let Some(other) = snap.index.entity(&a.entity_id) else {

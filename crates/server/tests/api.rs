@@ -63,6 +63,53 @@ async fn a_near_miss_is_not_a_plain_no_match(backend: Backend) {
             .as_array()
             .is_some_and(|l| l.contains(&json!("birth-date")))
     );
+    // the plain-language reason, for the officer, in the language asked
+    assert!(
+        m["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains(name) && r.contains("the birth date differs")),
+        "{answer}"
+    );
+    assert!(
+        m["reason_clauses"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["id"] == json!("reason-birth-differs"))),
+        "{answer}"
+    );
+    for (accept, birth_differs, near_miss) in [
+        (
+            "fr-FR, en;q=0.5",
+            "la date de naissance diffère",
+            "sous le seuil d’alerte",
+        ),
+        ("ar", "تاريخ الميلاد مختلف", "دون عتبة التنبيه"),
+    ] {
+        let worded: serde_json::Value = node
+            .client
+            .post(format!("{}/v1/screen", node.base))
+            .bearer_auth(node.token("officer-a"))
+            .header("Accept-Language", accept)
+            .json(&json!({"names": [name], "birth_date": "1994-11-30", "nationality": "FRA"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let w = &worded["matches"][0];
+        assert!(
+            w["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains(birth_differs)),
+            "{accept}: {worded}"
+        );
+        assert!(
+            w["near_miss"]["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains(near_miss) && r.contains(birth_differs)),
+            "{accept}: {worded}"
+        );
+    }
     // the same traveller with agreeing details is an alert, not a near miss
     let (_, alert) = node
         .call(

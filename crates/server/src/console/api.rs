@@ -31,7 +31,9 @@ pub async fn screen(
     p: &Principal,
     req: ScreenRequest,
 ) -> Result<ScreenResponse, ApiError> {
-    crate::routes::screen(State(state.clone()), p.clone(), JsonBody(req))
+    // English reasons: the pages word them in the person's language
+    let headers = axum::http::HeaderMap::new();
+    crate::routes::screen(State(state.clone()), p.clone(), headers, JsonBody(req))
         .await
         .map(|j| j.0)
 }
@@ -42,7 +44,8 @@ pub async fn screen_manifest(
     p: &Principal,
     body: Vec<u8>,
 ) -> Result<ManifestResponse, ApiError> {
-    crate::routes::screen_manifest(State(state.clone()), p.clone(), body.into())
+    let headers = axum::http::HeaderMap::new();
+    crate::routes::screen_manifest(State(state.clone()), p.clone(), headers, body.into())
         .await
         .map(|j| j.0)
 }

@@ -142,7 +142,7 @@ async fn home(s: Session) -> Response {
 }
 
 async fn sign_in_page(headers: HeaderMap, uri: axum::http::Uri) -> Response {
-    let lang = Lang::negotiate(pages::lang_query(uri.query()).as_deref(), &headers);
+    let lang = i18n::negotiate(pages::lang_query(uri.query()).as_deref(), &headers);
     sign_in_form(lang, None, StatusCode::OK, "")
 }
 
@@ -202,7 +202,7 @@ async fn sign_in(
     headers: HeaderMap,
     Form(f): Form<SignInForm>,
 ) -> Response {
-    let lang = Lang::negotiate(None, &headers);
+    let lang = i18n::negotiate(None, &headers);
     let cookie = session::cookie(&headers, PRE_CSRF_COOKIE).unwrap_or_default();
     let same: bool = subtle::ConstantTimeEq::ct_eq(cookie.as_bytes(), f.csrf.as_bytes()).into();
     if f.csrf.is_empty() || !same {
@@ -274,7 +274,7 @@ async fn sign_in_code_page(
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
-    let lang = Lang::negotiate(pages::lang_query(uri.query()).as_deref(), &headers);
+    let lang = i18n::negotiate(pages::lang_query(uri.query()).as_deref(), &headers);
     let token = session::cookie(&headers, session::CHALLENGE_COOKIE).unwrap_or_default();
     match session::challenge(&state, &token).await {
         Some(c) if !token.is_empty() => code_form(lang, &c.csrf, None, StatusCode::OK),
@@ -295,7 +295,7 @@ async fn sign_in_code(
     headers: HeaderMap,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    let lang = Lang::negotiate(None, &headers);
+    let lang = i18n::negotiate(None, &headers);
     let token = session::cookie(&headers, session::CHALLENGE_COOKIE).unwrap_or_default();
     let clear = |mut r: Response| {
         r.headers_mut()

@@ -332,7 +332,7 @@ fn one_match(l: Lang, m: &MatchDto, e: Option<&Entity>) -> Markup {
                 }
             }
             @if let Some(n) = &m.near_miss {
-                p.notice.warn role="status" { (l.t("near-miss")) " " bdi lang="en" dir="ltr" { (n.reason) } }
+                p.notice.warn role="status" { (l.t("near-miss")) " " (near_miss_reason(l, m).unwrap_or_else(|| n.reason.clone())) }
             }
             @if let Some(h) = &m.hit_id {
                 p.hit-id { (l.t("hit-raised")) " " code { (h) } }
@@ -408,34 +408,21 @@ pub fn action(l: Lang, a: Option<&str>) -> String {
     })
 }
 
-/// The plain-language reason: which kind of listed name matched, then
-/// what each piece of evidence did ("agrees" when it raised the score,
-/// "differs" when it lowered it).
+/// The plain-language reason ([`crate::dto::reason_text`]): which
+/// listed name matched, what it lacks, what each piece of evidence did.
+/// The near miss has its own notice, so it is left out here.
 pub fn reason(l: Lang, m: &MatchDto) -> String {
-    let e = &m.explanation;
-    let mut parts = vec![l.t(match e.listed_name_kind.as_str() {
-        "alias" | "weakAlias" | "weak-alias" => "reason-alias",
-        _ => "reason-name",
-    })];
-    for v in &e.evidence {
-        let what = match v.kind.as_str() {
-            "birth_date" | "birthDate" | "birth-date" => "reason-birth",
-            "nationality" => "reason-nationality",
-            "document" => "reason-document",
-            "gender" => "reason-gender",
-            _ => continue,
-        };
-        let how = if v.after > v.before + 1e-9 {
-            "agrees"
-        } else if v.after + 1e-9 < v.before {
-            "differs"
-        } else {
-            continue;
-        };
-        parts.push(l.t(&format!("{what}-{how}")));
-    }
-    if !e.caps.is_empty() {
-        parts.push(l.t("reason-capped"));
-    }
-    parts.join(l.t("list-separator").as_str())
+    let clauses: Vec<_> = m
+        .reason_clauses
+        .iter()
+        .filter(|c| c.id != crate::dto::NEAR_MISS_CLAUSE)
+        .cloned()
+        .collect();
+    crate::dto::reason_text(l, &clauses)
+}
+
+/// The near miss's reason, worded in `l`.
+fn near_miss_reason(l: Lang, m: &MatchDto) -> Option<String> {
+    let clauses = crate::dto::near_miss_clauses(&m.reason_clauses);
+    (!clauses.is_empty()).then(|| crate::dto::reason_text(l, &clauses))
 }

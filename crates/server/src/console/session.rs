@@ -509,7 +509,7 @@ impl FromRequestParts<AppState> for Session {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Session, SignInFirst> {
-        let lang = Lang::negotiate(
+        let lang = super::i18n::negotiate(
             super::pages::lang_query(parts.uri.query()).as_deref(),
             &parts.headers,
         );

@@ -1,6 +1,7 @@
 //! Screening one traveller or a manifest (border crossings).
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use tansiq_store::Role;
 
 use crate::auth::Principal;
@@ -29,12 +30,22 @@ pub(crate) const SCREEN_ROLES: &[Role] = &[Role::Officer, Role::Analyst];
 pub(crate) async fn screen(
     State(state): State<AppState>,
     p: Principal,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<ScreenRequest>,
 ) -> Result<axum::Json<ScreenResponse>, ApiError> {
     p.require(SCREEN_ROLES)?;
-    crate::screening::screen_request(&state, &p, &req)
-        .await
-        .map(axum::Json)
+    let mut answer = crate::screening::screen_request(&state, &p, &req).await?;
+    word_in(&headers, answer.matches.iter_mut());
+    Ok(axum::Json(answer))
+}
+
+/// Words the matches' plain-language reasons in the language the request
+/// accepts (they are English otherwise).
+fn word_in<'a>(headers: &HeaderMap, matches: impl Iterator<Item = &'a mut MatchDto>) {
+    let lang = crate::console::i18n::accepted(headers);
+    if lang != tansiq_i18n::Lang::En {
+        matches.for_each(|m| m.word_in(lang));
+    }
 }
 
 /// Screen a passenger manifest.
@@ -52,10 +63,14 @@ pub(crate) async fn screen(
 pub(crate) async fn screen_manifest(
     State(state): State<AppState>,
     p: Principal,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<axum::Json<ManifestResponse>, ApiError> {
     p.require(SCREEN_ROLES)?;
-    crate::screening::screen_manifest(&state, &p, &body)
-        .await
-        .map(axum::Json)
+    let mut answer = crate::screening::screen_manifest(&state, &p, &body).await?;
+    word_in(
+        &headers,
+        answer.results.iter_mut().flat_map(|r| r.matches.iter_mut()),
+    );
+    Ok(axum::Json(answer))
 }

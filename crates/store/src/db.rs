@@ -393,3 +393,31 @@ impl Tx {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_across_rows() {
+        let mut text = String::from("INSERT INTO t (a, b, c) VALUES ");
+        numbered_rows(&mut text, 2, 3);
+        assert_eq!(
+            text,
+            "INSERT INTO t (a, b, c) VALUES ($1, $2, $3), ($4, $5, $6)"
+        );
+    }
+
+    #[test]
+    fn values_keep_their_type_and_nulls() {
+        let none: Option<String> = None;
+        assert!(matches!(Value::from(&none), Value::Text(None)));
+        assert!(matches!(Value::from(None::<i64>), Value::Int(None)));
+        assert!(matches!(
+            Value::from("x"),
+            Value::Text(Some(Cow::Borrowed("x")))
+        ));
+        let json = Value::json(&vec!["status"]);
+        assert!(matches!(&json, Value::Json(raw) if raw.get() == r#"["status"]"#));
+    }
+}

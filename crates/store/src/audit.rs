@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::db::{Tx, built, numbered_rows, sql};
+use crate::db::{Tx, insert_rows, sql};
 use crate::diff::hex;
 use crate::entities::CHUNK;
 use crate::{Journal, Store, StoreError};
@@ -361,12 +361,12 @@ pub(crate) async fn append_audit_tx(
         .await?;
     let records = chain(head.as_ref(), events);
     for chunk in records.chunks(CHUNK) {
-        let mut text = String::from(
+        let mut q = insert_rows(
             "INSERT INTO audit_log (seq, at, actor, action, subject, facts, payload, \
              payload_hash, prev_hash, hash) VALUES ",
+            chunk.len(),
+            10,
         );
-        numbered_rows(&mut text, chunk.len(), 10);
-        let mut q = built(text);
         for r in chunk {
             q = q
                 .bind(r.seq)

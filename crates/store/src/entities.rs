@@ -15,7 +15,7 @@ use tansiq_model::{DocumentKind, Entity, EntryStatus, NameKind};
 use time::OffsetDateTime;
 
 use crate::audit::append_audit_tx;
-use crate::db::{Tx, Value, built, numbered_rows, sql};
+use crate::db::{Tx, Value, built, insert_rows, sql};
 use crate::diff::{Batch, Counts, Diff, changed_fields, delisted, diff, prepare};
 use crate::{
     AuditEvent, AuditOf, Change, EntityChange, EntityTimes, EntityVersion, Expect, ImportReport,
@@ -1148,12 +1148,12 @@ pub(crate) async fn apply(
     }
     let inserts: Vec<&Write> = writes.iter().filter(|w| !w.exists).collect();
     for chunk in inserts.chunks(CHUNK) {
-        let mut text = String::from(
+        let mut q = insert_rows(
             "INSERT INTO entities (id, source, schema, status, version, caption, list_seq, \
              updated_at, body) VALUES ",
+            chunk.len(),
+            9,
         );
-        numbered_rows(&mut text, chunk.len(), 9);
-        let mut q = built(text);
         for w in chunk {
             q = q
                 .bind(&w.entity.id)
@@ -1176,12 +1176,12 @@ pub(crate) async fn apply(
         }
     }
     for chunk in writes.chunks(CHUNK) {
-        let mut text = String::from(
+        let mut q = insert_rows(
             "INSERT INTO entity_versions (id, version, source, change, reason, actor, \
              recorded_at, list_seq, changed_props, body) VALUES ",
+            chunk.len(),
+            10,
         );
-        numbered_rows(&mut text, chunk.len(), 10);
-        let mut q = built(text);
         for w in chunk {
             q = q
                 .bind(&w.entity.id)
@@ -1206,9 +1206,11 @@ pub(crate) async fn apply(
         .await?;
     for (i, chunk) in writes.chunks(CHUNK).enumerate() {
         let first = head + 1 + (i * CHUNK) as i64;
-        let mut text = String::from("INSERT INTO entity_changes (seq, id, version) VALUES ");
-        numbered_rows(&mut text, chunk.len(), 3);
-        let mut q = built(text);
+        let mut q = insert_rows(
+            "INSERT INTO entity_changes (seq, id, version) VALUES ",
+            chunk.len(),
+            3,
+        );
         for (w, seq) in chunk.iter().zip(first..) {
             q = q.bind(seq).bind(&w.entity.id).bind(w.version);
         }
@@ -1255,9 +1257,11 @@ pub(crate) async fn apply(
         ("entity_documents", "number", &documents),
     ] {
         for chunk in rows.chunks(CHUNK) {
-            let mut text = format!("INSERT INTO {table} (entity_id, ord, kind, {column}) VALUES ");
-            numbered_rows(&mut text, chunk.len(), 4);
-            let mut q = built(text);
+            let mut q = insert_rows(
+                format!("INSERT INTO {table} (entity_id, ord, kind, {column}) VALUES "),
+                chunk.len(),
+                4,
+            );
             for (id, ord, kind, value) in chunk {
                 q = q.bind(*id).bind(*ord).bind(*kind).bind(value);
             }

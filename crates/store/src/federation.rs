@@ -1000,7 +1000,7 @@ async fn purge_disallowed_copies(
 }
 
 /// Queues one sealed message inside `tx`.
-pub(crate) async fn enqueue_tx(
+async fn enqueue_tx(
     tx: &mut Tx,
     keys: &NodeKeys,
     partner: &str,
@@ -1012,7 +1012,7 @@ pub(crate) async fn enqueue_tx(
 
 /// Queues one message inside `tx`, sealed with the key `signer`
 /// (the current key when `None`).
-pub(crate) async fn enqueue_signed_tx(
+async fn enqueue_signed_tx(
     tx: &mut Tx,
     keys: &NodeKeys,
     signer: Option<&str>,
@@ -1062,7 +1062,7 @@ pub(crate) async fn enqueue_signed_tx(
 /// For one own entity (its current state and version) and each
 /// partner: queues what the agreement requires and records what
 /// the partner now holds. Returns the messages queued.
-pub(crate) async fn replicate_entity_tx(
+async fn replicate_entity_tx(
     tx: &mut Tx,
     keys: &NodeKeys,
     partners: &[Partner],
@@ -1132,7 +1132,7 @@ pub(crate) async fn replicate_entity_tx(
 
 /// Applies one payload from `partner` inside `tx`: `Ok(outcome)`
 /// when taken, `Err(reason)` when refused.
-pub(crate) async fn apply_payload(
+async fn apply_payload(
     tx: &mut Tx,
     keys: &NodeKeys,
     partner: &Partner,
@@ -1330,7 +1330,7 @@ pub(crate) async fn apply_payload(
 /// deleted. With SQLite's `secure_delete` the deleted bytes are
 /// overwritten in the file.
 #[allow(clippy::too_many_arguments)] // one purge, all of it in one transaction
-pub(crate) async fn purge_foreign_tx(
+async fn purge_foreign_tx(
     tx: &mut Tx,
     local: &str,
     origin: &str,
@@ -1378,7 +1378,7 @@ pub(crate) async fn purge_foreign_tx(
     Ok(Ok(()))
 }
 
-pub(crate) async fn insert_hit(
+async fn insert_hit(
     tx: &mut Tx,
     direction: &str,
     partner: &str,
@@ -1409,7 +1409,7 @@ pub(crate) async fn insert_hit(
     Ok(done == 1)
 }
 
-pub(crate) async fn insert_follow_up(
+async fn insert_follow_up(
     tx: &mut Tx,
     f: &FollowUp,
     from_node: &str,

@@ -22,7 +22,7 @@
 use time::OffsetDateTime;
 
 use crate::audit::append_audit_tx;
-use crate::db::{Value, built, numbered_rows, sql};
+use crate::db::{Value, built, insert_rows, sql};
 use crate::rules::{HitAction, HitState, next_state};
 use crate::{Store, StoreError};
 
@@ -536,9 +536,11 @@ impl Store {
             hits_out.push(raised);
         }
         for chunk in j.screenings.chunks(SCREENING_CHUNK) {
-            let mut text = format!("INSERT INTO screenings ({SCREENING_COLUMNS}) VALUES ");
-            numbered_rows(&mut text, chunk.len(), 10);
-            let mut q = built(text);
+            let mut q = insert_rows(
+                format!("INSERT INTO screenings ({SCREENING_COLUMNS}) VALUES "),
+                chunk.len(),
+                10,
+            );
             for r in chunk {
                 q = q
                     .bind(&r.id)

@@ -334,7 +334,7 @@ impl Store {
 
     /// The screenings of `ids` that exist, by id (re-screening reads only
     /// the travellers its traveller index names as candidates). Read in
-    /// chunks of [`IDS_PER_READ`] bound parameters.
+    /// chunks of `IDS_PER_READ` bound parameters.
     pub async fn screenings_by_ids(
         &self,
         ids: &[String],

@@ -6,108 +6,16 @@
 //! key (constant-time comparison, expiry, revocation) is the caller's job;
 //! the store only finds the key, its user and the user's agency by key id.
 //!
-//! The SQL is written once for both backends (the [`on_backend!`] macro
-//! expands it for each connection type).
+//! The roles themselves, and what each may do, are in `rules.rs`.
 
-use std::fmt;
-use std::str::FromStr;
-
-use sqlx::Row;
 use time::OffsetDateTime;
 
+use crate::db::{built, sql};
+use crate::rules::Role;
 use crate::{Store, StoreError};
 
-/// What a user may do. A user holds one or more roles.
-///
-/// Administration is split in two: an agency's [`Role::Admin`] manages the
-/// users and keys of its own agency only; the few [`Role::NodeAdmin`]s
-/// manage the node (agencies, partners, list sources) and the
-/// administrative accounts of every agency. Auditing likewise: an agency's
-/// [`Role::Auditor`] reads its own agency's audit events; the node-wide
-/// view is the separate [`Role::NodeAuditor`]. Which route needs which
-/// role is decided in the server's `auth.rs`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Role {
-    /// Screens travellers (primary line).
-    Officer,
-    /// Reviews possible matches, searches entries.
-    Analyst,
-    /// Manages the agency's own national entries.
-    ContactPoint,
-    /// Agency administrator: the users and keys of its own agency.
-    Admin,
-    /// Reads its own agency's audit events.
-    Auditor,
-    /// Node administrator: agencies, partners, list sources, node settings
-    /// and the administrative accounts (admins, node auditors) of every
-    /// agency. Never the working accounts of another agency.
-    NodeAdmin,
-    /// Reads every agency's audit events; other agencies' traveller data
-    /// and hidden entry ids stay redacted unless `[audit]
-    /// node_auditor_payloads = "full"`.
-    NodeAuditor,
-}
-
-impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::Officer,
-        Role::Analyst,
-        Role::ContactPoint,
-        Role::Admin,
-        Role::Auditor,
-        Role::NodeAdmin,
-        Role::NodeAuditor,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Officer => "officer",
-            Role::Analyst => "analyst",
-            Role::ContactPoint => "contact-point",
-            Role::Admin => "admin",
-            Role::Auditor => "auditor",
-            Role::NodeAdmin => "node-admin",
-            Role::NodeAuditor => "node-auditor",
-        }
-    }
-
-    /// Roles that reach beyond one agency: only a node administrator
-    /// grants them.
-    pub fn is_node_wide(self) -> bool {
-        matches!(self, Role::NodeAdmin | Role::NodeAuditor)
-    }
-
-    /// Roles of administrative accounts (no access to traveller data or
-    /// entries): what a node administrator may manage in any agency.
-    pub fn is_administrative(self) -> bool {
-        matches!(self, Role::Admin | Role::NodeAdmin | Role::NodeAuditor)
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = StoreError;
-    fn from_str(s: &str) -> Result<Role, StoreError> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                StoreError::invalid(
-                    "role",
-                    format!("unknown role {s:?} (expected one of {})", names.join(", ")),
-                )
-            })
-    }
-}
-
 /// An agency of the node (border police, customs, intelligence service…).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Agency {
     /// Short stable id, e.g. `dz-dgsn`.
     pub id: String,
@@ -135,7 +43,7 @@ impl User {
 }
 
 /// An API key as stored (without any secret).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct ApiKeyRecord {
     /// The public part of the token (`tsq_<id>_<secret>`).
     pub id: String,
@@ -203,55 +111,32 @@ fn stamp() -> OffsetDateTime {
         .unwrap_or(t)
 }
 
-/// Expands `$body` once per backend with `$pool` bound to its reader or
-/// writer pool (the SQL is the same; the connection types differ).
-macro_rules! on_backend {
-    ($store:expr, $kind:ident, $pool:ident => $body:expr) => {
-        match $store {
-            Store::Sqlite(s) => {
-                let $pool = s.$kind();
-                $body
-            }
-            Store::Postgres(s) => {
-                let $pool = s.$kind();
-                $body
-            }
-        }
-    };
-}
-
 const USER_COLUMNS: &str = "id, agency_id, name, roles, active, created_at";
 const KEY_COLUMNS: &str = "id, user_id, hash, label, created_at, expires_at, revoked_at";
 
-macro_rules! user_from_row {
-    ($row:expr) => {{
-        let row = $row;
-        let id: String = row.try_get("id")?;
-        let roles: String = row.try_get("roles")?;
-        User {
-            roles: parse_roles(&id, &roles)?,
-            agency_id: row.try_get("agency_id")?,
-            name: row.try_get("name")?,
-            active: row.try_get("active")?,
-            created_at: row.try_get("created_at")?,
-            id,
-        }
-    }};
+/// A `users` row; its roles are stored as their names, comma-separated.
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    agency_id: String,
+    name: String,
+    roles: String,
+    active: bool,
+    created_at: OffsetDateTime,
 }
 
-macro_rules! key_from_row {
-    ($row:expr) => {{
-        let row = $row;
-        ApiKeyRecord {
-            id: row.try_get("id")?,
-            user_id: row.try_get("user_id")?,
-            hash: row.try_get("hash")?,
-            label: row.try_get("label")?,
-            created_at: row.try_get("created_at")?,
-            expires_at: row.try_get("expires_at")?,
-            revoked_at: row.try_get("revoked_at")?,
-        }
-    }};
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> Result<User, StoreError> {
+        Ok(User {
+            roles: parse_roles(&r.id, &r.roles)?,
+            id: r.id,
+            agency_id: r.agency_id,
+            name: r.name,
+            active: r.active,
+            created_at: r.created_at,
+        })
+    }
 }
 
 impl Store {
@@ -266,52 +151,31 @@ impl Store {
             name: name.trim().to_string(),
             created_at: stamp(),
         };
-        on_backend!(self, writer, pool => {
-            sqlx::query("INSERT INTO agencies (id, name, created_at) VALUES ($1, $2, $3)")
-                .bind(&agency.id)
-                .bind(&agency.name)
-                .bind(agency.created_at)
-                .execute(pool)
-                .await
-                .map_err(|e| conflict_named(e, format!("agency {id:?} exists")))?;
-        });
+        sql("INSERT INTO agencies (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(&agency.id)
+            .bind(&agency.name)
+            .bind(agency.created_at)
+            .execute(self.writer())
+            .await
+            .map_err(|e| conflict_named(e, format!("agency {id:?} exists")))?;
         Ok(agency)
     }
 
     /// One agency by id.
     pub async fn agency(&self, id: &str) -> Result<Option<Agency>, StoreError> {
-        on_backend!(self, reader, pool => {
-            let row = sqlx::query("SELECT id, name, created_at FROM agencies WHERE id = $1")
+        Ok(
+            sql("SELECT id, name, created_at FROM agencies WHERE id = $1")
                 .bind(id)
-                .fetch_optional(pool)
-                .await?;
-            Ok(match row {
-                Some(row) => Some(Agency {
-                    id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    created_at: row.try_get("created_at")?,
-                }),
-                None => None,
-            })
-        })
+                .fetch_optional(self.reader())
+                .await?,
+        )
     }
 
     /// Every agency, by id.
     pub async fn agencies(&self) -> Result<Vec<Agency>, StoreError> {
-        on_backend!(self, reader, pool => {
-            let rows = sqlx::query("SELECT id, name, created_at FROM agencies ORDER BY id")
-                .fetch_all(pool)
-                .await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                out.push(Agency {
-                    id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    created_at: row.try_get("created_at")?,
-                });
-            }
-            Ok(out)
-        })
+        Ok(sql("SELECT id, name, created_at FROM agencies ORDER BY id")
+            .fetch_all(self.reader())
+            .await?)
     }
 
     /// Creates a user of an existing agency.
@@ -341,75 +205,59 @@ impl Store {
             active: true,
             created_at: stamp(),
         };
-        on_backend!(self, writer, pool => {
-            sqlx::query(
-                "INSERT INTO users (id, agency_id, name, roles, active, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&user.id)
-            .bind(&user.agency_id)
-            .bind(&user.name)
-            .bind(&roles_text)
-            .bind(true)
-            .bind(user.created_at)
-            .execute(pool)
-            .await
-            .map_err(|e| conflict_named(e, format!("user {id:?} exists")))?;
-        });
+        sql(
+            "INSERT INTO users (id, agency_id, name, roles, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&user.id)
+        .bind(&user.agency_id)
+        .bind(&user.name)
+        .bind(&roles_text)
+        .bind(true)
+        .bind(user.created_at)
+        .execute(self.writer())
+        .await
+        .map_err(|e| conflict_named(e, format!("user {id:?} exists")))?;
         Ok(user)
     }
 
     /// One user by id.
     pub async fn user(&self, id: &str) -> Result<Option<User>, StoreError> {
-        on_backend!(self, reader, pool => {
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?;
-            Ok(match row {
-                Some(row) => Some(user_from_row!(row)),
-                None => None,
-            })
-        })
+        let row: Option<UserRow> = built(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.map(User::try_from).transpose()
     }
 
     /// Every user (of one agency when given), by id.
     pub async fn users(&self, agency_id: Option<&str>) -> Result<Vec<User>, StoreError> {
-        on_backend!(self, reader, pool => {
-            let rows = match agency_id {
-                Some(a) => {
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT {USER_COLUMNS} FROM users WHERE agency_id = $1 ORDER BY id"
-                    )))
-                    .bind(a)
-                    .fetch_all(pool)
-                    .await?
-                }
-                None => {
-                    sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY id")))
-                        .fetch_all(pool)
-                        .await?
-                }
-            };
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                out.push(user_from_row!(row));
+        let rows: Vec<UserRow> = match agency_id {
+            Some(a) => {
+                built(format!(
+                    "SELECT {USER_COLUMNS} FROM users WHERE agency_id = $1 ORDER BY id"
+                ))
+                .bind(a)
+                .fetch_all(self.reader())
+                .await?
             }
-            Ok(out)
-        })
+            None => {
+                built(format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))
+                    .fetch_all(self.reader())
+                    .await?
+            }
+        };
+        rows.into_iter().map(User::try_from).collect()
     }
 
     /// Activates or deactivates a user (a deactivated user's keys stop
     /// working). [`StoreError::NotFound`] when the user does not exist.
     pub async fn set_user_active(&self, id: &str, active: bool) -> Result<User, StoreError> {
-        let n = on_backend!(self, writer, pool => {
-            sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
-                .bind(active)
-                .bind(id)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
+        let n = sql("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(active)
+            .bind(id)
+            .execute(self.writer())
+            .await?;
         if n == 0 {
             return Err(StoreError::not_found(format!("user {id:?}")));
         }
@@ -447,36 +295,32 @@ impl Store {
             expires_at,
             revoked_at: None,
         };
-        on_backend!(self, writer, pool => {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO api_keys ({KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, NULL)"
-            )))
-            .bind(&key.id)
-            .bind(&key.user_id)
-            .bind(&key.hash)
-            .bind(&key.label)
-            .bind(key.created_at)
-            .bind(key.expires_at)
-            .execute(pool)
-            .await
-            .map_err(|e| conflict_named(e, format!("key {id:?} exists")))?;
-        });
+        built(format!(
+            "INSERT INTO api_keys ({KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, NULL)"
+        ))
+        .bind(&key.id)
+        .bind(&key.user_id)
+        .bind(&key.hash)
+        .bind(&key.label)
+        .bind(key.created_at)
+        .bind(key.expires_at)
+        .execute(self.writer())
+        .await
+        .map_err(|e| conflict_named(e, format!("key {id:?} exists")))?;
         Ok(key)
     }
 
     /// A key with its user, by key id: what authentication needs in one
     /// read.
     pub async fn api_key(&self, id: &str) -> Result<Option<(ApiKeyRecord, User)>, StoreError> {
-        let key = on_backend!(self, reader, pool => {
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = $1")))
+        let key: Option<ApiKeyRecord> =
+            built(format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = $1"))
                 .bind(id)
-                .fetch_optional(pool)
+                .fetch_optional(self.reader())
                 .await?;
-            match row {
-                Some(row) => key_from_row!(row),
-                None => return Ok(None),
-            }
-        });
+        let Some(key) = key else {
+            return Ok(None);
+        };
         let user = self
             .user(&key.user_id)
             .await?
@@ -490,29 +334,20 @@ impl Store {
 
     /// Every key (of one user when given), newest first.
     pub async fn api_keys(&self, user_id: Option<&str>) -> Result<Vec<ApiKeyRecord>, StoreError> {
-        on_backend!(self, reader, pool => {
-            let rows = match user_id {
-                Some(u) => {
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at DESC, id"
-                    )))
-                    .bind(u)
-                    .fetch_all(pool)
-                    .await?
-                }
-                None => {
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at DESC, id"
-                    )))
-                    .fetch_all(pool)
-                    .await?
-                }
-            };
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                out.push(key_from_row!(row));
+        Ok(match user_id {
+            Some(u) => built(format!(
+                "SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at DESC, id"
+            ))
+            .bind(u)
+            .fetch_all(self.reader())
+            .await?,
+            None => {
+                built(format!(
+                    "SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at DESC, id"
+                ))
+                .fetch_all(self.reader())
+                .await?
             }
-            Ok(out)
         })
     }
 
@@ -520,13 +355,11 @@ impl Store {
     /// revocation time). [`StoreError::NotFound`] when unknown.
     pub async fn revoke_api_key(&self, id: &str) -> Result<ApiKeyRecord, StoreError> {
         let now = stamp();
-        on_backend!(self, writer, pool => {
-            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                .bind(now)
-                .bind(id)
-                .execute(pool)
-                .await?;
-        });
+        sql("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(self.writer())
+            .await?;
         match self.api_key(id).await? {
             Some((key, _)) => Ok(key),
             None => Err(StoreError::not_found(format!("key {id:?}"))),

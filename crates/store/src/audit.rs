@@ -19,8 +19,10 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::StoreError;
+use crate::db::{Tx, insert_rows, sql};
 use crate::diff::hex;
+use crate::entities::CHUNK;
+use crate::{Journal, Store, StoreError};
 
 /// The `prev_hash` of the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -44,7 +46,7 @@ pub struct AuditEvent {
 }
 
 /// One stored event with its place in the chain.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct AuditRecord {
     pub seq: i64,
     pub at: OffsetDateTime,
@@ -61,7 +63,7 @@ pub struct AuditRecord {
 }
 
 /// The last event of the chain: what a signed checkpoint records.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditHead {
     pub seq: i64,
     pub hash: String,
@@ -214,71 +216,174 @@ pub fn verify_chain(
     Ok(last)
 }
 
-macro_rules! impl_audit {
-    ($store:ident, $db:ident) => {
-        impl $store {
-            pub(crate) async fn audit_records(
-                &self,
-                after_seq: i64,
-                limit: i64,
-            ) -> Result<Vec<crate::audit::AuditRecord>, crate::StoreError> {
-                #[allow(clippy::type_complexity)]
-                let rows: Vec<(
-                    i64,
-                    time::OffsetDateTime,
-                    String,
-                    String,
-                    Option<String>,
-                    String,
-                    Option<String>,
-                    String,
-                    String,
-                    String,
-                )> = sqlx::query_as(
-                    "SELECT seq, at, actor, action, subject, facts, payload, payload_hash, \
-                     prev_hash, hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
-                )
-                .bind(after_seq)
-                .bind(limit)
-                .fetch_all(self.reader())
-                .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|r| crate::audit::AuditRecord {
-                        seq: r.0,
-                        at: r.1,
-                        actor: r.2,
-                        action: r.3,
-                        subject: r.4,
-                        facts: r.5,
-                        payload: r.6,
-                        payload_hash: r.7,
-                        prev_hash: r.8,
-                        hash: r.9,
-                    })
-                    .collect())
-            }
+/// Audit events read per query when walking the chain.
+const AUDIT_PAGE: i64 = 10_000;
 
-            pub(crate) async fn purge_audit_payloads(
-                &self,
-                before: time::OffsetDateTime,
-            ) -> Result<u64, crate::StoreError> {
-                let mut tx = self.begin_write().await?;
-                Self::lock(&mut tx, "audit").await?;
-                let done = sqlx::query(
-                    "UPDATE audit_log SET payload = NULL WHERE at < $1 AND payload IS NOT NULL",
-                )
-                .bind(crate::audit::micros(before))
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(done.rows_affected())
+impl Store {
+    /// Appends one event to the audit log; see [`Store::append_audit_batch`].
+    pub async fn append_audit(&self, event: AuditEvent) -> Result<AuditRecord, StoreError> {
+        let mut records = self.append_audit_batch(&[event]).await?;
+        records
+            .pop()
+            .ok_or_else(|| StoreError::Backend("an append returned no record".into()))
+    }
+
+    /// Appends events to the hash-chained audit log in one transaction (a
+    /// group commit: one disk flush for the batch), in order. Whatever the
+    /// number of writers (tasks, processes, replicas), they form one chain
+    /// with contiguous `seq`.
+    pub async fn append_audit_batch(
+        &self,
+        events: &[AuditEvent],
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        Ok(self
+            .commit_journal(Journal {
+                audit: events,
+                ..Journal::default()
+            })
+            .await?
+            .audit)
+    }
+
+    /// Up to `limit` audit events after `after_seq` (0: from the start), in
+    /// order: for export and verification.
+    pub async fn audit_records(
+        &self,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        Ok(sql(
+            "SELECT seq, at, actor, action, subject, facts, payload, payload_hash, prev_hash, \
+             hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// The last event of the audit log: what a signed checkpoint records.
+    pub async fn audit_head(&self) -> Result<Option<AuditHead>, StoreError> {
+        let mut last = None;
+        let mut after = 0;
+        // The head is the highest seq; read it through the ordered pages
+        // rather than trusting a MAX() over a possibly tampered table.
+        loop {
+            let page = self.audit_records(after, AUDIT_PAGE).await?;
+            match page.last() {
+                Some(r) => {
+                    after = r.seq;
+                    last = Some(AuditHead {
+                        seq: r.seq,
+                        hash: r.hash.clone(),
+                    });
+                }
+                None => return Ok(last),
             }
         }
-    };
+    }
+
+    /// Verifies the whole audit chain; returns the number of events. The
+    /// first edited, deleted or reordered event fails it with
+    /// [`StoreError::ChainBroken`] naming its `seq`. A forged or truncated
+    /// tail is only visible against a head kept outside the database
+    /// ([`Store::verify_audit_against`]).
+    pub async fn verify_audit(&self) -> Result<u64, StoreError> {
+        Ok(self.verify_audit_pages().await?.0)
+    }
+
+    /// [`Store::verify_audit`], and the chain must contain `checkpoint`
+    /// (a head recorded earlier and kept outside the database) unchanged:
+    /// this detects a truncated or rewritten tail.
+    pub async fn verify_audit_against(&self, checkpoint: &AuditHead) -> Result<u64, StoreError> {
+        let (count, _) = self.verify_audit_pages().await?;
+        let at = self.audit_records(checkpoint.seq - 1, 1).await?;
+        match at.first() {
+            Some(r) if r.seq == checkpoint.seq && r.hash == checkpoint.hash => Ok(count),
+            Some(r) if r.seq == checkpoint.seq => Err(StoreError::ChainBroken {
+                seq: r.seq,
+                reason: "it differs from the signed checkpoint (the chain was rewritten)".into(),
+            }),
+            _ => Err(StoreError::ChainBroken {
+                seq: checkpoint.seq,
+                reason: format!(
+                    "the checkpoint's event is missing: the log ends at {count} (truncated)"
+                ),
+            }),
+        }
+    }
+
+    async fn verify_audit_pages(&self) -> Result<(u64, Option<AuditHead>), StoreError> {
+        let mut head: Option<AuditHead> = None;
+        let mut count = 0u64;
+        loop {
+            let after = head.as_ref().map_or(0, |h| h.seq);
+            let page = self.audit_records(after, AUDIT_PAGE).await?;
+            if page.is_empty() {
+                return Ok((count, head));
+            }
+            count += page.len() as u64;
+            head = verify_chain(head.as_ref(), &page)?;
+        }
+    }
+
+    /// Removes the payloads of audit events older than `before` (retention);
+    /// the chain still verifies, over the payload hashes. Returns how many
+    /// payloads were removed. Exact to the second: SQLite compares the
+    /// RFC 3339 text, whose fraction has no fixed width, so events in the
+    /// same second as `before` may fall either side.
+    pub async fn purge_audit_payloads(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        tx.lock("audit").await?;
+        let purged =
+            sql("UPDATE audit_log SET payload = NULL WHERE at < $1 AND payload IS NOT NULL")
+                .bind(micros(before))
+                .execute(&mut tx)
+                .await?;
+        tx.commit().await?;
+        Ok(purged)
+    }
 }
 
-pub(crate) use impl_audit;
+/// Appends `events` to the hash-chained audit log inside `tx`: they commit
+/// (or roll back) with whatever else `tx` writes. Takes the `audit` lock,
+/// so the chain stays one whatever the number of writers.
+pub(crate) async fn append_audit_tx(
+    tx: &mut Tx,
+    events: &[AuditEvent],
+) -> Result<Vec<AuditRecord>, StoreError> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    tx.lock("audit").await?;
+    let head: Option<AuditHead> = sql("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *tx)
+        .await?;
+    let records = chain(head.as_ref(), events);
+    for chunk in records.chunks(CHUNK) {
+        let mut q = insert_rows(
+            "INSERT INTO audit_log (seq, at, actor, action, subject, facts, payload, \
+             payload_hash, prev_hash, hash) VALUES ",
+            chunk.len(),
+            10,
+        );
+        for r in chunk {
+            q = q
+                .bind(r.seq)
+                .bind(r.at)
+                .bind(&r.actor)
+                .bind(&r.action)
+                .bind(&r.subject)
+                .bind(&r.facts)
+                .bind(&r.payload)
+                .bind(&r.payload_hash)
+                .bind(&r.prev_hash)
+                .bind(&r.hash);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    Ok(records)
+}
 
 #[cfg(test)]
 mod tests {

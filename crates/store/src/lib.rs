@@ -5,14 +5,24 @@
 //!
 //! Design decision: one closed [`Store`] enum over two concrete backends
 //! (no `dyn`, no async-trait) whose SQL is written once, in the subset both
-//! databases speak (`$1` parameters, multi-row `VALUES`, `RETURNING`,
-//! `CAST(… AS TEXT)`), and
+//! databases speak (`$1` parameters, multi-row `VALUES` whose placeholders
+//! `db.rs` writes per backend, `RETURNING`, `CAST(… AS TEXT)`), and
 //! checked at run time by a conformance suite that runs the same scenarios
 //! on both (`tests/conformance`). The trade-off: no compile-time SQL
 //! checking (the `query!` macros would need a live database or an offline
-//! cache per backend) and a little macro plumbing so one body serves both
-//! connection types. What differs per backend, how writers serialise, lives
-//! in `sqlite.rs` and `postgres.rs`.
+//! cache per backend). The store's logic is ordinary `impl Store` code,
+//! one copy for both backends; a statement meets its backend in one place,
+//! `db.rs`, which matches the enum when the statement runs (see there why
+//! not a type parameter). What differs per backend, how writers serialise
+//! and how listeners hear of a write, lives in `sqlite.rs` and
+//! `postgres.rs`.
+//!
+//! Where things are: `entities.rs` (imports, national entries, history,
+//! change feed), `audit.rs` (the hash chain), `review.rs` (screenings,
+//! hits and their review), `access.rs` and `sessions.rs` (accounts, keys,
+//! sign-in), `federation.rs` (partners, outbox, inbox); the rules they
+//! apply without I/O in `rules.rs` (roles, review states and transitions)
+//! and `diff.rs` (what an import changes).
 //!
 //! Entities are kept whole as their JSON, beside a few indexed columns
 //! (source, schema, status, caption; names and document numbers in their
@@ -65,11 +75,13 @@ pub use review::*;
 mod sessions;
 pub use sessions::{ChallengeRecord, PasswordRecord, SessionRecord, TotpRecord};
 mod audit;
-mod backend;
+mod db;
 mod diff;
+mod entities;
 mod error;
 mod federation;
 mod postgres;
+mod rules;
 mod sqlite;
 
 use std::path::Path;
@@ -88,6 +100,7 @@ pub use federation::{
     FedHit, FollowUpRecord, InboxHead, OutboxItem, OutboxStats, Partner, Receipt,
 };
 pub use postgres::PgStore;
+pub use rules::{HitAction, HitState, Role};
 pub use sqlite::SqliteStore;
 
 /// The PostgreSQL `LISTEN` channel on which every committed entity write
@@ -263,15 +276,6 @@ pub enum Expect {
     Version(i64),
 }
 
-macro_rules! dispatch {
-    ($self:ident, $s:ident => $e:expr) => {
-        match $self {
-            Store::Sqlite($s) => $e,
-            Store::Postgres($s) => $e,
-        }
-    };
-}
-
 impl Store {
     /// Opens the store at `location`: a `postgres://` or `postgresql://`
     /// URL selects PostgreSQL; anything else is a SQLite file path
@@ -304,336 +308,12 @@ impl Store {
 
     /// Closes every connection (waits for those in use).
     pub async fn close(&self) {
-        dispatch!(self, s => s.close().await)
-    }
-
-    /// Imports `entities` as `version` of the list `source`, in one
-    /// transaction.
-    ///
-    /// - The same content as the current version: nothing is written
-    ///   (`unchanged`); under a new label, only the list version is recorded.
-    /// - A label already used for different content: [`StoreError::Conflict`].
-    /// - Otherwise the difference from the current version is applied:
-    ///   added and changed entities get a new version, removed ones are
-    ///   withdrawn; each gets a history entry.
-    ///
-    /// Errors ([`StoreError::Invalid`] for empty or duplicate ids or a
-    /// withdrawn entity in the list, [`StoreError::Conflict`] for an id held
-    /// by another source, any database error) leave the store unchanged.
-    pub async fn import_list(
-        &self,
-        source: &str,
-        version: &str,
-        entities: Vec<Entity>,
-    ) -> Result<ImportReport, StoreError> {
-        dispatch!(self, s => s.import_list(source, version, entities).await)
-    }
-
-    /// Every active entity of every source, ordered by id: what the
-    /// screening index is built from.
-    pub async fn active_entities(&self) -> Result<Vec<Entity>, StoreError> {
-        dispatch!(self, s => s.active_entities().await)
-    }
-
-    /// [`Store::active_entities`] with each entity's version number, read
-    /// in one query (so each number belongs to its content).
-    pub async fn active_entities_versioned(&self) -> Result<Vec<(Entity, i64)>, StoreError> {
-        dispatch!(self, s => s.active_entities_versioned().await)
-    }
-
-    /// The current version of an entity (active or not).
-    pub async fn entity(&self, id: &str) -> Result<Option<Entity>, StoreError> {
-        dispatch!(self, s => s.entity(id).await)
-    }
-
-    /// The current version of an entity with its version number, in one
-    /// read (so the number belongs to the content).
-    pub async fn entity_record(&self, id: &str) -> Result<Option<StoredEntity>, StoreError> {
-        Ok(dispatch!(self, s => s.stored_entities("id", id).await)?.pop())
-    }
-
-    /// Every entity of one source (active and withdrawn), by id, with
-    /// version numbers: e.g. the national entries, without loading the
-    /// lists.
-    pub async fn source_entities(&self, source: &str) -> Result<Vec<StoredEntity>, StoreError> {
-        dispatch!(self, s => s.stored_entities("source", source).await)
-    }
-
-    /// Every version of an entity, oldest first (empty when unknown).
-    pub async fn entity_history(&self, id: &str) -> Result<Vec<EntityVersion>, StoreError> {
-        dispatch!(self, s => s.entity_history(id).await)
-    }
-
-    /// When each of `ids` was first written and last changed (its first
-    /// and latest versions' times), in one read per few hundred ids; an
-    /// unknown id is absent from the answer.
-    pub async fn entity_times(
-        &self,
-        ids: &[String],
-    ) -> Result<std::collections::HashMap<String, EntityTimes>, StoreError> {
-        let rows = dispatch!(self, s => s.entity_times(ids).await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, first_seen, last_change)| {
-                (
-                    id,
-                    EntityTimes {
-                        first_seen,
-                        last_change,
-                    },
-                )
-            })
-            .collect())
-    }
-
-    /// Every imported version of a list, oldest first.
-    pub async fn list_versions(&self, source: &str) -> Result<Vec<ListVersion>, StoreError> {
-        dispatch!(self, s => s.list_versions(source).await)
-    }
-
-    /// What a list version added, changed and removed, as recorded when it
-    /// was imported (the latest import under that label; empty when its
-    /// content equalled the version before).
-    pub async fn list_version_changes(
-        &self,
-        source: &str,
-        version: &str,
-    ) -> Result<Diff, StoreError> {
-        dispatch!(self, s => s.list_version_changes(source, version).await)
-    }
-
-    /// Up to `limit` entity changes after feed position `after` (0: from
-    /// the start), in commit order: how a replica keeps its in-memory index
-    /// current without reloading everything. Positions are contiguous and
-    /// assigned in commit order, so a reader that resumes after the last
-    /// `seq` it applied never misses a write.
-    pub async fn changes_since(
-        &self,
-        after: i64,
-        limit: i64,
-    ) -> Result<Vec<EntityChange>, StoreError> {
-        dispatch!(self, s => s.changes_since(after, limit).await)
-    }
-
-    /// The last position of the change feed (0 when empty). Read it before
-    /// [`Store::active_entities`] and then follow [`Store::changes_since`]
-    /// from it: changes in between are applied twice, which is harmless.
-    pub async fn change_head(&self) -> Result<i64, StoreError> {
-        dispatch!(self, s => s.change_head().await)
-    }
-
-    /// Every source with entities or list versions, by name.
-    pub async fn sources(&self) -> Result<Vec<SourceInfo>, StoreError> {
-        dispatch!(self, s => s.sources().await)
-    }
-
-    /// Creates or updates a national entry (source [`NATIONAL_SOURCE`]),
-    /// keeping the previous version in its history. Writing the same
-    /// content again records nothing and returns the current version.
-    pub async fn put_entry(
-        &self,
-        entity: Entity,
-        actor: &str,
-    ) -> Result<EntityVersion, StoreError> {
-        self.put_entry_expecting(entity, Expect::Any, actor).await
-    }
-
-    /// Creates or updates several national entries in one transaction
-    /// (a bulk load of an agency's own warrants): every entry is written or
-    /// none is. Entries equal to their stored version are left as they are.
-    pub async fn put_entries(
-        &self,
-        entities: Vec<Entity>,
-        actor: &str,
-    ) -> Result<Vec<EntityVersion>, StoreError> {
-        dispatch!(self, s => s.put_entries(entities, Expect::Any, actor, None).await)
-    }
-
-    /// [`Store::put_entry`] with optimistic concurrency: the write happens
-    /// only if the stored state is what `expect` says.
-    pub async fn put_entry_expecting(
-        &self,
-        entity: Entity,
-        expect: Expect,
-        actor: &str,
-    ) -> Result<EntityVersion, StoreError> {
-        dispatch!(self, s => s.put_entry(entity, expect, actor, None).await)
-    }
-
-    /// [`Store::put_entry_expecting`] and its audit event in **one**
-    /// transaction: `audit` builds the event from the version written, and
-    /// it is appended to the audit chain before the commit, so no crash
-    /// can leave the write without its event (or the event without the
-    /// write).
-    pub async fn put_entry_audited(
-        &self,
-        entity: Entity,
-        expect: Expect,
-        actor: &str,
-        audit: impl FnOnce(&EntityVersion) -> AuditEvent + Send,
-    ) -> Result<EntityVersion, StoreError> {
-        let audit: AuditOf<'_> = Box::new(move |w| w.first().map(audit).into_iter().collect());
-        dispatch!(self, s => s.put_entry(entity, expect, actor, Some(audit)).await)
-    }
-
-    /// Withdraws an active national entry (kept, with its history): it no
-    /// longer screens. `reason` is required.
-    pub async fn withdraw_entry(
-        &self,
-        id: &str,
-        actor: &str,
-        reason: &str,
-    ) -> Result<EntityVersion, StoreError> {
-        dispatch!(self, s => s.withdraw_entry(id, Expect::Any, actor, reason, None).await)
-    }
-
-    /// [`Store::withdraw_entry`] with optimistic concurrency (`expect`:
-    /// the version read).
-    pub async fn withdraw_entry_expecting(
-        &self,
-        id: &str,
-        expect: Expect,
-        actor: &str,
-        reason: &str,
-    ) -> Result<EntityVersion, StoreError> {
-        dispatch!(self, s => s.withdraw_entry(id, expect, actor, reason, None).await)
-    }
-
-    /// [`Store::withdraw_entry`] with optimistic concurrency (`expect`:
-    /// the version read) and its audit event in the same transaction, as
-    /// [`Store::put_entry_audited`].
-    pub async fn withdraw_entry_audited(
-        &self,
-        id: &str,
-        expect: Expect,
-        actor: &str,
-        reason: &str,
-        audit: impl FnOnce(&EntityVersion) -> AuditEvent + Send,
-    ) -> Result<EntityVersion, StoreError> {
-        let audit: AuditOf<'_> = Box::new(move |w| w.first().map(audit).into_iter().collect());
-        dispatch!(self, s => s.withdraw_entry(id, expect, actor, reason, Some(audit)).await)
-    }
-
-    /// Appends one event to the audit log; see [`Store::append_audit_batch`].
-    pub async fn append_audit(&self, event: AuditEvent) -> Result<AuditRecord, StoreError> {
-        let mut records = self.append_audit_batch(&[event]).await?;
-        records
-            .pop()
-            .ok_or_else(|| StoreError::Backend("an append returned no record".into()))
-    }
-
-    /// Appends events to the hash-chained audit log in one transaction (a
-    /// group commit: one disk flush for the batch), in order. Whatever the
-    /// number of writers (tasks, processes, replicas), they form one chain
-    /// with contiguous `seq`.
-    pub async fn append_audit_batch(
-        &self,
-        events: &[AuditEvent],
-    ) -> Result<Vec<AuditRecord>, StoreError> {
-        Ok(self
-            .commit_journal(Journal {
-                audit: events,
-                ..Journal::default()
-            })
-            .await?
-            .audit)
-    }
-
-    /// Up to `limit` audit events after `after_seq` (0: from the start), in
-    /// order: for export and verification.
-    pub async fn audit_records(
-        &self,
-        after_seq: i64,
-        limit: i64,
-    ) -> Result<Vec<AuditRecord>, StoreError> {
-        dispatch!(self, s => s.audit_records(after_seq, limit).await)
-    }
-
-    /// The last event of the audit log: what a signed checkpoint records.
-    pub async fn audit_head(&self) -> Result<Option<AuditHead>, StoreError> {
-        let mut last = None;
-        let mut after = 0;
-        // The head is the highest seq; read it through the ordered pages
-        // rather than trusting a MAX() over a possibly tampered table.
-        loop {
-            let page = self.audit_records(after, AUDIT_PAGE).await?;
-            match page.last() {
-                Some(r) => {
-                    after = r.seq;
-                    last = Some(AuditHead {
-                        seq: r.seq,
-                        hash: r.hash.clone(),
-                    });
-                }
-                None => return Ok(last),
-            }
+        match self {
+            Store::Sqlite(s) => s.close().await,
+            Store::Postgres(s) => s.close().await,
         }
-    }
-
-    /// Verifies the whole audit chain; returns the number of events. The
-    /// first edited, deleted or reordered event fails it with
-    /// [`StoreError::ChainBroken`] naming its `seq`. A forged or truncated
-    /// tail is only visible against a head kept outside the database
-    /// ([`Store::verify_audit_against`]).
-    pub async fn verify_audit(&self) -> Result<u64, StoreError> {
-        Ok(self.verify_audit_pages().await?.0)
-    }
-
-    /// [`Store::verify_audit`], and the chain must contain `checkpoint`
-    /// (a head recorded earlier and kept outside the database) unchanged:
-    /// this detects a truncated or rewritten tail.
-    pub async fn verify_audit_against(&self, checkpoint: &AuditHead) -> Result<u64, StoreError> {
-        let (count, _) = self.verify_audit_pages().await?;
-        let at = self.audit_records(checkpoint.seq - 1, 1).await?;
-        match at.first() {
-            Some(r) if r.seq == checkpoint.seq && r.hash == checkpoint.hash => Ok(count),
-            Some(r) if r.seq == checkpoint.seq => Err(StoreError::ChainBroken {
-                seq: r.seq,
-                reason: "it differs from the signed checkpoint (the chain was rewritten)".into(),
-            }),
-            _ => Err(StoreError::ChainBroken {
-                seq: checkpoint.seq,
-                reason: format!(
-                    "the checkpoint's event is missing: the log ends at {count} (truncated)"
-                ),
-            }),
-        }
-    }
-
-    async fn verify_audit_pages(&self) -> Result<(u64, Option<AuditHead>), StoreError> {
-        let mut head: Option<AuditHead> = None;
-        let mut count = 0u64;
-        loop {
-            let after = head.as_ref().map_or(0, |h| h.seq);
-            let page = self.audit_records(after, AUDIT_PAGE).await?;
-            if page.is_empty() {
-                return Ok((count, head));
-            }
-            count += page.len() as u64;
-            head = verify_chain(head.as_ref(), &page)?;
-        }
-    }
-
-    /// Removes the payloads of audit events older than `before` (retention);
-    /// the chain still verifies, over the payload hashes. Returns how many
-    /// payloads were removed. Exact to the second: SQLite compares the
-    /// RFC 3339 text, whose fraction has no fixed width, so events in the
-    /// same second as `before` may fall either side.
-    pub async fn purge_audit_payloads(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
-        dispatch!(self, s => s.purge_audit_payloads(before).await)
-    }
-
-    /// A canonical text dump of the entity tables (entities, history,
-    /// names, documents, list versions), one row a line in key order: two
-    /// dumps are equal iff the stored state is. For consistency checks and
-    /// tests; it reads everything, so it is slow on large stores.
-    pub async fn dump(&self) -> Result<Vec<String>, StoreError> {
-        dispatch!(self, s => s.dump().await)
     }
 }
-
-/// Audit events read per query when walking the chain.
-const AUDIT_PAGE: i64 = 10_000;
 
 /// Now, to the microsecond (PostgreSQL's precision), so what a write
 /// returns equals what a later read gives.

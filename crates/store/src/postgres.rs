@@ -109,10 +109,6 @@ fn redact(url: &str) -> String {
     }
 }
 
-crate::backend::impl_backend!(PgStore, Postgres);
-crate::audit::impl_audit!(PgStore, Postgres);
-crate::federation::impl_federation!(PgStore, Postgres);
-
 #[cfg(test)]
 mod tests {
     #[test]

@@ -19,12 +19,11 @@
 //! columns so retention can purge it: [`Store::purge_screenings`] deletes
 //! old screening records whole.
 
-use std::fmt;
-use std::str::FromStr;
-
-use sqlx::Row;
 use time::OffsetDateTime;
 
+use crate::audit::append_audit_tx;
+use crate::db::{Value, built, insert_rows, sql};
+use crate::rules::{HitAction, HitState, next_state};
 use crate::{Store, StoreError};
 
 /// One screened traveller as remembered for re-screening and history.
@@ -66,70 +65,6 @@ pub struct Journal<'a> {
 pub struct JournalReceipt {
     pub hits: Vec<Vec<Hit>>,
     pub audit: Vec<crate::AuditRecord>,
-}
-
-/// Appends `rows` groups of `columns` numbered parameters to an INSERT's
-/// VALUES clause: `($1, $2), ($3, $4)` (both backends read `$n`).
-pub(crate) fn numbered_rows(sql: &mut String, rows: usize, columns: usize) {
-    use std::fmt::Write;
-    for i in 0..rows {
-        sql.push_str(if i == 0 { "(" } else { ", (" });
-        for c in 0..columns {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            let _ = write!(sql, "${}", i * columns + c + 1);
-        }
-        sql.push(')');
-    }
-}
-
-/// The state of a hit under review.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum HitState {
-    Open,
-    Confirmed,
-    Dismissed,
-    Closed,
-}
-
-impl HitState {
-    pub const ALL: [HitState; 4] = [
-        HitState::Open,
-        HitState::Confirmed,
-        HitState::Dismissed,
-        HitState::Closed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HitState::Open => "open",
-            HitState::Confirmed => "confirmed",
-            HitState::Dismissed => "dismissed",
-            HitState::Closed => "closed",
-        }
-    }
-}
-
-impl fmt::Display for HitState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for HitState {
-    type Err = StoreError;
-    fn from_str(s: &str) -> Result<HitState, StoreError> {
-        HitState::ALL
-            .into_iter()
-            .find(|h| h.as_str() == s)
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "state",
-                    format!("{s:?} is not open, confirmed, dismissed or closed"),
-                )
-            })
-    }
 }
 
 /// A hit to raise.
@@ -176,7 +111,7 @@ pub struct Hit {
 }
 
 /// One step in a hit's life.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct HitEvent {
     pub seq: i64,
     pub at: OffsetDateTime,
@@ -189,22 +124,8 @@ pub struct HitEvent {
     pub note: Option<String>,
 }
 
-/// What a reviewer does to a hit.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HitAction {
-    /// Assigns (or with `None` unassigns) a reviewer; any state but closed.
-    Assign(Option<String>),
-    /// `open → confirmed`, with an optional note.
-    Confirm(Option<String>),
-    /// `open → dismissed`, with the required reason; suppresses the
-    /// (document, entity version) pair for the agency.
-    Dismiss(String),
-    /// `confirmed | dismissed → closed`.
-    Close,
-}
-
 /// A dismissed (document, entity version) pair of one agency.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Suppression {
     pub agency_id: String,
     pub document_key: String,
@@ -269,70 +190,9 @@ fn parse_json(table: &'static str, key: &str, text: &str) -> Result<serde_json::
     })
 }
 
-/// Expands `$body` once per backend with `$pool` bound to its reader or
-/// writer pool.
 /// Most ids bound in one `IN (...)` read: under SQLite's and
 /// PostgreSQL's limits on bound parameters, with room to spare.
 const IDS_PER_READ: usize = 500;
-
-macro_rules! on_pool {
-    ($store:expr, $kind:ident, $pool:ident => $body:expr) => {
-        match $store {
-            Store::Sqlite(s) => {
-                let $pool = s.$kind();
-                $body
-            }
-            Store::Postgres(s) => {
-                let $pool = s.$kind();
-                $body
-            }
-        }
-    };
-}
-
-/// Runs `$body` in a write transaction `$tx` (committed when the body
-/// yields a value; rolled back when it returns early with an error), with
-/// `$lock!(key)` taking a per-key writer lock.
-macro_rules! in_write_tx {
-    ($store:expr, $tx:ident, $lock:ident => $body:expr) => {
-        match $store {
-            Store::Sqlite(s) => {
-                let mut $tx = s.begin_write().await?;
-                macro_rules! $lock {
-                    ($key:expr) => {
-                        crate::SqliteStore::lock(&mut $tx, $key).await?
-                    };
-                }
-                #[allow(unused_macros)]
-                macro_rules! append_audit {
-                    ($events:expr) => {
-                        crate::SqliteStore::append_audit_tx(&mut $tx, $events).await?
-                    };
-                }
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
-            Store::Postgres(s) => {
-                let mut $tx = s.begin_write().await?;
-                macro_rules! $lock {
-                    ($key:expr) => {
-                        crate::PgStore::lock(&mut $tx, $key).await?
-                    };
-                }
-                #[allow(unused_macros)]
-                macro_rules! append_audit {
-                    ($events:expr) => {
-                        crate::PgStore::append_audit_tx(&mut $tx, $events).await?
-                    };
-                }
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
-        }
-    };
-}
 
 const SCREENING_COLUMNS: &str = "id, at, recorded_at, agency_id, user_id, border_post, \
      document_key, band, query, matches";
@@ -344,110 +204,118 @@ const HIT_COLUMNS: &str = "id, screening_id, screened_at, created_at, updated_at
 /// backends' parameter limits).
 const SCREENING_CHUNK: usize = 500;
 
-macro_rules! screening_from_row {
-    ($row:expr) => {{
-        let row = $row;
-        let id: String = row.try_get("id")?;
-        let query: String = row.try_get("query")?;
-        let matches: String = row.try_get("matches")?;
-        ScreeningRecord {
-            query: parse_json("screenings", &id, &query)?,
-            matches: parse_json("screenings", &id, &matches)?,
-            at: row.try_get("at")?,
-            recorded_at: row.try_get("recorded_at")?,
-            agency_id: row.try_get("agency_id")?,
-            user_id: row.try_get("user_id")?,
-            border_post: row.try_get("border_post")?,
-            document_key: row.try_get("document_key")?,
-            band: row.try_get("band")?,
-            id,
-        }
-    }};
+/// A `screenings` row; the query and matches are stored as JSON text.
+#[derive(sqlx::FromRow)]
+struct ScreeningRow {
+    id: String,
+    at: OffsetDateTime,
+    recorded_at: OffsetDateTime,
+    agency_id: String,
+    user_id: String,
+    border_post: Option<String>,
+    document_key: Option<String>,
+    band: String,
+    query: String,
+    matches: String,
 }
 
-macro_rules! hit_from_row {
-    ($row:expr) => {{
-        let row = $row;
-        let id: String = row.try_get("id")?;
-        let state: String = row.try_get("state")?;
-        let outcome: Option<String> = row.try_get("outcome")?;
-        let context: String = row.try_get("context")?;
+impl TryFrom<ScreeningRow> for ScreeningRecord {
+    type Error = StoreError;
+    fn try_from(r: ScreeningRow) -> Result<ScreeningRecord, StoreError> {
+        Ok(ScreeningRecord {
+            query: parse_json("screenings", &r.id, &r.query)?,
+            matches: parse_json("screenings", &r.id, &r.matches)?,
+            id: r.id,
+            at: r.at,
+            recorded_at: r.recorded_at,
+            agency_id: r.agency_id,
+            user_id: r.user_id,
+            border_post: r.border_post,
+            document_key: r.document_key,
+            band: r.band,
+        })
+    }
+}
+
+/// A `hits` row ([`HIT_COLUMNS`]); states are stored by name, the context
+/// as JSON text.
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    id: String,
+    screening_id: String,
+    screened_at: OffsetDateTime,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    agency_id: String,
+    user_id: String,
+    border_post: Option<String>,
+    document_key: Option<String>,
+    entity_id: String,
+    entity_version: i64,
+    source: String,
+    band: String,
+    score: f64,
+    origin: String,
+    state: String,
+    outcome: Option<String>,
+    reason: Option<String>,
+    assignee: Option<String>,
+    version: i64,
+    context: String,
+}
+
+impl TryFrom<HitRow> for Hit {
+    type Error = StoreError;
+    fn try_from(r: HitRow) -> Result<Hit, StoreError> {
         let corrupt = |what: &str| StoreError::Corrupt {
             table: "hits",
-            key: id.clone(),
+            key: r.id.clone(),
             reason: format!("unknown state {what:?}"),
         };
-        Hit {
-            state: state.parse().map_err(|_| corrupt(&state))?,
-            outcome: match outcome {
-                Some(o) => Some(o.parse().map_err(|_| corrupt(&o))?),
-                None => None,
-            },
-            reason: row.try_get("reason")?,
-            assignee: row.try_get("assignee")?,
-            version: row.try_get("version")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
+        let state = r.state.parse().map_err(|_| corrupt(&r.state))?;
+        let outcome = match &r.outcome {
+            Some(o) => Some(o.parse().map_err(|_| corrupt(o))?),
+            None => None,
+        };
+        Ok(Hit {
+            state,
+            outcome,
+            reason: r.reason,
+            assignee: r.assignee,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
             hit: NewHit {
-                context: parse_json("hits", &id, &context)?,
-                screening_id: row.try_get("screening_id")?,
-                screened_at: row.try_get("screened_at")?,
-                agency_id: row.try_get("agency_id")?,
-                user_id: row.try_get("user_id")?,
-                border_post: row.try_get("border_post")?,
-                document_key: row.try_get("document_key")?,
-                entity_id: row.try_get("entity_id")?,
-                entity_version: row.try_get("entity_version")?,
-                source: row.try_get("source")?,
-                band: row.try_get("band")?,
-                score: row.try_get("score")?,
-                origin: row.try_get("origin")?,
-                id,
+                context: parse_json("hits", &r.id, &r.context)?,
+                id: r.id,
+                screening_id: r.screening_id,
+                screened_at: r.screened_at,
+                agency_id: r.agency_id,
+                user_id: r.user_id,
+                border_post: r.border_post,
+                document_key: r.document_key,
+                entity_id: r.entity_id,
+                entity_version: r.entity_version,
+                source: r.source,
+                band: r.band,
+                score: r.score,
+                origin: r.origin,
             },
-        }
-    }};
-}
-
-/// A bound parameter of a dynamically built query.
-enum Bind {
-    Text(String),
-    Time(OffsetDateTime),
-    Int(i64),
-}
-
-macro_rules! bind_all {
-    ($q:expr, $binds:expr) => {{
-        let mut q = $q;
-        for b in $binds {
-            q = match b {
-                Bind::Text(s) => q.bind(s),
-                Bind::Time(t) => q.bind(t),
-                Bind::Int(i) => q.bind(i),
-            };
-        }
-        q
-    }};
-}
-
-/// Whether `action` may move a hit out of `from`, and where to.
-fn next_state(from: HitState, action: &HitAction) -> Result<HitState, String> {
-    use HitState::*;
-    match (action, from) {
-        (HitAction::Assign(_), Closed) => Err("a closed hit cannot be assigned".into()),
-        (HitAction::Assign(_), s) => Ok(s),
-        (HitAction::Confirm(_), Open) => Ok(Confirmed),
-        (HitAction::Dismiss(_), Open) => Ok(Dismissed),
-        (HitAction::Close, Confirmed | Dismissed) => Ok(Closed),
-        (HitAction::Confirm(_), s) => {
-            Err(format!("a {s} hit cannot be confirmed (only an open one)"))
-        }
-        (HitAction::Dismiss(_), s) => {
-            Err(format!("a {s} hit cannot be dismissed (only an open one)"))
-        }
-        (HitAction::Close, s) => Err(format!(
-            "a {s} hit cannot be closed (only a confirmed or dismissed one)"
-        )),
+        })
     }
+}
+
+/// A `notifications` row; the detail is stored as JSON text.
+#[derive(sqlx::FromRow)]
+struct NotificationRow {
+    id: String,
+    at: OffsetDateTime,
+    agency_id: String,
+    kind: String,
+    hit_id: String,
+    entity_id: String,
+    from_agency: String,
+    detail: String,
 }
 
 impl Store {
@@ -466,7 +334,7 @@ impl Store {
 
     /// The screenings of `ids` that exist, by id (re-screening reads only
     /// the travellers its traveller index names as candidates). Read in
-    /// chunks of [`IDS_PER_READ`] bound parameters.
+    /// chunks of `IDS_PER_READ` bound parameters.
     pub async fn screenings_by_ids(
         &self,
         ids: &[String],
@@ -474,19 +342,17 @@ impl Store {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(IDS_PER_READ) {
             let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
+            let mut q = built(format!(
                 "SELECT {SCREENING_COLUMNS} FROM screenings WHERE id IN ({}) ORDER BY id",
                 placeholders.join(", ")
-            );
-            on_pool!(self, reader, pool => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-                for id in chunk {
-                    q = q.bind(id);
-                }
-                for row in q.fetch_all(pool).await? {
-                    out.push(screening_from_row!(row));
-                }
-            });
+            ));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            let rows: Vec<ScreeningRow> = q.fetch_all(self.reader()).await?;
+            for row in rows {
+                out.push(ScreeningRecord::try_from(row)?);
+            }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
@@ -500,22 +366,16 @@ impl Store {
         after: &str,
         limit: i64,
     ) -> Result<Vec<ScreeningRecord>, StoreError> {
-        on_pool!(self, reader, pool => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {SCREENING_COLUMNS} FROM screenings WHERE at >= $1 AND id > $2 \
-                 ORDER BY id LIMIT $3"
-            )))
-            .bind(since)
-            .bind(after)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                out.push(screening_from_row!(row));
-            }
-            Ok(out)
-        })
+        let rows: Vec<ScreeningRow> = built(format!(
+            "SELECT {SCREENING_COLUMNS} FROM screenings WHERE at >= $1 AND id > $2 \
+             ORDER BY id LIMIT $3"
+        ))
+        .bind(since)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        rows.into_iter().map(ScreeningRecord::try_from).collect()
     }
 
     /// The screenings of one travel document by one agency, newest first.
@@ -525,34 +385,25 @@ impl Store {
         document_key: &str,
         limit: i64,
     ) -> Result<Vec<ScreeningRecord>, StoreError> {
-        on_pool!(self, reader, pool => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {SCREENING_COLUMNS} FROM screenings \
-                 WHERE agency_id = $1 AND document_key = $2 ORDER BY at DESC, id DESC LIMIT $3"
-            )))
-            .bind(agency_id)
-            .bind(document_key)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                out.push(screening_from_row!(row));
-            }
-            Ok(out)
-        })
+        let rows: Vec<ScreeningRow> = built(format!(
+            "SELECT {SCREENING_COLUMNS} FROM screenings \
+             WHERE agency_id = $1 AND document_key = $2 ORDER BY at DESC, id DESC LIMIT $3"
+        ))
+        .bind(agency_id)
+        .bind(document_key)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        rows.into_iter().map(ScreeningRecord::try_from).collect()
     }
 
     /// Deletes screening records crossing before `before` (retention; the
     /// audit log keeps that they happened). Returns how many.
     pub async fn purge_screenings(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
-        on_pool!(self, writer, pool => {
-            Ok(sqlx::query("DELETE FROM screenings WHERE at < $1")
-                .bind(before)
-                .execute(pool)
-                .await?
-                .rows_affected())
-        })
+        Ok(sql("DELETE FROM screenings WHERE at < $1")
+            .bind(before)
+            .execute(self.writer())
+            .await?)
     }
 
     /// Removes the traveller data (context: query, matches, explanations;
@@ -561,17 +412,14 @@ impl Store {
     /// being worked or back a case. State, outcome, reason and history
     /// stay. Returns how many hits lost their traveller data.
     pub async fn purge_hit_contexts(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
-        on_pool!(self, writer, pool => {
-            Ok(sqlx::query(
-                "UPDATE hits SET context = '{\"purged\":true}', document_key = NULL \
-                 WHERE state IN ('dismissed', 'closed') AND updated_at < $1 \
-                 AND context <> '{\"purged\":true}'",
-            )
-            .bind(before)
-            .execute(pool)
-            .await?
-            .rows_affected())
-        })
+        Ok(sql(
+            "UPDATE hits SET context = '{\"purged\":true}', document_key = NULL \
+             WHERE state IN ('dismissed', 'closed') AND updated_at < $1 \
+             AND context <> '{\"purged\":true}'",
+        )
+        .bind(before)
+        .execute(self.writer())
+        .await?)
     }
 
     /// Deletes the dismissed (document, entity) pairs recorded before
@@ -579,13 +427,10 @@ impl Store {
     /// later screening of that document raises a hit again. Returns how
     /// many.
     pub async fn purge_suppressions(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
-        on_pool!(self, writer, pool => {
-            Ok(sqlx::query("DELETE FROM suppressions WHERE at < $1")
-                .bind(before)
-                .execute(pool)
-                .await?
-                .rows_affected())
-        })
+        Ok(sql("DELETE FROM suppressions WHERE at < $1")
+            .bind(before)
+            .execute(self.writer())
+            .await?)
     }
 
     /// Raises hits in one transaction. A (screening, entity) pair has one
@@ -615,58 +460,59 @@ impl Store {
     pub async fn commit_journal(&self, j: Journal<'_>) -> Result<JournalReceipt, StoreError> {
         let now = stamp();
         let mut hits_out = Vec::with_capacity(j.hits.len());
-        let audit_out = in_write_tx!(self, tx, lock => {
-            for (hits, actor) in j.hits {
-                let mut raised = Vec::with_capacity(hits.len());
-                for mut h in hits {
-                    h.screened_at = micros(h.screened_at);
-                    if !matches!(h.band.as_str(), "possible" | "strong") {
-                        return Err(StoreError::invalid(
-                            "hit.band",
-                            format!("{:?} is not possible or strong", h.band),
-                        ));
-                    }
-                    if !matches!(h.origin.as_str(), "screening" | "rescreen") {
-                        return Err(StoreError::invalid(
-                            "hit.origin",
-                            format!("{:?} is not screening or rescreen", h.origin),
-                        ));
-                    }
-                    lock!(&format!("hit-pair:{}:{}", h.screening_id, h.entity_id));
-                    let exists = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT {HIT_COLUMNS} FROM hits WHERE screening_id = $1 AND entity_id = $2"
-                    )))
-                    .bind(&h.screening_id)
-                    .bind(&h.entity_id)
-                    .fetch_optional(&mut *tx)
+        let mut tx = self.begin_write().await?;
+        for (hits, actor) in j.hits {
+            let mut raised = Vec::with_capacity(hits.len());
+            for mut h in hits {
+                h.screened_at = micros(h.screened_at);
+                if !matches!(h.band.as_str(), "possible" | "strong") {
+                    return Err(StoreError::invalid(
+                        "hit.band",
+                        format!("{:?} is not possible or strong", h.band),
+                    ));
+                }
+                if !matches!(h.origin.as_str(), "screening" | "rescreen") {
+                    return Err(StoreError::invalid(
+                        "hit.origin",
+                        format!("{:?} is not screening or rescreen", h.origin),
+                    ));
+                }
+                tx.lock(&format!("hit-pair:{}:{}", h.screening_id, h.entity_id))
                     .await?;
-                    if let Some(row) = exists {
-                        raised.push(hit_from_row!(row));
-                        continue;
-                    }
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "INSERT INTO hits ({HIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+                let exists: Option<HitRow> = built(format!(
+                    "SELECT {HIT_COLUMNS} FROM hits WHERE screening_id = $1 AND entity_id = $2"
+                ))
+                .bind(&h.screening_id)
+                .bind(&h.entity_id)
+                .fetch_optional(&mut tx)
+                .await?;
+                if let Some(row) = exists {
+                    raised.push(row.try_into()?);
+                    continue;
+                }
+                built(format!(
+                    "INSERT INTO hits ({HIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
                          $9, $10, $11, $12, $13, $14, $15, 'open', NULL, NULL, NULL, 1, $16)"
-                    )))
-                    .bind(&h.id)
-                    .bind(&h.screening_id)
-                    .bind(h.screened_at)
-                    .bind(now)
-                    .bind(now)
-                    .bind(&h.agency_id)
-                    .bind(&h.user_id)
-                    .bind(&h.border_post)
-                    .bind(&h.document_key)
-                    .bind(&h.entity_id)
-                    .bind(h.entity_version)
-                    .bind(&h.source)
-                    .bind(&h.band)
-                    .bind(h.score)
-                    .bind(&h.origin)
-                    .bind(json_text(&h.context))
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query(
+                ))
+                .bind(&h.id)
+                .bind(&h.screening_id)
+                .bind(h.screened_at)
+                .bind(now)
+                .bind(now)
+                .bind(&h.agency_id)
+                .bind(&h.user_id)
+                .bind(&h.border_post)
+                .bind(&h.document_key)
+                .bind(&h.entity_id)
+                .bind(h.entity_version)
+                .bind(&h.source)
+                .bind(&h.band)
+                .bind(h.score)
+                .bind(&h.origin)
+                .bind(json_text(&h.context))
+                .execute(&mut tx)
+                .await?;
+                sql(
                         "INSERT INTO hit_events (hit_id, seq, at, actor, action, from_state, to_state, note) \
                          VALUES ($1, 1, $2, $3, 'raised', NULL, 'open', $4)",
                     )
@@ -674,42 +520,44 @@ impl Store {
                     .bind(now)
                     .bind(&actor)
                     .bind(&h.origin)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
-                    raised.push(Hit {
-                        hit: h,
-                        state: HitState::Open,
-                        outcome: None,
-                        reason: None,
-                        assignee: None,
-                        version: 1,
-                        created_at: now,
-                        updated_at: now,
-                    });
-                }
-                hits_out.push(raised);
+                raised.push(Hit {
+                    hit: h,
+                    state: HitState::Open,
+                    outcome: None,
+                    reason: None,
+                    assignee: None,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                });
             }
-            for chunk in j.screenings.chunks(SCREENING_CHUNK) {
-                let mut sql = format!("INSERT INTO screenings ({SCREENING_COLUMNS}) VALUES ");
-                numbered_rows(&mut sql, chunk.len(), 10);
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for r in chunk {
-                    q = q
-                        .bind(&r.id)
-                        .bind(r.at)
-                        .bind(r.recorded_at)
-                        .bind(&r.agency_id)
-                        .bind(&r.user_id)
-                        .bind(&r.border_post)
-                        .bind(&r.document_key)
-                        .bind(&r.band)
-                        .bind(json_text(&r.query))
-                        .bind(json_text(&r.matches));
-                }
-                q.execute(&mut *tx).await?;
+            hits_out.push(raised);
+        }
+        for chunk in j.screenings.chunks(SCREENING_CHUNK) {
+            let mut q = insert_rows(
+                format!("INSERT INTO screenings ({SCREENING_COLUMNS}) VALUES "),
+                chunk.len(),
+                10,
+            );
+            for r in chunk {
+                q = q
+                    .bind(&r.id)
+                    .bind(r.at)
+                    .bind(r.recorded_at)
+                    .bind(&r.agency_id)
+                    .bind(&r.user_id)
+                    .bind(&r.border_post)
+                    .bind(&r.document_key)
+                    .bind(&r.band)
+                    .bind(json_text(&r.query))
+                    .bind(json_text(&r.matches));
             }
-            append_audit!(j.audit)
-        });
+            q.execute(&mut tx).await?;
+        }
+        let audit_out = append_audit_tx(&mut tx, j.audit).await?;
+        tx.commit().await?;
         Ok(JournalReceipt {
             hits: hits_out,
             audit: audit_out,
@@ -718,58 +566,50 @@ impl Store {
 
     /// One hit by id.
     pub async fn hit(&self, id: &str) -> Result<Option<Hit>, StoreError> {
-        on_pool!(self, reader, pool => {
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {HIT_COLUMNS} FROM hits WHERE id = $1")))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?;
-            Ok(match row {
-                Some(row) => Some(hit_from_row!(row)),
-                None => None,
-            })
-        })
+        let row: Option<HitRow> = built(format!("SELECT {HIT_COLUMNS} FROM hits WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.map(Hit::try_from).transpose()
     }
 
     /// The hits of one agency that pass `filter`, oldest first.
     pub async fn hits(&self, filter: &HitFilter) -> Result<Vec<Hit>, StoreError> {
-        let mut sql = format!("SELECT {HIT_COLUMNS} FROM hits WHERE agency_id = $1");
-        let mut binds = vec![Bind::Text(filter.agency_id.clone())];
-        let mut add = |column: &str, op: &str, b: Bind| {
+        let mut text = format!("SELECT {HIT_COLUMNS} FROM hits WHERE agency_id = $1");
+        let mut binds: Vec<Value<'_>> = vec![filter.agency_id.as_str().into()];
+        let mut add = |column: &str, op: &str, b| {
             binds.push(b);
-            sql.push_str(&format!(" AND {column} {op} ${}", binds.len()));
+            text.push_str(&format!(" AND {column} {op} ${}", binds.len()));
         };
         if let Some(s) = filter.state {
-            add("state", "=", Bind::Text(s.as_str().into()));
+            add("state", "=", s.as_str().into());
         }
         if let Some(b) = &filter.band {
-            add("band", "=", Bind::Text(b.clone()));
+            add("band", "=", b.as_str().into());
         }
         if let Some(p) = &filter.border_post {
-            add("border_post", "=", Bind::Text(p.clone()));
+            add("border_post", "=", p.as_str().into());
         }
         if let Some(s) = &filter.source {
-            add("source", "=", Bind::Text(s.clone()));
+            add("source", "=", s.as_str().into());
         }
         if let Some(a) = &filter.assignee {
-            add("assignee", "=", Bind::Text(a.clone()));
+            add("assignee", "=", a.as_str().into());
         }
         if let Some(d) = &filter.document_key {
-            add("document_key", "=", Bind::Text(d.clone()));
+            add("document_key", "=", d.as_str().into());
         }
         if let Some(t) = filter.created_before {
-            add("created_at", "<", Bind::Time(t));
+            add("created_at", "<", t.into());
         }
-        binds.push(Bind::Int(filter.limit.max(0)));
-        sql.push_str(&format!(" ORDER BY created_at, id LIMIT ${}", binds.len()));
-        on_pool!(self, reader, pool => {
-            let q = bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), binds);
-            let rows = q.fetch_all(pool).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                out.push(hit_from_row!(row));
-            }
-            Ok(out)
-        })
+        binds.push(filter.limit.max(0).into());
+        text.push_str(&format!(" ORDER BY created_at, id LIMIT ${}", binds.len()));
+        let mut q = built(text);
+        for b in binds {
+            q = q.bind(b);
+        }
+        let rows: Vec<HitRow> = q.fetch_all(self.reader()).await?;
+        rows.into_iter().map(Hit::try_from).collect()
     }
 
     /// Applies a reviewer's action to a hit, checking the transition and,
@@ -792,120 +632,119 @@ impl Store {
             return Err(StoreError::invalid("reason", "a dismissal needs a reason"));
         }
         let now = stamp();
-        let hit = in_write_tx!(self, tx, lock => {
-            lock!(&format!("hit:{id}"));
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {HIT_COLUMNS} FROM hits WHERE id = $1")))
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(row) = row else {
-                return Err(StoreError::not_found(format!("hit {id:?}")));
-            };
-            let mut hit = hit_from_row!(row);
-            if let Some(want) = expected_version
-                && want != hit.version
-            {
-                return Err(StoreError::Conflict(format!(
-                    "hit {id:?} is at version {}, not the expected {want}: it was changed meanwhile",
-                    hit.version
-                )));
+        let mut tx = self.begin_write().await?;
+        tx.lock(&format!("hit:{id}")).await?;
+        let row: Option<HitRow> = built(format!("SELECT {HIT_COLUMNS} FROM hits WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut tx)
+            .await?;
+        let Some(row) = row else {
+            return Err(StoreError::not_found(format!("hit {id:?}")));
+        };
+        let mut hit = Hit::try_from(row)?;
+        if let Some(want) = expected_version
+            && want != hit.version
+        {
+            return Err(StoreError::Conflict(format!(
+                "hit {id:?} is at version {}, not the expected {want}: it was changed meanwhile",
+                hit.version
+            )));
+        }
+        let to = next_state(hit.state, &action).map_err(StoreError::Conflict)?;
+        let from = hit.state;
+        let (verb, note) = match &action {
+            HitAction::Assign(who) => {
+                hit.assignee = who.clone();
+                ("assigned", who.clone())
             }
-            let to = next_state(hit.state, &action).map_err(StoreError::Conflict)?;
-            let from = hit.state;
-            let (verb, note) = match &action {
-                HitAction::Assign(who) => {
-                    hit.assignee = who.clone();
-                    ("assigned", who.clone())
-                }
-                HitAction::Confirm(note) => {
-                    hit.outcome = Some(HitState::Confirmed);
-                    hit.reason = note.clone();
-                    ("confirmed", note.clone())
-                }
-                HitAction::Dismiss(reason) => {
-                    hit.outcome = Some(HitState::Dismissed);
-                    hit.reason = Some(reason.trim().to_string());
-                    ("dismissed", Some(reason.trim().to_string()))
-                }
-                HitAction::Close => ("closed", None),
-            };
-            hit.state = to;
-            hit.version += 1;
-            hit.updated_at = now;
-            sqlx::query(
-                "UPDATE hits SET state = $1, outcome = $2, reason = $3, assignee = $4, \
+            HitAction::Confirm(note) => {
+                hit.outcome = Some(HitState::Confirmed);
+                hit.reason = note.clone();
+                ("confirmed", note.clone())
+            }
+            HitAction::Dismiss(reason) => {
+                hit.outcome = Some(HitState::Dismissed);
+                hit.reason = Some(reason.trim().to_string());
+                ("dismissed", Some(reason.trim().to_string()))
+            }
+            HitAction::Close => ("closed", None),
+        };
+        hit.state = to;
+        hit.version += 1;
+        hit.updated_at = now;
+        sql(
+            "UPDATE hits SET state = $1, outcome = $2, reason = $3, assignee = $4, \
                  version = $5, updated_at = $6 WHERE id = $7",
-            )
-            .bind(to.as_str())
-            .bind(hit.outcome.map(HitState::as_str))
-            .bind(&hit.reason)
-            .bind(&hit.assignee)
-            .bind(hit.version)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            let (next,): (i64,) = sqlx::query_as(
-                "SELECT CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT) FROM hit_events WHERE hit_id = $1",
-            )
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO hit_events (hit_id, seq, at, actor, action, from_state, to_state, note) \
+        )
+        .bind(to.as_str())
+        .bind(hit.outcome.map(HitState::as_str))
+        .bind(&hit.reason)
+        .bind(&hit.assignee)
+        .bind(hit.version)
+        .bind(now)
+        .bind(id)
+        .execute(&mut tx)
+        .await?;
+        let (next,): (i64,) = sql(
+            "SELECT CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT) FROM hit_events WHERE hit_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut tx)
+        .await?;
+        sql(
+            "INSERT INTO hit_events (hit_id, seq, at, actor, action, from_state, to_state, note) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(id)
-            .bind(next)
-            .bind(now)
-            .bind(actor)
-            .bind(verb)
-            .bind(from.as_str())
-            .bind(to.as_str())
-            .bind(&note)
-            .execute(&mut *tx)
-            .await?;
-            if let (HitAction::Dismiss(reason), Some(doc)) = (&action, &hit.hit.document_key) {
-                sqlx::query(
+        )
+        .bind(id)
+        .bind(next)
+        .bind(now)
+        .bind(actor)
+        .bind(verb)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(&note)
+        .execute(&mut tx)
+        .await?;
+        if let (HitAction::Dismiss(reason), Some(doc)) = (&action, &hit.hit.document_key) {
+            sql(
                     "DELETE FROM suppressions WHERE agency_id = $1 AND document_key = $2 AND entity_id = $3",
                 )
                 .bind(&hit.hit.agency_id)
                 .bind(doc)
                 .bind(&hit.hit.entity_id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-                sqlx::query(
-                    "INSERT INTO suppressions (agency_id, document_key, entity_id, entity_version, \
+            sql(
+                "INSERT INTO suppressions (agency_id, document_key, entity_id, entity_version, \
                      hit_id, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(&hit.hit.agency_id)
-                .bind(doc)
-                .bind(&hit.hit.entity_id)
-                .bind(hit.hit.entity_version)
-                .bind(id)
-                .bind(reason.trim())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-            if let (HitAction::Confirm(_), Some(n)) = (&action, &notify) {
-                sqlx::query(
-                    "INSERT INTO notifications (id, at, agency_id, kind, hit_id, entity_id, \
+            )
+            .bind(&hit.hit.agency_id)
+            .bind(doc)
+            .bind(&hit.hit.entity_id)
+            .bind(hit.hit.entity_version)
+            .bind(id)
+            .bind(reason.trim())
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+        }
+        if let (HitAction::Confirm(_), Some(n)) = (&action, &notify) {
+            sql(
+                "INSERT INTO notifications (id, at, agency_id, kind, hit_id, entity_id, \
                      from_agency, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(&n.id)
-                .bind(now)
-                .bind(&n.agency_id)
-                .bind(&n.kind)
-                .bind(id)
-                .bind(&n.entity_id)
-                .bind(&n.from_agency)
-                .bind(json_text(&n.detail))
-                .execute(&mut *tx)
-                .await?;
-            }
-            hit
-        });
+            )
+            .bind(&n.id)
+            .bind(now)
+            .bind(&n.agency_id)
+            .bind(&n.kind)
+            .bind(id)
+            .bind(&n.entity_id)
+            .bind(&n.from_agency)
+            .bind(json_text(&n.detail))
+            .execute(&mut tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(hit)
     }
 
@@ -921,70 +760,54 @@ impl Store {
             return Err(StoreError::invalid("text", "a comment needs text"));
         }
         let now = stamp();
-        let event = in_write_tx!(self, tx, lock => {
-            lock!(&format!("hit:{id}"));
-            let state: Option<(String,)> = sqlx::query_as("SELECT state FROM hits WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some((state,)) = state else {
-                return Err(StoreError::not_found(format!("hit {id:?}")));
-            };
-            let (next,): (i64,) = sqlx::query_as(
-                "SELECT CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT) FROM hit_events WHERE hit_id = $1",
-            )
+        let mut tx = self.begin_write().await?;
+        tx.lock(&format!("hit:{id}")).await?;
+        let state: Option<(String,)> = sql("SELECT state FROM hits WHERE id = $1")
             .bind(id)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut tx)
             .await?;
-            sqlx::query(
-                "INSERT INTO hit_events (hit_id, seq, at, actor, action, from_state, to_state, note) \
+        let Some((state,)) = state else {
+            return Err(StoreError::not_found(format!("hit {id:?}")));
+        };
+        let (next,): (i64,) = sql(
+            "SELECT CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT) FROM hit_events WHERE hit_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut tx)
+        .await?;
+        sql(
+            "INSERT INTO hit_events (hit_id, seq, at, actor, action, from_state, to_state, note) \
                  VALUES ($1, $2, $3, $4, 'comment', $5, $5, $6)",
-            )
-            .bind(id)
-            .bind(next)
-            .bind(now)
-            .bind(actor)
-            .bind(&state)
-            .bind(text)
-            .execute(&mut *tx)
-            .await?;
-            HitEvent {
-                seq: next,
-                at: now,
-                actor: actor.to_string(),
-                action: "comment".into(),
-                from_state: Some(state.clone()),
-                to_state: Some(state),
-                note: Some(text.to_string()),
-            }
-        });
-        Ok(event)
+        )
+        .bind(id)
+        .bind(next)
+        .bind(now)
+        .bind(actor)
+        .bind(&state)
+        .bind(text)
+        .execute(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(HitEvent {
+            seq: next,
+            at: now,
+            actor: actor.to_string(),
+            action: "comment".into(),
+            from_state: Some(state.clone()),
+            to_state: Some(state),
+            note: Some(text.to_string()),
+        })
     }
 
     /// Every event of a hit, oldest first.
     pub async fn hit_events(&self, id: &str) -> Result<Vec<HitEvent>, StoreError> {
-        on_pool!(self, reader, pool => {
-            let rows = sqlx::query(
-                "SELECT seq, at, actor, action, from_state, to_state, note FROM hit_events \
-                 WHERE hit_id = $1 ORDER BY seq",
-            )
-            .bind(id)
-            .fetch_all(pool)
-            .await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                out.push(HitEvent {
-                    seq: row.try_get("seq")?,
-                    at: row.try_get("at")?,
-                    actor: row.try_get("actor")?,
-                    action: row.try_get("action")?,
-                    from_state: row.try_get("from_state")?,
-                    to_state: row.try_get("to_state")?,
-                    note: row.try_get("note")?,
-                });
-            }
-            Ok(out)
-        })
+        Ok(sql(
+            "SELECT seq, at, actor, action, from_state, to_state, note FROM hit_events \
+             WHERE hit_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(self.reader())
+        .await?)
     }
 
     /// The suppressions an agency holds for one document, by entity id.
@@ -993,29 +816,14 @@ impl Store {
         agency_id: &str,
         document_key: &str,
     ) -> Result<Vec<Suppression>, StoreError> {
-        on_pool!(self, reader, pool => {
-            let rows = sqlx::query(
-                "SELECT agency_id, document_key, entity_id, entity_version, hit_id, reason, at \
-                 FROM suppressions WHERE agency_id = $1 AND document_key = $2 ORDER BY entity_id",
-            )
-            .bind(agency_id)
-            .bind(document_key)
-            .fetch_all(pool)
-            .await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                out.push(Suppression {
-                    agency_id: row.try_get("agency_id")?,
-                    document_key: row.try_get("document_key")?,
-                    entity_id: row.try_get("entity_id")?,
-                    entity_version: row.try_get("entity_version")?,
-                    hit_id: row.try_get("hit_id")?,
-                    reason: row.try_get("reason")?,
-                    at: row.try_get("at")?,
-                });
-            }
-            Ok(out)
-        })
+        Ok(sql(
+            "SELECT agency_id, document_key, entity_id, entity_version, hit_id, reason, at \
+             FROM suppressions WHERE agency_id = $1 AND document_key = $2 ORDER BY entity_id",
+        )
+        .bind(agency_id)
+        .bind(document_key)
+        .fetch_all(self.reader())
+        .await?)
     }
 
     /// The notifications of an agency, newest first.
@@ -1024,112 +832,66 @@ impl Store {
         agency_id: &str,
         limit: i64,
     ) -> Result<Vec<Notification>, StoreError> {
-        on_pool!(self, reader, pool => {
-            let rows = sqlx::query(
-                "SELECT id, at, agency_id, kind, hit_id, entity_id, from_agency, detail \
-                 FROM notifications WHERE agency_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
-            )
-            .bind(agency_id)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                let id: String = row.try_get("id")?;
-                let detail: String = row.try_get("detail")?;
-                out.push(Notification {
-                    detail: parse_json("notifications", &id, &detail)?,
-                    at: row.try_get("at")?,
-                    agency_id: row.try_get("agency_id")?,
-                    kind: row.try_get("kind")?,
-                    hit_id: row.try_get("hit_id")?,
-                    entity_id: row.try_get("entity_id")?,
-                    from_agency: row.try_get("from_agency")?,
-                    id,
-                });
-            }
-            Ok(out)
-        })
+        let rows: Vec<NotificationRow> = sql(
+            "SELECT id, at, agency_id, kind, hit_id, entity_id, from_agency, detail \
+             FROM notifications WHERE agency_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+        )
+        .bind(agency_id)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Notification {
+                    detail: parse_json("notifications", &r.id, &r.detail)?,
+                    id: r.id,
+                    at: r.at,
+                    agency_id: r.agency_id,
+                    kind: r.kind,
+                    hit_id: r.hit_id,
+                    entity_id: r.entity_id,
+                    from_agency: r.from_agency,
+                })
+            })
+            .collect()
     }
 
     /// The position a background job reached (`None` before its first run).
     pub async fn review_cursor(&self, name: &str) -> Result<Option<i64>, StoreError> {
-        on_pool!(self, reader, pool => {
-            let row: Option<(i64,)> = sqlx::query_as("SELECT seq FROM review_cursors WHERE name = $1")
-                .bind(name)
-                .fetch_optional(pool)
-                .await?;
-            Ok(row.map(|r| r.0))
-        })
+        let row: Option<(i64,)> = sql("SELECT seq FROM review_cursors WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.map(|r| r.0))
     }
 
     /// Records the position a background job reached. It only moves
     /// forward: a lower `seq` (a slower replica) leaves it as it is.
     pub async fn set_review_cursor(&self, name: &str, seq: i64) -> Result<(), StoreError> {
-        in_write_tx!(self, tx, lock => {
-            lock!(&format!("review-cursor:{name}"));
-            let row: Option<(i64,)> = sqlx::query_as("SELECT seq FROM review_cursors WHERE name = $1")
-                .bind(name)
-                .fetch_optional(&mut *tx)
-                .await?;
-            match row {
-                None => {
-                    sqlx::query("INSERT INTO review_cursors (name, seq) VALUES ($1, $2)")
-                        .bind(name)
-                        .bind(seq)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                Some((current,)) if current < seq => {
-                    sqlx::query("UPDATE review_cursors SET seq = $1 WHERE name = $2")
-                        .bind(seq)
-                        .bind(name)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                Some(_) => {}
+        let mut tx = self.begin_write().await?;
+        tx.lock(&format!("review-cursor:{name}")).await?;
+        let row: Option<(i64,)> = sql("SELECT seq FROM review_cursors WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut tx)
+            .await?;
+        match row {
+            None => {
+                sql("INSERT INTO review_cursors (name, seq) VALUES ($1, $2)")
+                    .bind(name)
+                    .bind(seq)
+                    .execute(&mut tx)
+                    .await?;
             }
-        });
+            Some((current,)) if current < seq => {
+                sql("UPDATE review_cursors SET seq = $1 WHERE name = $2")
+                    .bind(seq)
+                    .bind(name)
+                    .execute(&mut tx)
+                    .await?;
+            }
+            Some(_) => {}
+        }
+        tx.commit().await?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn transitions_follow_the_review_states() {
-        use HitState::*;
-        let confirm = HitAction::Confirm(None);
-        let dismiss = HitAction::Dismiss("other person".into());
-        assert_eq!(next_state(Open, &confirm), Ok(Confirmed));
-        assert_eq!(next_state(Open, &dismiss), Ok(Dismissed));
-        assert_eq!(next_state(Confirmed, &HitAction::Close), Ok(Closed));
-        assert_eq!(next_state(Dismissed, &HitAction::Close), Ok(Closed));
-        assert_eq!(
-            next_state(Confirmed, &HitAction::Assign(None)),
-            Ok(Confirmed)
-        );
-        for (from, action) in [
-            (Open, &HitAction::Close),
-            (Confirmed, &dismiss),
-            (Dismissed, &confirm),
-            (Closed, &confirm),
-            (Closed, &HitAction::Close),
-            (Closed, &HitAction::Assign(Some("a".into()))),
-        ] {
-            let err = next_state(from, action).unwrap_err();
-            assert!(err.contains(from.as_str()), "{err}");
-        }
-    }
-
-    #[test]
-    fn states_round_trip_and_unknown_ones_are_named() {
-        for s in HitState::ALL {
-            assert_eq!(s.as_str().parse::<HitState>().unwrap(), s);
-        }
-        let err = "pending".parse::<HitState>().unwrap_err().to_string();
-        assert!(err.contains("pending"), "{err}");
     }
 }

@@ -15,13 +15,13 @@
 //! is taken at most once ([`Store::take_totp_step`]), so two requests with
 //! the same code cannot both pass.
 
-use sqlx::Row;
 use time::OffsetDateTime;
 
+use crate::db::{built, sql};
 use crate::{Store, StoreError};
 
 /// A user's stored password (its argon2id PHC string, never the password).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct PasswordRecord {
     pub user_id: String,
     pub hash: String,
@@ -39,7 +39,7 @@ impl PasswordRecord {
 }
 
 /// A console session as stored. `id` is the hash of the cookie's token.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRecord {
     pub id: String,
     pub user_id: String,
@@ -50,25 +50,8 @@ pub struct SessionRecord {
     pub ended_at: Option<OffsetDateTime>,
 }
 
-/// Expands `$body` once per backend with `$pool` bound to its reader or
-/// writer pool (the SQL is the same; the connection types differ).
-macro_rules! on_backend {
-    ($store:expr, $kind:ident, $pool:ident => $body:expr) => {
-        match $store {
-            Store::Sqlite(s) => {
-                let $pool = s.$kind();
-                $body
-            }
-            Store::Postgres(s) => {
-                let $pool = s.$kind();
-                $body
-            }
-        }
-    };
-}
-
 /// A user's TOTP authenticator as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct TotpRecord {
     pub user_id: String,
     /// The shared secret, base32 (RFC 4648, no padding), as enrolled.
@@ -89,7 +72,7 @@ impl TotpRecord {
 
 /// A sign-in whose password was right and whose second factor is awaited.
 /// `id` is the hash of the challenge cookie's token.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct ChallengeRecord {
     pub id: String,
     pub user_id: String,
@@ -101,74 +84,8 @@ pub struct ChallengeRecord {
 const PASSWORD_COLUMNS: &str = "user_id, hash, failed_count, locked_until, updated_at";
 const SESSION_COLUMNS: &str = "id, user_id, csrf, created_at, last_seen, ended_at";
 
-fn password_from_row<R>(row: &R) -> Result<PasswordRecord, StoreError>
-where
-    R: Row,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    OffsetDateTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(PasswordRecord {
-        user_id: row.try_get("user_id")?,
-        hash: row.try_get("hash")?,
-        failed_count: row.try_get("failed_count")?,
-        locked_until: row.try_get("locked_until")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
-
-fn session_from_row<R>(row: &R) -> Result<SessionRecord, StoreError>
-where
-    R: Row,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    OffsetDateTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(SessionRecord {
-        id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
-        csrf: row.try_get("csrf")?,
-        created_at: row.try_get("created_at")?,
-        last_seen: row.try_get("last_seen")?,
-        ended_at: row.try_get("ended_at")?,
-    })
-}
-
 const TOTP_COLUMNS: &str = "user_id, secret, created_at, confirmed_at, last_step";
 const CHALLENGE_COLUMNS: &str = "id, user_id, csrf, created_at";
-
-fn totp_from_row<R>(row: &R) -> Result<TotpRecord, StoreError>
-where
-    R: Row,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    OffsetDateTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(TotpRecord {
-        user_id: row.try_get("user_id")?,
-        secret: row.try_get("secret")?,
-        created_at: row.try_get("created_at")?,
-        confirmed_at: row.try_get("confirmed_at")?,
-        last_step: row.try_get("last_step")?,
-    })
-}
-
-fn challenge_from_row<R>(row: &R) -> Result<ChallengeRecord, StoreError>
-where
-    R: Row,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    OffsetDateTime: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(ChallengeRecord {
-        id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
-        csrf: row.try_get("csrf")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
 
 fn stamp() -> OffsetDateTime {
     let t = OffsetDateTime::now_utc();
@@ -195,33 +112,28 @@ impl Store {
             ));
         }
         let now = stamp();
-        on_backend!(self, writer, pool => {
-            sqlx::query(
-                "INSERT INTO user_passwords (user_id, hash, failed_count, locked_until, updated_at) \
-                 VALUES ($1, $2, 0, NULL, $3) \
-                 ON CONFLICT (user_id) DO UPDATE SET hash = $2, failed_count = 0, \
-                 locked_until = NULL, updated_at = $3",
-            )
-            .bind(user_id)
-            .bind(hash)
-            .bind(now)
-            .execute(pool)
-            .await?;
-        });
+        sql(
+            "INSERT INTO user_passwords (user_id, hash, failed_count, locked_until, updated_at) \
+             VALUES ($1, $2, 0, NULL, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET hash = $2, failed_count = 0, \
+             locked_until = NULL, updated_at = $3",
+        )
+        .bind(user_id)
+        .bind(hash)
+        .bind(now)
+        .execute(self.writer())
+        .await?;
         Ok(())
     }
 
     /// A user's password record, if a password was ever set.
     pub async fn password(&self, user_id: &str) -> Result<Option<PasswordRecord>, StoreError> {
-        on_backend!(self, reader, pool => {
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {PASSWORD_COLUMNS} FROM user_passwords WHERE user_id = $1"
-            )))
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await?;
-            row.as_ref().map(password_from_row).transpose()
-        })
+        Ok(built(format!(
+            "SELECT {PASSWORD_COLUMNS} FROM user_passwords WHERE user_id = $1"
+        ))
+        .bind(user_id)
+        .fetch_optional(self.reader())
+        .await?)
     }
 
     /// Counts one failed sign-in; at `lock_after` failures the account is
@@ -234,31 +146,25 @@ impl Store {
         lock_until: OffsetDateTime,
     ) -> Result<Option<PasswordRecord>, StoreError> {
         let lock_until = micros(lock_until);
-        on_backend!(self, writer, pool => {
-            // One statement: concurrent failures cannot both miss the lock.
-            sqlx::query(
-                "UPDATE user_passwords SET \
-                 locked_until = CASE WHEN failed_count + 1 >= $2 THEN $3 ELSE locked_until END, \
-                 failed_count = CASE WHEN failed_count + 1 >= $2 THEN 0 ELSE failed_count + 1 END \
-                 WHERE user_id = $1",
-            )
-            .bind(user_id)
-            .bind(lock_after)
-            .bind(lock_until)
-            .execute(pool)
-            .await?;
-        });
+        // One statement: concurrent failures cannot both miss the lock.
+        sql("UPDATE user_passwords SET \
+             locked_until = CASE WHEN failed_count + 1 >= $2 THEN $3 ELSE locked_until END, \
+             failed_count = CASE WHEN failed_count + 1 >= $2 THEN 0 ELSE failed_count + 1 END \
+             WHERE user_id = $1")
+        .bind(user_id)
+        .bind(lock_after)
+        .bind(lock_until)
+        .execute(self.writer())
+        .await?;
         self.password(user_id).await
     }
 
     /// A successful sign-in clears the failure count.
     pub async fn clear_failed_sign_ins(&self, user_id: &str) -> Result<(), StoreError> {
-        on_backend!(self, writer, pool => {
-            sqlx::query("UPDATE user_passwords SET failed_count = 0 WHERE user_id = $1")
-                .bind(user_id)
-                .execute(pool)
-                .await?;
-        });
+        sql("UPDATE user_passwords SET failed_count = 0 WHERE user_id = $1")
+            .bind(user_id)
+            .execute(self.writer())
+            .await?;
         Ok(())
     }
 
@@ -278,55 +184,46 @@ impl Store {
             last_seen: now,
             ended_at: None,
         };
-        on_backend!(self, writer, pool => {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO console_sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $4, NULL)"
-            )))
-            .bind(&s.id)
-            .bind(&s.user_id)
-            .bind(&s.csrf)
-            .bind(now)
-            .execute(pool)
-            .await?;
-        });
+        built(format!(
+            "INSERT INTO console_sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $4, NULL)"
+        ))
+        .bind(&s.id)
+        .bind(&s.user_id)
+        .bind(&s.csrf)
+        .bind(now)
+        .execute(self.writer())
+        .await?;
         Ok(s)
     }
 
     /// A session by id (ended ones included: the caller checks).
     pub async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
-        on_backend!(self, reader, pool => {
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {SESSION_COLUMNS} FROM console_sessions WHERE id = $1"
-            )))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-            row.as_ref().map(session_from_row).transpose()
-        })
+        Ok(built(format!(
+            "SELECT {SESSION_COLUMNS} FROM console_sessions WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?)
     }
 
     /// Marks a session as seen now (idle expiry counts from here).
     pub async fn touch_session(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
-        on_backend!(self, writer, pool => {
-            sqlx::query("UPDATE console_sessions SET last_seen = $1 WHERE id = $2 AND ended_at IS NULL")
-                .bind(micros(at))
-                .bind(id)
-                .execute(pool)
-                .await?;
-        });
+        sql("UPDATE console_sessions SET last_seen = $1 WHERE id = $2 AND ended_at IS NULL")
+            .bind(micros(at))
+            .bind(id)
+            .execute(self.writer())
+            .await?;
         Ok(())
     }
 
     /// Ends a session (sign-out, expiry); idempotent.
     pub async fn end_session(&self, id: &str) -> Result<(), StoreError> {
         let now = stamp();
-        on_backend!(self, writer, pool => {
-            sqlx::query("UPDATE console_sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
-                .bind(now)
-                .bind(id)
-                .execute(pool)
-                .await?;
-        });
+        sql("UPDATE console_sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(self.writer())
+            .await?;
         Ok(())
     }
 
@@ -334,26 +231,24 @@ impl Store {
     /// Returns how many were open.
     pub async fn end_sessions_of(&self, user_id: &str) -> Result<u64, StoreError> {
         let now = stamp();
-        Ok(on_backend!(self, writer, pool => {
-            sqlx::query("UPDATE console_sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL")
-                .bind(now)
-                .bind(user_id)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        }))
+        Ok(
+            sql(
+                "UPDATE console_sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL",
+            )
+            .bind(now)
+            .bind(user_id)
+            .execute(self.writer())
+            .await?,
+        )
     }
 
     /// Deletes sessions created before `before` (long past any absolute
     /// expiry). Returns how many.
     pub async fn purge_sessions(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
-        Ok(on_backend!(self, writer, pool => {
-            sqlx::query("DELETE FROM console_sessions WHERE created_at < $1")
-                .bind(micros(before))
-                .execute(pool)
-                .await?
-                .rows_affected()
-        }))
+        Ok(sql("DELETE FROM console_sessions WHERE created_at < $1")
+            .bind(micros(before))
+            .execute(self.writer())
+            .await?)
     }
 }
 
@@ -379,22 +274,19 @@ impl Store {
             ));
         }
         let now = stamp();
-        let written = on_backend!(self, writer, pool => {
-            // One statement: a confirmed row is never overwritten, however
-            // the requests interleave.
-            sqlx::query(
-                "INSERT INTO user_totp (user_id, secret, created_at, confirmed_at, last_step) \
-                 VALUES ($1, $2, $3, NULL, NULL) \
-                 ON CONFLICT (user_id) DO UPDATE SET secret = $2, created_at = $3, \
-                 confirmed_at = NULL, last_step = NULL WHERE user_totp.confirmed_at IS NULL",
-            )
-            .bind(user_id)
-            .bind(secret)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
+        let written = // One statement: a confirmed row is never overwritten, however
+        // the requests interleave.
+        sql(
+            "INSERT INTO user_totp (user_id, secret, created_at, confirmed_at, last_step) \
+             VALUES ($1, $2, $3, NULL, NULL) \
+             ON CONFLICT (user_id) DO UPDATE SET secret = $2, created_at = $3, \
+             confirmed_at = NULL, last_step = NULL WHERE user_totp.confirmed_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(secret)
+        .bind(now)
+        .execute(self.writer())
+        .await?;
         if written == 0 {
             return Err(StoreError::Conflict(format!(
                 "user {user_id:?} has a confirmed second factor; an administrator resets it first"
@@ -411,27 +303,21 @@ impl Store {
 
     /// A user's authenticator, confirmed or not.
     pub async fn totp(&self, user_id: &str) -> Result<Option<TotpRecord>, StoreError> {
-        on_backend!(self, reader, pool => {
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {TOTP_COLUMNS} FROM user_totp WHERE user_id = $1"
-            )))
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await?;
-            row.as_ref().map(totp_from_row).transpose()
-        })
+        Ok(built(format!(
+            "SELECT {TOTP_COLUMNS} FROM user_totp WHERE user_id = $1"
+        ))
+        .bind(user_id)
+        .fetch_optional(self.reader())
+        .await?)
     }
 
     /// The users with a confirmed authenticator (for an account list).
     pub async fn totp_confirmed_users(&self) -> Result<Vec<String>, StoreError> {
-        on_backend!(self, reader, pool => {
-            let rows: Vec<(String,)> = sqlx::query_as(
-                "SELECT user_id FROM user_totp WHERE confirmed_at IS NOT NULL ORDER BY user_id",
-            )
-            .fetch_all(pool)
-            .await?;
-            Ok(rows.into_iter().map(|r| r.0).collect())
-        })
+        let rows: Vec<(String,)> =
+            sql("SELECT user_id FROM user_totp WHERE confirmed_at IS NOT NULL ORDER BY user_id")
+                .fetch_all(self.reader())
+                .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     /// Confirms a pending enrolment whose first valid code was of time
@@ -440,18 +326,16 @@ impl Store {
     /// confirmed).
     pub async fn confirm_totp(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
         let now = stamp();
-        Ok(on_backend!(self, writer, pool => {
-            sqlx::query(
-                "UPDATE user_totp SET confirmed_at = $2, last_step = $3 \
-                 WHERE user_id = $1 AND confirmed_at IS NULL",
-            )
+        Ok(
+            sql("UPDATE user_totp SET confirmed_at = $2, last_step = $3 \
+             WHERE user_id = $1 AND confirmed_at IS NULL")
             .bind(user_id)
             .bind(now)
             .bind(step)
-            .execute(pool)
+            .execute(self.writer())
             .await?
-            .rows_affected()
-        }) == 1)
+                == 1,
+        )
     }
 
     /// Takes time step `step` for a confirmed authenticator: `true` once,
@@ -460,34 +344,28 @@ impl Store {
     /// authenticator. One statement, so of two concurrent uses of one
     /// code only one passes.
     pub async fn take_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
-        Ok(on_backend!(self, writer, pool => {
-            sqlx::query(
-                "UPDATE user_totp SET last_step = $2 WHERE user_id = $1 \
-                 AND confirmed_at IS NOT NULL AND (last_step IS NULL OR last_step < $2)",
-            )
+        Ok(
+            sql("UPDATE user_totp SET last_step = $2 WHERE user_id = $1 \
+             AND confirmed_at IS NOT NULL AND (last_step IS NULL OR last_step < $2)")
             .bind(user_id)
             .bind(step)
-            .execute(pool)
+            .execute(self.writer())
             .await?
-            .rows_affected()
-        }) == 1)
+                == 1,
+        )
     }
 
     /// Removes a user's authenticator (confirmed or pending) and their
     /// pending sign-in challenges. Returns whether there was one.
     pub async fn reset_totp(&self, user_id: &str) -> Result<bool, StoreError> {
-        let n = on_backend!(self, writer, pool => {
-            let n = sqlx::query("DELETE FROM user_totp WHERE user_id = $1")
-                .bind(user_id)
-                .execute(pool)
-                .await?
-                .rows_affected();
-            sqlx::query("DELETE FROM sign_in_challenges WHERE user_id = $1")
-                .bind(user_id)
-                .execute(pool)
-                .await?;
-            n
-        });
+        let n = sql("DELETE FROM user_totp WHERE user_id = $1")
+            .bind(user_id)
+            .execute(self.writer())
+            .await?;
+        sql("DELETE FROM sign_in_challenges WHERE user_id = $1")
+            .bind(user_id)
+            .execute(self.writer())
+            .await?;
         Ok(n == 1)
     }
 
@@ -500,17 +378,15 @@ impl Store {
         csrf: &str,
     ) -> Result<ChallengeRecord, StoreError> {
         let now = stamp();
-        on_backend!(self, writer, pool => {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO sign_in_challenges ({CHALLENGE_COLUMNS}) VALUES ($1, $2, $3, $4)"
-            )))
-            .bind(id)
-            .bind(user_id)
-            .bind(csrf)
-            .bind(now)
-            .execute(pool)
-            .await?;
-        });
+        built(format!(
+            "INSERT INTO sign_in_challenges ({CHALLENGE_COLUMNS}) VALUES ($1, $2, $3, $4)"
+        ))
+        .bind(id)
+        .bind(user_id)
+        .bind(csrf)
+        .bind(now)
+        .execute(self.writer())
+        .await?;
         Ok(ChallengeRecord {
             id: id.to_string(),
             user_id: user_id.to_string(),
@@ -521,38 +397,30 @@ impl Store {
 
     /// A pending sign-in by id (the caller checks its age).
     pub async fn challenge(&self, id: &str) -> Result<Option<ChallengeRecord>, StoreError> {
-        on_backend!(self, reader, pool => {
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {CHALLENGE_COLUMNS} FROM sign_in_challenges WHERE id = $1"
-            )))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-            row.as_ref().map(challenge_from_row).transpose()
-        })
+        Ok(built(format!(
+            "SELECT {CHALLENGE_COLUMNS} FROM sign_in_challenges WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?)
     }
 
     /// Ends a pending sign-in (code accepted, locked out, or expired);
     /// idempotent. Returns whether it existed, so that of two concurrent
     /// completions only one goes on.
     pub async fn end_challenge(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(on_backend!(self, writer, pool => {
-            sqlx::query("DELETE FROM sign_in_challenges WHERE id = $1")
-                .bind(id)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        }) == 1)
+        Ok(sql("DELETE FROM sign_in_challenges WHERE id = $1")
+            .bind(id)
+            .execute(self.writer())
+            .await?
+            == 1)
     }
 
     /// Deletes pending sign-ins created before `before`. Returns how many.
     pub async fn purge_challenges(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
-        Ok(on_backend!(self, writer, pool => {
-            sqlx::query("DELETE FROM sign_in_challenges WHERE created_at < $1")
-                .bind(micros(before))
-                .execute(pool)
-                .await?
-                .rows_affected()
-        }))
+        Ok(sql("DELETE FROM sign_in_challenges WHERE created_at < $1")
+            .bind(micros(before))
+            .execute(self.writer())
+            .await?)
     }
 }

@@ -270,10 +270,6 @@ async fn checkpoint_loop(pool: SqlitePool, alive: std::sync::Weak<()>) {
     }
 }
 
-crate::backend::impl_backend!(SqliteStore, Sqlite);
-crate::audit::impl_audit!(SqliteStore, Sqlite);
-crate::federation::impl_federation!(SqliteStore, Sqlite);
-
 #[cfg(test)]
 mod tests {
     use super::*;

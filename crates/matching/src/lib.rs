@@ -150,11 +150,11 @@ pub struct MatcherConfig {
     pub calibration_power: f64,
     /// Learned name score (`model.rs`): a fitted calibration of the
     /// rule-based raw score lowered by evidence against it
-    /// (`LinearModel::fitted()`, fitted on the training set). `None`, the
-    /// default for now, keeps the rule-based score calibrated by
-    /// `calibration_power`: the fitted model is better on train CV but
-    /// fails 3 specified cases of one-unit names and costs dev
-    /// (`MATCHING.md`, learned score).
+    /// (`LinearModel::fitted()`, fitted on the training set; the
+    /// default). `None` keeps the rule-based score calibrated by
+    /// `calibration_power`, which Arabic-script queries and listed names
+    /// written exactly, whole, keep under the model too (`MATCHING.md`,
+    /// learned score).
     pub model: Option<LinearModel>,
     /// Multiplier when query and listed schemata are incompatible.
     pub schema_mismatch_factor: f64,

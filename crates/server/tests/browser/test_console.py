@@ -300,7 +300,7 @@ def officer_screens_an_arabic_name(browser):
     assert "Strong match" in answer.locator("h2").inner_text(), answer.inner_text()
     text = answer.locator("article.match").first.inner_text()
     assert "Abdelkader Benyoucef" in text and "Arrest" in text, text
-    assert "1979-03-14" in text and "the name matches an alias" in text, text
+    assert "1979-03-14" in text and "the name matches the alias" in text, text
     c.close()
 
 
@@ -308,15 +308,19 @@ def officer_screens_an_arabic_name(browser):
 def a_listed_name_with_other_details_is_a_near_miss(browser):
     """The full listed name with another birth date and nationality is
     answered as a near miss with its reason, in every language, never a
-    plain "no match"."""
+    plain "no match" (the reason in the page's language)."""
     c = Console(browser, "demo-guard")
-    for lang, verdict in (("en", "Near miss"), ("fr", "Quasi-correspondance"), ("ar", "تطابق وشيك")):
+    for lang, verdict, differs in (
+        ("en", "Near miss", "the birth date differs"),
+        ("fr", "Quasi-correspondance", "la date de naissance diffère"),
+        ("ar", "تطابق وشيك", "تاريخ الميلاد مختلف"),
+    ):
         p = c.screen_name("Abdelkader Benyoucef", "1995-06-01", "FR", lang=lang)
         answer = p.locator(".answer")
         text = answer.inner_text()
         assert verdict in answer.locator("p.verdict").inner_text(), text
         note = answer.locator("article.match .notice.warn").first.inner_text()
-        assert "birth date" in note, note
+        assert differs in note, note
         c.check_here("screen-near-miss", lang)
     c.close()
 

@@ -1,11 +1,13 @@
 //! The benchmark population: `n` fictitious entities from a seed, ~60%
 //! Arab-script persons, ~25% other persons, ~15% organisations, ~3 names
-//! per entity.
+//! per entity — or another [`Mix`], such as the organisation-heavy one of
+//! real sanctions lists.
 
 use std::collections::{HashMap, HashSet};
 
 use tansiq_model::{Entity, NameKind, PartialDate, Schema, prop};
 
+use crate::company;
 use crate::fold::{fold, token_set};
 use crate::person::{self, Detail};
 use crate::rng::Rng;
@@ -15,13 +17,71 @@ use crate::{SynthError, Traveller};
 /// Stream number of watchlist entities (travellers use others).
 pub(crate) const STREAM_ENTITIES: u64 = 1;
 
+/// What a generated population is made of: how many organisations, how
+/// they are named, and how many travellers are organisations.
+///
+/// Percentages are whole numbers in `0..=100` (the generator draws with
+/// whole-percent chances, so a mix is the same on every machine).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mix {
+    /// Percent of entities that are organisations.
+    pub organisation_percent: u32,
+    /// Percent of those organisations named as companies on sanctions
+    /// lists are — distinctive words, common business words, a legal form
+    /// (`Karvenor International Trading Company Limited`); the others are
+    /// named like armed groups, charities and small trading firms of the
+    /// region (the [`Mix::DEFAULT`] patterns).
+    pub business_percent: u32,
+    /// Percent of [`travellers_with`]'s queries that are organisations (a
+    /// listed organisation written differently, or an innocent company).
+    pub organisation_query_percent: u32,
+}
+
+impl Mix {
+    /// The population of the original benchmark: ~15 % organisations, named
+    /// after the region's groups and firms; travellers are persons only.
+    pub const DEFAULT: Mix = Mix {
+        organisation_percent: 15,
+        business_percent: 0,
+        organisation_query_percent: 0,
+    };
+
+    /// An OFAC-like population: ~45 % organisations, nine in ten named with
+    /// a legal form and common business words; as many organisation queries
+    /// as the list has organisations.
+    pub const ORG_HEAVY: Mix = Mix {
+        organisation_percent: 45,
+        business_percent: 90,
+        organisation_query_percent: 45,
+    };
+}
+
+impl Default for Mix {
+    fn default() -> Mix {
+        Mix::DEFAULT
+    }
+}
+
 /// Entity `index` of the population of `seed`, independent of the others
 /// (so a slice of the population can be generated on its own or in
 /// parallel). Ids are `syn-p-0000042` / `syn-o-0000042`.
 pub fn entity(seed: u64, index: u64) -> Entity {
+    entity_with(seed, index, Mix::DEFAULT)
+}
+
+/// [`entity`] of the population of `mix`. [`Mix::DEFAULT`] gives exactly
+/// [`entity`]'s population (the same draws in the same order).
+pub fn entity_with(seed: u64, index: u64, mix: Mix) -> Entity {
     let mut rng = Rng::for_item(seed, STREAM_ENTITIES, index);
-    if rng.chance(15) {
-        person::organisation(&mut rng, format!("syn-o-{index:07}"), Detail::Bench)
+    if rng.chance(mix.organisation_percent) {
+        let id = format!("syn-o-{index:07}");
+        // No draw at all when the mix has no business names, so the
+        // default population stays what it was.
+        if mix.business_percent > 0 && rng.chance(mix.business_percent) {
+            company::company(&mut rng, id)
+        } else {
+            person::organisation(&mut rng, id, Detail::Bench)
+        }
     } else {
         let region = person::bench_region(&mut rng);
         person::person(&mut rng, format!("syn-p-{index:07}"), region, Detail::Bench)
@@ -31,17 +91,26 @@ pub fn entity(seed: u64, index: u64) -> Entity {
 /// The first `n` entities of the population of `seed`, lazily. The same
 /// seed gives the same entities in the same order on every machine.
 pub fn generate(seed: u64, n: usize) -> impl Iterator<Item = Entity> {
-    (0..n as u64).map(move |i| entity(seed, i))
+    generate_with(seed, n, Mix::DEFAULT)
+}
+
+/// [`generate`] with another [`Mix`] (e.g. [`Mix::ORG_HEAVY`]).
+pub fn generate_with(seed: u64, n: usize, mix: Mix) -> impl Iterator<Item = Entity> {
+    (0..n as u64).map(move |i| entity_with(seed, i, mix))
 }
 
 /// Stream numbers of the traveller generator.
 const STREAM_TRAVELLERS: u64 = 2;
 const STREAM_INNOCENTS: u64 = 3;
+const STREAM_INNOCENT_COMPANIES: u64 = 4;
 
 /// A generated traveller with its label.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LabelledTraveller {
     pub traveller: Traveller,
+    /// `Person`, or `Company` for an organisation query (a company name
+    /// with no date of birth, nationality or document).
+    pub schema: Schema,
     /// The listed entity the traveller is, or `None` for an innocent.
     pub expected: Option<String>,
     /// How the name was made: the variation rules applied to a listed name
@@ -195,6 +264,26 @@ pub fn travellers(
     n: usize,
     watchlist: &[Entity],
 ) -> Result<Vec<LabelledTraveller>, SynthError> {
+    travellers_with(seed, n, watchlist, Mix::DEFAULT)
+}
+
+/// [`travellers`], of which `mix.organisation_query_percent` are
+/// organisations: a listed organisation's name with its legal form changed
+/// or dropped, its words reordered, a typo or upper-cased (labelled
+/// `legal-form-changed`, `legal-form-dropped`, `reordered`, `typo`, `mrz`,
+/// joined by `+`), or an innocent company drawn like the listed ones and
+/// kept innocent the same way as innocent persons. With
+/// [`Mix::DEFAULT`], exactly [`travellers`].
+pub fn travellers_with(
+    seed: u64,
+    n: usize,
+    watchlist: &[Entity],
+    mix: Mix,
+) -> Result<Vec<LabelledTraveller>, SynthError> {
+    let organisations: Vec<&Entity> = watchlist
+        .iter()
+        .filter(|e| e.schema.is_organisation() && !e.names().is_empty())
+        .collect();
     let persons: Vec<&Entity> = watchlist
         .iter()
         .filter(|e| e.schema == Schema::Person && !e.names().is_empty())
@@ -208,7 +297,19 @@ pub fn travellers(
     let mut out = Vec::with_capacity(n);
     for i in 0..n as u64 {
         let mut rng = Rng::for_item(seed, STREAM_TRAVELLERS, i);
-        if rng.chance(50) {
+        // No draw when the mix has no organisation queries (the default
+        // travellers stay what they were).
+        if mix.organisation_query_percent > 0
+            && !organisations.is_empty()
+            && rng.chance(mix.organisation_query_percent)
+        {
+            if rng.chance(50) {
+                let e = organisations[rng.below(organisations.len())];
+                out.push(organisation_variant(&mut rng, e));
+            } else {
+                out.push(innocent_company(seed, i, &listed));
+            }
+        } else if rng.chance(50) {
             let e = persons[rng.below(persons.len())];
             out.push(variant_of(&mut rng, e));
         } else {
@@ -322,8 +423,83 @@ fn variant_of(rng: &mut Rng, e: &Entity) -> LabelledTraveller {
     };
     LabelledTraveller {
         traveller,
+        schema: Schema::Person,
         expected: Some(e.id.clone()),
         how: how.join("+"),
+    }
+}
+
+/// A query with only a name (what is known of a consignee or an employer).
+fn name_only(name: String) -> Traveller {
+    Traveller {
+        name,
+        birth_date: None,
+        nationality: None,
+        gender: None,
+        document_number: None,
+    }
+}
+
+/// A listed organisation written differently (one of its Latin names
+/// through one or two rules of [`company::vary_company`]).
+fn organisation_variant(rng: &mut Rng, e: &Entity) -> LabelledTraveller {
+    let names: Vec<&str> = e
+        .names()
+        .iter()
+        .filter(|n| n.kind != NameKind::Weak && !is_arabic(n.value))
+        .map(|n| n.value)
+        .collect();
+    let base = if names.is_empty() {
+        e.names()[0].value
+    } else {
+        names[rng.below(names.len())]
+    };
+    let listed_folds: Vec<String> = e.names().iter().map(|n| fold(n.value)).collect();
+    let mut varied = None;
+    for _attempt in 0..6 {
+        if let Some((name, how)) = company::vary_company(rng, base)
+            && !listed_folds.contains(&fold(&name))
+        {
+            varied = Some((name, how));
+            break;
+        }
+    }
+    let (name, how) = varied.unwrap_or_else(|| (base.to_string(), "verbatim".to_string()));
+    LabelledTraveller {
+        traveller: name_only(name),
+        schema: Schema::Company,
+        expected: Some(e.id.clone()),
+        how,
+    }
+}
+
+/// An innocent company: drawn like a listed one, redrawn (up to 30 times)
+/// while its name equals, contains or is contained in a listed name.
+fn innocent_company(seed: u64, index: u64, listed: &ListedNames) -> LabelledTraveller {
+    let mut attempt = 0u64;
+    loop {
+        let mut p = Rng::for_item(
+            seed ^ attempt.wrapping_mul(0x9E37),
+            STREAM_INNOCENT_COMPANIES,
+            index,
+        );
+        attempt += 1;
+        let name = company::BusinessName::draw(&mut p).render(0);
+        let overlapping = listed.overlaps(&name);
+        if overlapping && attempt < 30 {
+            continue;
+        }
+        return LabelledTraveller {
+            traveller: name_only(name),
+            schema: Schema::Company,
+            expected: None,
+            how: if overlapping {
+                "innocent-overlap"
+            } else {
+                "innocent"
+            }
+            .to_string(),
+        };
     }
 }
 
@@ -399,6 +575,7 @@ fn innocent(
         };
         return LabelledTraveller {
             traveller,
+            schema: Schema::Person,
             expected: None,
             how: if overlapping {
                 "innocent-overlap"

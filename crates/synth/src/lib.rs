@@ -7,7 +7,11 @@
 //!   validity, sharing); [`demo_travellers`]: the travellers the demo
 //!   screens, each with the entry it should find (or none) and why.
 //! - [`generate`] / [`entity`]: the benchmark population, ~60% Arab-script
-//!   persons, ~25% other persons, ~15% organisations, ~2.9 names each.
+//!   persons, ~25% other persons, ~15% organisations, ~2.9 names each;
+//!   [`generate_with`] / [`travellers_with`] take another [`Mix`], e.g.
+//!   [`Mix::ORG_HEAVY`] (~45% organisations named as on sanctions lists,
+//!   `Karvenor International Trading Company Limited`, and organisation
+//!   queries).
 //! - [`travellers`]: listed persons written differently, and innocents,
 //!   labelled; the spelling-variation model is [`Variation`] / [`vary`].
 //!
@@ -54,6 +58,7 @@
 //! **Architecture invariant:** no I/O, no clock, no OS randomness.
 
 mod bench;
+mod company;
 mod demo;
 mod derived;
 mod fold;
@@ -62,7 +67,10 @@ mod rng;
 mod tables;
 mod variation;
 
-pub use bench::{LabelledTraveller, entity, generate, travellers};
+pub use bench::{
+    LabelledTraveller, Mix, entity, entity_with, generate, generate_with, travellers,
+    travellers_with,
+};
 pub use demo::{DEMO_ORGANISATIONS, DEMO_PERSONS, demo_travellers, demo_watchlist};
 pub use fold::{fold, token_set};
 pub use variation::{Variation, mrz, vary};

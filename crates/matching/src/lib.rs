@@ -36,6 +36,7 @@
 //! println!("{}", hits[0].explanation);
 //! ```
 
+mod align;
 mod explain;
 mod index;
 mod live;

@@ -167,6 +167,16 @@ pub struct HitFilter {
     pub limit: i64,
 }
 
+/// The number of a hit's next event (its events are numbered from 1).
+async fn next_event_seq(tx: &mut crate::db::Tx, hit_id: &str) -> Result<i64, StoreError> {
+    let (next,): (i64,) =
+        sql("SELECT CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT) FROM hit_events WHERE hit_id = $1")
+            .bind(hit_id)
+            .fetch_one(tx)
+            .await?;
+    Ok(next)
+}
+
 fn stamp() -> OffsetDateTime {
     crate::now()
 }
@@ -685,12 +695,7 @@ impl Store {
         .bind(id)
         .execute(&mut tx)
         .await?;
-        let (next,): (i64,) = sql(
-            "SELECT CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT) FROM hit_events WHERE hit_id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut tx)
-        .await?;
+        let next = next_event_seq(&mut tx, id).await?;
         sql(
             "INSERT INTO hit_events (hit_id, seq, at, actor, action, from_state, to_state, note) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -769,12 +774,7 @@ impl Store {
         let Some((state,)) = state else {
             return Err(StoreError::not_found(format!("hit {id:?}")));
         };
-        let (next,): (i64,) = sql(
-            "SELECT CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT) FROM hit_events WHERE hit_id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut tx)
-        .await?;
+        let next = next_event_seq(&mut tx, id).await?;
         sql(
             "INSERT INTO hit_events (hit_id, seq, at, actor, action, from_state, to_state, note) \
                  VALUES ($1, $2, $3, $4, 'comment', $5, $5, $6)",

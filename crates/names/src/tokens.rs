@@ -47,6 +47,9 @@ pub enum VariantKind {
     /// ([`arabic_readings`]): a consonant pair spelled as a Latin digraph
     /// (اسحاق = Ishaq), a final taa marbuta read `-at` (نصرة = Nusrat).
     ArabicReading,
+    /// A Latin `x` after the first letter read `ks`, as most European
+    /// spellings write it (Alexander = Aleksandr, Maxim = Maksim).
+    XAsKs,
 }
 
 /// An alternative reading of a token.
@@ -401,6 +404,18 @@ fn classify_latin(word: &str, next: Option<&str>, out: &mut Vec<Raw>) {
             skeleton: latin_skeleton(rest),
             key: latin_key(rest),
             kind: VariantKind::ArticleStripped,
+        });
+    }
+    // x after the first letter: Alexander / Aleksandr, Alexei / Aleksey,
+    // Maxim / Maksim. The skeleton keeps x as the class of kh (Uzbek and
+    // Kurdish Latin write kh with x, Baxtiyor / Bakhtiyor); this reading
+    // is the other one. An initial x (Xolmatov, pinyin Xi) is not ks.
+    if let Some(ks) = x_read_ks(word) {
+        w.variants.push(Variant {
+            skeleton: latin_skeleton(&ks),
+            key: latin_key(&ks),
+            text: ks,
+            kind: VariantKind::XAsKs,
         });
     }
     // Maghreb Bel-/Bou- = Abu (al-): Belkacem, Belmokhtar, Boumediene.
@@ -769,6 +784,14 @@ fn plain_word(s: &str) -> Token {
 /// names).
 pub const MAX_TOKENS: usize = 24;
 
+/// `word` with every `x` after its first letter written `ks`, when it
+/// has one (`alexander` → `aleksander`).
+fn x_read_ks(word: &str) -> Option<String> {
+    let (first, rest) = word.split_at(word.chars().next()?.len_utf8());
+    rest.contains('x')
+        .then(|| format!("{first}{}", rest.replace('x', "ks")))
+}
+
 /// Splits a name (any script, any convention, ICAO `<` form included)
 /// into name units.
 pub fn tokenize(name: &str) -> Vec<Token> {
@@ -864,6 +887,25 @@ pub fn tokenize_normalized(norm: &str) -> Vec<Token> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_latin_x_after_the_first_letter_is_also_read_ks() {
+        let ks = |name: &str| -> Vec<String> {
+            tokenize(name)
+                .iter()
+                .flat_map(|t| t.variants.iter())
+                .filter(|v| v.kind == VariantKind::XAsKs)
+                .map(|v| v.text.clone())
+                .collect()
+        };
+        assert_eq!(ks("Alexander Maxim"), ["aleksander", "maksim"]);
+        // the same skeleton as the spelling with ks
+        let v = &tokenize("Alexei")[0].variants[0];
+        assert_eq!(v.skeleton, tokenize("Aleksei")[0].skeleton);
+        // an initial x keeps its class only (Uzbek kh, pinyin x)
+        assert!(ks("Xolmatov Xi").is_empty());
+        assert!(ks("Ivanov").is_empty());
+    }
 
     #[test]
     fn arabic_readings_follow_latin_digraphs_and_construct_state() {

@@ -2530,6 +2530,25 @@ mod tests {
                 .map_or(0.0, |m| m.score);
             assert!(s >= 0.8, "{q}: {s}");
         }
+        // the same forms written out in full: words of no distinctive
+        // weight, as their initials are
+        let index = Index::build(
+            vec![
+                organisation("O1", "Zarqawi LLC"),
+                organisation("O2", "Hadad Trading Company"),
+            ],
+            MatcherConfig::default(),
+        );
+        for q in [
+            "Obshchestvo s Ogranichennoi Otvetstvennostyu Zarqawi",
+            "Tovarystvo z Obmezhenoyu Vidpovidalnistyu Zarqawi",
+        ] {
+            let s = index
+                .screen(&org_query(q), 1)
+                .first()
+                .map_or(0.0, |m| m.score);
+            assert!(s >= 0.8, "{q}: {s}");
+        }
     }
 
     /// Business words held by many listed names are deferred (they only

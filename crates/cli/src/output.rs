@@ -22,7 +22,7 @@ pub fn reason(index: &Index, m: &Match, lang: Lang) -> String {
     let clauses: Vec<String> = m
         .reason(index.config())
         .iter()
-        .map(|c| lang.ta(c.id, &c.args))
+        .map(|c| lang.clause(c.id, &c.args))
         .collect();
     lang.list(&clauses)
 }

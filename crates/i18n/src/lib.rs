@@ -9,7 +9,8 @@
 //! [`Lang::from_accept_language`]); a missing message renders as its id
 //! (the `every_key_in_every_language` test keeps that from shipping).
 //! Fluent's own bidi isolation marks are turned off: names are wrapped
-//! where the output can say it (`<bdi>` on pages).
+//! where the output can say it (`<bdi>` on pages), and the arguments of
+//! a screening's reason by [`Lang::clause`].
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -17,6 +18,14 @@ use std::sync::OnceLock;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
+
+/// The decimal sign of French, and of Arabic as the Maghreb writes it
+/// (CLDR `ar-DZ`, `ar-TN`, `ar-MA`: Latin digits, decimal comma).
+const DECIMAL_COMMA: &str = ",";
+/// Unicode bidi isolation: U+2068 FIRST STRONG ISOLATE … U+2069 POP
+/// DIRECTIONAL ISOLATE (the plain-text form of HTML's `<bdi>`).
+const FIRST_STRONG_ISOLATE: char = '\u{2068}';
+const POP_DIRECTIONAL_ISOLATE: char = '\u{2069}';
 
 /// A language of the product.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -113,6 +122,33 @@ impl Lang {
         self.format(key, Some(&a))
     }
 
+    /// A clause of a plain-language reason: the message `key` with its
+    /// arguments as [`Lang::reason_arg`] writes them.
+    pub fn clause(self, key: &str, args: &[(&str, String)]) -> String {
+        let args: Vec<(&str, String)> =
+            args.iter().map(|(k, v)| (*k, self.reason_arg(v))).collect();
+        self.ta(key, &args)
+    }
+
+    /// An argument of a reason as this language writes it: a decimal
+    /// number with the language's decimal sign (`0,74` in French and in
+    /// the Maghreb's Arabic, which writes Latin digits), and in Arabic a
+    /// value with Latin letters (a listed name) isolated with FSI … PDI,
+    /// so that the sentence around it keeps its right-to-left order
+    /// wherever the text is shown (a terminal, a JSON field, a page).
+    pub fn reason_arg(self, value: &str) -> String {
+        let decimal = !value.is_empty()
+            && value.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && value.bytes().filter(|&b| b == b'.').count() == 1;
+        if decimal && self != Lang::En {
+            return value.replace('.', DECIMAL_COMMA);
+        }
+        if self == Lang::Ar && value.chars().any(|c| c.is_ascii_alphabetic()) {
+            return format!("{FIRST_STRONG_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}");
+        }
+        value.to_string()
+    }
+
     /// Clauses joined by this language's list separator (`; `, `، `).
     pub fn list(self, clauses: &[String]) -> String {
         clauses.join(self.t("list-separator").as_str())
@@ -158,6 +194,21 @@ fn bundle(code: &str, src: &str) -> FluentBundle<FluentResource> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reason_arguments_are_written_as_each_language_writes_them() {
+        assert_eq!(Lang::En.reason_arg("0.74"), "0.74");
+        assert_eq!(Lang::Fr.reason_arg("0.74"), "0,74");
+        assert_eq!(Lang::Ar.reason_arg("0.74"), "0,74");
+        // a name keeps its dots; in Arabic a Latin name is isolated
+        assert_eq!(Lang::Fr.reason_arg("S.A. Tanmiya"), "S.A. Tanmiya");
+        assert_eq!(
+            Lang::Ar.reason_arg("Hichem Gharbi"),
+            "\u{2068}Hichem Gharbi\u{2069}"
+        );
+        assert_eq!(Lang::Ar.reason_arg("هشام"), "هشام");
+        assert_eq!(Lang::En.reason_arg("1979"), "1979");
+    }
 
     /// The argument names the messages use (`{ $n }` …): every message
     /// must format with them without errors.

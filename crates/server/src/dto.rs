@@ -140,7 +140,7 @@ pub struct MatchDto {
 }
 
 /// One clause of a plain-language reason.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ReasonClauseDto {
     /// A message id, e.g. `reason-alias`, `reason-birth-differs`,
     /// `reason-near-miss`.
@@ -184,7 +184,7 @@ pub fn reason_text(lang: tansiq_i18n::Lang, clauses: &[ReasonClauseDto]) -> Stri
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.clone()))
                 .collect();
-            lang.ta(&c.id, &args)
+            lang.clause(&c.id, &args)
         })
         .collect();
     lang.list(&parts)

@@ -410,12 +410,22 @@ pub fn action(l: Lang, a: Option<&str>) -> String {
 
 /// The plain-language reason ([`crate::dto::reason_text`]): which
 /// listed name matched, what it lacks, what each piece of evidence did.
-/// The near miss has its own notice, so it is left out here.
+/// The near miss has its own notice, which also says what differed, so
+/// those clauses are left out here.
 pub fn reason(l: Lang, m: &MatchDto) -> String {
+    let near_miss = m
+        .reason_clauses
+        .iter()
+        .any(|c| c.id == crate::dto::NEAR_MISS_CLAUSE);
+    let noticed = if near_miss {
+        crate::dto::near_miss_clauses(&m.reason_clauses)
+    } else {
+        Vec::new()
+    };
     let clauses: Vec<_> = m
         .reason_clauses
         .iter()
-        .filter(|c| c.id != crate::dto::NEAR_MISS_CLAUSE)
+        .filter(|c| !noticed.contains(c))
         .cloned()
         .collect();
     crate::dto::reason_text(l, &clauses)

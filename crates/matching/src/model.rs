@@ -180,7 +180,17 @@ impl LinearModel {
     /// before any alignment; unmatched query parts that no pair reaches
     /// are a lower bound of the unmatched weight.
     pub fn known_penalty(&self, organisation: bool, lower: &BaseFeatures) -> f64 {
-        self.penalty(&split_by_schema(lower, organisation))
+        // the penalty of `split_by_schema(lower, organisation)`, summed in
+        // the same order over the features that are not 0 (the same
+        // value, without the 63-wide vector: this runs for every entity
+        // a query reaches)
+        let slot = |j: usize| 2 * j - 1 + usize::from(organisation);
+        (1..N_BASE_FEATURES)
+            .filter(|&j| lower[j] != 0.0)
+            .map(|j| {
+                self.weights.get(slot(j)).map_or(0.0, |w| w.min(0.0)) * f64::from(lower[j].max(0.0))
+            })
+            .sum()
     }
 
     /// `calibrated` lowered by a penalty `pen` (at most 0) in logit units:
@@ -194,7 +204,25 @@ impl LinearModel {
 
     /// Sum of the feature contributions: at most 0.
     pub fn penalty(&self, x: &Features) -> f64 {
-        (0..N_FEATURES).map(|i| self.contribution(i, x)).sum()
+        // (features at 0 add nothing: skipping them gives the same sum
+        // bit for bit, and most are 0, half of them by the split by
+        // schema; this runs for every name scored)
+        (0..N_FEATURES)
+            .filter(|&i| x[i] != 0.0)
+            .map(|i| self.contribution(i, x))
+            .sum()
+    }
+
+    /// Whether measured feature `base` (an index into [`BaseFeatures`])
+    /// can change the score of an alignment with a listed organisation
+    /// or person: its weight in that schema's copy is below 0. A
+    /// feature that cannot need not be computed for the score alone.
+    pub fn counts(&self, base: usize, organisation: bool) -> bool {
+        base != RAW
+            && self
+                .weights
+                .get(2 * base - 1 + usize::from(organisation))
+                .is_some_and(|&w| w < 0.0)
     }
 
     /// The learned score of an alignment whose calibrated raw score is
@@ -231,6 +259,19 @@ const SINGLE_WORD_QUERY: usize = 20;
 const ONE_COMMON_WORD_QUERY: usize = 30;
 /// Index of `one_common_word_listed`.
 const ONE_COMMON_WORD_LISTED: usize = 31;
+
+/// Index of `org_name_distance` among the measured features (the
+/// learned score computes it only where its weight counts, or for the
+/// fitter and explanations: a whole-name edit distance).
+pub const ORG_NAME_DISTANCE: usize = 21;
+/// Index of `org_content_word_conflict`.
+pub const ORG_CONTENT_WORD_CONFLICT: usize = 25;
+/// Index of `org_core_distance`.
+pub const ORG_CORE_DISTANCE: usize = 26;
+/// Index of `org_number_conflict`.
+pub const ORG_NUMBER_CONFLICT: usize = 27;
+/// Index of `org_number_one_side`.
+pub const ORG_NUMBER_ONE_SIDE: usize = 28;
 
 /// Share of the rarity weight of a part seen once in the list at or
 /// above which a name part counts as rare: the rule-based score's

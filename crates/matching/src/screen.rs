@@ -7,6 +7,7 @@ use std::collections::BinaryHeap;
 use tansiq_model::PartialDate;
 use tansiq_names::{Concept, MAX_TOKENS, Script, Token, UnitKind, VariantKind, tokenize};
 
+use crate::align::Want;
 use crate::explain::{Evidence, EvidenceKind, Explanation, NameCap, NameCapRule, Rule};
 use crate::index::{
     CALIBRATION_STEPS, CompactName, FactKey, Index, Occ, QForm, SCHEMAS, VTok, VocabMatch,
@@ -32,6 +33,11 @@ pub(crate) struct QName {
     pub total_weight: f32,
     /// Length in words and commonness, for the learned score.
     pub shape: NameShape,
+    /// [`name_numbers`] of `folded` (read for every organisation name
+    /// the learned score weighs).
+    pub numbers: Vec<u32>,
+    /// The parts without legal forms, one space apart ([`core_name`]).
+    pub core: Vec<u8>,
 }
 
 #[derive(Debug)]
@@ -273,14 +279,18 @@ impl Index {
             });
         }
         let total_weight = weights.iter().sum();
-        let unit = self.idf_unknown.powf(self.config.idf_power as f32);
+        let unit = self.unit;
         let shape = NameShape::of(
             usize::from(name_words(&tokens)),
             weights.iter().copied().fold(0.0, f32::max),
             unit,
         );
+        let folded = crate::index::fold_name(raw);
+        let core = core_name(tokens.iter().map(|t| (t.text.as_str(), t.kind))).collect();
         QName {
-            folded: crate::index::fold_name(raw),
+            numbers: name_numbers(&folded),
+            core,
+            folded,
             raw: raw.to_string(),
             tokens,
             items,
@@ -389,7 +399,7 @@ impl Index {
                         &self.names[r.name as usize],
                         r.pairs_of(&pairs),
                         &mut credits,
-                        true,
+                        Want::Features,
                         None,
                     )
                     .features
@@ -515,7 +525,16 @@ impl Index {
             {
                 continue;
             }
-            let mut r = self.score_entity(&qnames, &all_pairs, &cands[from as usize..to as usize]);
+            let e = cands[from_].entity;
+            // a name score whose final score is below the floor cannot
+            // enter the results: it need not be known exactly
+            let reach = |s: f32| !prune || self.apply_evidence(query, &qf, e, s, None) >= floor;
+            let mut r = self.score_entity(
+                &qnames,
+                &all_pairs,
+                &cands[from as usize..to as usize],
+                &reach,
+            );
             r.score = self.apply_evidence(query, &qf, r.entity, r.name_score, None);
             if r.score > 0.0 {
                 // non-negative floats order as their bits
@@ -661,8 +680,20 @@ impl Index {
     /// The name score of one entity: its best listed name for any query
     /// name, or the parts of one query name spread over several of its
     /// names. `cands` are the entity's candidates, by query name.
-    fn score_entity(&self, qnames: &[QName], all_pairs: &[Vec<Pair>], cands: &[Cand]) -> Ranked {
-        let c = &self.config;
+    ///
+    /// `reach` says whether a name score could still matter to the
+    /// caller (ranking: whether the entity could enter the results with
+    /// it); a name whose bound it fails for, or that cannot beat the
+    /// entity's best name so far, is not scored in full
+    /// ([`Want::Score`]). The answer is exact wherever `reach` holds for
+    /// it, and never above the exact one elsewhere.
+    fn score_entity(
+        &self,
+        qnames: &[QName],
+        all_pairs: &[Vec<Pair>],
+        cands: &[Cand],
+        reach: &dyn Fn(f32) -> bool,
+    ) -> Ranked {
         let e = cands[0].entity;
         let mut best = Ranked {
             score: 0.0,
@@ -676,6 +707,8 @@ impl Index {
             uncapped: 0.0,
         };
         let mut seeded = false;
+        // a name left unscored because `reach` failed for its bound
+        let mut unscored = false;
         for cand in cands {
             if cand.qname == u16::MAX {
                 // a document number only
@@ -698,17 +731,27 @@ impl Index {
                 }
                 let name = &self.names[name_id as usize];
                 credits.fill((0.0, 0.0));
+                // below the best so far a name cannot replace it (at an
+                // equal score it may, by a higher score before caps)
+                let need = if seeded {
+                    best.name_score
+                } else {
+                    f32::NEG_INFINITY
+                };
+                let wanted = |s: f32| s >= need && reach(s);
                 let ns = self.score_name(
                     qn,
                     name,
                     &pairs[start..end],
                     &mut credits,
-                    c.model.is_some(),
+                    Want::Score(&wanted),
                     None,
                 );
-                if !seeded
-                    || ns.score > best.name_score
-                    || (ns.score == best.name_score && ns.uncapped > best.uncapped)
+                unscored |= !ns.exact && hair_above(ns.score) >= need;
+                if ns.exact
+                    && (!seeded
+                        || ns.score > best.name_score
+                        || (ns.score == best.name_score && ns.uncapped > best.uncapped))
                 {
                     seeded = true;
                     best = Ranked {
@@ -741,6 +784,11 @@ impl Index {
                 best.uncapped = uncapped;
             }
         }
+        if best.combined && unscored {
+            // the combined score is exact, but the single name shown
+            // with it is the best one, which `reach` may have left out
+            return self.score_entity(qnames, all_pairs, cands, &|_| true);
+        }
         best
     }
 
@@ -750,7 +798,7 @@ impl Index {
     /// name.
     fn spread_score(&self, qn: &QName, acc: &UnionAcc, e: u32) -> Option<(f32, f32)> {
         let c = &self.config;
-        let unit = self.idf_unknown.powf(c.idf_power as f32);
+        let unit = self.unit;
         let n = qn.tokens.len();
         // only clear contributions count as coming from a name
         let first = acc.credits[..n].iter().find(|x| x.0 >= 0.5).map(|x| x.2);
@@ -1299,26 +1347,90 @@ pub(crate) fn is_arabic(qn: &QName) -> bool {
 /// folded to ASCII letters, digits and spaces), divided by the longer
 /// length: 0 for equal names, 1 for nothing in common.
 pub(crate) fn name_distance(a: &str, b: &str) -> f32 {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let long = a.len().max(b.len());
+    name_distance_to(a.as_bytes(), b.bytes())
+}
+
+/// [`name_distance`] of `a` and the bytes `b` yields (a name written
+/// on the fly, without a buffer).
+pub(crate) fn name_distance_to(a: &[u8], b: impl Iterator<Item = u8>) -> f32 {
+    let (distance, b_len) = levenshtein_to(a, b);
+    let long = a.len().max(b_len);
     if long == 0 {
         return 0.0;
     }
-    levenshtein(a, b) as f32 / long as f32
+    distance as f32 / long as f32
 }
 
-/// Levenshtein distance: Myers' bit-parallel algorithm when the first
-/// string fits a word (organisation names almost always do: this runs
-/// for every organisation name the learned score meets), the dynamic
-/// programme otherwise.
+/// Levenshtein distance of two byte strings.
+#[cfg(test)]
 fn levenshtein(a: &[u8], b: &[u8]) -> usize {
+    levenshtein_to(a, b.iter().copied()).0
+}
+
+/// Bits per block of Myers' algorithm.
+const BLOCK: usize = 64;
+
+/// Levenshtein distance of `a` and the bytes of `b`, and the number of
+/// those bytes: Myers' bit-parallel algorithm, one 64-bit word per 64
+/// bytes of `a` (Hyyrö's blocks; organisation names almost always fit
+/// one word: this runs for every organisation name the learned score
+/// weighs).
+fn levenshtein_to(a: &[u8], b: impl Iterator<Item = u8>) -> (usize, usize) {
     let m = a.len();
     if m == 0 {
-        return b.len();
+        let n = b.count();
+        return (n, n);
     }
-    if m > 64 {
-        return strsim::generic_levenshtein(&a.to_vec(), &b.to_vec());
+    if m <= BLOCK {
+        return levenshtein_word(a, b);
     }
+    let words = m.div_ceil(BLOCK);
+    // per byte value and block, the positions of `a` that hold it
+    let mut peq = vec![0u64; 256 * words];
+    for (i, &c) in a.iter().enumerate() {
+        peq[usize::from(c) * words + i / BLOCK] |= 1u64 << (i % BLOCK);
+    }
+    let mut pv = vec![!0u64; words];
+    let mut mv = vec![0u64; words];
+    let last = 1u64 << ((m - 1) % BLOCK);
+    let (mut distance, mut n) = (m, 0usize);
+    for c in b {
+        n += 1;
+        let eqs = &peq[usize::from(c) * words..][..words];
+        // the horizontal difference entering the block from above: the
+        // first row of the table grows by one per byte of `b`
+        let mut hin: i32 = 1;
+        for k in 0..words {
+            let (p, mm) = (pv[k], mv[k]);
+            let xv = eqs[k] | mm;
+            let eq = eqs[k] | u64::from(hin < 0);
+            let xh = ((eq & p).wrapping_add(p) ^ p) | eq;
+            let mut ph = mm | !(xh | p);
+            let mut mh = p & xh;
+            if k + 1 == words {
+                if ph & last != 0 {
+                    distance += 1;
+                }
+                if mh & last != 0 {
+                    distance -= 1;
+                }
+            }
+            let hout = i32::from(ph >> (BLOCK - 1) != 0) - i32::from(mh >> (BLOCK - 1) != 0);
+            ph <<= 1;
+            mh <<= 1;
+            mh |= u64::from(hin < 0);
+            ph |= u64::from(hin > 0);
+            pv[k] = mh | !(xv | ph);
+            mv[k] = ph & xv;
+            hin = hout;
+        }
+    }
+    (distance, n)
+}
+
+/// [`levenshtein_to`] for `a` of at most one word.
+fn levenshtein_word(a: &[u8], b: impl Iterator<Item = u8>) -> (usize, usize) {
+    let m = a.len();
     // per byte value, the positions of `a` that hold it
     let mut peq = [0u64; 256];
     for (i, &c) in a.iter().enumerate() {
@@ -1326,8 +1438,9 @@ fn levenshtein(a: &[u8], b: &[u8]) -> usize {
     }
     let (mut pv, mut mv) = (!0u64, 0u64);
     let last = 1u64 << (m - 1);
-    let mut distance = m;
-    for &c in b {
+    let (mut distance, mut n) = (m, 0usize);
+    for c in b {
+        n += 1;
         let eq = peq[usize::from(c)];
         let xv = eq | mv;
         let xh = ((eq & pv).wrapping_add(pv) ^ pv) | eq;
@@ -1344,7 +1457,7 @@ fn levenshtein(a: &[u8], b: &[u8]) -> usize {
         pv = mh | !(xv | ph);
         mv = ph & xv;
     }
-    distance
+    (distance, n)
 }
 
 /// Lower bounds of the measured features of every alignment of `qn`
@@ -1391,24 +1504,43 @@ const ORDINALS: [&str; 12] = [
     "eleventh", "twelfth",
 ];
 
+/// The bytes of a name's parts without its legal forms (LLC / Limited /
+/// JSC say how a company is held, not which one it is), one space
+/// apart: `parts` are (text, kind) of each part.
+pub(crate) fn core_name<'a>(
+    parts: impl Iterator<Item = (&'a str, UnitKind)>,
+) -> impl Iterator<Item = u8> {
+    parts
+        .filter(|&(_, kind)| kind != UnitKind::Generic(Concept::Company))
+        .enumerate()
+        .flat_map(|(i, (text, _))| (i > 0).then_some(b' ').into_iter().chain(text.bytes()))
+}
+
 /// The numbers of a folded name (`27th` = `27`, `seventh` = `7`), sorted,
 /// without repeats.
 pub(crate) fn name_numbers(folded: &str) -> Vec<u32> {
-    let mut out: Vec<u32> = folded
-        .split(' ')
-        .filter_map(|w| {
-            let digits: String = w.chars().take_while(char::is_ascii_digit).collect();
-            if !digits.is_empty() {
-                return digits.parse().ok();
-            }
-            ORDINALS.iter().position(|o| *o == w).map(|i| i as u32 + 1)
-        })
-        .collect();
+    let mut out: Vec<u32> = folded.split(' ').filter_map(word_number).collect();
     out.sort_unstable();
     out.dedup();
     out
 }
 
+/// The number a word of a folded name reads as: its leading digits, or
+/// an ordinal word.
+fn word_number(w: &str) -> Option<u32> {
+    let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 {
+        return w[..digits].parse().ok();
+    }
+    // (every ordinal word is 5 to 8 letters long and ends in st, nd, rd
+    // or th: other words skip the comparisons)
+    let ordinal_like = (5..=8).contains(&w.len())
+        && matches!(&w.as_bytes()[w.len() - 2..], b"st" | b"nd" | b"rd" | b"th");
+    if !ordinal_like {
+        return None;
+    }
+    ORDINALS.iter().position(|o| *o == w).map(|i| i as u32 + 1)
+}
 /// Maps the raw name score to the calibrated scale (0.80 = alert) by
 /// the rule-based calibration `raw^calibration_power`.
 pub(crate) fn rule_calibrate(raw: f32, c: &MatcherConfig) -> f32 {
@@ -1499,7 +1631,13 @@ pub(crate) struct NameScore {
     /// at one value.
     pub uncapped: f32,
     pub cov_l: f32,
+    /// The features of the learned score: every one for
+    /// [`Want::Features`], else only those the score needed.
     pub features: Features,
+    /// Whether `score` and `uncapped` are the name's; else they are an
+    /// upper bound of its score for which the caller's `reach` failed
+    /// ([`Want::Score`]).
+    pub exact: bool,
 }
 
 /// The candidates of one entity in ranking: bounds of its final and name
@@ -1585,7 +1723,7 @@ impl<'a> Bounder<'a> {
             qn,
             qi,
             qk,
-            unit: index.idf_unknown.powf(index.config.idf_power as f32),
+            unit: index.unit,
             entity: u32::MAX,
             facts: [0; 4],
             start: 0,
@@ -1821,7 +1959,7 @@ fn quick_pow(x: f32, p: f64) -> f32 {
 }
 
 /// A bound raised a hair: bounds sum in another order than the score.
-fn hair_above(bound: f32) -> f32 {
+pub(crate) fn hair_above(bound: f32) -> f32 {
     (bound * (1.0 + 1e-5) + 1e-6).min(1.0)
 }
 
@@ -1942,6 +2080,46 @@ mod tests {
         }
         let long = "x".repeat(70);
         assert_eq!(super::levenshtein(long.as_bytes(), b"xx"), 68);
+        // names longer than a word, on either side or both: blocks
+        let longer = [
+            "the 33rd scientific centre of the ministry of defence of the russian federation",
+            "33rd scientific research and testing centre of the ministry of defence of russia",
+            "islamic revolutionary guard corps aerospace force al ghadir missile command",
+            &"ab".repeat(70),
+            &"ba".repeat(65),
+        ];
+        for a in longer.iter().chain(&words) {
+            for b in longer.iter().chain(&words) {
+                assert_eq!(
+                    super::levenshtein(a.as_bytes(), b.as_bytes()),
+                    strsim::levenshtein(a, b),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn blocked_levenshtein_agrees_with_the_dynamic_programme(
+            a in "[ab c]{0,150}",
+            b in "[ab c]{0,150}",
+        ) {
+            proptest::prop_assert_eq!(
+                super::levenshtein(a.as_bytes(), b.as_bytes()),
+                strsim::levenshtein(&a, &b)
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_of_names_read_digits_and_ordinals() {
+        assert_eq!(super::name_numbers("the 27th scientific centre"), vec![27]);
+        assert_eq!(
+            super::name_numbers("seventh 7 second branch 12345678901"),
+            vec![2, 7]
+        );
+        assert!(super::name_numbers("first-rate north east trading").is_empty());
     }
 
     use crate::explain::NameCapRule;

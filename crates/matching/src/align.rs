@@ -368,7 +368,13 @@ impl Index {
         // A query part left unmatched (or half-matched: Mahmoud/Muhammad)
         // is strong evidence of another person; the power makes it cost
         // more than its share.
-        let base = c.query_coverage_weight as f32 * cov_q.powf(c.query_coverage_power as f32)
+        // (powf(x, 1) is x: skipped, this runs for every name scored)
+        let cov_q_power = if c.query_coverage_power == 1.0 {
+            cov_q
+        } else {
+            cov_q.powf(c.query_coverage_power as f32)
+        };
+        let base = c.query_coverage_weight as f32 * cov_q_power
             + (1.0 - c.query_coverage_weight as f32) * cov_l;
         let rarity = (evidence / (c.rare_evidence as f32 * unit))
             .min(1.0)
@@ -580,13 +586,14 @@ impl Index {
         // the score only if it can reach somewhere (a name that cannot
         // become its entity's best, an entity that cannot enter the
         // results) is answered with that bound.
+        let cheap_penalty = learned.map_or(0.0, |m| m.base_penalty(is_org, &base));
         if let (Want::Score(reach), Some(m)) = (&want, learned)
             && !need_features
         {
             let bound = if cap.is_some() {
                 ceiling
             } else {
-                m.score(hand, &split_by_schema(&base, is_org))
+                m.lower(hand, cheap_penalty)
             };
             if !reach(hair_above(bound)) {
                 return NameScore {
@@ -644,9 +651,30 @@ impl Index {
             );
             base[ORG_CONTENT_WORD_CONFLICT] = flag(conflict);
         }
-        let features = split_by_schema(&base, is_org);
-        let uncapped = learned.map_or(hand, |m| m.score(hand, &features));
+        // (the score of `split_by_schema(&base, is_org)`, LinearModel::score)
+        let costly = [
+            ORG_NAME_DISTANCE,
+            ORG_CORE_DISTANCE,
+            ORG_NUMBER_CONFLICT,
+            ORG_NUMBER_ONE_SIDE,
+            ORG_CONTENT_WORD_CONFLICT,
+        ]
+        .iter()
+        .any(|&j| base[j] != 0.0);
+        let uncapped = learned.map_or(hand, |m| {
+            let penalty = if costly {
+                m.base_penalty(is_org, &base)
+            } else {
+                cheap_penalty
+            };
+            m.lower(hand, penalty)
+        });
         let score = if cap.is_some() { ceiling } else { uncapped };
+        let features = if need_features {
+            split_by_schema(&base, is_org)
+        } else {
+            [0.0; N_FEATURES]
+        };
         if let Some(ex) = ex {
             if let Some(rule) = cap {
                 ex.caps.push(NameCap {

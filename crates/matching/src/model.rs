@@ -180,15 +180,19 @@ impl LinearModel {
     /// before any alignment; unmatched query parts that no pair reaches
     /// are a lower bound of the unmatched weight.
     pub fn known_penalty(&self, organisation: bool, lower: &BaseFeatures) -> f64 {
-        // the penalty of `split_by_schema(lower, organisation)`, summed in
-        // the same order over the features that are not 0 (the same
-        // value, without the 63-wide vector: this runs for every entity
-        // a query reaches)
+        self.base_penalty(organisation, lower)
+    }
+
+    /// [`LinearModel::penalty`] of `split_by_schema(base, organisation)`:
+    /// the same sum in the same order over the features that are not 0,
+    /// without the 63-wide vector (this runs for every entity a query
+    /// reaches and every name scored).
+    pub fn base_penalty(&self, organisation: bool, base: &BaseFeatures) -> f64 {
         let slot = |j: usize| 2 * j - 1 + usize::from(organisation);
         (1..N_BASE_FEATURES)
-            .filter(|&j| lower[j] != 0.0)
+            .filter(|&j| base[j] != 0.0)
             .map(|j| {
-                self.weights.get(slot(j)).map_or(0.0, |w| w.min(0.0)) * f64::from(lower[j].max(0.0))
+                self.weights.get(slot(j)).map_or(0.0, |w| w.min(0.0)) * f64::from(base[j].max(0.0))
             })
             .sum()
     }

@@ -1631,8 +1631,8 @@ pub(crate) struct NameScore {
     /// at one value.
     pub uncapped: f32,
     pub cov_l: f32,
-    /// The features of the learned score: every one for
-    /// [`Want::Features`], else only those the score needed.
+    /// The features of the learned score for [`Want::Features`] (and
+    /// explanations); all 0 otherwise.
     pub features: Features,
     /// Whether `score` and `uncapped` are the name's; else they are an
     /// upper bound of its score for which the caller's `reach` failed

@@ -1326,6 +1326,14 @@ impl Index {
     /// At least [`calibrate`] of `raw`, without `powf`: the table's value
     /// at the step above (the top one for NaN: a bound errs high).
     fn calibrate_up(&self, raw: f32) -> f32 {
+        // Nothing matched calibrates to 0 under either score: the step
+        // above would bound every entity reached by generic words alone
+        // (no rarity, so a raw score of 0) at the calibration of the
+        // first step, 0.1 to 0.2 under the learned score, above the
+        // results of most queries, and each would be scored in full.
+        if raw <= 0.0 {
+            return 0.0;
+        }
         // (truncation plus one: `ceil` is a call without SSE4.1)
         let k = if raw.is_nan() {
             CALIBRATION_STEPS

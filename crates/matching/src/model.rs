@@ -251,6 +251,25 @@ pub const UNMATCHED_SUM_CAP: f32 = 3.0;
 /// Cap of the largest unmatched weight.
 pub const UNMATCHED_MAX_CAP: f32 = 1.5;
 
+/// Index of `weak_alias` among the measured features.
+pub const WEAK_ALIAS: usize = 1;
+/// Index of `family_unmatched`.
+pub const FAMILY_UNMATCHED: usize = 2;
+/// Index of `given_unmatched`.
+pub const GIVEN_UNMATCHED: usize = 3;
+/// Index of `unmatched_listed_weight` (at most 3).
+pub const UNMATCHED_LISTED_WEIGHT: usize = 6;
+/// Index of `unmatched_listed_max` (at most 1.5).
+pub const UNMATCHED_LISTED_MAX: usize = 7;
+/// Index of `softness`.
+pub const SOFTNESS: usize = 14;
+/// Index of `no_rare_part`.
+pub const NO_RARE_PART: usize = 22;
+/// Index of `unmatched_both_max` (at most 1.5).
+pub const UNMATCHED_BOTH_MAX: usize = 24;
+/// Index of `worst_alignment`.
+pub const WORST_ALIGNMENT: usize = 29;
+
 /// Index of `inv_query_words` among the measured features.
 const INV_QUERY_WORDS: usize = 16;
 /// Index of `inv_listed_words`.
@@ -402,6 +421,74 @@ mod tests {
         ] {
             assert_eq!(FEATURE_NAMES[2 * i - 1], format!("person_{name}"));
             assert_eq!(FEATURE_NAMES[2 * i], format!("org_{name}"));
+        }
+    }
+
+    #[test]
+    fn bounded_features_are_named() {
+        // (index, name of the organisation copy, of the person copy)
+        for (i, org, person) in [
+            (WEAK_ALIAS, "org_weak_alias", "person_weak_alias"),
+            (
+                FAMILY_UNMATCHED,
+                "org_family_unmatched",
+                "person_family_unmatched",
+            ),
+            (
+                GIVEN_UNMATCHED,
+                "org_given_unmatched",
+                "person_given_unmatched",
+            ),
+            (
+                UNMATCHED_LISTED_WEIGHT,
+                "org_unmatched_listed_weight",
+                "person_unmatched_listed_weight",
+            ),
+            (
+                UNMATCHED_LISTED_MAX,
+                "org_unmatched_listed_max",
+                "person_unmatched_listed_max",
+            ),
+            (SOFTNESS, "org_softness", "person_softness"),
+            (NO_RARE_PART, "org_no_rare_part", "person_no_rare_part"),
+            (
+                UNMATCHED_BOTH_MAX,
+                "org_unmatched_both_max",
+                "person_unmatched_both_max",
+            ),
+            (
+                WORST_ALIGNMENT,
+                "org_worst_alignment",
+                "person_worst_alignment",
+            ),
+            (
+                ORG_NAME_DISTANCE,
+                "org_name_distance",
+                "person_org_name_distance",
+            ),
+            (
+                ORG_CONTENT_WORD_CONFLICT,
+                "org_content_word_conflict",
+                "person_org_content_word_conflict",
+            ),
+            (
+                ORG_CORE_DISTANCE,
+                "org_core_distance",
+                "person_org_core_distance",
+            ),
+            (
+                ORG_NUMBER_CONFLICT,
+                "org_number_conflict",
+                "person_org_number_conflict",
+            ),
+            (
+                ORG_NUMBER_ONE_SIDE,
+                "org_number_one_side",
+                "person_org_number_one_side",
+            ),
+        ] {
+            assert_eq!(FEATURE_NAMES[2 * i], org);
+            assert_eq!(FEATURE_NAMES[2 * i - 1], person);
         }
     }
 

@@ -15,8 +15,10 @@ use crate::index::{
     split_listed_name, token_similarity, token_weight, variant_factor,
 };
 use crate::model::{
-    BaseFeatures, Features, N_BASE_FEATURES, NameShape, RARE_PART_SHARE, UNMATCHED_MAX_CAP,
-    UNMATCHED_QUERY_MAX, UNMATCHED_QUERY_WEIGHT, UNMATCHED_SUM_CAP, known_features,
+    BaseFeatures, FAMILY_UNMATCHED, Features, GIVEN_UNMATCHED, N_BASE_FEATURES, NO_RARE_PART,
+    NameShape, RARE_PART_SHARE, SOFTNESS, UNMATCHED_BOTH_MAX, UNMATCHED_LISTED_MAX,
+    UNMATCHED_LISTED_WEIGHT, UNMATCHED_MAX_CAP, UNMATCHED_QUERY_MAX, UNMATCHED_QUERY_WEIGHT,
+    UNMATCHED_SUM_CAP, WEAK_ALIAS, WORST_ALIGNMENT, known_features,
 };
 use crate::{Band, Match, MatcherConfig, Query};
 
@@ -1718,11 +1720,23 @@ struct Bounder<'a> {
     e_cov_l: f32,
     /// Bound of the raw (uncalibrated) name score.
     e_raw: f32,
+    /// Under the learned score: the largest bound of one reached name's
+    /// score, each name's raw bound calibrated and lowered by the
+    /// penalty its pairs already imply ([`Bounder::name_penalty`]).
+    e_names: f32,
     /// The weakest shape of the reached names of the entity
     /// ([`NameShape::weakest`]; [`NameShape::UNREACHED`] before any).
     e_shape: NameShape,
     names_reached: u32,
+    /// The query name is in Arabic script (the learned score leaves it
+    /// to the rule-based one).
+    arabic: bool,
 }
+
+/// What a packed evidence weight, rounded up to 16 bits, is at least
+/// worth: the rounding adds less than 2⁻⁷ of the weight. Lower bounds of
+/// the learned score's features (unmatched listed weight) take it.
+const EVIDENCE_DOWN: f32 = 1.0 - 1.0 / 64.0;
 
 impl<'a> Bounder<'a> {
     fn new(index: &'a Index, qn: &'a QName, qi: u16, qk: &'a QueryKey) -> Bounder<'a> {
@@ -1738,8 +1752,10 @@ impl<'a> Bounder<'a> {
             e_q: [(0.0, 0.0); MAX_TOKENS],
             e_cov_l: 0.0,
             e_raw: 0.0,
+            e_names: 0.0,
             e_shape: NameShape::UNREACHED,
             names_reached: 0,
+            arabic: is_arabic(qn),
         }
     }
 
@@ -1767,6 +1783,8 @@ impl<'a> Bounder<'a> {
         let n_pos = name.n_pos();
         let mut q_best = [0.0f32; MAX_TOKENS];
         let mut l_best = [0.0f32; 64];
+        // some pair of credit 0.5 or more may align a rare part
+        let mut may_rare = false;
         for p in pairs {
             let cr = credit(p.sim, c);
             if cr <= 0.0 {
@@ -1776,6 +1794,7 @@ impl<'a> Bounder<'a> {
                 .filter(|&i| usize::from(i) < n_pos)
                 .map(|i| name.evidence(usize::from(i)))
                 .sum();
+            may_rare |= cr >= 0.5 && el >= RARE_PART_SHARE * self.unit;
             let share = cr * el / f32::from(p.qlen.max(1));
             for i in p.qpos..p.qpos.saturating_add(p.qlen) {
                 let i = i as usize;
@@ -1793,9 +1812,8 @@ impl<'a> Bounder<'a> {
         }
         self.names_reached += 1;
         let max_evidence = (0..n_pos).map(|i| name.evidence(i)).fold(0.0, f32::max);
-        self.e_shape = self
-            .e_shape
-            .weakest(NameShape::of(name.words(), max_evidence, self.unit));
+        let shape = NameShape::of(name.words(), max_evidence, self.unit);
+        self.e_shape = self.e_shape.weakest(shape);
         let matched_q: f32 = (0..n_q).map(|i| q_best[i] * qn.weights[i]).sum();
         let (mut matched_l, mut evidence) = (0.0f32, 0.0f32);
         for (i, &b) in l_best.iter().enumerate().take(n_pos) {
@@ -1844,6 +1862,98 @@ impl<'a> Bounder<'a> {
         let raw =
             base * self.rarity_of(evidence) * kind_factor * family_factor * given_factor * other;
         self.e_raw = self.e_raw.max(raw);
+        if let Some(m) = &c.model {
+            // this name's own bound: the entity's best name is below the
+            // largest of them
+            let calibrated = self.index.calibrate_up(raw);
+            if calibrated > self.e_names {
+                let exact_possible = (0..n_q).all(|i| q_best[i] >= 1.0);
+                let lower = self.name_penalty(name, &q_best, &l_best, may_rare, shape);
+                let bound = self.learned_bound(m, calibrated, raw, exact_possible, &lower);
+                self.e_names = self.e_names.max(bound);
+            }
+        }
+    }
+
+    /// Lower bounds of the measured features of the alignment of the
+    /// query name with one listed name, from the best credit any of its
+    /// pairs gives each query position (`q_best`) and listed position
+    /// (`l_best`): [`lower_features`], and what [`Index::score_name`]
+    /// surely measures against it: listed parts no pair reaches
+    /// (unmatched listed weight, largest, and with the query's; the
+    /// family part), a first part no pair reaches well, softness at
+    /// least one less the best credit, no rare part when no pair of
+    /// credit 0.5 reaches one, the worst alignment at least one less the
+    /// best credit.
+    fn name_penalty(
+        &self,
+        name: CompactName<'_>,
+        q_best: &[f32; MAX_TOKENS],
+        l_best: &[f32; 64],
+        may_rare: bool,
+        shape: NameShape,
+    ) -> BaseFeatures {
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let n_pos = name.n_pos();
+        let mut lower = lower_features(
+            self.qn,
+            |i| q_best.get(i).copied().unwrap_or(1.0),
+            shape,
+            self.unit,
+        );
+        let (mut ul_sum, mut ul_max, mut best) = (0.0f32, 0.0f32, 0.0f32);
+        for (i, &b) in l_best.iter().enumerate().take(n_pos) {
+            best = best.max(b);
+            if b <= 0.0 {
+                let w = name.evidence(i) * EVIDENCE_DOWN / self.unit;
+                ul_sum += w;
+                ul_max = ul_max.max(w);
+            }
+        }
+        lower[UNMATCHED_LISTED_WEIGHT] = ul_sum.min(3.0);
+        lower[UNMATCHED_LISTED_MAX] = ul_max.min(1.5);
+        lower[UNMATCHED_BOTH_MAX] = lower[UNMATCHED_QUERY_MAX].min(ul_max).min(1.5);
+        lower[FAMILY_UNMATCHED] = flag(
+            (3..=64).contains(&n_pos) && l_best.get(usize::from(name.family_pos())) == Some(&0.0),
+        );
+        lower[GIVEN_UNMATCHED] = flag(n_pos >= 2 && l_best[0] < 0.5);
+        lower[WEAK_ALIAS] = flag(name.weak());
+        lower[SOFTNESS] = 1.0 - best.min(1.0);
+        lower[NO_RARE_PART] = flag(!may_rare);
+        lower[WORST_ALIGNMENT] = 1.0 - best.min(1.0);
+        lower
+    }
+
+    /// A bound of the learned score of names (of the entity being
+    /// bounded) whose raw score is at most `raw` (`calibrated`: its
+    /// calibration from the table) and whose measured features are at
+    /// least `lower`: the calibration lowered by their penalty, raised
+    /// back to the name-only cap's ceiling where a cap may set it there.
+    /// Not lowered where one of those names may be the query written
+    /// exactly (`exact_possible`: every query part has a full-credit
+    /// pair; such a name keeps the rule-based score), nor for
+    /// Arabic-script queries.
+    fn learned_bound(
+        &self,
+        m: &crate::LinearModel,
+        calibrated: f32,
+        raw: f32,
+        exact_possible: bool,
+        lower: &BaseFeatures,
+    ) -> f32 {
+        let c = &self.index.config;
+        if self.arabic || exact_possible {
+            return calibrated;
+        }
+        let schema = SCHEMAS[(self.facts[3] >> 8 & 0xff) as usize % SCHEMAS.len()];
+        let mut bound = m.lower(calibrated, m.known_penalty(schema.is_organisation(), lower));
+        // a name-only cap sets a name to its ceiling where the
+        // rule-based score is above it, whatever the penalties
+        let ceiling = c.name_only_cap as f32;
+        if bound < ceiling && rule_calibrate(raw, c) > ceiling {
+            bound = ceiling;
+        }
+        bound
     }
 
     /// Appends the candidate of the entity being bounded, whose pairs
@@ -1855,6 +1965,7 @@ impl<'a> Bounder<'a> {
         let c = &self.index.config;
         let qn = self.qn;
         let n_q = qn.tokens.len().min(MAX_TOKENS);
+        let mut spread_raw = 0.0f32;
         if self.names_reached >= 2 && qn.total_weight > 0.0 {
             // parts spread over several names
             let matched: f32 = (0..n_q).map(|i| self.e_q[i].0 * qn.weights[i]).sum();
@@ -1862,39 +1973,37 @@ impl<'a> Bounder<'a> {
             let cov_q = (matched / qn.total_weight).min(1.0);
             let qcw = c.query_coverage_weight as f32;
             let base = qcw * quick_pow(cov_q, c.query_coverage_power) + (1.0 - qcw) * self.e_cov_l;
-            let spread = base * self.rarity_of(evidence) * c.combined_names_factor as f32;
-            self.e_raw = self.e_raw.max(spread);
+            spread_raw = base * self.rarity_of(evidence) * c.combined_names_factor as f32;
         }
-        let mut calibrated = self.index.calibrate_up(self.e_raw);
-        // every learned score of the entity's names is lowered by at
-        // least what is known before an alignment, least for its longest
-        // reached name
-        // (not when a name of the entity may be the query written
-        // exactly: every query part has a full-credit pair, and such a
-        // name keeps the rule-based score)
-        let exact_possible = (0..n_q).all(|i| self.e_q[i].0 >= 1.0);
-        if let Some(m) = &c.model
-            && !is_arabic(qn)
-            && !exact_possible
-        {
-            let schema = SCHEMAS[(self.facts[3] >> 8 & 0xff) as usize % SCHEMAS.len()];
-            let lower = lower_features(
-                qn,
-                |i| self.e_q.get(i).map_or(1.0, |x| x.0),
-                self.e_shape,
-                self.unit,
-            );
-            calibrated = m.lower(
-                calibrated,
-                m.known_penalty(schema.is_organisation(), &lower),
-            );
-            // a name-only cap sets a name to its ceiling where the
-            // rule-based score is above it, whatever the penalties
-            let ceiling = c.name_only_cap as f32;
-            if rule_calibrate(self.e_raw, c) > ceiling {
-                calibrated = calibrated.max(ceiling);
+        let calibrated = match &c.model {
+            None => self.index.calibrate_up(self.e_raw.max(spread_raw)),
+            Some(m) => {
+                // the best name alone, bounded name by name; or the parts
+                // spread over several names, which the learned score
+                // lowers by the penalty known for the entity (the query
+                // parts none of its names reaches, its weakest name
+                // shape)
+                let mut bound = self.e_names;
+                let spread = self.index.calibrate_up(spread_raw);
+                if spread > bound {
+                    let lower = lower_features(
+                        qn,
+                        |i| self.e_q.get(i).map_or(1.0, |x| x.0),
+                        self.e_shape,
+                        self.unit,
+                    );
+                    let exact_possible = (0..n_q).all(|i| self.e_q[i].0 >= 1.0);
+                    bound = bound.max(self.learned_bound(
+                        m,
+                        spread,
+                        spread_raw,
+                        exact_possible,
+                        &lower,
+                    ));
+                }
+                bound
             }
-        }
+        };
         let name_bound = hair_above(calibrated);
         out.push(Cand {
             entity: self.entity,
@@ -1908,6 +2017,7 @@ impl<'a> Bounder<'a> {
         self.e_q = [(0.0, 0.0); MAX_TOKENS];
         self.e_cov_l = 0.0;
         self.e_raw = 0.0;
+        self.e_names = 0.0;
         self.e_shape = NameShape::UNREACHED;
         self.names_reached = 0;
     }

@@ -1731,7 +1731,17 @@ struct Bounder<'a> {
     /// The query name is in Arabic script (the learned score leaves it
     /// to the rule-based one).
     arabic: bool,
+    /// A raw score at or below which the rule-based calibration stays
+    /// at or below the name-only cap's ceiling ([`CEILING_RAW_MARGIN`]
+    /// under the raw score it takes there).
+    ceiling_raw: f32,
 }
+
+/// How far under the raw score that the rule-based calibration takes to
+/// the name-only cap's ceiling [`Bounder`] starts comparing the two
+/// (relative; far more than `powf`'s error, so that none of those
+/// calibrated above the ceiling is missed).
+const CEILING_RAW_MARGIN: f64 = 1e-3;
 
 /// What a packed evidence weight, rounded up to 16 bits, is at least
 /// worth: the rounding adds less than 2⁻⁷ of the weight. Lower bounds of
@@ -1756,6 +1766,11 @@ impl<'a> Bounder<'a> {
             e_shape: NameShape::UNREACHED,
             names_reached: 0,
             arabic: is_arabic(qn),
+            ceiling_raw: {
+                let c = &index.config;
+                (c.name_only_cap.powf(1.0 / c.calibration_power) * (1.0 - CEILING_RAW_MARGIN))
+                    as f32
+            },
         }
     }
 
@@ -1950,7 +1965,10 @@ impl<'a> Bounder<'a> {
         // a name-only cap sets a name to its ceiling where the
         // rule-based score is above it, whatever the penalties
         let ceiling = c.name_only_cap as f32;
-        if bound < ceiling && rule_calibrate(raw, c) > ceiling {
+        // (raw scores a little below the one the rule-based calibration
+        // takes to the ceiling skip its powf: names bounded below it
+        // are most of them)
+        if bound < ceiling && raw > self.ceiling_raw && rule_calibrate(raw, c) > ceiling {
             bound = ceiling;
         }
         bound

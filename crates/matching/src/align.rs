@@ -6,7 +6,7 @@
 //! bounds mirror the factors applied here.
 
 use tansiq_model::NameKind;
-use tansiq_names::{Concept, MAX_TOKENS, Script, UnitKind, tokenize};
+use tansiq_names::{MAX_TOKENS, Script, UnitKind, tokenize};
 
 use crate::Query;
 use crate::explain::{
@@ -14,8 +14,9 @@ use crate::explain::{
 };
 use crate::index::{Index, NameRec, is_title, token_weight};
 use crate::model::{
-    BaseFeatures, FEATURE_NAMES, N_FEATURES, NameShape, RARE_PART_SHARE, UNMATCHED_MAX_CAP,
-    UNMATCHED_SUM_CAP, known_features, split_by_schema,
+    BaseFeatures, FEATURE_NAMES, N_FEATURES, NameShape, ORG_CONTENT_WORD_CONFLICT,
+    ORG_CORE_DISTANCE, ORG_NAME_DISTANCE, ORG_NUMBER_CONFLICT, ORG_NUMBER_ONE_SIDE,
+    RARE_PART_SHARE, UNMATCHED_MAX_CAP, UNMATCHED_SUM_CAP, known_features, split_by_schema,
 };
 use crate::screen::*;
 
@@ -34,13 +35,12 @@ impl Index {
             let qn = &qnames[r.qname as usize];
             let name = &self.names[r.name as usize];
             let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
-            let need = self.config.model.is_some();
             self.score_name(
                 qn,
                 name,
                 r.pairs_of(pairs),
                 &mut credits,
-                need,
+                Want::Features,
                 Some(&mut ex),
             )
             .score
@@ -229,16 +229,19 @@ impl Index {
     }
 
     /// Name score of one query name against one listed name from its
-    /// candidate pairs (sorted by similarity, best first).
+    /// candidate pairs (sorted by similarity, best first). `credits`
+    /// (per query position: credit, evidence) and `cov_l` are filled
+    /// whatever `want` says.
     pub(crate) fn score_name(
         &self,
         qn: &QName,
         name: &NameRec,
         pairs: &[Pair],
         credits: &mut [(f32, f32); MAX_TOKENS],
-        need_features: bool,
+        want: Want<'_>,
         mut ex: Option<&mut Explanation>,
     ) -> NameScore {
+        let need_features = matches!(want, Want::Features) || ex.is_some();
         let c = &self.config;
         let mut used_q: u64 = 0;
         let mut used_l: u64 = 0;
@@ -246,7 +249,7 @@ impl Index {
         let mut matched_l = 0.0f32;
         let mut evidence = 0.0f32;
         let mut first_credit = 0.0f32;
-        let unit = self.idf_unknown.powf(c.idf_power as f32);
+        let unit = self.unit;
         // the listed spellings, for an explanation only
         let lsources = if ex.is_some() {
             self.listed_sources(name)
@@ -257,7 +260,9 @@ impl Index {
         let mut rule_weight = [0.0f32; N_RULE_SLOTS];
         let mut soft = 0.0f32;
         let mut worst_credit = 1.0f32;
-        // every aligned pair is one query part written as the listed part
+        // every aligned pair is one query part of full credit against one
+        // listed part (whether written alike is read at the end, and
+        // only when the whole of both names is aligned)
         let mut all_exact = true;
         let mut rare_parts = 0u32;
         let mut order: [(u8, u8); MAX_TOKENS] = [(0, 0); MAX_TOKENS];
@@ -277,15 +282,12 @@ impl Index {
             if lmask & 1 == 1 {
                 first_credit = cr;
             }
-            all_exact = all_exact
-                && cr >= 1.0
-                && p.qlen == 1
-                && p.llen == 1
-                && name.positions.get(usize::from(p.lpos)).is_some_and(|pos| {
-                    qn.tokens
-                        .get(usize::from(p.qpos))
-                        .is_some_and(|t| *self.vocab[pos.vocab as usize].text == *t.text)
-                });
+            all_exact = all_exact && cr >= 1.0 && p.qlen == 1 && p.llen == 1;
+            // (at most one pair per query position: MAX_TOKENS of them)
+            if n_order < MAX_TOKENS {
+                order[n_order] = (p.qpos, p.lpos);
+                n_order += 1;
+            }
             let wq: f32 = (p.qpos..p.qpos + p.qlen)
                 .map(|i| qn.weights.get(i as usize).copied().unwrap_or(0.0))
                 .sum();
@@ -310,16 +312,12 @@ impl Index {
                         .map_or(Rule::EditDistance, |i| m[i].2)
                 }
             };
-            if need_features {
+            if need_features || c.model.is_some() {
                 worst_credit = worst_credit.min(cr);
                 rule_weight[rule_slot(rule())] += wl;
                 soft += wl * (1.0 - cr);
                 if el >= RARE_PART_SHARE * unit && cr >= 0.5 {
                     rare_parts += 1;
-                }
-                if n_order < MAX_TOKENS {
-                    order[n_order] = (p.qpos, p.lpos);
-                    n_order += 1;
                 }
             }
             if let Some(ex) = ex.as_deref_mut() {
@@ -370,7 +368,13 @@ impl Index {
         // A query part left unmatched (or half-matched: Mahmoud/Muhammad)
         // is strong evidence of another person; the power makes it cost
         // more than its share.
-        let base = c.query_coverage_weight as f32 * cov_q.powf(c.query_coverage_power as f32)
+        // (powf(x, 1) is x: skipped, this runs for every name scored)
+        let cov_q_power = if c.query_coverage_power == 1.0 {
+            cov_q
+        } else {
+            cov_q.powf(c.query_coverage_power as f32)
+        };
+        let base = c.query_coverage_weight as f32 * cov_q_power
             + (1.0 - c.query_coverage_weight as f32) * cov_l;
         let rarity = (evidence / (c.rare_evidence as f32 * unit))
             .min(1.0)
@@ -446,7 +450,14 @@ impl Index {
         let exact_whole = all_exact
             && n_q > 0
             && used_q.count_ones() as usize == n_q
-            && used_l.count_ones() as usize == name.positions.len().min(64);
+            && used_l.count_ones() as usize == name.positions.len().min(64)
+            && order[..n_order].iter().all(|&(qpos, lpos)| {
+                name.positions.get(usize::from(lpos)).is_some_and(|pos| {
+                    qn.tokens
+                        .get(usize::from(qpos))
+                        .is_some_and(|t| *self.vocab[pos.vocab as usize].text == *t.text)
+                })
+            });
         let learned = c.model.as_ref().filter(|_| !arabic_query && !exact_whole);
         let rule_score = rule_calibrate(raw, c);
         let hand = learned.map_or(rule_score, |m| m.calibrate(raw));
@@ -464,15 +475,35 @@ impl Index {
                 None
             }
         };
-        // Features of the learned score (only when needed: this is the
-        // hot loop of large screenings).
-        if !need_features && ex.is_none() {
+        // Features of the learned score, only where it is used or asked
+        // for (this is the hot loop of large screenings).
+        if !need_features && learned.is_none() {
             return NameScore {
                 score: if cap().is_some() { ceiling } else { hand },
                 uncapped: hand,
                 cov_l,
                 features: [0.0; N_FEATURES],
+                exact: true,
             };
+        }
+        // No penalty of the learned score raises it, and a cap sets it to
+        // the ceiling: a name whose bound before any feature cannot
+        // reach needs none.
+        if let (Want::Score(reach), false) = (&want, need_features) {
+            let top = if rule_score > ceiling {
+                hand.max(ceiling)
+            } else {
+                hand
+            };
+            if !reach(hair_above(top)) {
+                return NameScore {
+                    score: top,
+                    uncapped: top,
+                    cov_l,
+                    features: [0.0; N_FEATURES],
+                    exact: false,
+                };
+            }
         }
         let (mut uq_sum, mut uq_max) = (0.0f32, 0.0f32);
         for i in 0..n_q {
@@ -503,67 +534,6 @@ impl Index {
         let reordered = order.windows(2).any(|w| w[1].1 < w[0].1);
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
         let is_org = self.schema_of(name.entity).is_organisation();
-        let latin_org = is_org && !qn.tokens.iter().any(|t| t.script == Script::Arabic);
-        let org_distance = if latin_org {
-            name_distance(&qn.folded, &name.folded)
-        } else {
-            0.0
-        };
-        // the same without legal forms (LLC / Limited / JSC say how a
-        // company is held, not which one it is)
-        let org_core_distance = if latin_org {
-            let core = |it: &mut dyn Iterator<Item = (&str, UnitKind)>| {
-                let mut out = String::new();
-                for (text, kind) in it {
-                    if kind != UnitKind::Generic(Concept::Company) {
-                        if !out.is_empty() {
-                            out.push(' ');
-                        }
-                        out.push_str(text);
-                    }
-                }
-                out
-            };
-            let q = core(&mut qn.tokens.iter().map(|t| (t.text.as_str(), t.kind)));
-            let l = core(&mut name.positions.iter().map(|p| {
-                let v = &self.vocab[p.vocab as usize];
-                (&*v.text, v.kind)
-            }));
-            name_distance(&q, &l)
-        } else {
-            0.0
-        };
-        // Numbers and ordinals name different units, branches, plants
-        // (the 27th / the 33rd Scientific Centre).
-        let (number_conflict, number_one_side) = if is_org {
-            let (qn_nums, ln_nums) = (name_numbers(&qn.folded), name_numbers(&name.folded));
-            match (qn_nums.is_empty(), ln_nums.is_empty()) {
-                (false, false) => (flag(qn_nums != ln_nums), 0.0),
-                (true, true) => (0.0, 0.0),
-                _ => (0.0, 1.0),
-            }
-        } else {
-            (0.0, 0.0)
-        };
-        // Unmatched content words (generic, not legal forms) on both
-        // sides: Hong Pang Trading against Hong Pang Mining.
-        let org_generic_conflict = is_org
-            && has_content_word(
-                qn.tokens
-                    .iter()
-                    .enumerate()
-                    .take(64)
-                    .filter(|(i, _)| used_q & (1u64 << i) == 0)
-                    .map(|(_, t)| t.kind),
-            )
-            && has_content_word(
-                name.positions
-                    .iter()
-                    .enumerate()
-                    .take(64)
-                    .filter(|(i, _)| used_l & (1u64 << i) == 0)
-                    .map(|(_, p)| self.vocab[p.vocab as usize].kind),
-            );
         let base: BaseFeatures = [
             raw,
             flag(name.kind == NameKind::Weak),
@@ -590,14 +560,14 @@ impl Index {
             0.0, // generic_query
             flag(reordered),
             0.0, // single_word_query
-            org_distance,
+            0.0, // org_name_distance, below
             flag(rare_parts == 0),
             0.0, // constant
             uq_max.min(ul_max).min(1.5),
-            flag(org_generic_conflict),
-            org_core_distance,
-            number_conflict,
-            number_one_side,
+            0.0, // org_content_word_conflict, below
+            0.0, // org_core_distance, below
+            0.0, // org_number_conflict, below
+            0.0, // org_number_one_side, below
             if n_order > 0 { 1.0 - worst_credit } else { 1.0 },
             0.0, // one_common_word_query
             0.0, // one_common_word_listed
@@ -609,10 +579,102 @@ impl Index {
             generic_query(qn),
             self.listed_shape(name, unit),
         );
-        let features = split_by_schema(&base, is_org);
-        let uncapped = learned.map_or(hand, |m| m.score(hand, &features));
         let cap = cap();
+        // The organisation features below each take a pass over both
+        // whole names. Without them (at 0) the learned score is an upper
+        // bound of itself: every weight is at most 0. A caller that needs
+        // the score only if it can reach somewhere (a name that cannot
+        // become its entity's best, an entity that cannot enter the
+        // results) is answered with that bound.
+        let cheap_penalty = learned.map_or(0.0, |m| m.base_penalty(is_org, &base));
+        if let (Want::Score(reach), Some(m)) = (&want, learned)
+            && !need_features
+        {
+            let bound = if cap.is_some() {
+                ceiling
+            } else {
+                m.lower(hand, cheap_penalty)
+            };
+            if !reach(hair_above(bound)) {
+                return NameScore {
+                    score: bound,
+                    uncapped: bound,
+                    cov_l,
+                    features: [0.0; N_FEATURES],
+                    exact: false,
+                };
+            }
+        }
+        // (for the score alone, only the features the model weighs)
+        let wanted = |j: usize| need_features || learned.is_some_and(|m| m.counts(j, is_org));
+        let latin_org = is_org && !qn.tokens.iter().any(|t| t.script == Script::Arabic);
+        if latin_org && wanted(ORG_NAME_DISTANCE) {
+            base[ORG_NAME_DISTANCE] = name_distance(&qn.folded, &name.folded);
+        }
+        // the same without legal forms (LLC / Limited / JSC say how a
+        // company is held, not which one it is)
+        if latin_org && wanted(ORG_CORE_DISTANCE) {
+            let listed = core_name(name.positions.iter().map(|p| {
+                let v = &self.vocab[p.vocab as usize];
+                (&*v.text, v.kind)
+            }));
+            base[ORG_CORE_DISTANCE] = name_distance_to(&qn.core, listed);
+        }
+        // Numbers and ordinals name different units, branches, plants
+        // (the 27th / the 33rd Scientific Centre).
+        if is_org && (wanted(ORG_NUMBER_CONFLICT) || wanted(ORG_NUMBER_ONE_SIDE)) {
+            let (qn_nums, ln_nums) = (&qn.numbers, name_numbers(&name.folded));
+            (base[ORG_NUMBER_CONFLICT], base[ORG_NUMBER_ONE_SIDE]) =
+                match (qn_nums.is_empty(), ln_nums.is_empty()) {
+                    (false, false) => (flag(*qn_nums != ln_nums), 0.0),
+                    (true, true) => (0.0, 0.0),
+                    _ => (0.0, 1.0),
+                };
+        }
+        // Unmatched content words (generic, not legal forms) on both
+        // sides: Hong Pang Trading against Hong Pang Mining.
+        if is_org && wanted(ORG_CONTENT_WORD_CONFLICT) {
+            let conflict = has_content_word(
+                qn.tokens
+                    .iter()
+                    .enumerate()
+                    .take(64)
+                    .filter(|(i, _)| used_q & (1u64 << i) == 0)
+                    .map(|(_, t)| t.kind),
+            ) && has_content_word(
+                name.positions
+                    .iter()
+                    .enumerate()
+                    .take(64)
+                    .filter(|(i, _)| used_l & (1u64 << i) == 0)
+                    .map(|(_, p)| self.vocab[p.vocab as usize].kind),
+            );
+            base[ORG_CONTENT_WORD_CONFLICT] = flag(conflict);
+        }
+        // (the score of `split_by_schema(&base, is_org)`, LinearModel::score)
+        let costly = [
+            ORG_NAME_DISTANCE,
+            ORG_CORE_DISTANCE,
+            ORG_NUMBER_CONFLICT,
+            ORG_NUMBER_ONE_SIDE,
+            ORG_CONTENT_WORD_CONFLICT,
+        ]
+        .iter()
+        .any(|&j| base[j] != 0.0);
+        let uncapped = learned.map_or(hand, |m| {
+            let penalty = if costly {
+                m.base_penalty(is_org, &base)
+            } else {
+                cheap_penalty
+            };
+            m.lower(hand, penalty)
+        });
         let score = if cap.is_some() { ceiling } else { uncapped };
+        let features = if need_features {
+            split_by_schema(&base, is_org)
+        } else {
+            [0.0; N_FEATURES]
+        };
         if let Some(ex) = ex {
             if let Some(rule) = cap {
                 ex.caps.push(NameCap {
@@ -670,6 +732,20 @@ impl Index {
             uncapped,
             cov_l,
             features,
+            exact: true,
         }
     }
+}
+
+/// What a caller of [`Index::score_name`] needs of a name's score.
+pub(crate) enum Want<'a> {
+    /// The score, exactly only where `reach` holds for a bound of it:
+    /// else [`NameScore::exact`] is false and the score is that bound.
+    /// `reach` must hold for every score it holds for a lower one of
+    /// (ranking: whether a name may still be its entity's best, and the
+    /// entity enter the results).
+    Score(&'a dyn Fn(f32) -> bool),
+    /// The score and every feature of the learned score (the fitter,
+    /// explanations).
+    Features,
 }

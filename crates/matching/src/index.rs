@@ -1005,6 +1005,10 @@ pub struct Index {
     pub(crate) occurrences: Vec<Vec<Occ>>,
     /// idf of a token seen in no entity (an unknown token is rare).
     pub(crate) idf_unknown: f32,
+    /// The rarity weight of a part seen once in the list
+    /// (`idf_unknown` to the `idf_power`): the unit of the learned
+    /// score's weights and of the rare-part rules.
+    pub(crate) unit: f32,
     /// Rarity weight at or below which a unit is very common
     /// (`MatcherConfig::common_share`).
     pub(crate) common_idf: f32,
@@ -1475,6 +1479,7 @@ impl Index {
         }
         let common_idf =
             ((1.0 + 1.0 / config.common_share).ln() as f32).powf(config.idf_power as f32);
+        let unit = idf_unknown.powf(config.idf_power as f32);
         let mut index = Index {
             config,
             entities,
@@ -1488,6 +1493,7 @@ impl Index {
             fuzzy_keys,
             occurrences,
             idf_unknown,
+            unit,
             common_idf,
             documents,
             concept_ids,

@@ -180,7 +180,21 @@ impl LinearModel {
     /// before any alignment; unmatched query parts that no pair reaches
     /// are a lower bound of the unmatched weight.
     pub fn known_penalty(&self, organisation: bool, lower: &BaseFeatures) -> f64 {
-        self.penalty(&split_by_schema(lower, organisation))
+        self.base_penalty(organisation, lower)
+    }
+
+    /// [`LinearModel::penalty`] of `split_by_schema(base, organisation)`:
+    /// the same sum in the same order over the features that are not 0,
+    /// without the 63-wide vector (this runs for every entity a query
+    /// reaches and every name scored).
+    pub fn base_penalty(&self, organisation: bool, base: &BaseFeatures) -> f64 {
+        let slot = |j: usize| 2 * j - 1 + usize::from(organisation);
+        (1..N_BASE_FEATURES)
+            .filter(|&j| base[j] != 0.0)
+            .map(|j| {
+                self.weights.get(slot(j)).map_or(0.0, |w| w.min(0.0)) * f64::from(base[j].max(0.0))
+            })
+            .sum()
     }
 
     /// `calibrated` lowered by a penalty `pen` (at most 0) in logit units:
@@ -194,7 +208,25 @@ impl LinearModel {
 
     /// Sum of the feature contributions: at most 0.
     pub fn penalty(&self, x: &Features) -> f64 {
-        (0..N_FEATURES).map(|i| self.contribution(i, x)).sum()
+        // (features at 0 add nothing: skipping them gives the same sum
+        // bit for bit, and most are 0, half of them by the split by
+        // schema; this runs for every name scored)
+        (0..N_FEATURES)
+            .filter(|&i| x[i] != 0.0)
+            .map(|i| self.contribution(i, x))
+            .sum()
+    }
+
+    /// Whether measured feature `base` (an index into [`BaseFeatures`])
+    /// can change the score of an alignment with a listed organisation
+    /// or person: its weight in that schema's copy is below 0. A
+    /// feature that cannot need not be computed for the score alone.
+    pub fn counts(&self, base: usize, organisation: bool) -> bool {
+        base != RAW
+            && self
+                .weights
+                .get(2 * base - 1 + usize::from(organisation))
+                .is_some_and(|&w| w < 0.0)
     }
 
     /// The learned score of an alignment whose calibrated raw score is
@@ -219,6 +251,25 @@ pub const UNMATCHED_SUM_CAP: f32 = 3.0;
 /// Cap of the largest unmatched weight.
 pub const UNMATCHED_MAX_CAP: f32 = 1.5;
 
+/// Index of `weak_alias` among the measured features.
+pub const WEAK_ALIAS: usize = 1;
+/// Index of `family_unmatched`.
+pub const FAMILY_UNMATCHED: usize = 2;
+/// Index of `given_unmatched`.
+pub const GIVEN_UNMATCHED: usize = 3;
+/// Index of `unmatched_listed_weight` (at most 3).
+pub const UNMATCHED_LISTED_WEIGHT: usize = 6;
+/// Index of `unmatched_listed_max` (at most 1.5).
+pub const UNMATCHED_LISTED_MAX: usize = 7;
+/// Index of `softness`.
+pub const SOFTNESS: usize = 14;
+/// Index of `no_rare_part`.
+pub const NO_RARE_PART: usize = 22;
+/// Index of `unmatched_both_max` (at most 1.5).
+pub const UNMATCHED_BOTH_MAX: usize = 24;
+/// Index of `worst_alignment`.
+pub const WORST_ALIGNMENT: usize = 29;
+
 /// Index of `inv_query_words` among the measured features.
 const INV_QUERY_WORDS: usize = 16;
 /// Index of `inv_listed_words`.
@@ -231,6 +282,19 @@ const SINGLE_WORD_QUERY: usize = 20;
 const ONE_COMMON_WORD_QUERY: usize = 30;
 /// Index of `one_common_word_listed`.
 const ONE_COMMON_WORD_LISTED: usize = 31;
+
+/// Index of `org_name_distance` among the measured features (the
+/// learned score computes it only where its weight counts, or for the
+/// fitter and explanations: a whole-name edit distance).
+pub const ORG_NAME_DISTANCE: usize = 21;
+/// Index of `org_content_word_conflict`.
+pub const ORG_CONTENT_WORD_CONFLICT: usize = 25;
+/// Index of `org_core_distance`.
+pub const ORG_CORE_DISTANCE: usize = 26;
+/// Index of `org_number_conflict`.
+pub const ORG_NUMBER_CONFLICT: usize = 27;
+/// Index of `org_number_one_side`.
+pub const ORG_NUMBER_ONE_SIDE: usize = 28;
 
 /// Share of the rarity weight of a part seen once in the list at or
 /// above which a name part counts as rare: the rule-based score's
@@ -357,6 +421,74 @@ mod tests {
         ] {
             assert_eq!(FEATURE_NAMES[2 * i - 1], format!("person_{name}"));
             assert_eq!(FEATURE_NAMES[2 * i], format!("org_{name}"));
+        }
+    }
+
+    #[test]
+    fn bounded_features_are_named() {
+        // (index, name of the organisation copy, of the person copy)
+        for (i, org, person) in [
+            (WEAK_ALIAS, "org_weak_alias", "person_weak_alias"),
+            (
+                FAMILY_UNMATCHED,
+                "org_family_unmatched",
+                "person_family_unmatched",
+            ),
+            (
+                GIVEN_UNMATCHED,
+                "org_given_unmatched",
+                "person_given_unmatched",
+            ),
+            (
+                UNMATCHED_LISTED_WEIGHT,
+                "org_unmatched_listed_weight",
+                "person_unmatched_listed_weight",
+            ),
+            (
+                UNMATCHED_LISTED_MAX,
+                "org_unmatched_listed_max",
+                "person_unmatched_listed_max",
+            ),
+            (SOFTNESS, "org_softness", "person_softness"),
+            (NO_RARE_PART, "org_no_rare_part", "person_no_rare_part"),
+            (
+                UNMATCHED_BOTH_MAX,
+                "org_unmatched_both_max",
+                "person_unmatched_both_max",
+            ),
+            (
+                WORST_ALIGNMENT,
+                "org_worst_alignment",
+                "person_worst_alignment",
+            ),
+            (
+                ORG_NAME_DISTANCE,
+                "org_name_distance",
+                "person_org_name_distance",
+            ),
+            (
+                ORG_CONTENT_WORD_CONFLICT,
+                "org_content_word_conflict",
+                "person_org_content_word_conflict",
+            ),
+            (
+                ORG_CORE_DISTANCE,
+                "org_core_distance",
+                "person_org_core_distance",
+            ),
+            (
+                ORG_NUMBER_CONFLICT,
+                "org_number_conflict",
+                "person_org_number_conflict",
+            ),
+            (
+                ORG_NUMBER_ONE_SIDE,
+                "org_number_one_side",
+                "person_org_number_one_side",
+            ),
+        ] {
+            assert_eq!(FEATURE_NAMES[2 * i], org);
+            assert_eq!(FEATURE_NAMES[2 * i - 1], person);
         }
     }
 

@@ -7,6 +7,7 @@ use std::collections::BinaryHeap;
 use tansiq_model::PartialDate;
 use tansiq_names::{Concept, MAX_TOKENS, Script, Token, UnitKind, VariantKind, tokenize};
 
+use crate::align::Want;
 use crate::explain::{Evidence, EvidenceKind, Explanation, NameCap, NameCapRule, Rule};
 use crate::index::{
     CALIBRATION_STEPS, CompactName, FactKey, Index, Occ, QForm, SCHEMAS, VTok, VocabMatch,
@@ -14,8 +15,10 @@ use crate::index::{
     split_listed_name, token_similarity, token_weight, variant_factor,
 };
 use crate::model::{
-    BaseFeatures, Features, N_BASE_FEATURES, NameShape, RARE_PART_SHARE, UNMATCHED_MAX_CAP,
-    UNMATCHED_QUERY_MAX, UNMATCHED_QUERY_WEIGHT, UNMATCHED_SUM_CAP, known_features,
+    BaseFeatures, FAMILY_UNMATCHED, Features, GIVEN_UNMATCHED, N_BASE_FEATURES, NO_RARE_PART,
+    NameShape, RARE_PART_SHARE, SOFTNESS, UNMATCHED_BOTH_MAX, UNMATCHED_LISTED_MAX,
+    UNMATCHED_LISTED_WEIGHT, UNMATCHED_MAX_CAP, UNMATCHED_QUERY_MAX, UNMATCHED_QUERY_WEIGHT,
+    UNMATCHED_SUM_CAP, WEAK_ALIAS, WORST_ALIGNMENT, known_features,
 };
 use crate::{Band, Match, MatcherConfig, Query};
 
@@ -32,6 +35,11 @@ pub(crate) struct QName {
     pub total_weight: f32,
     /// Length in words and commonness, for the learned score.
     pub shape: NameShape,
+    /// [`name_numbers`] of `folded` (read for every organisation name
+    /// the learned score weighs).
+    pub numbers: Vec<u32>,
+    /// The parts without legal forms, one space apart ([`core_name`]).
+    pub core: Vec<u8>,
 }
 
 #[derive(Debug)]
@@ -273,14 +281,18 @@ impl Index {
             });
         }
         let total_weight = weights.iter().sum();
-        let unit = self.idf_unknown.powf(self.config.idf_power as f32);
+        let unit = self.unit;
         let shape = NameShape::of(
             usize::from(name_words(&tokens)),
             weights.iter().copied().fold(0.0, f32::max),
             unit,
         );
+        let folded = crate::index::fold_name(raw);
+        let core = core_name(tokens.iter().map(|t| (t.text.as_str(), t.kind))).collect();
         QName {
-            folded: crate::index::fold_name(raw),
+            numbers: name_numbers(&folded),
+            core,
+            folded,
             raw: raw.to_string(),
             tokens,
             items,
@@ -389,7 +401,7 @@ impl Index {
                         &self.names[r.name as usize],
                         r.pairs_of(&pairs),
                         &mut credits,
-                        true,
+                        Want::Features,
                         None,
                     )
                     .features
@@ -515,7 +527,16 @@ impl Index {
             {
                 continue;
             }
-            let mut r = self.score_entity(&qnames, &all_pairs, &cands[from as usize..to as usize]);
+            let e = cands[from_].entity;
+            // a name score whose final score is below the floor cannot
+            // enter the results: it need not be known exactly
+            let reach = |s: f32| !prune || self.apply_evidence(query, &qf, e, s, None) >= floor;
+            let mut r = self.score_entity(
+                &qnames,
+                &all_pairs,
+                &cands[from as usize..to as usize],
+                &reach,
+            );
             r.score = self.apply_evidence(query, &qf, r.entity, r.name_score, None);
             if r.score > 0.0 {
                 // non-negative floats order as their bits
@@ -661,8 +682,20 @@ impl Index {
     /// The name score of one entity: its best listed name for any query
     /// name, or the parts of one query name spread over several of its
     /// names. `cands` are the entity's candidates, by query name.
-    fn score_entity(&self, qnames: &[QName], all_pairs: &[Vec<Pair>], cands: &[Cand]) -> Ranked {
-        let c = &self.config;
+    ///
+    /// `reach` says whether a name score could still matter to the
+    /// caller (ranking: whether the entity could enter the results with
+    /// it); a name whose bound it fails for, or that cannot beat the
+    /// entity's best name so far, is not scored in full
+    /// ([`Want::Score`]). The answer is exact wherever `reach` holds for
+    /// it, and never above the exact one elsewhere.
+    fn score_entity(
+        &self,
+        qnames: &[QName],
+        all_pairs: &[Vec<Pair>],
+        cands: &[Cand],
+        reach: &dyn Fn(f32) -> bool,
+    ) -> Ranked {
         let e = cands[0].entity;
         let mut best = Ranked {
             score: 0.0,
@@ -676,6 +709,8 @@ impl Index {
             uncapped: 0.0,
         };
         let mut seeded = false;
+        // a name left unscored because `reach` failed for its bound
+        let mut unscored = false;
         for cand in cands {
             if cand.qname == u16::MAX {
                 // a document number only
@@ -698,17 +733,27 @@ impl Index {
                 }
                 let name = &self.names[name_id as usize];
                 credits.fill((0.0, 0.0));
+                // below the best so far a name cannot replace it (at an
+                // equal score it may, by a higher score before caps)
+                let need = if seeded {
+                    best.name_score
+                } else {
+                    f32::NEG_INFINITY
+                };
+                let wanted = |s: f32| s >= need && reach(s);
                 let ns = self.score_name(
                     qn,
                     name,
                     &pairs[start..end],
                     &mut credits,
-                    c.model.is_some(),
+                    Want::Score(&wanted),
                     None,
                 );
-                if !seeded
-                    || ns.score > best.name_score
-                    || (ns.score == best.name_score && ns.uncapped > best.uncapped)
+                unscored |= !ns.exact && hair_above(ns.score) >= need;
+                if ns.exact
+                    && (!seeded
+                        || ns.score > best.name_score
+                        || (ns.score == best.name_score && ns.uncapped > best.uncapped))
                 {
                     seeded = true;
                     best = Ranked {
@@ -741,6 +786,11 @@ impl Index {
                 best.uncapped = uncapped;
             }
         }
+        if best.combined && unscored {
+            // the combined score is exact, but the single name shown
+            // with it is the best one, which `reach` may have left out
+            return self.score_entity(qnames, all_pairs, cands, &|_| true);
+        }
         best
     }
 
@@ -750,7 +800,7 @@ impl Index {
     /// name.
     fn spread_score(&self, qn: &QName, acc: &UnionAcc, e: u32) -> Option<(f32, f32)> {
         let c = &self.config;
-        let unit = self.idf_unknown.powf(c.idf_power as f32);
+        let unit = self.unit;
         let n = qn.tokens.len();
         // only clear contributions count as coming from a name
         let first = acc.credits[..n].iter().find(|x| x.0 >= 0.5).map(|x| x.2);
@@ -1278,6 +1328,14 @@ impl Index {
     /// At least [`calibrate`] of `raw`, without `powf`: the table's value
     /// at the step above (the top one for NaN: a bound errs high).
     fn calibrate_up(&self, raw: f32) -> f32 {
+        // Nothing matched calibrates to 0 under either score: the step
+        // above would bound every entity reached by generic words alone
+        // (no rarity, so a raw score of 0) at the calibration of the
+        // first step, 0.1 to 0.2 under the learned score, above the
+        // results of most queries, and each would be scored in full.
+        if raw <= 0.0 {
+            return 0.0;
+        }
         // (truncation plus one: `ceil` is a call without SSE4.1)
         let k = if raw.is_nan() {
             CALIBRATION_STEPS
@@ -1299,26 +1357,90 @@ pub(crate) fn is_arabic(qn: &QName) -> bool {
 /// folded to ASCII letters, digits and spaces), divided by the longer
 /// length: 0 for equal names, 1 for nothing in common.
 pub(crate) fn name_distance(a: &str, b: &str) -> f32 {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let long = a.len().max(b.len());
+    name_distance_to(a.as_bytes(), b.bytes())
+}
+
+/// [`name_distance`] of `a` and the bytes `b` yields (a name written
+/// on the fly, without a buffer).
+pub(crate) fn name_distance_to(a: &[u8], b: impl Iterator<Item = u8>) -> f32 {
+    let (distance, b_len) = levenshtein_to(a, b);
+    let long = a.len().max(b_len);
     if long == 0 {
         return 0.0;
     }
-    levenshtein(a, b) as f32 / long as f32
+    distance as f32 / long as f32
 }
 
-/// Levenshtein distance: Myers' bit-parallel algorithm when the first
-/// string fits a word (organisation names almost always do: this runs
-/// for every organisation name the learned score meets), the dynamic
-/// programme otherwise.
+/// Levenshtein distance of two byte strings.
+#[cfg(test)]
 fn levenshtein(a: &[u8], b: &[u8]) -> usize {
+    levenshtein_to(a, b.iter().copied()).0
+}
+
+/// Bits per block of Myers' algorithm.
+const BLOCK: usize = 64;
+
+/// Levenshtein distance of `a` and the bytes of `b`, and the number of
+/// those bytes: Myers' bit-parallel algorithm, one 64-bit word per 64
+/// bytes of `a` (Hyyrö's blocks; organisation names almost always fit
+/// one word: this runs for every organisation name the learned score
+/// weighs).
+fn levenshtein_to(a: &[u8], b: impl Iterator<Item = u8>) -> (usize, usize) {
     let m = a.len();
     if m == 0 {
-        return b.len();
+        let n = b.count();
+        return (n, n);
     }
-    if m > 64 {
-        return strsim::generic_levenshtein(&a.to_vec(), &b.to_vec());
+    if m <= BLOCK {
+        return levenshtein_word(a, b);
     }
+    let words = m.div_ceil(BLOCK);
+    // per byte value and block, the positions of `a` that hold it
+    let mut peq = vec![0u64; 256 * words];
+    for (i, &c) in a.iter().enumerate() {
+        peq[usize::from(c) * words + i / BLOCK] |= 1u64 << (i % BLOCK);
+    }
+    let mut pv = vec![!0u64; words];
+    let mut mv = vec![0u64; words];
+    let last = 1u64 << ((m - 1) % BLOCK);
+    let (mut distance, mut n) = (m, 0usize);
+    for c in b {
+        n += 1;
+        let eqs = &peq[usize::from(c) * words..][..words];
+        // the horizontal difference entering the block from above: the
+        // first row of the table grows by one per byte of `b`
+        let mut hin: i32 = 1;
+        for k in 0..words {
+            let (p, mm) = (pv[k], mv[k]);
+            let xv = eqs[k] | mm;
+            let eq = eqs[k] | u64::from(hin < 0);
+            let xh = ((eq & p).wrapping_add(p) ^ p) | eq;
+            let mut ph = mm | !(xh | p);
+            let mut mh = p & xh;
+            if k + 1 == words {
+                if ph & last != 0 {
+                    distance += 1;
+                }
+                if mh & last != 0 {
+                    distance -= 1;
+                }
+            }
+            let hout = i32::from(ph >> (BLOCK - 1) != 0) - i32::from(mh >> (BLOCK - 1) != 0);
+            ph <<= 1;
+            mh <<= 1;
+            mh |= u64::from(hin < 0);
+            ph |= u64::from(hin > 0);
+            pv[k] = mh | !(xv | ph);
+            mv[k] = ph & xv;
+            hin = hout;
+        }
+    }
+    (distance, n)
+}
+
+/// [`levenshtein_to`] for `a` of at most one word.
+fn levenshtein_word(a: &[u8], b: impl Iterator<Item = u8>) -> (usize, usize) {
+    let m = a.len();
     // per byte value, the positions of `a` that hold it
     let mut peq = [0u64; 256];
     for (i, &c) in a.iter().enumerate() {
@@ -1326,8 +1448,9 @@ fn levenshtein(a: &[u8], b: &[u8]) -> usize {
     }
     let (mut pv, mut mv) = (!0u64, 0u64);
     let last = 1u64 << (m - 1);
-    let mut distance = m;
-    for &c in b {
+    let (mut distance, mut n) = (m, 0usize);
+    for c in b {
+        n += 1;
         let eq = peq[usize::from(c)];
         let xv = eq | mv;
         let xh = ((eq & pv).wrapping_add(pv) ^ pv) | eq;
@@ -1344,7 +1467,7 @@ fn levenshtein(a: &[u8], b: &[u8]) -> usize {
         pv = mh | !(xv | ph);
         mv = ph & xv;
     }
-    distance
+    (distance, n)
 }
 
 /// Lower bounds of the measured features of every alignment of `qn`
@@ -1391,24 +1514,43 @@ const ORDINALS: [&str; 12] = [
     "eleventh", "twelfth",
 ];
 
+/// The bytes of a name's parts without its legal forms (LLC / Limited /
+/// JSC say how a company is held, not which one it is), one space
+/// apart: `parts` are (text, kind) of each part.
+pub(crate) fn core_name<'a>(
+    parts: impl Iterator<Item = (&'a str, UnitKind)>,
+) -> impl Iterator<Item = u8> {
+    parts
+        .filter(|&(_, kind)| kind != UnitKind::Generic(Concept::Company))
+        .enumerate()
+        .flat_map(|(i, (text, _))| (i > 0).then_some(b' ').into_iter().chain(text.bytes()))
+}
+
 /// The numbers of a folded name (`27th` = `27`, `seventh` = `7`), sorted,
 /// without repeats.
 pub(crate) fn name_numbers(folded: &str) -> Vec<u32> {
-    let mut out: Vec<u32> = folded
-        .split(' ')
-        .filter_map(|w| {
-            let digits: String = w.chars().take_while(char::is_ascii_digit).collect();
-            if !digits.is_empty() {
-                return digits.parse().ok();
-            }
-            ORDINALS.iter().position(|o| *o == w).map(|i| i as u32 + 1)
-        })
-        .collect();
+    let mut out: Vec<u32> = folded.split(' ').filter_map(word_number).collect();
     out.sort_unstable();
     out.dedup();
     out
 }
 
+/// The number a word of a folded name reads as: its leading digits, or
+/// an ordinal word.
+fn word_number(w: &str) -> Option<u32> {
+    let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 {
+        return w[..digits].parse().ok();
+    }
+    // (every ordinal word is 5 to 8 letters long and ends in st, nd, rd
+    // or th: other words skip the comparisons)
+    let ordinal_like = (5..=8).contains(&w.len())
+        && matches!(&w.as_bytes()[w.len() - 2..], b"st" | b"nd" | b"rd" | b"th");
+    if !ordinal_like {
+        return None;
+    }
+    ORDINALS.iter().position(|o| *o == w).map(|i| i as u32 + 1)
+}
 /// Maps the raw name score to the calibrated scale (0.80 = alert) by
 /// the rule-based calibration `raw^calibration_power`.
 pub(crate) fn rule_calibrate(raw: f32, c: &MatcherConfig) -> f32 {
@@ -1499,7 +1641,13 @@ pub(crate) struct NameScore {
     /// at one value.
     pub uncapped: f32,
     pub cov_l: f32,
+    /// The features of the learned score for [`Want::Features`] (and
+    /// explanations); all 0 otherwise.
     pub features: Features,
+    /// Whether `score` and `uncapped` are the name's; else they are an
+    /// upper bound of its score for which the caller's `reach` failed
+    /// ([`Want::Score`]).
+    pub exact: bool,
 }
 
 /// The candidates of one entity in ranking: bounds of its final and name
@@ -1572,11 +1720,33 @@ struct Bounder<'a> {
     e_cov_l: f32,
     /// Bound of the raw (uncalibrated) name score.
     e_raw: f32,
+    /// Under the learned score: the largest bound of one reached name's
+    /// score, each name's raw bound calibrated and lowered by the
+    /// penalty its pairs already imply ([`Bounder::name_penalty`]).
+    e_names: f32,
     /// The weakest shape of the reached names of the entity
     /// ([`NameShape::weakest`]; [`NameShape::UNREACHED`] before any).
     e_shape: NameShape,
     names_reached: u32,
+    /// The query name is in Arabic script (the learned score leaves it
+    /// to the rule-based one).
+    arabic: bool,
+    /// A raw score at or below which the rule-based calibration stays
+    /// at or below the name-only cap's ceiling ([`CEILING_RAW_MARGIN`]
+    /// under the raw score it takes there).
+    ceiling_raw: f32,
 }
+
+/// How far under the raw score that the rule-based calibration takes to
+/// the name-only cap's ceiling [`Bounder`] starts comparing the two
+/// (relative; far more than `powf`'s error, so that none of those
+/// calibrated above the ceiling is missed).
+const CEILING_RAW_MARGIN: f64 = 1e-3;
+
+/// What a packed evidence weight, rounded up to 16 bits, is at least
+/// worth: the rounding adds less than 2⁻⁷ of the weight. Lower bounds of
+/// the learned score's features (unmatched listed weight) take it.
+const EVIDENCE_DOWN: f32 = 1.0 - 1.0 / 64.0;
 
 impl<'a> Bounder<'a> {
     fn new(index: &'a Index, qn: &'a QName, qi: u16, qk: &'a QueryKey) -> Bounder<'a> {
@@ -1585,15 +1755,22 @@ impl<'a> Bounder<'a> {
             qn,
             qi,
             qk,
-            unit: index.idf_unknown.powf(index.config.idf_power as f32),
+            unit: index.unit,
             entity: u32::MAX,
             facts: [0; 4],
             start: 0,
             e_q: [(0.0, 0.0); MAX_TOKENS],
             e_cov_l: 0.0,
             e_raw: 0.0,
+            e_names: 0.0,
             e_shape: NameShape::UNREACHED,
             names_reached: 0,
+            arabic: is_arabic(qn),
+            ceiling_raw: {
+                let c = &index.config;
+                (c.name_only_cap.powf(1.0 / c.calibration_power) * (1.0 - CEILING_RAW_MARGIN))
+                    as f32
+            },
         }
     }
 
@@ -1621,6 +1798,8 @@ impl<'a> Bounder<'a> {
         let n_pos = name.n_pos();
         let mut q_best = [0.0f32; MAX_TOKENS];
         let mut l_best = [0.0f32; 64];
+        // some pair of credit 0.5 or more may align a rare part
+        let mut may_rare = false;
         for p in pairs {
             let cr = credit(p.sim, c);
             if cr <= 0.0 {
@@ -1630,6 +1809,7 @@ impl<'a> Bounder<'a> {
                 .filter(|&i| usize::from(i) < n_pos)
                 .map(|i| name.evidence(usize::from(i)))
                 .sum();
+            may_rare |= cr >= 0.5 && el >= RARE_PART_SHARE * self.unit;
             let share = cr * el / f32::from(p.qlen.max(1));
             for i in p.qpos..p.qpos.saturating_add(p.qlen) {
                 let i = i as usize;
@@ -1647,9 +1827,8 @@ impl<'a> Bounder<'a> {
         }
         self.names_reached += 1;
         let max_evidence = (0..n_pos).map(|i| name.evidence(i)).fold(0.0, f32::max);
-        self.e_shape = self
-            .e_shape
-            .weakest(NameShape::of(name.words(), max_evidence, self.unit));
+        let shape = NameShape::of(name.words(), max_evidence, self.unit);
+        self.e_shape = self.e_shape.weakest(shape);
         let matched_q: f32 = (0..n_q).map(|i| q_best[i] * qn.weights[i]).sum();
         let (mut matched_l, mut evidence) = (0.0f32, 0.0f32);
         for (i, &b) in l_best.iter().enumerate().take(n_pos) {
@@ -1698,6 +1877,101 @@ impl<'a> Bounder<'a> {
         let raw =
             base * self.rarity_of(evidence) * kind_factor * family_factor * given_factor * other;
         self.e_raw = self.e_raw.max(raw);
+        if let Some(m) = &c.model {
+            // this name's own bound: the entity's best name is below the
+            // largest of them
+            let calibrated = self.index.calibrate_up(raw);
+            if calibrated > self.e_names {
+                let exact_possible = (0..n_q).all(|i| q_best[i] >= 1.0);
+                let lower = self.name_penalty(name, &q_best, &l_best, may_rare, shape);
+                let bound = self.learned_bound(m, calibrated, raw, exact_possible, &lower);
+                self.e_names = self.e_names.max(bound);
+            }
+        }
+    }
+
+    /// Lower bounds of the measured features of the alignment of the
+    /// query name with one listed name, from the best credit any of its
+    /// pairs gives each query position (`q_best`) and listed position
+    /// (`l_best`): [`lower_features`], and what [`Index::score_name`]
+    /// surely measures against it: listed parts no pair reaches
+    /// (unmatched listed weight, largest, and with the query's; the
+    /// family part), a first part no pair reaches well, softness at
+    /// least one less the best credit, no rare part when no pair of
+    /// credit 0.5 reaches one, the worst alignment at least one less the
+    /// best credit.
+    fn name_penalty(
+        &self,
+        name: CompactName<'_>,
+        q_best: &[f32; MAX_TOKENS],
+        l_best: &[f32; 64],
+        may_rare: bool,
+        shape: NameShape,
+    ) -> BaseFeatures {
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let n_pos = name.n_pos();
+        let mut lower = lower_features(
+            self.qn,
+            |i| q_best.get(i).copied().unwrap_or(1.0),
+            shape,
+            self.unit,
+        );
+        let (mut ul_sum, mut ul_max, mut best) = (0.0f32, 0.0f32, 0.0f32);
+        for (i, &b) in l_best.iter().enumerate().take(n_pos) {
+            best = best.max(b);
+            if b <= 0.0 {
+                let w = name.evidence(i) * EVIDENCE_DOWN / self.unit;
+                ul_sum += w;
+                ul_max = ul_max.max(w);
+            }
+        }
+        lower[UNMATCHED_LISTED_WEIGHT] = ul_sum.min(3.0);
+        lower[UNMATCHED_LISTED_MAX] = ul_max.min(1.5);
+        lower[UNMATCHED_BOTH_MAX] = lower[UNMATCHED_QUERY_MAX].min(ul_max).min(1.5);
+        lower[FAMILY_UNMATCHED] = flag(
+            (3..=64).contains(&n_pos) && l_best.get(usize::from(name.family_pos())) == Some(&0.0),
+        );
+        lower[GIVEN_UNMATCHED] = flag(n_pos >= 2 && l_best[0] < 0.5);
+        lower[WEAK_ALIAS] = flag(name.weak());
+        lower[SOFTNESS] = 1.0 - best.min(1.0);
+        lower[NO_RARE_PART] = flag(!may_rare);
+        lower[WORST_ALIGNMENT] = 1.0 - best.min(1.0);
+        lower
+    }
+
+    /// A bound of the learned score of names (of the entity being
+    /// bounded) whose raw score is at most `raw` (`calibrated`: its
+    /// calibration from the table) and whose measured features are at
+    /// least `lower`: the calibration lowered by their penalty, raised
+    /// back to the name-only cap's ceiling where a cap may set it there.
+    /// Not lowered where one of those names may be the query written
+    /// exactly (`exact_possible`: every query part has a full-credit
+    /// pair; such a name keeps the rule-based score), nor for
+    /// Arabic-script queries.
+    fn learned_bound(
+        &self,
+        m: &crate::LinearModel,
+        calibrated: f32,
+        raw: f32,
+        exact_possible: bool,
+        lower: &BaseFeatures,
+    ) -> f32 {
+        let c = &self.index.config;
+        if self.arabic || exact_possible {
+            return calibrated;
+        }
+        let schema = SCHEMAS[(self.facts[3] >> 8 & 0xff) as usize % SCHEMAS.len()];
+        let mut bound = m.lower(calibrated, m.known_penalty(schema.is_organisation(), lower));
+        // a name-only cap sets a name to its ceiling where the
+        // rule-based score is above it, whatever the penalties
+        let ceiling = c.name_only_cap as f32;
+        // (raw scores a little below the one the rule-based calibration
+        // takes to the ceiling skip its powf: names bounded below it
+        // are most of them)
+        if bound < ceiling && raw > self.ceiling_raw && rule_calibrate(raw, c) > ceiling {
+            bound = ceiling;
+        }
+        bound
     }
 
     /// Appends the candidate of the entity being bounded, whose pairs
@@ -1709,6 +1983,7 @@ impl<'a> Bounder<'a> {
         let c = &self.index.config;
         let qn = self.qn;
         let n_q = qn.tokens.len().min(MAX_TOKENS);
+        let mut spread_raw = 0.0f32;
         if self.names_reached >= 2 && qn.total_weight > 0.0 {
             // parts spread over several names
             let matched: f32 = (0..n_q).map(|i| self.e_q[i].0 * qn.weights[i]).sum();
@@ -1716,39 +1991,37 @@ impl<'a> Bounder<'a> {
             let cov_q = (matched / qn.total_weight).min(1.0);
             let qcw = c.query_coverage_weight as f32;
             let base = qcw * quick_pow(cov_q, c.query_coverage_power) + (1.0 - qcw) * self.e_cov_l;
-            let spread = base * self.rarity_of(evidence) * c.combined_names_factor as f32;
-            self.e_raw = self.e_raw.max(spread);
+            spread_raw = base * self.rarity_of(evidence) * c.combined_names_factor as f32;
         }
-        let mut calibrated = self.index.calibrate_up(self.e_raw);
-        // every learned score of the entity's names is lowered by at
-        // least what is known before an alignment, least for its longest
-        // reached name
-        // (not when a name of the entity may be the query written
-        // exactly: every query part has a full-credit pair, and such a
-        // name keeps the rule-based score)
-        let exact_possible = (0..n_q).all(|i| self.e_q[i].0 >= 1.0);
-        if let Some(m) = &c.model
-            && !is_arabic(qn)
-            && !exact_possible
-        {
-            let schema = SCHEMAS[(self.facts[3] >> 8 & 0xff) as usize % SCHEMAS.len()];
-            let lower = lower_features(
-                qn,
-                |i| self.e_q.get(i).map_or(1.0, |x| x.0),
-                self.e_shape,
-                self.unit,
-            );
-            calibrated = m.lower(
-                calibrated,
-                m.known_penalty(schema.is_organisation(), &lower),
-            );
-            // a name-only cap sets a name to its ceiling where the
-            // rule-based score is above it, whatever the penalties
-            let ceiling = c.name_only_cap as f32;
-            if rule_calibrate(self.e_raw, c) > ceiling {
-                calibrated = calibrated.max(ceiling);
+        let calibrated = match &c.model {
+            None => self.index.calibrate_up(self.e_raw.max(spread_raw)),
+            Some(m) => {
+                // the best name alone, bounded name by name; or the parts
+                // spread over several names, which the learned score
+                // lowers by the penalty known for the entity (the query
+                // parts none of its names reaches, its weakest name
+                // shape)
+                let mut bound = self.e_names;
+                let spread = self.index.calibrate_up(spread_raw);
+                if spread > bound {
+                    let lower = lower_features(
+                        qn,
+                        |i| self.e_q.get(i).map_or(1.0, |x| x.0),
+                        self.e_shape,
+                        self.unit,
+                    );
+                    let exact_possible = (0..n_q).all(|i| self.e_q[i].0 >= 1.0);
+                    bound = bound.max(self.learned_bound(
+                        m,
+                        spread,
+                        spread_raw,
+                        exact_possible,
+                        &lower,
+                    ));
+                }
+                bound
             }
-        }
+        };
         let name_bound = hair_above(calibrated);
         out.push(Cand {
             entity: self.entity,
@@ -1762,6 +2035,7 @@ impl<'a> Bounder<'a> {
         self.e_q = [(0.0, 0.0); MAX_TOKENS];
         self.e_cov_l = 0.0;
         self.e_raw = 0.0;
+        self.e_names = 0.0;
         self.e_shape = NameShape::UNREACHED;
         self.names_reached = 0;
     }
@@ -1821,7 +2095,7 @@ fn quick_pow(x: f32, p: f64) -> f32 {
 }
 
 /// A bound raised a hair: bounds sum in another order than the score.
-fn hair_above(bound: f32) -> f32 {
+pub(crate) fn hair_above(bound: f32) -> f32 {
     (bound * (1.0 + 1e-5) + 1e-6).min(1.0)
 }
 
@@ -1942,6 +2216,46 @@ mod tests {
         }
         let long = "x".repeat(70);
         assert_eq!(super::levenshtein(long.as_bytes(), b"xx"), 68);
+        // names longer than a word, on either side or both: blocks
+        let longer = [
+            "the 33rd scientific centre of the ministry of defence of the russian federation",
+            "33rd scientific research and testing centre of the ministry of defence of russia",
+            "islamic revolutionary guard corps aerospace force al ghadir missile command",
+            &"ab".repeat(70),
+            &"ba".repeat(65),
+        ];
+        for a in longer.iter().chain(&words) {
+            for b in longer.iter().chain(&words) {
+                assert_eq!(
+                    super::levenshtein(a.as_bytes(), b.as_bytes()),
+                    strsim::levenshtein(a, b),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn blocked_levenshtein_agrees_with_the_dynamic_programme(
+            a in "[ab c]{0,150}",
+            b in "[ab c]{0,150}",
+        ) {
+            proptest::prop_assert_eq!(
+                super::levenshtein(a.as_bytes(), b.as_bytes()),
+                strsim::levenshtein(&a, &b)
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_of_names_read_digits_and_ordinals() {
+        assert_eq!(super::name_numbers("the 27th scientific centre"), vec![27]);
+        assert_eq!(
+            super::name_numbers("seventh 7 second branch 12345678901"),
+            vec![2, 7]
+        );
+        assert!(super::name_numbers("first-rate north east trading").is_empty());
     }
 
     use crate::explain::NameCapRule;

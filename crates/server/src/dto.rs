@@ -140,7 +140,7 @@ pub struct MatchDto {
 }
 
 /// One clause of a plain-language reason.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ReasonClauseDto {
     /// A message id, e.g. `reason-alias`, `reason-birth-differs`,
     /// `reason-near-miss`.

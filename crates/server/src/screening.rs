@@ -417,23 +417,41 @@ pub struct MatchAudit<'a> {
     pub is_match: Option<bool>,
 }
 
-/// `screen`: one crossing.
+/// The traveller of a `screen` event: the names, for an auditor reading
+/// the log; the rest of the traveller is in the screening record.
+#[derive(Debug, Serialize)]
+pub struct ScreenedNames<'a> {
+    pub names: &'a [String],
+}
+
+/// `screen`: one crossing. The screening record (the traveller, every
+/// match's id, score and band, the border post) is stored once, in
+/// `screenings`; the event names it (the event's subject is the
+/// screening id) and carries its content hash, so the hash chain covers
+/// the record without a second copy of it (issue 19). Empty and absent
+/// fields are left out.
 #[derive(Debug, Serialize)]
 pub struct ScreenAudit<'a> {
     pub purpose: Purpose,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub hits: &'a [String],
     /// The answer's band (remote hits included).
     pub band: &'static str,
     /// The band of the local matches alone.
     pub local_band: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<&'static str>,
-    pub matches: Vec<MatchAudit<'a>>,
-    pub border_post: Option<&'a str>,
+    /// [`tansiq_store::ScreeningRecord::content_hash`] of the record.
+    pub record: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub direction: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<&'a str>,
-    pub traveller: TravellerAudit<'a>,
+    pub traveller: ScreenedNames<'a>,
     pub index_generation: u64,
+    #[serde(skip_serializing_if = "<[RemoteHitDto]>::is_empty")]
     pub remote_hits: &'a [RemoteHitDto],
+    #[serde(skip_serializing_if = "<[UnansweredDto]>::is_empty")]
     pub remote_unanswered: &'a [UnansweredDto],
 }
 
@@ -597,6 +615,9 @@ pub struct CrossingOutcome {
     pub matches: Vec<MatchDto>,
     pub remote_hits: Vec<RemoteHitDto>,
     pub remote_unanswered: Vec<UnansweredDto>,
+    /// The content hash of the crossing's screening record
+    /// ([`tansiq_store::ScreeningRecord::content_hash`]).
+    pub record: String,
 }
 
 /// The visible, screenable matches of one crossing, at most `limit`, and
@@ -700,6 +721,7 @@ pub(crate) async fn cross(
             matches,
             remote_hits: Vec::new(),
             remote_unanswered: Vec::new(),
+            record: String::new(),
         })
         .collect();
     let screened: Vec<crate::review::Screened<'_>> = outcomes
@@ -720,10 +742,13 @@ pub(crate) async fn cross(
     // while the local hits are written.
     let ids: Vec<String> = crossings.iter().map(|c| c.id.clone()).collect();
     let queries: Vec<Query> = crossings.iter().map(|c| c.query.clone()).collect();
-    let (remote, hits) = tokio::join!(
+    let (remote, (hits, records)) = tokio::join!(
         crate::federation::ask_partners_for(state, &ids, &queries),
         crate::review::after_screening(state, p, snap, screened)
     );
+    for (o, record) in outcomes.iter_mut().zip(records) {
+        o.record = record;
+    }
     let strong = state.config.screening.strong;
     for ((o, c), checks) in outcomes.iter_mut().zip(crossings).zip(remote) {
         // The hits on foreign copies are told to their originators under
@@ -971,36 +996,27 @@ pub async fn screen_request(
     let (mut outcomes, hits) = cross(state, p, &snap, &crossings, limit).await?;
     let [crossing] = crossings;
     let o = outcomes.pop().ok_or_else(ApiError::internal)?;
-    state.audit.record(
-        p.event(
-            "screen",
-            Some(screening_id.clone()),
-            "ok",
-            detail(&ScreenAudit {
-                purpose: Purpose::Crossing,
-                hits: &hits,
-                band: band_str(o.band),
-                local_band: band_str(o.local_band),
-                action: o.action.map(ActionOnHit::as_str),
-                matches: o
-                    .matches
-                    .iter()
-                    .map(|m| MatchAudit {
-                        id: &m.entity_id,
-                        score: m.score,
-                        is_match: None,
-                    })
-                    .collect(),
-                border_post: crossing.border_post.as_deref(),
-                direction: crossing.direction.as_deref(),
-                time: ctx.and_then(|c| c.time.as_deref()),
-                traveller: TravellerAudit::of(&crossing.query),
-                index_generation: snap.generation,
-                remote_hits: &o.remote_hits,
-                remote_unanswered: &o.remote_unanswered,
-            }),
-        ),
-    );
+    state.audit.record(p.event(
+        "screen",
+        Some(screening_id.clone()),
+        "ok",
+        detail(&ScreenAudit {
+            purpose: Purpose::Crossing,
+            hits: &hits,
+            band: band_str(o.band),
+            local_band: band_str(o.local_band),
+            action: o.action.map(ActionOnHit::as_str),
+            record: &o.record,
+            direction: crossing.direction.as_deref(),
+            time: ctx.and_then(|c| c.time.as_deref()),
+            traveller: ScreenedNames {
+                names: &crossing.query.names,
+            },
+            index_generation: snap.generation,
+            remote_hits: &o.remote_hits,
+            remote_unanswered: &o.remote_unanswered,
+        }),
+    ));
     durable(state).await;
     Ok(ScreenResponse {
         remote_hits: o.remote_hits,

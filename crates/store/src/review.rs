@@ -21,8 +21,11 @@
 
 use time::OffsetDateTime;
 
-use crate::audit::append_audit_tx;
+use sha2::{Digest, Sha256};
+
+use crate::audit::{append_audit_tx, time_text};
 use crate::db::{Value, built, insert_rows, sql};
+use crate::diff::hex;
 use crate::rules::{HitAction, HitState, next_state};
 use crate::{Store, StoreError};
 
@@ -47,6 +50,37 @@ pub struct ScreeningRecord {
     pub query: serde_json::Value,
     /// A summary of the matches (ids, scores, bands).
     pub matches: serde_json::Value,
+}
+
+impl ScreeningRecord {
+    /// The SHA-256 (hex) of the record as stored: every field but
+    /// `recorded_at`, each length-prefixed, the crossing time as the audit
+    /// log hashes times, the query and matches as the JSON text written.
+    /// A screening's audit event carries it instead of a copy of the
+    /// traveller and the matches, so the hash chain covers the record
+    /// without storing it twice. A record read back from either backend
+    /// hashes the same (tested by the conformance suite).
+    pub fn content_hash(&self) -> String {
+        let mut h = Sha256::new();
+        let at = time_text(micros(self.at));
+        let none = "\u{0}none";
+        for field in [
+            "tansiq-screening-v1",
+            &self.id,
+            &at,
+            &self.agency_id,
+            &self.user_id,
+            self.border_post.as_deref().unwrap_or(none),
+            self.document_key.as_deref().unwrap_or(none),
+            &self.band,
+            &json_text(&self.query),
+            &json_text(&self.matches),
+        ] {
+            h.update((field.len() as u64).to_be_bytes());
+            h.update(field.as_bytes());
+        }
+        hex(&h.finalize())
+    }
 }
 
 /// What a node's writer commits at once: see [`Store::commit_journal`].

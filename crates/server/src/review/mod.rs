@@ -427,7 +427,7 @@ pub(crate) async fn get_hit(
     let events = state.store.hit_events(&id).await?;
     Ok(axum::Json(HitDetail {
         hit: HitDto::from_domain(&h, OffsetDateTime::now_utc(), state.identity.node()),
-        context: h.hit.context.clone(),
+        context: record::context_for_reading(h.hit.context.clone()),
         events: events.iter().map(HitEventDto::from_domain).collect(),
     }))
 }
@@ -751,7 +751,7 @@ async fn traveller_screenings(
                 screened_by: s.user_id,
                 border_post: s.border_post,
                 band: s.band,
-                matches: s.matches,
+                matches: record::matches_from_stored(s.matches),
             })
             .collect(),
         hits: hits

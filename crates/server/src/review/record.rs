@@ -14,7 +14,10 @@ use tokio::sync::{Mutex, Notify, oneshot};
 
 use crate::AppState;
 use crate::auth::Principal;
-use crate::dto::{ListVersionDto, MatchDto, PreviouslyDismissedDto, rfc3339};
+use crate::dto::{
+    ListVersionDto, MatchDto, PreviouslyDismissedDto, ReasonClauseDto, near_miss_clauses,
+    reason_text, rfc3339,
+};
 use crate::journal::Journal;
 use crate::state::Snapshot;
 
@@ -77,16 +80,28 @@ impl Review {
 }
 
 /// The stored form of a query (traveller data): what re-screening reads
-/// back.
+/// back. Absent and empty fields are left out ([`query_from_json`] reads
+/// them back as absent and empty): the record and a hit's context keep
+/// only what the traveller gave.
 pub fn stored_query(q: &Query) -> serde_json::Value {
-    json!({
-        "schema": q.schema.map(|s| s.as_str()),
-        "names": q.names,
-        "birth_dates": q.birth_dates,
-        "nationalities": q.nationalities,
-        "gender": q.gender,
-        "documents": q.documents,
-    })
+    let mut v = serde_json::Map::new();
+    if let Some(s) = q.schema {
+        v.insert("schema".into(), json!(s.as_str()));
+    }
+    v.insert("names".into(), json!(q.names));
+    for (k, list) in [
+        ("birth_dates", &q.birth_dates),
+        ("nationalities", &q.nationalities),
+        ("documents", &q.documents),
+    ] {
+        if !list.is_empty() {
+            v.insert(k.into(), json!(list));
+        }
+    }
+    if let Some(g) = &q.gender {
+        v.insert("gender".into(), json!(g));
+    }
+    serde_json::Value::Object(v)
 }
 
 /// A query back from its stored form (`None` when it is not one).
@@ -153,12 +168,70 @@ pub(crate) fn match_summary(m: &MatchDto) -> serde_json::Value {
     summary
 }
 
+/// The matches of a screening as its record stores them: per match one
+/// array, `[entity_id, score]`, then its band unless `none`, then the
+/// subject's other listings when it has some. The summary objects of
+/// [`match_summary`] spell the keys out once per match; a screening keeps
+/// up to `limit` matches, so their keys were half of its record (issue
+/// 19). [`matches_from_stored`] gives the summaries back.
+pub(crate) fn stored_matches(matches: &[MatchDto]) -> serde_json::Value {
+    matches
+        .iter()
+        .map(|m| {
+            let mut row = vec![json!(m.entity_id), json!(m.score)];
+            let listings = !m.listings.is_empty();
+            if m.band != NO_BAND || listings {
+                row.push(json!(m.band));
+            }
+            if listings {
+                row.push(m.listings.iter().map(|l| l.entity_id.clone()).collect());
+            }
+            serde_json::Value::Array(row)
+        })
+        .collect()
+}
+
+/// The band a stored match without one has.
+const NO_BAND: &str = "none";
+
+/// A screening record's matches as [`match_summary`] objects, whichever
+/// form they were stored in: [`stored_matches`] arrays are expanded,
+/// summaries of records written before it are kept as they are.
+pub(crate) fn matches_from_stored(stored: serde_json::Value) -> serde_json::Value {
+    let serde_json::Value::Array(rows) = stored else {
+        return stored;
+    };
+    rows.into_iter()
+        .map(|row| {
+            let serde_json::Value::Array(mut fields) = row else {
+                return row;
+            };
+            let listings = (fields.len() > 3).then(|| fields.remove(3));
+            let band = if fields.len() > 2 {
+                fields.remove(2)
+            } else {
+                json!(NO_BAND)
+            };
+            let score = fields.pop().unwrap_or_default();
+            let id = fields.pop().unwrap_or_default();
+            let mut summary = json!({ "entity_id": id, "score": score, "band": band });
+            if let Some(l) = listings {
+                summary["listings"] = l;
+            }
+            summary
+        })
+        .collect()
+}
+
 /// The context kept with one hit: the screening's facts (`base`, an
 /// object), then under `matches` the hit's own match in full (explanation
 /// included) and the screening's other matches summarised (id, score,
 /// band). Every explanation is kept once, with its own hit, instead of
 /// every explanation of the screening in every hit it raised (issue 19:
 /// bytes per screening).
+///
+/// The reasons in words are not kept: they are the reason clauses (kept)
+/// worded in English, and [`context_for_reading`] words them again.
 pub(crate) fn hit_context(
     base: &serde_json::Value,
     matches: &[MatchDto],
@@ -166,7 +239,14 @@ pub(crate) fn hit_context(
 ) -> serde_json::Value {
     let mut context = base.clone();
     let mut kept = Vec::with_capacity(matches.len());
-    kept.push(serde_json::to_value(&matches[own]).unwrap_or_default());
+    let mut full = serde_json::to_value(&matches[own]).unwrap_or_default();
+    if let Some(m) = full.as_object_mut() {
+        m.remove("reason");
+        if let Some(n) = m.get_mut("near_miss").and_then(|n| n.as_object_mut()) {
+            n.remove("reason");
+        }
+    }
+    kept.push(full);
     kept.extend(
         matches
             .iter()
@@ -180,13 +260,46 @@ pub(crate) fn hit_context(
     context
 }
 
+/// A hit's context as stored, with the reasons of its full match worded
+/// again (in English, as they were when the match was made) from the
+/// reason clauses it keeps; a context stored with its reasons is
+/// unchanged.
+pub(crate) fn context_for_reading(mut context: serde_json::Value) -> serde_json::Value {
+    let Some(matches) = context.get_mut("matches").and_then(|m| m.as_array_mut()) else {
+        return context;
+    };
+    for m in matches.iter_mut().filter_map(|m| m.as_object_mut()) {
+        if m.contains_key("reason") {
+            continue;
+        }
+        let Some(clauses) = m
+            .get("reason_clauses")
+            .and_then(|c| serde_json::from_value::<Vec<ReasonClauseDto>>(c.clone()).ok())
+        else {
+            continue;
+        };
+        let en = tansiq_i18n::Lang::En;
+        m.insert("reason".into(), json!(reason_text(en, &clauses)));
+        if let Some(n) = m.get_mut("near_miss").and_then(|n| n.as_object_mut())
+            && !n.contains_key("reason")
+        {
+            n.insert(
+                "reason".into(),
+                json!(reason_text(en, &near_miss_clauses(&clauses))),
+            );
+        }
+    }
+    context
+}
+
 fn is_hit_band(band: &str) -> bool {
     matches!(band, "possible" | "strong")
 }
 
 /// Records the screenings (queued) and raises their hits (written now),
 /// marking each match with its hit id or the earlier dismissal that
-/// covers it. Returns the ids of the hits raised. A failure to write hits
+/// covers it. Returns the ids of the hits raised and, per item, the
+/// content hash of its record (what its audit event carries). A failure to write hits
 /// is logged and the screening is still answered: the traveller must not
 /// wait at the border for the review database.
 pub(crate) async fn after_screening(
@@ -194,8 +307,9 @@ pub(crate) async fn after_screening(
     p: &Principal,
     snap: &Snapshot,
     items: Vec<Screened<'_>>,
-) -> Vec<String> {
+) -> (Vec<String>, Vec<String>) {
     let now = OffsetDateTime::now_utc();
+    let mut records = Vec::with_capacity(items.len());
     // The list versions go into every hit's context: built once, and only
     // when a screening raises a hit.
     let mut lists: Option<serde_json::Value> = None;
@@ -212,7 +326,7 @@ pub(crate) async fn after_screening(
         } else {
             (query, serde_json::Value::Null)
         };
-        state.review.record(ScreeningRecord {
+        let record = ScreeningRecord {
             id: item.id.clone(),
             at: item.at,
             recorded_at: now,
@@ -222,8 +336,10 @@ pub(crate) async fn after_screening(
             document_key: item.document_key.clone(),
             band: item.band.to_string(),
             query,
-            matches: serde_json::Value::Array(item.matches.iter().map(match_summary).collect()),
-        });
+            matches: stored_matches(item.matches),
+        };
+        records.push(record.content_hash());
+        state.review.record(record);
         if !raises {
             continue;
         }
@@ -308,7 +424,7 @@ pub(crate) async fn after_screening(
         }
     }
     if new_hits.is_empty() {
-        return Vec::new();
+        return (Vec::new(), records);
     }
     let proposed: Vec<String> = new_hits.iter().map(|h| h.id.clone()).collect();
     match state.review.raise_hits(new_hits, &p.user.id).await {
@@ -323,11 +439,11 @@ pub(crate) async fn after_screening(
                 }
                 ids.push(h.hit.id);
             }
-            ids
+            (ids, records)
         }
         Err(e) => {
             tracing::error!(error = %e, "hits could not be written; the screening is answered without them");
-            Vec::new()
+            (Vec::new(), records)
         }
     }
 }
@@ -352,6 +468,72 @@ mod tests {
         assert_eq!(document_key(Some("DEU"), "x1").as_deref(), Some("de:X1"));
         assert_eq!(document_key(Some("XXA"), "x1").as_deref(), Some(":X1"));
         assert_eq!(document_key(Some("DZ"), " -- "), None);
+    }
+
+    fn matches_of(query: &str) -> Vec<MatchDto> {
+        use tansiq_matching::{Index, MatcherConfig};
+        use tansiq_model::{Entity, Schema, prop};
+        let config = MatcherConfig::default();
+        let people = [("e-1", "Amal Fictive Haddad"), ("e-2", "Amal Fictive")];
+        let index = Index::build(
+            people
+                .iter()
+                .map(|(id, name)| {
+                    let mut e = Entity::new(*id, Schema::Person);
+                    e.add(prop::NAME, *name);
+                    e
+                })
+                .collect(),
+            config.clone(),
+        );
+        index
+            .screen(&Query::name(query), 10)
+            .iter()
+            .map(|m| MatchDto::from_domain(m, index.entity(&m.entity_id).unwrap(), &config))
+            .collect()
+    }
+
+    #[test]
+    fn stored_matches_read_back_as_their_summaries() {
+        let mut matches = matches_of("Amal Fictive Haddad");
+        assert_eq!(matches.len(), 2);
+        assert_ne!(matches[0].band, NO_BAND);
+        matches[1].band = NO_BAND.into();
+        matches[1].listings.push(crate::dto::ListingDto {
+            entity_id: "e-3".into(),
+            caption: "Amal Fictive".into(),
+            source: "other".into(),
+            score: None,
+            action_on_hit: None,
+            regime: None,
+            linked_by: Vec::new(),
+        });
+        let summaries = serde_json::Value::Array(matches.iter().map(match_summary).collect());
+        let stored = stored_matches(&matches);
+        assert_eq!(matches_from_stored(stored.clone()), summaries);
+        assert!(stored.to_string().len() < summaries.to_string().len());
+        // a record written before the compact form reads as it was
+        assert_eq!(matches_from_stored(summaries.clone()), summaries);
+        assert_eq!(matches_from_stored(json!([])), json!([]));
+    }
+
+    #[test]
+    fn a_hit_context_reads_with_the_reasons_it_does_not_store() {
+        let matches = matches_of("Amal Fictive Haddad");
+        let full = serde_json::to_value(&matches[0]).unwrap();
+        assert!(!full["reason"].as_str().unwrap_or_default().is_empty());
+        let stored = hit_context(
+            &json!({"query": {"names": ["Amal Fictive Haddad"]}}),
+            &matches,
+            0,
+        );
+        assert!(stored["matches"][0].get("reason").is_none());
+        let read = context_for_reading(stored);
+        assert_eq!(read["matches"][0], full);
+        assert_eq!(read["matches"][1], match_summary(&matches[1]));
+        // a context stored with its reasons is read as it was
+        let old = json!({"matches": [full]});
+        assert_eq!(context_for_reading(old.clone()), old);
     }
 
     #[test]

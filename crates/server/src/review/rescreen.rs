@@ -40,7 +40,7 @@ use super::travellers::{Met, TravellerIndex, inversion_floor};
 use crate::config::RescreenBy;
 use time::OffsetDateTime;
 
-use super::record::{hit_context, query_from_json};
+use super::record::{hit_context, matches_from_stored, query_from_json};
 use crate::dto::{ListVersionDto, MatchDto, band_str, rfc3339};
 use crate::state::{Inner, Snapshot, matcher_config};
 use crate::{AppState, ServerError};
@@ -424,7 +424,7 @@ impl AppState {
                 "band": band,
                 "rescreen": {
                     "change_seq": pass.change_seq,
-                    "originally": r.matches,
+                    "originally": matches_from_stored(r.matches.clone()),
                     "originally_band": r.band,
                 },
             });

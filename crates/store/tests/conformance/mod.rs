@@ -37,6 +37,7 @@ macro_rules! scenarios {
             audit_tampering_is_detected,
             change_feed_follows_every_write_in_order,
             screenings_are_kept_found_and_purged,
+            screening_records_hash_alike_when_read_back,
             hits_walk_every_state,
             journal_commits_all_or_nothing,
             fed_replicates_by_agreement,
@@ -1116,6 +1117,39 @@ pub async fn screenings_are_kept_found_and_purged(location: &str) {
         purged as usize,
         batch.iter().filter(|r| r.at < now - day * 35).count()
     );
+    store.close().await;
+}
+
+/// A screening's audit event carries its record's content hash instead
+/// of a copy of it: the record read back from the store hashes the same,
+/// whatever the backend does to times and JSON text, and a changed field
+/// changes the hash.
+pub async fn screening_records_hash_alike_when_read_back(location: &str) {
+    let store = open(location).await;
+    // nanoseconds, which PostgreSQL cuts to microseconds
+    let at = OffsetDateTime::from_unix_timestamp_nanos(1_800_000_000_123_456_789).unwrap();
+    let mut with_matches = screening("s-hash-1", at, "agency-a", Some("dz:P123"));
+    with_matches.query = json!({"schema": "Person", "names": ["Amal Fictive", "أمل"],
+        "birth_dates": ["1980-02"], "gender": null, "documents": ["P123"]});
+    with_matches.matches = json!([["e-1", 0.8123, "possible", ["e-2"]], ["e-3", 0.41]]);
+    let mut bare = screening("s-hash-2", at, "agency-a", None);
+    bare.border_post = None;
+    let written = [with_matches, bare];
+    store.record_screenings(&written).await.unwrap();
+    let read = store
+        .screenings_by_ids(&strings(&["s-hash-1", "s-hash-2"]))
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 2);
+    for (w, r) in written.iter().zip(&read) {
+        assert_eq!(w.content_hash(), r.content_hash(), "{}", w.id);
+    }
+    let mut changed = read[0].clone();
+    changed.band = "strong".into();
+    assert_ne!(changed.content_hash(), read[0].content_hash());
+    let mut moved = read[1].clone();
+    moved.document_key = Some(String::new());
+    assert_ne!(moved.content_hash(), read[1].content_hash());
     store.close().await;
 }
 

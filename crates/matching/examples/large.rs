@@ -3,6 +3,7 @@
 //! screens the generated travellers one at a time, and prints the latency
 //! percentiles and the slowest queries.
 //! `cargo run --release -p tansiq-matching --example large -- 1000000 [QUERIES] [SEED]`
+//! (`LEARNED=0`: the rule-based score).
 
 use std::time::{Duration, Instant};
 
@@ -28,7 +29,15 @@ fn main() {
         })
         .collect();
     let t = Instant::now();
-    let index = Index::build(watchlist, MatcherConfig::default());
+    // LEARNED=0: the rule-based score, for a comparison in the same run
+    let config = match std::env::var("LEARNED").as_deref() {
+        Ok("0") => MatcherConfig {
+            model: None,
+            ..MatcherConfig::default()
+        },
+        _ => MatcherConfig::default(),
+    };
+    let index = Index::build(watchlist, config);
     eprintln!("built in {:.1} s", t.elapsed().as_secs_f64());
     let rounds: usize = std::env::var("ROUNDS")
         .ok()

@@ -496,13 +496,7 @@ impl Index {
                 hand
             };
             if !reach(hair_above(top)) {
-                return NameScore {
-                    score: top,
-                    uncapped: top,
-                    cov_l,
-                    features: [0.0; N_FEATURES],
-                    exact: false,
-                };
+                return NameScore::bound(top, cov_l);
             }
         }
         let (mut uq_sum, mut uq_max) = (0.0f32, 0.0f32);
@@ -596,13 +590,7 @@ impl Index {
                 m.lower(hand, cheap_penalty)
             };
             if !reach(hair_above(bound)) {
-                return NameScore {
-                    score: bound,
-                    uncapped: bound,
-                    cov_l,
-                    features: [0.0; N_FEATURES],
-                    exact: false,
-                };
+                return NameScore::bound(bound, cov_l);
             }
         }
         // (for the score alone, only the features the model weighs)

@@ -1650,6 +1650,20 @@ pub(crate) struct NameScore {
     pub exact: bool,
 }
 
+impl NameScore {
+    /// An upper bound `bound` of a name's score that its caller's
+    /// `reach` refused: no features, not exact ([`Want::Score`]).
+    pub(crate) fn bound(bound: f32, cov_l: f32) -> NameScore {
+        NameScore {
+            score: bound,
+            uncapped: bound,
+            cov_l,
+            features: [0.0; crate::model::N_FEATURES],
+            exact: false,
+        }
+    }
+}
+
 /// The candidates of one entity in ranking: bounds of its final and name
 /// scores, and its candidates `from..to`. Ordered by bound, then the
 /// earlier candidate first.

@@ -164,12 +164,25 @@ const MAX_DETAIL: usize = 2_000;
 /// ran (413 from the body limit, 400 for a path that is not UTF-8) is
 /// rewritten as `application/problem+json` with the same status, its text
 /// as the detail. HTML pages of the console are left alone.
+///
+/// A refusal given before the body was read (413, 415) also says
+/// `Connection: close`: the unread rest of the body makes the connection
+/// unusable, and a client that pools connections would otherwise send its
+/// next request into a socket the node is closing.
 pub(crate) async fn problems_only(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let response = next.run(req).await;
+    let mut response = next.run(req).await;
     let status = response.status();
+    if matches!(
+        status,
+        StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE
+    ) {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }

@@ -182,13 +182,14 @@ pub(crate) struct Sql<'a> {
 enum Text {
     /// Complete, with `$n` placeholders (both backends read them).
     Whole(SqlStr),
-    /// `INSERT … VALUES ` followed by `rows` rows of `columns`
-    /// placeholders, written when the backend is known (see
-    /// [`insert_rows`]).
+    /// `head` followed by `rows` rows of `columns` placeholders, then
+    /// `tail`, written when the backend is known (see [`insert_rows`] and
+    /// [`in_list`]).
     Rows {
         head: String,
         rows: usize,
         columns: usize,
+        tail: &'static str,
     },
 }
 
@@ -234,6 +235,25 @@ pub(crate) fn insert_rows<'a>(head: impl Into<String>, rows: usize, columns: usi
             head: head.into(),
             rows,
             columns,
+            tail: "",
+        },
+        values: Vec::new(),
+    }
+}
+
+/// A read of `count` values listed in brackets, `head (…) tail`
+/// (`… WHERE id IN ` and ` ORDER BY id`): the values are its only
+/// parameters, bound in order. Written `?` on SQLite as for
+/// [`insert_rows`], for the same reason: a list of a few hundred `$n`
+/// is slow for SQLite to prepare. `head` is fixed text (assembled from
+/// constants at most), never input.
+pub(crate) fn in_list<'a>(head: impl Into<String>, count: usize, tail: &'static str) -> Sql<'a> {
+    Sql {
+        text: Text::Rows {
+            head: head.into(),
+            rows: 1,
+            columns: count,
+            tail,
         },
         values: Vec::new(),
     }
@@ -318,8 +338,10 @@ impl<'a> Sql<'a> {
                 mut head,
                 rows,
                 columns,
+                tail,
             } => {
                 value_rows(&mut head, rows, columns, marks);
+                head.push_str(tail);
                 sqlx::AssertSqlSafe(head).into_sql_str()
             }
         };
@@ -439,6 +461,32 @@ mod tests {
         };
         check(Marks::Numbered, "VALUES ($1, $2, $3), ($4, $5, $6)");
         check(Marks::Anonymous, "VALUES (?, ?, ?), (?, ?, ?)");
+    }
+
+    #[test]
+    fn a_listed_read_writes_its_marks_for_the_backend() {
+        let text = |marks| {
+            let q = in_list("SELECT id FROM t WHERE id IN ", 3, " ORDER BY id");
+            let Text::Rows {
+                mut head,
+                rows,
+                columns,
+                tail,
+            } = q.text
+            else {
+                panic!("a list is written when the backend is known");
+            };
+            value_rows(&mut head, rows, columns, marks);
+            head + tail
+        };
+        assert_eq!(
+            text(Marks::Numbered),
+            "SELECT id FROM t WHERE id IN ($1, $2, $3) ORDER BY id"
+        );
+        assert_eq!(
+            text(Marks::Anonymous),
+            "SELECT id FROM t WHERE id IN (?, ?, ?) ORDER BY id"
+        );
     }
 
     #[test]

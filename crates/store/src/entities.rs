@@ -15,7 +15,7 @@ use tansiq_model::{DocumentKind, Entity, EntryStatus, NameKind};
 use time::OffsetDateTime;
 
 use crate::audit::append_audit_tx;
-use crate::db::{Tx, Value, built, insert_rows, sql};
+use crate::db::{Tx, Value, built, in_list, insert_rows, sql};
 use crate::diff::{Batch, Counts, Diff, changed_fields, delisted, diff, prepare};
 use crate::{
     AuditEvent, AuditOf, Change, EntityChange, EntityTimes, EntityVersion, Expect, ImportReport,
@@ -468,11 +468,11 @@ impl Store {
 
     /// Finds which id of a failed insert another source holds.
     async fn explain_collision(&self, ids: &[String], source: &str) -> StoreError {
-        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let mut q = built(format!(
-            "SELECT id, source FROM entities WHERE id IN ({}) ORDER BY id",
-            marks.join(", ")
-        ));
+        let mut q = in_list(
+            "SELECT id, source FROM entities WHERE id IN ",
+            ids.len(),
+            " ORDER BY id",
+        );
         for id in ids {
             q = q.bind(id);
         }
@@ -583,13 +583,11 @@ impl Store {
     ) -> Result<HashMap<String, EntityTimes>, StoreError> {
         let mut out: HashMap<String, EntityTimes> = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(CHUNK) {
-            // `$1, $2, …`: only numbered placeholders, never input.
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let mut q = built(format!(
-                "SELECT id, recorded_at FROM entity_versions WHERE id IN ({}) \
-                 ORDER BY id, version",
-                marks.join(", ")
-            ));
+            let mut q = in_list(
+                "SELECT id, recorded_at FROM entity_versions WHERE id IN ",
+                chunk.len(),
+                " ORDER BY id, version",
+            );
             for id in chunk {
                 q = q.bind(id);
             }

@@ -5,8 +5,9 @@
 //!
 //! Design decision: one closed [`Store`] enum over two concrete backends
 //! (no `dyn`, no async-trait) whose SQL is written once, in the subset both
-//! databases speak (`$1` parameters, multi-row `VALUES` whose placeholders
-//! `db.rs` writes per backend, `RETURNING`, `CAST(… AS TEXT)`), and
+//! databases speak (`$1` parameters, multi-row `VALUES` and `IN (…)`
+//! lists whose placeholders `db.rs` writes per backend, `RETURNING`,
+//! `CAST(… AS TEXT)`), and
 //! checked at run time by a conformance suite that runs the same scenarios
 //! on both (`tests/conformance`). The trade-off: no compile-time SQL
 //! checking (the `query!` macros would need a live database or an offline

@@ -24,7 +24,7 @@ use time::OffsetDateTime;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{append_audit_tx, time_text};
-use crate::db::{Value, built, insert_rows, sql};
+use crate::db::{Value, built, in_list, insert_rows, sql};
 use crate::diff::hex;
 use crate::rules::{HitAction, HitState, next_state};
 use crate::{Store, StoreError};
@@ -385,11 +385,11 @@ impl Store {
     ) -> Result<Vec<ScreeningRecord>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(IDS_PER_READ) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let mut q = built(format!(
-                "SELECT {SCREENING_COLUMNS} FROM screenings WHERE id IN ({}) ORDER BY id",
-                placeholders.join(", ")
-            ));
+            let mut q = in_list(
+                format!("SELECT {SCREENING_COLUMNS} FROM screenings WHERE id IN "),
+                chunk.len(),
+                " ORDER BY id",
+            );
             for id in chunk {
                 q = q.bind(id);
             }

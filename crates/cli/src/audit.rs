@@ -18,8 +18,9 @@ use crate::StoreArgs;
 pub enum AuditCommand {
     /// Check the whole chain; with --checkpoint, also the checkpoint's
     /// signature (against the node's keys) and that the chain still holds
-    /// that head unchanged. Exit 1 and the first broken event when it does
-    /// not.
+    /// that head unchanged; then that every stored screening record still
+    /// hashes as its audit event recorded. Exit 1 and the first broken
+    /// event (or every altered record) when something does not hold.
     Verify(VerifyArgs),
     /// Sign the current head (sequence number and hash) with the node's
     /// identity and write it as JSON, to keep outside the database. A
@@ -175,6 +176,16 @@ pub async fn run(cmd: AuditCommand) -> Result<i32> {
                 }
                 None => store.verify_audit().await,
             };
+            // The records are checked against the events only once the
+            // events themselves are proven unchanged.
+            let records = match &outcome {
+                Ok(_) => Some(
+                    tansiq_server::verify_screening_records(&store)
+                        .await
+                        .context("checking the screening records against their events"),
+                ),
+                Err(_) => None,
+            };
             store.close().await;
             match outcome {
                 Ok(n) => {
@@ -187,7 +198,23 @@ pub async fn run(cmd: AuditCommand) -> Result<i32> {
                         })
                         .unwrap_or_default();
                     println!("audit chain intact: {n} events{against}");
-                    Ok(0)
+                    let Some(records) = records else {
+                        return Ok(0);
+                    };
+                    let records = records?;
+                    for a in &records.altered {
+                        println!(
+                            "screening record {} ALTERED: it no longer hashes as audit event {} recorded",
+                            a.screening, a.seq
+                        );
+                    }
+                    println!(
+                        "screening records: {} as recorded, {} altered, {} no longer stored (retention)",
+                        records.intact,
+                        records.altered.len(),
+                        records.absent
+                    );
+                    Ok(if records.altered.is_empty() { 0 } else { 1 })
                 }
                 Err(StoreError::ChainBroken { seq, reason }) => {
                     println!("audit chain BROKEN at event {seq}: {reason}");

@@ -400,6 +400,11 @@ fn demo_node_answers_the_printed_curl_line() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{out}"));
     assert!(n >= 1, "{out}");
+    // The screening's record still hashes as its audit event recorded.
+    assert!(
+        out.contains("screening records: 1 as recorded, 0 altered, 0 no longer stored"),
+        "{out}"
+    );
     // At shutdown the node signed its final head with its identity.
     let id = ["--identity", "d.db.identity"];
     let out = ok(&tansiq(

@@ -232,6 +232,9 @@ mod tests {
         "score",
         "threshold",
         "parts",
+        "screening",
+        "intact",
+        "absent",
     ];
 
     #[test]

@@ -83,7 +83,10 @@ pub use federation::{
 pub use journal::Journal;
 pub use metrics::Metrics;
 pub use ops::{AuditEventDto, parse_instant};
-pub use review::{RescreenReport, Review, document_key, stored_query};
+pub use review::{
+    AlteredRecord, RecordCheck, RescreenReport, Review, document_key, stored_query,
+    verify_screening_records,
+};
 pub use routes::{RouteTable, openapi, route_table, second_factor_reset};
 pub use state::{AppState, ListState, Snapshot};
 

@@ -478,6 +478,9 @@ pub struct ManifestAudit<'a> {
     pub format: &'static str,
     pub hit_ids: &'a [String],
     pub travellers: usize,
+    /// [`tansiq_store::records_digest`] of the travellers' screening
+    /// records (`<manifest id>.<index>`), in traveller order.
+    pub records: String,
     pub band: &'static str,
     pub remote_hits: Vec<ManifestRemoteAudit<'a>>,
     pub remote_unanswered: BTreeSet<&'a str>,
@@ -1084,6 +1087,7 @@ pub async fn screen_manifest(
         })
         .collect();
     let (outcomes, hit_ids) = cross(state, p, &snap, &crossings, MANIFEST_MATCHES).await?;
+    let records = tansiq_store::records_digest(outcomes.iter().map(|o| o.record.as_str()));
     let results: Vec<ManifestResultDto> = outcomes
         .into_iter()
         .zip(&manifest.travellers)
@@ -1126,6 +1130,7 @@ pub async fn screen_manifest(
                 format,
                 hit_ids: &hit_ids,
                 travellers: results.len(),
+                records,
                 band: band_str(band),
                 remote_hits: results
                     .iter()

@@ -83,6 +83,21 @@ impl ScreeningRecord {
     }
 }
 
+/// One hash for the records of a manifest's travellers, in traveller
+/// order: the SHA-256 (hex) over each record's
+/// [`ScreeningRecord::content_hash`], length-prefixed. A manifest's audit
+/// event carries it, so the chain covers every traveller's record in 64
+/// characters whatever the number of travellers.
+pub fn records_digest<'a>(hashes: impl IntoIterator<Item = &'a str>) -> String {
+    let mut h = Sha256::new();
+    h.update(b"tansiq-manifest-records-v1");
+    for hash in hashes {
+        h.update((hash.len() as u64).to_be_bytes());
+        h.update(hash.as_bytes());
+    }
+    hex(&h.finalize())
+}
+
 /// What a node's writer commits at once: see [`Store::commit_journal`].
 #[derive(Debug, Default)]
 pub struct Journal<'a> {
@@ -927,5 +942,22 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::records_digest;
+
+    #[test]
+    fn a_manifest_digest_depends_on_every_record_and_its_place() {
+        let a = records_digest(["aa", "bb"]);
+        assert_eq!(a.len(), 64);
+        assert_eq!(a, records_digest(["aa", "bb"]));
+        assert_ne!(a, records_digest(["bb", "aa"]), "order");
+        assert_ne!(a, records_digest(["aa", "bc"]), "content");
+        assert_ne!(a, records_digest(["aa"]), "a record left out");
+        assert_ne!(a, records_digest(["aab", "b"]), "boundaries");
+        assert_ne!(records_digest([]), records_digest([""]));
     }
 }

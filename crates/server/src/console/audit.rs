@@ -147,15 +147,28 @@ pub async fn verify(
         }
         None => None,
     };
+    // The records are checked against the events only once the events
+    // themselves are proven unchanged.
+    let records = match &chain {
+        Ok(_) => Some(crate::review::verify_screening_records(&state.store).await),
+        Err(_) => None,
+    };
     let ok = chain.is_ok()
         && against
             .as_ref()
-            .is_none_or(|(_, signed, r)| *signed && r.is_ok());
+            .is_none_or(|(_, signed, r)| *signed && r.is_ok())
+        && records
+            .as_ref()
+            .is_some_and(|r| r.as_ref().is_ok_and(|r| r.altered.is_empty()));
     state.audit.record(s.principal.event(
         "audit.verify",
         None,
         if ok { "ok" } else { "failed" },
-        serde_json::json!({ "events": chain.as_ref().ok(), "checkpoint": against.as_ref().map(|a| a.0) }),
+        serde_json::json!({
+            "events": chain.as_ref().ok(),
+            "checkpoint": against.as_ref().map(|a| a.0),
+            "records_altered": records.as_ref().and_then(|r| r.as_ref().ok()).map(|r| r.altered.len()),
+        }),
     ));
     let top = html! {
         @match &chain {
@@ -166,6 +179,19 @@ pub async fn verify(
             None => (pages::notice("info", &l.t("checkpoint-none"))),
             Some((seq, true, Ok(_))) => (pages::notice("ok", &l.ta("checkpoint-ok", &[("seq", seq.to_string())]))),
             Some((seq, _, _)) => (pages::notice("error", &l.ta("checkpoint-bad", &[("seq", seq.to_string())]))),
+        }
+        @match &records {
+            None => {}
+            Some(Err(e)) => (pages::notice("error", &e.to_string())),
+            Some(Ok(r)) => {
+                @for a in &r.altered {
+                    (pages::notice("error", &l.ta("records-altered", &[("screening", a.screening.clone()), ("seq", a.seq.to_string())])))
+                }
+                (pages::notice(
+                    if r.altered.is_empty() { "ok" } else { "error" },
+                    &l.ta("records-ok", &[("intact", r.intact.to_string()), ("absent", r.absent.to_string())]),
+                ))
+            }
         }
     };
     render(&state, &s, &AuditQuery::default(), top).await

@@ -4,6 +4,8 @@
 //!
 //! - [`record`]: what a screening leaves behind (records through a
 //!   batched writer; hits written before answering).
+//! - [`integrity`]: stored records checked against the hashes their
+//!   audit events carry.
 //! - [`rescreen`]: recent screenings against changed entities.
 //! - [`travellers`]: the window's travellers indexed, so that a pass
 //!   reads only those a changed entity may concern.
@@ -16,10 +18,12 @@
 //! another agency is answered like a missing one). A confirmation
 //! notifies the contact points of the entity's originating agency.
 
+mod integrity;
 mod record;
 mod rescreen;
 mod travellers;
 
+pub use integrity::{AlteredRecord, RecordCheck, verify_screening_records};
 pub use record::{Review, document_key, stored_query};
 pub(crate) use record::{Screened, after_screening, query_from_json};
 pub use rescreen::RescreenReport;

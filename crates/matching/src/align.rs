@@ -13,12 +13,22 @@ use crate::explain::{
     Explanation, FeatureContribution, NameCap, NameCapRule, Rule, TokenAlignment,
 };
 use crate::index::{Index, NameRec, is_title, token_weight};
+use crate::model::FOUND_CREDIT;
 use crate::model::{
     BaseFeatures, FEATURE_NAMES, N_FEATURES, NameShape, ORG_CONTENT_WORD_CONFLICT,
     ORG_CORE_DISTANCE, ORG_NAME_DISTANCE, ORG_NUMBER_CONFLICT, ORG_NUMBER_ONE_SIDE,
     RARE_PART_SHARE, UNMATCHED_MAX_CAP, UNMATCHED_SUM_CAP, known_features, split_by_schema,
 };
 use crate::screen::*;
+
+/// Similarity at or above which a query part counts as spelled like a
+/// listed part, when asking whether the part is a very common one.
+const COMMON_PART_SPELLING_SIM: f32 = 0.95;
+
+/// Rarity weight, in units of a part seen once, from which a query part
+/// an alias does not confirm lowers the alias's score
+/// (`alias_extra_part_factor`): a common given name left over does not.
+const ALIAS_EXTRA_PART_SHARE: f32 = 0.5;
 
 impl Index {
     /// The explanation of a ranked entity's best listed name, from the
@@ -153,7 +163,8 @@ impl Index {
             .filter(|item| item.len == 1 && usize::from(item.pos) == i)
             .flat_map(|item| item.matches.iter())
             .any(|&(v, s, _)| {
-                s >= 0.95 && token_weight(&self.vocab[v as usize], &self.config).1 <= common
+                s >= COMMON_PART_SPELLING_SIM
+                    && token_weight(&self.vocab[v as usize], &self.config).1 <= common
             })
     }
 
@@ -316,7 +327,7 @@ impl Index {
                 worst_credit = worst_credit.min(cr);
                 rule_weight[rule_slot(rule())] += wl;
                 soft += wl * (1.0 - cr);
-                if el >= RARE_PART_SHARE * unit && cr >= 0.5 {
+                if el >= RARE_PART_SHARE * unit && cr >= FOUND_CREDIT {
                     rare_parts += 1;
                 }
             }
@@ -394,7 +405,7 @@ impl Index {
         };
         // The first part (given name, or the family name in
         // "FAMILY, Given" forms) poorly matched or unmatched.
-        let given_factor = if n_pos >= 2 && first_credit < 0.5 {
+        let given_factor = if n_pos >= 2 && first_credit < FOUND_CREDIT {
             c.given_miss_factor as f32
         } else {
             1.0
@@ -424,7 +435,10 @@ impl Index {
                 used_q & (1u64 << i) == 0
                     && !t.is_generic()
                     && !is_title(&t.text)
-                    && qn.weights.get(i).is_some_and(|w| *w >= 0.5 * unit)
+                    && qn
+                        .weights
+                        .get(i)
+                        .is_some_and(|w| *w >= ALIAS_EXTRA_PART_SHARE * unit)
             }) {
             c.alias_extra_part_factor as f32
         } else {
@@ -532,11 +546,11 @@ impl Index {
             raw,
             flag(name.kind == NameKind::Weak),
             flag(family_missed),
-            flag(n_pos >= 2 && first_credit < 0.5),
+            flag(n_pos >= 2 && first_credit < FOUND_CREDIT),
             uq_sum.min(UNMATCHED_SUM_CAP),
             uq_max.min(UNMATCHED_MAX_CAP),
-            ul_sum.min(3.0),
-            ul_max.min(1.5),
+            ul_sum.min(UNMATCHED_SUM_CAP),
+            ul_max.min(UNMATCHED_MAX_CAP),
             share(1),
             share(2),
             share(6),
@@ -557,7 +571,7 @@ impl Index {
             0.0, // org_name_distance, below
             flag(rare_parts == 0),
             0.0, // constant
-            uq_max.min(ul_max).min(1.5),
+            uq_max.min(ul_max).min(UNMATCHED_MAX_CAP),
             0.0, // org_content_word_conflict, below
             0.0, // org_core_distance, below
             0.0, // org_number_conflict, below

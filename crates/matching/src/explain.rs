@@ -254,6 +254,12 @@ pub struct FeatureContribution {
     pub contribution: f64,
 }
 
+/// Smallest effect on the logit of a learned-score feature that the text
+/// explanation lists (the JSON lists every feature).
+const SHOWN_CONTRIBUTION: f64 = 0.05;
+/// Most features the text explanation lists, largest effects first.
+const SHOWN_FEATURES: usize = 6;
+
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -317,8 +323,8 @@ impl fmt::Display for Explanation {
             let shown: Vec<String> = self
                 .features
                 .iter()
-                .filter(|x| x.contribution.abs() >= 0.05)
-                .take(6)
+                .filter(|x| x.contribution.abs() >= SHOWN_CONTRIBUTION)
+                .take(SHOWN_FEATURES)
                 .map(|x| format!("{} {:.2} ({:+.2})", x.name, x.value, x.contribution))
                 .collect();
             writeln!(f, "  learned score, largest effects: {}", shown.join(", "))?;

@@ -1582,13 +1582,17 @@ pub(crate) fn is_generic_kind(k: UnitKind) -> bool {
     matches!(k, UnitKind::Generic(c) if c.is_generic())
 }
 
+/// Coverage weight of an initial, as a share of its rarity: an initial
+/// covers its place in a name but proves nothing (no evidence weight).
+pub(crate) const INITIAL_WEIGHT_SHARE: f32 = 0.3;
+
 /// Coverage weight and evidence weight of a vocabulary token.
 pub(crate) fn token_weight(v: &VTok, config: &MatcherConfig) -> (f32, f32) {
     let idf = v.idf.powf(config.idf_power as f32);
     if is_generic_kind(v.kind) || is_title(&v.text) {
         (idf * config.generic_weight as f32, 0.0)
     } else if v.kind == UnitKind::Initial {
-        (idf * 0.3, 0.0)
+        (idf * INITIAL_WEIGHT_SHARE, 0.0)
     } else {
         (idf, idf)
     }
@@ -1666,7 +1670,7 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
     // letters for class-level similarity: PKK is not BK.
     let short_penalty = if !q_ar && !v_ar && q.text.len().min(v.text.len()) <= 3 {
         match letter_distance(q.text.as_bytes(), v.text.as_bytes()) {
-            0 | 1 => 0.95,
+            0 | 1 => SHORT_TOKEN_FACTOR,
             _ => return (0.0, Rule::EditDistance),
         }
     } else {
@@ -1680,21 +1684,22 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
         (UnitKind::Allah, UnitKind::Allah) => 1.0,
         _ => 0.0,
     };
-    // Below MIN_SIM / 0.97 no factor here can lift a pair to MIN_SIM:
-    // the bounded comparison stops early on the many hopeless candidates.
+    // Below MIN_SIM / PHONETIC_MAX_SIM no factor here can lift a pair to
+    // MIN_SIM: the bounded comparison stops early on the many hopeless
+    // candidates.
     let mut s = tansiq_names::key_similarity_at_least(
         q.key,
         q_ar,
         &v.key,
         v_ar,
         shared,
-        crate::screen::MIN_SIM / 0.97,
-    ) * 0.97
+        crate::screen::MIN_SIM / PHONETIC_MAX_SIM,
+    ) * PHONETIC_MAX_SIM
         * short_penalty;
     let compound = is_compound(q.kind) || is_compound(v.kind);
     if is_compound(q.kind) != is_compound(v.kind) || (compound && q.kind != v.kind) {
         // a name unit against a plain word (Abu Asim / Bassam)
-        s *= 0.92;
+        s *= UNIT_AGAINST_WORD_FACTOR;
     }
     // Character-level plausibility: a typo across sound classes (Putin /
     // Pulin) keeps its letters though not its phonetic key.
@@ -1704,7 +1709,8 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
             return (sp, Rule::Spelling);
         }
     }
-    if s < 0.7 {
+    // (a pair under MIN_SIM is not kept: its rule is only a label)
+    if s < crate::screen::MIN_SIM {
         return (s, Rule::EditDistance);
     }
     let same_skeleton = tansiq_names::same_skeleton(q.skeleton, &v.skeleton);
@@ -1720,6 +1726,16 @@ pub(crate) fn token_similarity(q: &QForm<'_>, v: &VTok) -> (f32, Rule) {
     (s, rule)
 }
 
+/// Factor of a Latin token pair of at most 3 letters one letter apart
+/// (Ali / Aly); further apart they do not match at all (PKK is not BK).
+pub(crate) const SHORT_TOKEN_FACTOR: f32 = 0.95;
+/// Scale of the phonetic-key similarity: two different spellings of one
+/// key score at most this, under an exact spelling's 1.
+pub(crate) const PHONETIC_MAX_SIM: f32 = 0.97;
+/// Factor of a compound name unit (Abu Asim, Abdul Wahid) against a plain
+/// word, or against a unit of another kind.
+pub(crate) const UNIT_AGAINST_WORD_FACTOR: f32 = 0.92;
+
 /// Fewest letters of both Latin spellings for [`spelling_similarity`]
 /// (shorter ones have their own rule: `short_penalty`).
 pub(crate) const SPELLING_MIN_LETTERS: usize = 4;
@@ -1730,9 +1746,9 @@ pub(crate) const SPELLING_LETTERS_PER_EDIT: usize = 4;
 /// edit-distance similarity (Jaro-Winkler alone is lenient on shared
 /// prefixes, edit distance alone on long words).
 pub(crate) const SPELLING_JARO_SHARE: f32 = 0.5;
-/// Scale of [`spelling_similarity`], as for phonetic similarity: 0.97
-/// at most, which equal spellings exceed.
-pub(crate) const SPELLING_MAX_SIM: f32 = 0.97;
+/// Scale of [`spelling_similarity`], as for phonetic similarity
+/// ([`PHONETIC_MAX_SIM`]), which equal spellings exceed.
+pub(crate) const SPELLING_MAX_SIM: f32 = PHONETIC_MAX_SIM;
 
 /// Character-level similarity of two folded Latin spellings within a
 /// bounded number of edits (optimal string alignment: one substitution,

@@ -257,15 +257,15 @@ pub const WEAK_ALIAS: usize = 1;
 pub const FAMILY_UNMATCHED: usize = 2;
 /// Index of `given_unmatched`.
 pub const GIVEN_UNMATCHED: usize = 3;
-/// Index of `unmatched_listed_weight` (at most 3).
+/// Index of `unmatched_listed_weight` (at most [`UNMATCHED_SUM_CAP`]).
 pub const UNMATCHED_LISTED_WEIGHT: usize = 6;
-/// Index of `unmatched_listed_max` (at most 1.5).
+/// Index of `unmatched_listed_max` (at most [`UNMATCHED_MAX_CAP`]).
 pub const UNMATCHED_LISTED_MAX: usize = 7;
 /// Index of `softness`.
 pub const SOFTNESS: usize = 14;
 /// Index of `no_rare_part`.
 pub const NO_RARE_PART: usize = 22;
-/// Index of `unmatched_both_max` (at most 1.5).
+/// Index of `unmatched_both_max` (at most [`UNMATCHED_MAX_CAP`]).
 pub const UNMATCHED_BOTH_MAX: usize = 24;
 /// Index of `worst_alignment`.
 pub const WORST_ALIGNMENT: usize = 29;
@@ -301,6 +301,13 @@ pub const ORG_NUMBER_ONE_SIDE: usize = 28;
 /// `rare_parts`, and the line between a one-word name that identifies
 /// someone (`Zouaoui`) and one that many people carry (`Ahmed`).
 pub const RARE_PART_SHARE: f32 = 0.6;
+
+/// Credit at or above which an aligned part counts as found: the given
+/// name of `given_unmatched`, a rare part of `no_rare_part` and of the
+/// rule-based score's `rare_parts`, a name's clear contribution to a
+/// match spread over several names. Scoring and its bounds read this one
+/// constant.
+pub const FOUND_CREDIT: f32 = 0.5;
 
 /// What is known of a name before any alignment.
 ///

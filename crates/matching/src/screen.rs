@@ -15,8 +15,8 @@ use crate::index::{
     split_listed_name, token_similarity, token_weight, variant_factor,
 };
 use crate::model::{
-    BaseFeatures, FAMILY_UNMATCHED, Features, GIVEN_UNMATCHED, N_BASE_FEATURES, NO_RARE_PART,
-    NameShape, RARE_PART_SHARE, SOFTNESS, UNMATCHED_BOTH_MAX, UNMATCHED_LISTED_MAX,
+    BaseFeatures, FAMILY_UNMATCHED, FOUND_CREDIT, Features, GIVEN_UNMATCHED, N_BASE_FEATURES,
+    NO_RARE_PART, NameShape, RARE_PART_SHARE, SOFTNESS, UNMATCHED_BOTH_MAX, UNMATCHED_LISTED_MAX,
     UNMATCHED_LISTED_WEIGHT, UNMATCHED_MAX_CAP, UNMATCHED_QUERY_MAX, UNMATCHED_QUERY_WEIGHT,
     UNMATCHED_SUM_CAP, WEAK_ALIAS, WORST_ALIGNMENT, known_features,
 };
@@ -56,6 +56,19 @@ const EXACT_KEYS: usize = usize::MAX - 1;
 
 /// Minimum token similarity that is kept at all.
 pub(crate) const MIN_SIM: f32 = 0.70;
+
+/// Similarity at or above which a query token takes its rarity from the
+/// listed token it meets (a token meeting none that closely is unknown,
+/// and rare).
+const RARITY_SOURCE_SIM: f32 = 0.85;
+
+/// Credit every query part needs for a match spread over several names
+/// of an entity to raise an alert (below it the match ranks, capped
+/// under the possible band).
+const SPREAD_WELL_MATCHED_CREDIT: f32 = 0.8;
+
+/// How far under a band's threshold a score capped out of it is held.
+pub(crate) const BELOW_BAND: f32 = 0.01;
 
 pub(crate) fn credit(s: f32, config: &MatcherConfig) -> f32 {
     let lo = config.credit_floor as f32;
@@ -208,7 +221,7 @@ impl Index {
     fn query_rarity(&self, matches: &[VocabMatch], all_generic: bool) -> Option<f32> {
         let (_, v) = matches
             .iter()
-            .filter(|m| m.1 >= 0.85)
+            .filter(|m| m.1 >= RARITY_SOURCE_SIM)
             .map(|m| (m.1, &self.vocab[m.0 as usize]))
             .max_by(|a, b| a.0.total_cmp(&b.0))?;
         Some(if all_generic {
@@ -803,10 +816,13 @@ impl Index {
         let unit = self.unit;
         let n = qn.tokens.len();
         // only clear contributions count as coming from a name
-        let first = acc.credits[..n].iter().find(|x| x.0 >= 0.5).map(|x| x.2);
+        let first = acc.credits[..n]
+            .iter()
+            .find(|x| x.0 >= FOUND_CREDIT)
+            .map(|x| x.2);
         let spread = acc.credits[..n]
             .iter()
-            .any(|x| x.0 >= 0.5 && Some(x.2) != first);
+            .any(|x| x.0 >= FOUND_CREDIT && Some(x.2) != first);
         if !spread || qn.total_weight <= 0.0 {
             return None;
         }
@@ -823,7 +839,9 @@ impl Index {
         // two of them are rare, or one is rare and none is very common (a
         // nickname alias completing the name: Abdur Rehman + Abdullah
         // Sindhi for Abdul Rehman Sindhi, but not Ali + al-Baghdadi).
-        let all_good = acc.credits[..n].iter().all(|x| x.0 >= 0.8);
+        let all_good = acc.credits[..n]
+            .iter()
+            .all(|x| x.0 >= SPREAD_WELL_MATCHED_CREDIT);
         let rare_parts = acc.credits[..n]
             .iter()
             .filter(|x| x.1 >= RARE_PART_SHARE * unit)
@@ -864,7 +882,7 @@ impl Index {
         let score = if all_good && enough {
             uncapped
         } else {
-            uncapped.min(c.possible as f32 - 0.01)
+            uncapped.min(c.possible as f32 - BELOW_BAND)
         };
         Some((score, uncapped))
     }
@@ -1823,7 +1841,7 @@ impl<'a> Bounder<'a> {
                 .filter(|&i| usize::from(i) < n_pos)
                 .map(|i| name.evidence(usize::from(i)))
                 .sum();
-            may_rare |= cr >= 0.5 && el >= RARE_PART_SHARE * self.unit;
+            may_rare |= cr >= FOUND_CREDIT && el >= RARE_PART_SHARE * self.unit;
             let share = cr * el / f32::from(p.qlen.max(1));
             for i in p.qpos..p.qpos.saturating_add(p.qlen) {
                 let i = i as usize;
@@ -1881,7 +1899,7 @@ impl<'a> Bounder<'a> {
         } else {
             may(c.family_miss_factor)
         };
-        let given_factor = if n_pos >= 2 && l_best[0] < 0.5 {
+        let given_factor = if n_pos >= 2 && l_best[0] < FOUND_CREDIT {
             c.given_miss_factor as f32
         } else {
             may(c.given_miss_factor)
@@ -1939,13 +1957,15 @@ impl<'a> Bounder<'a> {
                 ul_max = ul_max.max(w);
             }
         }
-        lower[UNMATCHED_LISTED_WEIGHT] = ul_sum.min(3.0);
-        lower[UNMATCHED_LISTED_MAX] = ul_max.min(1.5);
-        lower[UNMATCHED_BOTH_MAX] = lower[UNMATCHED_QUERY_MAX].min(ul_max).min(1.5);
+        lower[UNMATCHED_LISTED_WEIGHT] = ul_sum.min(UNMATCHED_SUM_CAP);
+        lower[UNMATCHED_LISTED_MAX] = ul_max.min(UNMATCHED_MAX_CAP);
+        lower[UNMATCHED_BOTH_MAX] = lower[UNMATCHED_QUERY_MAX]
+            .min(ul_max)
+            .min(UNMATCHED_MAX_CAP);
         lower[FAMILY_UNMATCHED] = flag(
             (3..=64).contains(&n_pos) && l_best.get(usize::from(name.family_pos())) == Some(&0.0),
         );
-        lower[GIVEN_UNMATCHED] = flag(n_pos >= 2 && l_best[0] < 0.5);
+        lower[GIVEN_UNMATCHED] = flag(n_pos >= 2 && l_best[0] < FOUND_CREDIT);
         lower[WEAK_ALIAS] = flag(name.weak());
         lower[SOFTNESS] = 1.0 - best.min(1.0);
         lower[NO_RARE_PART] = flag(!may_rare);

@@ -76,6 +76,7 @@ reason-document-differs = رقم الوثيقة مختلف
 reason-gender-agrees = الجنس متطابق
 reason-gender-differs = الجنس مختلف
 reason-capped = الاسم وحده لا يكفي، لذلك حُدّت الدرجة
+reason-qualifier = يضيف الاستعلام وصفًا إلى الاسم الكامل للمنظمة المدرجة (فرع أو قسم منها، أو هيئة أخرى تحمل اسمها)، لذا يبقى تطابقًا محتملًا لا قويًا
 reason-weak-alias = الاسم يطابق الاسم المستعار الضعيف { $listed } (اسم مستعار منخفض الجودة)
 reason-unmatched = غير موجود في الاسم المدرج: { $parts }
 reason-schema-agrees = نوع الكيان متطابق

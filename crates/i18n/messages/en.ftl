@@ -77,6 +77,7 @@ reason-document-differs = the document number differs
 reason-gender-agrees = the gender agrees
 reason-gender-differs = the gender differs
 reason-capped = the name alone says too little, so the score was capped
+reason-qualifier = the query adds a qualifier to the listed organisation's whole name (a branch, a department, or another body named after it), so it stays a possible match, not a strong one
 reason-weak-alias = the name matches the weak alias { $listed } (an alias of low quality)
 reason-unmatched = not in the listed name: { $parts }
 reason-schema-agrees = the kind of entity agrees

@@ -76,6 +76,7 @@ reason-document-differs = le numéro de document diffère
 reason-gender-agrees = le sexe concorde
 reason-gender-differs = le sexe diffère
 reason-capped = le nom seul en dit trop peu, le score a donc été plafonné
+reason-qualifier = la requête ajoute un qualificatif au nom complet de l'organisation inscrite (une branche, un département, ou un autre organisme portant son nom) : la correspondance reste possible, pas forte
 reason-weak-alias = le nom correspond à l’alias faible { $listed } (un alias de faible qualité)
 reason-unmatched = absent du nom inscrit : { $parts }
 reason-schema-agrees = le type d’entité concorde

@@ -47,6 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "calibration_power" => config.calibration_power = v,
                 "common_share" => config.common_share = v,
                 "name_only_cap" => config.name_only_cap = v,
+                "qualifier_cap" => config.qualifier_cap = v,
                 // learned=1: the fitted model, learned=0: the rule-based score
                 "learned" => {
                     config.model = (v > 0.0).then(tansiq_matching::LinearModel::fitted);

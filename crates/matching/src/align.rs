@@ -6,7 +6,7 @@
 //! bounds mirror the factors applied here.
 
 use tansiq_model::NameKind;
-use tansiq_names::{MAX_TOKENS, Script, UnitKind, tokenize};
+use tansiq_names::{Concept, MAX_TOKENS, Script, UnitKind, tokenize};
 
 use crate::Query;
 use crate::explain::{
@@ -130,6 +130,46 @@ impl Index {
         None
     }
 
+    /// The query parts that qualify a listed organisation's whole name
+    /// ([`NameCapRule::OrganisationQualifier`]): when every part of the
+    /// listed name that is evidence (not a generic word or title) is
+    /// aligned, the query's unaligned parts other than legal forms and
+    /// titles (`AIR FORCE` in IRGC Air Force, `Singapore` in Bank of
+    /// China (Singapore)); empty otherwise, and for persons. A legal form
+    /// left over says how the same company is held, not which one it is.
+    pub(crate) fn organisation_qualifier<'q>(
+        &self,
+        qn: &'q QName,
+        name: &NameRec,
+        used_q: u64,
+        used_l: u64,
+    ) -> Vec<&'q str> {
+        if !self.schema_of(name.entity).is_organisation() {
+            return Vec::new();
+        }
+        let mut evidence = name
+            .positions
+            .iter()
+            .enumerate()
+            .take(64)
+            .filter(|(_, p)| p.evidence > 0.0)
+            .peekable();
+        if evidence.peek().is_none() || evidence.any(|(i, _)| used_l & (1u64 << i) == 0) {
+            return Vec::new();
+        }
+        qn.tokens
+            .iter()
+            .enumerate()
+            .take(64)
+            .filter(|(i, t)| {
+                used_q & (1u64 << i) == 0
+                    && t.kind != UnitKind::Generic(Concept::Company)
+                    && !is_title(&t.text)
+            })
+            .map(|(_, t)| t.source.as_str())
+            .collect()
+    }
+
     /// Query parts left unmatched that are not very common (nor titles or
     /// generic words): parts a one-part alias cannot confirm.
     pub(crate) fn unconfirmed_query_parts<'q>(
@@ -235,6 +275,11 @@ impl Index {
                 "a one-part alias cannot confirm the query's other parts ({}); the name alone does not alert",
                 self.unconfirmed_query_parts(qn, used_q, self.common_idf())
                     .join(", ")
+            ),
+            NameCapRule::OrganisationQualifier => format!(
+                "the query adds {} to this organisation's whole name: a branch or department of it, or another body named after it; held in the possible band for an analyst to decide",
+                self.organisation_qualifier(qn, name, used_q, used_l)
+                    .join(" ")
             ),
         }
     }
@@ -491,9 +536,25 @@ impl Index {
         };
         // Features of the learned score, only where it is used or asked
         // for (this is the hot loop of large screenings).
+        // A listed organisation's whole name with a qualifier the query
+        // adds is held under the strong band (after the name-only caps,
+        // which hold a score lower still).
+        let qualifier_ceiling = c.qualifier_cap as f32;
+        let qualified = |score: f32| {
+            if score > qualifier_ceiling
+                && !self
+                    .organisation_qualifier(qn, name, used_q, used_l)
+                    .is_empty()
+            {
+                Some(qualifier_ceiling)
+            } else {
+                None
+            }
+        };
         if !need_features && learned.is_none() {
+            let score = if cap().is_some() { ceiling } else { hand };
             return NameScore {
-                score: if cap().is_some() { ceiling } else { hand },
+                score: qualified(score).unwrap_or(score),
                 uncapped: hand,
                 cov_l,
                 features: [0.0; N_FEATURES],
@@ -672,6 +733,11 @@ impl Index {
             m.lower(hand, penalty)
         });
         let score = if cap.is_some() { ceiling } else { uncapped };
+        let qualifier = qualified(score);
+        let (score, cap) = match qualifier {
+            Some(held) => (held, Some(NameCapRule::OrganisationQualifier)),
+            None => (score, cap),
+        };
         let features = if need_features {
             split_by_schema(&base, is_org)
         } else {

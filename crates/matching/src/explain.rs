@@ -80,6 +80,12 @@ pub enum NameCapRule {
     /// A listed alias that is a bare kunya (Abu Zubair) which another
     /// listed entity also carries: the kunya alone identifies neither.
     SharedKunya,
+    /// A listed organisation's whole name in a query name that adds a
+    /// qualifier (IRGC Air Force against the IRGC, Bank of China
+    /// (Singapore) against Bank of China): a branch or department of it,
+    /// or another body named after it. Held in the possible band, not
+    /// out of it: see [`crate::MatcherConfig::qualifier_cap`].
+    OrganisationQualifier,
 }
 
 impl NameCapRule {
@@ -89,6 +95,7 @@ impl NameCapRule {
             NameCapRule::OnePartAlias => "one-part-alias",
             NameCapRule::SpreadOverNames => "spread-over-names",
             NameCapRule::SharedKunya => "shared-kunya",
+            NameCapRule::OrganisationQualifier => "organisation-qualifier",
         }
     }
 }
@@ -234,8 +241,11 @@ impl Explanation {
                 out.push(ReasonClause::plain(differs));
             }
         }
-        if !self.caps.is_empty() {
-            out.push(ReasonClause::plain("reason-capped"));
+        for cap in &self.caps {
+            out.push(ReasonClause::plain(match cap.rule {
+                NameCapRule::OrganisationQualifier => "reason-qualifier",
+                _ => "reason-capped",
+            }));
         }
         out
     }

@@ -144,6 +144,13 @@ pub struct MatcherConfig {
     /// a birth year to 0.81, a full birth date to 0.86; `1.0` switches the
     /// rules off.
     pub name_only_cap: f64,
+    /// Name score ceiling of a listed organisation's whole name found in
+    /// a longer query name ([`NameCapRule::OrganisationQualifier`]: a
+    /// branch, a department, a province, or another body named after it).
+    /// Just below `strong`, so that such a name alerts in the possible
+    /// band, with its own reason, for an analyst to decide; `1.0` switches
+    /// the rule off.
+    pub qualifier_cap: f64,
     /// Multiplier for a score built from name parts found in different
     /// names of one entity.
     pub combined_names_factor: f64,
@@ -211,6 +218,7 @@ impl Default for MatcherConfig {
             combined_names_factor: 0.85,
             common_share: 0.05,
             name_only_cap: 0.79,
+            qualifier_cap: 0.91,
             calibration_power: 0.45,
             model: Some(LinearModel::fitted()),
             schema_mismatch_factor: 0.6,

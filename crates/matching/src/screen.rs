@@ -2805,6 +2805,64 @@ mod tests {
     }
 
     #[test]
+    fn a_listed_organisation_with_a_qualifier_added_is_a_possible_match() {
+        let list = vec![
+            organisation("O1", "Northwind Qaryat Shipping Lines"),
+            organisation("O2", "Bank of Zalmora"),
+            organisation("O3", "Fictiva Petrochemical Trading Company"),
+            person("P1", "Karimou Fictivo Belhadjar", &[]),
+        ];
+        let index = Index::build(list, MatcherConfig::default());
+        let top = |q: Query| index.screen(&q, 1).into_iter().next().expect("a match");
+        // The listed name whole, with a branch or place added: it alerts,
+        // in the possible band, and says why.
+        for (q, id) in [
+            ("Northwind Qaryat Shipping Lines Naval Branch", "O1"),
+            ("Bank of Zalmora (Singapore)", "O2"),
+        ] {
+            let m = top(org_query(q));
+            assert_eq!(m.entity_id, id, "{q}");
+            assert_eq!(m.band, Band::Possible, "{q}: {m:?}");
+            let caps: Vec<NameCapRule> = m.explanation.caps.iter().map(|c| c.rule).collect();
+            assert_eq!(caps, [NameCapRule::OrganisationQualifier], "{q}");
+            assert!(
+                m.explanation
+                    .reason()
+                    .iter()
+                    .any(|c| c.id == "reason-qualifier"),
+                "{q}"
+            );
+        }
+        // A legal form added or changed names the same company; the name
+        // as listed is not held either; nor is a person's longer name.
+        for (q, id) in [
+            ("Fictiva Petrochemical Trading Company LLC", "O3"),
+            ("Fictiva Petrochemical Trading Co. Limited", "O3"),
+            ("Northwind Qaryat Shipping Lines", "O1"),
+        ] {
+            let m = top(org_query(q));
+            assert_eq!((m.entity_id.as_str(), m.band), (id, Band::Strong), "{q}");
+        }
+        let m = top(Query::name("Karimou Fictivo Belhadjar Tilmisani"));
+        assert!(m.explanation.caps.is_empty(), "{m:?}");
+        // Switched off, the qualified name is strong again.
+        let off = Index::build(
+            vec![organisation("O1", "Northwind Qaryat Shipping Lines")],
+            MatcherConfig {
+                qualifier_cap: 1.0,
+                ..MatcherConfig::default()
+            },
+        );
+        let m = off
+            .screen(
+                &org_query("Northwind Qaryat Shipping Lines Naval Branch"),
+                1,
+            )
+            .remove(0);
+        assert!(m.explanation.caps.is_empty(), "{m:?}");
+    }
+
+    #[test]
     fn an_organisation_query_keeps_its_bracketed_qualifier() {
         use super::split_query_name;
         let org = Some(Schema::Organization);

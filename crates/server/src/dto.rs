@@ -283,8 +283,9 @@ pub struct ExplanationDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CapDto {
-    /// `common-parts-only`, `one-part-alias`, `shared-kunya` or
-    /// `spread-over-names`.
+    /// `common-parts-only`, `one-part-alias`, `shared-kunya`,
+    /// `spread-over-names` (held out of the alert band) or
+    /// `organisation-qualifier` (held in the possible band).
     pub rule: String,
     /// Name score before and after the cap.
     pub before: f64,

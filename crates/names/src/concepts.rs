@@ -231,6 +231,20 @@ pub const LEGAL_FORMS: &[&str] = &[
     "zakrytaye",
     "adkrytaye",
     "tavarystva",
+    // Belarusian TAA (tavarystva z abmezhavanay adkaznastsyu), and the
+    // adjective "joint-stock" of Russian and Belarusian company and bank
+    // names (aktsionerny bank, aktsionernaya kompaniya)
+    "abmezhavanay",
+    "abmezhavanai",
+    "adkaznastsyu",
+    "adkaznastsiu",
+    "aktsyyanernae",
+    "aktsiyanernae",
+    "adkrytae",
+    "aktsionerny",
+    "aktsionernyi",
+    "aktsionernyy",
+    "aktsionernaya",
     // limited liability company, joint stock company; Spanish sociedad
     // anonima / de responsabilidad limitada, Turkish anonim sirketi
     "liability",
@@ -259,6 +273,42 @@ pub const LEGAL_FORMS: &[&str] = &[
     "ood",
     "eood",
 ];
+
+/// Legal forms written in several words of which none is a legal form
+/// alone (joint, stock, open, closed, public, private, simplified occur in
+/// names): folded words, a hyphen read as a space (`joint-stock`). Each
+/// word of such a phrase is [`Concept::Company`] there and nowhere else:
+/// OPEN JOINT-STOCK COMPANY TEMPBANK is Tempbank, a company, as OJSC
+/// Tempbank is. Longer phrases first, so that the longest is taken.
+pub const LEGAL_FORM_PHRASES: &[&[&str]] = &[
+    &["sociedad", "por", "acciones", "simplificada"],
+    &["open", "joint", "stock"],
+    &["closed", "joint", "stock"],
+    &["public", "joint", "stock"],
+    &["private", "joint", "stock"],
+    &["de", "capital", "variable"],
+    &["joint", "stock"],
+];
+
+/// For each of `words` (folded), whether it belongs to one of
+/// [`LEGAL_FORM_PHRASES`].
+pub fn legal_form_phrase_words(words: &[&str]) -> Vec<bool> {
+    let mut marked = vec![false; words.len()];
+    let mut i = 0;
+    while i < words.len() {
+        let found = LEGAL_FORM_PHRASES
+            .iter()
+            .find(|p| words.get(i..i + p.len()).is_some_and(|w| w == **p));
+        match found {
+            Some(p) => {
+                marked[i..i + p.len()].iter_mut().for_each(|m| *m = true);
+                i += p.len();
+            }
+            None => i += 1,
+        }
+    }
+    marked
+}
 
 /// The concept of a folded Latin word, if it is generic organisation
 /// vocabulary.

@@ -3,7 +3,7 @@
 //! two or three words, in Latin or Arabic script. Articles and nasab
 //! particles are not tokens of their own: they are flags on the next unit.
 
-use crate::concepts::{Concept, arabic_concept, latin_concept};
+use crate::concepts::{Concept, arabic_concept, latin_concept, legal_form_phrase_words};
 use crate::normalize::{Script, normalize, word_script};
 use crate::phonetic::{arabic_key, join_keys, latin_key};
 use crate::skeleton::{arabic_skeleton, latin_skeleton};
@@ -824,10 +824,18 @@ pub fn tokenize_normalized(norm: &str) -> Vec<Token> {
         words.truncate(*from);
         words.push(form);
     }
+    let in_phrase = legal_form_phrase_words(&words);
     let mut raws = Vec::with_capacity(words.len() + 2);
     for (k, w) in words.iter().enumerate() {
         match word_script(w) {
             Script::Arabic => classify_arabic(w, &mut raws),
+            // a word of a legal form written in several words (joint
+            // stock): the company concept, there only
+            Script::Latin if in_phrase[k] && !STOPWORDS.contains(w) => {
+                let mut word = Word::latin(w, w);
+                word.concept = Some(Concept::Company);
+                raws.push(Raw::Word(word));
+            }
             // Persian/Urdu izafe between two words (Jaish-e-Mohammed,
             // Tehrik-i-Taliban, Ajza-ye Daqiq): a connector, not an initial
             Script::Latin
@@ -1067,6 +1075,47 @@ mod tests {
         assert_eq!(a[0].kind, UnitKind::Generic(Concept::Front));
         assert_eq!(b[1].kind, UnitKind::Generic(Concept::Front));
         assert_eq!(a[1].skeleton, b[0].skeleton);
+    }
+
+    #[test]
+    fn a_legal_form_in_several_words_is_one_only_as_a_phrase() {
+        let kinds = |s: &str| -> Vec<(String, bool)> {
+            tokenize(s)
+                .into_iter()
+                .map(|t| (t.text, t.kind == UnitKind::Generic(Concept::Company)))
+                .collect()
+        };
+        let company = |s: &str| -> Vec<String> {
+            kinds(s)
+                .into_iter()
+                .filter(|(_, c)| !*c)
+                .map(|(t, _)| t)
+                .collect()
+        };
+        for name in [
+            "Open Joint-Stock Company Tempbank",
+            "Tempbank Public Joint Stock Company",
+            "Tempbank OJSC",
+            "Tempbank Closed Joint Stock Company",
+            "Tempbank Private Joint Stock Corporation",
+        ] {
+            assert_eq!(company(name), ["tempbank"], "{name}");
+        }
+        assert_eq!(company("Mais Sociedad por Acciones Simplificada"), ["mais"]);
+        assert_eq!(
+            company("Inmobiliaria Sociedad Anonima de Capital Variable"),
+            ["inmobiliaria"]
+        );
+        // the words alone are names
+        for (name, word) in [
+            ("Joint Staff Headquarters", "joint"),
+            ("Stock Exchange Open Market", "stock"),
+            ("Stock Exchange Open Market", "open"),
+            ("Public Security Bureau", "public"),
+            ("Capital Variable Fund", "capital"),
+        ] {
+            assert!(company(name).iter().any(|t| t == word), "{name}: {word}");
+        }
     }
 
     #[test]

@@ -128,7 +128,7 @@ fn event_agency(facts: &str) -> Option<String> {
 /// - Whoever reads, a subject naming an entry hidden from the reader's
 ///   agency is withheld (with `redacted` saying so), so that an audit view
 ///   never tells an id that the entry routes would answer 404 for.
-struct AuditView<'a> {
+pub(crate) struct AuditView<'a> {
     state: &'a AppState,
     agency: String,
     node_wide: bool,
@@ -138,7 +138,7 @@ struct AuditView<'a> {
 }
 
 impl<'a> AuditView<'a> {
-    fn of(state: &'a AppState, p: &Principal) -> AuditView<'a> {
+    pub(crate) fn of(state: &'a AppState, p: &Principal) -> AuditView<'a> {
         AuditView {
             state,
             agency: p.agency().to_string(),
@@ -149,12 +149,23 @@ impl<'a> AuditView<'a> {
         }
     }
 
+    /// Whether the event is the reader's agency's.
+    fn own(&self, r: &AuditRecord) -> bool {
+        event_agency(&r.facts).as_deref() == Some(self.agency.as_str())
+    }
+
+    /// Whether this reader may see the event at all (what it says of a
+    /// screening record included: see `review::integrity`).
+    pub(crate) fn in_scope(&self, r: &AuditRecord) -> bool {
+        self.node_wide || self.own(r)
+    }
+
     /// The event as this reader may see it, or `None` when out of scope.
     async fn render(&mut self, r: AuditRecord) -> Result<Option<AuditEventDto>, ApiError> {
-        let own = event_agency(&r.facts).as_deref() == Some(self.agency.as_str());
-        if !own && !self.node_wide {
+        if !self.in_scope(&r) {
             return Ok(None);
         }
+        let own = self.own(&r);
         let hidden_subject = match &r.subject {
             Some(s) => self.hides(s).await?,
             None => false,

@@ -82,10 +82,16 @@ fn recorded(event: &AuditRecord) -> Option<Recorded> {
     }
 }
 
-/// Checks every screening record an audit event names against the hash
-/// the event carries. Run it after the chain itself verified
-/// ([`Store::verify_audit`]): it trusts the events' payloads.
-pub async fn verify_screening_records(store: &Store) -> Result<RecordCheck, StoreError> {
+/// Checks every screening record an audit event in `scope` names against
+/// the hash the event carries. Run it after the chain itself verified
+/// ([`Store::verify_audit`]): it trusts the events' payloads. The scope is
+/// the reader's: every event for the node's operator (`tansiq audit
+/// verify`), an auditor's view of the log on the console (an agency
+/// auditor learns nothing of another agency's screenings).
+pub async fn verify_screening_records(
+    store: &Store,
+    scope: &(dyn Fn(&AuditRecord) -> bool + Sync),
+) -> Result<RecordCheck, StoreError> {
     let mut check = RecordCheck::default();
     let mut after = 0;
     loop {
@@ -94,7 +100,11 @@ pub async fn verify_screening_records(store: &Store) -> Result<RecordCheck, Stor
             return Ok(check);
         };
         after = last.seq;
-        let named: Vec<Recorded> = page.iter().filter_map(recorded).collect();
+        let named: Vec<Recorded> = page
+            .iter()
+            .filter(|r| scope(r))
+            .filter_map(recorded)
+            .collect();
         if named.is_empty() {
             continue;
         }

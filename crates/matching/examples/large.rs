@@ -37,8 +37,15 @@ fn main() {
         },
         _ => MatcherConfig::default(),
     };
+    let rss_before = resident_mib();
     let index = Index::build(watchlist, config);
     eprintln!("built in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "resident after build {:.0} MiB (before build, watchlist generated: {:.0} MiB); index heap by structure:\n{}",
+        resident_mib(),
+        rss_before,
+        index.memory_report()
+    );
     let rounds: usize = std::env::var("ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())
@@ -98,6 +105,19 @@ fn main() {
             }
         );
     }
+}
+
+/// Resident memory of this process (Linux `VmRSS`), in MiB (0
+/// elsewhere).
+fn resident_mib() -> f64 {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return 0.0;
+    };
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
 }
 
 /// CPU time (user + system) of this process so far, from /proc (Linux;

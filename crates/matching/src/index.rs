@@ -392,6 +392,12 @@ impl<'a> CompactName<'a> {
 }
 
 impl Compact {
+    /// Bytes of the slots and the spill array.
+    pub fn heap_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Slot>()
+            + self.spill.capacity() * std::mem::size_of::<u32>()
+    }
+
     pub fn name(&self, id: u32) -> CompactName<'_> {
         let w = &self.slots[id as usize].0;
         let spill = if w[2] >> 17 & 1 == 1 {

@@ -3,7 +3,8 @@
 //! screens the generated travellers one at a time, and prints the latency
 //! percentiles and the slowest queries.
 //! `cargo run --release -p tansiq-matching --example large -- 1000000 [QUERIES] [SEED]`
-//! (`LEARNED=0`: the rule-based score).
+//! (`LEARNED=0`: the rule-based score; `MIX=org-heavy`: the population
+//! of `tansiq bench --mix org-heavy`).
 
 use std::time::{Duration, Instant};
 
@@ -18,13 +19,23 @@ fn main() {
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let nq: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
     let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
-    let watchlist: Vec<_> = tansiq_synth::generate(seed, n).collect();
-    let travellers = tansiq_synth::travellers(seed, nq, &watchlist).expect("travellers");
+    let org_heavy = std::env::var("MIX").as_deref() == Ok("org-heavy");
+    let mix = if org_heavy {
+        tansiq_synth::Mix::ORG_HEAVY
+    } else {
+        tansiq_synth::Mix::DEFAULT
+    };
+    let watchlist: Vec<_> = tansiq_synth::generate_with(seed, n, mix).collect();
+    let travellers = tansiq_synth::travellers_with(seed, nq, &watchlist, mix).expect("travellers");
     let queries: Vec<Query> = travellers
         .iter()
         .map(|t| {
             let mut q = Query::from_entity(&t.traveller.to_entity("q"));
-            q.schema = Some(tansiq_model::Schema::Person);
+            q.schema = Some(if org_heavy {
+                t.schema
+            } else {
+                tansiq_model::Schema::Person
+            });
             q
         })
         .collect();

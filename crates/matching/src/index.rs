@@ -486,12 +486,211 @@ impl Compact {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// The facts of an entity that evidence reads (its documents are read
+/// from [`Index::documents`]).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct EntityFacts {
     pub birth_dates: Vec<PartialDate>,
+    /// ASCII lower case.
     pub nationalities: Vec<String>,
+    /// ASCII lower case.
     pub gender: Option<String>,
-    pub documents: Vec<String>,
+}
+
+/// The facts of every entity ([`EntityFacts`]), as their [`FactKey`]s:
+/// a key holds up to two birth dates, two nationalities and the gender
+/// as evidence compares them, so only an entity the key does not hold
+/// exactly (more dates or nationalities, a date the packing would
+/// change) keeps its facts in full. At a million entities the facts in
+/// full took 220 MiB, the keys take 16 (crates/cli/BENCH.md, session 13).
+#[derive(Debug, Default)]
+pub(crate) struct Facts {
+    /// Per entity.
+    pub keys: Vec<FactKey>,
+    /// The nationality of each code, from 1 ([`Index::nationality_codes`]).
+    nationalities: Vec<Box<str>>,
+    /// Nationality (ASCII lower case) -> code, while building.
+    codes: FxHashMap<String, u16>,
+    /// The entities whose key does not hold their facts exactly.
+    full: FxHashMap<u32, EntityFacts>,
+}
+
+/// An entity's birth dates, as [`Facts::birth_dates`] reads them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BirthDates<'a> {
+    Packed([PartialDate; 2], usize),
+    Full(&'a [PartialDate]),
+}
+
+impl std::ops::Deref for BirthDates<'_> {
+    type Target = [PartialDate];
+    fn deref(&self) -> &[PartialDate] {
+        match self {
+            BirthDates::Packed(d, n) => &d[..*n],
+            BirthDates::Full(d) => d,
+        }
+    }
+}
+
+impl Facts {
+    fn with_capacity(n: usize) -> Facts {
+        Facts {
+            keys: Vec::with_capacity(n),
+            ..Facts::default()
+        }
+    }
+
+    /// Adds the next entity's facts.
+    fn push(&mut self, f: EntityFacts, schema: Schema) {
+        for n in &f.nationalities {
+            let next = self.codes.len() + 1;
+            if next <= usize::from(u16::MAX) && !self.codes.contains_key(n.as_str()) {
+                self.codes.insert(n.clone(), next as u16);
+                self.nationalities.push(n.as_str().into());
+            }
+        }
+        let key = fact_key(&f, schema, &self.codes);
+        let id = self.keys.len() as u32;
+        self.keys.push(key);
+        // (the key's gender code says all that evidence reads of it)
+        let held = *self.birth_dates(id) == *f.birth_dates
+            && self
+                .nationalities(id)
+                .eq(f.nationalities.iter().map(String::as_str));
+        if !held {
+            self.full.insert(id, f);
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.keys.shrink_to_fit();
+        self.nationalities.shrink_to_fit();
+        self.full.shrink_to_fit();
+    }
+
+    /// Heap bytes, for [`Index::memory_report`].
+    pub fn heap_bytes(&self) -> usize {
+        let full: usize = (self.full.values())
+            .map(|f| {
+                f.birth_dates.capacity() * std::mem::size_of::<PartialDate>()
+                    + f.nationalities.capacity() * std::mem::size_of::<String>()
+                    + f.nationalities.iter().map(String::capacity).sum::<usize>()
+                    + f.gender.as_ref().map_or(0, String::capacity)
+            })
+            .sum();
+        self.keys.capacity() * std::mem::size_of::<FactKey>()
+            + self.nationalities.capacity() * std::mem::size_of::<Box<str>>()
+            + self.nationalities.iter().map(|n| n.len()).sum::<usize>()
+            + self.full.capacity() * (std::mem::size_of::<(u32, EntityFacts)>() + 1)
+            + full
+    }
+
+    /// Entity `e`'s birth dates.
+    pub fn birth_dates(&self, e: u32) -> BirthDates<'_> {
+        if let Some(f) = self.full.get(&e) {
+            return BirthDates::Full(&f.birth_dates);
+        }
+        let key = &self.keys[e as usize];
+        let n = (key[3] >> 2 & 3) as usize;
+        let mut dates = [PartialDate::year(0); 2];
+        let mut held = 0;
+        for w in key.iter().take(n.min(2)) {
+            if let Some(d) = unpack_date(*w) {
+                dates[held] = d;
+                held += 1;
+            }
+        }
+        BirthDates::Packed(dates, held)
+    }
+
+    /// Entity `e`'s nationalities (ASCII lower case).
+    pub fn nationalities(&self, e: u32) -> impl Iterator<Item = &str> + Clone {
+        let full = self.full.get(&e);
+        let key = &self.keys[e as usize];
+        let n = if full.is_some() {
+            0
+        } else {
+            (key[3] >> 4 & 3).min(2) as usize
+        };
+        [key[2] & 0xffff, key[2] >> 16]
+            .into_iter()
+            .take(n)
+            .filter_map(|code| self.nationalities.get((code as usize).checked_sub(1)?))
+            .map(|n| &**n)
+            .chain(
+                full.into_iter()
+                    .flat_map(|f| f.nationalities.iter().map(String::as_str)),
+            )
+    }
+
+    /// Entity `e`'s gender, when known: `male` or `female` (evidence
+    /// reads no other, [`gender_code`]).
+    pub fn gender(&self, e: u32) -> Option<&'static str> {
+        match self.keys[e as usize][3] & 3 {
+            1 => Some("male"),
+            2 => Some("female"),
+            _ => None,
+        }
+    }
+}
+
+/// The occurrences of every vocabulary entry, one list after another in
+/// one array (`occurrences[entry]` is the entry's list): a list of its
+/// own per entry cost 24 bytes and the spare room of its growth.
+#[derive(Debug, Default)]
+pub(crate) struct Occurrences {
+    /// Where each entry's list starts in `all`, and a last end.
+    starts: Vec<u32>,
+    all: Vec<Occ>,
+}
+
+impl Occurrences {
+    /// From the occurrences (entry, occurrence) in the order each entry's
+    /// list keeps them, and the number of each entry's.
+    fn build(counts: &[u32], occ: Vec<(u32, Occ)>) -> Occurrences {
+        let mut starts = Vec::with_capacity(counts.len() + 1);
+        let mut at = 0u32;
+        starts.push(0);
+        for &c in counts {
+            at += c;
+            starts.push(at);
+        }
+        let mut next: Vec<u32> = starts[..counts.len()].to_vec();
+        let empty = Occ {
+            name: 0,
+            pos: 0,
+            len: 0,
+            reading: 0,
+        };
+        let mut all = vec![empty; occ.len()];
+        for (v, o) in occ {
+            let slot = &mut next[v as usize];
+            all[*slot as usize] = o;
+            *slot += 1;
+        }
+        Occurrences { starts, all }
+    }
+
+    /// Every entry's list, in entry order.
+    #[cfg(test)]
+    pub fn lists(&self) -> impl Iterator<Item = &[Occ]> {
+        self.starts
+            .windows(2)
+            .map(|w| &self.all[w[0] as usize..w[1] as usize])
+    }
+
+    /// Heap bytes, for [`Index::memory_report`].
+    pub fn heap_bytes(&self) -> usize {
+        self.starts.capacity() * std::mem::size_of::<u32>()
+            + self.all.capacity() * std::mem::size_of::<Occ>()
+    }
+}
+
+impl std::ops::Index<usize> for Occurrences {
+    type Output = [Occ];
+    fn index(&self, entry: usize) -> &[Occ] {
+        &self.all[self.starts[entry] as usize..self.starts[entry + 1] as usize]
+    }
 }
 
 /// Honorifics and titles: they say nothing about identity.
@@ -997,9 +1196,10 @@ fn vocab_key(script: Script, text: &str) -> String {
 #[derive(Debug)]
 pub struct Index {
     pub(crate) config: MatcherConfig,
+    /// Sorted by id ([`Index::build`]), which is how [`Index::entity`]
+    /// finds one.
     pub(crate) entities: Vec<Entity>,
-    pub(crate) facts: Vec<EntityFacts>,
-    pub(crate) by_id: FxHashMap<String, u32>,
+    pub(crate) facts: Facts,
     pub(crate) names: Vec<NameRec>,
     /// The names packed for the candidate stage.
     pub(crate) compact: Compact,
@@ -1008,7 +1208,7 @@ pub struct Index {
     pub(crate) vocab: Vec<VTok>,
     pub(crate) vocab_by_key: FxHashMap<String, u32>,
     pub(crate) fuzzy_keys: FxHashMap<String, Vec<u32>>,
-    pub(crate) occurrences: Vec<Vec<Occ>>,
+    pub(crate) occurrences: Occurrences,
     /// idf of a token seen in no entity (an unknown token is rare).
     pub(crate) idf_unknown: f32,
     /// The rarity weight of a part seen once in the list
@@ -1134,7 +1334,7 @@ impl Index {
     }
 
     fn build_with(
-        entities: Vec<Entity>,
+        mut entities: Vec<Entity>,
         config: MatcherConfig,
         delta_of: Option<(Arc<Index>, &[Entity])>,
     ) -> Index {
@@ -1149,8 +1349,7 @@ impl Index {
         let mut names: Vec<NameRec> = Vec::new();
         // per name: (position token ids incl. variants, join ids)
         let mut occ_raw: Vec<(u32, Occ)> = Vec::new();
-        let mut facts = Vec::with_capacity(entities.len());
-        let mut by_id = FxHashMap::default();
+        let mut facts = Facts::with_capacity(entities.len());
         let mut documents: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         // skeleton -> entities (for document frequency)
         let mut df: FxHashMap<String, (u32, u32)> = FxHashMap::default();
@@ -1159,24 +1358,32 @@ impl Index {
         // chunk at a time so that the tokens of a million entities are
         // never all held at once; interning stays in entity order.
         const CHUNK: usize = 8192;
-        for (ci, chunk) in entities.chunks(CHUNK).enumerate() {
-            let prepared: Vec<Vec<(String, NameKind, Vec<Token>)>> =
-                chunk.par_iter().map(prepare_names).collect();
+        // The index keeps the entities for as long as it lives: their
+        // spare capacity goes first.
+        for (ci, chunk) in entities.chunks_mut(CHUNK).enumerate() {
+            let prepared: Vec<Vec<(String, NameKind, Vec<Token>)>> = chunk
+                .par_iter_mut()
+                .map(|e| {
+                    e.shrink_to_fit();
+                    prepare_names(e)
+                })
+                .collect();
             for (k, (e, named)) in chunk.iter().zip(prepared).enumerate() {
                 let ei = (ci * CHUNK + k) as u32;
-                by_id.insert(e.id.clone(), ei);
                 for d in e.documents() {
                     let list = documents.entry(d.number.clone()).or_default();
                     if list.last() != Some(&ei) {
                         list.push(ei);
                     }
                 }
-                facts.push(EntityFacts {
-                    birth_dates: e.birth_dates(),
-                    nationalities: e.nationalities(),
-                    gender: e.gender().map(|g| g.to_ascii_lowercase()),
-                    documents: e.documents().into_iter().map(|d| d.number).collect(),
-                });
+                facts.push(
+                    EntityFacts {
+                        birth_dates: e.birth_dates(),
+                        nationalities: e.nationalities(),
+                        gender: e.gender().map(|g| g.to_ascii_lowercase()),
+                    },
+                    e.schema,
+                );
                 for (raw, kind, tokens) in named {
                     if tokens.is_empty() {
                         continue;
@@ -1409,22 +1616,11 @@ impl Index {
         for (v, _) in &occ_raw {
             occ_count[*v as usize] += 1;
         }
-        let mut nationality_codes: FxHashMap<String, u16> = FxHashMap::default();
-        for f in &facts {
-            for n in &f.nationalities {
-                let next = nationality_codes.len() + 1;
-                if next <= usize::from(u16::MAX) {
-                    nationality_codes
-                        .entry(n.to_ascii_lowercase())
-                        .or_insert(next as u16);
-                }
-            }
+        names.shrink_to_fit();
+        for list in documents.values_mut() {
+            list.shrink_to_fit();
         }
-        let fact_keys: Vec<FactKey> = facts
-            .iter()
-            .zip(&entities)
-            .map(|(f, e)| fact_key(f, e.schema, &nationality_codes))
-            .collect();
+        facts.shrink_to_fit();
         // An entry is common when it, or the generic concept it stands for
         // (its translations and other legal forms match it in full: Ltd =
         // Limited = LLC), occurs more often than the cap.
@@ -1455,12 +1651,9 @@ impl Index {
         }
         drop(concept_occ);
         // occurrences were recorded name by name
-        let compact = Compact::build(&names, &occ_raw, &common_entry, &fact_keys, &config);
-        drop((occ_count, fact_keys));
-        let mut occurrences: Vec<Vec<Occ>> = vec![Vec::new(); b.vocab.len()];
-        for (v, o) in occ_raw {
-            occurrences[v as usize].push(o);
-        }
+        let compact = Compact::build(&names, &occ_raw, &common_entry, &facts.keys, &config);
+        let occurrences = Occurrences::build(&occ_count, occ_raw);
+        drop(occ_count);
         let mut fuzzy_keys: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         let mut keys = Vec::new();
         for (id, v) in b.vocab.iter().enumerate() {
@@ -1489,11 +1682,10 @@ impl Index {
         let mut index = Index {
             config,
             entities,
+            nationality_codes: std::mem::take(&mut facts.codes),
             facts,
-            by_id,
             names,
             compact,
-            nationality_codes,
             vocab: b.vocab,
             vocab_by_key: b.vocab_by_key,
             fuzzy_keys,
@@ -1563,9 +1755,13 @@ impl Index {
         self.entities.is_empty()
     }
 
-    /// The entity with this id.
+    /// The entity with this id (of several with one id, the last).
     pub fn entity(&self, id: &str) -> Option<&Entity> {
-        self.by_id.get(id).map(|&i| &self.entities[i as usize])
+        // the entities are sorted by id: a binary search costs no map
+        // of a million ids
+        let after = self.entities.partition_point(|e| e.id.as_str() <= id);
+        let e = &self.entities[after.checked_sub(1)?];
+        (e.id == id).then_some(e)
     }
 
     /// The configuration the index was built with.
@@ -1974,7 +2170,7 @@ mod tests {
             let mut got: Vec<(u32, u8, u8, u32)> = cn.readings().collect();
             let mut want: Vec<(u32, u8, u8, u32)> = index
                 .occurrences
-                .iter()
+                .lists()
                 .enumerate()
                 .flat_map(|(v, occ)| {
                     occ.iter()
@@ -1985,15 +2181,16 @@ mod tests {
             got.sort_unstable();
             want.sort_unstable();
             assert_eq!(got, want, "readings of {}", name.raw);
-            let facts = &index.facts[name.entity as usize];
+            let e = &index.entities[name.entity as usize];
             let key = cn.facts();
             let dates: Vec<PartialDate> = [key[0], key[1]]
                 .into_iter()
                 .take((key[3] >> 2 & 3) as usize)
                 .filter_map(unpack_date)
                 .collect();
-            assert_eq!(dates, facts.birth_dates);
-            assert_eq!((key[3] >> 4 & 3) as usize, facts.nationalities.len());
+            assert_eq!(dates, e.birth_dates());
+            assert_eq!((key[3] >> 4 & 3) as usize, e.nationalities().len());
+            assert_eq!(key, index.facts.keys[name.entity as usize]);
         }
     }
 

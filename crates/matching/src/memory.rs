@@ -14,7 +14,7 @@ use std::mem::size_of;
 
 use tansiq_model::{Entity, Visibility};
 
-use crate::index::{EntityFacts, Index, NameRec, VTok};
+use crate::index::{Index, NameRec, VTok};
 
 /// Heap bytes of an index's structures, in a fixed order (see
 /// [`Index::memory_report`]).
@@ -131,10 +131,6 @@ fn entity_heap(e: &Entity) -> usize {
         + validity
 }
 
-fn facts_heap(f: &EntityFacts) -> usize {
-    vec(&f.birth_dates) + strings(&f.nationalities) + string_opt(&f.gender) + strings(&f.documents)
-}
-
 fn name_heap(n: &NameRec) -> usize {
     n.raw.len() + n.folded.len() + vec(&n.positions)
 }
@@ -150,7 +146,6 @@ impl Index {
     /// [`Index::entity`]; everything after them is the index proper.
     pub fn memory_report(&self) -> MemoryReport {
         let entities = &self.entities;
-        let by_id = table(&self.by_id) + self.by_id.keys().map(String::capacity).sum::<usize>();
         let vocab_by_key = table(&self.vocab_by_key)
             + self
                 .vocab_by_key
@@ -161,7 +156,6 @@ impl Index {
             + (self.fuzzy_keys.iter())
                 .map(|(k, v)| k.capacity() + vec(v))
                 .sum::<usize>();
-        let occurrences = vec(&self.occurrences) + self.occurrences.iter().map(vec).sum::<usize>();
         let neighbours = vec(&self.neighbours)
             + (self.neighbours.iter().flatten())
                 .map(|n| std::mem::size_of_val::<[_]>(n))
@@ -187,10 +181,9 @@ impl Index {
                     entities.iter().map(entity_heap).sum(),
                 ),
                 (
-                    "facts (dates, nationalities, documents)",
-                    vec(&self.facts) + self.facts.iter().map(facts_heap).sum::<usize>(),
+                    "facts (dates, nationalities, gender)",
+                    self.facts.heap_bytes(),
                 ),
-                ("by_id (entity id -> entity)", by_id),
                 ("names: NameRec values", vec(&self.names)),
                 (
                     "names: raw, folded, positions (their heap)",
@@ -203,7 +196,10 @@ impl Index {
                 ),
                 ("vocab_by_key (text -> entry)", vocab_by_key),
                 ("fuzzy_keys (candidate key -> entries)", fuzzy_keys),
-                ("occurrences (entry -> names)", occurrences),
+                (
+                    "occurrences (entry -> names)",
+                    self.occurrences.heap_bytes(),
+                ),
                 ("neighbours (entry -> similar entries)", neighbours),
                 ("documents (number -> entities)", documents),
                 ("df (rarity key -> entities, for deltas)", df),

@@ -950,7 +950,7 @@ impl Index {
         mut ex: Option<&mut Explanation>,
     ) -> f32 {
         let c = &self.config;
-        let facts = &self.facts[e as usize];
+        let facts = &self.facts;
         let mut s = name_score;
         // details are written only for an explanation: this runs for
         // every candidate of a screening
@@ -987,9 +987,10 @@ impl Index {
         }
         // Birth dates
         let qdates = &qf.birth_dates;
-        if !qdates.is_empty() && !facts.birth_dates.is_empty() {
+        let dates = facts.birth_dates(e);
+        if !qdates.is_empty() && !dates.is_empty() {
             let before = s;
-            let (factor, detail) = date_factor(qdates, &facts.birth_dates, c);
+            let (factor, detail) = date_factor(qdates, &dates, c);
             if factor > 1.0 {
                 s = s + (1.0 - s) * (factor - 1.0);
             } else {
@@ -998,12 +999,12 @@ impl Index {
             note(EvidenceKind::BirthDate, before, s, detail.to_string());
         }
         // Nationality
-        if !query.nationalities.is_empty() && !facts.nationalities.is_empty() {
+        let nationalities = facts.nationalities(e);
+        if !query.nationalities.is_empty() && nationalities.clone().next().is_some() {
             let before = s;
             let agree = query.nationalities.iter().any(|n| {
-                facts
-                    .nationalities
-                    .iter()
+                nationalities
+                    .clone()
                     .any(|f| f.eq_ignore_ascii_case(n.trim()))
             });
             if agree {
@@ -1033,7 +1034,7 @@ impl Index {
             }
         }
         // Gender
-        if let (Some(qg), Some(lg)) = (&query.gender, &facts.gender) {
+        if let (Some(qg), Some(lg)) = (&query.gender, facts.gender(e)) {
             let qg = qg.trim();
             let known =
                 |g: &str| g.eq_ignore_ascii_case("male") || g.eq_ignore_ascii_case("female");
@@ -1054,7 +1055,7 @@ impl Index {
         }
         // Documents
         for d in &qf.documents {
-            if facts.documents.contains(d) {
+            if self.documents.get(d).is_some_and(|list| list.contains(&e)) {
                 let before = s;
                 s = s.max(c.document_match_score as f32);
                 note(

@@ -49,8 +49,13 @@ fn main() {
         _ => MatcherConfig::default(),
     };
     let rss_before = resident_mib();
+    let cpu_build = cpu_seconds();
     let index = Index::build(watchlist, config);
-    eprintln!("built in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "built in {:.1} s ({:.1} s CPU, all threads)",
+        t.elapsed().as_secs_f64(),
+        cpu_seconds() - cpu_build
+    );
     println!(
         "resident after build {:.0} MiB (before build, watchlist generated: {:.0} MiB); index heap by structure:\n{}",
         resident_mib(),

@@ -12,7 +12,7 @@ use crate::Query;
 use crate::explain::{
     Explanation, FeatureContribution, NameCap, NameCapRule, Rule, TokenAlignment,
 };
-use crate::index::{Index, NameRec, is_title, token_weight};
+use crate::index::{Index, Name, is_title, token_weight};
 use crate::model::{
     BaseFeatures, FEATURE_NAMES, N_FEATURES, NameShape, ORG_CONTENT_WORD_CONFLICT,
     ORG_CORE_DISTANCE, ORG_NAME_DISTANCE, ORG_NUMBER_CONFLICT, ORG_NUMBER_ONE_SIDE,
@@ -33,7 +33,7 @@ impl Index {
         let mut ex = Explanation::default();
         let name_score = if r.name != u32::MAX {
             let qn = &qnames[r.qname as usize];
-            let name = &self.names[r.name as usize];
+            let name = &self.names.get(r.name);
             let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
             self.score_name(
                 qn,
@@ -65,7 +65,7 @@ impl Index {
     /// and the long joined key hides a mismatch of one half (Mohammad Dib
     /// would meet Muhammad Ayub); only a join split elsewhere (Muhammadabd
     /// Basir = Muhammad Abdbasir) is kept.
-    pub(crate) fn same_split(&self, qn: &QName, name: &NameRec, p: &Pair) -> bool {
+    pub(crate) fn same_split(&self, qn: &QName, name: &Name<'_>, p: &Pair) -> bool {
         let q = qn.tokens.get(p.qpos as usize).map(|t| t.skeleton.len());
         let l = name
             .positions
@@ -81,7 +81,7 @@ impl Index {
     pub(crate) fn name_only_cap(
         &self,
         qn: &QName,
-        name: &NameRec,
+        name: &Name<'_>,
         used_q: u64,
         used_l: u64,
     ) -> Option<NameCapRule> {
@@ -159,7 +159,7 @@ impl Index {
 
     /// The [`NameShape`] of a listed name (`unit`: the weight of a part
     /// seen once).
-    pub(crate) fn listed_shape(&self, name: &NameRec, unit: f32) -> NameShape {
+    pub(crate) fn listed_shape(&self, name: &Name<'_>, unit: f32) -> NameShape {
         let max_evidence = name
             .positions
             .iter()
@@ -177,7 +177,7 @@ impl Index {
     /// How each position of a listed name is spelled in the list: the
     /// index keeps only the name, which tokenises the same again (a
     /// derived acronym, shown with its origin, falls back on the unit).
-    pub(crate) fn listed_sources(&self, name: &NameRec) -> Vec<String> {
+    pub(crate) fn listed_sources(&self, name: &Name<'_>) -> Vec<String> {
         let tokens = tokenize(&name.raw);
         if tokens.len() == name.positions.len() {
             tokens.into_iter().map(|t| t.source).collect()
@@ -194,7 +194,7 @@ impl Index {
         &self,
         rule: NameCapRule,
         qn: &QName,
-        name: &NameRec,
+        name: &Name<'_>,
         lsources: &[String],
         used_q: u64,
         used_l: u64,
@@ -235,7 +235,7 @@ impl Index {
     pub(crate) fn score_name(
         &self,
         qn: &QName,
-        name: &NameRec,
+        name: &Name<'_>,
         pairs: &[Pair],
         credits: &mut [(f32, f32); MAX_TOKENS],
         want: Want<'_>,

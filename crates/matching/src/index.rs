@@ -94,7 +94,7 @@ pub(crate) fn variant_factor(kind: VariantKind) -> f32 {
 fn in_several_entities(index: &Index, id: usize) -> bool {
     let mut first = None;
     for o in &index.occurrences[id] {
-        let e = index.names[o.name as usize].entity;
+        let e = index.names.entity(o.name);
         match first {
             None => first = Some(e),
             Some(f) if f != e => return true,
@@ -129,6 +129,7 @@ pub(crate) struct Pos {
     pub evidence: f32,
 }
 
+/// A listed name while the index is built; [`Names`] packs them.
 #[derive(Debug, Clone)]
 pub(crate) struct NameRec {
     pub entity: u32,
@@ -153,6 +154,152 @@ pub(crate) struct NameRec {
     /// Every part is a generic organisation word (Jemaah Islamiyah,
     /// Technology and Development Group Limited).
     pub all_generic: bool,
+}
+
+/// One position of a listed name as the index keeps it ([`Pos`] less
+/// what only the build reads).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NamePos {
+    pub vocab: u32,
+    /// [`Pos::weight`].
+    pub weight: f32,
+    /// [`Pos::evidence`].
+    pub evidence: f32,
+}
+
+/// A listed name as scoring reads it, from [`Names`]: the fields of a
+/// [`NameRec`], with its texts and positions borrowed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Name<'a> {
+    pub entity: u32,
+    pub kind: NameKind,
+    pub raw: &'a str,
+    /// [`NameRec::folded`].
+    pub folded: &'a str,
+    pub positions: &'a [NamePos],
+    pub total_weight: f32,
+    pub family_pos: u8,
+    pub parts: u8,
+    pub words: u8,
+    pub shared_kunya: bool,
+    pub all_generic: bool,
+}
+
+/// The listed names, packed once built: one 28-byte record per name, the
+/// texts (raw, then folded) of all names in one string and their
+/// positions in one array, each name's running to where the next one's
+/// starts. A [`NameRec`] with a `Vec` and two boxed strings of its own
+/// took 72 bytes and three allocations (crates/cli/BENCH.md, session 13).
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    /// Per name, then one more that only marks where the last one ends.
+    recs: Vec<PackedName>,
+    texts: String,
+    positions: Vec<NamePos>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PackedName {
+    entity: u32,
+    /// Where the name's raw text starts in [`Names::texts`]; its folded
+    /// text follows it.
+    text: u32,
+    raw_len: u32,
+    /// Where its positions start in [`Names::positions`].
+    pos: u32,
+    total_weight: f32,
+    kind: NameKind,
+    family_pos: u8,
+    parts: u8,
+    words: u8,
+    shared_kunya: bool,
+    all_generic: bool,
+}
+
+impl Names {
+    fn pack(names: Vec<NameRec>) -> Names {
+        let texts: usize = names.iter().map(|n| n.raw.len() + n.folded.len()).sum();
+        let positions: usize = names.iter().map(|n| n.positions.len()).sum();
+        let mut out = Names {
+            recs: Vec::with_capacity(names.len() + 1),
+            texts: String::with_capacity(texts),
+            positions: Vec::with_capacity(positions),
+        };
+        let end = |out: &Names, entity: u32| PackedName {
+            entity,
+            text: out.texts.len() as u32,
+            raw_len: 0,
+            pos: out.positions.len() as u32,
+            total_weight: 0.0,
+            kind: NameKind::Primary,
+            family_pos: 0,
+            parts: 0,
+            words: 0,
+            shared_kunya: false,
+            all_generic: false,
+        };
+        for n in names {
+            out.recs.push(PackedName {
+                raw_len: n.raw.len() as u32,
+                total_weight: n.total_weight,
+                kind: n.kind,
+                family_pos: n.family_pos,
+                parts: n.parts,
+                words: n.words,
+                shared_kunya: n.shared_kunya,
+                all_generic: n.all_generic,
+                ..end(&out, n.entity)
+            });
+            out.texts.push_str(&n.raw);
+            out.texts.push_str(&n.folded);
+            out.positions.extend(n.positions.iter().map(|p| NamePos {
+                vocab: p.vocab,
+                weight: p.weight,
+                evidence: p.evidence,
+            }));
+        }
+        out.recs.push(end(&out, 0));
+        out
+    }
+
+    /// Number of names.
+    pub fn len(&self) -> usize {
+        self.recs.len().saturating_sub(1)
+    }
+
+    /// The entity of name `id`.
+    pub fn entity(&self, id: u32) -> u32 {
+        self.recs[id as usize].entity
+    }
+
+    /// Name `id`.
+    pub fn get(&self, id: u32) -> Name<'_> {
+        let (r, next) = (&self.recs[id as usize], &self.recs[id as usize + 1]);
+        let raw_end = (r.text + r.raw_len) as usize;
+        Name {
+            entity: r.entity,
+            kind: r.kind,
+            raw: &self.texts[r.text as usize..raw_end],
+            folded: &self.texts[raw_end..next.text as usize],
+            positions: &self.positions[r.pos as usize..next.pos as usize],
+            total_weight: r.total_weight,
+            family_pos: r.family_pos,
+            parts: r.parts,
+            words: r.words,
+            shared_kunya: r.shared_kunya,
+            all_generic: r.all_generic,
+        }
+    }
+
+    /// Heap bytes of (records, texts, positions), for
+    /// [`Index::memory_report`].
+    pub fn heap_bytes(&self) -> (usize, usize, usize) {
+        (
+            self.recs.capacity() * std::mem::size_of::<PackedName>(),
+            self.texts.capacity(),
+            self.positions.capacity() * std::mem::size_of::<NamePos>(),
+        )
+    }
 }
 
 /// The listed names as the candidate stage reads them: one 64-byte slot
@@ -1200,7 +1347,7 @@ pub struct Index {
     /// finds one.
     pub(crate) entities: Vec<Entity>,
     pub(crate) facts: Facts,
-    pub(crate) names: Vec<NameRec>,
+    pub(crate) names: Names,
     /// The names packed for the candidate stage.
     pub(crate) compact: Compact,
     /// Nationalities (ASCII lower case) -> codes of [`FactKey`].
@@ -1616,7 +1763,6 @@ impl Index {
         for (v, _) in &occ_raw {
             occ_count[*v as usize] += 1;
         }
-        names.shrink_to_fit();
         for list in documents.values_mut() {
             list.shrink_to_fit();
         }
@@ -1654,6 +1800,7 @@ impl Index {
         let compact = Compact::build(&names, &occ_raw, &common_entry, &facts.keys, &config);
         let occurrences = Occurrences::build(&occ_count, occ_raw);
         drop(occ_count);
+        let names = Names::pack(names);
         let mut fuzzy_keys: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         let mut keys = Vec::new();
         for (id, v) in b.vocab.iter().enumerate() {
@@ -2155,7 +2302,8 @@ mod tests {
         };
         let index = Index::build(entities, config);
         assert!(!index.compact.spill.is_empty(), "the long name spills");
-        for (id, name) in index.names.iter().enumerate() {
+        for id in 0..index.names.len() {
+            let name = index.names.get(id as u32);
             let cn = index.compact.name(id as u32);
             assert_eq!(cn.entity(), name.entity);
             assert_eq!(cn.n_pos(), name.positions.len());

@@ -14,7 +14,7 @@ use std::mem::size_of;
 
 use tansiq_model::{Entity, Visibility};
 
-use crate::index::{Index, NameRec, VTok};
+use crate::index::{Index, VTok};
 
 /// Heap bytes of an index's structures, in a fixed order (see
 /// [`Index::memory_report`]).
@@ -131,10 +131,6 @@ fn entity_heap(e: &Entity) -> usize {
         + validity
 }
 
-fn name_heap(n: &NameRec) -> usize {
-    n.raw.len() + n.folded.len() + vec(&n.positions)
-}
-
 fn vtok_heap(v: &VTok) -> usize {
     v.text.len() + v.skeleton.len() + v.key.len()
 }
@@ -146,6 +142,7 @@ impl Index {
     /// [`Index::entity`]; everything after them is the index proper.
     pub fn memory_report(&self) -> MemoryReport {
         let entities = &self.entities;
+        let names = self.names.heap_bytes();
         let vocab_by_key = table(&self.vocab_by_key)
             + self
                 .vocab_by_key
@@ -184,11 +181,9 @@ impl Index {
                     "facts (dates, nationalities, gender)",
                     self.facts.heap_bytes(),
                 ),
-                ("names: NameRec values", vec(&self.names)),
-                (
-                    "names: raw, folded, positions (their heap)",
-                    self.names.iter().map(name_heap).sum(),
-                ),
+                ("names: records", names.0),
+                ("names: texts (raw, folded)", names.1),
+                ("names: positions", names.2),
                 ("compact (packed name slots)", self.compact.heap_bytes()),
                 (
                     "vocab (VTok: text, skeleton, key)",
@@ -238,7 +233,7 @@ mod tests {
         };
         for name in [
             "entities: Entity",
-            "names: NameRec",
+            "names: records",
             "occurrences",
             "vocab ",
         ] {

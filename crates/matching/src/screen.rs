@@ -398,7 +398,7 @@ impl Index {
                     let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
                     self.score_name(
                         qn,
-                        &self.names[r.name as usize],
+                        &self.names.get(r.name),
                         r.pairs_of(&pairs),
                         &mut credits,
                         Want::Features,
@@ -731,7 +731,7 @@ impl Index {
                 while end < pairs.len() && pairs[end].name == name_id {
                     end += 1;
                 }
-                let name = &self.names[name_id as usize];
+                let name = &self.names.get(name_id);
                 credits.fill((0.0, 0.0));
                 // below the best so far a name cannot replace it (at an
                 // equal score it may, by a higher score before caps)
@@ -847,7 +847,7 @@ impl Index {
             let listed = acc.credits[..n]
                 .iter()
                 .filter(|x| x.0 > 0.0 && x.2 != u32::MAX)
-                .map(|x| self.listed_shape(&self.names[x.2 as usize], unit))
+                .map(|x| self.listed_shape(&self.names.get(x.2), unit))
                 .reduce(NameShape::weakest)
                 .unwrap_or(NameShape::LONGEST);
             let lower = lower_features(

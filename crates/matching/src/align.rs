@@ -178,7 +178,7 @@ impl Index {
     /// index keeps only the name, which tokenises the same again (a
     /// derived acronym, shown with its origin, falls back on the unit).
     pub(crate) fn listed_sources(&self, name: &Name<'_>) -> Vec<String> {
-        let tokens = tokenize(&name.raw);
+        let tokens = tokenize(name.raw());
         if tokens.len() == name.positions.len() {
             tokens.into_iter().map(|t| t.source).collect()
         } else {
@@ -597,7 +597,7 @@ impl Index {
         let wanted = |j: usize| need_features || learned.is_some_and(|m| m.counts(j, is_org));
         let latin_org = is_org && !qn.tokens.iter().any(|t| t.script == Script::Arabic);
         if latin_org && wanted(ORG_NAME_DISTANCE) {
-            base[ORG_NAME_DISTANCE] = name_distance(&qn.folded, &name.folded);
+            base[ORG_NAME_DISTANCE] = name_distance(&qn.folded, name.folded());
         }
         // the same without legal forms (LLC / Limited / JSC say how a
         // company is held, not which one it is)
@@ -611,7 +611,7 @@ impl Index {
         // Numbers and ordinals name different units, branches, plants
         // (the 27th / the 33rd Scientific Centre).
         if is_org && (wanted(ORG_NUMBER_CONFLICT) || wanted(ORG_NUMBER_ONE_SIDE)) {
-            let (qn_nums, ln_nums) = (&qn.numbers, name_numbers(&name.folded));
+            let (qn_nums, ln_nums) = (&qn.numbers, name_numbers(name.folded()));
             (base[ORG_NUMBER_CONFLICT], base[ORG_NUMBER_ONE_SIDE]) =
                 match (qn_nums.is_empty(), ln_nums.is_empty()) {
                     (false, false) => (flag(*qn_nums != ln_nums), 0.0),
@@ -673,7 +673,7 @@ impl Index {
                 });
             }
             ex.query_name = qn.raw.clone();
-            ex.listed_name = name.raw.to_string();
+            ex.listed_name = name.raw().to_string();
             ex.listed_name_kind = match name.kind {
                 NameKind::Primary => "primary",
                 NameKind::Alias => "alias",

@@ -168,14 +168,16 @@ pub(crate) struct NamePos {
 }
 
 /// A listed name as scoring reads it, from [`Names`]: the fields of a
-/// [`NameRec`], with its texts and positions borrowed.
+/// [`NameRec`], with its positions borrowed and its texts read when asked
+/// (scoring seldom reads them).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Name<'a> {
     pub entity: u32,
     pub kind: NameKind,
-    pub raw: &'a str,
-    /// [`NameRec::folded`].
-    pub folded: &'a str,
+    /// [`Names::texts`], and where this name's raw and folded texts
+    /// start and end in it.
+    texts: &'a str,
+    text: [u32; 3],
     pub positions: &'a [NamePos],
     pub total_weight: f32,
     pub family_pos: u8,
@@ -214,6 +216,18 @@ struct PackedName {
     words: u8,
     shared_kunya: bool,
     all_generic: bool,
+}
+
+impl<'a> Name<'a> {
+    /// [`NameRec::raw`].
+    pub fn raw(&self) -> &'a str {
+        &self.texts[self.text[0] as usize..self.text[1] as usize]
+    }
+
+    /// [`NameRec::folded`].
+    pub fn folded(&self) -> &'a str {
+        &self.texts[self.text[1] as usize..self.text[2] as usize]
+    }
 }
 
 impl Names {
@@ -273,14 +287,14 @@ impl Names {
     }
 
     /// Name `id`.
+    #[inline]
     pub fn get(&self, id: u32) -> Name<'_> {
         let (r, next) = (&self.recs[id as usize], &self.recs[id as usize + 1]);
-        let raw_end = (r.text + r.raw_len) as usize;
         Name {
             entity: r.entity,
             kind: r.kind,
-            raw: &self.texts[r.text as usize..raw_end],
-            folded: &self.texts[raw_end..next.text as usize],
+            texts: &self.texts,
+            text: [r.text, r.text + r.raw_len, next.text],
             positions: &self.positions[r.pos as usize..next.pos as usize],
             total_weight: r.total_weight,
             family_pos: r.family_pos,
@@ -662,6 +676,36 @@ pub(crate) struct Facts {
     full: FxHashMap<u32, EntityFacts>,
 }
 
+/// The count of a [`FactKey`] that says "more than fit here".
+const FACTS_MORE: u32 = 3;
+
+/// The birth dates a [`FactKey`] holds (none when it holds more than
+/// fit).
+fn packed_dates(key: &FactKey) -> impl Iterator<Item = PartialDate> + '_ {
+    let n = match key[3] >> 2 & 3 {
+        FACTS_MORE => 0,
+        n => n as usize,
+    };
+    key[..n].iter().filter_map(|&w| unpack_date(w))
+}
+
+/// The nationalities a [`FactKey`] holds (none when it holds more than
+/// fit), `names` being each code's, from 1.
+fn packed_nationalities<'a>(
+    key: &FactKey,
+    names: &'a [Box<str>],
+) -> impl Iterator<Item = &'a str> + Clone + use<'a> {
+    let n = match key[3] >> 4 & 3 {
+        FACTS_MORE => 0,
+        n => n as usize,
+    };
+    [key[2] & 0xffff, key[2] >> 16]
+        .into_iter()
+        .take(n)
+        .filter_map(|code| names.get((code as usize).checked_sub(1)?))
+        .map(|n| &**n)
+}
+
 /// An entity's birth dates, as [`Facts::birth_dates`] reads them.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum BirthDates<'a> {
@@ -696,17 +740,26 @@ impl Facts {
                 self.nationalities.push(n.as_str().into());
             }
         }
-        let key = fact_key(&f, schema, &self.codes);
+        let mut key = fact_key(&f, schema, &self.codes);
+        // What the key holds, read back as evidence reads it; a kind it
+        // does not hold exactly is marked "more than fit" (the count 3,
+        // which bounds already read as "assume they agree") and read in
+        // full. (The key's gender code says all that evidence reads of
+        // the gender.)
+        let dates: Vec<PartialDate> = packed_dates(&key).collect();
+        if dates != f.birth_dates {
+            key[3] |= FACTS_MORE << 2;
+        }
+        if !packed_nationalities(&key, &self.nationalities)
+            .eq(f.nationalities.iter().map(String::as_str))
+        {
+            key[3] |= FACTS_MORE << 4;
+        }
         let id = self.keys.len() as u32;
-        self.keys.push(key);
-        // (the key's gender code says all that evidence reads of it)
-        let held = *self.birth_dates(id) == *f.birth_dates
-            && self
-                .nationalities(id)
-                .eq(f.nationalities.iter().map(String::as_str));
-        if !held {
+        if key[3] >> 2 & 3 == FACTS_MORE || key[3] >> 4 & 3 == FACTS_MORE {
             self.full.insert(id, f);
         }
+        self.keys.push(key);
     }
 
     fn shrink_to_fit(&mut self) {
@@ -734,40 +787,29 @@ impl Facts {
 
     /// Entity `e`'s birth dates.
     pub fn birth_dates(&self, e: u32) -> BirthDates<'_> {
-        if let Some(f) = self.full.get(&e) {
-            return BirthDates::Full(&f.birth_dates);
-        }
         let key = &self.keys[e as usize];
-        let n = (key[3] >> 2 & 3) as usize;
-        let mut dates = [PartialDate::year(0); 2];
-        let mut held = 0;
-        for w in key.iter().take(n.min(2)) {
-            if let Some(d) = unpack_date(*w) {
-                dates[held] = d;
-                held += 1;
-            }
+        if key[3] >> 2 & 3 == FACTS_MORE {
+            return BirthDates::Full(self.full.get(&e).map_or(&[], |f| &f.birth_dates));
         }
-        BirthDates::Packed(dates, held)
+        let mut dates = [PartialDate::year(0); 2];
+        let mut n = 0;
+        for d in packed_dates(key) {
+            dates[n] = d;
+            n += 1;
+        }
+        BirthDates::Packed(dates, n)
     }
 
     /// Entity `e`'s nationalities (ASCII lower case).
     pub fn nationalities(&self, e: u32) -> impl Iterator<Item = &str> + Clone {
-        let full = self.full.get(&e);
         let key = &self.keys[e as usize];
-        let n = if full.is_some() {
-            0
-        } else {
-            (key[3] >> 4 & 3).min(2) as usize
-        };
-        [key[2] & 0xffff, key[2] >> 16]
-            .into_iter()
-            .take(n)
-            .filter_map(|code| self.nationalities.get((code as usize).checked_sub(1)?))
-            .map(|n| &**n)
-            .chain(
-                full.into_iter()
-                    .flat_map(|f| f.nationalities.iter().map(String::as_str)),
-            )
+        let full = (key[3] >> 4 & 3 == FACTS_MORE)
+            .then(|| self.full.get(&e))
+            .flatten();
+        packed_nationalities(key, &self.nationalities).chain(
+            full.into_iter()
+                .flat_map(|f| f.nationalities.iter().map(String::as_str)),
+        )
     }
 
     /// Entity `e`'s gender, when known: `male` or `female` (evidence
@@ -2268,6 +2310,45 @@ mod tests {
     }
 
     #[test]
+    fn facts_read_back_as_the_entities_hold_them() {
+        use tansiq_model::prop;
+        // (dates, nationalities, gender): within a key, and beyond it
+        let cases: [(&[&str], &[&str], &str); 5] = [
+            (&[], &[], ""),
+            (&["1970-04-20"], &["DZ"], "male"),
+            (&["1970", "1971-02"], &["dz", "fr"], "Female"),
+            (&["1970", "1971", "1972"], &["dz", "fr", "ly"], "unknown"),
+            (&["1970-04-20", "1969"], &["tn", "ma", "dz"], "male"),
+        ];
+        let mut entities = Vec::new();
+        for (i, (dates, nats, gender)) in cases.iter().enumerate() {
+            let mut e = Entity::new(format!("e{i}"), Schema::Person);
+            e.add(prop::NAME, format!("Karim{i} Haddad"));
+            for d in *dates {
+                e.add(prop::BIRTH_DATE, d);
+            }
+            for n in *nats {
+                e.add(prop::NATIONALITY, n);
+            }
+            e.add(prop::GENDER, gender);
+            entities.push(e);
+        }
+        let index = Index::build(entities, MatcherConfig::default());
+        for (i, e) in index.entities.iter().enumerate() {
+            let i = i as u32;
+            assert_eq!(*index.facts.birth_dates(i), *e.birth_dates(), "{}", e.id);
+            let nats: Vec<&str> = index.facts.nationalities(i).collect();
+            assert_eq!(nats, e.nationalities(), "{}", e.id);
+            let gender = e.gender().map(str::to_ascii_lowercase);
+            let known = gender.as_deref().filter(|g| *g == "male" || *g == "female");
+            assert_eq!(index.facts.gender(i), known, "{}", e.id);
+        }
+        // only the entities with more than two dates or nationalities
+        // keep their facts in full
+        assert_eq!(index.facts.full.len(), 2);
+    }
+
+    #[test]
     fn packed_names_hold_what_the_names_hold() {
         use tansiq_model::prop;
         let mut entities = Vec::new();
@@ -2328,7 +2409,7 @@ mod tests {
                 .collect();
             got.sort_unstable();
             want.sort_unstable();
-            assert_eq!(got, want, "readings of {}", name.raw);
+            assert_eq!(got, want, "readings of {}", name.raw());
             let e = &index.entities[name.entity as usize];
             let key = cn.facts();
             let dates: Vec<PartialDate> = [key[0], key[1]]

@@ -987,8 +987,8 @@ impl Index {
         }
         // Birth dates
         let qdates = &qf.birth_dates;
-        let dates = facts.birth_dates(e);
-        if !qdates.is_empty() && !dates.is_empty() {
+        let dates = (!qdates.is_empty()).then(|| facts.birth_dates(e));
+        if let Some(dates) = dates.filter(|d| !d.is_empty()) {
             let before = s;
             let (factor, detail) = date_factor(qdates, &dates, c);
             if factor > 1.0 {
@@ -999,8 +999,8 @@ impl Index {
             note(EvidenceKind::BirthDate, before, s, detail.to_string());
         }
         // Nationality
-        let nationalities = facts.nationalities(e);
-        if !query.nationalities.is_empty() && nationalities.clone().next().is_some() {
+        let nationalities = (!query.nationalities.is_empty()).then(|| facts.nationalities(e));
+        if let Some(nationalities) = nationalities.filter(|n| n.clone().next().is_some()) {
             let before = s;
             let agree = query.nationalities.iter().any(|n| {
                 nationalities

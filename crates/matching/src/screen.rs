@@ -999,14 +999,22 @@ impl Index {
             note(EvidenceKind::BirthDate, before, s, detail.to_string());
         }
         // Nationality
-        let nationalities = (!query.nationalities.is_empty()).then(|| facts.nationalities(e));
-        if let Some(nationalities) = nationalities.filter(|n| n.clone().next().is_some()) {
+        // (listed: none, or whether one agrees with one of the query's)
+        let mut listed: Option<bool> = None;
+        if !query.nationalities.is_empty() {
+            for f in facts.nationalities(e) {
+                let agrees = query
+                    .nationalities
+                    .iter()
+                    .any(|n| f.eq_ignore_ascii_case(n.trim()));
+                listed = Some(agrees);
+                if agrees {
+                    break;
+                }
+            }
+        }
+        if let Some(agree) = listed {
             let before = s;
-            let agree = query.nationalities.iter().any(|n| {
-                nationalities
-                    .clone()
-                    .any(|f| f.eq_ignore_ascii_case(n.trim()))
-            });
             if agree {
                 s += (1.0 - s) * c.nationality_bonus as f32;
                 note(

@@ -160,6 +160,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             ),
         ));
     }
+    let memory = index.memory_report();
 
     // Single thread: one screening at a time, as one border desk.
     let mut lat: Vec<Duration> = Vec::with_capacity(queries.len());
@@ -323,6 +324,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
             );
         }
     }
+    println!();
+    println!("index heap by structure (Index::memory_report, before allocator overhead):");
+    println!("{memory}");
     println!();
     println!("| {:width$} | value |", "figure");
     println!("|{}|---|", "-".repeat(width + 2));

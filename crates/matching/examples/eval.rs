@@ -2,6 +2,9 @@
 //! `cargo run --release -p tansiq-matching --example eval -- W.jsonl Q.jsonl OUT.jsonl [--exhaustive]`
 //! then `python3 bench/score.py bench/dev/queries.jsonl OUT.jsonl`.
 //! With `--exhaustive`, the results are those of the exhaustive scan.
+//! With `--explanations FILE`, also writes every query's full matches
+//! (explanations and reasons included) to FILE, one JSON line a query,
+//! so that a change meant to keep answers byte-identical can be diffed.
 //! With `--recall`, also reports the candidate stage's recall against an
 //! exhaustive scan (top-10 ids and top-1).
 
@@ -85,6 +88,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         writeln!(out, "{}", r.to_json_line())?;
     }
     out.flush()?;
+    if let Some(path) = args
+        .iter()
+        .position(|a| a == "--explanations")
+        .and_then(|i| args.get(i + 1))
+    {
+        let mut out = BufWriter::new(File::create(path)?);
+        for q in &queries {
+            let matches = index.screen(&q.query, 10);
+            writeln!(out, "{}\t{}", q.qid, serde_json::to_string(&matches)?)?;
+        }
+        out.flush()?;
+    }
     if args.iter().any(|a| a == "--recall") {
         let (mut same_top1, mut found, mut total, mut n) = (0usize, 0usize, 0usize, 0usize);
         for (q, r) in queries.iter().zip(&results) {

@@ -3,7 +3,8 @@
 //! screens the generated travellers one at a time, and prints the latency
 //! percentiles and the slowest queries.
 //! `cargo run --release -p tansiq-matching --example large -- 1000000 [QUERIES] [SEED]`
-//! (`LEARNED=0`: the rule-based score).
+//! (`LEARNED=0`: the rule-based score; `MIX=org-heavy`: the population
+//! of `tansiq bench --mix org-heavy`).
 
 use std::time::{Duration, Instant};
 
@@ -18,13 +19,23 @@ fn main() {
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let nq: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
     let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
-    let watchlist: Vec<_> = tansiq_synth::generate(seed, n).collect();
-    let travellers = tansiq_synth::travellers(seed, nq, &watchlist).expect("travellers");
+    let org_heavy = std::env::var("MIX").as_deref() == Ok("org-heavy");
+    let mix = if org_heavy {
+        tansiq_synth::Mix::ORG_HEAVY
+    } else {
+        tansiq_synth::Mix::DEFAULT
+    };
+    let watchlist: Vec<_> = tansiq_synth::generate_with(seed, n, mix).collect();
+    let travellers = tansiq_synth::travellers_with(seed, nq, &watchlist, mix).expect("travellers");
     let queries: Vec<Query> = travellers
         .iter()
         .map(|t| {
             let mut q = Query::from_entity(&t.traveller.to_entity("q"));
-            q.schema = Some(tansiq_model::Schema::Person);
+            q.schema = Some(if org_heavy {
+                t.schema
+            } else {
+                tansiq_model::Schema::Person
+            });
             q
         })
         .collect();
@@ -37,8 +48,20 @@ fn main() {
         },
         _ => MatcherConfig::default(),
     };
+    let rss_before = resident_mib();
+    let cpu_build = cpu_seconds();
     let index = Index::build(watchlist, config);
-    eprintln!("built in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "built in {:.1} s ({:.1} s CPU, all threads)",
+        t.elapsed().as_secs_f64(),
+        cpu_seconds() - cpu_build
+    );
+    println!(
+        "resident after build {:.0} MiB (before build, watchlist generated: {:.0} MiB); index heap by structure:\n{}",
+        resident_mib(),
+        rss_before,
+        index.memory_report()
+    );
     let rounds: usize = std::env::var("ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())
@@ -98,6 +121,19 @@ fn main() {
             }
         );
     }
+}
+
+/// Resident memory of this process (Linux `VmRSS`), in MiB (0
+/// elsewhere).
+fn resident_mib() -> f64 {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return 0.0;
+    };
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
 }
 
 /// CPU time (user + system) of this process so far, from /proc (Linux;

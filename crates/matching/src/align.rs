@@ -12,7 +12,7 @@ use crate::Query;
 use crate::explain::{
     Explanation, FeatureContribution, NameCap, NameCapRule, Rule, TokenAlignment,
 };
-use crate::index::{Index, NameRec, is_title, token_weight};
+use crate::index::{Index, Name, is_title, token_weight};
 use crate::model::FOUND_CREDIT;
 use crate::model::{
     BaseFeatures, FEATURE_NAMES, N_FEATURES, NameShape, ORG_CONTENT_WORD_CONFLICT,
@@ -43,7 +43,7 @@ impl Index {
         let mut ex = Explanation::default();
         let name_score = if r.name != u32::MAX {
             let qn = &qnames[r.qname as usize];
-            let name = &self.names[r.name as usize];
+            let name = &self.names.get(r.name);
             let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
             self.score_name(
                 qn,
@@ -75,7 +75,7 @@ impl Index {
     /// and the long joined key hides a mismatch of one half (Mohammad Dib
     /// would meet Muhammad Ayub); only a join split elsewhere (Muhammadabd
     /// Basir = Muhammad Abdbasir) is kept.
-    pub(crate) fn same_split(&self, qn: &QName, name: &NameRec, p: &Pair) -> bool {
+    pub(crate) fn same_split(&self, qn: &QName, name: &Name<'_>, p: &Pair) -> bool {
         let q = qn.tokens.get(p.qpos as usize).map(|t| t.skeleton.len());
         let l = name
             .positions
@@ -91,7 +91,7 @@ impl Index {
     pub(crate) fn name_only_cap(
         &self,
         qn: &QName,
-        name: &NameRec,
+        name: &Name<'_>,
         used_q: u64,
         used_l: u64,
     ) -> Option<NameCapRule> {
@@ -140,7 +140,7 @@ impl Index {
     pub(crate) fn organisation_qualifier<'q>(
         &self,
         qn: &'q QName,
-        name: &NameRec,
+        name: &Name,
         used_q: u64,
         used_l: u64,
     ) -> Vec<&'q str> {
@@ -210,7 +210,7 @@ impl Index {
 
     /// The [`NameShape`] of a listed name (`unit`: the weight of a part
     /// seen once).
-    pub(crate) fn listed_shape(&self, name: &NameRec, unit: f32) -> NameShape {
+    pub(crate) fn listed_shape(&self, name: &Name<'_>, unit: f32) -> NameShape {
         let max_evidence = name
             .positions
             .iter()
@@ -228,8 +228,8 @@ impl Index {
     /// How each position of a listed name is spelled in the list: the
     /// index keeps only the name, which tokenises the same again (a
     /// derived acronym, shown with its origin, falls back on the unit).
-    pub(crate) fn listed_sources(&self, name: &NameRec) -> Vec<String> {
-        let tokens = tokenize(&name.raw);
+    pub(crate) fn listed_sources(&self, name: &Name<'_>) -> Vec<String> {
+        let tokens = tokenize(name.raw());
         if tokens.len() == name.positions.len() {
             tokens.into_iter().map(|t| t.source).collect()
         } else {
@@ -245,7 +245,7 @@ impl Index {
         &self,
         rule: NameCapRule,
         qn: &QName,
-        name: &NameRec,
+        name: &Name<'_>,
         lsources: &[String],
         used_q: u64,
         used_l: u64,
@@ -291,7 +291,7 @@ impl Index {
     pub(crate) fn score_name(
         &self,
         qn: &QName,
-        name: &NameRec,
+        name: &Name<'_>,
         pairs: &[Pair],
         credits: &mut [(f32, f32); MAX_TOKENS],
         want: Want<'_>,
@@ -672,7 +672,7 @@ impl Index {
         let wanted = |j: usize| need_features || learned.is_some_and(|m| m.counts(j, is_org));
         let latin_org = is_org && !qn.tokens.iter().any(|t| t.script == Script::Arabic);
         if latin_org && wanted(ORG_NAME_DISTANCE) {
-            base[ORG_NAME_DISTANCE] = name_distance(&qn.folded, &name.folded);
+            base[ORG_NAME_DISTANCE] = name_distance(&qn.folded, name.folded());
         }
         // the same without legal forms (LLC / Limited / JSC say how a
         // company is held, not which one it is)
@@ -686,7 +686,7 @@ impl Index {
         // Numbers and ordinals name different units, branches, plants
         // (the 27th / the 33rd Scientific Centre).
         if is_org && (wanted(ORG_NUMBER_CONFLICT) || wanted(ORG_NUMBER_ONE_SIDE)) {
-            let (qn_nums, ln_nums) = (&qn.numbers, name_numbers(&name.folded));
+            let (qn_nums, ln_nums) = (&qn.numbers, name_numbers(name.folded()));
             (base[ORG_NUMBER_CONFLICT], base[ORG_NUMBER_ONE_SIDE]) =
                 match (qn_nums.is_empty(), ln_nums.is_empty()) {
                     (false, false) => (flag(*qn_nums != ln_nums), 0.0),
@@ -753,7 +753,7 @@ impl Index {
                 });
             }
             ex.query_name = qn.raw.clone();
-            ex.listed_name = name.raw.to_string();
+            ex.listed_name = name.raw().to_string();
             ex.listed_name_kind = match name.kind {
                 NameKind::Primary => "primary",
                 NameKind::Alias => "alias",

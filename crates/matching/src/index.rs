@@ -94,7 +94,7 @@ pub(crate) fn variant_factor(kind: VariantKind) -> f32 {
 fn in_several_entities(index: &Index, id: usize) -> bool {
     let mut first = None;
     for o in &index.occurrences[id] {
-        let e = index.names[o.name as usize].entity;
+        let e = index.names.entity(o.name);
         match first {
             None => first = Some(e),
             Some(f) if f != e => return true,
@@ -129,6 +129,7 @@ pub(crate) struct Pos {
     pub evidence: f32,
 }
 
+/// A listed name while the index is built; [`Names`] packs them.
 #[derive(Debug, Clone)]
 pub(crate) struct NameRec {
     pub entity: u32,
@@ -153,6 +154,166 @@ pub(crate) struct NameRec {
     /// Every part is a generic organisation word (Jemaah Islamiyah,
     /// Technology and Development Group Limited).
     pub all_generic: bool,
+}
+
+/// One position of a listed name as the index keeps it ([`Pos`] less
+/// what only the build reads).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NamePos {
+    pub vocab: u32,
+    /// [`Pos::weight`].
+    pub weight: f32,
+    /// [`Pos::evidence`].
+    pub evidence: f32,
+}
+
+/// A listed name as scoring reads it, from [`Names`]: the fields of a
+/// [`NameRec`], with its positions borrowed and its texts read when asked
+/// (scoring seldom reads them).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Name<'a> {
+    pub entity: u32,
+    pub kind: NameKind,
+    /// [`Names::texts`], and where this name's raw and folded texts
+    /// start and end in it.
+    texts: &'a str,
+    text: [u32; 3],
+    pub positions: &'a [NamePos],
+    pub total_weight: f32,
+    pub family_pos: u8,
+    pub parts: u8,
+    pub words: u8,
+    pub shared_kunya: bool,
+    pub all_generic: bool,
+}
+
+/// The listed names, packed once built: one 28-byte record per name, the
+/// texts (raw, then folded) of all names in one string and their
+/// positions in one array, each name's running to where the next one's
+/// starts. A [`NameRec`] with a `Vec` and two boxed strings of its own
+/// took 72 bytes and three allocations (crates/cli/BENCH.md, session 13).
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    /// Per name, then one more that only marks where the last one ends.
+    recs: Vec<PackedName>,
+    texts: String,
+    positions: Vec<NamePos>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PackedName {
+    entity: u32,
+    /// Where the name's raw text starts in [`Names::texts`]; its folded
+    /// text follows it.
+    text: u32,
+    raw_len: u32,
+    /// Where its positions start in [`Names::positions`].
+    pos: u32,
+    total_weight: f32,
+    kind: NameKind,
+    family_pos: u8,
+    parts: u8,
+    words: u8,
+    shared_kunya: bool,
+    all_generic: bool,
+}
+
+impl<'a> Name<'a> {
+    /// [`NameRec::raw`].
+    pub fn raw(&self) -> &'a str {
+        &self.texts[self.text[0] as usize..self.text[1] as usize]
+    }
+
+    /// [`NameRec::folded`].
+    pub fn folded(&self) -> &'a str {
+        &self.texts[self.text[1] as usize..self.text[2] as usize]
+    }
+}
+
+impl Names {
+    fn pack(names: Vec<NameRec>) -> Names {
+        let texts: usize = names.iter().map(|n| n.raw.len() + n.folded.len()).sum();
+        let positions: usize = names.iter().map(|n| n.positions.len()).sum();
+        let mut out = Names {
+            recs: Vec::with_capacity(names.len() + 1),
+            texts: String::with_capacity(texts),
+            positions: Vec::with_capacity(positions),
+        };
+        let end = |out: &Names, entity: u32| PackedName {
+            entity,
+            text: out.texts.len() as u32,
+            raw_len: 0,
+            pos: out.positions.len() as u32,
+            total_weight: 0.0,
+            kind: NameKind::Primary,
+            family_pos: 0,
+            parts: 0,
+            words: 0,
+            shared_kunya: false,
+            all_generic: false,
+        };
+        for n in names {
+            out.recs.push(PackedName {
+                raw_len: n.raw.len() as u32,
+                total_weight: n.total_weight,
+                kind: n.kind,
+                family_pos: n.family_pos,
+                parts: n.parts,
+                words: n.words,
+                shared_kunya: n.shared_kunya,
+                all_generic: n.all_generic,
+                ..end(&out, n.entity)
+            });
+            out.texts.push_str(&n.raw);
+            out.texts.push_str(&n.folded);
+            out.positions.extend(n.positions.iter().map(|p| NamePos {
+                vocab: p.vocab,
+                weight: p.weight,
+                evidence: p.evidence,
+            }));
+        }
+        out.recs.push(end(&out, 0));
+        out
+    }
+
+    /// Number of names.
+    pub fn len(&self) -> usize {
+        self.recs.len().saturating_sub(1)
+    }
+
+    /// The entity of name `id`.
+    pub fn entity(&self, id: u32) -> u32 {
+        self.recs[id as usize].entity
+    }
+
+    /// Name `id`.
+    #[inline]
+    pub fn get(&self, id: u32) -> Name<'_> {
+        let (r, next) = (&self.recs[id as usize], &self.recs[id as usize + 1]);
+        Name {
+            entity: r.entity,
+            kind: r.kind,
+            texts: &self.texts,
+            text: [r.text, r.text + r.raw_len, next.text],
+            positions: &self.positions[r.pos as usize..next.pos as usize],
+            total_weight: r.total_weight,
+            family_pos: r.family_pos,
+            parts: r.parts,
+            words: r.words,
+            shared_kunya: r.shared_kunya,
+            all_generic: r.all_generic,
+        }
+    }
+
+    /// Heap bytes of (records, texts, positions), for
+    /// [`Index::memory_report`].
+    pub fn heap_bytes(&self) -> (usize, usize, usize) {
+        (
+            self.recs.capacity() * std::mem::size_of::<PackedName>(),
+            self.texts.capacity(),
+            self.positions.capacity() * std::mem::size_of::<NamePos>(),
+        )
+    }
 }
 
 /// The listed names as the candidate stage reads them: one 64-byte slot
@@ -392,6 +553,12 @@ impl<'a> CompactName<'a> {
 }
 
 impl Compact {
+    /// Bytes of the slots and the spill array.
+    pub fn heap_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Slot>()
+            + self.spill.capacity() * std::mem::size_of::<u32>()
+    }
+
     pub fn name(&self, id: u32) -> CompactName<'_> {
         let w = &self.slots[id as usize].0;
         let spill = if w[2] >> 17 & 1 == 1 {
@@ -480,12 +647,239 @@ impl Compact {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// The facts of an entity that evidence reads (its documents are read
+/// from [`Index::documents`]).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct EntityFacts {
     pub birth_dates: Vec<PartialDate>,
+    /// ASCII lower case.
     pub nationalities: Vec<String>,
+    /// ASCII lower case.
     pub gender: Option<String>,
-    pub documents: Vec<String>,
+}
+
+/// The facts of every entity ([`EntityFacts`]), as their [`FactKey`]s:
+/// a key holds up to two birth dates, two nationalities and the gender
+/// as evidence compares them, so only an entity the key does not hold
+/// exactly (more dates or nationalities, a date the packing would
+/// change) keeps its facts in full. At a million entities the facts in
+/// full took 220 MiB, the keys take 16 (crates/cli/BENCH.md, session 13).
+#[derive(Debug, Default)]
+pub(crate) struct Facts {
+    /// Per entity.
+    pub keys: Vec<FactKey>,
+    /// The nationality of each code, from 1 ([`Index::nationality_codes`]).
+    nationalities: Vec<Box<str>>,
+    /// Nationality (ASCII lower case) -> code, while building.
+    codes: FxHashMap<String, u16>,
+    /// The entities whose key does not hold their facts exactly.
+    full: FxHashMap<u32, EntityFacts>,
+}
+
+/// The count of a [`FactKey`] that says "more than fit here".
+const FACTS_MORE: u32 = 3;
+
+/// The birth dates a [`FactKey`] holds (none when it holds more than
+/// fit).
+fn packed_dates(key: &FactKey) -> impl Iterator<Item = PartialDate> + '_ {
+    let n = match key[3] >> 2 & 3 {
+        FACTS_MORE => 0,
+        n => n as usize,
+    };
+    key[..n].iter().filter_map(|&w| unpack_date(w))
+}
+
+/// The nationalities a [`FactKey`] holds (none when it holds more than
+/// fit), `names` being each code's, from 1.
+fn packed_nationalities<'a>(
+    key: &FactKey,
+    names: &'a [Box<str>],
+) -> impl Iterator<Item = &'a str> + Clone + use<'a> {
+    let n = match key[3] >> 4 & 3 {
+        FACTS_MORE => 0,
+        n => n as usize,
+    };
+    [key[2] & 0xffff, key[2] >> 16]
+        .into_iter()
+        .take(n)
+        .filter_map(|code| names.get((code as usize).checked_sub(1)?))
+        .map(|n| &**n)
+}
+
+/// An entity's birth dates, as [`Facts::birth_dates`] reads them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BirthDates<'a> {
+    Packed([PartialDate; 2], usize),
+    Full(&'a [PartialDate]),
+}
+
+impl std::ops::Deref for BirthDates<'_> {
+    type Target = [PartialDate];
+    fn deref(&self) -> &[PartialDate] {
+        match self {
+            BirthDates::Packed(d, n) => &d[..*n],
+            BirthDates::Full(d) => d,
+        }
+    }
+}
+
+impl Facts {
+    fn with_capacity(n: usize) -> Facts {
+        Facts {
+            keys: Vec::with_capacity(n),
+            ..Facts::default()
+        }
+    }
+
+    /// Adds the next entity's facts.
+    fn push(&mut self, f: EntityFacts, schema: Schema) {
+        for n in &f.nationalities {
+            let next = self.codes.len() + 1;
+            if next <= usize::from(u16::MAX) && !self.codes.contains_key(n.as_str()) {
+                self.codes.insert(n.clone(), next as u16);
+                self.nationalities.push(n.as_str().into());
+            }
+        }
+        let mut key = fact_key(&f, schema, &self.codes);
+        // What the key holds, read back as evidence reads it; a kind it
+        // does not hold exactly is marked "more than fit" (the count 3,
+        // which bounds already read as "assume they agree") and read in
+        // full. (The key's gender code says all that evidence reads of
+        // the gender.)
+        let dates: Vec<PartialDate> = packed_dates(&key).collect();
+        if dates != f.birth_dates {
+            key[3] |= FACTS_MORE << 2;
+        }
+        if !packed_nationalities(&key, &self.nationalities)
+            .eq(f.nationalities.iter().map(String::as_str))
+        {
+            key[3] |= FACTS_MORE << 4;
+        }
+        let id = self.keys.len() as u32;
+        if key[3] >> 2 & 3 == FACTS_MORE || key[3] >> 4 & 3 == FACTS_MORE {
+            self.full.insert(id, f);
+        }
+        self.keys.push(key);
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.keys.shrink_to_fit();
+        self.nationalities.shrink_to_fit();
+        self.full.shrink_to_fit();
+    }
+
+    /// Heap bytes, for [`Index::memory_report`].
+    pub fn heap_bytes(&self) -> usize {
+        let full: usize = (self.full.values())
+            .map(|f| {
+                f.birth_dates.capacity() * std::mem::size_of::<PartialDate>()
+                    + f.nationalities.capacity() * std::mem::size_of::<String>()
+                    + f.nationalities.iter().map(String::capacity).sum::<usize>()
+                    + f.gender.as_ref().map_or(0, String::capacity)
+            })
+            .sum();
+        self.keys.capacity() * std::mem::size_of::<FactKey>()
+            + self.nationalities.capacity() * std::mem::size_of::<Box<str>>()
+            + self.nationalities.iter().map(|n| n.len()).sum::<usize>()
+            + self.full.capacity() * (std::mem::size_of::<(u32, EntityFacts)>() + 1)
+            + full
+    }
+
+    /// Entity `e`'s birth dates.
+    pub fn birth_dates(&self, e: u32) -> BirthDates<'_> {
+        let key = &self.keys[e as usize];
+        if key[3] >> 2 & 3 == FACTS_MORE {
+            return BirthDates::Full(self.full.get(&e).map_or(&[], |f| &f.birth_dates));
+        }
+        let mut dates = [PartialDate::year(0); 2];
+        let mut n = 0;
+        for d in packed_dates(key) {
+            dates[n] = d;
+            n += 1;
+        }
+        BirthDates::Packed(dates, n)
+    }
+
+    /// Entity `e`'s nationalities (ASCII lower case).
+    pub fn nationalities(&self, e: u32) -> impl Iterator<Item = &str> + Clone {
+        let key = &self.keys[e as usize];
+        let full = (key[3] >> 4 & 3 == FACTS_MORE)
+            .then(|| self.full.get(&e))
+            .flatten();
+        packed_nationalities(key, &self.nationalities).chain(
+            full.into_iter()
+                .flat_map(|f| f.nationalities.iter().map(String::as_str)),
+        )
+    }
+
+    /// Entity `e`'s gender, when known: `male` or `female` (evidence
+    /// reads no other, [`gender_code`]).
+    pub fn gender(&self, e: u32) -> Option<&'static str> {
+        match self.keys[e as usize][3] & 3 {
+            1 => Some("male"),
+            2 => Some("female"),
+            _ => None,
+        }
+    }
+}
+
+/// The occurrences of every vocabulary entry, one list after another in
+/// one array (`occurrences[entry]` is the entry's list): a list of its
+/// own per entry cost 24 bytes and the spare room of its growth.
+#[derive(Debug, Default)]
+pub(crate) struct Occurrences {
+    /// Where each entry's list starts in `all`, and a last end.
+    starts: Vec<u32>,
+    all: Vec<Occ>,
+}
+
+impl Occurrences {
+    /// From the occurrences (entry, occurrence) in the order each entry's
+    /// list keeps them, and the number of each entry's.
+    fn build(counts: &[u32], occ: Vec<(u32, Occ)>) -> Occurrences {
+        let mut starts = Vec::with_capacity(counts.len() + 1);
+        let mut at = 0u32;
+        starts.push(0);
+        for &c in counts {
+            at += c;
+            starts.push(at);
+        }
+        let mut next: Vec<u32> = starts[..counts.len()].to_vec();
+        let empty = Occ {
+            name: 0,
+            pos: 0,
+            len: 0,
+            reading: 0,
+        };
+        let mut all = vec![empty; occ.len()];
+        for (v, o) in occ {
+            let slot = &mut next[v as usize];
+            all[*slot as usize] = o;
+            *slot += 1;
+        }
+        Occurrences { starts, all }
+    }
+
+    /// Every entry's list, in entry order.
+    #[cfg(test)]
+    pub fn lists(&self) -> impl Iterator<Item = &[Occ]> {
+        self.starts
+            .windows(2)
+            .map(|w| &self.all[w[0] as usize..w[1] as usize])
+    }
+
+    /// Heap bytes, for [`Index::memory_report`].
+    pub fn heap_bytes(&self) -> usize {
+        self.starts.capacity() * std::mem::size_of::<u32>()
+            + self.all.capacity() * std::mem::size_of::<Occ>()
+    }
+}
+
+impl std::ops::Index<usize> for Occurrences {
+    type Output = [Occ];
+    fn index(&self, entry: usize) -> &[Occ] {
+        &self.all[self.starts[entry] as usize..self.starts[entry + 1] as usize]
+    }
 }
 
 /// Honorifics and titles: they say nothing about identity.
@@ -991,10 +1385,11 @@ fn vocab_key(script: Script, text: &str) -> String {
 #[derive(Debug)]
 pub struct Index {
     pub(crate) config: MatcherConfig,
+    /// Sorted by id ([`Index::build`]), which is how [`Index::entity`]
+    /// finds one.
     pub(crate) entities: Vec<Entity>,
-    pub(crate) facts: Vec<EntityFacts>,
-    pub(crate) by_id: FxHashMap<String, u32>,
-    pub(crate) names: Vec<NameRec>,
+    pub(crate) facts: Facts,
+    pub(crate) names: Names,
     /// The names packed for the candidate stage.
     pub(crate) compact: Compact,
     /// Nationalities (ASCII lower case) -> codes of [`FactKey`].
@@ -1002,7 +1397,7 @@ pub struct Index {
     pub(crate) vocab: Vec<VTok>,
     pub(crate) vocab_by_key: FxHashMap<String, u32>,
     pub(crate) fuzzy_keys: FxHashMap<String, Vec<u32>>,
-    pub(crate) occurrences: Vec<Vec<Occ>>,
+    pub(crate) occurrences: Occurrences,
     /// idf of a token seen in no entity (an unknown token is rare).
     pub(crate) idf_unknown: f32,
     /// The rarity weight of a part seen once in the list
@@ -1128,7 +1523,7 @@ impl Index {
     }
 
     fn build_with(
-        entities: Vec<Entity>,
+        mut entities: Vec<Entity>,
         config: MatcherConfig,
         delta_of: Option<(Arc<Index>, &[Entity])>,
     ) -> Index {
@@ -1143,8 +1538,7 @@ impl Index {
         let mut names: Vec<NameRec> = Vec::new();
         // per name: (position token ids incl. variants, join ids)
         let mut occ_raw: Vec<(u32, Occ)> = Vec::new();
-        let mut facts = Vec::with_capacity(entities.len());
-        let mut by_id = FxHashMap::default();
+        let mut facts = Facts::with_capacity(entities.len());
         let mut documents: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         // skeleton -> entities (for document frequency)
         let mut df: FxHashMap<String, (u32, u32)> = FxHashMap::default();
@@ -1153,24 +1547,32 @@ impl Index {
         // chunk at a time so that the tokens of a million entities are
         // never all held at once; interning stays in entity order.
         const CHUNK: usize = 8192;
-        for (ci, chunk) in entities.chunks(CHUNK).enumerate() {
-            let prepared: Vec<Vec<(String, NameKind, Vec<Token>)>> =
-                chunk.par_iter().map(prepare_names).collect();
+        // The index keeps the entities for as long as it lives: their
+        // spare capacity goes first.
+        for (ci, chunk) in entities.chunks_mut(CHUNK).enumerate() {
+            let prepared: Vec<Vec<(String, NameKind, Vec<Token>)>> = chunk
+                .par_iter_mut()
+                .map(|e| {
+                    e.shrink_to_fit();
+                    prepare_names(e)
+                })
+                .collect();
             for (k, (e, named)) in chunk.iter().zip(prepared).enumerate() {
                 let ei = (ci * CHUNK + k) as u32;
-                by_id.insert(e.id.clone(), ei);
                 for d in e.documents() {
                     let list = documents.entry(d.number.clone()).or_default();
                     if list.last() != Some(&ei) {
                         list.push(ei);
                     }
                 }
-                facts.push(EntityFacts {
-                    birth_dates: e.birth_dates(),
-                    nationalities: e.nationalities(),
-                    gender: e.gender().map(|g| g.to_ascii_lowercase()),
-                    documents: e.documents().into_iter().map(|d| d.number).collect(),
-                });
+                facts.push(
+                    EntityFacts {
+                        birth_dates: e.birth_dates(),
+                        nationalities: e.nationalities(),
+                        gender: e.gender().map(|g| g.to_ascii_lowercase()),
+                    },
+                    e.schema,
+                );
                 for (raw, kind, tokens) in named {
                     if tokens.is_empty() {
                         continue;
@@ -1403,22 +1805,10 @@ impl Index {
         for (v, _) in &occ_raw {
             occ_count[*v as usize] += 1;
         }
-        let mut nationality_codes: FxHashMap<String, u16> = FxHashMap::default();
-        for f in &facts {
-            for n in &f.nationalities {
-                let next = nationality_codes.len() + 1;
-                if next <= usize::from(u16::MAX) {
-                    nationality_codes
-                        .entry(n.to_ascii_lowercase())
-                        .or_insert(next as u16);
-                }
-            }
+        for list in documents.values_mut() {
+            list.shrink_to_fit();
         }
-        let fact_keys: Vec<FactKey> = facts
-            .iter()
-            .zip(&entities)
-            .map(|(f, e)| fact_key(f, e.schema, &nationality_codes))
-            .collect();
+        facts.shrink_to_fit();
         // An entry is common when it, or the generic concept it stands for
         // (its translations and other legal forms match it in full: Ltd =
         // Limited = LLC), occurs more often than the cap.
@@ -1449,12 +1839,10 @@ impl Index {
         }
         drop(concept_occ);
         // occurrences were recorded name by name
-        let compact = Compact::build(&names, &occ_raw, &common_entry, &fact_keys, &config);
-        drop((occ_count, fact_keys));
-        let mut occurrences: Vec<Vec<Occ>> = vec![Vec::new(); b.vocab.len()];
-        for (v, o) in occ_raw {
-            occurrences[v as usize].push(o);
-        }
+        let compact = Compact::build(&names, &occ_raw, &common_entry, &facts.keys, &config);
+        let occurrences = Occurrences::build(&occ_count, occ_raw);
+        drop(occ_count);
+        let names = Names::pack(names);
         let mut fuzzy_keys: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         let mut keys = Vec::new();
         for (id, v) in b.vocab.iter().enumerate() {
@@ -1483,11 +1871,10 @@ impl Index {
         let mut index = Index {
             config,
             entities,
+            nationality_codes: std::mem::take(&mut facts.codes),
             facts,
-            by_id,
             names,
             compact,
-            nationality_codes,
             vocab: b.vocab,
             vocab_by_key: b.vocab_by_key,
             fuzzy_keys,
@@ -1557,9 +1944,13 @@ impl Index {
         self.entities.is_empty()
     }
 
-    /// The entity with this id.
+    /// The entity with this id (of several with one id, the last).
     pub fn entity(&self, id: &str) -> Option<&Entity> {
-        self.by_id.get(id).map(|&i| &self.entities[i as usize])
+        // the entities are sorted by id: a binary search costs no map
+        // of a million ids
+        let after = self.entities.partition_point(|e| e.id.as_str() <= id);
+        let e = &self.entities[after.checked_sub(1)?];
+        (e.id == id).then_some(e)
     }
 
     /// The configuration the index was built with.
@@ -1935,6 +2326,45 @@ mod tests {
     }
 
     #[test]
+    fn facts_read_back_as_the_entities_hold_them() {
+        use tansiq_model::prop;
+        // (dates, nationalities, gender): within a key, and beyond it
+        let cases: [(&[&str], &[&str], &str); 5] = [
+            (&[], &[], ""),
+            (&["1970-04-20"], &["DZ"], "male"),
+            (&["1970", "1971-02"], &["dz", "fr"], "Female"),
+            (&["1970", "1971", "1972"], &["dz", "fr", "ly"], "unknown"),
+            (&["1970-04-20", "1969"], &["tn", "ma", "dz"], "male"),
+        ];
+        let mut entities = Vec::new();
+        for (i, (dates, nats, gender)) in cases.iter().enumerate() {
+            let mut e = Entity::new(format!("e{i}"), Schema::Person);
+            e.add(prop::NAME, format!("Karim{i} Haddad"));
+            for d in *dates {
+                e.add(prop::BIRTH_DATE, d);
+            }
+            for n in *nats {
+                e.add(prop::NATIONALITY, n);
+            }
+            e.add(prop::GENDER, gender);
+            entities.push(e);
+        }
+        let index = Index::build(entities, MatcherConfig::default());
+        for (i, e) in index.entities.iter().enumerate() {
+            let i = i as u32;
+            assert_eq!(*index.facts.birth_dates(i), *e.birth_dates(), "{}", e.id);
+            let nats: Vec<&str> = index.facts.nationalities(i).collect();
+            assert_eq!(nats, e.nationalities(), "{}", e.id);
+            let gender = e.gender().map(str::to_ascii_lowercase);
+            let known = gender.as_deref().filter(|g| *g == "male" || *g == "female");
+            assert_eq!(index.facts.gender(i), known, "{}", e.id);
+        }
+        // only the entities with more than two dates or nationalities
+        // keep their facts in full
+        assert_eq!(index.facts.full.len(), 2);
+    }
+
+    #[test]
     fn packed_names_hold_what_the_names_hold() {
         use tansiq_model::prop;
         let mut entities = Vec::new();
@@ -1969,7 +2399,8 @@ mod tests {
         };
         let index = Index::build(entities, config);
         assert!(!index.compact.spill.is_empty(), "the long name spills");
-        for (id, name) in index.names.iter().enumerate() {
+        for id in 0..index.names.len() {
+            let name = index.names.get(id as u32);
             let cn = index.compact.name(id as u32);
             assert_eq!(cn.entity(), name.entity);
             assert_eq!(cn.n_pos(), name.positions.len());
@@ -1984,7 +2415,7 @@ mod tests {
             let mut got: Vec<(u32, u8, u8, u32)> = cn.readings().collect();
             let mut want: Vec<(u32, u8, u8, u32)> = index
                 .occurrences
-                .iter()
+                .lists()
                 .enumerate()
                 .flat_map(|(v, occ)| {
                     occ.iter()
@@ -1994,16 +2425,17 @@ mod tests {
                 .collect();
             got.sort_unstable();
             want.sort_unstable();
-            assert_eq!(got, want, "readings of {}", name.raw);
-            let facts = &index.facts[name.entity as usize];
+            assert_eq!(got, want, "readings of {}", name.raw());
+            let e = &index.entities[name.entity as usize];
             let key = cn.facts();
             let dates: Vec<PartialDate> = [key[0], key[1]]
                 .into_iter()
                 .take((key[3] >> 2 & 3) as usize)
                 .filter_map(unpack_date)
                 .collect();
-            assert_eq!(dates, facts.birth_dates);
-            assert_eq!((key[3] >> 4 & 3) as usize, facts.nationalities.len());
+            assert_eq!(dates, e.birth_dates());
+            assert_eq!((key[3] >> 4 & 3) as usize, e.nationalities().len());
+            assert_eq!(key, index.facts.keys[name.entity as usize]);
         }
     }
 

@@ -40,6 +40,7 @@ mod align;
 mod explain;
 mod index;
 mod live;
+mod memory;
 mod model;
 mod model_weights;
 mod screen;
@@ -55,6 +56,7 @@ pub use explain::{
 };
 pub use index::Index;
 pub use live::{DELTA_FOLD_ENTITIES, IndexChange, LiveIndex};
+pub use memory::MemoryReport;
 pub use model::{
     BaseFeatures, FEATURE_NAMES, Features, LinearModel, N_BASE_FEATURES, N_FEATURES, NameShape,
     RARE_PART_SHARE, logit, sigmoid, split_by_schema,

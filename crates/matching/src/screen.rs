@@ -411,7 +411,7 @@ impl Index {
                     let mut credits = [(0.0f32, 0.0f32); MAX_TOKENS];
                     self.score_name(
                         qn,
-                        &self.names[r.name as usize],
+                        &self.names.get(r.name),
                         r.pairs_of(&pairs),
                         &mut credits,
                         Want::Features,
@@ -744,7 +744,7 @@ impl Index {
                 while end < pairs.len() && pairs[end].name == name_id {
                     end += 1;
                 }
-                let name = &self.names[name_id as usize];
+                let name = &self.names.get(name_id);
                 credits.fill((0.0, 0.0));
                 // below the best so far a name cannot replace it (at an
                 // equal score it may, by a higher score before caps)
@@ -865,7 +865,7 @@ impl Index {
             let listed = acc.credits[..n]
                 .iter()
                 .filter(|x| x.0 > 0.0 && x.2 != u32::MAX)
-                .map(|x| self.listed_shape(&self.names[x.2 as usize], unit))
+                .map(|x| self.listed_shape(&self.names.get(x.2), unit))
                 .reduce(NameShape::weakest)
                 .unwrap_or(NameShape::LONGEST);
             let lower = lower_features(
@@ -968,7 +968,7 @@ impl Index {
         mut ex: Option<&mut Explanation>,
     ) -> f32 {
         let c = &self.config;
-        let facts = &self.facts[e as usize];
+        let facts = &self.facts;
         let mut s = name_score;
         // details are written only for an explanation: this runs for
         // every candidate of a screening
@@ -1005,9 +1005,10 @@ impl Index {
         }
         // Birth dates
         let qdates = &qf.birth_dates;
-        if !qdates.is_empty() && !facts.birth_dates.is_empty() {
+        let dates = (!qdates.is_empty()).then(|| facts.birth_dates(e));
+        if let Some(dates) = dates.filter(|d| !d.is_empty()) {
             let before = s;
-            let (factor, detail) = date_factor(qdates, &facts.birth_dates, c);
+            let (factor, detail) = date_factor(qdates, &dates, c);
             if factor > 1.0 {
                 s = s + (1.0 - s) * (factor - 1.0);
             } else {
@@ -1016,14 +1017,22 @@ impl Index {
             note(EvidenceKind::BirthDate, before, s, detail.to_string());
         }
         // Nationality
-        if !query.nationalities.is_empty() && !facts.nationalities.is_empty() {
-            let before = s;
-            let agree = query.nationalities.iter().any(|n| {
-                facts
+        // (listed: none, or whether one agrees with one of the query's)
+        let mut listed: Option<bool> = None;
+        if !query.nationalities.is_empty() {
+            for f in facts.nationalities(e) {
+                let agrees = query
                     .nationalities
                     .iter()
-                    .any(|f| f.eq_ignore_ascii_case(n.trim()))
-            });
+                    .any(|n| f.eq_ignore_ascii_case(n.trim()));
+                listed = Some(agrees);
+                if agrees {
+                    break;
+                }
+            }
+        }
+        if let Some(agree) = listed {
+            let before = s;
             if agree {
                 s += (1.0 - s) * c.nationality_bonus as f32;
                 note(
@@ -1051,7 +1060,7 @@ impl Index {
             }
         }
         // Gender
-        if let (Some(qg), Some(lg)) = (&query.gender, &facts.gender) {
+        if let (Some(qg), Some(lg)) = (&query.gender, facts.gender(e)) {
             let qg = qg.trim();
             let known =
                 |g: &str| g.eq_ignore_ascii_case("male") || g.eq_ignore_ascii_case("female");
@@ -1072,7 +1081,7 @@ impl Index {
         }
         // Documents
         for d in &qf.documents {
-            if facts.documents.contains(d) {
+            if self.documents.get(d).is_some_and(|list| list.contains(&e)) {
                 let before = s;
                 s = s.max(c.document_match_score as f32);
                 note(

@@ -84,7 +84,7 @@ impl FromStr for Schema {
 pub struct Entity {
     pub id: String,
     pub schema: Schema,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "properties_exact")]
     pub properties: Properties,
     #[serde(default, skip_serializing_if = "Provenance::is_empty")]
     pub provenance: Provenance,
@@ -101,6 +101,18 @@ pub struct Entity {
     pub validity: Validity,
     #[serde(default)]
     pub status: EntryStatus,
+}
+
+/// Reads a property bag with no spare room in its value lists (serde
+/// grows a list as it reads it, to room for four values; most hold one):
+/// a node holds every active entity in memory (crates/cli/BENCH.md,
+/// session 13).
+fn properties_exact<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Properties, D::Error> {
+    let mut properties = Properties::deserialize(d)?;
+    for values in properties.values_mut() {
+        values.shrink_to_fit();
+    }
+    Ok(properties)
 }
 
 /// Where an entity came from.
@@ -401,6 +413,61 @@ impl Entity {
         }
     }
 
+    /// Releases the spare capacity of the entity's strings and value
+    /// lists ([`Entity::add`] and reading JSON leave none in the lists; a
+    /// list pushed to directly keeps room for four values, most hold
+    /// one). For entities held for long: the screening index holds every
+    /// active one (crates/cli/BENCH.md, session 13).
+    pub fn shrink_to_fit(&mut self) {
+        fn opt(s: &mut Option<String>) {
+            if let Some(s) = s {
+                s.shrink_to_fit();
+            }
+        }
+        self.id.shrink_to_fit();
+        for values in self.properties.values_mut() {
+            values.shrink_to_fit();
+            for v in values {
+                v.shrink_to_fit();
+            }
+        }
+        let p = &mut self.provenance;
+        p.source.shrink_to_fit();
+        for s in [
+            &mut p.list_version,
+            &mut p.source_record_id,
+            &mut p.listed_on,
+            &mut p.amended_on,
+            &mut self.origin_agency,
+            &mut self.validity.valid_from,
+            &mut self.validity.valid_until,
+            &mut self.validity.review_on,
+        ] {
+            opt(s);
+        }
+        if let Some(l) = &mut self.legal_basis {
+            for s in [
+                &mut l.warrant_number,
+                &mut l.court,
+                &mut l.issued_on,
+                &mut l.offence,
+                &mut l.basis,
+                &mut l.regime,
+            ] {
+                opt(s);
+            }
+            if let Some(m) = &mut l.measures {
+                m.from.shrink_to_fit();
+            }
+        }
+        if let Visibility::Agencies { agencies } = &mut self.sharing.visibility {
+            agencies.shrink_to_fit();
+            for a in agencies {
+                a.shrink_to_fit();
+            }
+        }
+    }
+
     /// Values of a property (empty when absent).
     pub fn get(&self, property: &str) -> &[String] {
         self.properties
@@ -425,6 +492,9 @@ impl Entity {
         if values.iter().any(|v| v == value) {
             return false;
         }
+        // exactly one more: most lists hold one value, and an entity is
+        // kept for long (see `shrink_to_fit`)
+        values.reserve_exact(1);
         values.push(value.to_string());
         true
     }
@@ -539,6 +609,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn shrinking_keeps_the_entity_and_frees_spare_room() {
+        let mut e = Entity::new("X1", Schema::Person);
+        e.add(prop::NAME, "Karim Haddad");
+        e.add(prop::ALIAS, "Kareem Hadad");
+        e.add(prop::ALIAS, "Karim al-Haddad");
+        e.add(prop::NATIONALITY, "dz");
+        // added values leave no spare room; pushed ones do
+        for values in e.properties.values() {
+            assert_eq!(values.capacity(), values.len());
+        }
+        e.properties
+            .entry(prop::GENDER.to_string())
+            .or_default()
+            .push("male".into());
+        e.provenance.list_version = Some(String::with_capacity(64) + "2026-12-01");
+        let before = e.clone();
+        assert!(e.properties.values().any(|v| v.capacity() > v.len()));
+        e.shrink_to_fit();
+        assert_eq!(e, before);
+        for values in e.properties.values() {
+            assert_eq!(values.capacity(), values.len());
+        }
+        assert_eq!(
+            e.provenance.list_version.as_ref().map(String::capacity),
+            Some(10)
+        );
+    }
+
+    #[test]
     fn ftm_round_trip_keeps_unknown_properties() {
         let line = r#"{"id":"QDi.1","schema":"Person","properties":{"name":["A B"],"alias":["C D"],"weakAlias":["E"],"passportNumber":["P 123-45"],"nationality":["DZ"],"religion":["x"]}}"#;
         let e: Entity = serde_json::from_str(line).unwrap();
@@ -548,6 +647,9 @@ mod tests {
         assert_eq!(e.nationalities(), vec!["dz"]);
         let back: Entity = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
         assert_eq!(back, e);
+        for values in back.properties.values() {
+            assert_eq!(values.capacity(), values.len(), "read with no spare room");
+        }
         assert_eq!(back.get("religion"), ["x"]);
     }
 

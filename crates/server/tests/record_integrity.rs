@@ -80,22 +80,7 @@ async fn a_changed_or_missing_record_is_found(backend: Backend) {
     if let Some(done) = node.state.review.flush() {
         done.await.unwrap();
     }
-    // The test node audits in memory: its events go into the store's log
-    // as the node's journal would have written them.
-    let events: Vec<tansiq_store::AuditEvent> = node
-        .audit
-        .events()
-        .into_iter()
-        .map(|e| tansiq_store::AuditEvent {
-            at: e.at,
-            actor: e.actor,
-            action: e.action.to_string(),
-            subject: e.target,
-            facts: json!({"agency": e.agency, "outcome": e.outcome}),
-            payload: e.detail,
-        })
-        .collect();
-    node.store.append_audit_batch(&events).await.unwrap();
+    node.audit_into_store().await;
     node.store.verify_audit().await.unwrap();
 
     // As written: the two screenings and the manifest hold.

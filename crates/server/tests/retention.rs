@@ -159,22 +159,7 @@ async fn no_traveller_data_of_a_purged_screening_remains(backend: Backend) {
     if let Some(done) = node.state.review.flush() {
         done.await.unwrap();
     }
-    // The test node audits in memory: its events go into the store's log
-    // as the node's journal would have written them.
-    let events: Vec<tansiq_store::AuditEvent> = node
-        .audit
-        .events()
-        .into_iter()
-        .map(|e| tansiq_store::AuditEvent {
-            at: e.at,
-            actor: e.actor,
-            action: e.action.to_string(),
-            subject: e.target,
-            facts: json!({"agency": e.agency, "outcome": e.outcome}),
-            payload: e.detail,
-        })
-        .collect();
-    node.store.append_audit_batch(&events).await.unwrap();
+    node.audit_into_store().await;
 
     let before = leftovers(&dump(&location).await);
     for table in ["screenings", "hits", "suppressions", "audit_log"] {

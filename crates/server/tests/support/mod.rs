@@ -288,6 +288,26 @@ impl Node {
         self.server.take().expect("server still running")
     }
 
+    /// The test node audits in memory: writes its events into the store's
+    /// log as the node's journal would have, for tests that read the log
+    /// back from the store.
+    pub async fn audit_into_store(&self) {
+        let events: Vec<tansiq_store::AuditEvent> = self
+            .audit
+            .events()
+            .into_iter()
+            .map(|e| tansiq_store::AuditEvent {
+                at: e.at,
+                actor: e.actor,
+                action: e.action.to_string(),
+                subject: e.target,
+                facts: json!({"agency": e.agency, "outcome": e.outcome}),
+                payload: e.detail,
+            })
+            .collect();
+        self.store.append_audit_batch(&events).await.unwrap();
+    }
+
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
